@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+// Switchboard: customer-support live chat. See docs/ and ../shared/DESIGN.md.
+//
+// Dependencies, each for one job:
+//   GRDB.swift        SQLite (WAL, DatabasePool, migrations) — the store only
+//   swift-crypto      scrypt password hashing and SHA-256 token hashing
+//   swift-log         structured log lines from every executable
+//   swift-argument-parser  the admin CLI
+//   swift-nio         the SSE notifier
+import PackageDescription
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard-worker", targets: ["switchboard-worker"]),
+        .executable(name: "switchboard-notifier", targets: ["switchboard-notifier"]),
+        .executable(name: "switchboard", targets: ["switchboard"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        .target(name: "SwitchboardCore"),
+        .target(
+            name: "SwitchboardStore",
+            dependencies: [
+                "SwitchboardCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "SwitchboardAPI",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "switchboard-worker",
+            dependencies: [
+                "FastCGI", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "switchboard-notifier",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "switchboard",
+            dependencies: [
+                "SwitchboardCore", "SwitchboardStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

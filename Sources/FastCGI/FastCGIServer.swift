@@ -1,0 +1,156 @@
+import CFastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A C call that failed: which call, and errno.
+public struct FastCGIError: Error, CustomStringConvertible, Sendable {
+    public let call: String
+    public let code: Int32
+    public var description: String { "\(call) failed: \(String(cString: strerror(code))) (\(code))" }
+}
+
+/// libfcgi accept loops on their own threads (never Swift's cooperative pool, since
+/// `FCGX_Accept_r` blocks). N threads accept on one listening socket with no accept mutex;
+/// each copies its request into a `FastCGIRequest`, calls the handler, writes the answer
+/// and finishes. `shutdown()` stops accepting; requests in flight complete.
+public final class FastCGIServer: @unchecked Sendable {
+    public typealias Handler = @Sendable (FastCGIInput) -> FastCGIResponse
+
+    private let socketPath: String
+    private let threadCount: Int
+    private let maxBodyBytes: Int
+    private let handler: Handler
+    private var listenFD: Int32 = -1
+    private var threads: [pthread_t] = []
+    // Written by shutdown(), read by accept threads between requests.
+    private let stopping = AtomicFlag()
+
+    public init(socketPath: String, threads: Int, maxBodyBytes: Int, handler: @escaping Handler) {
+        self.socketPath = socketPath
+        self.threadCount = threads
+        self.maxBodyBytes = maxBodyBytes
+        self.handler = handler
+    }
+
+    /// Creates the socket (mode 0600) and starts the accept threads.
+    public func start() throws(FastCGIError) {
+        guard FCGX_Init() == 0 else { throw FastCGIError(call: "FCGX_Init", code: errno) }
+        unlink(socketPath)
+        let oldMask = umask(0o077)
+        listenFD = FCGX_OpenSocket(socketPath, 1024)
+        umask(oldMask)
+        guard listenFD >= 0 else { throw FastCGIError(call: "FCGX_OpenSocket(\(socketPath))", code: errno) }
+        for _ in 0..<threadCount {
+            let box = Unmanaged.passRetained(self)
+            var thread = pthread_t()
+            let rc = pthread_create(&thread, nil, { raw in
+                let server = Unmanaged<FastCGIServer>.fromOpaque(raw!).takeRetainedValue()
+                server.acceptLoop()
+                return nil
+            }, box.toOpaque())
+            guard rc == 0 else {
+                box.release()
+                throw FastCGIError(call: "pthread_create", code: rc)
+            }
+            threads.append(thread)
+        }
+    }
+
+    /// Stops accepting: wakes every thread blocked in accept() by shutting the listening
+    /// socket down. Threads busy with a request finish it first.
+    public func shutdown() {
+        guard stopping.setOnce() else { return }
+        // Makes libfcgi's accept loop return instead of retrying, then wakes blocked accept() calls.
+        FCGX_ShutdownPending()
+        if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
+    }
+
+    /// Waits for every accept thread to end, then removes the socket file.
+    public func wait() {
+        for thread in threads { pthread_join(thread, nil) }
+        threads.removeAll()
+        if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        unlink(socketPath)
+    }
+
+    private func acceptLoop() {
+        let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
+        defer { request.deallocate() }
+        guard FCGX_InitRequest(request, listenFD, 0) == 0 else { return }
+        while !stopping.isSet, FCGX_Accept_r(request) >= 0 {
+            let input = readInput(request)
+            let response = handler(input)
+            write(response, request)
+            FCGX_Finish_r(request)
+        }
+        FCGX_Free(request, 1)
+    }
+
+    private func readInput(_ request: UnsafeMutablePointer<FCGX_Request>) -> FastCGIInput {
+        var params: [String: String] = [:]
+        if var cursor = request.pointee.envp {
+            while let entry = cursor.pointee {
+                let pair = String(cString: entry)
+                if let eq = pair.firstIndex(of: "=") {
+                    params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+                }
+                cursor += 1
+            }
+        }
+        let declared = params["CONTENT_LENGTH"].flatMap { $0.isEmpty ? 0 : Int($0) } ?? 0
+        if params["CONTENT_LENGTH"].map({ !$0.isEmpty && Int($0) == nil }) == true || declared < 0 {
+            return .badBody(params: params)
+        }
+        if declared > maxBodyBytes { return .bodyTooLarge(params: params, declared: declared) }
+        var body = [UInt8](repeating: 0, count: declared)
+        var got = 0
+        while got < declared {
+            let n = body.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.advanced(by: got).withMemoryRebound(to: CChar.self, capacity: declared - got) {
+                    FCGX_GetStr($0, Int32(declared - got), request.pointee.in)
+                }
+            }
+            if n <= 0 { return .badBody(params: params) }
+            got += Int(n)
+        }
+        return .request(FastCGIRequest(params: params, body: body))
+    }
+
+    private func write(_ response: FastCGIResponse, _ request: UnsafeMutablePointer<FCGX_Request>) {
+        put(response.head, request.pointee.out)
+        put(response.body, request.pointee.out)
+    }
+
+    private func put(_ bytes: [UInt8], _ stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                _ = FCGX_PutStr($0, Int32(buffer.count), stream)
+            }
+        }
+    }
+}
+
+/// A set-once flag shared between threads.
+final class AtomicFlag: @unchecked Sendable {
+    private var value = false
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    var isSet: Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return value
+    }
+
+    /// Sets the flag; true only for the caller that changed it.
+    func setOnce() -> Bool {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if value { return false }
+        value = true
+        return true
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import SwitchboardCore
+
+/// An HTTP request as the API sees it, independent of FastCGI (tests build these directly).
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var path: String
+    public var query: [String: String]
+    /// Lower-cased header names.
+    public var headers: [String: String]
+    public var body: [UInt8]
+    public var requestId: String
+    /// Filled by the router from `:name` segments.
+    public var pathParameters: [String: String] = [:]
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
+                body: [UInt8] = [], requestId: String = "") {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.body = body
+        self.requestId = requestId
+    }
+
+    /// Builds a request from CGI parameters (what nginx sends over FastCGI).
+    public init(cgi params: [String: String], body: [UInt8]) {
+        let uri = params["REQUEST_URI"] ?? "/"
+        let rawPath = params["DOCUMENT_URI"] ?? String(uri.split(separator: "?", maxSplits: 1).first ?? "/")
+        var headers: [String: String] = [:]
+        for (key, value) in params where key.hasPrefix("HTTP_") {
+            headers[key.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
+        }
+        if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
+        self.init(method: params["REQUEST_METHOD"] ?? "GET", path: rawPath,
+                  query: HTTPRequest.parseQuery(params["QUERY_STRING"] ?? ""), headers: headers, body: body,
+                  requestId: params["REQUEST_ID"] ?? "")
+    }
+
+    public static func parseQuery(_ text: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = decode(parts[0])
+            guard !key.isEmpty, result[key] == nil else { continue }
+            result[key] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return result
+    }
+
+    private static func decode(_ part: Substring) -> String {
+        let plus = part.replacingOccurrences(of: "+", with: " ")
+        return plus.removingPercentEncoding ?? plus
+    }
+
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
+
+    /// A path parameter the route table guarantees.
+    public func parameter(_ name: String) -> String { pathParameters[name] ?? "" }
+}
+
+/// An HTTP answer.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public static func json(_ value: JSON, status: Int = 200) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
+                     body: value.bytes)
+    }
+
+    public static func error(_ error: AppError) -> HTTPResponse {
+        var response = json(.object([("detail", .string(error.detail)), ("code", .string(error.code))]), status: error.status)
+        if error.status == 401 { response.headers.append(("WWW-Authenticate", "Bearer")) }
+        return response
+    }
+
+    public static let noContent = HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")])
+}

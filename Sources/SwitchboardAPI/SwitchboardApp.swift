@@ -1,0 +1,84 @@
+import Dispatch
+import Logging
+import SwitchboardCore
+import SwitchboardStore
+
+/// The whole REST API as one function from request to response. It never throws: an
+/// `AppError` becomes its JSON answer, anything else a logged 500 that reveals nothing.
+/// Every request gets one log line (method, path, status, duration, request id) — never
+/// headers or bodies, which carry credentials.
+public struct SwitchboardApp: Sendable {
+    private let router: Router
+    private let logger: Logger
+
+    public init(store: Store, realtime: any RealtimeSink, health: @escaping @Sendable () -> JSON = { .object([]) },
+                logger: Logger = Logger(label: "switchboard.api")) {
+        var router = Router()
+        CustomerRoutes(store: store, realtime: realtime).register(&router)
+        AgentRoutes(store: store, realtime: realtime).register(&router)
+        HealthRoutes(store: store, extra: health).register(&router)
+        self.router = router
+        self.logger = logger
+    }
+
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = DispatchTime.now().uptimeNanoseconds
+        return finish(request, dispatch(request), started: started)
+    }
+
+    /// Logs and stamps an answer that the transport produced itself (413, broken body).
+    public func respond(_ request: HTTPRequest, with response: HTTPResponse) -> HTTPResponse {
+        finish(request, response, started: DispatchTime.now().uptimeNanoseconds)
+    }
+
+    private func finish(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64) -> HTTPResponse {
+        var response = response
+        let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        if !request.requestId.isEmpty { response.headers.append(("X-Request-Id", request.requestId)) }
+        logger.info("request", metadata: [
+            "method": "\(request.method)",
+            "path": "\(request.path)",
+            "status": "\(response.status)",
+            "duration_ms": "\(Double(micros) / 1000)",
+            "request_id": "\(request.requestId)",
+        ])
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+        switch router.match(method: request.method, path: request.path) {
+        case .notFound:
+            return .error(.notFound("No route \(request.method) \(request.path).", code: "route_not_found"))
+        case .methodNotAllowed(let allowed):
+            var response = HTTPResponse.error(AppError(status: 405, code: "method_not_allowed",
+                                                       detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", "))."))
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return response
+        case .found(let handler, let parameters):
+            var routed = request
+            routed.pathParameters = parameters
+            do {
+                var response = try handler(routed)
+                if request.method == "HEAD" { response.body = [] }
+                return response
+            } catch let error as AppError {
+                return .error(error)
+            } catch {
+                logger.error("unhandled error", metadata: [
+                    "path": "\(request.path)", "request_id": "\(request.requestId)", "error": "\(String(reflecting: error))",
+                ])
+                return .error(AppError(status: 500, code: "internal_error",
+                                       detail: "Something went wrong on our side. The request id in X-Request-Id helps us find it."))
+            }
+        }
+    }
+
+    /// Answers for inputs the transport refused before routing.
+    public static func bodyTooLarge(limit: Int) -> HTTPResponse {
+        .error(AppError(status: 413, code: "payload_too_large", detail: "The request body is larger than \(limit) bytes."))
+    }
+
+    public static func badBody() -> HTTPResponse {
+        .error(.badRequest("The request body was incomplete.", code: "incomplete_body"))
+    }
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Settings shared by every executable, read from `SWITCHBOARD_*` environment variables
+/// with defaults that work on a laptop. docs/CONTRACTS.md lists them.
+public struct Config: Sendable {
+    public var dataDir: String
+    public var runDir: String
+    public var routing: RoutingMode
+    public var workerThreads: Int
+    public var maxBodyBytes: Int
+    public var tokenTTLSeconds: Int64
+    public var scryptLogN: Int
+    /// How many scrypt hashes may run at once (each needs ~128 MiB at the default cost).
+    public var maxConcurrentHashes: Int
+
+    public var databasePath: String { dataDir + "/switchboard.sqlite" }
+    public var workerSocketPath: String { runDir + "/worker.sock" }
+    public var notifierSocketPath: String { runDir + "/notifier.sock" }
+    public var wakeupSocketPath: String { runDir + "/notify.dgram" }
+
+    public init(dataDir: String = "./var", runDir: String? = nil, routing: RoutingMode = .auto,
+                workerThreads: Int = 4, maxBodyBytes: Int = 65536, tokenTTLSeconds: Int64 = 43200,
+                scryptLogN: Int = 17, maxConcurrentHashes: Int = 2) {
+        self.dataDir = dataDir
+        self.runDir = runDir ?? dataDir + "/run"
+        self.routing = routing
+        self.workerThreads = workerThreads
+        self.maxBodyBytes = maxBodyBytes
+        self.tokenTTLSeconds = tokenTTLSeconds
+        self.scryptLogN = scryptLogN
+        self.maxConcurrentHashes = maxConcurrentHashes
+    }
+
+    /// Reads the environment; a value that is set but malformed is an error, never silently the default.
+    public static func fromEnvironment(_ env: [String: String] = Config.processEnvironment()) throws(ConfigError) -> Config {
+        func value(_ name: String) -> String? {
+            guard let v = env[name]?.trimmingSpaces, !v.isEmpty else { return nil }
+            return v
+        }
+        func int(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
+            guard let text = value(name) else { return fallback }
+            guard let v = Int(text), range.contains(v) else {
+                throw ConfigError("\(name)=\(text) is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return v
+        }
+        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        var config = Config(dataDir: value("SWITCHBOARD_DATA_DIR") ?? "./var")
+        config.runDir = value("SWITCHBOARD_RUN_DIR") ?? config.dataDir + "/run"
+        if let routing = value("SWITCHBOARD_ROUTING") {
+            guard let mode = RoutingMode(rawValue: routing) else {
+                throw ConfigError("SWITCHBOARD_ROUTING=\(routing) must be auto or manual")
+            }
+            config.routing = mode
+        }
+        config.workerThreads = try int("SWITCHBOARD_WORKER_THREADS", 2 * cores, 1...512)
+        config.maxBodyBytes = try int("SWITCHBOARD_MAX_BODY_BYTES", 65536, 1024...(16 << 20))
+        config.tokenTTLSeconds = Int64(try int("SWITCHBOARD_TOKEN_TTL_SECONDS", 43200, 60...(90 * 86400)))
+        config.scryptLogN = try int("SWITCHBOARD_SCRYPT_LOG_N", 17, 10...20)
+        config.maxConcurrentHashes = try int("SWITCHBOARD_MAX_CONCURRENT_HASHES", max(1, cores), 1...64)
+        return config
+    }
+
+    public static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        var cursor = environ
+        while let entry = cursor.pointee {
+            let pair = String(cString: entry)
+            if let eq = pair.firstIndex(of: "=") {
+                result[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+}
+
+/// A configuration value that cannot be used.
+public struct ConfigError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines (no Foundation needed).
+    public var trimmingSpaces: String {
+        let scalars = unicodeScalars
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
+    }
+}

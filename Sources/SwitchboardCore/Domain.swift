@@ -1,0 +1,69 @@
+/// Where a conversation is in its life: the bot answers, a human has it (or is wanted), or it is over.
+public enum ConversationStatus: String, Codable, Sendable, CaseIterable {
+    case automated, agent, closed
+}
+
+/// Who wrote a message.
+public enum SenderType: String, Codable, Sendable {
+    case customer, bot, agent, system
+}
+
+/// What a message is: typed text, a tapped FAQ button, or a note about something that happened.
+public enum MessageKind: String, Codable, Sendable {
+    case text
+    case quickReply = "quick_reply"
+    case event
+}
+
+/// An agent's permissions: admins may also register agents and act on any conversation.
+public enum AgentRole: String, Codable, Sendable {
+    case agent, admin
+}
+
+/// Whether an agent takes chats right now.
+public enum Presence: String, Codable, Sendable {
+    case online, offline
+}
+
+/// How escalated chats find an agent.
+public enum RoutingMode: String, Sendable {
+    /// Assign the least-loaded online agent with spare capacity; otherwise queue.
+    case auto
+    /// Always queue; agents claim.
+    case manual
+}
+
+/// The outbox event names of the realtime contract.
+public enum EventName: String, Sendable, CaseIterable {
+    case messageCreated = "message.created"
+    case conversationUpdated = "conversation.updated"
+    case agentAssigned = "agent.assigned"
+    case chatClosed = "chat.closed"
+    case queueChatCreated = "queue.chat_created"
+    case queueChatClaimed = "queue.chat_claimed"
+    case agentPresenceChanged = "agent.presence.changed"
+    // Ephemeral (never stored).
+    case agentTyping = "agent.typing"
+    case customerTyping = "customer.typing"
+}
+
+/// Who may receive a stored event.
+public enum EventAudience: String, Sendable {
+    /// The conversation's customer and every agent.
+    case conversation
+    /// Agents only.
+    case agents
+}
+
+/// Limits that the API enforces on user input.
+public enum Limits {
+    public static let messageMaxCharacters = 4000
+    public static let clientMessageIdMaxLength = 128
+    public static let usernamePattern = "^[a-z0-9][a-z0-9._-]{1,31}$"
+    public static let passwordMinLength = 10
+    public static let passwordMaxLength = 256
+    public static let displayNameMaxLength = 80
+    public static let listMaxLimit = 200
+    public static let listDefaultLimit = 50
+    public static let maxActiveChatsRange = 1...100
+}

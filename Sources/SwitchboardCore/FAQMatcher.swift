@@ -1,0 +1,88 @@
+/// One entry of the bot's knowledge.
+public struct FAQ: Equatable, Sendable {
+    public let slug: String
+    public let question: String
+    public let answer: String
+    /// Extra words that should lead to this answer (besides the question's own).
+    public let keywords: [String]
+
+    public init(slug: String, question: String, answer: String, keywords: [String] = []) {
+        self.slug = slug
+        self.question = question
+        self.answer = answer
+        self.keywords = keywords
+    }
+}
+
+/// Finds the FAQ a free-text message is about: case- and punctuation-insensitive,
+/// scored by how many meaningful words the message shares with the question and
+/// keywords. Ties go to the earlier FAQ; no shared word means no match.
+public struct FAQMatcher: Sendable {
+    private let entries: [(faq: FAQ, words: Set<String>)]
+
+    public init(_ faqs: [FAQ]) {
+        entries = faqs.map { faq in
+            (faq, Set(Self.words(faq.question) + faq.keywords.flatMap(Self.words)))
+        }
+    }
+
+    public func match(_ text: String) -> FAQ? {
+        let said = Set(Self.words(text))
+        guard !said.isEmpty else { return nil }
+        var best: (faq: FAQ, score: Int)?
+        for entry in entries {
+            let score = entry.words.intersection(said).count
+            if score > 0, score > (best?.score ?? 0) { best = (entry.faq, score) }
+        }
+        return best?.faq
+    }
+
+    /// Lower-cased words without punctuation, minus words that say nothing on their own,
+    /// with a crude plural/verb suffix folding so "returns" meets "return".
+    public static func words(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        func flush() {
+            if !current.isEmpty {
+                let word = fold(current)
+                if !stopWords.contains(word), word.count > 1 { words.append(word) }
+                current = ""
+            }
+        }
+        for scalar in text.lowercased().unicodeScalars {
+            if scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) {
+                current.unicodeScalars.append(scalar)
+            } else if scalar == "'" || scalar == "’" {
+                continue // "what's" → "whats"
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return words
+    }
+
+    private static func fold(_ word: String) -> String {
+        for suffix in ["ing", "es", "s"] where word.count > suffix.count + 2 && word.hasSuffix(suffix) {
+            return String(word.dropLast(suffix.count))
+        }
+        return word
+    }
+
+    private static let stopWords: Set<String> = [
+        "a", "an", "and", "are", "be", "can", "could", "do", "doe", "for", "from", "have", "hello", "hi",
+        "how", "i", "if", "in", "is", "it", "me", "my", "of", "on", "or", "our", "please", "so", "that",
+        "the", "their", "there", "thi", "this", "to", "wa", "was", "we", "what", "whats", "when", "where",
+        "which", "who", "why", "will", "with", "would", "you", "your", "hey", "thank", "thanks", "get", "am",
+    ]
+}
+
+/// What the bot says. One place, so the widget, the tests and the docs agree.
+public enum BotText {
+    public static let welcome = "Hi! I'm the Switchboard assistant. Pick a question below or type your own — and you can ask for a person at any time."
+    public static let fallback = "Sorry, I don't have an answer for that. Would you like to talk to a person? Tap \"Talk to a person\" and a support agent will join."
+    public static let queued = "You're in the queue. A support agent will be with you shortly."
+    public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
+    public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."
+    public static let closed = "This conversation has been closed. Thanks for chatting with us!"
+}

@@ -1,0 +1,98 @@
+import Crypto
+import Dispatch
+import Foundation
+import SwitchboardCore
+import _CryptoExtras
+
+/// scrypt password hashing (OWASP: N=2^17, r=8, p=1, ~128 MiB each). The cost is stored
+/// in the hash, so raising it later only affects new hashes. A semaphore bounds how many
+/// hashes run at once: a burst of logins must not allocate gigabytes.
+public struct PasswordHasher: Sendable {
+    public let logN: Int
+    let blockSize = 8
+    let parallelism = 1
+    private let gate: Gate
+
+    public init(logN: Int = 17, maxConcurrent: Int = 2) {
+        self.logN = logN
+        self.gate = Gate(DispatchSemaphore(value: max(1, maxConcurrent)))
+    }
+
+    /// `scrypt$<log2 N>$<r>$<p>$<salt base64>$<key base64>`
+    public func hash(_ password: String) throws -> String {
+        let salt = Secrets.randomBytes(16)
+        let key = try derive(password, salt: salt, logN: logN, r: blockSize, p: parallelism)
+        return "scrypt$\(logN)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$\(Data(key).base64EncodedString())"
+    }
+
+    /// Constant-time comparison against a stored hash; a malformed hash never verifies.
+    public func verify(_ password: String, against stored: String) -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 6, parts[0] == "scrypt",
+              let logN = Int(parts[1]), (10...22).contains(logN),
+              let r = Int(parts[2]), (1...32).contains(r),
+              let p = Int(parts[3]), (1...16).contains(p),
+              let salt = Data(base64Encoded: String(parts[4])),
+              let expected = Data(base64Encoded: String(parts[5])), expected.count == 32,
+              let key = try? derive(password, salt: [UInt8](salt), logN: logN, r: r, p: p)
+        else { return false }
+        return Secrets.constantTimeEqual(key, [UInt8](expected))
+    }
+
+    /// Spends the same time as a real check, for unknown usernames (no user enumeration by timing).
+    public func burn(_ password: String) {
+        _ = try? derive(password, salt: [UInt8](repeating: 0, count: 16), logN: logN, r: blockSize, p: parallelism)
+    }
+
+    private func derive(_ password: String, salt: [UInt8], logN: Int, r: Int, p: Int) throws -> [UInt8] {
+        gate.semaphore.wait()
+        defer { gate.semaphore.signal() }
+        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32,
+                                          rounds: 1 << logN, blockSize: r, parallelism: p)
+        return key.withUnsafeBytes { Array($0) }
+    }
+
+    private final class Gate: Sendable {
+        let semaphore: DispatchSemaphore
+        init(_ semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+    }
+}
+
+/// Random credentials and their stored form.
+public enum Secrets {
+    public static func randomBytes(_ count: Int) -> [UInt8] {
+        // SystemRandomNumberGenerator reads the kernel CSPRNG (getrandom) on Linux.
+        var rng = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &rng) }
+    }
+
+    /// 256 random bits, URL-safe base64 without padding.
+    public static func token(prefix: String = "") -> String {
+        prefix + base64url(randomBytes(32))
+    }
+
+    public static func base64url(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func sha256(_ text: String) -> Data {
+        Data(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var diff: UInt8 = 0
+        for i in 0..<a.count { diff |= a[i] ^ b[i] }
+        return diff == 0
+    }
+
+    /// A readable random password for demo accounts (~95 bits).
+    public static func password() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var rng = SystemRandomNumberGenerator()
+        return String((0..<16).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+    }
+}

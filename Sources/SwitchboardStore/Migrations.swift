@@ -1,0 +1,84 @@
+import GRDB
+
+/// The schema, as named, append-only migrations: never edit one that has shipped; add a new one.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+
+        migrator.registerMigration("2026-11-21-01-initial") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    username TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    password_hash TEXT NOT NULL,
+                    role TEXT NOT NULL CHECK (role IN ('agent', 'admin')),
+                    presence TEXT NOT NULL DEFAULT 'offline' CHECK (presence IN ('online', 'offline')),
+                    max_active_chats INTEGER NOT NULL DEFAULT 5 CHECK (max_active_chats > 0),
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE access_tokens (
+                    token_hash BLOB PRIMARY KEY NOT NULL,
+                    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX access_tokens_agent ON access_tokens(agent_id);
+
+                CREATE TABLE faqs (
+                    slug TEXT PRIMARY KEY NOT NULL,
+                    question TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    keywords TEXT NOT NULL DEFAULT '',
+                    position INTEGER NOT NULL DEFAULT 0
+                );
+
+                CREATE TABLE conversations (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    session_hash BLOB NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('automated', 'agent', 'closed')),
+                    assigned_agent_id TEXT REFERENCES agents(id),
+                    has_agent_replied INTEGER NOT NULL DEFAULT 0,
+                    requested_agent_at INTEGER,
+                    closed_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    customer_display_name TEXT NOT NULL,
+                    customer_email TEXT
+                );
+                CREATE INDEX conversations_session ON conversations(session_hash, created_at);
+                CREATE INDEX conversations_queue ON conversations(status, assigned_agent_id, requested_agent_at);
+                CREATE INDEX conversations_activity ON conversations(updated_at);
+
+                CREATE TABLE messages (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    sender_type TEXT NOT NULL CHECK (sender_type IN ('customer', 'bot', 'agent', 'system')),
+                    sender_agent_id TEXT REFERENCES agents(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('text', 'quick_reply', 'event')),
+                    content TEXT NOT NULL,
+                    metadata TEXT,
+                    client_message_id TEXT,
+                    reply_to_seq INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (conversation_id, client_message_id)
+                );
+                CREATE INDEX messages_conversation ON messages(conversation_id, seq);
+
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    audience TEXT NOT NULL CHECK (audience IN ('conversation', 'agents')),
+                    conversation_id TEXT,
+                    data TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

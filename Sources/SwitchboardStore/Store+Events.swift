@@ -1,0 +1,51 @@
+import GRDB
+import SwitchboardCore
+
+/// A stored outbox event as the notifier reads it.
+public struct StoredEvent: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let audience: EventAudience
+    public let conversationId: String?
+    public let data: String
+    public let createdAt: Timestamp
+}
+
+extension Store {
+    /// The newest event id ever assigned (AUTOINCREMENT never reuses ids, even after pruning).
+    static func latestEventId(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+    }
+
+    /// The newest event id, read on its own.
+    public func latestEventId() throws -> Int64 {
+        try read { db in try Store.latestEventId(db) }
+    }
+
+    /// Events after `cursor`, oldest first, at most `limit`.
+    public func events(after cursor: Int64, limit: Int = 500) throws -> [StoredEvent] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
+                             arguments: [cursor, limit]).map { row in
+                StoredEvent(id: row["id"], name: row["name"], audience: EventAudience(rawValue: row["audience"]) ?? .agents,
+                            conversationId: row["conversation_id"], data: row["data"],
+                            createdAt: Timestamp(milliseconds: row["created_at"]))
+            }
+        }
+    }
+
+    /// The oldest event id still stored (0 when none): a resume cursor below `oldest - 1` has a gap.
+    public func oldestEventId() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM events") ?? 0 }
+    }
+
+    /// Deletes events older than `olderThan`, keeping the newest one so ids stay anchored.
+    @discardableResult
+    public func pruneEvents(olderThan: Timestamp) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE created_at < ? AND id < (SELECT MAX(id) FROM events)",
+                           arguments: [olderThan.milliseconds])
+            return db.changesCount
+        }
+    }
+}

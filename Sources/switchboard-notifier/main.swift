@@ -1,0 +1,1 @@
+print("switchboard-notifier: not built yet (issue 3)")

@@ -1,0 +1,77 @@
+import Dispatch
+import FastCGI
+import Logging
+import SwitchboardAPI
+import SwitchboardCore
+import SwitchboardStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+let logger = Logger(label: "switchboard.worker")
+
+let config: Config
+do {
+    config = try Config.fromEnvironment()
+} catch {
+    logger.critical("configuration error: \(error)")
+    exit(2)
+}
+
+mkdir(config.runDir, 0o700)
+let link = NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
+let store: Store
+do {
+    store = try Store(config: config, onEventsCommitted: { link.wake() })
+    try store.migrate()
+} catch {
+    logger.critical("cannot open the database at \(config.databasePath): \(error)")
+    exit(1)
+}
+
+let app = SwitchboardApp(store: store, realtime: link, health: {
+    .object([("notifier", .string(link.notifierReachable() ? "ok" : "unavailable"))])
+})
+
+let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,
+                           maxBodyBytes: config.maxBodyBytes) { input in
+    let response: HTTPResponse
+    switch input {
+    case .request(let request):
+        response = app.handle(HTTPRequest(cgi: request.params, body: request.body))
+    case .bodyTooLarge(let params, _):
+        response = app.respond(HTTPRequest(cgi: params, body: []), with: SwitchboardApp.bodyTooLarge(limit: config.maxBodyBytes))
+    case .badBody(let params):
+        response = app.respond(HTTPRequest(cgi: params, body: []), with: SwitchboardApp.badBody())
+    }
+    return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
+}
+
+signal(SIGPIPE, SIG_IGN)
+var signalSources: [any DispatchSourceSignal] = []
+for sig in [SIGTERM, SIGINT] {
+    signal(sig, SIG_IGN)
+    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+    source.setEventHandler {
+        logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
+        server.shutdown()
+    }
+    source.resume()
+    signalSources.append(source)
+}
+
+do {
+    try server.start()
+} catch {
+    logger.critical("cannot listen: \(error)")
+    exit(1)
+}
+logger.info("listening", metadata: [
+    "socket": "\(config.workerSocketPath)", "threads": "\(config.workerThreads)",
+    "database": "\(config.databasePath)", "routing": "\(config.routing.rawValue)",
+])
+server.wait()
+logger.info("stopped")
+exit(0)

@@ -28,7 +28,10 @@ public struct FastCGIResponse: Sendable {
     var head: [UInt8] {
         var text = "Status: \(status) \(FastCGIResponse.reason(status))\r\n"
         for (name, value) in headers {
-            text += "\(name): \(value.filter { $0 != "\r" && $0 != "\n" })\r\n"
+            // Filter scalars, not Characters: "\r\n" is one Character and would slip through.
+            var clean = String.UnicodeScalarView()
+            clean.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
+            text += "\(name): \(String(clean))\r\n"
         }
         if !headers.contains(where: { $0.0.lowercased() == "content-length" }) {
             text += "Content-Length: \(body.count)\r\n"

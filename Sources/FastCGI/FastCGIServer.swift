@@ -61,8 +61,8 @@ public final class FastCGIServer: @unchecked Sendable {
     /// socket down. Threads busy with a request finish it first.
     public func shutdown() {
         guard stopping.setOnce() else { return }
-        // Makes libfcgi's accept loop return instead of retrying, then wakes blocked accept() calls.
-        FCGX_ShutdownPending()
+        // accept() on a shut-down listening socket fails with EINVAL, which libfcgi does not retry,
+        // so every blocked FCGX_Accept_r returns. (FCGX_ShutdownPending is process-global: not used.)
         if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
     }
 

@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import FastCGI
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Talks the FastCGI protocol to a real `FastCGIServer` on a unix socket, as nginx would.
+struct FastCGIServerTests {
+    /// A minimal FastCGI client: one request per connection (nginx without keep-conn).
+    static func send(_ socketPath: String, params: [String: String], body: [UInt8]) throws -> String {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in socketPath.utf8.enumerated() { raw[i] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard connected == 0 else { throw FastCGIError(call: "connect", code: errno) }
+
+        func record(_ type: UInt8, _ content: [UInt8]) -> [UInt8] {
+            [1, type, 0, 1, UInt8(content.count >> 8), UInt8(content.count & 0xFF), 0, 0] + content
+        }
+        func length(_ n: Int) -> [UInt8] {
+            n < 128 ? [UInt8(n)] : [UInt8((n >> 24) | 0x80), UInt8((n >> 16) & 0xFF), UInt8((n >> 8) & 0xFF), UInt8(n & 0xFF)]
+        }
+        var pairs: [UInt8] = []
+        for (name, value) in params {
+            pairs += length(name.utf8.count) + length(value.utf8.count) + Array(name.utf8) + Array(value.utf8)
+        }
+        var out = record(1, [0, 1, 0, 0, 0, 0, 0, 0]) + record(4, pairs) + record(4, [])
+        var offset = 0
+        while offset < body.count {
+            let chunk = Array(body[offset..<min(body.count, offset + 65535)])
+            out += record(5, chunk)
+            offset += chunk.count
+        }
+        out += record(5, [])
+        _ = out.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            received += buffer[0..<n]
+        }
+        var stdout: [UInt8] = []
+        var i = 0
+        while i + 8 <= received.count {
+            let type = received[i + 1]
+            let contentLength = Int(received[i + 4]) << 8 | Int(received[i + 5])
+            let padding = Int(received[i + 6])
+            if type == 6 { stdout += received[(i + 8)..<(i + 8 + contentLength)] }
+            i += 8 + contentLength + padding
+        }
+        return String(decoding: stdout, as: UTF8.self)
+    }
+
+    static func socketPath() -> String {
+        "/tmp/sb-fcgi-\(UUID().uuidString.prefix(8)).sock"
+    }
+
+    @Test func answersWithStatusHeadersAndBodyAndSeesParamsAndBody() throws {
+        let path = Self.socketPath()
+        let server = FastCGIServer(socketPath: path, threads: 2, maxBodyBytes: 1024) { input in
+            guard case .request(let request) = input else { return FastCGIResponse(status: 500) }
+            let echo = "\(request.params["REQUEST_METHOD"] ?? "?") \(String(decoding: request.body, as: UTF8.self))"
+            return FastCGIResponse(status: 201, headers: [("Content-Type", "text/plain"), ("X-Evil", "a\r\nSet-Cookie: x=1")],
+                                   body: Array(echo.utf8))
+        }
+        try server.start()
+        defer { server.shutdown(); server.wait() }
+        let answer = try Self.send(path, params: ["REQUEST_METHOD": "POST", "CONTENT_LENGTH": "5"], body: Array("hello".utf8))
+        #expect(answer.hasPrefix("Status: 201 Created\r\n"))
+        #expect(answer.contains("Content-Length: 10\r\n"))
+        #expect(answer.contains("X-Evil: aSet-Cookie: x=1\r\n"))
+        #expect(answer.hasSuffix("\r\n\r\nPOST hello"))
+    }
+
+    @Test func bodiesOverTheCapAreRefusedUnread() throws {
+        let path = Self.socketPath()
+        let server = FastCGIServer(socketPath: path, threads: 1, maxBodyBytes: 1024) { input in
+            if case .bodyTooLarge(_, let declared) = input { return FastCGIResponse(status: 413, body: Array("\(declared)".utf8)) }
+            return FastCGIResponse(status: 200)
+        }
+        try server.start()
+        defer { server.shutdown(); server.wait() }
+        let answer = try Self.send(path, params: ["CONTENT_LENGTH": "4096"], body: [UInt8](repeating: 65, count: 4096))
+        #expect(answer.hasPrefix("Status: 413"))
+        #expect(answer.hasSuffix("4096"))
+        // Still serving afterwards.
+        #expect(try Self.send(path, params: ["CONTENT_LENGTH": "0"], body: []).hasPrefix("Status: 200"))
+    }
+
+    @Test func shutdownFinishesTheRequestInFlightThenStops() throws {
+        let path = Self.socketPath()
+        let server = FastCGIServer(socketPath: path, threads: 2, maxBodyBytes: 1024) { _ in
+            usleep(300_000)
+            return FastCGIResponse(status: 200, body: Array("done".utf8))
+        }
+        try server.start()
+        let result = Result<String, any Error>.Box()
+        let thread = Thread { result.value = Result { try Self.send(path, params: [:], body: []) } }
+        thread.start()
+        usleep(100_000)
+        server.shutdown()
+        server.wait()
+        #expect(try result.value?.get().hasSuffix("done") == true)
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+}
+
+extension Result {
+    /// A mutable holder to hand a result across threads in a test.
+    final class Box: @unchecked Sendable {
+        var value: Result?
+    }
+}

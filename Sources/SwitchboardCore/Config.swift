@@ -16,6 +16,13 @@ public struct Config: Sendable {
     public var scryptLogN: Int
     /// How many scrypt hashes may run at once (each needs ~128 MiB at the default cost).
     public var maxConcurrentHashes: Int
+    /// SSE connections are closed after about this long (±10 %) so clients re-authorize.
+    public var sseMaxLifetimeSeconds: Int = 1800
+    /// The notifier's fallback poll of the outbox when no wake-up datagram arrives.
+    public var notifierPollMilliseconds: Int = 1000
+    /// Events older than this are pruned; a resume cursor older than that gets `reset`.
+    public var eventRetentionSeconds: Int = 3 * 86400
+    public var heartbeatSeconds: Int = 15
 
     public var databasePath: String { dataDir + "/switchboard.sqlite" }
     public var workerSocketPath: String { runDir + "/worker.sock" }
@@ -62,6 +69,10 @@ public struct Config: Sendable {
         config.tokenTTLSeconds = Int64(try int("SWITCHBOARD_TOKEN_TTL_SECONDS", 43200, 60...(90 * 86400)))
         config.scryptLogN = try int("SWITCHBOARD_SCRYPT_LOG_N", 17, 10...20)
         config.maxConcurrentHashes = try int("SWITCHBOARD_MAX_CONCURRENT_HASHES", max(1, cores), 1...64)
+        config.sseMaxLifetimeSeconds = try int("SWITCHBOARD_SSE_MAX_LIFETIME_SECONDS", 1800, 5...86400)
+        config.notifierPollMilliseconds = try int("SWITCHBOARD_NOTIFIER_POLL_MS", 1000, 20...60000)
+        config.eventRetentionSeconds = try int("SWITCHBOARD_EVENT_RETENTION_SECONDS", 3 * 86400, 60...(365 * 86400))
+        config.heartbeatSeconds = try int("SWITCHBOARD_HEARTBEAT_SECONDS", 15, 1...300)
         return config
     }
 

@@ -22,11 +22,16 @@ extension Store {
         try read { db in try Store.latestEventId(db) }
     }
 
-    /// Events after `cursor`, oldest first, at most `limit`.
-    public func events(after cursor: Int64, limit: Int = 500) throws -> [StoredEvent] {
+    /// Events after `cursor`, oldest first, at most `limit`; with `conversationId`, only
+    /// the events that conversation's customer may see.
+    public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? ORDER BY id LIMIT ?",
-                             arguments: [cursor, limit]).map { row in
+            let filter = conversationId == nil ? "" : "AND conversation_id = ? AND audience = 'conversation'"
+            var arguments: StatementArguments = [cursor]
+            if let conversationId { arguments += [conversationId] }
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?",
+                                    arguments: arguments).map { row in
                 StoredEvent(id: row["id"], name: row["name"], audience: EventAudience(rawValue: row["audience"]) ?? .agents,
                             conversationId: row["conversation_id"], data: row["data"],
                             createdAt: Timestamp(milliseconds: row["created_at"]))

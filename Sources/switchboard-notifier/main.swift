@@ -1,1 +1,98 @@
-print("switchboard-notifier: not built yet (issue 3)")
+import Dispatch
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import SwitchboardCore
+import SwitchboardStore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// switchboard-notifier: SSE streams behind nginx, fed by the events outbox. See DESIGN.md.
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+let logger = Logger(label: "switchboard.notifier")
+
+let config: Config
+do {
+    config = try Config.fromEnvironment()
+} catch {
+    logger.critical("configuration error: \(error)")
+    exit(2)
+}
+
+// Many idle streams: raise the open-file limit to what the system allows.
+var limit = rlimit()
+if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max {
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+signal(SIGPIPE, SIG_IGN)
+mkdir(config.runDir, 0o700)
+
+let store: Store
+do {
+    store = try Store(config: config)
+    try store.migrate()
+} catch {
+    logger.critical("cannot open the database at \(config.databasePath): \(error)")
+    exit(1)
+}
+
+// One loop holds every stream and the hub (no locks); SQLite reads go to the thread pool.
+let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+let threadPool = NIOThreadPool(numberOfThreads: 2)
+threadPool.start()
+let loop = group.next()
+let hub = Hub(loop: loop, store: store, pool: threadPool, config: config, logger: logger)
+
+do {
+    try loop.submit { try hub.start() }.wait()
+} catch {
+    logger.critical("cannot read the outbox: \(error)")
+    exit(1)
+}
+
+let wakeups = WakeupListener(path: config.wakeupSocketPath, hub: hub, logger: logger)
+do {
+    try wakeups.start()
+} catch {
+    logger.critical("\(error)")
+    exit(1)
+}
+
+let bootstrap = ServerBootstrap(group: group)
+    .serverChannelOption(.backlog, value: 1024)
+    .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 1 << 20, high: 4 << 20))
+    .childChannelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub))
+        }
+    }
+
+let oldMask = umask(0o077)
+let server: any Channel
+do {
+    server = try bootstrap.bind(unixDomainSocketPath: config.notifierSocketPath, cleanupExistingSocketFile: true).wait()
+} catch {
+    logger.critical("cannot listen on \(config.notifierSocketPath): \(error)")
+    exit(1)
+}
+umask(oldMask)
+logger.info("listening", metadata: ["socket": "\(config.notifierSocketPath)", "wakeups": "\(config.wakeupSocketPath)",
+                                    "database": "\(config.databasePath)"])
+
+let signalSources = onTerminationSignals { sig in
+    logger.info("shutting down", metadata: ["signal": "\(sig)"])
+    server.close(promise: nil)
+}
+
+try? server.closeFuture.wait()
+// Closing the streams ends them cleanly for clients (they reconnect to the next notifier).
+try? group.syncShutdownGracefully()
+try? threadPool.syncShutdownGracefully()
+wakeups.stop()
+unlink(config.notifierSocketPath)
+logger.info("stopped")
+exit(0)

@@ -28,9 +28,9 @@ final class NotifierLink: RealtimeSink, @unchecked Sendable {
     /// "New events are committed": one byte, `W`.
     func wake() { send([UInt8(ascii: "W")]) }
 
+    /// `T<event name>\n<conversation id>\n<data JSON>`: the notifier routes without parsing JSON.
     func typing(_ signal: TypingSignal) {
-        let payload = JSON.object([("event", .string(signal.eventName.rawValue)), ("data", signal.data)])
-        send([UInt8(ascii: "T")] + payload.bytes)
+        send(Array("T\(signal.eventName.rawValue)\n\(signal.conversationId)\n".utf8) + signal.data.bytes)
     }
 
     private func send(_ bytes: [UInt8]) {

@@ -50,16 +50,9 @@ let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.
 }
 
 signal(SIGPIPE, SIG_IGN)
-var signalSources: [any DispatchSourceSignal] = []
-for sig in [SIGTERM, SIGINT] {
-    signal(sig, SIG_IGN)
-    let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-    source.setEventHandler {
-        logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
-        server.shutdown()
-    }
-    source.resume()
-    signalSources.append(source)
+let signalSources = onTerminationSignals { sig in
+    logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
+    server.shutdown()
 }
 
 do {

@@ -1,0 +1,224 @@
+import Logging
+import NIOCore
+import NIOPosix
+import SwitchboardCore
+import SwitchboardStore
+
+/// The fan-out. It tails the `events` outbox (on a wake-up datagram and on a fallback
+/// timer) and writes each event to the streams allowed to see it. Resume: a subscriber
+/// with a cursor is registered first, replayed from SQLite, then switched to live,
+/// skipping every id it already got — so nothing is lost between replay and live and
+/// nothing is sent twice. Confined to one event loop; SQLite reads run on a thread pool.
+final class Hub: @unchecked Sendable {
+    let loop: any EventLoop
+    private let store: Store
+    private let pool: NIOThreadPool
+    private let config: Config
+    private let logger: Logger
+
+    /// The newest event id fanned out.
+    private(set) var cursor: Int64 = 0
+    private var agents: [ObjectIdentifier: Subscriber] = [:]
+    private var customers: [String: [ObjectIdentifier: Subscriber]] = [:]
+    private var tailing = false
+    private var tailAgain = false
+
+    static let batch = 500
+    /// A live stream that falls this far behind is closed; the client resumes from its last id.
+    static let maxPending = 5000
+
+    init(loop: any EventLoop, store: Store, pool: NIOThreadPool, config: Config, logger: Logger) {
+        self.loop = loop
+        self.store = store
+        self.pool = pool
+        self.config = config
+        self.logger = logger
+    }
+
+    var subscriberCount: Int { agents.count + customers.values.reduce(0) { $0 + $1.count } }
+
+    /// Reads where the outbox is now and starts the timers.
+    func start() throws {
+        cursor = try store.latestEventId()
+        loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(config.notifierPollMilliseconds)),
+                                  delay: .milliseconds(Int64(config.notifierPollMilliseconds))) { [self] _ in tail() }
+        loop.scheduleRepeatedTask(initialDelay: .seconds(Int64(config.heartbeatSeconds)),
+                                  delay: .seconds(Int64(config.heartbeatSeconds))) { [self] _ in heartbeat() }
+        loop.scheduleRepeatedTask(initialDelay: .seconds(5), delay: .seconds(3600)) { [self] _ in prune() }
+    }
+
+    // MARK: Subscribing
+
+    /// Registers a stream whose response head has been written. `resumeFrom` is the
+    /// client's last seen event id, if any.
+    func subscribe(_ channel: any Channel, identity: Identity, resumeFrom: Int64?) {
+        loop.assertInEventLoop()
+        let subscriber = Subscriber(channel: channel, identity: identity, lastSent: resumeFrom ?? cursor,
+                                    replaying: resumeFrom != nil)
+        add(subscriber)
+        let retry = 2000 + Int.random(in: 0..<3000)
+        subscriber.write(": connected\nretry: \(retry)\n\n")
+        let lifetime = Double(config.sseMaxLifetimeSeconds) * Double.random(in: 0.9...1.1)
+        subscriber.lifetime = loop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) {
+            channel.close(promise: nil)
+        }
+        if let resumeFrom { startReplay(subscriber, from: resumeFrom) }
+    }
+
+    func unsubscribe(_ channel: any Channel) {
+        loop.assertInEventLoop()
+        let key = ObjectIdentifier(channel)
+        if let subscriber = agents.removeValue(forKey: key) {
+            subscriber.lifetime?.cancel()
+            return
+        }
+        for (conversation, var group) in customers {
+            if let subscriber = group.removeValue(forKey: key) {
+                subscriber.lifetime?.cancel()
+                customers[conversation] = group.isEmpty ? nil : group
+                return
+            }
+        }
+    }
+
+    private func add(_ subscriber: Subscriber) {
+        switch subscriber.identity {
+        case .agent: agents[subscriber.id] = subscriber
+        case .customer(let conversationId): customers[conversationId, default: [:]][subscriber.id] = subscriber
+        }
+    }
+
+    /// Checks the cursor (too old or from another database → `reset`), then replays.
+    private func startReplay(_ subscriber: Subscriber, from cursor: Int64) {
+        let store = self.store
+        pool.runIfActive(eventLoop: loop) { () -> (Int64, Int64) in
+            (try store.oldestEventId(), try store.latestEventId())
+        }.whenComplete { [self] result in
+            switch result {
+            case .success(let (oldest, latest)):
+                if cursor > latest || (oldest > 0 && cursor < oldest - 1) {
+                    subscriber.write("event: reset\ndata: {\"last_event_id\":\(latest)}\n\n")
+                    subscriber.lastSent = latest
+                }
+                replay(subscriber)
+            case .failure(let error):
+                logger.error("replay failed", metadata: ["error": "\(error)"])
+                subscriber.channel.close(promise: nil)
+            }
+        }
+    }
+
+    private func replay(_ subscriber: Subscriber) {
+        guard subscriber.channel.isActive else { return }
+        let store = self.store
+        let after = subscriber.lastSent
+        let conversationId = subscriber.identity.conversationId
+        pool.runIfActive(eventLoop: loop) {
+            try store.events(after: after, conversationId: conversationId, limit: Hub.batch)
+        }.whenComplete { [self] result in
+            guard case .success(let events) = result else {
+                subscriber.channel.close(promise: nil)
+                return
+            }
+            var flushed: EventLoopFuture<Void>?
+            for event in events where event.id > subscriber.lastSent {
+                flushed = subscriber.write(Hub.frame(event).text)
+                subscriber.lastSent = event.id
+            }
+            if events.count == Hub.batch {
+                // More to replay: continue once this batch has left, so memory stays bounded.
+                (flushed ?? loop.makeSucceededVoidFuture()).whenComplete { [self] _ in replay(subscriber) }
+                return
+            }
+            for frame in subscriber.pending where frame.id.map({ $0 > subscriber.lastSent }) ?? true {
+                subscriber.write(frame.text)
+                if let id = frame.id { subscriber.lastSent = id }
+            }
+            subscriber.pending = []
+            subscriber.replaying = false
+        }
+    }
+
+    // MARK: Fan-out
+
+    /// Reads new outbox rows and fans them out. Coalesces: one read at a time.
+    func tail() {
+        loop.assertInEventLoop()
+        if tailing {
+            tailAgain = true
+            return
+        }
+        tailing = true
+        tailAgain = false
+        let store = self.store
+        let after = cursor
+        pool.runIfActive(eventLoop: loop) {
+            try store.events(after: after, limit: Hub.batch)
+        }.whenComplete { [self] result in
+            tailing = false
+            switch result {
+            case .success(let events):
+                for event in events {
+                    cursor = max(cursor, event.id)
+                    deliver(Hub.frame(event))
+                }
+                if events.count == Hub.batch || tailAgain { tail() }
+            case .failure(let error):
+                logger.error("reading the outbox failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// An ephemeral event from a datagram (typing): no id, never stored.
+    func ephemeral(name: String, conversationId: String, data: String) {
+        loop.assertInEventLoop()
+        // A customer hears the agent typing; agents hear both sides.
+        deliver(.ephemeral(name: name, conversationId: conversationId, forCustomer: name == EventName.agentTyping.rawValue, data: data))
+    }
+
+    private func deliver(_ frame: Frame) {
+        if frame.forAgents {
+            for subscriber in agents.values { send(frame, to: subscriber) }
+        }
+        if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
+            for subscriber in group.values { send(frame, to: subscriber) }
+        }
+    }
+
+    private func send(_ frame: Frame, to subscriber: Subscriber) {
+        if subscriber.replaying {
+            subscriber.pending.append(frame)
+            if subscriber.pending.count > Hub.maxPending { subscriber.channel.close(promise: nil) }
+            return
+        }
+        if let id = frame.id {
+            guard id > subscriber.lastSent else { return }
+            subscriber.lastSent = id
+        }
+        guard subscriber.channel.isWritable else {
+            // Too slow to keep up: drop the connection rather than buffer without bound;
+            // the client reconnects with Last-Event-ID and replays what it missed.
+            subscriber.channel.close(promise: nil)
+            return
+        }
+        subscriber.write(frame.text)
+    }
+
+    private func heartbeat() {
+        for subscriber in agents.values { subscriber.write(": heartbeat\n\n") }
+        for group in customers.values { for subscriber in group.values { subscriber.write(": heartbeat\n\n") } }
+    }
+
+    private func prune() {
+        let store = self.store
+        let horizon = Timestamp.now().adding(seconds: -Int64(config.eventRetentionSeconds))
+        pool.runIfActive(eventLoop: loop) { try store.pruneEvents(olderThan: horizon) }.whenComplete { [logger] result in
+            if case .success(let count) = result, count > 0 { logger.info("pruned events", metadata: ["count": "\(count)"]) }
+        }
+    }
+
+    static func frame(_ event: StoredEvent) -> Frame {
+        .persisted(id: event.id, name: event.name, conversationId: event.conversationId,
+                   forCustomer: event.audience == .conversation, data: event.data)
+    }
+}

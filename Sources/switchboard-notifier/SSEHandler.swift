@@ -1,0 +1,97 @@
+import NIOCore
+import NIOHTTP1
+
+/// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
+/// channel to the hub; anything else gets a JSON error. The stream is authorized by
+/// nginx's auth_request; this handler only reads the identity headers nginx set.
+final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let hub: Hub
+    private var subscribed = false
+
+    init(hub: Hub) { self.hub = hub }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(let head) = unwrapInboundIn(data), !subscribed else { return }
+        let (path, query) = Self.split(head.uri)
+        guard path == "/api/v1/events" else {
+            return fail(context, .notFound, code: "route_not_found", detail: "No route \(head.method.rawValue) \(path).")
+        }
+        guard head.method == .GET else {
+            return fail(context, .methodNotAllowed, code: "method_not_allowed", detail: "Use GET.")
+        }
+        guard let identity = Identity(kind: head.headers.first(name: Identity.identityHeader),
+                                      conversationId: head.headers.first(name: Identity.conversationHeader),
+                                      agentId: head.headers.first(name: Identity.agentHeader)) else {
+            return fail(context, .unauthorized, code: "unauthorized", detail: "This stream needs credentials.")
+        }
+        var cursor: Int64?
+        if let text = head.headers.first(name: "Last-Event-ID") ?? query["last_event_id"], !text.isEmpty {
+            guard let value = Int64(text), value >= 0 else {
+                return fail(context, .badRequest, code: "invalid_last_event_id", detail: "Last-Event-ID must be an event id.")
+            }
+            cursor = value
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/event-stream; charset=utf-8")
+        headers.add(name: "Cache-Control", value: "no-store")
+        headers.add(name: "X-Accel-Buffering", value: "no")
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
+                              promise: nil)
+        subscribed = true
+        hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if subscribed { hub.unsubscribe(context.channel) }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
+        let body = "{\"detail\":\"\(detail)\",\"code\":\"\(code)\"}"
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+        headers.add(name: "Connection", value: "close")
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    static func split(_ uri: String) -> (String, [String: String]) {
+        let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        var query: [String: String] = [:]
+        if parts.count > 1 {
+            for pair in parts[1].split(separator: "&") {
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                query[String(kv[0])] = kv.count > 1 ? String(kv[1]).removingPercentEncodingSafe : ""
+            }
+        }
+        return (String(parts[0]), query)
+    }
+}
+
+extension String {
+    /// Percent-decoding without Foundation; invalid escapes are kept as they are.
+    var removingPercentEncodingSafe: String {
+        var bytes: [UInt8] = []
+        var iterator = Array(utf8)[...]
+        while let byte = iterator.popFirst() {
+            if byte == UInt8(ascii: "%"), iterator.count >= 2,
+               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                iterator = iterator.dropFirst(2)
+            } else {
+                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,58 @@
+import NIOCore
+import NIOHTTP1
+
+/// One SSE stream. Confined to the hub's event loop (hence unchecked Sendable: it is only
+/// touched from that loop, including in the completion callbacks the hub schedules there).
+final class Subscriber: @unchecked Sendable {
+    let channel: any Channel
+    let identity: Identity
+    /// The highest event id written to this stream; nothing at or below it is sent again.
+    var lastSent: Int64
+    /// True while stored events are replayed; live events wait in `pending` meanwhile.
+    var replaying: Bool
+    var pending: [Frame] = []
+    var lifetime: Scheduled<Void>?
+
+    init(channel: any Channel, identity: Identity, lastSent: Int64, replaying: Bool) {
+        self.channel = channel
+        self.identity = identity
+        self.lastSent = lastSent
+        self.replaying = replaying
+    }
+
+    var id: ObjectIdentifier { ObjectIdentifier(channel) }
+
+    /// Writes bytes; returns the flush future.
+    @discardableResult
+    func write(_ text: String) -> EventLoopFuture<Void> {
+        let buffer = channel.allocator.buffer(string: text)
+        return channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+    }
+}
+
+/// An event ready to send: its id (nil for ephemeral ones), where it may go, and its SSE text.
+struct Frame {
+    let id: Int64?
+    let conversationId: String?
+    /// Customers of `conversationId` may receive it.
+    let forCustomer: Bool
+    let forAgents: Bool
+    let text: String
+
+    static func persisted(id: Int64, name: String, conversationId: String?, forCustomer: Bool, data: String) -> Frame {
+        Frame(id: id, conversationId: conversationId, forCustomer: forCustomer, forAgents: true,
+              text: "id: \(id)\nevent: \(name)\ndata: \(data)\n\n")
+    }
+
+    static func ephemeral(name: String, conversationId: String, forCustomer: Bool, data: String) -> Frame {
+        Frame(id: nil, conversationId: conversationId, forCustomer: forCustomer, forAgents: true,
+              text: "event: \(name)\ndata: \(data)\n\n")
+    }
+
+    func isFor(_ identity: Identity) -> Bool {
+        switch identity {
+        case .customer(let conversationId): forCustomer && self.conversationId == conversationId
+        case .agent: forAgents
+        }
+    }
+}

@@ -18,6 +18,8 @@ sb_abspath() {
 
 : "${SWITCHBOARD_HOST:=127.0.0.1}"
 : "${SWITCHBOARD_PORT:=8080}"
+: "${SWITCHBOARD_SHOP_PORT:=8081}"
+: "${SWITCHBOARD_SSE_PER_CLIENT:=20}"
 : "${SWITCHBOARD_DATA_DIR:=./var}"
 SWITCHBOARD_DATA_DIR=$(sb_abspath "$SWITCHBOARD_DATA_DIR")
 : "${SWITCHBOARD_RUN_DIR:=$SWITCHBOARD_DATA_DIR/run}"
@@ -28,6 +30,7 @@ SWITCHBOARD_BIN_DIR=$(sb_abspath "$SWITCHBOARD_BIN_DIR")
 : "${SWITCHBOARD_RATE_LIMITS:=on}"
 : "${SWITCHBOARD_LOGIN_RATE:=10r/m}"
 : "${SWITCHBOARD_MESSAGE_RATE:=10r/s}"
+export SWITCHBOARD_SHOP_PORT SWITCHBOARD_SSE_PER_CLIENT
 export SWITCHBOARD_HOST SWITCHBOARD_PORT SWITCHBOARD_DATA_DIR SWITCHBOARD_RUN_DIR \
     SWITCHBOARD_BIN_DIR SWITCHBOARD_MAX_BODY_BYTES SWITCHBOARD_RATE_LIMITS \
     SWITCHBOARD_LOGIN_RATE SWITCHBOARD_MESSAGE_RATE
@@ -35,6 +38,12 @@ export SWITCHBOARD_HOST SWITCHBOARD_PORT SWITCHBOARD_DATA_DIR SWITCHBOARD_RUN_DI
 if ! [[ $SWITCHBOARD_PORT =~ ^[0-9]{1,5}$ ]] || ((SWITCHBOARD_PORT < 1 || SWITCHBOARD_PORT > 65535)); then
     sb_die "SWITCHBOARD_PORT=$SWITCHBOARD_PORT is not a port number"
 fi
+if ! [[ $SWITCHBOARD_SHOP_PORT =~ ^[0-9]{1,5}$ ]] || ((SWITCHBOARD_SHOP_PORT < 1 || SWITCHBOARD_SHOP_PORT > 65535)) ||
+    ((SWITCHBOARD_SHOP_PORT == SWITCHBOARD_PORT)); then
+    sb_die "SWITCHBOARD_SHOP_PORT=$SWITCHBOARD_SHOP_PORT must be a port number other than SWITCHBOARD_PORT"
+fi
+[[ $SWITCHBOARD_SSE_PER_CLIENT =~ ^[1-9][0-9]{0,5}$ ]] ||
+    sb_die "SWITCHBOARD_SSE_PER_CLIENT=$SWITCHBOARD_SSE_PER_CLIENT must be a positive whole number"
 [[ $SWITCHBOARD_HOST =~ ^[0-9A-Za-z.:-]+$ ]] ||
     sb_die "SWITCHBOARD_HOST=$SWITCHBOARD_HOST is not an address"
 # Same bounds as the worker's own check.
@@ -60,5 +69,12 @@ if [[ $SWITCHBOARD_HOST == *:* ]]; then
 else
     sb_hostport="$SWITCHBOARD_HOST:$SWITCHBOARD_PORT"
 fi
+if [[ $SWITCHBOARD_HOST == *:* ]]; then
+    sb_shop_hostport="[$SWITCHBOARD_HOST]:$SWITCHBOARD_SHOP_PORT"
+else
+    sb_shop_hostport="$SWITCHBOARD_HOST:$SWITCHBOARD_SHOP_PORT"
+fi
 # shellcheck disable=SC2034 # used by the scripts that source this file
 sb_base_url="http://$sb_hostport"
+# shellcheck disable=SC2034
+sb_shop_url="http://$sb_shop_hostport"

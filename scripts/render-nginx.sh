@@ -11,11 +11,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 template=$sb_root/nginx/switchboard.conf.template
 static_dir=$sb_root/static
+shop_dir=$sb_root/static/shop
 out=${1:-$SWITCHBOARD_RUN_DIR/nginx.conf}
 
 # Paths go into double-quoted nginx strings and through sed: refuse the few
 # characters that would change their meaning there.
-for path in "$SWITCHBOARD_RUN_DIR" "$static_dir"; do
+for path in "$SWITCHBOARD_RUN_DIR" "$static_dir" "$shop_dir"; do
     case $path in
         *[\"\\\$\;\{\}\'\|\&@]* | *$'\n'*)
             sb_die "path '$path' contains a character nginx.conf cannot hold (one of \" \\ \$ ; { } ' | & @ or a newline)" ;;
@@ -44,6 +45,9 @@ sed -e "s|@USER_LINE@|$user_line|g" \
     -e "s|@LOGIN_RATE@|$SWITCHBOARD_LOGIN_RATE|g" \
     -e "s|@MESSAGE_RATE@|$SWITCHBOARD_MESSAGE_RATE|g" \
     -e "s|@RL@|$rl|g" \
+    -e "s|@SHOP_LISTEN@|$sb_shop_hostport|g" \
+    -e "s|@SHOP_DIR@|$shop_dir|g" \
+    -e "s|@SSE_PER_CLIENT@|$SWITCHBOARD_SSE_PER_CLIENT|g" \
     "$template" >"$tmp"
 if leftover=$(grep -n -o '@[A-Z_]*@' "$tmp"); then
     sb_die "unrendered placeholders in $template: $leftover"

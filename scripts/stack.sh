@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Foreground supervisor for one Switchboard stack: the FastCGI worker and nginx
-# in front of it, configured from the SWITCHBOARD_* environment
+# Foreground supervisor for one Switchboard stack: the FastCGI worker, the SSE
+# notifier and nginx in front of them, configured from the SWITCHBOARD_* environment
 # (docs/CONTRACTS.md), binaries from $SWITCHBOARD_BIN_DIR.
 #
 #   SWITCHBOARD_BIN_DIR=.build/debug scripts/stack.sh
@@ -14,7 +14,7 @@
 # nginx-stderr.log for what nginx prints before its error log is open).
 #
 # Each service is a start_NAME / stop order entry below; adding one (the SSE
-# notifier) is a start function, a line in start_all and its place in
+# notifier, say) is a start function, a line in start_all and its place in
 # stop_order.
 set -uo pipefail
 # shellcheck source=scripts/env.sh
@@ -29,11 +29,12 @@ startup_timeout=30
 
 declare -A pid_of=()  # service name -> pid
 declare -A name_of=() # pid -> service name
-stop_order=(nginx worker)
+stop_order=(nginx notifier worker)
 requested="" # the signal that asked us to stop
+notifier_restarts=0
 
 logs_hint() {
-    sb_say "logs: $run/worker.log $run/nginx-error.log $run/nginx-stderr.log $run/nginx-access.log"
+    sb_say "logs: $run/worker.log $run/notifier.log $run/nginx-error.log $run/nginx-stderr.log $run/nginx-access.log"
 }
 
 # Prints the end of a log file, indented, to stderr; for a crash report (long,
@@ -125,6 +126,14 @@ start_worker() {
     wait_until worker "socket $run/worker.sock" socket_exists "$run/worker.sock"
 }
 
+start_notifier() {
+    local exe=$bin/switchboard-notifier
+    [[ -x $exe ]] || sb_die "$exe not found; build first (swift build) or set SWITCHBOARD_BIN_DIR"
+    rm -f "$run/notifier.sock"
+    start_service notifier "$run/notifier.log" "$exe"
+    wait_until notifier "socket $run/notifier.sock" socket_exists "$run/notifier.sock"
+}
+
 start_nginx() {
     local nginx conf=$run/nginx.conf
     nginx=$(find_nginx) || return 1
@@ -139,7 +148,7 @@ start_nginx() {
 }
 
 start_all() {
-    start_worker && start_nginx
+    start_worker && start_notifier && start_nginx
 }
 
 # reap_group NAME PID: a service leads a process group of its own (setsid);
@@ -196,7 +205,7 @@ stop_all() {
             failed=1
         fi
     done
-    rm -f "$run/worker.sock"
+    rm -f "$run/worker.sock" "$run/notifier.sock" "$run/notify.dgram"
     return "$failed"
 }
 
@@ -229,6 +238,7 @@ fi
 printf 'switchboard: serving on %s\n' "$sb_base_url"
 printf 'switchboard:   agent console %s/agent/\n' "$sb_base_url"
 printf 'switchboard:   API           %s/api/v1/\n' "$sb_base_url"
+printf 'switchboard:   demo shop     %s/ (another origin, embeds the widget)\n' "$sb_shop_url"
 printf 'switchboard:   logs          %s/*.log (Ctrl-C stops)\n' "$run"
 
 while :; do
@@ -250,6 +260,15 @@ while :; do
     name=${name_of[$died]:-}
     [[ -n $name ]] || continue # a helper process, not a service
     reap_group "$name" "$died"
+    # The notifier holds no state of its own (clients resume from the outbox by
+    # Last-Event-ID), so a crashed one is restarted rather than taking the
+    # whole product down; a notifier that keeps dying still stops the stack.
+    if [[ $name == notifier ]] && ((notifier_restarts < 5)); then
+        notifier_restarts=$((notifier_restarts + 1))
+        sb_say "notifier (pid $died) exited with status $status; restarting it (restart $notifier_restarts of 5)"
+        show_tail "$run/notifier.log"
+        if start_notifier; then continue; fi
+    fi
     sb_say "$name (pid $died) exited unexpectedly with status $status; stopping the rest"
     stop_all
     show_tail "$(service_log "$name")"

@@ -15,7 +15,9 @@ public struct SwitchboardApp: Sendable {
                 logger: Logger = Logger(label: "switchboard.api")) {
         var router = Router()
         CustomerRoutes(store: store, realtime: realtime).register(&router)
-        AgentRoutes(store: store, realtime: realtime).register(&router)
+        let agents = AgentRoutes(store: store, realtime: realtime)
+        agents.register(&router)
+        EventsAuthRoutes(store: store, agents: agents).register(&router)
         HealthRoutes(store: store, extra: health).register(&router)
         self.router = router
         self.logger = logger

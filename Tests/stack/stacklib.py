@@ -103,11 +103,15 @@ class AgentLogin:
 
 
 class Stack:
-    """One worker + nginx, started by scripts/stack.sh with its own data and run dirs."""
+    """One worker + notifier + nginx, started by scripts/stack.sh with its own data and run dirs."""
 
     def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
         self.name = name
         self.port = free_port()
+        self.shop_port = free_port()
+        while self.shop_port == self.port:
+            self.shop_port = free_port()
+        self.shop_url = f"http://127.0.0.1:{self.shop_port}"
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.data_dir = tmp_root / name
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -120,6 +124,7 @@ class Stack:
         env.update(
             SWITCHBOARD_HOST="127.0.0.1",
             SWITCHBOARD_PORT=str(self.port),
+            SWITCHBOARD_SHOP_PORT=str(self.shop_port),
             SWITCHBOARD_DATA_DIR=str(self.data_dir),
             SWITCHBOARD_RUN_DIR=str(self.run_dir),
             SWITCHBOARD_BIN_DIR=str(BIN_DIR),

@@ -65,19 +65,15 @@ final class Hub: @unchecked Sendable {
         if let resumeFrom { startReplay(subscriber, from: resumeFrom) }
     }
 
-    func unsubscribe(_ channel: any Channel) {
+    func unsubscribe(_ channel: any Channel, identity: Identity) {
         loop.assertInEventLoop()
         let key = ObjectIdentifier(channel)
-        if let subscriber = agents.removeValue(forKey: key) {
-            subscriber.lifetime?.cancel()
-            return
-        }
-        for (conversation, var group) in customers {
-            if let subscriber = group.removeValue(forKey: key) {
-                subscriber.lifetime?.cancel()
-                customers[conversation] = group.isEmpty ? nil : group
-                return
-            }
+        switch identity {
+        case .agent:
+            agents.removeValue(forKey: key)?.lifetime?.cancel()
+        case .customer(let conversationId):
+            customers[conversationId]?.removeValue(forKey: key)?.lifetime?.cancel()
+            if customers[conversationId]?.isEmpty == true { customers[conversationId] = nil }
         }
     }
 

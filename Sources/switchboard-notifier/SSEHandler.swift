@@ -9,12 +9,12 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let hub: Hub
-    private var subscribed = false
+    private var subscribed: Identity?
 
     init(hub: Hub) { self.hub = hub }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data), !subscribed else { return }
+        guard case .head(let head) = unwrapInboundIn(data), subscribed == nil else { return }
         let (path, query) = Self.split(head.uri)
         guard path == "/api/v1/events" else {
             return fail(context, .notFound, code: "route_not_found", detail: "No route \(head.method.rawValue) \(path).")
@@ -40,12 +40,12 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "X-Accel-Buffering", value: "no")
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
                               promise: nil)
-        subscribed = true
+        subscribed = identity
         hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if subscribed { hub.unsubscribe(context.channel) }
+        if let identity = subscribed { hub.unsubscribe(context.channel, identity: identity) }
         context.fireChannelInactive()
     }
 

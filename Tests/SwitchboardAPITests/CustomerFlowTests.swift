@@ -165,3 +165,15 @@ struct BadInputTests {
         #expect(result.body["database"] as? String == "ok")
     }
 }
+
+struct HealthTests {
+    @Test func aComponentThatIsNotOkDegradesButDoesNotFail() throws {
+        let api = try TestAPI()
+        let app = SwitchboardApp(store: api.store, realtime: NoRealtime(), health: { .object([("notifier", "unavailable")]) })
+        let response = app.handle(HTTPRequest(method: "GET", path: "/api/v1/health"))
+        let body = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        #expect(response.status == 200)
+        #expect(body?["status"] as? String == "degraded")
+        #expect(body?["notifier"] as? String == "unavailable")
+    }
+}

@@ -1,0 +1,130 @@
+"""The agent console: sign-in errors, live queue with unread counts in the tab
+title, claim races, release, presence, admin "Add agent", sign-out."""
+
+from __future__ import annotations
+
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+from pages import AgentConsole, wait_for
+
+
+def start_queued_chat(stack, text="Hello, anyone there?"):
+    r = stack.http.post(stack.url("/api/v1/customer/conversations/start"), json={"display_name": "Robin Example"}, timeout=15)
+    conv = r.json()["conversation"]
+    headers = {"X-Customer-Session-Id": conv["customer_session_id"]}
+    stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/messages"), json={"content": text}, headers=headers, timeout=15)
+    stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/escalate"), headers=headers, timeout=15)
+    return conv["id"], headers
+
+
+def test_sign_in_errors_are_plain_and_sign_out_revokes(stack, browser):
+    c = AgentConsole(browser(1280, 800), stack)
+    c.sign_in("agent", "not-the-password", expect_error=True)
+    error = c.d.find_element(By.ID, "login-error")
+    wait_for(c.d, lambda: error.is_displayed(), "no sign-in error shown")
+    assert error.text == "Wrong username or password."
+
+    c.d.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD, Keys.ENTER)
+    wait_for(c.d, lambda: c.d.find_element(By.ID, "app-view").is_displayed(), "sign-in failed")
+    token = c.d.execute_script("return JSON.parse(sessionStorage.getItem('switchboard.console.auth.v1')).token")
+    assert c.d.execute_script("return localStorage.length") == 0 or "token" not in str(c.d.execute_script("return JSON.stringify(localStorage)"))
+
+    # Reloading keeps the tab signed in.
+    c.d.refresh()
+    wait_for(c.d, lambda: c.d.find_element(By.ID, "app-view").is_displayed(), "reload lost the session")
+
+    c.d.find_element(By.ID, "logout").click()
+    wait_for(c.d, lambda: c.d.find_element(By.ID, "login-view").is_displayed(), "sign-out did not show the sign-in form")
+    r = requests.get(stack.url("/api/v1/agent/me"), headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert r.status_code == 401
+
+
+def test_live_queue_unread_title_presence_and_claim_race(stack, console):
+    c = console()
+    c.tab("queue")
+    d = c.d
+
+    # Presence toggle.
+    presence = d.find_element(By.ID, "presence")
+    if presence.get_attribute("aria-checked") == "true":
+        presence.click()
+        wait_for(d, lambda: presence.get_attribute("aria-checked") == "false", "did not go offline")
+    presence.click()
+    wait_for(d, lambda: presence.get_attribute("aria-checked") == "true", "did not go online")
+    token = stack.login()
+    assert stack.agent_call("GET", "/api/v1/agent/me", token)["presence"] == "online"
+
+    # A new chat appears without a reload, counts as unread, and shows in the title.
+    conv_id, headers = start_queued_chat(stack)
+    c.wait_item(conv_id)
+    wait_for(d, lambda: d.title.startswith("("), f"no unread count in the title: {d.title!r}")
+    assert "Robin Example" in c.item(conv_id).text
+
+    # Another agent claims it first: it disappears from this queue.
+    other_id, _ = start_queued_chat(stack, "Second chat")
+    c.wait_item(other_id)
+    admin_token = stack.login("admin", ADMIN_PASSWORD)
+    stack.agent_call("POST", f"/api/v1/agent/conversations/{other_id}/claim", admin_token)
+    wait_for(d, lambda: not c.has_item(other_id), "a chat claimed by someone else stayed in the queue")
+
+    # Opening a chat clears its unread count (and the title's).
+    c.open(conv_id)
+    wait_for(d, lambda: not d.title.startswith("("), f"title still counts unread: {d.title!r}")
+    assert not c.item(conv_id).find_elements(By.CSS_SELECTOR, ".item-unread")
+    assert "Hello, anyone there?" in c.texts("customer")
+    c.claim()
+    c.reply("Hi Robin, how can I help?")
+    c.tab("mine")
+    assert c.has_item(conv_id)
+
+    # While the agent looks at another chat, Robin writes: unread 1 on Robin's chat and in the title.
+    third_id, _ = start_queued_chat(stack, "Third chat")
+    c.tab("queue")
+    c.wait_item(third_id)
+    c.open(third_id)
+    stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv_id}/messages"), json={"content": "Are you still there?"},
+                    headers=headers, timeout=15)
+    c.tab("mine")
+    wait_for(d, lambda: c.item(conv_id).find_elements(By.CSS_SELECTOR, ".item-unread"), "no unread count on the chat")
+    assert c.item(conv_id).find_element(By.CSS_SELECTOR, ".item-unread").text == "1"
+    assert d.title.startswith("(1)"), d.title
+    assert "Are you still there?" in c.item(conv_id).text
+    c.open(conv_id)
+    c.wait_text("Are you still there?", "customer")
+    wait_for(d, lambda: not d.title.startswith("("), f"title still counts unread: {d.title!r}")
+
+    # Release puts it back in the queue.
+    d.find_element(By.ID, "release").click()
+    wait_for(d, lambda: c.badge() == "Waiting", "release did not put the chat back")
+    c.tab("queue")
+    c.wait_item(conv_id)
+
+
+def test_admin_adds_an_agent(stack, console):
+    c = console(username="admin", password=ADMIN_PASSWORD)
+    d = c.d
+    button = d.find_element(By.ID, "add-agent")
+    assert button.is_displayed()
+    button.click()
+    dialog = d.find_element(By.ID, "agent-dialog")
+    wait_for(d, lambda: dialog.get_attribute("open") is not None, "no Add agent dialog")
+    d.find_element(By.ID, "agent-display").send_keys("Sam Rivera")
+    username = d.find_element(By.ID, "agent-username")
+    assert username.get_attribute("value") == "sam.rivera"  # suggested from the name
+    d.find_element(By.ID, "agent-password").send_keys("short")
+    d.find_element(By.ID, "agent-submit").click()
+    error = d.find_element(By.ID, "agent-error")
+    wait_for(d, lambda: error.is_displayed(), "no validation error")
+    assert "10 characters" in error.text
+    d.find_element(By.ID, "agent-password").send_keys("-and-now-long-enough")
+    d.find_element(By.ID, "agent-submit").click()
+    wait_for(d, lambda: dialog.get_attribute("open") is None, "dialog did not close after adding")
+    wait_for(d, lambda: "sam.rivera" in d.find_element(By.ID, "toasts").text, "no confirmation")
+    assert stack.login("sam.rivera", "short-and-now-long-enough")
+
+    # A plain agent has no such button.
+    c2 = console()
+    assert not c2.d.find_element(By.ID, "add-agent").is_displayed()

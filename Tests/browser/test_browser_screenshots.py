@@ -1,0 +1,79 @@
+"""Screenshots of the widget and the console, narrow (375×700, a phone) and
+wide (1280×800), mid-conversation, saved to Tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.by import By
+
+from conftest import SCREENSHOTS, resize
+from pages import settle, wait_for
+
+
+def shot(driver, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    settle(0.6)  # let transitions finish
+    path = SCREENSHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), path
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
+
+
+def dark(driver, on: bool) -> None:
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": "dark" if on else "light"}]})
+
+
+def test_screenshots_of_widget_and_console(stack, shopper, console):
+    shop = shopper(1280, 800).visit()
+    shop.d.execute_script("Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'})")
+    shop.open()
+    shop.tap_quick_reply(0)
+    wait_for(shop.d, lambda: len(shop.texts("bot")) >= 2, "no bot answer")
+    shop.send("It's been 6 days and the tracking hasn't moved. Order NW-4471.")
+    shop.wait_text("It's been 6 days and the tracking hasn't moved. Order NW-4471.", "customer")
+    shop.talk_to_person()
+    conversation_id = shop.session()["conversationId"]
+
+    agent = console(1280, 800)
+    agent.wait_item(conversation_id)
+    agent.open(conversation_id)
+    agent.claim()
+    agent.reply("Hi Jamie, I'm sorry about the wait. Let me check with the carrier.")
+    agent.reply("Good news: your parcel is at the local depot and goes out for delivery tomorrow morning.")
+    shop.wait_text("Good news: your parcel is at the local depot and goes out for delivery tomorrow morning.", "agent")
+    shop.send("That's great, thank you!")
+    agent.wait_text("That's great, thank you!", "customer")
+    shop.wait_text("That's great, thank you!", "customer")
+    # The agent starts typing a follow-up (left unsent in the reply box).
+    agent.d.find_element(By.ID, "reply").send_keys("Anything else I can help with today?")
+
+    shop.leave_frame()
+    shot(shop.d, "widget-wide")
+    shot(agent.d, "console-wide")
+
+    resize(shop.d, 375, 700)
+    shop.enter_frame()
+    shop.d.execute_script("document.getElementById('scroller').scrollTop = 1e6")
+    shop.leave_frame()
+    shot(shop.d, "widget-narrow")
+    resize(agent.d, 375, 700)
+    shot(agent.d, "console-narrow")
+
+    dark(shop.d, True)
+    shot(shop.d, "widget-narrow-dark")
+    resize(agent.d, 1280, 800)
+    dark(agent.d, True)
+    shot(agent.d, "console-wide-dark")
+
+    # The closed launcher with an unread badge, on a phone.
+    dark(shop.d, False)
+    shop.minimize()
+    agent.d.find_element(By.ID, "reply").send_keys("\ue007")  # Enter: sends the follow-up
+    wait_for(shop.d, lambda: shop.badge() == "1", "no unread badge")
+    shot(shop.d, "shop-narrow-unread")
+
+    # The console's list on a phone.
+    resize(agent.d, 375, 700)
+    dark(agent.d, False)
+    agent.d.find_element(By.ID, "conv-back").click()
+    wait_for(agent.d, lambda: agent.d.find_element(By.ID, "list").is_displayed(), "no list after Back")
+    shot(agent.d, "console-narrow-list")

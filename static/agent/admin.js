@@ -1,0 +1,70 @@
+// Admins add agents from the console (POST /api/v1/agent/register).
+
+import { ApiError } from '../js/api.js';
+
+const $ = (id) => document.getElementById(id);
+
+export function wireAddAgent({ api, toast }) {
+  const dialog = $('agent-dialog');
+  const form = $('agent-form');
+  const error = $('agent-error');
+  const submit = $('agent-submit');
+  const fields = {
+    display: $('agent-display'), username: $('agent-username'), chats: $('agent-chats'),
+    password: $('agent-password'), role: $('agent-role'), online: $('agent-online'),
+  };
+
+  const showError = (text, field = null) => {
+    error.textContent = text;
+    error.hidden = !text;
+    if (field) field.focus();
+  };
+
+  $('add-agent').addEventListener('click', () => {
+    form.reset();
+    showError('');
+    dialog.showModal();
+    fields.display.focus();
+  });
+  $('agent-cancel').addEventListener('click', () => dialog.close());
+
+  // Suggest a username from the display name until the admin types one.
+  let usernameTouched = false;
+  fields.username.addEventListener('input', () => { usernameTouched = true; });
+  dialog.addEventListener('close', () => { usernameTouched = false; });
+  fields.display.addEventListener('input', () => {
+    if (usernameTouched) return;
+    fields.username.value = fields.display.value.toLowerCase().normalize('NFKD').replace(/[^\w\s.-]/g, '')
+      .trim().replace(/\s+/g, '.').replace(/_/g, '-').slice(0, 32);
+  });
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const display = fields.display.value.trim();
+    const username = fields.username.value.trim().toLowerCase();
+    const chats = Number(fields.chats.value || 5);
+    if (!display) return showError('Enter the name customers will see.', fields.display);
+    if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username)) {
+      return showError('Usernames are 2–32 characters: lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.', fields.username);
+    }
+    if (fields.password.value.length < 10) return showError('The password needs at least 10 characters.', fields.password);
+    if (!Number.isInteger(chats) || chats < 1 || chats > 100) return showError('Max. chats is a whole number from 1 to 100.', fields.chats);
+    showError('');
+    submit.disabled = true;
+    submit.textContent = 'Adding…';
+    try {
+      const agent = await api.register({
+        username, password: fields.password.value, display_name: display,
+        max_active_chats: chats, role: fields.role.value, start_online: fields.online.checked,
+      });
+      dialog.close();
+      toast(`${agent.display_name} can now sign in as “${agent.username}”.`);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      showError(err instanceof ApiError ? err.detail : 'Could not add the agent. Try again.');
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Add agent';
+    }
+  });
+}

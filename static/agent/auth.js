@@ -1,0 +1,93 @@
+// Signing in and out. The access token is kept per tab (sessionStorage): a
+// second tab signs in on its own, and closing the tab forgets the token.
+
+import { ApiError, login } from '../js/api.js';
+
+const KEY = 'switchboard.console.auth.v1';
+
+/** {token, agent, expiresAt} or null. */
+export function loadAuth() {
+  try {
+    const value = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+    if (value && typeof value.token === 'string' && value.agent) {
+      if (value.expiresAt && Date.parse(value.expiresAt) <= Date.now()) return null;
+      return value;
+    }
+  } catch {
+    // unreadable or blocked
+  }
+  return null;
+}
+
+export function saveAuth(auth) {
+  try {
+    sessionStorage.setItem(KEY, JSON.stringify(auth));
+  } catch {
+    // blocked: the token lives in memory for this page view
+  }
+}
+
+export function clearAuth() {
+  try {
+    sessionStorage.removeItem(KEY);
+  } catch {
+    // ignore
+  }
+}
+
+/** Wires the sign-in form; onSignedIn(auth) runs after a successful login. */
+export function wireLogin(onSignedIn) {
+  const form = document.getElementById('login-form');
+  const username = document.getElementById('login-username');
+  const password = document.getElementById('login-password');
+  const error = document.getElementById('login-error');
+  const submit = document.getElementById('login-submit');
+
+  const showError = (text) => {
+    error.textContent = text;
+    error.hidden = !text;
+  };
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const user = username.value.trim();
+    if (!user || !password.value) {
+      showError('Enter your username and password.');
+      (user ? password : username).focus();
+      return;
+    }
+    showError('');
+    submit.disabled = true;
+    submit.textContent = 'Signing in…';
+    try {
+      const answer = await login(user, password.value);
+      const auth = { token: answer.access_token, agent: answer.agent, expiresAt: answer.expires_at };
+      saveAuth(auth);
+      password.value = '';
+      onSignedIn(auth);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0);
+      if (e.status === 401) showError('Wrong username or password.');
+      else if (e.status === 429) showError('Too many sign-in attempts. Wait a minute, then try again.');
+      else if (e.status === 0) showError("Can't reach the server. Check your connection and try again.");
+      else showError(e.detail);
+      password.select();
+      password.focus();
+    } finally {
+      submit.disabled = false;
+      submit.textContent = 'Sign in';
+    }
+  });
+}
+
+/** Shows the sign-in screen, optionally with a message (e.g. "session expired"). */
+export function showLogin(message = '') {
+  document.getElementById('app-view').hidden = true;
+  document.getElementById('login-view').hidden = false;
+  const error = document.getElementById('login-error');
+  error.textContent = message;
+  error.hidden = !message;
+  document.title = 'Sign in · Switchboard Console';
+  const username = document.getElementById('login-username');
+  (username.value ? document.getElementById('login-password') : username).focus();
+}

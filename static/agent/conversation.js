@@ -1,0 +1,350 @@
+// The right pane: one conversation with its full history, the reply box and
+// the actions (claim, release, close). Messages arrive from the stream or the
+// fallback poll through ingest(); sends are optimistic like the widget's.
+
+import { ApiError } from '../js/api.js';
+import { autosize, hueFor, initials, nearBottom } from '../js/dom.js';
+import { newClientId } from '../js/ids.js';
+import { MessageLog } from '../js/messagelog.js';
+import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
+import { fullDate, waited } from '../js/time.js';
+import { TypingSender } from '../js/typing.js';
+
+const $ = (id) => document.getElementById(id);
+
+export class ConversationPane {
+  /**
+   * @param {{api, inbox, me, toast: (text, kind?) => void, onChange: () => void,
+   *          onBack: () => void, onClaimed: (id) => void, isAdmin: boolean}} deps
+   */
+  constructor(deps) {
+    Object.assign(this, deps);
+    this.id = null;
+    this.log = new MessageLog();
+    this.loading = false;
+    this.busy = null; // 'claim' | 'release' | 'close'
+    this.customerTyping = false;
+    this.otherAgentTyping = null;
+    this.el = {
+      empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
+      status: $('conv-status'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
+      scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
+      typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
+      form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
+      dialog: $('close-dialog'), dialogText: $('close-text'),
+    };
+    this.thread = new Thread(this.el.log, {
+      side: (m) => (m.sender_type === 'customer' ? 'left' : 'right'),
+      name: (m) => this.#senderName(m),
+      showName: (m) => !(m.sender_type === 'agent' && m.sender_agent_id === this.me.id),
+      you: (m) => m.sender_type === 'agent' && m.sender_agent_id === this.me.id,
+      onRetry: (cid) => this.#deliver(cid),
+      onDiscard: (cid) => { this.log.drop(cid); this.render(); },
+    });
+    this.typingSender = new TypingSender((typing) => {
+      const c = this.conv;
+      if (!c || c.status === 'closed' || (c.assigned_agent_id && c.assigned_agent_id !== this.me.id)) return null;
+      return this.api.typing(c.id, typing);
+    });
+    keepPinned(this.el.scroll, () => this.scrollToNewest(), this.el.input, 180);
+    this.#wire();
+  }
+
+  get conv() {
+    return this.id ? this.inbox.get(this.id) : null;
+  }
+
+  #senderName(m) {
+    if (m.sender_type === 'customer') return this.conv?.customer?.display_name || 'Customer';
+    if (m.sender_type === 'bot') return 'Assistant';
+    if (m.sender_type === 'agent') return m.sender_agent_id === this.me.id ? 'You' : this.inbox.agentName(m.sender_agent_id);
+    return '';
+  }
+
+  #wire() {
+    const { el } = this;
+    el.back.addEventListener('click', () => this.onBack());
+    el.claim.addEventListener('click', () => this.claim());
+    el.release.addEventListener('click', () => this.release());
+    el.close.addEventListener('click', () => this.#confirmClose());
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+    el.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+        event.preventDefault();
+        this.#submit();
+      }
+    });
+    el.input.addEventListener('input', () => {
+      autosize(el.input, 180);
+      const hasText = el.input.value.trim().length > 0;
+      el.send.disabled = !hasText || !this.#canReply();
+      if (hasText) this.typingSender.input(true);
+      else this.typingSender.stop();
+    });
+    el.input.addEventListener('blur', () => this.typingSender.stop());
+  }
+
+  /** Shows conversation `id` (loading its history). */
+  async open(id) {
+    if (this.id !== id) {
+      this.typingSender.stop();
+      this.id = id;
+      this.log.clear();
+      this.thread.reset();
+      this.customerTyping = false;
+      this.otherAgentTyping = null;
+      this.el.input.value = '';
+      autosize(this.el.input, 180);
+    }
+    this.loading = true;
+    this.render();
+    try {
+      const page = await this.api.messages(id);
+      if (this.id !== id) return;
+      this.inbox.upsert(page.conversation);
+      this.log.upsertPage(page.messages);
+      this.loading = false;
+      this.render();
+      this.scrollToNewest();
+      this.onChange();
+    } catch (err) {
+      if (this.id !== id) return;
+      this.loading = false;
+      this.render();
+      if (err instanceof ApiError && err.status === 404) {
+        this.toast('That conversation no longer exists.', 'error');
+        this.inbox.forget(id);
+        this.closePane();
+      } else if (!(err instanceof ApiError && err.status === 401)) {
+        this.toast(err instanceof ApiError ? err.detail : 'Could not load the conversation.', 'error');
+      }
+    }
+  }
+
+  closePane() {
+    this.typingSender.stop();
+    this.id = null;
+    this.log.clear();
+    this.thread.reset();
+    this.render();
+    this.onChange();
+  }
+
+  /** Focus the reply box (after opening from the keyboard). */
+  focusReply() {
+    if (!this.el.input.disabled) this.el.input.focus({ preventScroll: true });
+  }
+
+  scrollToNewest() {
+    scrollToNewest(this.el.scroll, this.el.log);
+  }
+
+  // --- live input -------------------------------------------------------------------
+
+  /** A message for the open conversation (stream or poll). Returns true if new. */
+  ingest(message) {
+    if (!this.id || message.conversation_id !== this.id) return false;
+    const stick = nearBottom(this.el.scroll, 120);
+    const { added } = this.log.upsert(message);
+    if (message.sender_type === 'customer') this.customerTyping = false;
+    if (message.sender_type === 'agent' && message.sender_agent_id !== this.me.id) this.otherAgentTyping = null;
+    this.render();
+    if (stick) this.scrollToNewest();
+    return added;
+  }
+
+  setCustomerTyping(conversationId, typing) {
+    if (conversationId !== this.id || this.customerTyping === typing) return;
+    const stick = nearBottom(this.el.scroll, 120);
+    this.customerTyping = typing;
+    this.render();
+    if (stick) this.scrollToNewest();
+  }
+
+  setAgentTyping(conversationId, typing, name) {
+    if (conversationId !== this.id) return;
+    this.otherAgentTyping = typing ? name || 'Another agent' : null;
+    this.render();
+  }
+
+  /** Fallback poll: messages after the newest we have. */
+  async poll() {
+    const id = this.id;
+    if (!id || this.loading) return;
+    let page;
+    try {
+      page = await this.api.messages(id, this.log.cursor() || undefined);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_cursor') page = await this.api.messages(id);
+      else throw err;
+    }
+    if (this.id !== id) return;
+    this.inbox.upsert(page.conversation);
+    for (const m of page.messages) this.ingest(m);
+    this.log.pageRead(page.messages);
+    this.render();
+  }
+
+  // --- actions ----------------------------------------------------------------------
+
+  #canReply() {
+    const c = this.conv;
+    if (!c || c.status === 'closed') return false;
+    return !c.assigned_agent_id || c.assigned_agent_id === this.me.id;
+  }
+
+  async #act(kind, call, done) {
+    const c = this.conv;
+    if (!c || this.busy) return;
+    this.busy = kind;
+    this.render();
+    try {
+      const answer = await call(c.id);
+      this.inbox.upsert(answer.conversation);
+      if (answer.system_message) this.ingest(answer.system_message);
+      done?.(answer);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      if (err instanceof ApiError && err.code === 'already_claimed') {
+        this.toast('Another agent claimed this chat first.', 'error');
+        this.open(c.id); // refresh who holds it
+      } else {
+        this.toast(err instanceof ApiError ? err.detail : 'Something went wrong. Try again.', 'error');
+      }
+    } finally {
+      this.busy = null;
+      this.render();
+      this.onChange();
+    }
+  }
+
+  claim() {
+    return this.#act('claim', (id) => this.api.claim(id), (answer) => {
+      this.toast('Chat claimed. It is in My chats now.');
+      this.onClaimed(answer.conversation.id);
+      this.focusReply();
+    });
+  }
+
+  release() {
+    return this.#act('release', (id) => this.api.release(id), () => this.toast('Chat released back to the queue.'));
+  }
+
+  #confirmClose() {
+    const c = this.conv;
+    if (!c) return;
+    const { dialog } = this.el;
+    const name = c.customer?.display_name || 'The customer';
+    this.el.dialogText.textContent = `${name} will see that the chat has ended. A closed conversation can't be reopened.`;
+    dialog.returnValue = '';
+    dialog.addEventListener('close', () => {
+      if (dialog.returnValue === 'close') {
+        this.#act('close', (id) => this.api.close(id), () => this.toast('Conversation closed.'));
+      }
+    }, { once: true });
+    dialog.showModal();
+  }
+
+  #submit() {
+    const text = this.el.input.value;
+    if (!text.trim() || text.length > 4000 || !this.#canReply()) return;
+    const c = this.conv;
+    this.typingSender.stop();
+    const clientId = newClientId();
+    this.log.addPending(clientId, { conversation_id: c.id, sender_type: 'agent', sender_agent_id: this.me.id, kind: 'text', content: text });
+    this.el.input.value = '';
+    autosize(this.el.input, 180);
+    this.el.send.disabled = true;
+    this.render();
+    this.scrollToNewest();
+    this.#deliver(clientId);
+  }
+
+  async #deliver(clientId) {
+    const entry = this.log.setStatus(clientId, 'sending');
+    if (!entry) return;
+    this.render();
+    const convId = entry.message.conversation_id;
+    try {
+      const answer = await this.api.send(convId, entry.message.content, clientId);
+      this.inbox.upsert(answer.conversation);
+      if (this.id === convId) this.log.upsert(answer.message);
+      this.inbox.noteMessage(convId, answer.message);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0);
+      if (e.status === 401) return;
+      this.log.setStatus(clientId, 'failed', e.status === 403 ? 'Another agent has this chat.' : e.status === 409 ? 'The conversation is closed.' : e.transient ? 'Not sent.' : e.detail);
+    }
+    if (this.id === convId) this.render();
+    this.onChange();
+  }
+
+  // --- rendering ---------------------------------------------------------------------
+
+  render() {
+    const { el } = this;
+    const c = this.conv;
+    el.empty.hidden = Boolean(this.id);
+    el.conv.hidden = !this.id;
+    if (!this.id) return;
+    el.loadingNote.hidden = !(this.loading && this.log.size === 0);
+    if (!c) return;
+
+    const name = c.customer?.display_name || 'Visitor';
+    el.name.textContent = name;
+    el.avatar.textContent = initials(name);
+    el.avatar.style.setProperty('--hue', String(hueFor(name)));
+
+    const mine = c.assigned_agent_id === this.me.id;
+    let status;
+    let tone;
+    if (c.status === 'closed') [status, tone] = ['Closed', 'closed'];
+    else if (c.status === 'automated') [status, tone] = ['With the assistant', 'bot'];
+    else if (!c.assigned_agent_id) [status, tone] = ['Waiting', 'queue'];
+    else if (mine) [status, tone] = ['With you', 'mine'];
+    else [status, tone] = [`With ${c.assigned_agent_name || 'another agent'}`, 'other'];
+    el.status.textContent = status;
+    el.status.dataset.tone = tone;
+
+    const details = [];
+    if (c.customer?.email) details.push(c.customer.email);
+    if (c.status === 'agent' && !c.assigned_agent_id && c.requested_agent_at) details.push(`waiting ${waited(c.requested_agent_at)}`);
+    else details.push(`started ${fullDate(c.created_at)}`);
+    el.detail.textContent = details.join(' · ');
+
+    const open = c.status !== 'closed';
+    el.claim.hidden = !(open && !c.assigned_agent_id);
+    el.release.hidden = !(open && c.assigned_agent_id && (mine || this.isAdmin));
+    el.close.hidden = !(c.status === 'agent' && (mine || !c.assigned_agent_id || this.isAdmin));
+    el.claim.disabled = el.release.disabled = el.close.disabled = Boolean(this.busy);
+    el.claim.textContent = this.busy === 'claim' ? 'Claiming…' : 'Claim';
+    el.release.textContent = this.busy === 'release' ? 'Releasing…' : 'Release';
+    el.close.textContent = this.busy === 'close' ? 'Closing…' : 'Close';
+
+    const canReply = this.#canReply();
+    let note = '';
+    if (c.status === 'closed') note = 'This conversation is closed.';
+    else if (c.assigned_agent_id && !mine) note = `${c.assigned_agent_name || 'Another agent'} is handling this conversation.`;
+    else if (c.status === 'automated') note = 'The assistant is handling this chat. Replying takes it over and assigns it to you.';
+    else if (!c.assigned_agent_id) note = 'This chat is waiting in the queue. Replying assigns it to you.';
+    el.note.textContent = note;
+    el.note.hidden = !note;
+    el.form.hidden = c.status === 'closed';
+    el.hint.hidden = c.status === 'closed';
+    el.input.disabled = !canReply;
+    el.send.disabled = !canReply || !el.input.value.trim();
+
+    this.thread.render(this.log.entries());
+
+    const typingName = this.customerTyping ? name : this.otherAgentTyping;
+    el.typing.hidden = !typingName || c.status === 'closed';
+    if (typingName) {
+      el.typingText.textContent = `${typingName} is typing`;
+      el.typingAvatar.textContent = initials(typingName);
+      el.typingAvatar.style.setProperty('--hue', String(hueFor(typingName)));
+    }
+  }
+}

@@ -1,0 +1,140 @@
+// What the console knows about conversations: one map of AgentConversation
+// objects kept current by REST answers and stream events. Which list a chat
+// is in (queue, mine, closed) is derived from its fields, so an event that
+// changes a field moves it; unread counts live next to it.
+
+export class Inbox {
+  constructor(me) {
+    this.me = me;
+    this.convs = new Map();
+    this.unread = new Map();
+    this.counted = new Set(); // message ids already counted as unread
+    this.agentNames = new Map([[me.id, me.display_name]]);
+  }
+
+  get(id) {
+    return this.convs.get(id) || null;
+  }
+
+  /** Adds or merges a conversation (full AgentConversation or an event's summary). */
+  upsert(item) {
+    if (!item || !item.id) return null;
+    const old = this.convs.get(item.id);
+    const next = { ...(old || {}), ...item };
+    if (!next.assigned_agent_id) next.assigned_agent_name = null;
+    if (next.assigned_agent_id && next.assigned_agent_name) this.agentNames.set(next.assigned_agent_id, next.assigned_agent_name);
+    // A summary never carries last_message/customer: keep what we had.
+    if (!('last_message' in item) && old) next.last_message = old.last_message;
+    if (!item.customer && old) next.customer = old.customer;
+    this.convs.set(item.id, next);
+    return next;
+  }
+
+  /** Merges fields into a known conversation; unknown ids are ignored (returns null). */
+  patch(id, fields) {
+    const old = this.convs.get(id);
+    if (!old) return null;
+    return this.upsert({ ...fields, id });
+  }
+
+  forget(id) {
+    this.convs.delete(id);
+    this.unread.delete(id);
+  }
+
+  /** Records a message as the conversation's newest (if it is newer). */
+  noteMessage(conversationId, message) {
+    const conv = this.convs.get(conversationId);
+    if (!conv || !message) return;
+    const last = conv.last_message;
+    if (!last || last.created_at <= message.created_at) {
+      this.upsert({ id: conversationId, last_message: message, updated_at: message.created_at > conv.updated_at ? message.created_at : conv.updated_at });
+    }
+  }
+
+  listOf(conv) {
+    if (conv.status === 'closed') return 'closed';
+    if (conv.status === 'agent' && !conv.assigned_agent_id) return 'queue';
+    if (conv.assigned_agent_id === this.me.id) return 'mine';
+    return null; // the bot's, or another agent's
+  }
+
+  /** Queue: oldest request first. */
+  queue() {
+    return [...this.convs.values()]
+      .filter((c) => this.listOf(c) === 'queue')
+      .sort((a, b) => (a.requested_agent_at || a.created_at).localeCompare(b.requested_agent_at || b.created_at));
+  }
+
+  /** My chats: latest activity first. */
+  mine() {
+    return [...this.convs.values()]
+      .filter((c) => this.listOf(c) === 'mine')
+      .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  }
+
+  /** Closed: most recently closed first. */
+  closed() {
+    return [...this.convs.values()]
+      .filter((c) => this.listOf(c) === 'closed')
+      .sort((a, b) => (b.closed_at || b.updated_at).localeCompare(a.closed_at || a.updated_at))
+      .slice(0, 100);
+  }
+
+  /**
+   * A fresh REST list for `kind`. Chats we show in that list but the server
+   * no longer lists have changed in ways we missed: they are forgotten
+   * (except `keep`, the open one, which the caller refreshes itself).
+   * Returns the ids that were not known before.
+   */
+  replace(kind, items, keep = null) {
+    const fresh = new Set(items.map((i) => i.id));
+    const before = new Set(this.convs.keys());
+    for (const c of [...this.convs.values()]) {
+      if (this.listOf(c) === kind && !fresh.has(c.id) && c.id !== keep && kind !== 'closed') this.forget(c.id);
+    }
+    for (const item of items) this.upsert(item);
+    return items.filter((i) => !before.has(i.id)).map((i) => i.id);
+  }
+
+  // --- unread -----------------------------------------------------------------
+
+  /** Counts a customer message as unread once. Returns true if it counted. */
+  bump(conversationId, messageId) {
+    if (messageId) {
+      if (this.counted.has(messageId)) return false;
+      this.counted.add(messageId);
+      if (this.counted.size > 5000) this.counted = new Set([...this.counted].slice(-2500));
+    }
+    this.unread.set(conversationId, (this.unread.get(conversationId) || 0) + 1);
+    return true;
+  }
+
+  /** A new chat in the queue wants attention: at least one unread. */
+  flag(conversationId) {
+    if (!this.unread.get(conversationId)) this.unread.set(conversationId, 1);
+  }
+
+  markRead(conversationId) {
+    this.unread.delete(conversationId);
+  }
+
+  unreadOf(conversationId) {
+    return this.unread.get(conversationId) || 0;
+  }
+
+  /** Unread across the chats an agent should look at (queue and mine). */
+  totalUnread() {
+    let total = 0;
+    for (const [id, n] of this.unread) {
+      const c = this.convs.get(id);
+      if (c && (this.listOf(c) === 'queue' || this.listOf(c) === 'mine')) total += n;
+    }
+    return total;
+  }
+
+  agentName(id) {
+    if (!id) return 'Agent';
+    return this.agentNames.get(id) || 'Agent';
+  }
+}

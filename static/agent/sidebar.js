@@ -1,0 +1,176 @@
+// The left column: tabs (Queue, My chats, Closed) and the selected list.
+// List items are keyed by conversation id and updated in place, so keyboard
+// focus survives the live updates.
+
+import { clear, h, hueFor, initials } from '../js/dom.js';
+import { age, clock, waited } from '../js/time.js';
+
+const EMPTY = {
+  queue: ['The queue is empty', 'New chats appear here as soon as a customer asks for a person.'],
+  mine: ['No open chats', 'Claim a chat from the queue and it will show up here.'],
+  closed: ['Nothing closed yet', 'Conversations you and your team close are kept here.'],
+};
+
+// System messages as short list previews.
+const EVENT_PREVIEW = {
+  queued: 'Asked for a person',
+  released: 'Back in the queue',
+  closed: 'Conversation closed',
+  welcome: 'Started a chat',
+};
+
+export class Sidebar {
+  constructor({ inbox, onSelect, onTab }) {
+    this.inbox = inbox;
+    this.onSelect = onSelect;
+    this.onTab = onTab;
+    this.tab = 'queue';
+    this.items = new Map(); // id -> {li, button, sig}
+    this.el = {
+      tabs: [...document.querySelectorAll('.tab')],
+      list: document.getElementById('list'),
+      ul: document.getElementById('list-items'),
+      empty: document.getElementById('list-empty'),
+      emptyTitle: document.getElementById('list-empty-title'),
+      emptySub: document.getElementById('list-empty-sub'),
+      countQueue: document.getElementById('count-queue'),
+      countMine: document.getElementById('count-mine'),
+    };
+    for (const tab of this.el.tabs) {
+      tab.addEventListener('click', () => this.setTab(tab.dataset.tab));
+      tab.addEventListener('keydown', (event) => this.#tabKeys(event));
+    }
+    this.el.ul.addEventListener('keydown', (event) => this.#listKeys(event));
+  }
+
+  setTab(tab, { focus = false } = {}) {
+    if (!EMPTY[tab]) return;
+    this.tab = tab;
+    for (const t of this.el.tabs) {
+      const on = t.dataset.tab === tab;
+      t.setAttribute('aria-selected', String(on));
+      t.tabIndex = on ? 0 : -1;
+      if (on && focus) t.focus();
+    }
+    this.el.list.setAttribute('aria-labelledby', `tab-${tab}`);
+    this.onTab(tab);
+  }
+
+  // Arrow keys move between tabs (the ARIA tabs pattern).
+  #tabKeys(event) {
+    const order = this.el.tabs.map((t) => t.dataset.tab);
+    const i = order.indexOf(this.tab);
+    let next = null;
+    if (event.key === 'ArrowRight') next = order[(i + 1) % order.length];
+    else if (event.key === 'ArrowLeft') next = order[(i + order.length - 1) % order.length];
+    else if (event.key === 'Home') next = order[0];
+    else if (event.key === 'End') next = order[order.length - 1];
+    if (next) {
+      event.preventDefault();
+      this.setTab(next, { focus: true });
+    }
+  }
+
+  // Up/Down move between conversations.
+  #listKeys(event) {
+    if (event.key !== 'ArrowDown' && event.key !== 'ArrowUp') return;
+    const buttons = [...this.el.ul.querySelectorAll('.item')];
+    const i = buttons.indexOf(document.activeElement);
+    if (i < 0) return;
+    event.preventDefault();
+    const next = buttons[event.key === 'ArrowDown' ? Math.min(i + 1, buttons.length - 1) : Math.max(i - 1, 0)];
+    next.focus();
+  }
+
+  render({ selectedId, typing }) {
+    const { inbox, el } = this;
+    const queue = inbox.queue();
+    const mine = inbox.mine();
+    el.countQueue.textContent = String(queue.length);
+    el.countQueue.classList.toggle('hot', queue.some((c) => inbox.unreadOf(c.id) > 0));
+    el.countMine.textContent = String(mine.length);
+    el.countMine.classList.toggle('hot', mine.some((c) => inbox.unreadOf(c.id) > 0));
+
+    const list = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : inbox.closed();
+    el.empty.hidden = list.length > 0;
+    el.emptyTitle.textContent = EMPTY[this.tab][0];
+    el.emptySub.textContent = EMPTY[this.tab][1];
+
+    const keep = new Set(list.map((c) => c.id));
+    for (const [id, item] of this.items) {
+      if (!keep.has(id)) {
+        item.li.remove();
+        this.items.delete(id);
+      }
+    }
+    let cursor = el.ul.firstChild;
+    const now = Date.now();
+    for (const conv of list) {
+      let item = this.items.get(conv.id);
+      if (!item) {
+        const button = h('button', { class: 'item', type: 'button', on: { click: () => this.onSelect(conv.id) } });
+        item = { li: h('li', { dataset: { id: conv.id } }, button), button, sig: '' };
+        this.items.set(conv.id, item);
+      }
+      const isTyping = typing.has(conv.id);
+      const sig = this.#signature(conv, selectedId, isTyping, now);
+      if (sig !== item.sig) {
+        item.sig = sig;
+        this.#fill(item.button, conv, conv.id === selectedId, isTyping, now);
+      }
+      if (item.li === cursor) cursor = cursor.nextSibling;
+      else el.ul.insertBefore(item.li, cursor);
+    }
+  }
+
+  #signature(conv, selectedId, isTyping, now) {
+    return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id),
+      conv.id === selectedId, isTyping, this.#when(conv, now), this.tab].join('|');
+  }
+
+  #when(conv, now) {
+    if (this.tab === 'queue') return waited(conv.requested_agent_at || conv.created_at, now);
+    if (this.tab === 'closed') return age(conv.closed_at || conv.updated_at, now);
+    return age(conv.last_message?.created_at || conv.updated_at, now);
+  }
+
+  #fill(button, conv, selected, isTyping, now) {
+    const name = conv.customer?.display_name || 'Visitor';
+    const unread = this.inbox.unreadOf(conv.id);
+    const last = conv.last_message;
+    button.classList.toggle('selected', selected);
+    button.classList.toggle('unread', unread > 0);
+    if (selected) button.setAttribute('aria-current', 'true');
+    else button.removeAttribute('aria-current');
+
+    let preview = '';
+    let note = false;
+    if (isTyping) preview = 'typing…';
+    else if (last && (last.kind === 'event' || last.sender_type === 'system')) {
+      note = true;
+      preview = EVENT_PREVIEW[last.metadata?.event] || last.content;
+    } else if (last) {
+      const who = last.sender_type === 'customer' ? '' : last.sender_type === 'bot' ? 'Assistant: '
+        : last.sender_type === 'agent' ? (last.sender_agent_id === this.inbox.me.id ? 'You: ' : `${this.inbox.agentName(last.sender_agent_id)}: `) : '';
+      preview = who + last.content.replace(/\s+/g, ' ');
+    }
+    const when = this.#when(conv, now);
+    const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
+    const avatar = h('span', { class: 'item-avatar', 'aria-hidden': 'true' }, initials(name));
+    avatar.style.setProperty('--hue', String(hueFor(name)));
+
+    const extra = this.tab === 'closed' && conv.assigned_agent_name ? `with ${conv.assigned_agent_name}` : null;
+    clear(button).append(
+      avatar,
+      h('span', { class: 'item-main' },
+        h('span', { class: 'item-top' },
+          h('span', { class: 'item-name' }, name),
+          h('span', { class: `item-when${this.tab === 'queue' ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
+            this.tab === 'queue' ? whenLabel : when)),
+        h('span', { class: 'item-bottom' },
+          h('span', { class: `item-preview${isTyping ? ' typing' : ''}${note ? ' note' : ''}` }, preview || (extra ?? '')),
+          unread > 0 ? h('span', { class: 'item-unread', 'aria-label': `${unread} unread` }, unread > 99 ? '99+' : String(unread)) : null)),
+    );
+    button.setAttribute('aria-label', `${name}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+  }
+}

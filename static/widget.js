@@ -1,0 +1,366 @@
+/*!
+ * Switchboard chat widget loader.
+ *
+ * Embed it with one line on any page:
+ *
+ *   <script src="https://CHAT_HOST/widget.js" async
+ *           data-position="right" data-color="#1f6f5c"
+ *           data-title="Northwind support" data-greeting="Hi! How can we help?"></script>
+ *
+ * It adds a launcher button and an iframe served from CHAT_HOST (derived from
+ * this script's own URL), so the host page's CSS cannot touch the chat and the
+ * host page cannot read it. The host page gets a small API:
+ *
+ *   Switchboard.open(); Switchboard.close(); Switchboard.toggle();
+ *   const off = Switchboard.onUnread((count) => { ... }); off();
+ *   Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'});
+ *     (a signed-in customer: used when the next conversation starts)
+ *
+ * The loader runs on foreign sites: it is a classic script (no module), keeps
+ * to one global (window.Switchboard), draws inside a closed shadow root and
+ * styles it through the CSSOM (adoptedStyleSheets, element.style), which a
+ * host's Content-Security-Policy does not block the way it blocks inline
+ * <style>. Messages with the iframe are checked both ways: origin + source.
+ */
+(function () {
+  'use strict';
+
+  if (window.Switchboard && window.Switchboard.__switchboard) return; // loaded twice
+
+  var script = document.currentScript || findOwnScript();
+  if (!script || !script.src) {
+    if (window.console) console.warn('Switchboard: cannot find the widget.js script tag');
+    return;
+  }
+
+  // With `async`, currentScript may be unavailable in old engines: find the tag by its src.
+  function findOwnScript() {
+    var list = document.querySelectorAll('script[src]');
+    for (var i = list.length - 1; i >= 0; i--) {
+      try {
+        if (/\/widget\.js$/.test(new URL(list[i].src, location.href).pathname)) return list[i];
+      } catch (e) { /* unparsable src */ }
+    }
+    return null;
+  }
+
+  var scriptUrl = new URL(script.src, location.href);
+  var CHAT_ORIGIN = scriptUrl.origin;
+  var WIDGET_URL = new URL('widget/', scriptUrl).href; // works under a path prefix too
+  var HOST_TAG = 'switchboard-host';
+  var WIDGET_TAG = 'switchboard-widget';
+
+  var data = script.dataset || {};
+  var options = {
+    position: data.position === 'left' ? 'left' : 'right',
+    color: validColor(data.color) ? data.color.trim() : '',
+    title: clip(data.title, 60),
+    greeting: clip(data.greeting, 240),
+  };
+
+  function clip(text, max) {
+    return typeof text === 'string' ? text.trim().slice(0, max) : '';
+  }
+
+  function validColor(value) {
+    if (typeof value !== 'string' || !value.trim()) return false;
+    var v = value.trim();
+    // Only ever applied through style.setProperty, which cannot be escaped; this just drops typos.
+    if (v.length > 64) return false;
+    if (window.CSS && CSS.supports) return CSS.supports('color', v);
+    return /^#[0-9a-f]{3,8}$/i.test(v);
+  }
+
+  // --- state -----------------------------------------------------------------
+
+  var isOpen = false;
+  var ready = false;
+  var identity = null;
+  var unread = 0;
+  var listeners = [];
+  var els = null;
+
+  // --- styles (inside the shadow root) ---------------------------------------
+
+  var CSS_TEXT = [
+    ':host { all: initial !important; }',
+    '.sb { all: initial; font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; }',
+    '.sb-launcher { all: initial; box-sizing: border-box; position: fixed; bottom: 20px; z-index: 2147483000;',
+    '  width: 60px; height: 60px; border-radius: 50%; cursor: pointer; display: grid; place-items: center;',
+    '  background: var(--sb-c, #3056d3); color: var(--sb-on, #fff);',
+    '  box-shadow: 0 6px 20px rgba(16,24,40,.22), 0 2px 6px rgba(16,24,40,.12);',
+    '  transition: transform .18s cubic-bezier(.2,.7,.2,1), box-shadow .18s ease; -webkit-tap-highlight-color: transparent; }',
+    '.sb-launcher:hover { transform: scale(1.06); box-shadow: 0 10px 28px rgba(16,24,40,.26), 0 2px 6px rgba(16,24,40,.12); }',
+    '.sb-launcher:active { transform: scale(.97); }',
+    '.sb-launcher:focus-visible { outline: 3px solid var(--sb-c, #3056d3); outline-offset: 3px; }',
+    '.sb-launcher svg { width: 28px; height: 28px; display: block; transition: transform .2s ease, opacity .2s ease; }',
+    '.sb-launcher .sb-i-close { position: absolute; opacity: 0; transform: rotate(-45deg) scale(.6); }',
+    '.sb-open .sb-launcher .sb-i-chat { opacity: 0; transform: rotate(45deg) scale(.6); }',
+    '.sb-open .sb-launcher .sb-i-close { opacity: 1; transform: none; }',
+    '.sb-badge { all: initial; position: absolute; top: -3px; right: -3px; box-sizing: border-box; min-width: 22px; height: 22px;',
+    '  padding: 0 6px; border-radius: 11px; background: #e5484d; color: #fff; font: 700 12px/22px ui-sans-serif, system-ui, sans-serif;',
+    '  text-align: center; box-shadow: 0 0 0 2px #fff; pointer-events: none; }',
+    '.sb-badge[hidden] { display: none; }',
+    '.sb-frame { all: initial; position: fixed; bottom: 92px; z-index: 2147483000; display: block;',
+    '  width: 384px; height: min(680px, calc(100vh - 116px)); border: 0; border-radius: 18px; overflow: hidden;',
+    '  background: transparent; color-scheme: normal;',
+    '  box-shadow: 0 16px 48px rgba(16,24,40,.20), 0 4px 12px rgba(16,24,40,.10);',
+    '  opacity: 0; visibility: hidden; pointer-events: none; transform: translateY(14px) scale(.98);',
+    '  transition: opacity .2s ease, transform .24s cubic-bezier(.2,.7,.2,1), visibility 0s linear .24s; }',
+    '.sb-open .sb-frame { opacity: 1; visibility: visible; pointer-events: auto; transform: none;',
+    '  transition: opacity .2s ease, transform .24s cubic-bezier(.2,.7,.2,1), visibility 0s; }',
+    '.sb-right .sb-launcher, .sb-right .sb-frame { right: 20px; }',
+    '.sb-left .sb-launcher, .sb-left .sb-frame { left: 20px; }',
+    '.sb-right .sb-frame { transform-origin: bottom right; }',
+    '.sb-left .sb-frame { transform-origin: bottom left; }',
+    '.sb-left .sb-badge { right: auto; left: -3px; }',
+    '@supports (height: 100dvh) { .sb-frame { height: min(680px, calc(100dvh - 116px)); } }',
+    '@media (max-width: 480px), (max-height: 500px) {',
+    '  .sb-frame { top: 0; left: 0 !important; right: 0 !important; bottom: auto; width: 100%; height: 100vh; border-radius: 0; box-shadow: none; }',
+    '  @supports (height: 100dvh) { .sb-frame { height: 100dvh; } }',
+    '  .sb-open .sb-launcher { display: none; }',
+    '  .sb-launcher { bottom: 16px; }',
+    '  .sb-right .sb-launcher { right: 16px; } .sb-left .sb-launcher { left: 16px; }',
+    '}',
+    '@media (prefers-reduced-motion: reduce) { .sb-launcher, .sb-launcher svg, .sb-frame, .sb-open .sb-frame { transition: none; } }',
+  ].join('\n');
+
+  function applyStyles(root) {
+    try {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS_TEXT);
+      root.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      var style = document.createElement('style'); // older engines; may be refused by a strict host CSP
+      style.textContent = CSS_TEXT;
+      root.appendChild(style);
+    }
+  }
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  function svgIcon(cls, paths) {
+    var svg = document.createElementNS(SVG_NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('fill', 'none');
+    svg.setAttribute('stroke', 'currentColor');
+    svg.setAttribute('stroke-width', '2');
+    svg.setAttribute('stroke-linecap', 'round');
+    svg.setAttribute('stroke-linejoin', 'round');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    svg.setAttribute('class', cls);
+    for (var i = 0; i < paths.length; i++) {
+      var p = document.createElementNS(SVG_NS, 'path');
+      p.setAttribute('d', paths[i]);
+      svg.appendChild(p);
+    }
+    return svg;
+  }
+
+  // Black or white text on the launcher, whichever reads better on the colour.
+  function onColor(color) {
+    var probe = document.createElement('span');
+    probe.style.setProperty('color', color);
+    probe.style.setProperty('display', 'none');
+    document.body.appendChild(probe);
+    var rgb = getComputedStyle(probe).color.match(/\d+(\.\d+)?/g) || [0, 0, 0];
+    probe.remove();
+    var lum = [0, 1, 2].map(function (i) {
+      var c = Number(rgb[i]) / 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    });
+    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
+    return l > 0.45 ? '#111418' : '#ffffff';
+  }
+
+  // --- DOM -------------------------------------------------------------------
+
+  function build() {
+    var host = document.createElement('div');
+    host.setAttribute('data-switchboard', '');
+    host.style.setProperty('all', 'initial', 'important');
+    var root = host.attachShadow ? host.attachShadow({ mode: 'closed' }) : host;
+    applyStyles(root);
+
+    var wrap = document.createElement('div');
+    wrap.className = 'sb sb-' + options.position;
+    if (options.color) {
+      wrap.style.setProperty('--sb-c', options.color);
+      wrap.style.setProperty('--sb-on', onColor(options.color));
+    }
+
+    var hash = new URLSearchParams();
+    hash.set('host', location.origin);
+    if (options.title) hash.set('title', options.title);
+    if (options.greeting) hash.set('greeting', options.greeting);
+    if (options.color) hash.set('color', options.color);
+    hash.set('position', options.position);
+
+    var frame = document.createElement('iframe');
+    frame.className = 'sb-frame';
+    frame.id = 'switchboard-frame';
+    frame.title = options.title || 'Customer support chat';
+    frame.src = WIDGET_URL + '#' + hash.toString();
+    frame.setAttribute('allow', 'clipboard-write');
+    frame.setAttribute('referrerpolicy', 'origin');
+
+    var launcher = document.createElement('button');
+    launcher.type = 'button';
+    launcher.className = 'sb-launcher';
+    launcher.setAttribute('aria-haspopup', 'dialog');
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.setAttribute('aria-controls', 'switchboard-frame');
+    launcher.appendChild(svgIcon('sb-i-chat', ['M21 12a8.5 8.5 0 0 1-12.3 7.6L3 21l1.5-5.2A8.5 8.5 0 1 1 21 12z']));
+    launcher.appendChild(svgIcon('sb-i-close', ['M6 9l6 6 6-6']));
+    var badge = document.createElement('span');
+    badge.className = 'sb-badge';
+    badge.hidden = true;
+    badge.setAttribute('aria-hidden', 'true');
+    launcher.appendChild(badge);
+    launcher.addEventListener('click', toggle);
+
+    wrap.appendChild(frame);
+    wrap.appendChild(launcher);
+    root.appendChild(wrap);
+    document.body.appendChild(host);
+    // Marks the page for scripts and tests (the shadow root itself is closed).
+    document.documentElement.setAttribute('data-switchboard-state', 'closed');
+
+    els = { host: host, wrap: wrap, frame: frame, launcher: launcher, badge: badge };
+    updateLauncher();
+  }
+
+  function updateLauncher() {
+    if (!els) return;
+    els.wrap.classList.toggle('sb-open', isOpen);
+    els.launcher.setAttribute('aria-expanded', String(isOpen));
+    var label = isOpen ? 'Close chat' : 'Open chat';
+    if (!isOpen && unread > 0) label += ' (' + unread + ' unread ' + (unread === 1 ? 'message' : 'messages') + ')';
+    els.launcher.setAttribute('aria-label', label);
+    els.launcher.title = isOpen ? 'Close chat' : 'Chat with us';
+    els.badge.textContent = unread > 99 ? '99+' : String(unread);
+    els.badge.hidden = isOpen || unread === 0;
+    document.documentElement.setAttribute('data-switchboard-state', isOpen ? 'open' : 'closed');
+    document.documentElement.setAttribute('data-switchboard-unread', String(unread));
+  }
+
+  // --- phones: keep the panel inside the visual viewport (on-screen keyboard) ---
+
+  var vv = window.visualViewport;
+  function fitViewport() {
+    if (!els) return;
+    var full = window.matchMedia('(max-width: 480px), (max-height: 500px)').matches;
+    if (isOpen && full && vv) {
+      els.frame.style.setProperty('height', vv.height + 'px');
+      els.frame.style.setProperty('top', vv.offsetTop + 'px');
+    } else {
+      els.frame.style.removeProperty('height');
+      els.frame.style.removeProperty('top');
+    }
+  }
+  if (vv) {
+    vv.addEventListener('resize', fitViewport);
+    vv.addEventListener('scroll', fitViewport);
+  }
+
+  // --- talking to the iframe -------------------------------------------------
+
+  function post(message) {
+    if (!ready || !els || !els.frame.contentWindow) return;
+    message.source = HOST_TAG;
+    els.frame.contentWindow.postMessage(message, CHAT_ORIGIN);
+  }
+
+  window.addEventListener('message', function (event) {
+    if (!els || event.origin !== CHAT_ORIGIN || event.source !== els.frame.contentWindow) return;
+    var msg = event.data;
+    if (!msg || typeof msg !== 'object' || msg.source !== WIDGET_TAG) return;
+    switch (msg.type) {
+      case 'ready':
+        ready = true;
+        if (identity) post({ type: 'identify', name: identity.name, email: identity.email });
+        post({ type: 'state', open: isOpen });
+        break;
+      case 'unread':
+        setUnread(Number(msg.count) || 0);
+        break;
+      case 'close':
+        close();
+        try { els.launcher.focus({ preventScroll: true }); } catch (e) { /* old engines */ }
+        break;
+      case 'open':
+        open();
+        break;
+      default:
+        break;
+    }
+  });
+
+  function setUnread(count) {
+    count = Math.max(0, Math.floor(count));
+    if (count === unread) return;
+    unread = count;
+    updateLauncher();
+    for (var i = 0; i < listeners.length; i++) {
+      try { listeners[i](unread); } catch (e) { if (window.console) console.error(e); }
+    }
+  }
+
+  // --- public API --------------------------------------------------------------
+
+  function open() {
+    if (!els) return;
+    if (!isOpen) {
+      isOpen = true;
+      updateLauncher();
+      fitViewport();
+      post({ type: 'state', open: true });
+    }
+    try { els.frame.focus({ preventScroll: true }); } catch (e) { /* old engines */ }
+    post({ type: 'focus' });
+  }
+
+  function close() {
+    if (!els || !isOpen) return;
+    isOpen = false;
+    updateLauncher();
+    fitViewport();
+    post({ type: 'state', open: false });
+  }
+
+  function toggle() {
+    if (isOpen) close(); else open();
+  }
+
+  function onUnread(callback) {
+    if (typeof callback !== 'function') throw new TypeError('Switchboard.onUnread needs a function');
+    listeners.push(callback);
+    try { callback(unread); } catch (e) { if (window.console) console.error(e); }
+    return function () {
+      listeners = listeners.filter(function (cb) { return cb !== callback; });
+    };
+  }
+
+  function identify(who) {
+    who = who || {};
+    identity = {
+      name: typeof who.name === 'string' ? who.name.trim().slice(0, 80) : '',
+      email: typeof who.email === 'string' ? who.email.trim().slice(0, 254) : '',
+    };
+    post({ type: 'identify', name: identity.name, email: identity.email });
+  }
+
+  window.Switchboard = Object.freeze({
+    __switchboard: true,
+    open: open,
+    close: close,
+    toggle: toggle,
+    onUnread: onUnread,
+    identify: identify,
+    isOpen: function () { return isOpen; },
+    unread: function () { return unread; },
+  });
+
+  if (document.body) build();
+  else document.addEventListener('DOMContentLoaded', build, { once: true });
+})();

@@ -1,0 +1,188 @@
+// Renders the chat's state into the page skeleton of index.html; the
+// messages themselves are drawn by the shared Thread (js/thread.js).
+
+import { autosize, clear, h, hueFor, initials, nearBottom } from '../js/dom.js';
+import { State } from '../js/sse.js';
+import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
+import { MAX_LENGTH } from './chat.js';
+
+const $ = (id) => document.getElementById(id);
+
+export class ChatView {
+  constructor(chat, { embedded, options, onMinimize }) {
+    this.chat = chat;
+    this.embedded = embedded;
+    this.onMinimize = onMinimize;
+    this.chipsKey = '';
+    this.lastRenderedSize = 0;
+    this.el = {
+      app: $('app'), title: $('title'), status: $('status'), topAvatar: $('top-avatar'), topInitials: $('top-initials'),
+      minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'), intro: $('intro'), greeting: $('greeting'),
+      loading: $('loading'), error: $('error'), errorText: $('error-text'), errorRetry: $('error-retry'),
+      log: $('log'), typing: $('typing'), typingAvatar: $('typing-avatar'), typingText: $('typing-text'),
+      actions: $('actions'), chips: $('chips'), talk: $('talk'), notice: $('notice'),
+      form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
+    };
+    this.title = options.title || 'Chat with us';
+    this.el.title.textContent = this.title;
+    document.title = this.title;
+    if (options.greeting) this.el.greeting.textContent = options.greeting;
+    this.el.minimize.hidden = !embedded;
+    this.thread = new Thread(this.el.log, {
+      side: (m) => (m.sender_type === 'customer' ? 'right' : 'left'),
+      name: (m) => (m.sender_type === 'bot' ? 'Assistant' : m.sender_type === 'agent' ? chat.agentName(m.sender_agent_id) : 'You'),
+      showName: (m) => m.sender_type !== 'customer',
+      you: (m) => m.sender_type === 'customer',
+      onRetry: (cid) => chat.retry(cid),
+      onDiscard: (cid) => chat.discard(cid),
+    });
+    keepPinned(this.el.scroller, () => this.scrollToBottom(), this.el.input, 132);
+    this.#wire();
+  }
+
+  #wire() {
+    const { el, chat } = this;
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+    el.input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+        event.preventDefault();
+        this.#submit();
+      }
+    });
+    el.input.addEventListener('input', () => {
+      autosize(el.input, 132);
+      const hasText = el.input.value.trim().length > 0;
+      el.send.disabled = !hasText;
+      chat.typing(hasText);
+    });
+    el.input.addEventListener('blur', () => chat.stopTyping());
+    el.talk.addEventListener('click', () => chat.talkToPerson());
+    el.newChat.addEventListener('click', async () => {
+      await chat.startNew();
+      this.focusComposer(true);
+    });
+    el.errorRetry.addEventListener('click', () => chat.retryLoad());
+    el.minimize.addEventListener('click', () => this.onMinimize());
+    el.notice.addEventListener('click', () => chat.dismissNotice());
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && this.embedded) this.onMinimize();
+    });
+  }
+
+  #submit() {
+    const { input, send } = this.el;
+    const text = input.value;
+    if (text.length > MAX_LENGTH) return;
+    if (!this.chat.send(text)) return;
+    input.value = '';
+    autosize(input, 132);
+    send.disabled = true;
+    this.scrollToBottom();
+  }
+
+  /** Focus the message box (not on touch screens unless asked: it pops the keyboard up). */
+  focusComposer(force = false) {
+    if (this.el.form.hidden) return;
+    if (!force && !matchMedia('(pointer: fine)').matches) return;
+    this.el.input.focus({ preventScroll: true });
+  }
+
+  scrollToBottom() {
+    // A fresh conversation (just the welcome) reads best from the top, greeting included.
+    if (this.chat.log.size <= 1) this.el.scroller.scrollTop = 0;
+    else scrollToNewest(this.el.scroller, this.el.log);
+  }
+
+  render() {
+    const { el, chat } = this;
+    const st = chat.state;
+    const conv = st.conversation;
+    const stick = nearBottom(el.scroller);
+    el.app.dataset.phase = st.phase;
+    el.app.dataset.status = conv ? conv.status : 'none';
+
+    this.#renderHeader(st, conv);
+
+    el.conn.hidden = !(st.phase === 'ready' && conv && conv.status !== 'closed' && st.connection === State.RECONNECTING);
+    el.loading.hidden = st.phase !== 'loading';
+    el.error.hidden = st.phase !== 'error';
+    if (st.phase === 'error') el.errorText.textContent = st.error;
+
+    this.thread.render(chat.log.entries());
+    this.#renderTyping(st);
+    this.#renderActions(st, conv);
+
+    el.notice.hidden = !st.notice;
+    el.notice.textContent = st.notice || '';
+
+    const ready = st.phase === 'ready' && conv;
+    el.form.hidden = !ready || conv.status === 'closed';
+    el.ended.hidden = !ready || conv.status !== 'closed';
+    el.newChat.disabled = st.startingNew;
+    el.newChat.textContent = st.startingNew ? 'Starting…' : 'Start a new conversation';
+
+    const size = chat.log.size;
+    const grew = size > this.lastRenderedSize;
+    this.lastRenderedSize = size;
+    if (stick || (grew && this.#lastIsMine())) this.scrollToBottom();
+  }
+
+  #lastIsMine() {
+    const entries = this.chat.log.entries();
+    const last = entries[entries.length - 1];
+    return Boolean(last && last.message.sender_type === 'customer');
+  }
+
+  #renderHeader(st, conv) {
+    const { el } = this;
+    let status = "We're here to help";
+    let agentName = null;
+    if (conv) {
+      if (conv.status === 'automated') status = 'Our assistant replies instantly';
+      else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
+      else if (conv.status === 'agent') {
+        agentName = conv.assigned_agent_name || 'a support agent';
+        status = `You're chatting with ${agentName}`;
+      } else if (conv.status === 'closed') status = 'This conversation has ended';
+    }
+    el.status.textContent = status;
+    el.topAvatar.classList.toggle('has-agent', Boolean(agentName));
+    el.topInitials.textContent = agentName ? initials(agentName) : '';
+    if (agentName) el.topAvatar.style.setProperty('--hue', String(hueFor(agentName)));
+  }
+
+  #renderTyping(st) {
+    const { el } = this;
+    const t = st.agentTyping;
+    const show = Boolean(t) && st.conversation?.status === 'agent';
+    el.typing.hidden = !show;
+    if (show) {
+      const name = t.name || st.conversation.assigned_agent_name || 'Support';
+      el.typingText.textContent = `${name} is typing`;
+      el.typingAvatar.textContent = initials(name);
+      el.typingAvatar.style.setProperty('--hue', String(hueFor(name)));
+    }
+  }
+
+  #renderActions(st, conv) {
+    const { el, chat } = this;
+    const automated = st.phase === 'ready' && conv?.status === 'automated';
+    const questions = automated ? st.quickQuestions : [];
+    const key = questions.map((q) => q.slug).join('|');
+    if (key !== this.chipsKey) {
+      this.chipsKey = key;
+      clear(el.chips);
+      for (const q of questions) {
+        el.chips.append(h('button', { class: 'chip', type: 'button', on: { click: () => chat.quickReply(q) } }, q.question));
+      }
+    }
+    el.chips.hidden = questions.length === 0;
+    el.talk.hidden = !(automated && st.showTalkToAgent);
+    el.talk.disabled = st.escalating;
+    el.talk.querySelector('span').textContent = st.escalating ? 'Connecting you…' : 'Talk to a person';
+    el.actions.hidden = el.chips.hidden && el.talk.hidden;
+  }
+}

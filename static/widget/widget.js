@@ -1,0 +1,74 @@
+// The chat inside the iframe (or opened directly at /widget/). Wires the
+// conversation (chat.js), its view (view.js) and the host page (bridge.js).
+
+import { applyAccent } from '../js/dom.js';
+import { createBridge } from './bridge.js';
+import { Chat } from './chat.js';
+import { onSessionChange } from './session.js';
+import { ChatView } from './view.js';
+
+const bridge = createBridge();
+applyAccent(bridge.options.color);
+document.documentElement.classList.toggle('embedded', bridge.embedded);
+
+let panelOpen = !bridge.embedded; // opened directly: always "open"
+let unread = 0;
+
+function setUnread(count) {
+  if (count === unread) return;
+  unread = count;
+  bridge.post('unread', { count });
+}
+
+let renderQueued = false;
+const chat = new Chat({
+  onChange: () => {
+    if (renderQueued) return;
+    renderQueued = true;
+    queueMicrotask(() => {
+      renderQueued = false;
+      view.render();
+    });
+  },
+  onIncoming: (message) => {
+    if (!panelOpen && (message.sender_type === 'agent' || message.sender_type === 'system')) setUnread(unread + 1);
+  },
+});
+
+const view = new ChatView(chat, {
+  embedded: bridge.embedded,
+  options: bridge.options,
+  onMinimize: () => bridge.post('close'),
+});
+
+bridge.on('state', async (msg) => {
+  panelOpen = Boolean(msg.open);
+  document.documentElement.classList.toggle('panel-open', panelOpen);
+  if (!panelOpen) return;
+  setUnread(0);
+  await chat.ensureStarted();
+  view.scrollToBottom();
+});
+bridge.on('focus', () => view.focusComposer());
+bridge.on('identify', (msg) => chat.identify({ name: msg.name, email: msg.email }));
+
+onSessionChange((saved) => chat.adopt(saved));
+
+// Phones opening /widget/ directly: keep the app inside the visual viewport,
+// above the on-screen keyboard (the loader does the same for the iframe).
+const vv = window.visualViewport;
+if (vv && !bridge.embedded) {
+  const fit = () => document.documentElement.style.setProperty('--vvh', `${vv.height}px`);
+  vv.addEventListener('resize', fit);
+  fit();
+}
+
+view.render();
+if (bridge.embedded) {
+  // Show a conversation this browser already has (for the unread badge);
+  // a new one is only started when the shopper opens the chat.
+  chat.resume();
+  bridge.post('ready');
+} else {
+  chat.ensureStarted().then(() => view.focusComposer());
+}

@@ -32,6 +32,7 @@ declare -A name_of=() # pid -> service name
 stop_order=(nginx notifier worker)
 requested="" # the signal that asked us to stop
 notifier_restarts=0
+notifier_started=0
 
 logs_hint() {
     sb_say "logs: $run/worker.log $run/notifier.log $run/nginx-error.log $run/nginx-stderr.log $run/nginx-access.log"
@@ -131,6 +132,7 @@ start_notifier() {
     [[ -x $exe ]] || sb_die "$exe not found; build first (swift build) or set SWITCHBOARD_BIN_DIR"
     rm -f "$run/notifier.sock"
     start_service notifier "$run/notifier.log" "$exe"
+    notifier_started=$SECONDS
     wait_until notifier "socket $run/notifier.sock" socket_exists "$run/notifier.sock"
 }
 
@@ -263,6 +265,8 @@ while :; do
     # The notifier holds no state of its own (clients resume from the outbox by
     # Last-Event-ID), so a crashed one is restarted rather than taking the
     # whole product down; a notifier that keeps dying still stops the stack.
+    # A notifier that ran for a minute before dying starts a fresh count.
+    if [[ $name == notifier ]] && ((SECONDS - notifier_started > 60)); then notifier_restarts=0; fi
     if [[ $name == notifier ]] && ((notifier_restarts < 5)); then
         notifier_restarts=$((notifier_restarts + 1))
         sb_say "notifier (pid $died) exited with status $status; restarting it (restart $notifier_restarts of 5)"

@@ -60,7 +60,7 @@ final class Hub: @unchecked Sendable {
         subscriber.write(": connected\nretry: \(retry)\n\n")
         let lifetime = Double(config.sseMaxLifetimeSeconds) * Double.random(in: 0.9...1.1)
         subscriber.lifetime = loop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) {
-            channel.close(promise: nil)
+            _ = subscriber.end()
         }
         if let resumeFrom { startReplay(subscriber, from: resumeFrom) }
     }
@@ -75,6 +75,13 @@ final class Hub: @unchecked Sendable {
             customers[conversationId]?.removeValue(forKey: key)?.lifetime?.cancel()
             if customers[conversationId]?.isEmpty == true { customers[conversationId] = nil }
         }
+    }
+
+    /// Ends every stream cleanly (shutdown); completes when all are closed.
+    func endAll() -> EventLoopFuture<Void> {
+        loop.assertInEventLoop()
+        let all = Array(agents.values) + customers.values.flatMap(\.values)
+        return EventLoopFuture.andAllComplete(all.map { $0.end() }, on: loop)
     }
 
     private func add(_ subscriber: Subscriber) {

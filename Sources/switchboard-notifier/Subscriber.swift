@@ -22,6 +22,15 @@ final class Subscriber: @unchecked Sendable {
 
     var id: ObjectIdentifier { ObjectIdentifier(channel) }
 
+    /// Finishes the HTTP response (the last chunk) and then closes, so the client and
+    /// nginx see a clean end of stream rather than a cut connection.
+    func end() -> EventLoopFuture<Void> {
+        let channel = self.channel
+        return channel.writeAndFlush(HTTPServerResponsePart.end(nil)).flatMap {
+            channel.close()
+        }.recover { _ in }
+    }
+
     /// Writes bytes; returns the flush future.
     @discardableResult
     func write(_ text: String) -> EventLoopFuture<Void> {

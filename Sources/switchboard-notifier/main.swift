@@ -89,7 +89,9 @@ let signalSources = onTerminationSignals { sig in
 }
 
 try? server.closeFuture.wait()
-// Closing the streams ends them cleanly for clients (they reconnect to the next notifier).
+// End every stream with its last chunk, so clients see a clean end and reconnect (with
+// Last-Event-ID) to the next notifier instead of reporting a network error.
+_ = try? loop.flatSubmit { hub.endAll() }.wait()
 try? group.syncShutdownGracefully()
 try? threadPool.syncShutdownGracefully()
 wakeups.stop()

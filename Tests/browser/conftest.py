@@ -15,7 +15,6 @@ Binaries come from $SWITCHBOARD_BIN_DIR (default .build/debug).
 
 from __future__ import annotations
 
-import functools
 import os
 import shutil
 import signal
@@ -54,32 +53,6 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@functools.lru_cache(maxsize=1)
-def notifier_built() -> bool:
-    """False while switchboard-notifier is the placeholder that prints 'not built yet'.
-
-    It runs with a throwaway data/run dir, so a real notifier (which would start
-    serving) binds nothing that matters and is stopped after a moment.
-    """
-    exe = BIN_DIR / "switchboard-notifier"
-    if not exe.is_file():
-        return False
-    scratch = Path(tempfile.mkdtemp(prefix="sbn-", dir="/tmp"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-    env.update(SWITCHBOARD_DATA_DIR=str(scratch), SWITCHBOARD_RUN_DIR=str(scratch / "run"))
-    proc = subprocess.Popen([str(exe)], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        out, _ = proc.communicate(timeout=3)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate()
-        return True  # still running: a real server
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return b"not built yet" not in out
-
-
 class BrowserStack:
     """scripts/stack.sh with its own data and run dirs, and the shop origin."""
 
@@ -107,8 +80,6 @@ class BrowserStack:
             SWITCHBOARD_ROUTING="manual",
         )
         self.proc: subprocess.Popen | None = None
-        self.shop_proc: subprocess.Popen | None = None
-        self.extra: list[subprocess.Popen] = []  # a notifier we restarted ourselves
         self.http = requests.Session()
 
     # -- lifecycle -------------------------------------------------------------
@@ -138,7 +109,10 @@ class BrowserStack:
                 self.stop()
                 raise RuntimeError(f"stack not ready after {STARTUP_TIMEOUT}s\n{self.logs()}")
             time.sleep(0.1)
-        self.shop_source = "nginx" if self.shop_served() else self.start_shop_server()
+        # nginx serves the demo shop on its own origin (SWITCHBOARD_SHOP_PORT).
+        if not self.shop_served():
+            self.stop()
+            raise RuntimeError(f"nginx does not serve the demo shop on {self.shop_origin}\n{self.logs()}")
         return self
 
     def healthy(self) -> bool:
@@ -154,28 +128,8 @@ class BrowserStack:
         except requests.RequestException:
             return False
 
-    def start_shop_server(self) -> str:
-        """No nginx shop server block yet: serve static/shop from its own origin."""
-        self.shop_proc = subprocess.Popen(
-            [sys.executable, "-m", "http.server", str(self.shop_port), "--bind", "127.0.0.1", "--directory", str(REPO / "static" / "shop")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        deadline = time.monotonic() + 15
-        while not self.shop_served():
-            if time.monotonic() > deadline or self.shop_proc.poll() is not None:
-                raise RuntimeError("the shop http.server did not start")
-            time.sleep(0.1)
-        return "http.server"
-
     def stop(self) -> int | None:
         code = None
-        for p in self.extra:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -183,9 +137,6 @@ class BrowserStack:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 code = self.proc.wait(timeout=10)
-        if self.shop_proc and self.shop_proc.poll() is None:
-            self.shop_proc.terminate()
-            self.shop_proc.wait(timeout=10)
         self.save_logs()
         shutil.rmtree(self.run_dir, ignore_errors=True)  # logs are in Tests/artifacts/browser-stack
         return code
@@ -235,23 +186,14 @@ class BrowserStack:
         raise AssertionError(f"notifier {pid} still alive after SIGKILL")
 
     def restart_notifier(self, old_pid: int, timeout: float = 20) -> None:
-        """Waits for the supervisor to bring the notifier back; starts it by hand if nobody does."""
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            pid = self.notifier_pid()
-            if pid and pid != old_pid:
-                break
-            assert self.proc.poll() is None, f"stack.sh stopped when the notifier died\n{self.logs()}"
-            time.sleep(0.1)
-        else:
-            log = open(self.run_dir / "notifier-restarted.log", "ab")
-            self.extra.append(subprocess.Popen(
-                [str(BIN_DIR / "switchboard-notifier")], env=self.env, stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            ))
+        """Waits for the supervisor (scripts/stack.sh) to bring the notifier back."""
         deadline = time.monotonic() + timeout
-        while not (self.run_dir / "notifier.sock").exists():
-            assert time.monotonic() < deadline, f"notifier socket did not come back\n{self.logs()}"
+        while True:
+            pid = self.notifier_pid()
+            if pid and pid != old_pid and (self.run_dir / "notifier.sock").exists():
+                return
+            assert self.proc.poll() is None, f"stack.sh stopped when the notifier died\n{self.logs()}"
+            assert time.monotonic() < deadline, f"the notifier did not come back\n{self.logs()}"
             time.sleep(0.1)
 
     # -- REST helpers ------------------------------------------------------------------

@@ -8,10 +8,8 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 
-from conftest import notifier_built
 from pages import wait_for
 
-pytestmark = pytest.mark.skipif(not notifier_built(), reason="switchboard-notifier is not built yet (issue 3)")
 
 
 def test_typing_indicators_and_live_delivery(stack, shopper, console):

@@ -7,7 +7,6 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from conftest import notifier_built
 from pages import settle, wait_for
 
 
@@ -66,7 +65,6 @@ def test_a_new_visitor_does_not_create_conversations_until_the_chat_is_opened(st
     assert shop.session()["conversationId"]
 
 
-@pytest.mark.skipif(not notifier_built(), reason="switchboard-notifier is not built yet (issue 3): it prints 'not built yet'")
 def test_network_drop_loses_and_duplicates_nothing(stack, shopper, console):
     agent = console()
     shop = shopper().visit()

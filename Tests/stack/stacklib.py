@@ -218,7 +218,7 @@ class Stack:
 
     def kill(self) -> None:
         """Last resort: kill stack.sh and the services it started (each in its own group)."""
-        for pidfile in ("nginx.pid", "worker.pid"):
+        for pidfile in ("nginx.pid", "notifier.pid", "worker.pid"):
             pid = self.pid(pidfile.removesuffix(".pid"))
             if pid:
                 try:
@@ -247,6 +247,27 @@ class Stack:
         except (FileNotFoundError, ValueError):
             return None
 
+    def kill_notifier(self, sig: int = signal.SIGKILL) -> int:
+        """Signals the running notifier (stack.sh restarts it when it dies); returns its pid."""
+        pid = self.pid("notifier")
+        assert pid, f"no notifier pid in {self.run_dir}\n{self.logs()}"
+        os.kill(pid, sig)
+        return pid
+
+    def wait_notifier_restarted(self, old_pid: int, timeout: float = 30) -> int:
+        """Waits until stack.sh has started a new notifier (another pid, listening, health "ok")."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pid = self.pid("notifier")
+            if pid and pid != old_pid and (self.run_dir / "notifier.sock").is_socket():
+                try:
+                    if self.get("/api/v1/health", timeout=5).json().get("notifier") == "ok":
+                        return pid
+                except (requests.RequestException, ValueError):
+                    pass
+            time.sleep(0.1)
+        raise AssertionError(f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}")
+
     def output(self) -> str:
         try:
             return self.output_path.read_text(errors="replace")
@@ -255,7 +276,7 @@ class Stack:
 
     def logs(self) -> str:
         parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path)}"]
-        for name in ("worker.log", "nginx-error.log", "nginx-stderr.log"):
+        for name in ("worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
             parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name)}")
         return "\n".join(parts)
 

@@ -1,0 +1,312 @@
+"""asyncio clients for scripts/bench.py: many SSE streams over raw sockets (HTTP/1.1,
+chunked transfer decoding, SSE framing) in one process, and a keep-alive HTTP/1.1
+client for the POSTs whose delivery is timed. Standard library only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+perf = time.perf_counter
+
+CMID = re.compile(rb'"client_message_id":"([^"]*)"')
+
+
+@dataclass
+class Waiter:
+    """Counts the streams that still have to receive one event."""
+
+    remaining: int
+    future: asyncio.Future
+    last_arrival: float = 0.0
+
+
+@dataclass
+class Tally:
+    """Shared by every stream of one run."""
+
+    waiters: dict[bytes, Waiter] = field(default_factory=dict)
+    client_seconds: float = 0.0  # time spent in data_received (the client's own cost)
+    deliveries: int = 0
+    duplicates: int = 0
+    out_of_order: int = 0
+
+
+class SSEStream(asyncio.Protocol):
+    """One `GET /api/v1/events` stream. Records the arrival time of every
+    message.created event by its client_message_id."""
+
+    def __init__(self, request: bytes, tally: Tally, track: bool) -> None:
+        loop = asyncio.get_running_loop()
+        self.request = request
+        self.tally = tally
+        self.track = track
+        self.transport: asyncio.Transport | None = None
+        self.opened: asyncio.Future = loop.create_future()  # the ': connected' comment arrived
+        self.status: int | None = None
+        self.error: str | None = None
+        self.closed_at: float | None = None
+        self.arrivals: dict[bytes, float] = {}
+        self.last_id = -1
+        self.events = 0
+        self._head = True
+        self._raw = bytearray()
+        self._chunked = False
+        self._chunk_left = 0  # bytes of the current chunk still to come
+        self._need_crlf = False
+        self._sse = bytearray()
+
+    # -- asyncio.Protocol ----------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        transport.write(self.request)  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed_at = perf()
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError(self.error or f"closed before the stream opened (status {self.status})"))
+
+    def data_received(self, data: bytes) -> None:
+        t = perf()
+        self._raw += data
+        if self._head and not self._parse_head():
+            self.tally.client_seconds += perf() - t
+            return
+        self._dechunk()
+        if b"\n\n" in self._sse:
+            self._events(t)
+        self.tally.client_seconds += perf() - t
+
+    # -- parsing ---------------------------------------------------------------
+
+    def _parse_head(self) -> bool:
+        end = self._raw.find(b"\r\n\r\n")
+        if end < 0:
+            return False
+        head = bytes(self._raw[:end]).decode("latin-1").split("\r\n")
+        del self._raw[:end + 4]
+        self._head = False
+        try:
+            self.status = int(head[0].split()[1])
+        except (IndexError, ValueError):
+            self.status = 0
+        headers = {}
+        for line in head[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
+        if self.status != 200:
+            self.error = f"HTTP {self.status}"
+            if not self.opened.done():
+                self.opened.set_exception(ConnectionError(self.error))
+            self.transport.close()
+            return False
+        if not headers.get("content-type", "").startswith("text/event-stream"):
+            self.error = f"Content-Type {headers.get('content-type')!r}"
+            if not self.opened.done():
+                self.opened.set_exception(ConnectionError(self.error))
+            self.transport.close()
+            return False
+        return True
+
+    def _dechunk(self) -> None:
+        raw = self._raw
+        if not self._chunked:
+            self._sse += raw
+            raw.clear()
+            return
+        while raw:
+            if self._need_crlf:
+                if len(raw) < 2:
+                    return
+                del raw[:2]
+                self._need_crlf = False
+            if self._chunk_left == 0:
+                eol = raw.find(b"\r\n")
+                if eol < 0:
+                    return
+                size = int(bytes(raw[:eol]).split(b";")[0], 16)
+                del raw[:eol + 2]
+                if size == 0:  # last chunk: the server ended the stream
+                    raw.clear()
+                    return
+                self._chunk_left = size
+            take = min(self._chunk_left, len(raw))
+            self._sse += raw[:take]
+            del raw[:take]
+            self._chunk_left -= take
+            if self._chunk_left == 0:
+                self._need_crlf = True
+
+    def _events(self, t: float) -> None:
+        blocks = self._sse.split(b"\n\n")
+        self._sse = bytearray(blocks.pop())  # an incomplete event stays
+        for block in blocks:
+            event_id = None
+            name = b"message"
+            data = b""
+            for line in block.split(b"\n"):
+                if line.startswith(b":"):
+                    if line.startswith(b": connected") and not self.opened.done():
+                        self.opened.set_result(t)
+                    continue
+                key, _, value = line.partition(b":")
+                if value.startswith(b" "):
+                    value = value[1:]
+                if key == b"id":
+                    event_id = int(value)
+                elif key == b"event":
+                    name = value
+                elif key == b"data":
+                    data = value
+            if event_id is not None:
+                self.events += 1
+                if event_id <= self.last_id:
+                    self.tally.out_of_order += 1
+                self.last_id = max(self.last_id, event_id)
+            if self.track and name == b"message.created":
+                m = CMID.search(data)
+                if not m:
+                    continue
+                cmid = m.group(1)
+                if cmid in self.arrivals:
+                    self.tally.duplicates += 1
+                    continue
+                self.arrivals[cmid] = t
+                self.tally.deliveries += 1
+                waiter = self.tally.waiters.get(cmid)
+                if waiter is not None:
+                    waiter.remaining -= 1
+                    waiter.last_arrival = max(waiter.last_arrival, t)
+                    if waiter.remaining == 0 and not waiter.future.done():
+                        waiter.future.set_result(t)
+
+    def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.abort()
+
+
+def events_request(port: int, *, token: str | None = None, conversation_id: str | None = None,
+                   session: str | None = None) -> bytes:
+    path = "/api/v1/events"
+    lines = []
+    if conversation_id:
+        path += f"?conversation_id={conversation_id}"
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    if session:
+        lines.append(f"X-Customer-Session-Id: {session}")
+    head = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{port}", "Accept: text/event-stream", "Cache-Control: no-cache",
+            *lines, "", ""]
+    return "\r\n".join(head).encode()
+
+
+async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track: bool, batch: int,
+                       timeout: float, progress: Callable[[int, int, int], None] | None = None,
+                       streams: list[SSEStream] | None = None) -> tuple[list[SSEStream], dict[str, int]]:
+    """Opens one stream per request, `batch` at a time; each batch waits (at most `timeout`
+    seconds) until its streams got their ': connected' line. Returns the open streams
+    (appended to `streams` when given) and the failures by reason. Stops opening early when
+    a batch fails for more than half of its streams."""
+    loop = asyncio.get_running_loop()
+    opened = streams if streams is not None else []
+    failures: dict[str, int] = {}
+
+    async def one(request: bytes) -> SSEStream:
+        _, proto = await loop.create_connection(lambda: SSEStream(request, tally, track), "127.0.0.1", port)
+        await proto.opened
+        return proto
+
+    for start in range(0, len(requests), batch):
+        chunk = requests[start:start + batch]
+        tasks = [asyncio.ensure_future(one(r)) for r in chunk]
+        done, pending = await asyncio.wait(tasks, timeout=timeout)
+        for task in pending:
+            task.cancel()
+            failures["timeout"] = failures.get("timeout", 0) + 1
+        failed = len(pending)
+        for task in done:
+            exc = task.exception()
+            if exc is None:
+                opened.append(task.result())
+            else:
+                reason = f"{type(exc).__name__}: {exc}"[:80]
+                failures[reason] = failures.get(reason, 0) + 1
+                failed += 1
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        if progress:
+            progress(len(opened), start + len(chunk), len(requests))
+        if failed > len(chunk) // 2:
+            break
+    return opened, failures
+
+
+class HTTPClient:
+    """One keep-alive HTTP/1.1 connection (reconnects when the server closed it)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _connect(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+
+    async def request(self, method: str, path: str, body: dict | None = None,
+                      headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
+        payload = json.dumps(body).encode() if body is not None else b""
+        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        for name, value in (headers or {}).items():
+            lines.append(f"{name}: {value}")
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
+        for attempt in (1, 2):
+            if self.writer is None or self.writer.is_closing():
+                await self._connect()
+            try:
+                self.writer.write(raw)
+                return await asyncio.wait_for(self._response(), timeout)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # A kept-alive connection the server closed meanwhile; the bench's
+                # POSTs carry a client_message_id, so sending again is idempotent.
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _response(self) -> tuple[int, bytes]:
+        reader = self.reader
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            body = bytearray()
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                if size == 0:
+                    await reader.readuntil(b"\r\n")
+                    break
+                body += await reader.readexactly(size)
+                await reader.readexactly(2)
+        else:
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status, bytes(body)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None

@@ -41,8 +41,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_sse import HTTPClient, SSEStream, Tally, Waiter, events_request, open_streams, perf  # noqa: E402
-from bench_stack import BIN_DIR, REPO, Stack  # noqa: E402
+from bench_sse import (HTTPClient, SSEStream, Tally, Waiter, close_all_streams, events_request,  # noqa: E402
+                       open_streams, perf)
+from bench_stack import BIN_DIR, REPO, Stack, children_of  # noqa: E402
 
 LOG_ROOT = REPO / ".build" / "bench-logs"
 PARTS = ("messages", "latency", "memory")
@@ -139,24 +140,76 @@ def proc_cpu(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def fsync_probe(directory: Path, count: int) -> list[float]:
-    """Seconds per 4 KiB write + fdatasync in `directory` (what each SQLite commit pays)."""
+def cpu_snapshot_of(stack: Stack) -> dict[str, float]:
+    master = stack.pid("nginx")
+    nginx = [master, *children_of(master)] if master else []
+    times = os.times()
+    return {"notifier": proc_cpu(stack.pid("notifier")), "worker": proc_cpu(stack.pid("worker")),
+            "nginx": sum(proc_cpu(p) for p in nginx), "self": times.user + times.system,
+            "machine": cpu_times()}
+
+
+def cpu_diff(a: dict, b: dict) -> dict[str, float]:
+    out = {k: b[k] - a[k] for k in ("notifier", "worker", "nginx", "self")}
+    out["busy"] = (b["machine"][0] - a["machine"][0]) / max(1, b["machine"][1] - a["machine"][1])
+    return out
+
+
+def fsync_probe(directory: Path, count: int, append: bool) -> list[float]:
+    """Seconds per 4 KiB write + fdatasync in `directory` (what a synchronous=FULL SQLite
+    commit pays at least once): overwriting a preallocated file, or appending to a growing one."""
     path = directory / "fsync-probe.bin"
     block = os.urandom(4096)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     times = []
     try:
-        os.pwrite(fd, b"\0" * (1 << 20), 0)
-        os.fsync(fd)
+        if not append:
+            os.pwrite(fd, b"\0" * (1 << 20), 0)
+            os.fsync(fd)
         for i in range(count):
             t = perf()
-            os.pwrite(fd, block, (i % 256) * 4096)
+            os.pwrite(fd, block, (i if append else i % 256) * 4096)
             os.fdatasync(fd)
             times.append(perf() - t)
     finally:
         os.close(fd)
         path.unlink(missing_ok=True)
     return times
+
+
+def disk_flushes(path: Path) -> int | None:
+    """Cache flushes completed by the block device holding `path` (/proc/diskstats field 16),
+    None when that is not a block device listed there (tmpfs, overlay)."""
+    dev = os.stat(path).st_dev
+    major, minor = os.major(dev), os.minor(dev)
+    try:
+        with open("/proc/diskstats") as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 20 and int(parts[0]) == major and int(parts[1]) == minor:
+                    return int(parts[18])
+    except OSError:
+        return None
+    return None
+
+
+def open_files_limit(pid: int | None) -> str:
+    """The soft 'Max open files' of a process."""
+    try:
+        with open(f"/proc/{pid}/limits") as f:
+            for line in f:
+                if line.startswith("Max open files"):
+                    return line.split()[3]
+    except (OSError, TypeError):
+        pass
+    return "?"
+
+
+def fd_count(pid: int | None) -> int:
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except (OSError, TypeError):
+        return 0
 
 
 def machine() -> dict[str, str]:
@@ -183,7 +236,22 @@ def machine() -> dict[str, str]:
         nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True, timeout=10).stderr.strip()
     except OSError:
         nginx = "nginx not found"
+    # The binaries measured: when they were linked, and whether Sources/ changed since.
+    built = [(BIN_DIR / exe).stat().st_mtime for exe in ("switchboard-worker", "switchboard-notifier", "switchboard")
+             if (BIN_DIR / exe).exists()]
+    sources = [p.stat().st_mtime for p in (REPO / "Sources").rglob("*") if p.is_file()]
+    sources += [p.stat().st_mtime for p in (REPO / "Package.swift",) if p.exists()]
+    if built:
+        when = datetime.datetime.fromtimestamp(min(built), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        stale = [str(p.relative_to(REPO)) for p in sorted((REPO / "Sources").rglob("*.swift"))
+                 if p.stat().st_mtime > min(built)]
+        binaries = f"{BIN_DIR.relative_to(REPO) if BIN_DIR.is_relative_to(REPO) else BIN_DIR}, linked {when}"
+        if stale:
+            binaries += f"; OLDER than {len(stale)} source file(s) ({', '.join(stale[:4])}{', ...' if len(stale) > 4 else ''})"
+    else:
+        binaries = f"{BIN_DIR} (missing)"
     return {
+        "binaries": binaries,
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "nproc": str(os.cpu_count()),
         "memory": f"{mem_kib / 1024 / 1024:.1f} GiB",
@@ -248,6 +316,17 @@ class WrkResult:
     machine_busy: float  # 0..1 of all cores during the run
     worker_cpu: float  # cores used by the worker
     nginx_cpu: float
+    notifier_cpu: float
+    flushes: int | None  # disk cache flushes on the data dir's device during the run
+
+
+def unexpected_statuses(res: "WrkResult", conns: int) -> dict[str, int]:
+    """Non-2xx answers, except the few 499s nginx logs when wrk closes its connections with
+    requests in flight at the end of a run (at most one per connection)."""
+    odd = {k: v for k, v in res.statuses.items() if not k.startswith("2")}
+    if odd.get("499", 0) <= conns:
+        odd.pop("499", None)
+    return odd
 
 
 def run_wrk(stack: Stack, path: str, script: Path, threads: int, conns: int, seconds: int) -> WrkResult:
@@ -257,16 +336,19 @@ def run_wrk(stack: Stack, path: str, script: Path, threads: int, conns: int, sec
     cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), url]
     offset = stack.access_log_offset()
     nginx_pids = [stack.pid("nginx") or 0]
-    from bench_stack import children_of
     nginx_pids += children_of(nginx_pids[0]) if nginx_pids[0] else []
+    flush0 = disk_flushes(stack.data_dir)
     cpu0 = cpu_times()
     w0 = proc_cpu(stack.pid("worker"))
+    nt0 = proc_cpu(stack.pid("notifier"))
     n0 = sum(proc_cpu(p) for p in nginx_pids)
     t0 = perf()
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     wall = perf() - t0
     cpu1 = cpu_times()
+    flush1 = disk_flushes(stack.data_dir)
     w1 = proc_cpu(stack.pid("worker"))
+    nt1 = proc_cpu(stack.pid("notifier"))
     n1 = sum(proc_cpu(p) for p in nginx_pids)
     line = next((l for l in result.stdout.splitlines() if l.startswith("BENCH_JSON ")), None)
     if result.returncode != 0 or line is None:
@@ -284,6 +366,8 @@ def run_wrk(stack: Stack, path: str, script: Path, threads: int, conns: int, sec
         machine_busy=busy,
         worker_cpu=(w1 - w0) / wall,
         nginx_cpu=(n1 - n0) / wall,
+        notifier_cpu=(nt1 - nt0) / wall,
+        flushes=None if flush0 is None or flush1 is None else flush1 - flush0,
     )
 
 
@@ -303,7 +387,7 @@ def bench_messages(args: argparse.Namespace, tmp_root: Path, stacks: list[Stack]
 
 def _bench_messages(args: argparse.Namespace, tmp_root: Path, stack: Stack, report: Report) -> None:
     n_conv = 16 if args.quick else 64
-    seconds = 3 if args.quick else 8
+    seconds = 3 if args.quick else 10
     repeats = 1 if args.quick else 3
     threads, conns = 2, 16
     say(f"messages: creating {n_conv} conversations left to the bot and {n_conv} escalated ones")
@@ -343,22 +427,25 @@ def _bench_messages(args: argparse.Namespace, tmp_root: Path, stack: Stack, repo
         for key, label, path, script in targets:  # interleaved, so drift hits every target alike
             res = run_wrk(stack, path, script, threads, conns, seconds)
             results[key].append(res)
-            non2xx = {k: v for k, v in res.statuses.items() if not k.startswith("2")}
-            say(f"messages: repeat {r + 1}/{repeats} {key:9s} {res.rps:9.0f} req/s  p50 {ms(res.p50):>9s}"
+            odd = unexpected_statuses(res, conns)
+            flushes = "" if res.flushes is None else f"  disk flushes {res.flushes}"
+            say(f"messages: repeat {r + 1}/{repeats} {key:9s} {res.rps:7.0f} req/s  p50 {ms(res.p50):>9s}"
                 f"  p99 {ms(res.p99):>9s}  machine CPU {res.machine_busy * 100:3.0f}%  worker {res.worker_cpu:.2f}"
-                f" cores  nginx {res.nginx_cpu:.2f} cores" + (f"  NON-2XX {non2xx}" if non2xx else "")
+                f" cores  nginx {res.nginx_cpu:.2f} cores{flushes}" + (f"  NON-2XX {odd}" if odd else "")
                 + (f"  wrk errors {res.errors}" if res.errors else ""))
             report.details.append(f"messages repeat {r + 1} {key}: {res.rps:.0f} req/s, p50 {ms(res.p50)}, "
-                                  f"p99 {ms(res.p99)}, {res.requests} requests, statuses {res.statuses}, "
+                                  f"p99 {ms(res.p99)}, {res.requests} requests, nginx statuses {res.statuses}, "
                                   f"machine CPU {res.machine_busy * 100:.0f}%, worker {res.worker_cpu:.2f} cores, "
-                                  f"nginx {res.nginx_cpu:.2f} cores")
-            if non2xx or res.errors:
-                report.notes.append(f"messages {key} repeat {r + 1}: non-2xx {non2xx or 'none'}, "
+                                  f"nginx {res.nginx_cpu:.2f} cores, notifier {res.notifier_cpu:.2f} cores, "
+                                  f"disk flushes {res.flushes}")
+            if odd or res.errors:
+                report.notes.append(f"messages {key} repeat {r + 1}: non-2xx {odd or 'none'}, "
                                     f"wrk socket errors {res.errors or 'none'} of {res.requests} requests")
 
-    say("messages: fsync probe on the data dir (4 KiB pwrite + fdatasync)")
-    fsync = fsync_probe(stack.data_dir, 50 if args.quick else 200)
-    fsync_p50, fsync_p99 = pct(fsync, 50), pct(fsync, 99)
+    say("messages: fsync probe on the data dir (4 KiB write + fdatasync, overwrite and append)")
+    n_probe = 50 if args.quick else 200
+    fsync_over = fsync_probe(stack.data_dir, n_probe, append=False)
+    fsync_app = fsync_probe(stack.data_dir, n_probe, append=True)
 
     def m(key: str, attr: str) -> float:
         return med([getattr(x, attr) for x in results[key]])
@@ -383,27 +470,49 @@ def _bench_messages(args: argparse.Namespace, tmp_root: Path, stack: Stack, repo
                    f"health {ms(m('health', 'p50'))} / {ms(m('health', 'p99'))}",
                    f"{fmt_ratio(m(key, 'p50'), m('health', 'p50'))} / {fmt_ratio(m(key, 'p99'), m('health', 'p99'))}",
                    "same run")
-    ceiling = 1 / fsync_p50
-    report.row("fsync (4 KiB pwrite+fdatasync), p50 / p99", f"{ms(fsync_p50)} / {ms(fsync_p99)}",
-               f"1 commit per fsync: {ceiling:,.0f}/s", f"escalated POST/s {fmt_ratio(m('escalated', 'rps'), ceiling)}",
-               f"{len(fsync)} writes in the data dir")
+    ceiling = 1 / pct(fsync_app, 50)
+    report.row("fdatasync of a 4 KiB write, p50 / p99", f"overwrite {ms(pct(fsync_over, 50))} / {ms(pct(fsync_over, 99))}; "
+               f"append {ms(pct(fsync_app, 50))} / {ms(pct(fsync_app, 99))}",
+               f"1 commit per append-fsync: {ceiling:,.0f}/s",
+               f"escalated POST/s {fmt_ratio(m('escalated', 'rps'), ceiling)}", f"{n_probe} writes each, in the data dir")
+    if all(x.flushes is not None for xs in results.values() for x in xs):
+        per = {key: sum(x.flushes for x in results[key]) / max(1, sum(x.requests for x in results[key]))
+               for key in results}
+        report.row("disk cache flushes per escalated POST", f"{per['escalated']:.3f}",
+                   f"health {per['health']:.3f}; synchronous=FULL: >= 1", "-",
+                   "/proc/diskstats flushes of the data dir's disk during the runs")
+        report.details.append(f"disk cache flushes per request: " + ", ".join(f"{k} {v:.3f}" for k, v in per.items()))
+        if per["escalated"] < 0.5:
+            report.notes.append(
+                f"SQLite commits are not fsynced one by one: {per['escalated']:.3f} disk cache flushes per escalated "
+                f"POST (each POST is one write transaction; with synchronous=FULL every commit fdatasyncs the WAL, "
+                f"i.e. at least 1 flush per POST on this write-back disk). That is what a writer connection running with "
+                f"synchronous=NORMAL does (it syncs only at WAL checkpoints).")
     report.details.append(
         f"machine CPU busy (median over repeats): static {m('static', 'machine_busy') * 100:.0f}%, "
         f"health {m('health', 'machine_busy') * 100:.0f}%, bot {m('bot', 'machine_busy') * 100:.0f}%, "
         f"escalated {m('escalated', 'machine_busy') * 100:.0f}%; worker cores: health {m('health', 'worker_cpu'):.2f}, "
-        f"bot {m('bot', 'worker_cpu'):.2f}, escalated {m('escalated', 'worker_cpu'):.2f}")
+        f"bot {m('bot', 'worker_cpu'):.2f}, escalated {m('escalated', 'worker_cpu'):.2f}; nginx cores: static "
+        f"{m('static', 'nginx_cpu'):.2f}, escalated {m('escalated', 'nginx_cpu'):.2f}; notifier cores (tailing the "
+        f"outbox, no stream open): bot {m('bot', 'notifier_cpu'):.2f}, escalated {m('escalated', 'notifier_cpu'):.2f}")
 
-    # Every 2xx POST must have left its customer message in the database.
+    # Every POST answered 2xx must have left exactly one customer message in the database.
     try:
         import sqlite3
 
         db = sqlite3.connect(f"file:{stack.data_dir / 'switchboard.sqlite'}?mode=ro", uri=True, timeout=10)
         stored = db.execute("SELECT COUNT(*) FROM messages WHERE sender_type = 'customer'").fetchone()[0]
         db.close()
-        posted = stack.statuses_since(0)  # every request of this stack
-        report.details.append(f"customer messages stored: {stored:,} (the run's POSTs answered 2xx are counted in "
-                              f"the access log: {sum(v for k, v in posted.items() if k.startswith('2')):,} 2xx "
-                              f"requests of all kinds)")
+        path = r"/api/v1/customer/conversations/[^/ ]+/messages"
+        posted = stack.count_requests("POST", path, "2")
+        # wrk closes its connections at the end of a run with requests in flight (nginx logs
+        # 499): the worker still finishes and commits those.
+        cut = stack.count_requests("POST", path, "499")
+        report.details.append(f"customer messages stored: {stored:,}; message POSTs answered 2xx (nginx access log): "
+                              f"{posted:,}, cut by wrk at the end of a run (499): {cut}")
+        if not posted <= stored <= posted + cut:
+            report.notes.append(f"messages: {posted:,} message POSTs were answered 2xx (and {cut} cut off by the "
+                                f"client) but {stored:,} customer messages are stored")
     except Exception as exc:  # a report line, never a reason to fail the bench
         report.details.append(f"could not count stored messages: {exc}")
     report.parts_run.append("messages")
@@ -472,9 +581,11 @@ async def latency_async(args: argparse.Namespace, stack: Stack, report: Report) 
     all_des: list[float] = []
     all_last: list[float] = []
     for r in range(rounds):
-        rtt, des, cust, last = [], [], [], []
+        rtt, des, cust, first, last, last_send = [], [], [], [], [], []
         tally.client_seconds, tally.deliveries = 0.0, 0
-        round_deadline = perf() + 120
+        cpu0 = cpu_snapshot_of(stack)
+        t_round = perf()
+        round_deadline = t_round + 120
         consecutive_misses = 0
         for i in range(n_msgs):
             if perf() > round_deadline:
@@ -488,7 +599,9 @@ async def latency_async(args: argparse.Namespace, stack: Stack, report: Report) 
             if cmid in customer.arrivals:
                 cust.append(customer.arrivals[cmid] - t_ret)
             if complete:
+                first.append(waiter.first_arrival - t_ret)
                 last.append(waiter.last_arrival - t_ret)
+                last_send.append(waiter.last_arrival - t_send)
                 consecutive_misses = 0
             else:
                 incomplete += 1
@@ -498,14 +611,22 @@ async def latency_async(args: argparse.Namespace, stack: Stack, report: Report) 
                                         f"stopped the round after {i + 1} messages")
                     break
             await asyncio.sleep(spacing)
-        client_us = tally.client_seconds / max(1, tally.deliveries) * 1e6
+        cpu = cpu_diff(cpu0, cpu_snapshot_of(stack))
+        deliveries = max(1, tally.deliveries)
         stats = {
             "rtt_p50": pct(rtt, 50), "rtt_p99": pct(rtt, 99),
             "des_p50": pct(des, 50), "des_p99": pct(des, 99),
             "cust_p50": pct(cust, 50), "cust_p99": pct(cust, 99),
+            "first_p50": pct(first, 50), "first_p99": pct(first, 99),
             "last_p50": pct(last, 50), "last_p99": pct(last, 99),
+            "lastsend_p50": pct(last_send, 50), "lastsend_p99": pct(last_send, 99),
             "neg": sum(1 for x in des if x < 0) / max(1, len(des)),
-            "client_us": client_us, "n": len(rtt),
+            "client_us": tally.client_seconds / deliveries * 1e6,
+            "notifier_us": cpu["notifier"] / deliveries * 1e6,
+            "nginx_us": cpu["nginx"] / deliveries * 1e6,
+            "self_us": cpu["self"] / deliveries * 1e6,
+            "busy": cpu["busy"],
+            "n": len(rtt),
         }
         per_round.append(stats)
         all_rtt += rtt
@@ -513,14 +634,19 @@ async def latency_async(args: argparse.Namespace, stack: Stack, report: Report) 
         all_last += last
         say(f"latency: round {r + 1}/{rounds}: {len(rtt)} messages; POST RTT p50 {ms(stats['rtt_p50'])} "
             f"p99 {ms(stats['rtt_p99'])}; designated p50 {ms(stats['des_p50'])} p99 {ms(stats['des_p99'])}; "
-            f"last of {len(streams)} p50 {ms(stats['last_p50'])} p99 {ms(stats['last_p99'])}; "
-            f"client parse cost {client_us:.1f} us/delivery")
+            f"last of {len(streams)} p50 {ms(stats['last_p50'])} p99 {ms(stats['last_p99'])}; CPU per delivery: "
+            f"notifier {stats['notifier_us']:.1f} us, nginx {stats['nginx_us']:.1f} us, bench client "
+            f"{stats['self_us']:.1f} us")
         report.details.append(
             f"latency round {r + 1}: {len(rtt)} messages, POST RTT p50 {ms(stats['rtt_p50'])} p99 {ms(stats['rtt_p99'])}, "
             f"designated agent stream p50 {ms(stats['des_p50'])} p99 {ms(stats['des_p99'])} "
-            f"({stats['neg'] * 100:.0f}% arrived before the POST's response), customer stream p50 "
-            f"{ms(stats['cust_p50'])} p99 {ms(stats['cust_p99'])}, last of {len(streams)} p50 {ms(stats['last_p50'])} "
-            f"p99 {ms(stats['last_p99'])}, client CPU {client_us:.1f} us per delivery")
+            f"({stats['neg'] * 100:.0f}% arrived before the POST's response was read), customer stream p50 "
+            f"{ms(stats['cust_p50'])} p99 {ms(stats['cust_p99'])}, first of {len(streams)} p50 "
+            f"{ms(stats['first_p50'])} p99 {ms(stats['first_p99'])}, last p50 {ms(stats['last_p50'])} "
+            f"p99 {ms(stats['last_p99'])} (from the POST sent: p50 {ms(stats['lastsend_p50'])} p99 "
+            f"{ms(stats['lastsend_p99'])}); CPU per delivered event: notifier {stats['notifier_us']:.1f} us, nginx "
+            f"{stats['nginx_us']:.1f} us, bench client {stats['self_us']:.1f} us (of which parsing "
+            f"{stats['client_us']:.1f} us); machine CPU busy {stats['busy'] * 100:.0f}%")
 
     closed = sum(1 for s in streams if s.closed_at is not None)
     if closed:
@@ -548,16 +674,35 @@ async def latency_async(args: argparse.Namespace, stack: Stack, report: Report) 
     report.row(f"delivery to the customer's stream, p50 / p99", f"{ms(m('cust_p50'))} / {ms(m('cust_p99'))}",
                f"POST RTT {ms(m('rtt_p50'))} / {ms(m('rtt_p99'))}",
                f"{fmt_ratio(m('cust_p50'), m('rtt_p50'))} / {fmt_ratio(m('cust_p99'), m('rtt_p99'))}", "same run")
+    report.row(f"delivery to the first of {n} streams, p50 / p99", f"{ms(m('first_p50'))} / {ms(m('first_p99'))}",
+               f"POST RTT {ms(m('rtt_p50'))} / {ms(m('rtt_p99'))}",
+               f"{fmt_ratio(m('first_p50'), m('rtt_p50'))} / {fmt_ratio(m('first_p99'), m('rtt_p99'))}", "same run")
     report.row(f"delivery to the last of {n} streams, p50 / p99", f"{ms(m('last_p50'))} / {ms(m('last_p99'))}",
                f"POST RTT {ms(m('rtt_p50'))} / {ms(m('rtt_p99'))}",
                f"{fmt_ratio(m('last_p50'), m('rtt_p50'))} / {fmt_ratio(m('last_p99'), m('rtt_p99'))}", "same run")
-    report.row("bench client's own parse cost per delivery", f"{m('client_us'):.1f} us",
-               f"x {n} streams = {m('client_us') * n / 1000:.1f} ms", "-", "time inside data_received")
+    report.row(f"POST sent -> last of {n} streams, p50 / p99", f"{ms(m('lastsend_p50'))} / {ms(m('lastsend_p99'))}",
+               f"POST RTT {ms(m('rtt_p50'))} / {ms(m('rtt_p99'))}",
+               f"{fmt_ratio(m('lastsend_p50'), m('rtt_p50'))} / {fmt_ratio(m('lastsend_p99'), m('rtt_p99'))}",
+               "same run")
+    report.row("CPU per delivered event (notifier / nginx / bench client)",
+               f"{m('notifier_us'):.1f} / {m('nginx_us'):.1f} / {m('self_us'):.1f} us",
+               f"x {n} streams = {m('notifier_us') * n / 1000:.1f} / {m('nginx_us') * n / 1000:.1f} / "
+               f"{m('self_us') * n / 1000:.1f} ms per message", "-", "/proc/<pid>/stat utime+stime over each round")
     report.details.append(
         f"latency pooled over all rounds: POST RTT p50 {ms(pct(all_rtt, 50))} p99 {ms(pct(all_rtt, 99))}; designated "
         f"p50 {ms(pct(all_des, 50))} p99 {ms(pct(all_des, 99))}; last p50 {ms(pct(all_last, 50))} "
         f"p99 {ms(pct(all_last, 99))}")
     report.parts_run.append("latency")
+
+
+async def guarded(coro) -> None:
+    """Runs a measurement; whatever happens (an error, Ctrl-C), its streams are closed
+    before the stack is stopped, or nginx's graceful stop would wait for them."""
+    try:
+        await coro
+    finally:
+        close_all_streams()
+        await asyncio.sleep(0.1)
 
 
 def bench_latency(args: argparse.Namespace, tmp_root: Path, stacks: list[Stack], report: Report) -> None:
@@ -566,7 +711,7 @@ def bench_latency(args: argparse.Namespace, tmp_root: Path, stacks: list[Stack],
     stacks.append(stack)
     stack.start()
     try:
-        asyncio.run(latency_async(args, stack, report))
+        asyncio.run(guarded(latency_async(args, stack, report)))
     finally:
         say("latency: stopping the stack")
         stack.stop()
@@ -602,6 +747,12 @@ async def memory_async(args: argparse.Namespace, stack: Stack, report: Report) -
         alive = sum(1 for s in streams if s.closed_at is None)
         measured[target] = {"open": alive, "notifier": stack.notifier_rss(), "nginx": stack.nginx_rss(),
                             "worker": stack.worker_rss()}
+        master = stack.pid("nginx")
+        workers = children_of(master) if master else []
+        report.details.append(
+            f"memory at {alive} streams: open fds notifier {fd_count(stack.pid('notifier'))} (limit "
+            f"{open_files_limit(stack.pid('notifier'))}), nginx workers "
+            + ", ".join(f"{fd_count(p)} (limit {open_files_limit(p)})" for p in workers))
         say(f"memory: {alive} streams open: notifier {measured[target]['notifier']} KiB, "
             f"nginx {measured[target]['nginx']} KiB, worker {measured[target]['worker']} KiB")
         if len(streams) < target:
@@ -637,6 +788,18 @@ async def memory_async(args: argparse.Namespace, stack: Stack, report: Report) -
     await asyncio.sleep(3)
     after = {"notifier": stack.notifier_rss(), "nginx": stack.nginx_rss()}
     say(f"memory: all streams closed: notifier {after['notifier']} KiB, nginx {after['nginx']} KiB")
+    # Is what stays resident reused (allocator) or lost (a leak)? Open as many streams again.
+    top = max(measured)
+    again: list[SSEStream] = []
+    _, failures = await open_streams(
+        stack.port, [request] * top, tally, track=False, batch=500, timeout=60, streams=again,
+        progress=lambda ok, tried, total: say(f"memory: again {ok}/{total} streams open") if tried % 5000 == 0 or tried == total else None)
+    await asyncio.sleep(2)
+    reopened = {"open": sum(1 for s in again if s.closed_at is None), "notifier": stack.notifier_rss()}
+    say(f"memory: {reopened['open']} streams open again: notifier {reopened['notifier']} KiB")
+    for s in again:
+        s.close()
+    await asyncio.sleep(1)
 
     b = base["notifier"] or 0
     for target, values in measured.items():
@@ -650,9 +813,15 @@ async def memory_async(args: argparse.Namespace, stack: Stack, report: Report) -
                    f"0 streams {(base['nginx'] or 0) / 1024:.1f} MiB", fmt_ratio(values["nginx"] or 0, base["nginx"] or 1),
                    "sum of VmRSS")
     if fanout:
-        top = max(measured)
         report.row(f"one message to all {open_before_close:,} streams, time to last", f"{ms(med(fanout))} (median of "
                    f"{len(fanout)})", "-", "-", "POST returns -> last stream parsed it")
+    peak = measured[top]["notifier"] or 0
+    report.row(f"notifier RSS, {reopened['open']:,} streams again after closing all", f"{(reopened['notifier'] or 0) / 1024:.1f} MiB",
+               f"first {measured[top]['open']:,}: {peak / 1024:.1f} MiB", fmt_ratio(reopened["notifier"] or 0, peak),
+               "leak check: closed streams' memory is reused")
+    if reopened["notifier"] and peak and reopened["notifier"] > peak * 1.2 and reopened["open"] >= measured[top]["open"] * 0.95:
+        report.notes.append(f"memory: the notifier grew from {peak} to {reopened['notifier']} KiB when the same number "
+                            f"of streams was opened again after closing all: memory of closed streams is not reused")
     report.details.append(f"memory: after closing every stream: notifier {after['notifier']} KiB, nginx "
                           f"{after['nginx']} KiB (baseline {base['notifier']} / {base['nginx']} KiB); worker RSS "
                           f"{base['worker']} -> {[v['worker'] for v in measured.values()]} KiB")
@@ -665,7 +834,7 @@ def bench_memory(args: argparse.Namespace, tmp_root: Path, stacks: list[Stack], 
     stacks.append(stack)
     stack.start()
     try:
-        asyncio.run(memory_async(args, stack, report))
+        asyncio.run(guarded(memory_async(args, stack, report)))
     finally:
         say("memory: stopping the stack")
         stack.stop()
@@ -678,47 +847,60 @@ METHOD = """\
 
 Each part starts its own stack with `scripts/stack.sh` exactly as the stack tests do
 (`switchboard migrate` + `seed` first), from the release binaries in `.build/release`, on
-a temporary data dir under /tmp (ext4, real fsync), free ports, `SWITCHBOARD_RATE_LIMITS=off`,
-`SWITCHBOARD_ROUTING=manual`, `SWITCHBOARD_SCRYPT_LOG_N=12` (only login uses it), and stops
-it at the end. All traffic is loopback through nginx; the bench client shares the 2 cores
-with nginx, the worker and the notifier.
+a temporary data dir under /tmp (ext4 on a write-back virtio disk: fsync is real), free
+ports, `SWITCHBOARD_RATE_LIMITS=off`, `SWITCHBOARD_ROUTING=manual`,
+`SWITCHBOARD_SCRYPT_LOG_N=12` (only login uses it), and stops it at the end (also on
+Ctrl-C). All traffic is loopback through nginx; the bench client shares the 2 cores with
+nginx, the worker and the notifier, so every figure includes that contention.
 
-**Messages (throughput).** wrk, 2 threads, 16 connections, 8 s per run, 3 repeats
-interleaved (static, health, bot, escalated, then again), median reported; p50/p99 from
-wrk's latency histogram. The POST runs go through a Lua script that cycles over 64
-conversations (no single hot row) with `X-Customer-Session-Id` and a JSON body:
+**Messages (throughput).** wrk, 2 threads, 16 connections, 10 s per run, 3 repeats
+interleaved (static, health, bot, escalated, then again), after a 1 s warm-up of each;
+the median of the 3 runs is reported, p50/p99 from wrk's latency histogram (its `done()`
+hook prints them as JSON). The POST runs use a Lua script that cycles over 64
+conversations (no single hot row), with `X-Customer-Session-Id` and a JSON body:
 *bot answering* conversations are left `automated` and the text matches a seeded FAQ, so
 each POST commits the customer message, the bot's answer and two `message.created`
 events; *escalated* conversations were escalated first (manual routing: they wait in the
-queue, the bot is silent), so each POST commits one message and one event. Baselines in
-the same run: `GET /api/v1/health` (the worker's cheapest route, one SQLite read) and a
-426-byte static file served by the same nginx. Status codes come from the stack's nginx
-access log (any non-2xx is reported), and the machine's CPU use during each run from
-/proc/stat. SQLite runs with `synchronous=FULL`: every commit fsyncs the WAL, and
-SQLite has one writer at a time, so the commit rate is bounded by about 1 / fsync time;
-the fsync row measures that on the same data dir (4 KiB `pwrite` + `fdatasync`).
+queue and the bot is silent), so each POST commits one message and one event. Baselines
+in the same run: `GET /api/v1/health` (the worker's cheapest route, one SQLite read) and
+a 426-byte static file served by the same nginx. Status codes are counted from the
+stack's nginx access log (any non-2xx is reported, except the at most one 499 per
+connection that wrk leaves when it stops with requests in flight); afterwards the
+number of stored customer messages is checked against the 2xx message POSTs. Machine
+CPU (/proc/stat) and the worker's and nginx's CPU (/proc/<pid>/stat) are recorded per run.
 
-**Latency (delivery).** One process, asyncio raw sockets (Protocol per stream, HTTP/1.1
-with chunked decoding and SSE framing, no threads), RLIMIT_NOFILE raised. 1,000 streams
-through nginx: 1 customer stream on one escalated conversation and 999 agent streams with
-one agent token (agents receive every event, so they are the fan-out load); every
-stream receives every message. Then 3 rounds of 200 customer POSTs on a keep-alive
-connection, each sent after the previous one reached every stream, plus ~20 ms. For each
-POST: the time from the POST's response being read to its `message.created` (matched by
-`client_message_id`) being parsed by (a) a designated agent stream, (b) the customer's
-stream and (c) the last of all 1,000 streams; the baseline is the POST's own round trip.
-Medians over the 3 rounds of each round's p50/p99. An event can arrive before the POST's
-response is read (the notifier is woken by a datagram right after the commit, before
-the worker answers nginx), so small or negative values are real. The "last of 1,000"
-figure includes the bench client's own time to read 1,000 sockets in one Python thread
-(reported as the parse cost per delivery).
+SQLite's commit cost: the `fdatasync` row times a 4 KiB write + `fdatasync` in the data
+dir (overwriting a preallocated file, and appending to a growing one, like the WAL); with
+`synchronous=FULL` each commit pays at least one, and SQLite has one writer at a time, so
+1 / fsync is a ceiling on commits per second. The flushes row counts the disk's cache
+flushes (/proc/diskstats) during the POST runs per request: with `synchronous=FULL` on
+this write-back disk it would be at least 1 per POST, the health runs being the baseline.
+
+**Latency (delivery).** One Python process, asyncio raw sockets (one `asyncio.Protocol`
+per stream: HTTP/1.1, chunked decoding, SSE framing; no threads), RLIMIT_NOFILE raised.
+1,000 streams through nginx, opened 500 at a time: 1 customer stream on one escalated
+conversation and 999 agent streams with one agent token (agents receive every event, so
+they are the fan-out load; every stream receives every message). Then 3 rounds of 200
+customer POSTs on a keep-alive connection, each sent once the previous one reached every
+stream, plus 20 ms. Per POST: the time from its response being read to its
+`message.created` (matched by `client_message_id`) being parsed by a designated agent
+stream (the first agent stream opened), by the customer's stream, by the first and by
+the last of all 1,000 streams; and from the POST being sent to the last stream. The
+baseline is the POST's own round trip. Reported: the median over the 3 rounds of each
+round's p50 and p99. The notifier is woken by a datagram right after the commit, before
+the worker has answered nginx, so the first streams often have the event before the
+POST's response is read, and a POST's response can wait behind its own fan-out (that
+is what its p99 shows). The CPU row divides the CPU time the notifier, nginx and the
+bench process used during each round by the events delivered: "last of 1,000" is
+CPU-bound on 2 cores, and the bench client itself is the largest share of it.
 
 **Memory.** A fresh stack; the notifier's VmRSS (`/proc/<pid>/status`, pid from
-`$SWITCHBOARD_RUN_DIR/notifier.pid`) with no stream (baseline), with 1,000 and with
+`$SWITCHBOARD_RUN_DIR/notifier.pid`) with no stream (the baseline), with 1,000 and with
 10,000 idle agent streams opened through nginx 500 at a time (2 s settle before each
 reading); KiB per stream = (RSS - RSS at 0) / streams. nginx's RSS is the sum over its
 master and workers (shared pages counted in each). Then one message is fanned out to all
-streams as a liveness check, and every stream is closed.
+10,000 streams three times (a liveness check; time from the POST's response to the last
+stream), and every stream is closed.
 """
 
 
@@ -733,6 +915,7 @@ def write_markdown(report: Report, info: dict[str, str], path: Path) -> None:
         f"- date: {info['date']}",
         f"- machine: {info['nproc']} cores (nproc), {info['memory']} memory, kernel {info['kernel']}",
         f"- commit: {info['commit']}",
+        f"- binaries: {info['binaries']}",
         f"- tools: {info['wrk']}, nginx {info['nginx']}, Python {info['python']}",
         f"- command: `make bench` (= scripts/deps.sh --bench; swift build -c release; python3 scripts/bench.py)",
         "",
@@ -777,9 +960,15 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_term)
     say(f"switchboard bench: parts {', '.join(parts)}{' (quick)' if args.quick else ''}; binaries {BIN_DIR}")
     info = machine()
+    say(f"commit {info['commit']}; binaries {info['binaries']}")
+    stale_binaries = "OLDER" in info["binaries"]
+    if stale_binaries:
+        say("warning: the release binaries are older than Sources/ (make bench rebuilds them first)")
     tmp_root = Path(tempfile.mkdtemp(prefix="sb-bench-", dir="/tmp"))
     log_dir = LOG_ROOT / datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     report = Report()
+    if stale_binaries:
+        report.notes.append(f"the measured binaries are older than the sources: {info['binaries']}")
     stacks: list[Stack] = []
     status = 0
     runners = {"messages": bench_messages, "latency": bench_latency, "memory": bench_memory}
@@ -801,7 +990,13 @@ def main() -> int:
             try:
                 stack.save_logs(log_dir)
                 # Anything the services logged at error level is worth a look.
-                for name, pattern in (("nginx-error.log", r"\[(error|crit|alert|emerg)\]"),
+                setrlimit = stack.log_lines("nginx-error.log", r"setrlimit\(RLIMIT_NOFILE", 1)
+                if setrlimit and not any("worker_rlimit_nofile" in n for n in report.notes):
+                    report.notes.append(
+                        f"nginx cannot apply worker_rlimit_nofile 65536 here (this process's hard limit is "
+                        f"{resource.getrlimit(resource.RLIMIT_NOFILE)[1]}, no CAP_SYS_RESOURCE), so its workers keep "
+                        f"that limit: {setrlimit[0]}")
+                for name, pattern in (("nginx-error.log", r"\[(error|crit|alert|emerg)\](?!.*setrlimit)"),
                                       ("notifier.log", r"\b(error|critical)\b"),
                                       ("worker.log", r"\b(error|critical)\b|status=5\d\d")):
                     count = stack.count_log_lines(name, pattern)

@@ -23,6 +23,7 @@ class Waiter:
     remaining: int
     future: asyncio.Future
     last_arrival: float = 0.0
+    first_arrival: float = float("inf")
 
 
 @dataclass
@@ -36,6 +37,19 @@ class Tally:
     out_of_order: int = 0
 
 
+LIVE: set["SSEStream"] = set()  # every stream not closed yet, so an interrupted run can close them
+
+
+def close_all_streams() -> int:
+    """Aborts every stream still open (before a stack is stopped: nginx would wait for them)."""
+    n = 0
+    for stream in list(LIVE):
+        stream.close()
+        n += 1
+    LIVE.clear()
+    return n
+
+
 class SSEStream(asyncio.Protocol):
     """One `GET /api/v1/events` stream. Records the arrival time of every
     message.created event by its client_message_id."""
@@ -47,6 +61,8 @@ class SSEStream(asyncio.Protocol):
         self.track = track
         self.transport: asyncio.Transport | None = None
         self.opened: asyncio.Future = loop.create_future()  # the ': connected' comment arrived
+        # Nobody awaits it once an interrupted batch was given up: never warn about that.
+        self.opened.add_done_callback(lambda f: f.cancelled() or f.exception())
         self.status: int | None = None
         self.error: str | None = None
         self.closed_at: float | None = None
@@ -64,10 +80,12 @@ class SSEStream(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
+        LIVE.add(self)
         transport.write(self.request)  # type: ignore[attr-defined]
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed_at = perf()
+        LIVE.discard(self)
         if not self.opened.done():
             self.opened.set_exception(ConnectionError(self.error or f"closed before the stream opened (status {self.status})"))
 
@@ -183,6 +201,7 @@ class SSEStream(asyncio.Protocol):
                 if waiter is not None:
                     waiter.remaining -= 1
                     waiter.last_arrival = max(waiter.last_arrival, t)
+                    waiter.first_arrival = min(waiter.first_arrival, t)
                     if waiter.remaining == 0 and not waiter.future.done():
                         waiter.future.set_result(t)
 

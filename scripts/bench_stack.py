@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-BIN_DIR = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "release")).resolve()
+BIN_DIR = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "release")).absolute()
 
 ADMIN_PASSWORD = "admin-bench-password-1"
 AGENT_PASSWORD = "agent-bench-password-1"
@@ -291,6 +291,21 @@ class Stack:
         except FileNotFoundError:
             pass
         return counts
+
+    def count_requests(self, method: str, path_regex: str, status_prefix: str) -> int:
+        """Access log lines of one method and path (a regex) whose status starts with status_prefix."""
+        rx = re.compile(path_regex.encode())
+        n = 0
+        try:
+            with open(self.access_log, "rb") as f:
+                for line in f:
+                    m = self._status.match(line)
+                    if m and m.group(1) == method.encode() and rx.fullmatch(m.group(2).split(b"?")[0]) \
+                            and m.group(3).startswith(status_prefix.encode()):
+                        n += 1
+        except FileNotFoundError:
+            pass
+        return n
 
     def log_lines(self, name: str, pattern: str, limit: int = 8) -> list[str]:
         """The first lines of a run-dir log that match a regex (for the report)."""

@@ -15,6 +15,7 @@ final class Hub: @unchecked Sendable {
     private let pool: NIOThreadPool
     private let config: Config
     private let logger: Logger
+    private let allocator = ByteBufferAllocator()
 
     /// The newest event id fanned out.
     private(set) var cursor: Int64 = 0
@@ -180,15 +181,17 @@ final class Hub: @unchecked Sendable {
     }
 
     private func deliver(_ frame: Frame) {
+        // Encoded once; every subscriber's write shares the same bytes.
+        let encoded = allocator.buffer(string: frame.text)
         if frame.forAgents {
-            for subscriber in agents.values { send(frame, to: subscriber) }
+            for subscriber in agents.values { send(frame, encoded, to: subscriber) }
         }
         if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
-            for subscriber in group.values { send(frame, to: subscriber) }
+            for subscriber in group.values { send(frame, encoded, to: subscriber) }
         }
     }
 
-    private func send(_ frame: Frame, to subscriber: Subscriber) {
+    private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber) {
         if subscriber.replaying {
             subscriber.pending.append(frame)
             if subscriber.pending.count > Hub.maxPending { subscriber.channel.close(promise: nil) }
@@ -204,12 +207,13 @@ final class Hub: @unchecked Sendable {
             subscriber.channel.close(promise: nil)
             return
         }
-        subscriber.write(frame.text)
+        subscriber.write(encoded)
     }
 
     private func heartbeat() {
-        for subscriber in agents.values { subscriber.write(": heartbeat\n\n") }
-        for group in customers.values { for subscriber in group.values { subscriber.write(": heartbeat\n\n") } }
+        let beat = allocator.buffer(string: ": heartbeat\n\n")
+        for subscriber in agents.values { subscriber.write(beat) }
+        for group in customers.values { for subscriber in group.values { subscriber.write(beat) } }
     }
 
     private func prune() {

@@ -34,8 +34,13 @@ final class Subscriber: @unchecked Sendable {
     /// Writes bytes; returns the flush future.
     @discardableResult
     func write(_ text: String) -> EventLoopFuture<Void> {
-        let buffer = channel.allocator.buffer(string: text)
-        return channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+        write(channel.allocator.buffer(string: text))
+    }
+
+    /// Writes an already encoded frame (shared between subscribers: ByteBuffer is copy-on-write).
+    @discardableResult
+    func write(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
+        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
     }
 }
 

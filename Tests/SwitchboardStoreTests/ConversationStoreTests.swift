@@ -14,6 +14,10 @@ struct ConversationStoreTests {
         #expect(result.conversation.status == .automated)
         #expect(result.lastEventId == (try store.latestEventId()))
         #expect(result.lastEventId > 0)
+        let uuidV4 = "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$"
+        #expect(result.conversation.id.range(of: uuidV4, options: .regularExpression) != nil)
+        #expect(result.messages[0].id.range(of: uuidV4, options: .regularExpression) != nil)
+        #expect(result.conversation.id != result.messages[0].id)
     }
 
     @Test func startWithTheSameSessionResumesAndForceNewStartsAnother() throws {
@@ -148,6 +152,11 @@ struct ConversationStoreTests {
         #expect(wakes["w"] == 5)
         // Customer-visible events never carry the session id.
         for event in try store.events(after: 0) { #expect(!event.data.contains(session)) }
+    }
+
+    @Test func commitsAreDurable() throws {
+        let store = try makeStore()
+        #expect(try store.writerSynchronousMode() == 2) // FULL
     }
 
     @Test func backupCopiesTheLiveDatabase() throws {

@@ -32,6 +32,11 @@ let package = Package(
         ),
         .target(name: "FastCGI", dependencies: ["CFastCGI"]),
         .target(name: "SwitchboardCore"),
+        // Process start-up shared by the long-running executables: logging, config, signals.
+        .target(
+            name: "SwitchboardRuntime",
+            dependencies: ["SwitchboardCore", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "SwitchboardStore",
             dependencies: [
@@ -51,14 +56,14 @@ let package = Package(
         .executableTarget(
             name: "switchboard-worker",
             dependencies: [
-                "FastCGI", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI",
+                "FastCGI", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardStore", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

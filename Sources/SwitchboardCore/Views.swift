@@ -28,18 +28,11 @@ public enum Views {
         ])
     }
 
-    /// AgentConversation. Never contains the customer's session id.
+    /// AgentConversation: the summary plus the newest message and who the customer is.
+    /// Never contains the customer's session id.
     public static func agentConversation(_ c: Conversation, lastMessage: Message?) -> JSON {
-        .object([
-            ("id", .string(c.id)),
-            ("status", .string(c.status.rawValue)),
-            ("assigned_agent_id", .optional(c.assignedAgentId)),
-            ("assigned_agent_name", .optional(c.assignedAgentName)),
-            ("has_agent_replied", .bool(c.hasAgentReplied)),
-            ("requested_agent_at", .optional(c.requestedAgentAt)),
-            ("closed_at", .optional(c.closedAt)),
-            ("created_at", .time(c.createdAt)),
-            ("updated_at", .time(c.updatedAt)),
+        guard case .object(let fields) = conversationSummary(c) else { return .null }
+        return .object(fields + [
             ("last_message", lastMessage.map(message) ?? .null),
             ("customer", .object([
                 ("display_name", .string(c.customerDisplayName)),

@@ -4,22 +4,14 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import SwitchboardCore
+import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // switchboard-notifier: SSE streams behind nginx, fed by the events outbox. See DESIGN.md.
-LoggingSystem.bootstrap(StreamLogHandler.standardError)
-let logger = Logger(label: "switchboard.notifier")
-
-let config: Config
-do {
-    config = try Config.fromEnvironment()
-} catch {
-    logger.critical("configuration error: \(error)")
-    exit(2)
-}
+let (logger, config) = startProcess(label: "switchboard.notifier")
 
 // Many idle streams: raise the open-file limit to what the system allows.
 var limit = rlimit()
@@ -27,8 +19,6 @@ if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit
     limit.rlim_cur = limit.rlim_max
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
-signal(SIGPIPE, SIG_IGN)
-mkdir(config.runDir, 0o700)
 
 let store: Store
 do {

@@ -3,24 +3,14 @@ import FastCGI
 import Logging
 import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
-LoggingSystem.bootstrap(StreamLogHandler.standardError)
-let logger = Logger(label: "switchboard.worker")
-
-let config: Config
-do {
-    config = try Config.fromEnvironment()
-} catch {
-    logger.critical("configuration error: \(error)")
-    exit(2)
-}
-
-mkdir(config.runDir, 0o700)
+let (logger, config) = startProcess(label: "switchboard.worker")
 let link = NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
 let store: Store
 do {
@@ -49,7 +39,6 @@ let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.
     return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
 }
 
-signal(SIGPIPE, SIG_IGN)
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
     server.shutdown()

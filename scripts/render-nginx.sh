@@ -32,6 +32,12 @@ else
 fi
 if [[ $SWITCHBOARD_RATE_LIMITS == on ]]; then rl=""; else rl="#"; fi
 
+# File descriptors: as many as the hard limit allows (nginx cannot go above it
+# without privileges it may not have), at most 65536; connections a little below.
+hard=$(ulimit -Hn)
+if [[ $hard == unlimited ]] || ((hard > 65536)); then nofile=65536; else nofile=$hard; fi
+worker_connections=$((nofile > 2048 ? nofile - 1024 : 1024))
+
 mkdir -p "$SWITCHBOARD_RUN_DIR/nginx-temp"
 chmod 700 "$SWITCHBOARD_RUN_DIR"
 
@@ -48,6 +54,8 @@ sed -e "s|@USER_LINE@|$user_line|g" \
     -e "s|@SHOP_LISTEN@|$sb_shop_hostport|g" \
     -e "s|@SHOP_DIR@|$shop_dir|g" \
     -e "s|@SSE_PER_CLIENT@|$SWITCHBOARD_SSE_PER_CLIENT|g" \
+    -e "s|@NOFILE@|$nofile|g" \
+    -e "s|@WORKER_CONNECTIONS@|$worker_connections|g" \
     "$template" >"$tmp"
 if leftover=$(grep -n -o '@[A-Z_]*@' "$tmp"); then
     sb_die "unrendered placeholders in $template: $leftover"

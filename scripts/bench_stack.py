@@ -1,6 +1,6 @@
-"""A Switchboard stack for scripts/bench.py: migrate + seed, then scripts/stack.sh
-(worker + notifier + nginx) from release binaries on a temporary data dir and free
-ports, the way Tests/stack/stacklib.py starts one. Standard library only."""
+"""A Switchboard stack for scripts/bench.py: scripts/stackproc.py (migrate + seed,
+then scripts/stack.sh: worker + notifier + nginx, the same start as the tests) from
+the release binaries, plus memory, HTTP and access-log helpers. Standard library only."""
 
 from __future__ import annotations
 
@@ -9,38 +9,12 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+from stackproc import REPO, StackProcess
+
 BIN_DIR = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "release")).absolute()
-
-ADMIN_PASSWORD = "admin-bench-password-1"
-AGENT_PASSWORD = "agent-bench-password-1"
-STARTUP_TIMEOUT = 60
-STOP_TIMEOUT = 45  # stack.sh gives nginx 15 s and each service 20 s
-
-
-def free_port(avoid: set[int] = frozenset()) -> int:
-    while True:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        if port not in avoid:
-            return port
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return f"({path} does not exist)"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def rss_kib(pid: int | None) -> int | None:
@@ -78,133 +52,25 @@ class HTTPError(RuntimeError):
     pass
 
 
-class Stack:
-    """One worker + notifier + nginx started by scripts/stack.sh with its own data and run dirs."""
+class Stack(StackProcess):
+    """A stack from the release binaries, rate limits off; bench.py copies its logs itself."""
 
-    def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
-        self.name = name
-        self.port = free_port()
-        self.shop_port = free_port({self.port})
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = tmp_root / name
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        # Unix socket paths must fit in 108 bytes: keep the run dir short.
-        self.run_dir = Path(tempfile.mkdtemp(prefix="sbb-", dir="/tmp"))
-        self.output_path = self.data_dir / "stack.out"
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        env.update(
-            SWITCHBOARD_HOST="127.0.0.1",
-            SWITCHBOARD_PORT=str(self.port),
-            SWITCHBOARD_SHOP_PORT=str(self.shop_port),
-            SWITCHBOARD_DATA_DIR=str(self.data_dir),
-            SWITCHBOARD_RUN_DIR=str(self.run_dir),
-            SWITCHBOARD_BIN_DIR=str(BIN_DIR),
-            # Only login hashes with it; the benchmarks log in once per stack.
-            SWITCHBOARD_SCRYPT_LOG_N="12",
-            SWITCHBOARD_ADMIN_PASSWORD=ADMIN_PASSWORD,
-            SWITCHBOARD_AGENT_PASSWORD=AGENT_PASSWORD,
-            SWITCHBOARD_RATE_LIMITS="off",
-            SWITCHBOARD_ROUTING="manual",
-        )
-        env.update(env_overrides)
-        self.env = env
-        self.proc: subprocess.Popen | None = None
-
-    # -- lifecycle -------------------------------------------------------------
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run([str(BIN_DIR / "switchboard"), *args], env=self.env, stdin=subprocess.DEVNULL,
-                                capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            raise RuntimeError(f"`switchboard {' '.join(args)}` exited {result.returncode}\n"
-                               f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}")
-        return result.stdout
-
-    def start(self) -> "Stack":
-        for exe in ("switchboard", "switchboard-worker", "switchboard-notifier"):
-            if not (BIN_DIR / exe).is_file():
-                raise RuntimeError(f"{BIN_DIR / exe} is missing: run `swift build -c release` (make bench does)")
-        self.cli("migrate")
-        self.cli("seed")
-        with open(self.output_path, "wb") as out:
-            self.proc = subprocess.Popen([str(REPO / "scripts" / "stack.sh")], env=self.env, stdin=subprocess.DEVNULL,
-                                         stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"stack {self.name} exited {self.proc.returncode} during startup\n{self.logs()}")
-            try:
-                if self.request("GET", "/api/v1/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"stack {self.name} not ready after {STARTUP_TIMEOUT}s\n{self.logs()}")
-            time.sleep(0.1)
-        while "serving on" not in self.output() and self.proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self
-
-    def stop(self) -> int | None:
-        """SIGTERM to stack.sh (it stops nginx, notifier, worker in order); kills everything if it hangs."""
-        if self.proc is None:
-            return None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        return self.proc.returncode
-
-    def kill(self) -> None:
-        """Last resort: every service leads a process group of its own (setsid)."""
-        for service in ("nginx", "notifier", "worker"):
-            pid = self.pid(service)
-            if pid:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        if self.proc and self.proc.poll() is None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.proc.wait(timeout=10)
+    bin_dir = BIN_DIR
+    required_binaries = ("switchboard", "switchboard-worker", "switchboard-notifier")
+    build_hint = "run `swift build -c release` (make bench does)"
+    admin_password = "admin-bench-password-1"
+    agent_password = "agent-bench-password-1"
+    run_dir_prefix = "sbb-"
+    log_tail_lines = 30
+    raise_when_hung = False  # bench.py goes on with the next part
 
     def save_logs(self, target: Path) -> Path:
         """Copies the logs (not the access log, which is large) to target/name; returns that dir."""
-        dest = target / self.name
-        shutil.rmtree(dest, ignore_errors=True)
-        dest.mkdir(parents=True, exist_ok=True)
-        for path in [self.output_path, *self.run_dir.glob("*.log")]:
-            if path.name == "nginx-access.log" or not path.exists():
-                continue
-            shutil.copy(path, dest / path.name)
-        return dest
+        return self.copy_logs(target / self.name, skip=("nginx-access.log",))
 
     def cleanup(self) -> None:
         shutil.rmtree(self.run_dir, ignore_errors=True)
         shutil.rmtree(self.data_dir, ignore_errors=True)
-
-    def pid(self, service: str) -> int | None:
-        try:
-            return int((self.run_dir / f"{service}.pid").read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
-
-    def output(self) -> str:
-        try:
-            return self.output_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def logs(self) -> str:
-        parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path)}"]
-        for name in ("worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
-            parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name)}")
-        return "\n".join(parts)
 
     # -- memory ----------------------------------------------------------------
 
@@ -255,7 +121,8 @@ class Stack:
         return decoded
 
     def login_agent(self) -> str:
-        return self.ok("POST", "/api/v1/agent/auth/login", {"username": "agent", "password": AGENT_PASSWORD})["access_token"]
+        return self.ok("POST", "/api/v1/agent/auth/login",
+                       {"username": "agent", "password": self.agent_password})["access_token"]
 
     def start_chat(self) -> tuple[str, str]:
         conv = self.ok("POST", "/api/v1/customer/conversations/start", {})["conversation"]

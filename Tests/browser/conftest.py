@@ -18,10 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -31,12 +28,13 @@ import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(REPO / "scripts"))
 
 from pages import AgentConsole, Shopper  # noqa: E402
+from stackproc import StackProcess  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
-BIN_DIR = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "debug")).resolve()
 ARTIFACTS = REPO / "Tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM_BINARY", "/usr/bin/chromium")
@@ -44,82 +42,33 @@ CHROMEDRIVER = os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")
 
 ADMIN_PASSWORD = "admin-browser-password-1"
 AGENT_PASSWORD = "agent-browser-password-1"
-STARTUP_TIMEOUT = 60
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class BrowserStack(StackProcess):
+    """A stack (scripts/stackproc.py) and the shop origin; logs go to Tests/artifacts/browser-stack."""
 
-
-class BrowserStack:
-    """scripts/stack.sh with its own data and run dirs, and the shop origin."""
+    admin_password = ADMIN_PASSWORD
+    agent_password = AGENT_PASSWORD
+    run_dir_prefix = "sbb-"
+    log_tail_lines = 30
+    raise_when_hung = False  # the fixture only warns about an unclean stop
 
     def __init__(self, root: Path) -> None:
-        self.port = free_port()
-        self.shop_port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.shop_origin = f"http://127.0.0.1:{self.shop_port}"
-        self.data_dir = root / "data"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.run_dir = Path(tempfile.mkdtemp(prefix="sbb-", dir="/tmp"))  # short: unix socket paths
-        self.output = self.data_dir / "stack.out"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        self.env.update(
-            SWITCHBOARD_HOST="127.0.0.1",
-            SWITCHBOARD_PORT=str(self.port),
-            SWITCHBOARD_SHOP_PORT=str(self.shop_port),
-            SWITCHBOARD_DATA_DIR=str(self.data_dir),
-            SWITCHBOARD_RUN_DIR=str(self.run_dir),
-            SWITCHBOARD_BIN_DIR=str(BIN_DIR),
-            SWITCHBOARD_SCRYPT_LOG_N="12",
-            SWITCHBOARD_ADMIN_PASSWORD=ADMIN_PASSWORD,
-            SWITCHBOARD_AGENT_PASSWORD=AGENT_PASSWORD,
-            SWITCHBOARD_RATE_LIMITS="off",
-            SWITCHBOARD_ROUTING="manual",
-        )
-        self.proc: subprocess.Popen | None = None
+        super().__init__("browser", root)
         self.http = requests.Session()
 
-    # -- lifecycle -------------------------------------------------------------
-
-    def cli(self, *args: str) -> str:
-        result = subprocess.run([str(BIN_DIR / "switchboard"), *args], env=self.env, capture_output=True, text=True, timeout=120)
-        if result.returncode != 0:
-            raise RuntimeError(f"switchboard {' '.join(args)} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
-        return result.stdout
+    @property
+    def artifacts_dir(self) -> Path:
+        return ARTIFACTS / "browser-stack"
 
     def start(self) -> "BrowserStack":
-        for exe in ("switchboard", "switchboard-worker"):
-            if not (BIN_DIR / exe).is_file():
-                raise RuntimeError(f"{BIN_DIR / exe} is missing: build first (swift build) or set SWITCHBOARD_BIN_DIR")
-        self.cli("migrate")
-        self.cli("seed")
-        with open(self.output, "wb") as out:
-            self.proc = subprocess.Popen(
-                [str(REPO / "scripts" / "stack.sh")], env=self.env, stdin=subprocess.DEVNULL,
-                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while not self.healthy():
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"stack.sh exited {self.proc.returncode} during startup\n{self.logs()}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"stack not ready after {STARTUP_TIMEOUT}s\n{self.logs()}")
-            time.sleep(0.1)
+        super().start()
         # nginx serves the demo shop on its own origin (SWITCHBOARD_SHOP_PORT).
         if not self.shop_served():
+            logs = self.logs()
             self.stop()
-            raise RuntimeError(f"nginx does not serve the demo shop on {self.shop_origin}\n{self.logs()}")
+            raise RuntimeError(f"nginx does not serve the demo shop on {self.shop_origin}\n{logs}")
         return self
-
-    def healthy(self) -> bool:
-        try:
-            return self.http.get(self.url("/api/v1/health"), timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
 
     def shop_served(self) -> bool:
         try:
@@ -129,48 +78,22 @@ class BrowserStack:
             return False
 
     def stop(self) -> int | None:
-        code = None
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                code = self.proc.wait(timeout=45)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                code = self.proc.wait(timeout=10)
-        self.save_logs()
+        code = super().stop()
         shutil.rmtree(self.run_dir, ignore_errors=True)  # logs are in Tests/artifacts/browser-stack
         return code
-
-    def save_logs(self) -> None:
-        target = ARTIFACTS / "browser-stack"
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir(parents=True, exist_ok=True)
-        try:
-            shutil.copy(self.output, target / "stack.out")
-            for log in self.run_dir.glob("*.log"):
-                shutil.copy(log, target / log.name)
-        except OSError:
-            pass
-
-    def logs(self) -> str:
-        parts = []
-        for path in [self.output, *sorted(self.run_dir.glob("*.log"))]:
-            try:
-                text = path.read_text(errors="replace").splitlines()[-30:]
-            except OSError:
-                continue
-            parts.append(f"--- {path}\n" + "\n".join(text))
-        return "\n".join(parts)
 
     # -- the notifier (network-drop test) -----------------------------------------
 
     def notifier_pid(self) -> int | None:
-        try:
-            pid = int((self.run_dir / "notifier.pid").read_text().strip())
-            os.kill(pid, 0)
-            return pid
-        except (OSError, ValueError):
-            return None
+        """The notifier's pid while it runs."""
+        pid = self.pid("notifier")
+        if pid:
+            try:
+                os.kill(pid, 0)
+                return pid
+            except OSError:
+                pass
+        return None
 
     def kill_notifier(self) -> int:
         pid = self.notifier_pid()
@@ -197,9 +120,6 @@ class BrowserStack:
             time.sleep(0.1)
 
     # -- REST helpers ------------------------------------------------------------------
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     @property
     def shop_url(self) -> str:

@@ -1,14 +1,12 @@
-"""A real Switchboard stack (worker + nginx via scripts/stack.sh) for the tests,
-and small helpers that speak the REST contract of API.md over HTTP."""
+"""A real Switchboard stack (worker + notifier + nginx via scripts/stack.sh, started
+by scripts/stackproc.py) for the tests, and small helpers that speak the REST
+contract of API.md over HTTP."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
-import subprocess
-import tempfile
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -18,34 +16,19 @@ from typing import Any
 import requests
 
 REPO = Path(__file__).resolve().parents[2]
-BIN_DIR = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "debug")).resolve()
+sys.path.insert(0, str(REPO / "scripts"))
+
+from stackproc import StackProcess  # noqa: E402
+
 ARTIFACTS = REPO / "Tests" / "artifacts" / "stack"
 
-ADMIN_PASSWORD = "admin-stack-password-1"
-AGENT_PASSWORD = "agent-stack-password-1"
 NEW_AGENT_PASSWORD = "new-agent-password-1"
 HTTP_TIMEOUT = 15
-STARTUP_TIMEOUT = 60
-STOP_TIMEOUT = 45  # stack.sh gives nginx 15 s and the worker 20 s
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def unique(prefix: str) -> str:
     """A username that matches the contract's pattern and is new on every call."""
     return f"{prefix}{uuid.uuid4().hex[:10]}"
-
-
-def tail(path: Path, lines: int = 40) -> str:
-    try:
-        text = path.read_text(errors="replace")
-    except FileNotFoundError:
-        return f"({path} does not exist)"
-    return "\n".join(text.splitlines()[-lines:])
 
 
 def assert_error(resp: requests.Response, status: int | tuple[int, ...], code: str | None = None) -> dict:
@@ -102,150 +85,18 @@ class AgentLogin:
         return self.agent["id"]
 
 
-class Stack:
-    """One worker + notifier + nginx, started by scripts/stack.sh with its own data and run dirs."""
+class Stack(StackProcess):
+    """A stack (scripts/stackproc.py) plus HTTP helpers for the contract; logs go to Tests/artifacts/stack."""
 
     def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
-        self.name = name
-        self.port = free_port()
-        self.shop_port = free_port()
-        while self.shop_port == self.port:
-            self.shop_port = free_port()
-        self.shop_url = f"http://127.0.0.1:{self.shop_port}"
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self.data_dir = tmp_root / name
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        # Unix socket paths must fit in 108 bytes: keep the run dir short.
-        self.run_dir = Path(tempfile.mkdtemp(prefix="sb-", dir="/tmp"))
-        self.output_path = self.data_dir / "stack.out"
-        self.admin_password = ADMIN_PASSWORD
-        self.agent_password = AGENT_PASSWORD
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        env.update(
-            SWITCHBOARD_HOST="127.0.0.1",
-            SWITCHBOARD_PORT=str(self.port),
-            SWITCHBOARD_SHOP_PORT=str(self.shop_port),
-            SWITCHBOARD_DATA_DIR=str(self.data_dir),
-            SWITCHBOARD_RUN_DIR=str(self.run_dir),
-            SWITCHBOARD_BIN_DIR=str(BIN_DIR),
-            SWITCHBOARD_SCRYPT_LOG_N="12",
-            SWITCHBOARD_ADMIN_PASSWORD=ADMIN_PASSWORD,
-            SWITCHBOARD_AGENT_PASSWORD=AGENT_PASSWORD,
-            SWITCHBOARD_RATE_LIMITS="off",
-            SWITCHBOARD_ROUTING="manual",
-        )
-        env.update(env_overrides)
-        self.env = env
-        self.proc: subprocess.Popen | None = None
-        self.seed_output = ""
-        self.returncode: int | None = None
+        super().__init__(name, tmp_root, **env_overrides)
         self._admin: AgentLogin | None = None
         self._agent: AgentLogin | None = None
         self.http = requests.Session()
 
-    # -- lifecycle -----------------------------------------------------------
-
-    def cli(self, *args: str, input: str | None = None) -> str:
-        exe = BIN_DIR / "switchboard"
-        result = subprocess.run(
-            [str(exe), *args], env=self.env, input=input, capture_output=True, text=True, timeout=120
-        )
-        if result.returncode != 0:
-            raise RuntimeError(
-                f"`switchboard {' '.join(args)}` exited {result.returncode}\n"
-                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
-        return result.stdout
-
-    def start(self) -> "Stack":
-        for exe in ("switchboard", "switchboard-worker"):
-            if not (BIN_DIR / exe).is_file():
-                raise RuntimeError(f"{BIN_DIR / exe} is missing: build first (swift build) or set SWITCHBOARD_BIN_DIR")
-        self.cli("migrate")
-        self.seed_output = self.cli("seed")
-        with open(self.output_path, "wb") as out:
-            self.proc = subprocess.Popen(
-                [str(REPO / "scripts" / "stack.sh")],
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"stack {self.name} exited {self.proc.returncode} during startup\n{self.logs()}")
-            try:
-                if requests.get(self.url("/api/v1/health"), timeout=2).status_code == 200:
-                    break
-            except requests.RequestException:
-                pass
-            if time.monotonic() > deadline:
-                self.kill()
-                raise RuntimeError(f"stack {self.name} not ready after {STARTUP_TIMEOUT}s\n{self.logs()}")
-            time.sleep(0.1)
-        # The ready line comes right after the health check succeeds.
-        while "serving on" not in self.output() and self.proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return self
-
-    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int:
-        """Signals stack.sh and returns its exit status (kills everything if it hangs)."""
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.kill()
-                raise AssertionError(f"stack {self.name} did not stop within {timeout}s\n{self.logs()}")
-        self.returncode = self.proc.returncode
-        self.save_artifacts()
-        return self.returncode
-
-    def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
-        """Waits for stack.sh to exit on its own and returns its status."""
-        assert self.proc is not None
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            raise AssertionError(f"stack {self.name} still running after {timeout}s\n{self.logs()}")
-        self.returncode = self.proc.returncode
-        self.save_artifacts()
-        return self.returncode
-
-    def kill(self) -> None:
-        """Last resort: kill stack.sh and the services it started (each in its own group)."""
-        for pidfile in ("nginx.pid", "notifier.pid", "worker.pid"):
-            pid = self.pid(pidfile.removesuffix(".pid"))
-            if pid:
-                try:
-                    os.killpg(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-        if self.proc and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-        self.save_artifacts()
-
-    def save_artifacts(self) -> None:
-        target = ARTIFACTS / f"{self.name}-{self.port}"
-        try:
-            shutil.rmtree(target, ignore_errors=True)
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy(self.output_path, target / "stack.out")
-            for log in self.run_dir.glob("*.log"):
-                shutil.copy(log, target / log.name)
-        except OSError:
-            pass
-
-    def pid(self, service: str) -> int | None:
-        try:
-            return int((self.run_dir / f"{service}.pid").read_text().strip())
-        except (FileNotFoundError, ValueError):
-            return None
+    @property
+    def artifacts_dir(self) -> Path:
+        return ARTIFACTS / f"{self.name}-{self.port}"
 
     def kill_notifier(self, sig: int = signal.SIGKILL) -> int:
         """Signals the running notifier (stack.sh restarts it when it dies); returns its pid."""
@@ -268,22 +119,7 @@ class Stack:
             time.sleep(0.1)
         raise AssertionError(f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}")
 
-    def output(self) -> str:
-        try:
-            return self.output_path.read_text(errors="replace")
-        except FileNotFoundError:
-            return ""
-
-    def logs(self) -> str:
-        parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path)}"]
-        for name in ("worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
-            parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name)}")
-        return "\n".join(parts)
-
     # -- HTTP ------------------------------------------------------------------
-
-    def url(self, path: str) -> str:
-        return self.base_url + path
 
     def request(
         self,

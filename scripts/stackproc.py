@@ -1,0 +1,224 @@
+"""Starting and stopping a real Switchboard stack: `switchboard migrate` + `seed`,
+then scripts/stack.sh (worker + notifier + nginx) in a session of its own, on
+free ports with its own data dir and a short run dir under /tmp.
+
+The one implementation behind Tests/stack/stacklib.py (the stack tests),
+Tests/browser/conftest.py (the browser tests) and scripts/bench_stack.py
+(scripts/bench.py). Standard library only: the bench runs without the test
+dependencies. Subclasses set the class attributes and add their own HTTP helpers."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+STARTUP_TIMEOUT = 60
+STOP_TIMEOUT = 45  # stack.sh gives nginx 15 s and each service 20 s
+
+
+def free_port(avoid: set[int] = frozenset()) -> int:
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in avoid:
+            return port
+
+
+def tail(path: Path, lines: int = 40) -> str:
+    try:
+        text = path.read_text(errors="replace")
+    except FileNotFoundError:
+        return f"({path} does not exist)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+class StackProcess:
+    """One worker + notifier + nginx, started by scripts/stack.sh with its own data and run dirs."""
+
+    bin_dir: Path = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "debug")).resolve()
+    required_binaries: tuple[str, ...] = ("switchboard", "switchboard-worker", "switchboard-notifier")
+    build_hint = "build first (swift build) or set SWITCHBOARD_BIN_DIR"
+    admin_password = "admin-stack-password-1"
+    agent_password = "agent-stack-password-1"
+    run_dir_prefix = "sb-"
+    log_tail_lines = 40
+    raise_when_hung = True  # stop(): AssertionError if stack.sh had to be killed (else its status)
+
+    def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
+        self.name = name
+        self.port = free_port()
+        self.shop_port = free_port({self.port})
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.shop_origin = f"http://127.0.0.1:{self.shop_port}"
+        self.data_dir = tmp_root / name
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        # Unix socket paths must fit in 108 bytes: keep the run dir short.
+        self.run_dir = Path(tempfile.mkdtemp(prefix=self.run_dir_prefix, dir="/tmp"))
+        self.output_path = self.data_dir / "stack.out"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
+        env.update(
+            SWITCHBOARD_HOST="127.0.0.1",
+            SWITCHBOARD_PORT=str(self.port),
+            SWITCHBOARD_SHOP_PORT=str(self.shop_port),
+            SWITCHBOARD_DATA_DIR=str(self.data_dir),
+            SWITCHBOARD_RUN_DIR=str(self.run_dir),
+            SWITCHBOARD_BIN_DIR=str(self.bin_dir),
+            # Only login hashes with it; tests and benchmarks log in often enough.
+            SWITCHBOARD_SCRYPT_LOG_N="12",
+            SWITCHBOARD_ADMIN_PASSWORD=self.admin_password,
+            SWITCHBOARD_AGENT_PASSWORD=self.agent_password,
+            SWITCHBOARD_RATE_LIMITS="off",
+            SWITCHBOARD_ROUTING="manual",
+        )
+        env.update(env_overrides)
+        self.env = env
+        self.proc: subprocess.Popen | None = None
+        self.seed_output = ""
+        self.returncode: int | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+
+    def cli(self, *args: str, input: str | None = None) -> str:
+        result = subprocess.run(
+            [str(self.bin_dir / "switchboard"), *args], env=self.env, input=input,
+            stdin=subprocess.DEVNULL if input is None else None, capture_output=True, text=True, timeout=120,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(
+                f"`switchboard {' '.join(args)}` exited {result.returncode}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result.stdout
+
+    def start(self):
+        for exe in self.required_binaries:
+            if not (self.bin_dir / exe).is_file():
+                raise RuntimeError(f"{self.bin_dir / exe} is missing: {self.build_hint}")
+        self.cli("migrate")
+        self.seed_output = self.cli("seed")
+        with open(self.output_path, "wb") as out:
+            self.proc = subprocess.Popen(
+                [str(REPO / "scripts" / "stack.sh")], env=self.env, stdin=subprocess.DEVNULL,
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not self.healthy():
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"stack {self.name} exited {self.proc.returncode} during startup\n{self.logs()}")
+            if time.monotonic() > deadline:
+                self.kill()
+                raise RuntimeError(f"stack {self.name} not ready after {STARTUP_TIMEOUT}s\n{self.logs()}")
+            time.sleep(0.1)
+        # The ready line comes right after the health check succeeds.
+        while "serving on" not in self.output() and self.proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self
+
+    def healthy(self, timeout: float = 2) -> bool:
+        """GET /api/v1/health answers 200 (a new connection each time)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request("GET", "/api/v1/health")
+            return conn.getresponse().status == 200
+        except (OSError, http.client.HTTPException):
+            return False
+        finally:
+            conn.close()
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int | None:
+        """Signals stack.sh and returns its exit status (None if it was never started).
+        If it hangs, kills everything (see raise_when_hung)."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self._await_exit(timeout, "did not stop within", self.raise_when_hung)
+
+    def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
+        """Waits for stack.sh to exit on its own and returns its status."""
+        assert self.proc is not None
+        return self._await_exit(timeout, "still running after", True)
+
+    def _await_exit(self, timeout: float, hung: str, check: bool) -> int:
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            if check:
+                raise AssertionError(f"stack {self.name} {hung} {timeout}s\n{self.logs()}")
+        self.returncode = self.proc.returncode
+        self.save_artifacts()
+        return self.returncode
+
+    def kill(self) -> None:
+        """Last resort: kill stack.sh and the services it started (each leads a process group: setsid)."""
+        for service in ("nginx", "notifier", "worker"):
+            pid = self.pid(service)
+            if pid:
+                try:
+                    os.killpg(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=10)
+        self.save_artifacts()
+
+    # -- logs ------------------------------------------------------------------
+
+    @property
+    def artifacts_dir(self) -> Path | None:
+        """Where stop() and kill() copy the logs (None: nowhere)."""
+        return None
+
+    def save_artifacts(self) -> None:
+        if self.artifacts_dir is not None:
+            try:
+                self.copy_logs(self.artifacts_dir)
+            except OSError:
+                pass
+
+    def copy_logs(self, dest: Path, skip: tuple[str, ...] = ()) -> Path:
+        """Copies stack.sh's output and the run dir's logs (but those named in skip) to a fresh dest."""
+        shutil.rmtree(dest, ignore_errors=True)
+        dest.mkdir(parents=True, exist_ok=True)
+        for path in [self.output_path, *self.run_dir.glob("*.log")]:
+            if path.name in skip or not path.exists():
+                continue
+            shutil.copy(path, dest / path.name)
+        return dest
+
+    def pid(self, service: str) -> int | None:
+        try:
+            return int((self.run_dir / f"{service}.pid").read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def output(self) -> str:
+        try:
+            return self.output_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def logs(self) -> str:
+        n = self.log_tail_lines
+        parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path, n)}"]
+        for name in ("worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
+            parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name, n)}")
+        return "\n".join(parts)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path

@@ -3,7 +3,7 @@
 // fallback poll through ingest(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
-import { autosize, hueFor, initials, nearBottom } from '../js/dom.js';
+import { autosize, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { newClientId } from '../js/ids.js';
 import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
@@ -67,16 +67,7 @@ export class ConversationPane {
     el.claim.addEventListener('click', () => this.claim());
     el.release.addEventListener('click', () => this.release());
     el.close.addEventListener('click', () => this.#confirmClose());
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
-    el.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
-        event.preventDefault();
-        this.#submit();
-      }
-    });
+    submitOnEnter(el.form, el.input, () => this.#submit());
     el.input.addEventListener('input', () => {
       autosize(el.input, 180);
       const hasText = el.input.value.trim().length > 0;

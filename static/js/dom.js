@@ -120,6 +120,21 @@ export function autosize(textarea, max = 140) {
   }
 }
 
+/** Wires a reply box: the form's submit and Enter (without Shift, and not while an IME
+ *  is composing) both call `submit`; Shift+Enter inserts a newline. */
+export function submitOnEnter(form, input, submit) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
+      event.preventDefault();
+      submit();
+    }
+  });
+}
+
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;
 
 /**

@@ -1,7 +1,7 @@
 // Renders the chat's state into the page skeleton of index.html; the
 // messages themselves are drawn by the shared Thread (js/thread.js).
 
-import { autosize, clear, h, hueFor, initials, nearBottom } from '../js/dom.js';
+import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { MAX_LENGTH } from './chat.js';
@@ -42,16 +42,7 @@ export class ChatView {
 
   #wire() {
     const { el, chat } = this;
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
-    el.input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
-        event.preventDefault();
-        this.#submit();
-      }
-    });
+    submitOnEnter(el.form, el.input, () => this.#submit());
     el.input.addEventListener('input', () => {
       autosize(el.input, 132);
       const hasText = el.input.value.trim().length > 0;

@@ -1,9 +1,9 @@
 // swift-tools-version:6.1
-// Switchboard: customer-support live chat. See docs/ and ../shared/DESIGN.md.
+// Switchboard: customer-support live chat. See docs/DESIGN.md for the targets and why.
 //
 // Dependencies, each for one job:
 //   GRDB.swift        SQLite (WAL, DatabasePool, migrations) — the store only
-//   swift-crypto      scrypt password hashing and SHA-256 token hashing
+//   swift-crypto      scrypt password hashing and SHA-256 token hashing — the chat service only
 //   swift-log         structured log lines from every executable
 //   swift-argument-parser  the admin CLI
 //   swift-nio         the SSE notifier
@@ -37,26 +37,28 @@ let package = Package(
             name: "SwitchboardRuntime",
             dependencies: ["SwitchboardCore", .product(name: "Logging", package: "swift-log")]
         ),
+        // The chat rules over the store protocol, accounts and credentials, the in-memory store.
         .target(
-            name: "SwitchboardStore",
+            name: "SwitchboardChat",
             dependencies: [
                 "SwitchboardCore",
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The SQLite implementation of the store protocol.
+        .target(
+            name: "SwitchboardStore",
+            dependencies: ["SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .target(
             name: "SwitchboardAPI",
-            dependencies: [
-                "SwitchboardCore", "SwitchboardStore",
-                .product(name: "Logging", package: "swift-log"),
-            ]
+            dependencies: ["SwitchboardCore", "SwitchboardChat", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "switchboard-worker",
             dependencies: [
-                "FastCGI", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
+                "FastCGI", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -73,13 +75,14 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardCore"]),
-        .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,13 +1,13 @@
+import SwitchboardChat
 import SwitchboardCore
-import SwitchboardStore
 
 /// `GET /internal/events-auth`: nginx's `auth_request` for `/api/v1/events`. It answers
 /// 204 with the verified identity in `X-Switchboard-*` headers (nginx copies them into
 /// the proxied request, overwriting anything the client sent), or 401/403. Not under
 /// `/api/`, so nginx never routes a client request here.
 struct EventsAuthRoutes: Sendable {
-    let store: Store
-    let agents: AgentRoutes
+    let service: ChatService
+    let auth: Authenticator
 
     static let path = "/internal/events-auth"
 
@@ -17,7 +17,7 @@ struct EventsAuthRoutes: Sendable {
 
     @Sendable func authorize(_ request: HTTPRequest) throws -> HTTPResponse {
         if request.header("authorization") != nil {
-            let (agent, _) = try agents.authenticate(request)
+            let (agent, _) = try auth.agent(request)
             return identity([("X-Switchboard-Identity", "agent"), ("X-Switchboard-Agent", agent.id)])
         }
         guard let session = request.header("x-customer-session-id"), !session.isEmpty else {
@@ -31,7 +31,7 @@ struct EventsAuthRoutes: Sendable {
             throw AppError.forbidden("Customers must name their conversation: ?conversation_id=<id>.", code: "missing_conversation")
         }
         do {
-            _ = try store.conversation(conversationId, access: .customer(sessionId: session))
+            _ = try service.conversation(conversationId, access: .customer(sessionId: session))
         } catch let error as AppError where error.status == 404 {
             // auth_request understands only 2xx, 401 and 403.
             throw AppError.forbidden(error.detail, code: error.code)

@@ -71,13 +71,19 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    public static func json(_ value: JSON, status: Int = 200) -> HTTPResponse {
-        HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")],
-                     body: value.bytes)
+    /// A typed answer, written by the one JSON encoder.
+    public static func json<T: Encodable>(_ value: T, status: Int = 200) throws -> HTTPResponse {
+        jsonBody(try WireJSON.encode(value), status: status)
+    }
+
+    private static func jsonBody(_ body: [UInt8], status: Int) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-store")], body: body)
     }
 
     public static func error(_ error: AppError) -> HTTPResponse {
-        var response = json(.object([("detail", .string(error.detail)), ("code", .string(error.code))]), status: error.status)
+        // Two strings cannot fail to encode; the fallback only keeps this function total.
+        let body = (try? WireJSON.encode(ErrorBody(error))) ?? Array(#"{"detail":"","code":"internal_error"}"#.utf8)
+        var response = jsonBody(body, status: error.status)
         if error.status == 401 { response.headers.append(("WWW-Authenticate", "Bearer")) }
         return response
     }

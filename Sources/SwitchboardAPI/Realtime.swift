@@ -18,13 +18,9 @@ public struct TypingSignal: Sendable, Equatable {
 
     public var eventName: EventName { sender == .agent ? .agentTyping : .customerTyping }
 
-    public var data: JSON {
-        .object([
-            ("conversation_id", .string(conversationId)),
-            ("typing", .bool(typing)),
-            ("agent_id", .optional(agentId)),
-            ("agent_name", .optional(agentName)),
-        ])
+    /// The `data:` JSON of the SSE frame.
+    public func payload() throws -> [UInt8] {
+        try WireJSON.encode(EventPayload.Typing(conversationId: conversationId, typing: typing, agentId: agentId, agentName: agentName))
     }
 }
 

@@ -1,7 +1,7 @@
 import Dispatch
 import Logging
+import SwitchboardChat
 import SwitchboardCore
-import SwitchboardStore
 
 /// The whole REST API as one function from request to response. It never throws: an
 /// `AppError` becomes its JSON answer, anything else a logged 500 that reveals nothing.
@@ -11,14 +11,15 @@ public struct SwitchboardApp: Sendable {
     private let router: Router
     private let logger: Logger
 
-    public init(store: Store, realtime: any RealtimeSink, health: @escaping @Sendable () -> JSON = { .object([]) },
+    /// `notifier` reports the notifier's state for the health check ("ok"/"unavailable"), nil when there is none.
+    public init(service: ChatService, realtime: any RealtimeSink, notifier: @escaping @Sendable () -> String? = { nil },
                 logger: Logger = Logger(label: "switchboard.api")) {
         var router = Router()
-        CustomerRoutes(store: store, realtime: realtime).register(&router)
-        let agents = AgentRoutes(store: store, realtime: realtime)
-        agents.register(&router)
-        EventsAuthRoutes(store: store, agents: agents).register(&router)
-        HealthRoutes(store: store, extra: health).register(&router)
+        let auth = Authenticator(service: service)
+        CustomerRoutes(service: service, auth: auth, realtime: realtime).register(&router)
+        AgentRoutes(service: service, auth: auth, realtime: realtime).register(&router)
+        EventsAuthRoutes(service: service, auth: auth).register(&router)
+        HealthRoutes(service: service, notifier: notifier).register(&router)
         self.router = router
         self.logger = logger
     }

@@ -59,7 +59,6 @@ public enum EventAudience: String, Sendable {
 public enum Limits {
     public static let messageMaxCharacters = 4000
     public static let clientMessageIdMaxLength = 128
-    public static let usernamePattern = "^[a-z0-9][a-z0-9._-]{1,31}$"
     public static let passwordMinLength = 10
     public static let passwordMaxLength = 256
     public static let displayNameMaxLength = 80

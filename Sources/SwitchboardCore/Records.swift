@@ -1,5 +1,8 @@
-/// A conversation as the store keeps it (without the customer's credential).
-public struct Conversation: Equatable, Sendable {
+/// A conversation as the store keeps it (without the customer's credential). On the wire
+/// it is the summary both sides may see (the payload of `conversation.updated` and the
+/// first members of an AgentConversation): the customer's name and e-mail are left out,
+/// and are empty when one is decoded.
+public struct Conversation: Codable, Equatable, Sendable {
     public var id: String
     public var status: ConversationStatus
     public var assignedAgentId: String?
@@ -10,7 +13,7 @@ public struct Conversation: Equatable, Sendable {
     public var closedAt: Timestamp?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
-    public var customerDisplayName: String
+    public var customerDisplayName: String = ""
     public var customerEmail: String?
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
@@ -30,24 +33,30 @@ public struct Conversation: Equatable, Sendable {
     }
 
     public var state: ConversationState { ConversationState(status: status, assignedAgentId: assignedAgentId) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, assignedAgentId = "assigned_agent_id", assignedAgentName = "assigned_agent_name"
+        case hasAgentReplied = "has_agent_replied", requestedAgentAt = "requested_agent_at", closedAt = "closed_at"
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
 }
 
-/// One message in a conversation.
-public struct Message: Equatable, Sendable {
+/// One message in a conversation; also its wire shape (API.md "Message").
+public struct Message: Codable, Equatable, Sendable {
     /// Insertion order, used for `?after=` paging; never on the wire.
-    public var seq: Int64
+    public var seq: Int64 = 0
     public var id: String
     public var conversationId: String
     public var senderType: SenderType
     public var senderAgentId: String?
     public var kind: MessageKind
     public var content: String
-    public var metadata: [(String, String)]?
+    public var metadata: MessageMetadata?
     public var clientMessageId: String?
     public var createdAt: Timestamp
 
     public init(seq: Int64, id: String, conversationId: String, senderType: SenderType, senderAgentId: String?,
-                kind: MessageKind, content: String, metadata: [(String, String)]?, clientMessageId: String?, createdAt: Timestamp) {
+                kind: MessageKind, content: String, metadata: MessageMetadata?, clientMessageId: String?, createdAt: Timestamp) {
         self.seq = seq
         self.id = id
         self.conversationId = conversationId
@@ -60,13 +69,44 @@ public struct Message: Equatable, Sendable {
         self.createdAt = createdAt
     }
 
-    public static func == (a: Message, b: Message) -> Bool {
-        a.id == b.id && a.seq == b.seq && a.content == b.content && a.conversationId == b.conversationId
+    enum CodingKeys: String, CodingKey {
+        case id, conversationId = "conversation_id", senderType = "sender_type", senderAgentId = "sender_agent_id"
+        case kind, content, metadata, clientMessageId = "client_message_id", createdAt = "created_at"
     }
 }
 
-/// A support officer's account (never with its password hash).
-public struct Agent: Equatable, Sendable {
+/// What the system knows about a message beyond its text: which FAQ it is about, which
+/// event a system message announces, whether the bot fell back. Only present keys are
+/// written (an object of strings, as stored).
+public struct MessageMetadata: Codable, Equatable, Sendable {
+    public var event: String?
+    public var agentId: String?
+    public var faqSlug: String?
+    /// "true" when the bot had no answer.
+    public var fallback: String?
+
+    public init(event: String? = nil, agentId: String? = nil, faqSlug: String? = nil, fallback: String? = nil) {
+        self.event = event
+        self.agentId = agentId
+        self.faqSlug = faqSlug
+        self.fallback = fallback
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agentId = "agent_id", event, fallback, faqSlug = "faq_slug"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if let agentId { try container.encode(agentId, forKey: .agentId) }
+        if let event { try container.encode(event, forKey: .event) }
+        if let fallback { try container.encode(fallback, forKey: .fallback) }
+        if let faqSlug { try container.encode(faqSlug, forKey: .faqSlug) }
+    }
+}
+
+/// A support officer's account (never with its password hash); also its wire shape.
+public struct Agent: Codable, Equatable, Sendable {
     public var id: String
     public var username: String
     public var displayName: String
@@ -89,4 +129,9 @@ public struct Agent: Equatable, Sendable {
     }
 
     public var actor: AgentActor { AgentActor(id: id, role: role) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, username, displayName = "display_name", presence, maxActiveChats = "max_active_chats", role
+        case createdAt = "created_at", updatedAt = "updated_at"
+    }
 }

@@ -6,7 +6,7 @@ import Darwin
 
 /// Milliseconds since the Unix epoch, the one time unit the store keeps; formatted as
 /// ISO 8601 UTC with milliseconds (`2026-11-21T12:00:00.123Z`) on the wire.
-public struct Timestamp: Comparable, Hashable, Sendable {
+public struct Timestamp: Codable, Comparable, Hashable, Sendable {
     public let milliseconds: Int64
 
     public init(milliseconds: Int64) { self.milliseconds = milliseconds }
@@ -52,6 +52,19 @@ public struct Timestamp: Comparable, Hashable, Sendable {
         parts.tm_hour = Int32(h); parts.tm_min = Int32(mi); parts.tm_sec = Int32(s)
         let secs = timegm(&parts)
         self.milliseconds = Int64(secs) * 1000 + Int64(ms)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let parsed = Timestamp(iso8601: text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an ISO 8601 UTC time"))
+        }
+        self = parsed
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(iso8601)
     }
 
     private func pad(_ value: Int, _ width: Int) -> String {

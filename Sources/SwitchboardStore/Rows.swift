@@ -3,13 +3,28 @@ import GRDB
 import SwitchboardCore
 
 /// Row → record mapping, in one place so every query selects the same columns.
-extension Store {
-    static let conversationColumns = """
+enum Columns {
+    static let conversation = """
         c.id, c.status, c.assigned_agent_id, a.display_name AS assigned_agent_name, c.has_agent_replied,
         c.requested_agent_at, c.closed_at, c.created_at, c.updated_at, c.customer_display_name, c.customer_email
         """
     static let conversationFrom = "conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id"
 
+    private static let messageNames = ["seq", "id", "conversation_id", "sender_type", "sender_agent_id", "kind", "content",
+                                       "metadata", "client_message_id", "created_at"]
+    static let message = messageNames.joined(separator: ", ")
+    /// The same columns of the `m` alias, prefixed `m_` so they sit beside a conversation's.
+    static let prefixedMessage = messageNames.map { "m.\($0) AS m_\($0)" }.joined(separator: ", ")
+
+    /// The agent columns of table alias `alias` (or the bare table).
+    static func agent(_ alias: String = "") -> String {
+        let p = alias.isEmpty ? "" : alias + "."
+        return ["id", "username", "display_name", "role", "presence", "max_active_chats", "created_at", "updated_at"]
+            .map { p + $0 }.joined(separator: ", ")
+    }
+}
+
+enum Records {
     static func conversation(_ row: Row) -> Conversation {
         Conversation(
             id: row["id"],
@@ -25,23 +40,22 @@ extension Store {
             customerEmail: row["customer_email"])
     }
 
-    static let messageColumns = "seq, id, conversation_id, sender_type, sender_agent_id, kind, content, metadata, client_message_id, created_at"
-
-    static func message(_ row: Row) -> Message {
-        Message(
-            seq: row["seq"],
-            id: row["id"],
-            conversationId: row["conversation_id"],
-            senderType: SenderType(rawValue: row["sender_type"]) ?? .system,
-            senderAgentId: row["sender_agent_id"],
-            kind: MessageKind(rawValue: row["kind"]) ?? .text,
-            content: row["content"],
-            metadata: decodeMetadata(row["metadata"]),
-            clientMessageId: row["client_message_id"],
-            createdAt: Timestamp(milliseconds: row["created_at"]))
+    /// A message from its columns, optionally prefixed (`m_seq`, …); nil when the prefixed
+    /// columns are NULL (a conversation without messages in a LEFT JOIN).
+    static func message(_ row: Row, prefix: String = "") -> Message? {
+        guard let seq = row[prefix + "seq"] as Int64? else { return nil }
+        return Message(
+            seq: seq,
+            id: row[prefix + "id"],
+            conversationId: row[prefix + "conversation_id"],
+            senderType: SenderType(rawValue: row[prefix + "sender_type"]) ?? .system,
+            senderAgentId: row[prefix + "sender_agent_id"],
+            kind: MessageKind(rawValue: row[prefix + "kind"]) ?? .text,
+            content: row[prefix + "content"],
+            metadata: decodeMetadata(row[prefix + "metadata"]),
+            clientMessageId: row[prefix + "client_message_id"],
+            createdAt: Timestamp(milliseconds: row[prefix + "created_at"]))
     }
-
-    static let agentColumns = "id, username, display_name, role, presence, max_active_chats, created_at, updated_at"
 
     static func agent(_ row: Row) -> Agent {
         Agent(
@@ -55,13 +69,12 @@ extension Store {
             updatedAt: Timestamp(milliseconds: row["updated_at"]))
     }
 
-    static func encodeMetadata(_ pairs: [(String, String)]?) -> String? {
-        pairs.map { JSON.object($0.map { ($0.0, JSON.string($0.1)) }).text }
+    static func encodeMetadata(_ metadata: MessageMetadata?) throws -> String? {
+        try metadata.map { try WireJSON.string($0) }
     }
 
-    static func decodeMetadata(_ text: String?) -> [(String, String)]? {
-        guard let text, let data = text.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object.compactMap { key, value in (value as? String).map { (key, $0) } }.sorted { $0.0 < $1.0 }
+    static func decodeMetadata(_ text: String?) -> MessageMetadata? {
+        guard let text else { return nil }
+        return try? WireJSON.decode(MessageMetadata.self, from: text)
     }
 }

@@ -11,7 +11,7 @@ import SwitchboardStore
 /// nothing is sent twice. Confined to one event loop; SQLite reads run on a thread pool.
 final class Hub: @unchecked Sendable {
     let loop: any EventLoop
-    private let store: Store
+    private let store: SQLiteStore
     private let pool: NIOThreadPool
     private let config: Config
     private let logger: Logger
@@ -28,7 +28,7 @@ final class Hub: @unchecked Sendable {
     /// A live stream that falls this far behind is closed; the client resumes from its last id.
     static let maxPending = 5000
 
-    init(loop: any EventLoop, store: Store, pool: NIOThreadPool, config: Config, logger: Logger) {
+    init(loop: any EventLoop, store: SQLiteStore, pool: NIOThreadPool, config: Config, logger: Logger) {
         self.loop = loop
         self.store = store
         self.pool = pool

@@ -20,9 +20,9 @@ if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-let store: Store
+let store: SQLiteStore
 do {
-    store = try Store(config: config)
+    store = try SQLiteStore(config: config)
     try store.migrate()
 } catch {
     logger.critical("cannot open the database at \(config.databasePath): \(error)")

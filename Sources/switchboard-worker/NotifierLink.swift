@@ -30,7 +30,8 @@ final class NotifierLink: RealtimeSink, @unchecked Sendable {
 
     /// `T<event name>\n<conversation id>\n<data JSON>`: the notifier routes without parsing JSON.
     func typing(_ signal: TypingSignal) {
-        send(Array("T\(signal.eventName.rawValue)\n\(signal.conversationId)\n".utf8) + signal.data.bytes)
+        guard let payload = try? signal.payload() else { return }
+        send(Array("T\(signal.eventName.rawValue)\n\(signal.conversationId)\n".utf8) + payload)
     }
 
     private func send(_ bytes: [UInt8]) {

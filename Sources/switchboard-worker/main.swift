@@ -2,6 +2,7 @@ import Dispatch
 import FastCGI
 import Logging
 import SwitchboardAPI
+import SwitchboardChat
 import SwitchboardCore
 import SwitchboardRuntime
 import SwitchboardStore
@@ -12,18 +13,17 @@ import Glibc
 // switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
 let (logger, config) = startProcess(label: "switchboard.worker")
 let link = NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
-let store: Store
+let store: SQLiteStore
 do {
-    store = try Store(config: config, onEventsCommitted: { link.wake() })
+    store = try SQLiteStore(config: config)
     try store.migrate()
 } catch {
     logger.critical("cannot open the database at \(config.databasePath): \(error)")
     exit(1)
 }
 
-let app = SwitchboardApp(store: store, realtime: link, health: {
-    .object([("notifier", .string(link.notifierReachable() ? "ok" : "unavailable"))])
-})
+let service = ChatService(store: store, config: config, onEventsCommitted: { link.wake() })
+let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" })
 
 let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,
                            maxBodyBytes: config.maxBodyBytes) { input in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SwitchboardChat
 import SwitchboardCore
 import SwitchboardStore
 
@@ -12,19 +13,19 @@ struct SwitchboardCLI: ParsableCommand {
         subcommands: [Migrate.self, Seed.self, AgentCommand.self, Backup.self])
 }
 
-func openStore() throws -> Store {
+/// The migrated SQLite store and the chat service over it.
+func openStore() throws -> (SQLiteStore, ChatService) {
     let config = try Config.fromEnvironment()
-    let store = try Store(config: config)
+    let store = try SQLiteStore(config: config)
     try store.migrate()
-    return store
+    return (store, ChatService(store: store, config: config))
 }
 
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema (idempotent).")
 
     func run() throws {
-        let store = try openStore()
-        let applied = try store.appliedMigrations()
+        let applied = try openStore().0.appliedMigrations()
         print("database migrated: \(applied.count) migration(s) applied, newest \(applied.last ?? "none")")
     }
 }
@@ -35,8 +36,8 @@ struct Seed: ParsableCommand {
         discussion: "Passwords come from SWITCHBOARD_ADMIN_PASSWORD / SWITCHBOARD_AGENT_PASSWORD (which also reset existing accounts); otherwise new accounts get random ones, printed once.")
 
     func run() throws {
-        let store = try openStore()
-        try DemoData.seedFAQs(store)
+        let (_, service) = try openStore()
+        try DemoData.seedFAQs(service)
         print("seeded \(DemoData.faqs.count) FAQs")
         let env = ProcessInfo.processInfo.environment
         for (username, name, role, variable) in [("admin", "Ada Admin", AgentRole.admin, "SWITCHBOARD_ADMIN_PASSWORD"),
@@ -45,7 +46,7 @@ struct Seed: ParsableCommand {
             if let chosen, chosen.count < Limits.passwordMinLength {
                 throw ValidationError("\(variable) must have at least \(Limits.passwordMinLength) characters.")
             }
-            switch try DemoData.seedAccount(store, username: username, displayName: name, role: role, password: chosen) {
+            switch try DemoData.seedAccount(service, username: username, displayName: name, role: role, password: chosen) {
             case .created(let password), .passwordReset(let password):
                 print("credentials: \(username) \(password)")
             case .unchanged:
@@ -70,24 +71,15 @@ struct AgentCommand: ParsableCommand {
         @Option(help: "Chats routed to this agent at once.") var maxActiveChats = 5
 
         func run() throws {
-            let username = self.username.lowercased()
-            guard username.range(of: Limits.usernamePattern, options: .regularExpression) != nil else {
-                throw ValidationError("username: 2–32 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit.")
-            }
-            guard Limits.maxActiveChatsRange.contains(maxActiveChats) else {
-                throw ValidationError("--max-active-chats must be within \(Limits.maxActiveChatsRange).")
-            }
-            let secret = password ?? ProcessInfo.processInfo.environment["SWITCHBOARD_NEW_PASSWORD"] ?? readLine(strippingNewline: true)
-            guard let secret, (Limits.passwordMinLength...Limits.passwordMaxLength).contains(secret.count) else {
-                throw ValidationError("The password needs \(Limits.passwordMinLength)–\(Limits.passwordMaxLength) characters.")
-            }
-            let store = try openStore()
-            do {
-                let agent = try store.createAgent(username: username, password: secret, displayName: displayName ?? username,
-                                                  role: admin ? .admin : .agent, maxActiveChats: maxActiveChats)
+            try cliErrors {
+                let username = try Validate.username(self.username.lowercased())
+                let capacity = try Validate.maxActiveChats(maxActiveChats)
+                let secret = password ?? ProcessInfo.processInfo.environment["SWITCHBOARD_NEW_PASSWORD"] ?? readLine(strippingNewline: true)
+                let checked = try Validate.password(secret ?? "")
+                let name = try Validate.displayName(displayName ?? username)
+                let agent = try openStore().1.createAgent(username: username, password: checked, displayName: name,
+                                                          role: admin ? .admin : .agent, maxActiveChats: capacity)
                 print("created \(agent.role.rawValue) \(agent.username) (\(agent.id))")
-            } catch let error as AppError {
-                throw ValidationError(error.detail)
             }
         }
     }
@@ -100,12 +92,16 @@ struct Backup: ParsableCommand {
     @Argument(help: "Destination file; must not exist.") var file: String
 
     func run() throws {
-        let store = try openStore()
-        do {
-            try store.backup(to: file)
-        } catch let error as AppError {
-            throw ValidationError(error.detail)
-        }
+        try cliErrors { try openStore().0.backup(to: file) }
         print("backup written to \(file)")
+    }
+}
+
+/// Runs `body`, turning a refused input (`AppError`) into the CLI's usage error with the same sentence.
+func cliErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as AppError {
+        throw ValidationError(error.detail)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardAPI
+import SwitchboardChat
 import SwitchboardCore
 import SwitchboardStore
 
@@ -11,45 +12,60 @@ final class RecordingRealtime: RealtimeSink, @unchecked Sendable {
     var received: [TypingSignal] { lock.lock(); defer { lock.unlock() }; return signals }
 }
 
-/// The API in-process on a real SQLite file, with a logged-in admin and agent.
-struct TestAPI {
+/// An answer, read back through the same wire types the routes encode.
+struct Reply {
+    let status: Int
+    let raw: HTTPResponse
+
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireJSON.decode(T.self, from: raw.body) }
+    /// The error body, or nil when the answer is not one.
+    var error: ErrorBody? { try? decode(ErrorBody.self) }
+    var code: String? { error?.code }
+    var text: String { String(decoding: raw.body, as: UTF8.self) }
+    func header(_ name: String) -> String? { raw.headers.first { $0.0 == name }?.1 }
+}
+
+/// The API in-process on a real SQLite file (removed afterwards), with the demo FAQs.
+final class TestAPI: @unchecked Sendable {
     let app: SwitchboardApp
-    let store: Store
+    let service: ChatService
     let realtime = RecordingRealtime()
+    private let directory: String
 
     init(routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-api-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        store = try Store(path: dir + "/api.sqlite", routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                          hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-api-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: directory + "/api.sqlite")
         try store.migrate()
-        try DemoData.seedFAQs(store)
-        app = SwitchboardApp(store: store, realtime: realtime)
+        service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
+        try DemoData.seedFAQs(service)
+        app = SwitchboardApp(service: service, realtime: realtime)
     }
 
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
     func call(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:],
-              query: [String: String] = [:]) -> (status: Int, body: [String: Any], raw: HTTPResponse) {
+              query: [String: String] = [:]) -> Reply {
         var all = headers
         if json != nil { all["Content-Type"] = all["Content-Type"] ?? "application/json" }
         let response = app.handle(HTTPRequest(method: method, path: path, query: query, headers: all,
                                               body: Array((json ?? "").utf8), requestId: "test"))
-        let object = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
-        return (response.status, object, response)
+        return Reply(status: response.status, raw: response)
     }
 
     /// Starts a conversation; returns (conversation id, session id).
-    func start() -> (String, String) {
-        let result = call("POST", "/api/v1/customer/conversations/start", json: "{}")
-        let conversation = result.body["conversation"] as! [String: Any]
-        return (conversation["id"] as! String, conversation["customer_session_id"] as! String)
+    func start() throws -> (String, String) {
+        let answer = try call("POST", "/api/v1/customer/conversations/start", json: "{}").decode(CustomerAnswer.Start.self)
+        return (answer.conversation.id, answer.conversation.customerSessionId)
     }
 
     func agentToken(_ username: String, role: AgentRole = .agent) throws -> String {
-        if try store.agent(username: username) == nil {
-            _ = try store.createAgent(username: username, password: "correct horse battery", displayName: username.capitalized, role: role)
+        if try service.agent(username: username) == nil {
+            _ = try service.createAgent(username: username, password: "correct horse battery", displayName: username.capitalized, role: role)
         }
-        let result = call("POST", "/api/v1/agent/auth/login", json: #"{"username":"\#(username)","password":"correct horse battery"}"#)
-        return result.body["access_token"] as! String
+        let login = call("POST", "/api/v1/agent/auth/login", json: #"{"username":"\#(username)","password":"correct horse battery"}"#)
+        return try login.decode(AgentAnswer.Login.self).accessToken
     }
 }
 

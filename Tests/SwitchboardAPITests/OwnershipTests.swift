@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import SwitchboardAPI
-import SwitchboardStore
+import SwitchboardChat
 import SwitchboardCore
 
 /// Every conversation route checks who is asking.
@@ -18,27 +18,27 @@ struct OwnershipTests {
     @Test(arguments: customerRoutes)
     func anotherSessionGets403(_ route: (String, String, String?)) throws {
         let api = try TestAPI()
-        let (id, _) = api.start()
-        let (_, intruder) = api.start()
+        let (id, _) = try api.start()
+        let (_, intruder) = try api.start()
         let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2, headers: session(intruder))
         #expect(result.status == 403)
-        #expect(result.body["code"] as? String == "not_your_conversation")
+        #expect(result.code == "not_your_conversation")
         #expect(api.realtime.received.isEmpty)
     }
 
     @Test(arguments: customerRoutes)
     func missingSessionGets401(_ route: (String, String, String?)) throws {
         let api = try TestAPI()
-        let (id, _) = api.start()
+        let (id, _) = try api.start()
         let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2)
         #expect(result.status == 401)
-        #expect(result.body["code"] as? String == "missing_session")
+        #expect(result.code == "missing_session")
     }
 
     @Test(arguments: customerRoutes)
     func theOwnerGetsIn(_ route: (String, String, String?)) throws {
         let api = try TestAPI()
-        let (id, mine) = api.start()
+        let (id, mine) = try api.start()
         let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2, headers: session(mine))
         #expect((200...204).contains(result.status))
     }
@@ -56,7 +56,7 @@ struct OwnershipTests {
     @Test(arguments: TokenCase.allCases)
     func agentRoutesNeedAValidToken(_ tokenCase: TokenCase) throws {
         let api = try TestAPI(tokenTTLSeconds: tokenCase == .expired ? -1 : 3600)
-        let (id, _) = api.start()
+        let (id, _) = try api.start()
         var headers: [String: String] = [:]
         switch tokenCase {
         case .missing: break
@@ -80,7 +80,7 @@ struct OwnershipTests {
 
     @Test func agentViewsNeverContainTheCustomerSession() throws {
         let api = try TestAPI()
-        let (id, mine) = api.start()
+        let (id, mine) = try api.start()
         _ = api.call("POST", "/api/v1/customer/conversations/\(id)/escalate", headers: session(mine))
         let token = try api.agentToken("alex")
         for path in ["/api/v1/agent/queue", "/api/v1/agent/conversations", "/api/v1/agent/conversations/\(id)/messages"] {
@@ -96,9 +96,10 @@ struct OwnershipTests {
         #expect(agent.status == 403)
         let admin = api.call("POST", "/api/v1/agent/register", json: body, headers: bearer(try api.agentToken("root", role: .admin)))
         #expect(admin.status == 201)
-        #expect(admin.body["username"] as? String == "newbie")
-        #expect(admin.body["presence"] as? String == "offline")
-        #expect(admin.body["password_hash"] == nil)
+        let created = try admin.decode(Agent.self)
+        #expect(created.username == "newbie")
+        #expect(created.presence == .offline)
+        #expect(!admin.text.contains("password"))
         let again = api.call("POST", "/api/v1/agent/register", json: body, headers: bearer(try api.agentToken("root", role: .admin)))
         #expect(again.status == 409)
     }

@@ -16,16 +16,63 @@ struct TimestampTests {
     }
 }
 
-struct JSONTests {
-    @Test func escapesTextSoItCannotBreakOutOfJSONOrHTML() {
-        let value = JSON.object([("content", .string("<script>\"x\"\\\n\u{1}</script> & \u{2028}"))])
-        #expect(value.text == #"{"content":"\u003cscript\u003e\"x\"\\\n\u0001\u003c/script\u003e \u0026 \u2028"}"#)
+/// The one encoder: escaping, member order, explicit null, nested inline summaries.
+struct WireJSONTests {
+    struct Sample: Codable, Equatable {
+        var b: Int
+        var a: String?
+        var c: [Bool]
+        var d: Timestamp
     }
 
-    @Test func keepsKeyOrderAndExplicitNull() {
-        let value = JSON.object([("b", 1), ("a", .null), ("c", .array([true, "x"]))])
-        #expect(value.text == #"{"b":1,"a":null,"c":[true,"x"]}"#)
-        #expect(value["a"] == .null)
+    @Test func escapesTextSoItCannotBreakOutOfJSONOrHTMLOrAnSSELine() throws {
+        let text = try WireJSON.string(ErrorBody(detail: "<script>\"x\"\\\n\u{1}</script> & \u{2028}", code: "é"))
+        #expect(text == #"{"detail":"\u003cscript\u003e\"x\"\\\n\u0001\u003c/script\u003e \u0026 \u2028","code":"é"}"#)
+        #expect(!text.contains("\n") && !text.contains("\r"))
+    }
+
+    @Test func keepsDeclarationOrderAndWritesNullForNil() throws {
+        let sample = Sample(b: 1, a: nil, c: [true, false], d: Timestamp(milliseconds: 0))
+        let text = try WireJSON.string(sample)
+        #expect(text == #"{"b":1,"a":null,"c":[true,false],"d":"1970-01-01T00:00:00.000Z"}"#)
+        #expect(try WireJSON.decode(Sample.self, from: text) == sample)
+    }
+
+    @Test func metadataWritesOnlyItsPresentKeysInOneOrder() throws {
+        #expect(try WireJSON.string(MessageMetadata(event: "assigned", agentId: "a1")) == #"{"agent_id":"a1","event":"assigned"}"#)
+        #expect(try WireJSON.string(MessageMetadata()) == "{}")
+        #expect(try WireJSON.decode(MessageMetadata.self, from: #"{"faq_slug":"x","other":"y"}"#) == MessageMetadata(faqSlug: "x"))
+    }
+
+    @Test func anAgentConversationIsTheSummaryThenItsOwnMembersAndRoundTrips() throws {
+        let at = Timestamp(milliseconds: 1_795_262_400_123)
+        let conversation = Conversation(id: "c1", status: .agent, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
+                                        requestedAgentAt: at, closedAt: nil, createdAt: at, updatedAt: at,
+                                        customerDisplayName: "Visitor", customerEmail: nil)
+        let message = Message(seq: 7, id: "m1", conversationId: "c1", senderType: .system, senderAgentId: nil, kind: .event,
+                              content: "queued", metadata: MessageMetadata(event: "queued"), clientMessageId: nil, createdAt: at)
+        let view = AgentConversation(conversation, lastMessage: message)
+        let text = try WireJSON.string(view)
+        #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"has_agent_replied":false,"#))
+        #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null}}"#))
+        var decoded = try WireJSON.decode(AgentConversation.self, from: text)
+        #expect(decoded.lastMessage?.seq == 0) // never on the wire
+        decoded.lastMessage?.seq = 7
+        #expect(decoded == view)
+    }
+
+    @Test func everyEventPayloadDecodesIntoItsType() throws {
+        let at = Timestamp(milliseconds: 5)
+        let agent = Agent(id: "a", username: "alex", displayName: "Alex", role: .agent, presence: .online, maxActiveChats: 3,
+                          createdAt: at, updatedAt: at)
+        let event = ChatEvent.agentPresenceChanged(agent)
+        #expect(event.name == .agentPresenceChanged && event.audience == .agents && event.conversationId == nil)
+        #expect(try WireJSON.decode(EventPayload.AgentPresenceChanged.self, from: event.payload()).agent == agent)
+        let closed = ChatEvent.chatClosed(conversationId: "c", closedAt: at)
+        #expect(closed.audience == .conversation && closed.conversationId == "c")
+        #expect(try WireJSON.decode(EventPayload.ChatClosed.self, from: closed.payload()).closedAt == at)
+        let claimed = ChatEvent.queueChatClaimed(conversationId: "c", agentId: "a")
+        #expect(try claimed.payload() == #"{"conversation_id":"c","agent_id":"a"}"#)
     }
 }
 

@@ -24,8 +24,8 @@ public enum DemoData {
     ]
 
     /// Writes the FAQs (updating existing ones by slug).
-    public static func seedFAQs(_ store: Store) throws {
-        for (position, faq) in faqs.enumerated() { try store.upsertFAQ(faq, position: position) }
+    public static func seedFAQs(_ service: ChatService) throws {
+        for (position, faq) in faqs.enumerated() { try service.upsertFAQ(faq, position: position) }
     }
 
     /// What seeding did to one account.
@@ -36,15 +36,15 @@ public enum DemoData {
     }
 
     /// Creates the account if missing; with `password` given, also resets an existing one.
-    public static func seedAccount(_ store: Store, username: String, displayName: String, role: AgentRole,
+    public static func seedAccount(_ service: ChatService, username: String, displayName: String, role: AgentRole,
                                    password: String?) throws -> AccountOutcome {
-        if try store.agent(username: username) != nil {
+        if try service.agent(username: username) != nil {
             guard let password else { return .unchanged }
-            try store.setPassword(username: username, password: password)
+            try service.setPassword(username: username, password: password)
             return .passwordReset(password: password)
         }
         let chosen = password ?? Secrets.password()
-        _ = try store.createAgent(username: username, password: chosen, displayName: displayName, role: role)
+        _ = try service.createAgent(username: username, password: chosen, displayName: displayName, role: role)
         return .created(password: chosen)
     }
 }

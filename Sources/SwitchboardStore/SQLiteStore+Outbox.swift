@@ -1,31 +1,17 @@
 import GRDB
 import SwitchboardCore
 
-/// A stored outbox event as the notifier reads it.
-public struct StoredEvent: Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let audience: EventAudience
-    public let conversationId: String?
-    public let data: String
-    public let createdAt: Timestamp
-}
-
-extension Store {
-    /// The newest event id ever assigned (AUTOINCREMENT never reuses ids, even after pruning).
-    static func latestEventId(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
-    }
-
+/// What the notifier reads: the outbox after a cursor, its bounds, and pruning.
+extension SQLiteStore {
     /// The newest event id, read on its own.
     public func latestEventId() throws -> Int64 {
-        try read { db in try Store.latestEventId(db) }
+        try pool.read { db in try SQLiteRows(db: db).latestEventId() }
     }
 
     /// Events after `cursor`, oldest first, at most `limit`; with `conversationId`, only
     /// the events that conversation's customer may see.
     public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
-        try read { db in
+        try pool.read { db in
             let filter = conversationId == nil ? "" : "AND conversation_id = ? AND audience = 'conversation'"
             var arguments: StatementArguments = [cursor]
             if let conversationId { arguments += [conversationId] }
@@ -41,7 +27,7 @@ extension Store {
 
     /// The oldest event id still stored (0 when none): a resume cursor below `oldest - 1` has a gap.
     public func oldestEventId() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM events") ?? 0 }
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM events") ?? 0 }
     }
 
     /// Deletes events older than `olderThan`, keeping the newest one so ids stay anchored.

@@ -1,7 +1,6 @@
 import Crypto
 import Dispatch
 import Foundation
-import SwitchboardCore
 import _CryptoExtras
 
 /// scrypt password hashing (OWASP: N=2^17, r=8, p=1, ~128 MiB each). The cost is stored
@@ -78,8 +77,8 @@ public enum Secrets {
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public static func sha256(_ text: String) -> Data {
-        Data(SHA256.hash(data: Array(text.utf8)))
+    public static func sha256(_ text: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(text.utf8)))
     }
 
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
@@ -94,5 +93,25 @@ public enum Secrets {
         let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
         var rng = SystemRandomNumberGenerator()
         return String((0..<16).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+    }
+}
+
+/// Row identifiers.
+public enum Identifiers {
+    /// A random (version 4) UUID, lower-case. Built from the kernel CSPRNG directly:
+    /// Foundation's UUID() opened /dev/urandom on every call (seen in strace under load).
+    public static func uuid() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var bytes = (rng.next() as UInt64, rng.next() as UInt64)
+        bytes.0 = (bytes.0 & ~(0xF << 12)) | (0x4 << 12)              // version 4
+        bytes.1 = (bytes.1 & ~(0x3 << 62)) | (0x2 << 62)              // RFC 4122 variant
+        let hex = Array(hexDigits(bytes.0) + hexDigits(bytes.1))
+        return String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-"
+            + String(hex[16..<20]) + "-" + String(hex[20..<32])
+    }
+
+    private static func hexDigits(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
     }
 }

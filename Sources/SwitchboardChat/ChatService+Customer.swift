@@ -1,0 +1,152 @@
+import SwitchboardCore
+
+/// Who is reading or acting on a conversation.
+public enum Access: Sendable {
+    /// A customer proves ownership with the session id the conversation was started under.
+    case customer(sessionId: String)
+    /// Any authenticated agent may read every conversation (shared queue).
+    case agent(Agent)
+}
+
+/// What `start` answers.
+public struct StartResult: Sendable {
+    public let conversation: Conversation
+    public let sessionId: String
+    public let messages: [Message]
+    public let resumed: Bool
+    public let lastEventId: Int64
+}
+
+/// What a customer send (text or quick reply) answers.
+public struct CustomerSendResult: Sendable {
+    public let conversation: Conversation
+    public let customerMessage: Message
+    public let botMessage: Message?
+    /// True when the same `client_message_id` was sent before and this is the original.
+    public let replayed: Bool
+}
+
+/// A messages page, with the event cursor of the same read.
+public struct MessagesPage: Sendable {
+    public let conversation: Conversation
+    public let messages: [Message]
+    /// The conversation's newest message (the agent view shows it whatever the page).
+    public let lastMessage: Message?
+    public let lastEventId: Int64
+}
+
+/// The widget's side: start or resume, read, send, tap a quick reply, ask for a person.
+extension ChatService {
+    /// Starts a conversation or resumes the session's open one.
+    public func start(sessionId: String?, forceNew: Bool, displayName: String?, email: String?) throws -> StartResult {
+        let session = sessionId ?? Secrets.token(prefix: "cs_")
+        let hash = Secrets.sha256(session)
+        return try write { tx in
+            if sessionId != nil, !forceNew, let open = try tx.rows.openConversation(sessionHash: hash) {
+                let messages = try tx.rows.recentMessages(conversationId: open.id, limit: Self.messagesMaxPerStart)
+                return StartResult(conversation: open, sessionId: session, messages: messages, resumed: true,
+                                   lastEventId: try tx.rows.latestEventId())
+            }
+            let id = Identifiers.uuid()
+            let new = Conversation(id: id, status: .automated, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
+                                   requestedAgentAt: nil, closedAt: nil, createdAt: tx.now, updatedAt: tx.now,
+                                   customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email)
+            try tx.rows.insertConversation(new, sessionHash: hash)
+            let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: BotText.welcome,
+                                               metadata: MessageMetadata(event: "welcome"))
+            let conversation = try tx.conversation(id)
+            // Emitted after the message so the cursor below includes the welcome's event.
+            try tx.emit(.conversationUpdated(conversation))
+            return StartResult(conversation: conversation, sessionId: session, messages: [welcome], resumed: false,
+                               lastEventId: try tx.rows.latestEventId())
+        }
+    }
+
+    /// A conversation the caller may see (404 unknown, 403 someone else's).
+    public func conversation(_ id: String, access: Access) throws -> Conversation {
+        try read { try Self.authorized(id, access, $0) }
+    }
+
+    static func authorized(_ id: String, _ access: Access, _ rows: any StoreReader) throws -> Conversation {
+        guard let conversation = try rows.conversation(id: id) else { throw AppError.conversationNotFound }
+        if case .customer(let sessionId) = access {
+            let stored = try rows.sessionHash(conversationId: id) ?? []
+            guard Secrets.constantTimeEqual(stored, Secrets.sha256(sessionId)) else {
+                throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
+            }
+        }
+        return conversation
+    }
+
+    /// Messages oldest first, after the message with id `after` (exclusive).
+    public func messages(_ conversationId: String, access: Access, after: String?, limit: Int) throws -> MessagesPage {
+        try read { rows in
+            let conversation = try Self.authorized(conversationId, access, rows)
+            var afterSeq: Int64 = 0
+            if let after {
+                guard let message = try rows.message(id: after, conversationId: conversationId) else {
+                    throw AppError.badRequest("after: no message \(after) in this conversation.", code: "invalid_cursor")
+                }
+                afterSeq = message.seq
+            }
+            return MessagesPage(conversation: conversation,
+                                messages: try rows.messages(conversationId: conversationId, afterSeq: afterSeq, limit: limit),
+                                lastMessage: try rows.lastMessage(conversationId: conversationId),
+                                lastEventId: try rows.latestEventId())
+        }
+    }
+
+    /// The FAQ list, in display order.
+    public func faqs() throws -> [FAQ] {
+        try read { try $0.faqs() }
+    }
+
+    /// Inserts or updates an FAQ by slug.
+    public func upsertFAQ(_ faq: FAQ, position: Int) throws {
+        try write { tx in try tx.rows.upsertFAQ(faq, position: position) }
+    }
+
+    /// A customer's free text (`quickReply == nil`) or tapped FAQ. While the bot has the
+    /// conversation it answers in the same transaction. A repeated `clientMessageId`
+    /// returns the original message and its answer instead of writing anything.
+    public func customerSend(_ conversationId: String, sessionId: String, content: String?, quickReply: String?,
+                             clientMessageId: String?) throws -> CustomerSendResult {
+        try write { tx in
+            let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
+            if let original = try tx.original(clientMessageId, in: conversationId) {
+                return CustomerSendResult(conversation: conversation, customerMessage: original,
+                                          botMessage: try tx.rows.reply(toSeq: original.seq), replayed: true)
+            }
+            let all = try tx.rows.faqs()
+            var faq: FAQ?
+            if let quickReply {
+                guard let found = all.first(where: { $0.slug == quickReply }) else {
+                    throw AppError.notFound("No quick question \(quickReply).", code: "faq_not_found")
+                }
+                faq = found
+            }
+            let decision = try ConversationLifecycle.decide(conversation.state, .customerMessage).get()
+            let sent = try tx.insertMessage(conversationId, sender: .customer, kind: faq == nil ? .text : .quickReply,
+                                            content: faq?.question ?? content ?? "",
+                                            metadata: faq.map { MessageMetadata(faqSlug: $0.slug) }, clientMessageId: clientMessageId)
+            var bot: Message?
+            if decision.botAnswers {
+                let answer = faq ?? FAQMatcher(all).match(content ?? "")
+                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? BotText.fallback,
+                                           metadata: answer.map { MessageMetadata(faqSlug: $0.slug) } ?? MessageMetadata(fallback: "true"),
+                                           replyToSeq: sent.seq)
+            }
+            return CustomerSendResult(conversation: try tx.conversation(conversationId), customerMessage: sent,
+                                      botMessage: bot, replayed: false)
+        }
+    }
+
+    /// Asks for a human. Idempotent: a second escalation changes nothing and adds no message.
+    public func escalate(_ conversationId: String, sessionId: String) throws -> (Conversation, Message?) {
+        try write { tx in
+            let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
+            let decision = try ConversationLifecycle.decide(conversation.state, .escalate).get()
+            return try apply(decision, to: conversation, tx)
+        }
+    }
+}

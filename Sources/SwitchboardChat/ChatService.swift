@@ -1,0 +1,105 @@
+import SwitchboardCore
+
+/// Every rule that changes a conversation: state transitions, the bot's answers, routing,
+/// idempotent sends and the events each change emits. It runs over any `ChatStore`, so the
+/// rules are written once and tested against every engine.
+public struct ChatService: Sendable {
+    public let store: any ChatStore
+    public let routing: RoutingMode
+    public let tokenTTLSeconds: Int64
+    let hasher: PasswordHasher
+    /// Called after a commit that appended at least one event (best effort, never blocks).
+    let onEventsCommitted: @Sendable () -> Void
+
+    public static let messagesMaxPerStart = 500
+
+    /// The service the configuration describes, over `store`.
+    public init(store: any ChatStore, config: Config, onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+        self.init(store: store, routing: config.routing, tokenTTLSeconds: config.tokenTTLSeconds,
+                  hasher: PasswordHasher(logN: config.scryptLogN, maxConcurrent: config.maxConcurrentHashes),
+                  onEventsCommitted: onEventsCommitted)
+    }
+
+    public init(store: any ChatStore, routing: RoutingMode = .auto, tokenTTLSeconds: Int64 = 43200,
+                hasher: PasswordHasher = PasswordHasher(), onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+        self.store = store
+        self.routing = routing
+        self.tokenTTLSeconds = tokenTTLSeconds
+        self.hasher = hasher
+        self.onEventsCommitted = onEventsCommitted
+    }
+
+    /// A write transaction with the time of the change and the outbox; the wake-up hook
+    /// runs only after the commit succeeded.
+    func write<T>(_ body: (Transaction) throws -> T) throws -> T {
+        var emitted = false
+        let value = try store.write { rows in
+            let tx = Transaction(rows: rows, now: Timestamp.now())
+            let value = try body(tx)
+            emitted = tx.emitted > 0
+            return value
+        }
+        if emitted { onEventsCommitted() }
+        return value
+    }
+
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try store.read(body)
+    }
+
+    /// The newest event id: also proves the store answers (health check).
+    public func latestEventId() throws -> Int64 {
+        try read { try $0.latestEventId() }
+    }
+}
+
+/// One write transaction as the rules see it: the rows, the time of the change, and the
+/// outbox (events are encoded once, here, and stored as they will be sent).
+final class Transaction {
+    let rows: any StoreWriter
+    let now: Timestamp
+    private(set) var emitted = 0
+
+    init(rows: any StoreWriter, now: Timestamp) {
+        self.rows = rows
+        self.now = now
+    }
+
+    func emit(_ event: ChatEvent) throws {
+        try rows.appendEvent(name: event.name.rawValue, audience: event.audience, conversationId: event.conversationId,
+                             data: try event.payload(), at: now)
+        emitted += 1
+    }
+
+    /// The conversation, which the caller has just read or written: gone means someone
+    /// deleted it under us, a 404 rather than a crash.
+    func conversation(_ id: String) throws -> Conversation {
+        guard let conversation = try rows.conversation(id: id) else { throw AppError.conversationNotFound }
+        return conversation
+    }
+
+    /// Inserts a message, touches its conversation and announces it.
+    func insertMessage(_ conversationId: String, sender: SenderType, agentId: String? = nil, kind: MessageKind,
+                       content: String, metadata: MessageMetadata? = nil, clientMessageId: String? = nil,
+                       replyToSeq: Int64? = nil) throws -> Message {
+        var message = Message(seq: 0, id: Identifiers.uuid(), conversationId: conversationId, senderType: sender,
+                              senderAgentId: agentId, kind: kind, content: content, metadata: metadata,
+                              clientMessageId: clientMessageId, createdAt: now)
+        message.seq = try rows.insertMessage(message, replyToSeq: replyToSeq)
+        try rows.touch(conversationId: conversationId, at: now)
+        try emit(.messageCreated(message))
+        return message
+    }
+
+    /// A system message the customer sees about something that happened.
+    func systemMessage(_ conversationId: String, _ text: String, event: String, agentId: String? = nil) throws -> Message {
+        try insertMessage(conversationId, sender: .system, kind: .event, content: text,
+                          metadata: MessageMetadata(event: event, agentId: agentId))
+    }
+
+    /// The message a retried send already stored under `clientMessageId`, if any.
+    func original(_ clientMessageId: String?, in conversationId: String) throws -> Message? {
+        guard let clientMessageId else { return nil }
+        return try rows.message(clientMessageId: clientMessageId, conversationId: conversationId)
+    }
+}

@@ -1,0 +1,121 @@
+import SwitchboardCore
+
+/// The writes of a memory transaction, with the same effects as the SQLite statements.
+extension MemoryRows {
+    func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws {
+        state.conversations[conversation.id] = .init(conversation: conversation, sessionHash: sessionHash)
+    }
+
+    private func update(_ id: String, _ change: (inout Conversation) -> Void) {
+        guard var row = state.conversations[id] else { return }
+        change(&row.conversation)
+        state.conversations[id] = row
+    }
+
+    func setQueued(conversationId: String, at now: Timestamp) throws {
+        update(conversationId) {
+            $0.status = .agent
+            $0.assignedAgentId = nil
+            $0.requestedAgentAt = now
+            $0.updatedAt = now
+        }
+    }
+
+    func assignIfFree(conversationId: String, agentId: String, at now: Timestamp) throws -> Bool {
+        guard let row = state.conversations[conversationId], row.conversation.assignedAgentId == nil,
+              row.conversation.status != .closed else { return false }
+        update(conversationId) {
+            $0.status = .agent
+            $0.assignedAgentId = agentId
+            $0.requestedAgentAt = $0.requestedAgentAt ?? now
+            $0.updatedAt = now
+        }
+        return true
+    }
+
+    func setUnassigned(conversationId: String, at now: Timestamp) throws {
+        update(conversationId) {
+            $0.assignedAgentId = nil
+            $0.updatedAt = now
+        }
+    }
+
+    func setClosed(conversationId: String, at now: Timestamp) throws {
+        update(conversationId) {
+            $0.status = .closed
+            $0.closedAt = now
+            $0.updatedAt = now
+        }
+    }
+
+    func markAgentReplied(conversationId: String) throws {
+        update(conversationId) { $0.hasAgentReplied = true }
+    }
+
+    func touch(conversationId: String, at now: Timestamp) throws {
+        update(conversationId) { $0.updatedAt = now }
+    }
+
+    func insertMessage(_ message: Message, replyToSeq: Int64?) throws -> Int64 {
+        if let clientMessageId = message.clientMessageId,
+           try self.message(clientMessageId: clientMessageId, conversationId: message.conversationId) != nil {
+            throw MemoryStoreError.constraint("UNIQUE (conversation_id, client_message_id)")
+        }
+        var stored = message
+        stored.seq = (state.messages.last?.message.seq ?? 0) + 1
+        state.messages.append(.init(message: stored, replyToSeq: replyToSeq))
+        return stored.seq
+    }
+
+    func upsertFAQ(_ faq: FAQ, position: Int) throws {
+        state.faqs[faq.slug] = (faq, position)
+    }
+
+    func insertAgent(_ agent: Agent, passwordHash: String) throws {
+        if try self.agent(username: agent.username) != nil { throw MemoryStoreError.constraint("UNIQUE (username)") }
+        state.agents[agent.id] = agent
+        state.passwordHashes[agent.id] = passwordHash
+    }
+
+    func setPresence(agentId: String, _ presence: Presence, at now: Timestamp) throws {
+        state.agents[agentId]?.presence = presence
+        state.agents[agentId]?.updatedAt = now
+    }
+
+    func setPasswordHash(agentId: String, _ hash: String, at now: Timestamp) throws {
+        guard state.agents[agentId] != nil else { return }
+        state.passwordHashes[agentId] = hash
+        state.agents[agentId]?.updatedAt = now
+    }
+
+    func insertToken(hash: [UInt8], agentId: String, createdAt: Timestamp, expiresAt: Timestamp) throws {
+        state.tokens[hash] = .init(agentId: agentId, expiresAt: expiresAt, revokedAt: nil)
+    }
+
+    func revokeToken(hash: [UInt8], at now: Timestamp) throws {
+        if state.tokens[hash]?.revokedAt == nil { state.tokens[hash]?.revokedAt = now }
+    }
+
+    func revokeTokens(agentId: String, at now: Timestamp) throws {
+        for (hash, token) in state.tokens where token.agentId == agentId && token.revokedAt == nil {
+            state.tokens[hash]?.revokedAt = now
+        }
+    }
+
+    func deleteDeadTokens(agentId: String, before: Timestamp) throws {
+        state.tokens = state.tokens.filter { _, token in
+            !(token.agentId == agentId && (token.expiresAt < before || token.revokedAt != nil))
+        }
+    }
+
+    func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at now: Timestamp) throws {
+        state.lastEventId += 1
+        state.events.append(StoredEvent(id: state.lastEventId, name: name, audience: audience,
+                                        conversationId: conversationId, data: data, createdAt: now))
+    }
+}
+
+/// A write the SQLite schema would refuse.
+public enum MemoryStoreError: Error, Equatable {
+    case constraint(String)
+}

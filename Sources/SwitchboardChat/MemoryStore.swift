@@ -1,0 +1,185 @@
+import Synchronization
+import SwitchboardCore
+
+/// `ChatStore` in memory: the second engine the rule tests run on, and the reference for
+/// what each store call means. A write works on a copy of the state and publishes it only
+/// when the body returns, so a thrown error rolls everything back, as a transaction does.
+public final class MemoryStore: ChatStore {
+    private let state = Mutex(MemoryState())
+
+    public init() {}
+
+    public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
+        let snapshot = state.withLock { $0 }
+        return try body(MemoryRows(snapshot))
+    }
+
+    public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
+        try state.withLock { current in
+            let rows = MemoryRows(current)
+            let value = try body(rows)
+            current = rows.state
+            return value
+        }
+    }
+}
+
+/// Everything a `MemoryStore` holds.
+struct MemoryState: Sendable {
+    struct ConversationRow: Sendable {
+        var conversation: Conversation
+        var sessionHash: [UInt8]
+    }
+
+    struct MessageRow: Sendable {
+        var message: Message
+        var replyToSeq: Int64?
+    }
+
+    struct TokenRow: Sendable {
+        var agentId: String
+        var expiresAt: Timestamp
+        var revokedAt: Timestamp?
+    }
+
+    var conversations: [String: ConversationRow] = [:]
+    /// In `seq` order.
+    var messages: [MessageRow] = []
+    var agents: [String: Agent] = [:]
+    var passwordHashes: [String: String] = [:]
+    var tokens: [[UInt8]: TokenRow] = [:]
+    var faqs: [String: (faq: FAQ, position: Int)] = [:]
+    var lastEventId: Int64 = 0
+    var events: [StoredEvent] = []
+}
+
+/// The rows of one memory transaction.
+final class MemoryRows: StoreWriter {
+    var state: MemoryState
+
+    init(_ state: MemoryState) { self.state = state }
+
+    // MARK: Reads
+
+    func conversation(id: String) throws -> Conversation? {
+        state.conversations[id].map { withAgentName($0.conversation) }
+    }
+
+    private func withAgentName(_ c: Conversation) -> Conversation {
+        var c = c
+        c.assignedAgentName = c.assignedAgentId.flatMap { state.agents[$0]?.displayName }
+        return c
+    }
+
+    func sessionHash(conversationId: String) throws -> [UInt8]? {
+        state.conversations[conversationId]?.sessionHash
+    }
+
+    func openConversation(sessionHash: [UInt8]) throws -> Conversation? {
+        state.conversations.values
+            .filter { $0.sessionHash == sessionHash && $0.conversation.status != .closed }
+            .max { $0.conversation.createdAt < $1.conversation.createdAt }
+            .map { withAgentName($0.conversation) }
+    }
+
+    func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)] {
+        let matching = state.conversations.values.map(\.conversation).filter { c in
+            if let status = query.status, c.status != status { return false }
+            switch query.assigned {
+            case .to(let agentId): if c.assignedAgentId != agentId { return false }
+            case .nobody: if c.assignedAgentId != nil { return false }
+            case .anyone: break
+            }
+            if let before = query.before, c.updatedAt >= before { return false }
+            return true
+        }
+        let sorted = switch query.order {
+        case .recentActivity: matching.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        case .oldestRequest:
+            matching.sorted {
+                ($0.requestedAgentAt?.milliseconds ?? .min, $0.createdAt) < ($1.requestedAgentAt?.milliseconds ?? .min, $1.createdAt)
+            }
+        }
+        return try sorted.prefix(query.limit).map { (withAgentName($0), try lastMessage(conversationId: $0.id)) }
+    }
+
+    func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message] {
+        Array(state.messages.lazy.map(\.message).filter { $0.conversationId == conversationId && $0.seq > afterSeq }.prefix(limit))
+    }
+
+    func recentMessages(conversationId: String, limit: Int) throws -> [Message] {
+        Array(state.messages.map(\.message).filter { $0.conversationId == conversationId }.suffix(limit))
+    }
+
+    func message(id: String, conversationId: String) throws -> Message? {
+        state.messages.first { $0.message.id == id && $0.message.conversationId == conversationId }?.message
+    }
+
+    func message(clientMessageId: String, conversationId: String) throws -> Message? {
+        state.messages.first { $0.message.clientMessageId == clientMessageId && $0.message.conversationId == conversationId }?.message
+    }
+
+    func reply(toSeq: Int64) throws -> Message? {
+        state.messages.first { $0.replyToSeq == toSeq }?.message
+    }
+
+    func lastMessage(conversationId: String) throws -> Message? {
+        state.messages.last { $0.message.conversationId == conversationId }?.message
+    }
+
+    func faqs() throws -> [FAQ] {
+        state.faqs.values.sorted { ($0.position, $0.faq.slug) < ($1.position, $1.faq.slug) }.map(\.faq)
+    }
+
+    func agent(id: String) throws -> Agent? { state.agents[id] }
+
+    func agent(username: String) throws -> Agent? {
+        state.agents.values.first { $0.username == username }
+    }
+
+    func passwordHash(agentId: String) throws -> String? { state.passwordHashes[agentId] }
+
+    func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
+        guard let token = state.tokens[tokenHash], token.revokedAt == nil, token.expiresAt > now else { return nil }
+        return state.agents[token.agentId]
+    }
+
+    func activeChatCount(agentId: String) throws -> Int {
+        state.conversations.values.count { $0.conversation.assignedAgentId == agentId && $0.conversation.status == .agent }
+    }
+
+    func leastLoadedOnlineAgent() throws -> Agent? {
+        try state.agents.values
+            .filter { $0.presence == .online }
+            .map { ($0, try activeChatCount(agentId: $0.id)) }
+            .filter { $0.1 < $0.0.maxActiveChats }
+            .min { ($0.1, $0.0.createdAt, $0.0.id) < ($1.1, $1.0.createdAt, $1.0.id) }?.0
+    }
+
+    func latestEventId() throws -> Int64 { state.lastEventId }
+}
+
+/// The outbox as the notifier reads it (the same calls as the SQLite store's).
+extension MemoryStore {
+    public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
+        state.withLock { state in
+            Array(state.events.lazy.filter {
+                $0.id > cursor && (conversationId == nil || ($0.conversationId == conversationId && $0.audience == .conversation))
+            }.prefix(limit))
+        }
+    }
+
+    public func latestEventId() throws -> Int64 { state.withLock { $0.lastEventId } }
+
+    public func oldestEventId() throws -> Int64 { state.withLock { $0.events.first?.id ?? 0 } }
+
+    @discardableResult
+    public func pruneEvents(olderThan: Timestamp) throws -> Int {
+        state.withLock { state in
+            let before = state.events.count
+            let newest = state.events.last?.id
+            state.events.removeAll { $0.createdAt < olderThan && $0.id != newest }
+            return before - state.events.count
+        }
+    }
+}

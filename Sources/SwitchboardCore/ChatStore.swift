@@ -1,0 +1,132 @@
+/// Where Switchboard keeps its rows. An implementation only reads and writes rows inside a
+/// transaction and appends to the outbox; every rule (transitions, bot, routing,
+/// idempotency, which events a change emits) lives in the chat service above it, so a
+/// second engine (PostgreSQL) adds an implementation, not a copy of the rules. The same
+/// rule tests run against every implementation.
+public protocol ChatStore: Sendable {
+    /// A consistent snapshot for reads.
+    func read<T>(_ body: (any StoreReader) throws -> T) throws -> T
+    /// One atomic transaction: everything `body` wrote commits together, or nothing does
+    /// when it throws. Events appended are visible to readers in commit order.
+    func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+}
+
+/// The reads the rules need, inside a transaction.
+public protocol StoreReader {
+    func conversation(id: String) throws -> Conversation?
+    /// SHA-256 of the session id the conversation was started under.
+    func sessionHash(conversationId: String) throws -> [UInt8]?
+    /// The newest conversation of a session that is not closed.
+    func openConversation(sessionHash: [UInt8]) throws -> Conversation?
+    func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)]
+
+    /// Messages with `seq > afterSeq`, oldest first.
+    func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message]
+    /// The newest `limit` messages, oldest first.
+    func recentMessages(conversationId: String, limit: Int) throws -> [Message]
+    func message(id: String, conversationId: String) throws -> Message?
+    func message(clientMessageId: String, conversationId: String) throws -> Message?
+    /// The first message written in reply to the message with `seq` (the bot's answer).
+    func reply(toSeq: Int64) throws -> Message?
+    func lastMessage(conversationId: String) throws -> Message?
+
+    /// Enabled FAQs in display order.
+    func faqs() throws -> [FAQ]
+
+    func agent(id: String) throws -> Agent?
+    func agent(username: String) throws -> Agent?
+    func passwordHash(agentId: String) throws -> String?
+    /// The agent owning a token that is neither expired at `now` nor revoked.
+    func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent?
+    /// Conversations an agent holds that are not closed.
+    func activeChatCount(agentId: String) throws -> Int
+    /// The online agent with the fewest active chats below its capacity (oldest account wins ties).
+    func leastLoadedOnlineAgent() throws -> Agent?
+
+    /// The newest event id ever assigned (never reused, even after pruning).
+    func latestEventId() throws -> Int64
+}
+
+/// The writes, inside a write transaction.
+public protocol StoreWriter: StoreReader {
+    func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
+    /// Status `agent`, nobody assigned, requested now.
+    func setQueued(conversationId: String, at: Timestamp) throws
+    /// Assigns only if nobody holds it and it is not closed; false when someone else won.
+    func assignIfFree(conversationId: String, agentId: String, at: Timestamp) throws -> Bool
+    func setUnassigned(conversationId: String, at: Timestamp) throws
+    func setClosed(conversationId: String, at: Timestamp) throws
+    func markAgentReplied(conversationId: String) throws
+    func touch(conversationId: String, at: Timestamp) throws
+
+    /// Inserts a message (its `seq` is ignored) and returns the `seq` assigned.
+    func insertMessage(_ message: Message, replyToSeq: Int64?) throws -> Int64
+    func upsertFAQ(_ faq: FAQ, position: Int) throws
+
+    func insertAgent(_ agent: Agent, passwordHash: String) throws
+    func setPresence(agentId: String, _ presence: Presence, at: Timestamp) throws
+    func setPasswordHash(agentId: String, _ hash: String, at: Timestamp) throws
+    func insertToken(hash: [UInt8], agentId: String, createdAt: Timestamp, expiresAt: Timestamp) throws
+    func revokeToken(hash: [UInt8], at: Timestamp) throws
+    func revokeTokens(agentId: String, at: Timestamp) throws
+    /// Deletes an agent's tokens that expired or were revoked before `before`.
+    func deleteDeadTokens(agentId: String, before: Timestamp) throws
+
+    /// Appends to the outbox; the id is assigned in commit order.
+    func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at: Timestamp) throws
+}
+
+/// Which conversations a list shows, in which order.
+public struct ConversationQuery: Equatable, Sendable {
+    public enum Assignment: Equatable, Sendable {
+        case to(agentId: String)
+        case nobody
+        case anyone
+    }
+
+    public enum Order: Equatable, Sendable {
+        /// Newest activity first (`updated_at`, then id, descending).
+        case recentActivity
+        /// The queue: oldest request first.
+        case oldestRequest
+    }
+
+    public var status: ConversationStatus?
+    public var assigned: Assignment
+    /// Only conversations active before this time (paging back through `recentActivity`).
+    public var before: Timestamp?
+    public var order: Order
+    public var limit: Int
+
+    public init(status: ConversationStatus?, assigned: Assignment, before: Timestamp? = nil, order: Order, limit: Int) {
+        self.status = status
+        self.assigned = assigned
+        self.before = before
+        self.order = order
+        self.limit = limit
+    }
+
+    /// Escalated chats nobody holds, oldest request first.
+    public static func queue(limit: Int) -> ConversationQuery {
+        ConversationQuery(status: .agent, assigned: .nobody, order: .oldestRequest, limit: limit)
+    }
+}
+
+/// A stored outbox event as the notifier reads it.
+public struct StoredEvent: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let audience: EventAudience
+    public let conversationId: String?
+    public let data: String
+    public let createdAt: Timestamp
+
+    public init(id: Int64, name: String, audience: EventAudience, conversationId: String?, data: String, createdAt: Timestamp) {
+        self.id = id
+        self.name = name
+        self.audience = audience
+        self.conversationId = conversationId
+        self.data = data
+        self.createdAt = createdAt
+    }
+}

@@ -1,0 +1,134 @@
+/// An outbox event a state change emits: its name and audience (who may receive it) and
+/// its typed payload (API.md "Realtime"). The service appends these; the store keeps the
+/// encoded payload; the notifier sends the stored bytes as they are.
+public enum ChatEvent: Equatable, Sendable {
+    case messageCreated(Message)
+    case conversationUpdated(Conversation)
+    case agentAssigned(conversationId: String, agent: AssignedAgent)
+    case chatClosed(conversationId: String, closedAt: Timestamp)
+    case queueChatCreated(AgentConversation)
+    case queueChatClaimed(conversationId: String, agentId: String)
+    case agentPresenceChanged(Agent)
+
+    public var name: EventName {
+        switch self {
+        case .messageCreated: .messageCreated
+        case .conversationUpdated: .conversationUpdated
+        case .agentAssigned: .agentAssigned
+        case .chatClosed: .chatClosed
+        case .queueChatCreated: .queueChatCreated
+        case .queueChatClaimed: .queueChatClaimed
+        case .agentPresenceChanged: .agentPresenceChanged
+        }
+    }
+
+    public var audience: EventAudience {
+        switch self {
+        case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
+        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged: .agents
+        }
+    }
+
+    public var conversationId: String? {
+        switch self {
+        case .messageCreated(let m): m.conversationId
+        case .conversationUpdated(let c): c.id
+        case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
+        case .queueChatCreated(let c): c.id
+        case .agentPresenceChanged: nil
+        }
+    }
+
+    /// The `data:` JSON of the SSE frame.
+    public func payload() throws -> String {
+        switch self {
+        case .messageCreated(let m): try WireJSON.string(EventPayload.MessageCreated(conversationId: m.conversationId, message: m))
+        case .conversationUpdated(let c): try WireJSON.string(EventPayload.ConversationUpdated(conversation: c))
+        case .agentAssigned(let id, let agent): try WireJSON.string(EventPayload.AgentAssigned(conversationId: id, agent: agent))
+        case .chatClosed(let id, let at): try WireJSON.string(EventPayload.ChatClosed(conversationId: id, closedAt: at))
+        case .queueChatCreated(let c): try WireJSON.string(EventPayload.QueueChatCreated(conversation: c))
+        case .queueChatClaimed(let id, let agentId): try WireJSON.string(EventPayload.QueueChatClaimed(conversationId: id, agentId: agentId))
+        case .agentPresenceChanged(let agent): try WireJSON.string(EventPayload.AgentPresenceChanged(agent: agent))
+        }
+    }
+}
+
+/// The agent named in `agent.assigned`.
+public struct AssignedAgent: Codable, Equatable, Sendable {
+    public var id: String
+    public var displayName: String
+
+    public init(id: String, displayName: String) {
+        self.id = id
+        self.displayName = displayName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, displayName = "display_name"
+    }
+}
+
+/// The `data:` objects of the realtime contract, one type per event name.
+public enum EventPayload {
+    public struct MessageCreated: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var message: Message
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", message }
+    }
+
+    public struct ConversationUpdated: Codable, Equatable, Sendable {
+        public var conversation: Conversation
+    }
+
+    public struct AgentAssigned: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var agent: AssignedAgent
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", agent }
+    }
+
+    public struct ChatClosed: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var closedAt: Timestamp
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", closedAt = "closed_at" }
+    }
+
+    public struct QueueChatCreated: Codable, Equatable, Sendable {
+        public var conversation: AgentConversation
+    }
+
+    public struct QueueChatClaimed: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var agentId: String
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", agentId = "agent_id" }
+    }
+
+    public struct AgentPresenceChanged: Codable, Equatable, Sendable {
+        public var agent: Agent
+    }
+
+    /// `agent.typing` / `customer.typing`: ephemeral, never stored.
+    public struct Typing: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var typing: Bool
+        public var agentId: String?
+        public var agentName: String?
+
+        public init(conversationId: String, typing: Bool, agentId: String?, agentName: String?) {
+            self.conversationId = conversationId
+            self.typing = typing
+            self.agentId = agentId
+            self.agentName = agentName
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case conversationId = "conversation_id", typing, agentId = "agent_id", agentName = "agent_name"
+        }
+    }
+
+    /// The `reset` control event: the cursor is unusable; refetch over REST from here.
+    public struct Reset: Codable, Equatable, Sendable {
+        public var lastEventId: Int64
+        public init(lastEventId: Int64) { self.lastEventId = lastEventId }
+        enum CodingKeys: String, CodingKey { case lastEventId = "last_event_id" }
+    }
+}

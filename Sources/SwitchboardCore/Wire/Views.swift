@@ -1,0 +1,102 @@
+/// Conversation, customer view (API.md "Conversation"). The session id is the caller's own
+/// credential, echoed back.
+public struct CustomerConversation: Codable, Equatable, Sendable {
+    public var id: String
+    public var customerSessionId: String
+    public var status: ConversationStatus
+    public var assignedAgentId: String?
+    public var assignedAgentName: String?
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(_ c: Conversation, sessionId: String) {
+        id = c.id
+        customerSessionId = sessionId
+        status = c.status
+        assignedAgentId = c.assignedAgentId
+        assignedAgentName = c.assignedAgentName
+        createdAt = c.createdAt
+        updatedAt = c.updatedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, customerSessionId = "customer_session_id", status, assignedAgentId = "assigned_agent_id"
+        case assignedAgentName = "assigned_agent_name", createdAt = "created_at", updatedAt = "updated_at"
+    }
+}
+
+/// AgentConversation (API.md): the conversation's summary members, then the newest
+/// message and who the customer is. Never contains the customer's session id.
+public struct AgentConversation: Codable, Equatable, Sendable {
+    public var conversation: Conversation
+    public var lastMessage: Message?
+    public var customer: CustomerContact
+
+    public init(_ c: Conversation, lastMessage: Message?) {
+        conversation = c
+        self.lastMessage = lastMessage
+        customer = CustomerContact(displayName: c.customerDisplayName, email: c.customerEmail)
+    }
+
+    public var id: String { conversation.id }
+
+    enum CodingKeys: String, CodingKey {
+        case lastMessage = "last_message", customer
+    }
+
+    /// The summary's members first, in the same object.
+    public func encode(to encoder: any Encoder) throws {
+        try conversation.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(lastMessage, forKey: .lastMessage)
+        try container.encode(customer, forKey: .customer)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        lastMessage = try container.decodeIfPresent(Message.self, forKey: .lastMessage)
+        customer = try container.decode(CustomerContact.self, forKey: .customer)
+        conversation = try Conversation(from: decoder)
+        conversation.customerDisplayName = customer.displayName
+        conversation.customerEmail = customer.email
+    }
+}
+
+/// Who the customer says they are.
+public struct CustomerContact: Codable, Equatable, Sendable {
+    public var displayName: String
+    public var email: String?
+
+    public init(displayName: String, email: String?) {
+        self.displayName = displayName
+        self.email = email
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case displayName = "display_name", email
+    }
+}
+
+/// A FAQ as the widget offers it (API.md "QuickQuestion").
+public struct QuickQuestion: Codable, Equatable, Sendable {
+    public var slug: String
+    public var question: String
+
+    public init(_ faq: FAQ) {
+        slug = faq.slug
+        question = faq.question
+    }
+}
+
+/// Every error answer: `{"detail": "...", "code": "..."}`.
+public struct ErrorBody: Codable, Equatable, Sendable {
+    public var detail: String
+    public var code: String
+
+    public init(detail: String, code: String) {
+        self.detail = detail
+        self.code = code
+    }
+
+    public init(_ error: AppError) { self.init(detail: error.detail, code: error.code) }
+}

@@ -1,0 +1,126 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// The one way Switchboard reads and writes JSON. Writing goes through `Encodable` into a
+/// streaming byte writer (no intermediate tree, keys in declaration order, `null` written
+/// for a nil optional because the contract says `assigned_agent_id|null`, not "absent");
+/// reading is Foundation's `JSONDecoder` with default keys, so every wire and body type
+/// spells its snake_case keys once, in its `CodingKeys`.
+public enum WireJSON {
+    /// Compact UTF-8 JSON of `value`.
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let sink = JSONSink()
+        try sink.value(value)
+        return sink.bytes
+    }
+
+    /// The same bytes as a `String`.
+    public static func string<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encode(value), as: UTF8.self)
+    }
+
+    /// Decodes request bodies and stored JSON columns alike.
+    public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(bytes))
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try decode(type, from: Array(text.utf8))
+    }
+}
+
+/// The byte buffer behind the encoder, with one entry per open object or array.
+final class JSONSink {
+    private(set) var bytes: [UInt8] = []
+    /// Per open container: how many members it has so far (a comma goes before the next).
+    private var open: [(isObject: Bool, count: Int)] = []
+    /// The depth at which the value now being encoded may open its container; a second
+    /// `container(keyedBy:)` call for the same value (a struct encoding a nested summary
+    /// inline) reuses the open one instead of starting a new object.
+    private var valueDepth = 0
+
+    init() { bytes.reserveCapacity(512) }
+
+    func value<T: Encodable>(_ value: T) throws {
+        switch value {
+        case let text as String: JSONSink.writeString(text, to: &bytes)
+        case let flag as Bool: bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes)
+        case let number as Int: bytes.append(contentsOf: String(number).utf8)
+        case let number as Int64: bytes.append(contentsOf: String(number).utf8)
+        default:
+            let saved = valueDepth
+            let start = bytes.count
+            valueDepth = open.count
+            defer { valueDepth = saved }
+            try value.encode(to: WireEncoder(sink: self))
+            while open.count > valueDepth { close() }
+            if bytes.count == start { bytes.append(contentsOf: "{}".utf8) }
+        }
+    }
+
+    func null() { bytes.append(contentsOf: Self.nullBytes) }
+
+    func raw(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// Opens an object or array for the value being encoded, unless it already has one.
+    func openContainer(object: Bool) {
+        guard open.count == valueDepth else { return }
+        bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
+        open.append((object, 0))
+    }
+
+    private func close() {
+        let last = open.removeLast()
+        bytes.append(last.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// Starts the next member of the innermost container: a comma if needed, and the key.
+    func member(key: String?) {
+        if open[open.count - 1].count > 0 { bytes.append(UInt8(ascii: ",")) }
+        open[open.count - 1].count += 1
+        if let key {
+            JSONSink.writeString(key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+        }
+    }
+
+    private static let nullBytes = Array("null".utf8)
+    private static let trueBytes = Array("true".utf8)
+    private static let falseBytes = Array("false".utf8)
+    private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Escapes quotes, backslashes and control characters (so an SSE `data:` line can never
+    /// be split); also `<`, `>`, `&` and the JavaScript line separators, so the text is safe
+    /// even if someone embeds it in HTML.
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out.append(contentsOf: [92, 34])
+            case "\\": out.append(contentsOf: [92, 92])
+            case "\n": out.append(contentsOf: [92, 110])
+            case "\r": out.append(contentsOf: [92, 114])
+            case "\t": out.append(contentsOf: [92, 116])
+            case "<", ">", "&", "\u{2028}", "\u{2029}":
+                escape(scalar.value, &out)
+            default:
+                if scalar.value < 0x20 {
+                    escape(scalar.value, &out)
+                } else if scalar.value < 0x80 {
+                    out.append(UInt8(scalar.value))
+                } else {
+                    out.append(contentsOf: String(scalar).utf8)
+                }
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    private static func escape(_ v: UInt32, _ out: inout [UInt8]) {
+        out.append(contentsOf: [92, 117])
+        for shift in stride(from: 12, through: 0, by: -4) { out.append(hex[Int((v >> UInt32(shift)) & 0xF)]) }
+    }
+}

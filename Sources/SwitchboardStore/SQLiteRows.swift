@@ -1,0 +1,135 @@
+import Foundation
+import GRDB
+import SwitchboardCore
+
+/// The rows of one SQLite transaction: the reads of `StoreReader`.
+struct SQLiteRows: StoreReader {
+    let db: Database
+
+    func conversation(id: String) throws -> Conversation? {
+        try Row.fetchOne(db, sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?", arguments: [id])
+            .map(Records.conversation)
+    }
+
+    func sessionHash(conversationId: String) throws -> [UInt8]? {
+        try Data.fetchOne(db, sql: "SELECT session_hash FROM conversations WHERE id = ?", arguments: [conversationId]).map { [UInt8]($0) }
+    }
+
+    func openConversation(sessionHash: [UInt8]) throws -> Conversation? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(Columns.conversation) FROM \(Columns.conversationFrom)
+            WHERE c.session_hash = ? AND c.status != 'closed' ORDER BY c.created_at DESC LIMIT 1
+            """, arguments: [Data(sessionHash)]).map(Records.conversation)
+    }
+
+    /// One query: each conversation with its newest message (by the messages index).
+    func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let status = query.status {
+            conditions.append("c.status = ?")
+            arguments += [status.rawValue]
+        }
+        switch query.assigned {
+        case .to(let agentId):
+            conditions.append("c.assigned_agent_id = ?")
+            arguments += [agentId]
+        case .nobody: conditions.append("c.assigned_agent_id IS NULL")
+        case .anyone: break
+        }
+        if let before = query.before {
+            conditions.append("c.updated_at < ?")
+            arguments += [before.milliseconds]
+        }
+        arguments += [query.limit]
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        let order = switch query.order {
+        case .recentActivity: "c.updated_at DESC, c.id DESC"
+        case .oldestRequest: "c.requested_agent_at, c.created_at"
+        }
+        return try Row.fetchAll(db, sql: """
+            SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
+            LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
+            \(whereClause) ORDER BY \(order) LIMIT ?
+            """, arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
+    }
+
+    func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message] {
+        try fetchMessages("SELECT \(Columns.message) FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                          [conversationId, afterSeq, limit])
+    }
+
+    func recentMessages(conversationId: String, limit: Int) throws -> [Message] {
+        try fetchMessages("""
+            SELECT * FROM (SELECT \(Columns.message) FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT ?) ORDER BY seq
+            """, [conversationId, limit])
+    }
+
+    func message(id: String, conversationId: String) throws -> Message? {
+        try fetchMessages("SELECT \(Columns.message) FROM messages WHERE id = ? AND conversation_id = ?", [id, conversationId]).first
+    }
+
+    func message(clientMessageId: String, conversationId: String) throws -> Message? {
+        try fetchMessages("SELECT \(Columns.message) FROM messages WHERE conversation_id = ? AND client_message_id = ?",
+                          [conversationId, clientMessageId]).first
+    }
+
+    func reply(toSeq: Int64) throws -> Message? {
+        try fetchMessages("SELECT \(Columns.message) FROM messages WHERE reply_to_seq = ? ORDER BY seq LIMIT 1", [toSeq]).first
+    }
+
+    func lastMessage(conversationId: String) throws -> Message? {
+        try fetchMessages("SELECT \(Columns.message) FROM messages WHERE conversation_id = ? ORDER BY seq DESC LIMIT 1",
+                          [conversationId]).first
+    }
+
+    private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { Records.message($0) }
+    }
+
+    func faqs() throws -> [FAQ] {
+        try Row.fetchAll(db, sql: "SELECT slug, question, answer, keywords FROM faqs ORDER BY position, slug").map { row in
+            FAQ(slug: row["slug"], question: row["question"], answer: row["answer"],
+                keywords: (row["keywords"] as String).split(separator: ",").map { String($0).trimmingSpaces })
+        }
+    }
+
+    func agent(id: String) throws -> Agent? {
+        try Row.fetchOne(db, sql: "SELECT \(Columns.agent()) FROM agents WHERE id = ?", arguments: [id]).map(Records.agent)
+    }
+
+    func agent(username: String) throws -> Agent? {
+        try Row.fetchOne(db, sql: "SELECT \(Columns.agent()) FROM agents WHERE username = ?", arguments: [username]).map(Records.agent)
+    }
+
+    func passwordHash(agentId: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT password_hash FROM agents WHERE id = ?", arguments: [agentId])
+    }
+
+    func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
+        try Row.fetchOne(db, sql: """
+            SELECT \(Columns.agent("a")) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
+            WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?
+            """, arguments: [Data(tokenHash), now.milliseconds]).map(Records.agent)
+    }
+
+    func activeChatCount(agentId: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE assigned_agent_id = ? AND status = 'agent'",
+                         arguments: [agentId]) ?? 0
+    }
+
+    func leastLoadedOnlineAgent() throws -> Agent? {
+        try Row.fetchOne(db, sql: """
+            SELECT * FROM (
+                SELECT \(Columns.agent("a")),
+                       (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
+                FROM agents a WHERE a.presence = 'online'
+            ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
+            """).map(Records.agent)
+    }
+
+    /// AUTOINCREMENT's sequence: never reused, even after pruning.
+    func latestEventId() throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+    }
+}

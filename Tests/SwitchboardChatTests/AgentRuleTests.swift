@@ -1,0 +1,160 @@
+import Dispatch
+import Foundation
+import Testing
+import SwitchboardCore
+import SwitchboardChat
+
+/// Accounts, claims and routing, on every engine.
+struct AgentRuleTests {
+    @Test func passwordsAreScryptHashedAndVerifiedInConstantTime() throws {
+        let hasher = PasswordHasher(logN: 10)
+        let hash = try hasher.hash("correct horse battery")
+        #expect(hash.hasPrefix("scrypt$10$8$1$"))
+        #expect(!hash.contains("correct"))
+        #expect(hasher.verify("correct horse battery", against: hash))
+        #expect(!hasher.verify("correct horse batterY", against: hash))
+        #expect(!hasher.verify("x", against: "scrypt$10$8$1$garbage"))
+        #expect(try hasher.hash("same") != (try hasher.hash("same")))
+    }
+
+    @Test(arguments: Engine.allCases) func loginIssuesATokenThatLogoutRevokes(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let agent = try desk.agent("alex")
+        #expect(try service.login(username: "alex", password: "wrong password") == nil)
+        #expect(try service.login(username: "nobody", password: "correct horse battery") == nil)
+        let result = try #require(try service.login(username: "alex", password: "correct horse battery"))
+        #expect(result.token.count >= 40)
+        #expect(try service.authenticate(token: result.token)?.id == agent.id)
+        #expect(try service.authenticate(token: result.token + "x") == nil)
+        try service.revoke(token: result.token)
+        #expect(try service.authenticate(token: result.token) == nil)
+    }
+
+    @Test(arguments: Engine.allCases) func expiredTokensStopWorking(_ engine: Engine) throws {
+        let desk = try Desk(engine, tokenTTLSeconds: -1)
+        let service = desk.service
+        _ = try desk.agent("alex")
+        let result = try #require(try service.login(username: "alex", password: "correct horse battery"))
+        #expect(try service.authenticate(token: result.token) == nil)
+    }
+
+    @Test(arguments: Engine.allCases) func usernamesAreUnique(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        _ = try desk.agent("alex")
+        #expect(throws: AppError.self) { try desk.agent("alex") }
+    }
+
+    @Test(arguments: Engine.allCases) func ofManyConcurrentClaimersExactlyOneWins(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let (chat, _) = try desk.queued()
+        let agents = try (0..<20).map { try desk.agent("claimer\($0)") }
+        let outcomes = Counter()
+        DispatchQueue.concurrentPerform(iterations: agents.count) { i in
+            do {
+                _ = try service.claim(chat.id, by: agents[i])
+                outcomes.add("won")
+            } catch let error as AppError where error.status == 409 {
+                outcomes.add("lost")
+            } catch {
+                outcomes.add("error")
+            }
+        }
+        #expect(outcomes["won"] == 1)
+        #expect(outcomes["lost"] == 19)
+        #expect(outcomes["error"] == 0)
+        #expect(try desk.queueIds().isEmpty)
+    }
+
+    @Test(arguments: Engine.allCases) func releasePutsTheChatBackInTheQueue(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let (chat, _) = try desk.queued()
+        let alex = try desk.agent("alex")
+        let blake = try desk.agent("blake")
+        _ = try service.claim(chat.id, by: alex)
+        #expect(throws: AppError.self) { try service.release(chat.id, by: blake) }
+        let released = try service.release(chat.id, by: alex)
+        #expect(released.conversation.assignedAgentId == nil && released.conversation.status == .agent)
+        #expect(try desk.queueIds() == [chat.id])
+    }
+
+    @Test(arguments: Engine.allCases) func agentReplyAssignsAnUnassignedChatAndOthersAreRefused(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let (chat, _) = try desk.queued()
+        let alex = try desk.agent("alex")
+        let blake = try desk.agent("blake")
+        let (after, message) = try service.agentSend(chat.id, by: alex, content: "Hi!", clientMessageId: "a1")
+        #expect(after.conversation.assignedAgentId == alex.id)
+        #expect(after.conversation.hasAgentReplied)
+        #expect(message.senderAgentId == alex.id)
+        let (_, again) = try service.agentSend(chat.id, by: alex, content: "Hi!", clientMessageId: "a1")
+        #expect(again.id == message.id)
+        do {
+            _ = try service.agentSend(chat.id, by: blake, content: "me too", clientMessageId: nil)
+            Issue.record("a second agent replied into a held chat")
+        } catch let error as AppError {
+            #expect(error.status == 403)
+        }
+    }
+
+    @Test(arguments: Engine.allCases) func autoRoutingAssignsTheLeastLoadedOnlineAgentUnderCapacity(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .auto)
+        let service = desk.service
+        let alex = try desk.agent("alex", capacity: 1, online: true)
+        let blake = try desk.agent("blake", capacity: 2, online: true)
+        let (first, _) = try desk.queued()
+        let (second, _) = try desk.queued()
+        let (third, _) = try desk.queued()
+        let (fourth, _) = try desk.queued()
+        let holders = [first, second, third].map(\.assignedAgentId)
+        #expect(holders.filter { $0 == alex.id }.count == 1)
+        #expect(holders.filter { $0 == blake.id }.count == 2)
+        #expect(fourth.assignedAgentId == nil)
+        #expect(try desk.queueIds() == [fourth.id])
+    }
+
+    @Test(arguments: Engine.allCases) func goingOnlineTakesWaitingChatsOldestFirstUpToCapacity(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .auto)
+        let service = desk.service
+        let alex = try desk.agent("alex", capacity: 2)
+        let chats = try (0..<3).map { _ in try desk.queued().0 }
+        #expect(chats.allSatisfy { $0.assignedAgentId == nil })
+        let cursor = try service.latestEventId()
+        let online = try service.setPresence(agentId: alex.id, .online)
+        #expect(online.presence == .online)
+        #expect(try desk.queueIds() == [chats[2].id])
+        let names = try desk.eventNames(after: cursor)
+        #expect(names.first == "agent.presence.changed")
+        #expect(names.filter { $0 == "agent.assigned" }.count == 2)
+        let mine = try service.conversations(ConversationQuery(status: .agent, assigned: .to(agentId: alex.id), order: .recentActivity, limit: 10))
+        #expect(Set(mine.items.map(\.id)) == Set([chats[0].id, chats[1].id]))
+    }
+
+    @Test(arguments: Engine.allCases) func manualRoutingAlwaysQueuesAndAgentsStartOffline(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .manual)
+        let service = desk.service
+        let alex = try desk.agent("alex")
+        #expect(alex.presence == .offline)
+        _ = try service.setPresence(agentId: alex.id, .online)
+        let (chat, _) = try desk.queued()
+        #expect(chat.assignedAgentId == nil)
+        #expect(try desk.queueIds().count == 1)
+    }
+
+    @Test(arguments: Engine.allCases) func seedingIsIdempotentAndResetsPasswordsOnlyWhenAsked(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let created = try DemoData.seedAccount(service, username: "admin", displayName: "Ada", role: .admin, password: nil)
+        guard case .created(let password) = created else { Issue.record("not created"); return }
+        #expect(try service.login(username: "admin", password: password) != nil)
+        #expect(try DemoData.seedAccount(service, username: "admin", displayName: "Ada", role: .admin, password: nil) == .unchanged)
+        #expect(try DemoData.seedAccount(service, username: "admin", displayName: "Ada", role: .admin, password: "new password 1") == .passwordReset(password: "new password 1"))
+        #expect(try service.login(username: "admin", password: password) == nil)
+        try DemoData.seedFAQs(service)
+        #expect(try service.faqs().count == DemoData.faqs.count)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+import SwitchboardChat
+import SwitchboardCore
+import SwitchboardStore
+
+/// The engines every rule test runs on: the same test, both stores.
+enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, memory
+    var testDescription: String { rawValue }
+}
+
+/// What the rule tests read back besides the service: the outbox.
+protocol EventLog: Sendable {
+    func events(after cursor: Int64, conversationId: String?, limit: Int) throws -> [StoredEvent]
+}
+extension SQLiteStore: EventLog {}
+extension MemoryStore: EventLog {}
+
+/// A chat service over a fresh store of `engine` (SQLite: a real WAL file in a temporary
+/// directory that is removed when the fixture goes away), FAQs seeded.
+final class Desk: @unchecked Sendable {
+    let service: ChatService
+    let log: any EventLog
+    private let directory: String?
+
+    init(_ engine: Engine, routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600,
+         onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
+        let store: any ChatStore & EventLog
+        switch engine {
+        case .sqlite:
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-chat-\(UUID().uuidString)").path
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            let sqlite = try SQLiteStore(path: dir + "/test.sqlite")
+            try sqlite.migrate()
+            store = sqlite
+            directory = dir
+        case .memory:
+            store = MemoryStore()
+            directory = nil
+        }
+        log = store
+        service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), onEventsCommitted: onEventsCommitted)
+        try DemoData.seedFAQs(service)
+    }
+
+    deinit {
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    func agent(_ username: String = "agent-\(UUID().uuidString.prefix(8).lowercased())",
+               role: AgentRole = .agent, capacity: Int = 5, online: Bool = false) throws -> Agent {
+        try service.createAgent(username: username, password: "correct horse battery", displayName: username.capitalized,
+                                role: role, maxActiveChats: capacity, startOnline: online)
+    }
+
+    /// Starts a conversation and returns it with its session id.
+    func start() throws -> (Conversation, String) {
+        let result = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil)
+        return (result.conversation, result.sessionId)
+    }
+
+    /// Starts and escalates a conversation.
+    func queued() throws -> (Conversation, String) {
+        let (chat, session) = try start()
+        let (escalated, _) = try service.escalate(chat.id, sessionId: session)
+        return (escalated, session)
+    }
+
+    /// Event names after `cursor`, oldest first.
+    func eventNames(after cursor: Int64 = 0) throws -> [String] {
+        try log.events(after: cursor, conversationId: nil, limit: 500).map(\.name)
+    }
+
+    func queueIds() throws -> [String] {
+        try service.conversations(.queue(limit: 200)).items.map(\.id)
+    }
+}
+
+/// A thread-safe counter for concurrency tests.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Int] = [:]
+    func add(_ key: String) { lock.lock(); values[key, default: 0] += 1; lock.unlock() }
+    subscript(key: String) -> Int { lock.lock(); defer { lock.unlock() }; return values[key] ?? 0 }
+}

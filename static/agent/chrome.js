@@ -1,0 +1,42 @@
+// The console's chrome around the lists: the top bar (who is signed in, the
+// presence switch, the sound button) and the toasts.
+
+import { h, hueFor, icon, initials } from '../js/dom.js';
+import { soundEnabled } from './sound.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** Swaps the sign-in screen for the console of agent `me`. */
+export function showConsole(me) {
+  $('login-view').hidden = true;
+  $('app-view').hidden = false;
+  $('me-name').textContent = me.display_name;
+  $('me-avatar').textContent = initials(me.display_name);
+  $('me-avatar').style.setProperty('--hue', String(hueFor(me.display_name)));
+  $('add-agent').hidden = me.role !== 'admin';
+}
+
+export function renderPresence(presence) {
+  const online = presence === 'online';
+  const button = $('presence');
+  button.setAttribute('aria-checked', String(online));
+  button.dataset.presence = presence;
+  $('presence-label').textContent = online ? 'Online' : 'Offline';
+  button.title = online ? 'You are online: click to stop taking new chats' : 'You are offline: click to go online';
+}
+
+export function renderSoundButton() {
+  const on = soundEnabled();
+  const button = $('sound');
+  button.replaceChildren(icon(on ? 'bell' : 'bellOff'));
+  button.setAttribute('aria-pressed', String(on));
+  button.title = on ? 'Sound alerts: on' : 'Sound alerts: off';
+}
+
+/** A short note at the top of the page; errors stay a little longer. */
+export function toast(text, kind = 'info') {
+  const node = h('div', { class: `toast ${kind}` }, kind === 'error' ? icon('alert', { size: 18 }) : icon('check', { size: 18 }), h('span', {}, text));
+  $('toasts').append(node);
+  setTimeout(() => node.classList.add('leaving'), kind === 'error' ? 5000 : 3200);
+  setTimeout(() => node.remove(), kind === 'error' ? 5400 : 3600);
+}

@@ -1,0 +1,210 @@
+// One signed-in console, from sign-in to sign-out or expiry: the lists
+// (inbox.js, drawn by sidebar.js), the open conversation (conversation.js),
+// and loading them over REST; live.js and events.js keep them current.
+
+import { ApiError } from '../js/api.js';
+import { TypingWatch } from '../js/typing.js';
+import { renderPresence, toast } from './chrome.js';
+import { ConversationPane } from './conversation.js';
+import { applyEvent } from './events.js';
+import { Inbox } from './inbox.js';
+import { LiveUpdates } from './live.js';
+import { Sidebar } from './sidebar.js';
+import { chime } from './sound.js';
+
+const BASE_TITLE = 'Switchboard Console';
+
+// Is the agent looking at the open conversation right now?
+const viewing = () => document.visibilityState === 'visible';
+
+export class ConsoleSession {
+  /**
+   * @param {{api, me, onMe: (agent) => void, onExpired: () => void}} deps
+   *   onMe: the server's fresh view of the signed-in agent, to keep.
+   */
+  constructor({ api, me, onMe, onExpired }) {
+    this.api = api;
+    this.me = me;
+    this.onMe = onMe;
+    this.stopped = false;
+    this.closedLoaded = false;
+    this.pollRounds = 0;
+    this.hydrating = new Set();
+    this.timers = [];
+    this.inbox = new Inbox(me);
+    this.typing = new TypingWatch(() => this.render());
+    this.pane = new ConversationPane({
+      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin',
+      onChange: () => this.render(),
+      onBack: () => this.select(null),
+      onClaimed: () => this.sidebar.setTab('mine'),
+    });
+    this.sidebar = new Sidebar({
+      inbox: this.inbox,
+      onSelect: (id) => this.select(id),
+      onTab: (tab) => {
+        if (tab === 'closed' && !this.closedLoaded) this.loadClosed();
+        this.render();
+      },
+    });
+    this.live = new LiveUpdates({
+      api,
+      poll: () => this.#pollRound(),
+      onEvent: (name, data) => {
+        if (applyEvent(this, name, data)) this.render();
+      },
+      onReset: () => this.#refetchAll(),
+      onExpired,
+    });
+    this.onVisible = () => {
+      if (document.visibilityState === 'visible') {
+        this.render();
+        this.live.kick();
+      }
+    };
+  }
+
+  start() {
+    // Keep "waiting 4 min" honest, and catch up when the tab comes back.
+    this.timers.push(setInterval(() => this.render(), 30000));
+    document.addEventListener('visibilitychange', this.onVisible);
+    this.render();
+    this.#boot();
+  }
+
+  stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.live.stop();
+    for (const t of this.timers) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    document.removeEventListener('visibilitychange', this.onVisible);
+    this.pane.closePane();
+    document.title = BASE_TITLE;
+  }
+
+  select(id) {
+    document.getElementById('app-view').dataset.pane = id ? 'conversation' : 'list';
+    if (!id) {
+      this.pane.closePane();
+      return;
+    }
+    this.inbox.markRead(id);
+    this.pane.open(id);
+    this.render();
+  }
+
+  /** Something changed: lists, counts, title. */
+  render() {
+    if (this.stopped) return;
+    const { inbox, pane } = this;
+    if (pane.id && viewing()) inbox.markRead(pane.id);
+    this.sidebar.render({ selectedId: pane.id, typing: new Set(this.typing.entries.keys()) });
+    pane.render();
+    const total = inbox.totalUnread();
+    document.title = total > 0 ? `(${total}) ${BASE_TITLE}` : BASE_TITLE;
+  }
+
+  /** A customer wrote: count it unread (and chime) unless the agent is reading along. */
+  attention(conversationId, message) {
+    if (this.pane.id === conversationId && viewing()) return;
+    const conv = this.inbox.get(conversationId);
+    if (!conv) return;
+    const list = this.inbox.listOf(conv);
+    if (list !== 'queue' && list !== 'mine') return;
+    if (this.inbox.bump(conversationId, message.id)) chime();
+  }
+
+  // --- loading over REST ---------------------------------------------------------------
+
+  async #loadLists() {
+    const { api, inbox, pane } = this;
+    const [queue, mine] = await Promise.all([api.queue(), api.conversations({ status: 'agent', assigned: 'me', limit: 200 })]);
+    const newInQueue = inbox.replace('queue', queue.items, pane.id);
+    inbox.replace('mine', mine.items, pane.id);
+    return { cursor: Math.min(queue.last_event_id, mine.last_event_id), newInQueue };
+  }
+
+  async loadClosed() {
+    try {
+      const closed = await this.api.conversations({ status: 'closed', limit: 50 });
+      this.inbox.replace('closed', closed.items, this.pane.id);
+      this.closedLoaded = true;
+      this.render();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) toast("Couldn't load closed conversations.", 'error');
+    }
+  }
+
+  async #boot() {
+    try {
+      const agent = await this.api.me();
+      Object.assign(this.me, agent);
+      this.onMe(agent);
+      renderPresence(agent.presence);
+      const { cursor } = await this.#loadLists();
+      if (this.stopped) return;
+      this.render();
+      this.live.start(cursor);
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) return;
+      toast(err instanceof ApiError ? err.detail : "Can't reach the server. Retrying…", 'error');
+      this.timers.push(setTimeout(() => { if (!this.stopped) this.#boot(); }, 4000));
+    }
+  }
+
+  // The stream lost its place: load everything again and resume from there.
+  async #refetchAll() {
+    try {
+      const { cursor } = await this.#loadLists();
+      if (this.closedLoaded) await this.loadClosed();
+      if (this.pane.id) await this.pane.open(this.pane.id);
+      this.render();
+      this.live.restartFrom(cursor);
+    } catch {
+      this.live.fallBack();
+    }
+  }
+
+  // Polling while the stream is down: the lists and the open conversation.
+  async #pollRound() {
+    const { inbox, pane } = this;
+    this.pollRounds++;
+    const before = new Map([...inbox.convs].map(([id, c]) => [id, c.last_message?.id]));
+    const { newInQueue } = await this.#loadLists();
+    for (const id of newInQueue) {
+      inbox.flag(id);
+      chime();
+    }
+    for (const [id, conv] of inbox.convs) {
+      const last = conv.last_message;
+      if (last && before.has(id) && before.get(id) !== last.id && last.sender_type === 'customer') this.attention(id, last);
+    }
+    if (this.closedLoaded && this.pollRounds % 3 === 0) await this.loadClosed();
+    if (pane.id) await pane.poll();
+    this.render();
+  }
+
+  /** A conversation we learn about from a summary event: fetch its full view. */
+  async hydrate(id) {
+    const { hydrating, inbox } = this;
+    if (hydrating.has(id)) return;
+    hydrating.add(id);
+    try {
+      const page = await this.api.messages(id, undefined);
+      const isNew = !inbox.get(id);
+      inbox.upsert(page.conversation);
+      if (isNew && inbox.listOf(page.conversation) === 'queue') {
+        inbox.flag(id);
+        chime();
+      }
+      this.render();
+    } catch {
+      // the next poll or event will bring it
+    } finally {
+      hydrating.delete(id);
+    }
+  }
+}

@@ -156,7 +156,7 @@ export class Sidebar {
     }
     const when = this.#when(conv, now);
     const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
-    const avatar = h('span', { class: 'item-avatar', 'aria-hidden': 'true' }, initials(name));
+    const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
     const extra = this.tab === 'closed' && conv.assigned_agent_name ? `with ${conv.assigned_agent_name}` : null;

@@ -3,7 +3,8 @@ import SwitchboardCore
 /// The writes of a memory transaction, with the same effects as the SQLite statements.
 extension MemoryRows {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws {
-        state.conversations[conversation.id] = .init(conversation: conversation, sessionHash: sessionHash)
+        state.conversations[conversation.id] = .init(conversation: conversation, sessionHash: sessionHash,
+                                                     rowid: state.conversations.count + 1)
     }
 
     private func update(_ id: String, _ change: (inout Conversation) -> Void) {

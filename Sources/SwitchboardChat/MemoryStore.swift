@@ -29,6 +29,8 @@ struct MemoryState: Sendable {
     struct ConversationRow: Sendable {
         var conversation: Conversation
         var sessionHash: [UInt8]
+        /// Insertion order, SQLite's rowid: the queue's last tie-break.
+        var rowid: Int
     }
 
     struct MessageRow: Sendable {
@@ -83,7 +85,7 @@ final class MemoryRows: StoreWriter {
     }
 
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)] {
-        let matching = state.conversations.values.map(\.conversation).filter { c in
+        let matching = state.conversations.values.sorted { $0.rowid < $1.rowid }.map(\.conversation).filter { c in
             if let status = query.status, c.status != status { return false }
             switch query.assigned {
             case .to(let agentId): if c.assignedAgentId != agentId { return false }
@@ -95,7 +97,7 @@ final class MemoryRows: StoreWriter {
         }
         let sorted = switch query.order {
         case .recentActivity: matching.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
-        case .oldestRequest:
+        case .oldestRequest: // stable: equal times keep insertion order
             matching.sorted {
                 ($0.requestedAgentAt?.milliseconds ?? .min, $0.createdAt) < ($1.requestedAgentAt?.milliseconds ?? .min, $1.createdAt)
             }

@@ -69,7 +69,7 @@ public protocol StoreWriter: StoreReader {
     func insertToken(hash: [UInt8], agentId: String, createdAt: Timestamp, expiresAt: Timestamp) throws
     func revokeToken(hash: [UInt8], at: Timestamp) throws
     func revokeTokens(agentId: String, at: Timestamp) throws
-    /// Deletes an agent's tokens that expired or were revoked before `before`.
+    /// Deletes an agent's tokens that are revoked, or expired before `before`.
     func deleteDeadTokens(agentId: String, before: Timestamp) throws
 
     /// Appends to the outbox; the id is assigned in commit order.
@@ -87,7 +87,7 @@ public struct ConversationQuery: Equatable, Sendable {
     public enum Order: Equatable, Sendable {
         /// Newest activity first (`updated_at`, then id, descending).
         case recentActivity
-        /// The queue: oldest request first.
+        /// The queue: oldest request first (then oldest conversation, then insertion order).
         case oldestRequest
     }
 

@@ -45,7 +45,7 @@ struct SQLiteRows: StoreReader {
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let order = switch query.order {
         case .recentActivity: "c.updated_at DESC, c.id DESC"
-        case .oldestRequest: "c.requested_agent_at, c.created_at"
+        case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
         }
         return try Row.fetchAll(db, sql: """
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)

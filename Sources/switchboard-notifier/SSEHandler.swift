@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SwitchboardCore
 
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
 /// channel to the hub; anything else gets a JSON error. The stream is authorized by
@@ -22,9 +23,9 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .GET else {
             return fail(context, .methodNotAllowed, code: "method_not_allowed", detail: "Use GET.")
         }
-        guard let identity = Identity(kind: head.headers.first(name: Identity.identityHeader),
-                                      conversationId: head.headers.first(name: Identity.conversationHeader),
-                                      agentId: head.headers.first(name: Identity.agentHeader)) else {
+        guard let identity = Identity(kind: head.headers.first(name: Identity.Header.identity),
+                                      conversationId: head.headers.first(name: Identity.Header.conversation),
+                                      agentId: head.headers.first(name: Identity.Header.agent)) else {
             return fail(context, .unauthorized, code: "unauthorized", detail: "This stream needs credentials.")
         }
         var cursor: Int64?

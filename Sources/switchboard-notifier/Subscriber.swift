@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SwitchboardCore
 
 /// One SSE stream. Confined to the hub's event loop (hence unchecked Sendable: it is only
 /// touched from that loop, including in the completion callbacks the hub schedules there).

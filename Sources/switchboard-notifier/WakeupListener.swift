@@ -56,21 +56,14 @@ final class WakeupListener: @unchecked Sendable {
                 return
             }
             guard n > 0 else { continue }
-            let message = Array(buffer[0..<n])
-            let hub = self.hub
-            switch message[0] {
-            case UInt8(ascii: "W"):
+            switch NotifierDatagram.decode(buffer[0..<n]) {
+            case .wake:
+                let hub = self.hub
                 hub.loop.execute { hub.tail() }
-            case UInt8(ascii: "T"):
-                let parts = message.dropFirst().split(separator: UInt8(ascii: "\n"), maxSplits: 2, omittingEmptySubsequences: false)
-                guard parts.count == 3 else { continue }
-                let name = String(decoding: parts[0], as: UTF8.self)
-                let conversation = String(decoding: parts[1], as: UTF8.self)
-                let data = String(decoding: parts[2], as: UTF8.self)
-                guard name == EventName.agentTyping.rawValue || name == EventName.customerTyping.rawValue,
-                      !data.contains("\n") else { continue }
-                hub.loop.execute { hub.ephemeral(name: name, conversationId: conversation, data: data) }
-            default:
+            case .typing(let name, let conversationId, let data):
+                let hub = self.hub
+                hub.loop.execute { hub.ephemeral(name: name.rawValue, conversationId: conversationId, data: data) }
+            case nil:
                 continue
             }
         }

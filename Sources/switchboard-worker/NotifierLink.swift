@@ -25,12 +25,11 @@ final class NotifierLink: RealtimeSink, @unchecked Sendable {
         self.notifierSocketPath = notifierSocketPath
     }
 
-    /// "New events are committed": one byte, `W`.
-    func wake() { send([UInt8(ascii: "W")]) }
+    /// "New events are committed".
+    func wake() { send(NotifierDatagram.wake.encode()) }
 
-    /// `T<event name>\n<conversation id>\n<data JSON>`: the notifier routes without parsing JSON.
     func typing(_ signal: TypingSignal) {
-        send(Array("T\(signal.eventName.rawValue)\n\(signal.conversationId)\n".utf8) + signal.data.bytes)
+        send(NotifierDatagram.typing(name: signal.eventName, conversationId: signal.conversationId, data: signal.data.text).encode())
     }
 
     private func send(_ bytes: [UInt8]) {

@@ -66,33 +66,9 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
+    /// The path and the parsed query of a request target.
     static func split(_ uri: String) -> (String, [String: String]) {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        var query: [String: String] = [:]
-        if parts.count > 1 {
-            for pair in parts[1].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                query[String(kv[0])] = kv.count > 1 ? String(kv[1]).removingPercentEncodingSafe : ""
-            }
-        }
-        return (String(parts[0]), query)
-    }
-}
-
-extension String {
-    /// Percent-decoding without Foundation; invalid escapes are kept as they are.
-    var removingPercentEncodingSafe: String {
-        var bytes: [UInt8] = []
-        var iterator = Array(utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
-               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return (String(parts[0]), parts.count > 1 ? QueryString.parse(parts[1]) : [:])
     }
 }

@@ -11,7 +11,8 @@ import PackageDescription
 
 let package = Package(
     name: "Switchboard",
-    platforms: [.macOS(.v14)],
+    // macOS 15: Synchronization.Atomic (Linux has no such floor).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard-worker", targets: ["switchboard-worker"]),
         .executable(name: "switchboard-notifier", targets: ["switchboard-notifier"]),
@@ -30,7 +31,9 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        // The unix-socket and pthread calls made by hand, written once (no dependencies).
+        .target(name: "POSIXSupport"),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "POSIXSupport"]),
         .target(name: "SwitchboardCore"),
         // Process start-up shared by the long-running executables: logging, config, signals.
         .target(
@@ -56,14 +59,14 @@ let package = Package(
         .executableTarget(
             name: "switchboard-worker",
             dependencies: [
-                "FastCGI", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
+                "FastCGI", "POSIXSupport", "SwitchboardCore", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardRuntime",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardStore", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -80,7 +83,8 @@ let package = Package(
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardStore", "SwitchboardCore"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),
+        .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

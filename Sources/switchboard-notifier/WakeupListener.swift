@@ -1,4 +1,5 @@
 import Logging
+import POSIXSupport
 import SwitchboardCore
 #if canImport(Glibc)
 import Glibc
@@ -20,33 +21,16 @@ final class WakeupListener: @unchecked Sendable {
         self.logger = logger
     }
 
-    func start() throws(ConfigError) {
-        unlink(path)
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard fd >= 0, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw ConfigError("cannot create the wake-up socket \(path)")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in bytes.enumerated() { raw[i] = byte }
-        }
-        let oldMask = umask(0o077)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        umask(oldMask)
-        guard bound == 0 else { throw ConfigError("cannot bind the wake-up socket \(path): errno \(errno)") }
-        let thread = Thread(listener: self)
-        thread.start()
+    func start() throws(SystemCallError) {
+        fd = try UnixSocket.bindDatagram(path: path)
+        try NativeThread.detach { self.run() }
     }
 
     func stop() {
         unlink(path)
     }
 
-    fileprivate func run() {
+    private func run() {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = recv(fd, &buffer, buffer.count, 0)
@@ -66,22 +50,6 @@ final class WakeupListener: @unchecked Sendable {
             case nil:
                 continue
             }
-        }
-    }
-
-    /// A plain pthread for the blocking loop.
-    private final class Thread {
-        let listener: WakeupListener
-        init(listener: WakeupListener) { self.listener = listener }
-        func start() {
-            var thread = pthread_t()
-            let box = Unmanaged.passRetained(self)
-            pthread_create(&thread, nil, { raw in
-                let me = Unmanaged<Thread>.fromOpaque(raw!).takeRetainedValue()
-                me.listener.run()
-                return nil
-            }, box.toOpaque())
-            pthread_detach(thread)
         }
     }
 }

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import POSIXSupport
 import SwitchboardCore
 import SwitchboardRuntime
 import SwitchboardStore
@@ -61,15 +62,15 @@ let bootstrap = ServerBootstrap(group: group)
         }
     }
 
-let oldMask = umask(0o077)
 let server: any Channel
 do {
-    server = try bootstrap.bind(unixDomainSocketPath: config.notifierSocketPath, cleanupExistingSocketFile: true).wait()
+    server = try withFileCreationMask(0o077) {
+        try bootstrap.bind(unixDomainSocketPath: config.notifierSocketPath, cleanupExistingSocketFile: true).wait()
+    }
 } catch {
     logger.critical("cannot listen on \(config.notifierSocketPath): \(error)")
     exit(1)
 }
-umask(oldMask)
 logger.info("listening", metadata: ["socket": "\(config.notifierSocketPath)", "wakeups": "\(config.wakeupSocketPath)",
                                     "database": "\(config.databasePath)"])
 

@@ -11,8 +11,14 @@ import Glibc
 
 // switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
 let (logger, config) = startProcess(label: "switchboard.worker")
-let link = NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
+let link: NotifierLink
 let store: Store
+do {
+    link = try NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
+} catch {
+    logger.critical("cannot address the notifier: \(error)")
+    exit(1)
+}
 do {
     store = try Store(config: config, onEventsCommitted: { link.wake() })
     try store.migrate()

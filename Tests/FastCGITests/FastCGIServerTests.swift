@@ -1,4 +1,5 @@
 import Foundation
+import POSIXSupport
 import Testing
 @testable import FastCGI
 #if canImport(Glibc)
@@ -11,14 +12,7 @@ struct FastCGIServerTests {
     static func send(_ socketPath: String, params: [String: String], body: [UInt8]) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in socketPath.utf8.enumerated() { raw[i] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = try UnixSocketAddress(path: socketPath).withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else { throw FastCGIError(call: "connect", code: errno) }
 
         func record(_ type: UInt8, _ content: [UInt8]) -> [UInt8] {

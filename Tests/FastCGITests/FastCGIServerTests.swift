@@ -92,17 +92,23 @@ struct FastCGIServerTests {
 
     @Test func shutdownFinishesTheRequestInFlightThenStops() throws {
         let path = Self.socketPath()
+        let started = DispatchSemaphore(value: 0)
+        let shutdownCalled = DispatchSemaphore(value: 0)
         let server = FastCGIServer(socketPath: path, threads: 2, maxBodyBytes: 1024) { _ in
-            usleep(300_000)
+            // Held until shutdown() has been called, so the request is surely in flight when
+            // the server stops accepting (the timeout only keeps a broken server from hanging the run).
+            started.signal()
+            _ = shutdownCalled.wait(timeout: .now() + 10)
             return FastCGIResponse(status: 200, body: Array("done".utf8))
         }
         try server.start()
         let result = Result<String, any Error>.Box()
-        let thread = Thread { result.value = Result { try Self.send(path, params: [:], body: []) } }
-        thread.start()
-        usleep(100_000)
+        let client = try NativeThread.start { result.value = Result { try Self.send(path, params: [:], body: []) } }
+        try #require(started.wait(timeout: .now() + 10) == .success)
         server.shutdown()
+        shutdownCalled.signal()
         server.wait()
+        client.join()
         #expect(try result.value?.get().hasSuffix("done") == true)
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -63,10 +63,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The notifier's logic: hub, SSE framing, replay-to-live hand-over, filters. Reads the
+        // outbox through its own protocol, so it never imports the SQLite store.
+        .target(
+            name: "SwitchboardNotifier",
+            dependencies: [
+                "POSIXSupport", "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "POSIXSupport", "SwitchboardCore", "SwitchboardStore", "SwitchboardRuntime",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,16 +1,6 @@
 import GRDB
 import SwitchboardCore
 
-/// A stored outbox event as the notifier reads it.
-public struct StoredEvent: Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let audience: EventAudience
-    public let conversationId: String?
-    public let data: String
-    public let createdAt: Timestamp
-}
-
 extension Store {
     /// The newest event id ever assigned (AUTOINCREMENT never reuses ids, even after pruning).
     static func latestEventId(_ db: Database) throws -> Int64 {

@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import POSIXSupport
 import SwitchboardCore
+import SwitchboardNotifier
 import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
@@ -35,7 +36,7 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let threadPool = NIOThreadPool(numberOfThreads: 2)
 threadPool.start()
 let loop = group.next()
-let hub = Hub(loop: loop, store: store, pool: threadPool, config: config, logger: logger)
+let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger)
 
 do {
     try loop.submit { try hub.start() }.wait()

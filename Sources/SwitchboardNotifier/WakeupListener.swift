@@ -9,24 +9,24 @@ import Glibc
 /// recv, off the event loop): `W` = new events committed; `T<name>\n<conversation>\n<data>`
 /// = a typing indicator. Datagrams are hints: losing one only delays delivery until the
 /// hub's fallback timer reads the outbox.
-final class WakeupListener: @unchecked Sendable {
+public final class WakeupListener: @unchecked Sendable {
     private let path: String
     private let hub: Hub
     private let logger: Logger
     private var fd: Int32 = -1
 
-    init(path: String, hub: Hub, logger: Logger) {
+    public init(path: String, hub: Hub, logger: Logger) {
         self.path = path
         self.hub = hub
         self.logger = logger
     }
 
-    func start() throws(SystemCallError) {
+    public func start() throws(SystemCallError) {
         fd = try UnixSocket.bindDatagram(path: path)
         try NativeThread.detach { self.run() }
     }
 
-    func stop() {
+    public func stop() {
         unlink(path)
     }
 
@@ -40,16 +40,9 @@ final class WakeupListener: @unchecked Sendable {
                 return
             }
             guard n > 0 else { continue }
-            switch NotifierDatagram.decode(buffer[0..<n]) {
-            case .wake:
-                let hub = self.hub
-                hub.loop.execute { hub.tail() }
-            case .typing(let name, let conversationId, let data):
-                let hub = self.hub
-                hub.loop.execute { hub.ephemeral(name: name.rawValue, conversationId: conversationId, data: data) }
-            case nil:
-                continue
-            }
+            guard let datagram = NotifierDatagram.decode(buffer[0..<n]) else { continue }
+            let hub = self.hub
+            hub.loop.execute { hub.receive(datagram) }
         }
     }
 }

@@ -5,16 +5,16 @@ import SwitchboardCore
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
 /// channel to the hub; anything else gets a JSON error. The stream is authorized by
 /// nginx's auth_request; this handler only reads the identity headers nginx set.
-final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundOut = HTTPServerResponsePart
 
     private let hub: Hub
     private var subscribed: Identity?
 
-    init(hub: Hub) { self.hub = hub }
+    public init(hub: Hub) { self.hub = hub }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data), subscribed == nil else { return }
         let (path, query) = Self.split(head.uri)
         guard path == "/api/v1/events" else {
@@ -45,17 +45,17 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         if let identity = subscribed { hub.unsubscribe(context.channel, identity: identity) }
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
-        let body = "{\"detail\":\"\(detail)\",\"code\":\"\(code)\"}"
+        let body = NotifierJSON.error(detail: detail, code: code)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")

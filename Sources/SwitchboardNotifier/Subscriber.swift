@@ -63,11 +63,4 @@ struct Frame {
         Frame(id: nil, conversationId: conversationId, forCustomer: forCustomer, forAgents: true,
               text: "event: \(name)\ndata: \(data)\n\n")
     }
-
-    func isFor(_ identity: Identity) -> Bool {
-        switch identity {
-        case .customer(let conversationId): forCustomer && self.conversationId == conversationId
-        case .agent: forAgents
-        }
-    }
 }

@@ -97,6 +97,17 @@ let package = Package(
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),
         .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport"]),
+        .testTarget(
+            name: "SwitchboardNotifierTests",
+            dependencies: [
+                "SwitchboardNotifier", "SwitchboardCore", "SwitchboardStore",
+                // Only to append outbox rows with plain SQL, independent of the store's write API.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

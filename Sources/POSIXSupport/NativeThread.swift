@@ -23,6 +23,7 @@ public struct NativeThread: Sendable {
         pthread_join(handle, nil)
     }
 
+    /// Carries the closure through pthread_create's single untyped argument.
     private final class Box {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }

@@ -48,6 +48,7 @@ struct UnixSocketTests {
     }
 }
 
+/// Closures on pthreads: joined ones have finished, detached ones run.
 struct NativeThreadTests {
     @Test func joinWaitsForTheClosure() throws {
         // Relaxed on purpose: join() itself must order the thread's write before the read.

@@ -48,6 +48,7 @@ struct NotifierDatagramTests {
     }
 }
 
+/// The identity headers: what the worker answers is what the notifier reads back.
 struct IdentityTests {
     @Test func headersRoundTripThroughTheHeaderValues() {
         for identity in [Identity.customer(conversationId: "conv-1"), .agent(agentId: "agent-1")] {

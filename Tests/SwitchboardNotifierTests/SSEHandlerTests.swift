@@ -28,6 +28,7 @@ struct SSEHandlerTests {
         return (head, body, channel, reads)
     }
 
+    /// The handler answered with something other than a response head first.
     struct ExpectationFailedError: Error {}
 
     @Test func anAuthorizedStreamGetsTheEventStreamHeadAndReplaysFromTheQueryCursor() throws {

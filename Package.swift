@@ -11,7 +11,8 @@ import PackageDescription
 
 let package = Package(
     name: "Switchboard",
-    platforms: [.macOS(.v14)],
+    // macOS 15: Synchronization.Atomic (Linux has no such floor).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "switchboard-worker", targets: ["switchboard-worker"]),
         .executable(name: "switchboard-notifier", targets: ["switchboard-notifier"]),
@@ -30,7 +31,9 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
-        .target(name: "FastCGI", dependencies: ["CFastCGI"]),
+        // The unix-socket and pthread calls made by hand, written once (no dependencies).
+        .target(name: "POSIXSupport"),
+        .target(name: "FastCGI", dependencies: ["CFastCGI", "POSIXSupport"]),
         .target(name: "SwitchboardCore"),
         // Process start-up shared by the long-running executables: logging, config, signals.
         .target(
@@ -58,14 +61,26 @@ let package = Package(
         .executableTarget(
             name: "switchboard-worker",
             dependencies: [
-                "FastCGI", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
+                "FastCGI", "POSIXSupport", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The notifier's logic: hub, SSE framing, replay-to-live hand-over, filters. Reads the
+        // outbox through its own protocol, so it never imports the SQLite store.
+        .target(
+            name: "SwitchboardNotifier",
+            dependencies: [
+                "POSIXSupport", "SwitchboardCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "SwitchboardCore", "SwitchboardStore", "SwitchboardRuntime",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -83,7 +98,19 @@ let package = Package(
         .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
-        .testTarget(name: "FastCGITests", dependencies: ["FastCGI"]),
+        .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),
+        .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport"]),
+        .testTarget(
+            name: "SwitchboardNotifierTests",
+            dependencies: [
+                "SwitchboardNotifier", "SwitchboardCore", "SwitchboardStore",
+                // Only to append outbox rows with plain SQL, independent of the store's write API.
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

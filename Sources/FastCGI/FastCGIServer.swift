@@ -1,4 +1,6 @@
 import CFastCGI
+import POSIXSupport
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,9 +24,9 @@ public final class FastCGIServer: @unchecked Sendable {
     private let maxBodyBytes: Int
     private let handler: Handler
     private var listenFD: Int32 = -1
-    private var threads: [pthread_t] = []
+    private var threads: [NativeThread] = []
     // Written by shutdown(), read by accept threads between requests.
-    private let stopping = AtomicFlag()
+    private let stopping = Atomic<Bool>(false)
 
     public init(socketPath: String, threads: Int, maxBodyBytes: Int, handler: @escaping Handler) {
         self.socketPath = socketPath
@@ -37,30 +39,21 @@ public final class FastCGIServer: @unchecked Sendable {
     public func start() throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw FastCGIError(call: "FCGX_Init", code: errno) }
         unlink(socketPath)
-        let oldMask = umask(0o077)
-        listenFD = FCGX_OpenSocket(socketPath, 1024)
-        umask(oldMask)
+        listenFD = withFileCreationMask(0o077) { FCGX_OpenSocket(socketPath, 1024) }
         guard listenFD >= 0 else { throw FastCGIError(call: "FCGX_OpenSocket(\(socketPath))", code: errno) }
         for _ in 0..<threadCount {
-            let box = Unmanaged.passRetained(self)
-            var thread = pthread_t()
-            let rc = pthread_create(&thread, nil, { raw in
-                let server = Unmanaged<FastCGIServer>.fromOpaque(raw!).takeRetainedValue()
-                server.acceptLoop()
-                return nil
-            }, box.toOpaque())
-            guard rc == 0 else {
-                box.release()
-                throw FastCGIError(call: "pthread_create", code: rc)
+            do throws(SystemCallError) {
+                threads.append(try NativeThread.start { self.acceptLoop() })
+            } catch {
+                throw FastCGIError(call: error.call, code: error.code)
             }
-            threads.append(thread)
         }
     }
 
     /// Stops accepting: wakes every thread blocked in accept() by shutting the listening
     /// socket down. Threads busy with a request finish it first.
     public func shutdown() {
-        guard stopping.setOnce() else { return }
+        guard stopping.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         // accept() on a shut-down listening socket fails with EINVAL, which libfcgi does not retry,
         // so every blocked FCGX_Accept_r returns. (FCGX_ShutdownPending is process-global: not used.)
         if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
@@ -68,7 +61,7 @@ public final class FastCGIServer: @unchecked Sendable {
 
     /// Waits for every accept thread to end, then removes the socket file.
     public func wait() {
-        for thread in threads { pthread_join(thread, nil) }
+        for thread in threads { thread.join() }
         threads.removeAll()
         if listenFD >= 0 { close(listenFD); listenFD = -1 }
         unlink(socketPath)
@@ -78,7 +71,7 @@ public final class FastCGIServer: @unchecked Sendable {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         guard FCGX_InitRequest(request, listenFD, 0) == 0 else { return }
-        while !stopping.isSet, FCGX_Accept_r(request) >= 0 {
+        while !stopping.load(ordering: .acquiring), FCGX_Accept_r(request) >= 0 {
             let input = readInput(request)
             let response = handler(input)
             write(response, request)
@@ -129,28 +122,5 @@ public final class FastCGIServer: @unchecked Sendable {
                 _ = FCGX_PutStr($0, Int32(buffer.count), stream)
             }
         }
-    }
-}
-
-/// A set-once flag shared between threads.
-final class AtomicFlag: @unchecked Sendable {
-    private var value = false
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    var isSet: Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return value
-    }
-
-    /// Sets the flag; true only for the caller that changed it.
-    func setOnce() -> Bool {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        if value { return false }
-        value = true
-        return true
     }
 }

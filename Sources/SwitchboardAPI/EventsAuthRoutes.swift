@@ -18,7 +18,7 @@ struct EventsAuthRoutes: Sendable {
     @Sendable func authorize(_ request: HTTPRequest) throws -> HTTPResponse {
         if request.header("authorization") != nil {
             let (agent, _) = try auth.agent(request)
-            return identity([("X-Switchboard-Identity", "agent"), ("X-Switchboard-Agent", agent.id)])
+            return identity(.agent(agentId: agent.id))
         }
         guard let session = request.header("x-customer-session-id"), !session.isEmpty else {
             throw AppError.unauthorized("Send X-Customer-Session-Id (customers) or Authorization: Bearer (agents).",
@@ -36,10 +36,10 @@ struct EventsAuthRoutes: Sendable {
             // auth_request understands only 2xx, 401 and 403.
             throw AppError.forbidden(error.detail, code: error.code)
         }
-        return identity([("X-Switchboard-Identity", "customer"), ("X-Switchboard-Conversation", conversationId)])
+        return identity(.customer(conversationId: conversationId))
     }
 
-    private func identity(_ headers: [(String, String)]) -> HTTPResponse {
-        HTTPResponse(status: 204, headers: headers + [("Cache-Control", "no-store")])
+    private func identity(_ identity: Identity) -> HTTPResponse {
+        HTTPResponse(status: 204, headers: identity.headers + [("Cache-Control", "no-store")])
     }
 }

@@ -37,21 +37,7 @@ public struct HTTPRequest: Sendable {
                   requestId: params["REQUEST_ID"] ?? "")
     }
 
-    public static func parseQuery(_ text: String) -> [String: String] {
-        var result: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = decode(parts[0])
-            guard !key.isEmpty, result[key] == nil else { continue }
-            result[key] = parts.count > 1 ? decode(parts[1]) : ""
-        }
-        return result
-    }
-
-    private static func decode(_ part: Substring) -> String {
-        let plus = part.replacingOccurrences(of: "+", with: " ")
-        return plus.removingPercentEncoding ?? plus
-    }
+    public static func parseQuery(_ text: String) -> [String: String] { QueryString.parse(text) }
 
     public func header(_ name: String) -> String? { headers[name.lowercased()] }
 

@@ -111,22 +111,3 @@ public struct ConversationQuery: Equatable, Sendable {
         ConversationQuery(status: .agent, assigned: .nobody, order: .oldestRequest, limit: limit)
     }
 }
-
-/// A stored outbox event as the notifier reads it.
-public struct StoredEvent: Sendable, Equatable {
-    public let id: Int64
-    public let name: String
-    public let audience: EventAudience
-    public let conversationId: String?
-    public let data: String
-    public let createdAt: Timestamp
-
-    public init(id: Int64, name: String, audience: EventAudience, conversationId: String?, data: String, createdAt: Timestamp) {
-        self.id = id
-        self.name = name
-        self.audience = audience
-        self.conversationId = conversationId
-        self.data = data
-        self.createdAt = createdAt
-    }
-}

@@ -3,7 +3,9 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import POSIXSupport
 import SwitchboardCore
+import SwitchboardNotifier
 import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
@@ -34,7 +36,7 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let threadPool = NIOThreadPool(numberOfThreads: 2)
 threadPool.start()
 let loop = group.next()
-let hub = Hub(loop: loop, store: store, pool: threadPool, config: config, logger: logger)
+let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger)
 
 do {
     try loop.submit { try hub.start() }.wait()
@@ -61,15 +63,15 @@ let bootstrap = ServerBootstrap(group: group)
         }
     }
 
-let oldMask = umask(0o077)
 let server: any Channel
 do {
-    server = try bootstrap.bind(unixDomainSocketPath: config.notifierSocketPath, cleanupExistingSocketFile: true).wait()
+    server = try withFileCreationMask(0o077) {
+        try bootstrap.bind(unixDomainSocketPath: config.notifierSocketPath, cleanupExistingSocketFile: true).wait()
+    }
 } catch {
     logger.critical("cannot listen on \(config.notifierSocketPath): \(error)")
     exit(1)
 }
-umask(oldMask)
 logger.info("listening", metadata: ["socket": "\(config.notifierSocketPath)", "wakeups": "\(config.wakeupSocketPath)",
                                     "database": "\(config.databasePath)"])
 

@@ -12,8 +12,14 @@ import Glibc
 
 // switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
 let (logger, config) = startProcess(label: "switchboard.worker")
-let link = NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
+let link: NotifierLink
 let store: SQLiteStore
+do {
+    link = try NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
+} catch {
+    logger.critical("cannot address the notifier: \(error)")
+    exit(1)
+}
 do {
     store = try SQLiteStore(config: config)
     try store.migrate()

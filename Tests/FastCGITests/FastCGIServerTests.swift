@@ -1,4 +1,5 @@
 import Foundation
+import POSIXSupport
 import Testing
 @testable import FastCGI
 #if canImport(Glibc)
@@ -11,14 +12,7 @@ struct FastCGIServerTests {
     static func send(_ socketPath: String, params: [String: String], body: [UInt8]) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in socketPath.utf8.enumerated() { raw[i] = byte }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = try UnixSocketAddress(path: socketPath).withSockaddr { connect(fd, $0, $1) }
         guard connected == 0 else { throw FastCGIError(call: "connect", code: errno) }
 
         func record(_ type: UInt8, _ content: [UInt8]) -> [UInt8] {
@@ -98,17 +92,23 @@ struct FastCGIServerTests {
 
     @Test func shutdownFinishesTheRequestInFlightThenStops() throws {
         let path = Self.socketPath()
+        let started = DispatchSemaphore(value: 0)
+        let shutdownCalled = DispatchSemaphore(value: 0)
         let server = FastCGIServer(socketPath: path, threads: 2, maxBodyBytes: 1024) { _ in
-            usleep(300_000)
+            // Held until shutdown() has been called, so the request is surely in flight when
+            // the server stops accepting (the timeout only keeps a broken server from hanging the run).
+            started.signal()
+            _ = shutdownCalled.wait(timeout: .now() + 10)
             return FastCGIResponse(status: 200, body: Array("done".utf8))
         }
         try server.start()
         let result = Result<String, any Error>.Box()
-        let thread = Thread { result.value = Result { try Self.send(path, params: [:], body: []) } }
-        thread.start()
-        usleep(100_000)
+        let client = try NativeThread.start { result.value = Result { try Self.send(path, params: [:], body: []) } }
+        try #require(started.wait(timeout: .now() + 10) == .success)
         server.shutdown()
+        shutdownCalled.signal()
         server.wait()
+        client.join()
         #expect(try result.value?.get().hasSuffix("done") == true)
         #expect(!FileManager.default.fileExists(atPath: path))
     }

@@ -1,21 +1,24 @@
 import Logging
 import NIOCore
-import NIOPosix
 import SwitchboardCore
-import SwitchboardStore
 
 /// The fan-out. It tails the `events` outbox (on a wake-up datagram and on a fallback
 /// timer) and writes each event to the streams allowed to see it. Resume: a subscriber
 /// with a cursor is registered first, replayed from SQLite, then switched to live,
 /// skipping every id it already got — so nothing is lost between replay and live and
-/// nothing is sent twice. Confined to one event loop; SQLite reads run on a thread pool.
-final class Hub: @unchecked Sendable {
-    let loop: any EventLoop
-    private let store: SQLiteStore
-    private let pool: NIOThreadPool
+/// nothing is sent twice. Confined to one event loop; outbox reads run off it (`reads`).
+public final class Hub: @unchecked Sendable {
+    public let loop: any EventLoop
+    private let outbox: any OutboxReader
+    private let reads: any BlockingReads
     private let config: Config
     private let logger: Logger
     private let allocator = ByteBufferAllocator()
+    /// Rows per outbox read, for replay and tail alike.
+    let batch: Int
+    /// A stream that gets this many live frames while it is still replaying is closed; the
+    /// client resumes from its last id (memory stays bounded by this, not by the backlog).
+    let maxPending: Int
 
     /// The newest event id fanned out.
     private(set) var cursor: Int64 = 0
@@ -24,23 +27,21 @@ final class Hub: @unchecked Sendable {
     private var tailing = false
     private var tailAgain = false
 
-    static let batch = 500
-    /// A live stream that falls this far behind is closed; the client resumes from its last id.
-    static let maxPending = 5000
-
-    init(loop: any EventLoop, store: SQLiteStore, pool: NIOThreadPool, config: Config, logger: Logger) {
+    public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, config: Config, logger: Logger,
+                batch: Int = 500, maxPending: Int = 5000) {
         self.loop = loop
-        self.store = store
-        self.pool = pool
+        self.outbox = outbox
+        self.reads = reads
         self.config = config
         self.logger = logger
+        self.batch = batch
+        self.maxPending = maxPending
     }
 
-    var subscriberCount: Int { agents.count + customers.values.reduce(0) { $0 + $1.count } }
-
     /// Reads where the outbox is now and starts the timers.
-    func start() throws {
-        cursor = try store.latestEventId()
+    public func start() throws {
+        loop.assertInEventLoop()
+        cursor = try outbox.latestEventId()
         loop.scheduleRepeatedTask(initialDelay: .milliseconds(Int64(config.notifierPollMilliseconds)),
                                   delay: .milliseconds(Int64(config.notifierPollMilliseconds))) { [self] _ in tail() }
         loop.scheduleRepeatedTask(initialDelay: .seconds(Int64(config.heartbeatSeconds)),
@@ -79,7 +80,7 @@ final class Hub: @unchecked Sendable {
     }
 
     /// Ends every stream cleanly (shutdown); completes when all are closed.
-    func endAll() -> EventLoopFuture<Void> {
+    public func endAll() -> EventLoopFuture<Void> {
         loop.assertInEventLoop()
         let all = Array(agents.values) + customers.values.flatMap(\.values)
         return EventLoopFuture.andAllComplete(all.map { $0.end() }, on: loop)
@@ -94,14 +95,14 @@ final class Hub: @unchecked Sendable {
 
     /// Checks the cursor (too old or from another database → `reset`), then replays.
     private func startReplay(_ subscriber: Subscriber, from cursor: Int64) {
-        let store = self.store
-        pool.runIfActive(eventLoop: loop) { () -> (Int64, Int64) in
-            (try store.oldestEventId(), try store.latestEventId())
+        let outbox = self.outbox
+        reads.run(completingOn: loop) { () -> (Int64, Int64) in
+            (try outbox.oldestEventId(), try outbox.latestEventId())
         }.whenComplete { [self] result in
             switch result {
             case .success(let (oldest, latest)):
                 if cursor > latest || (oldest > 0 && cursor < oldest - 1) {
-                    subscriber.write("event: reset\ndata: {\"last_event_id\":\(latest)}\n\n")
+                    subscriber.write("event: reset\ndata: \(NotifierJSON.reset(lastEventId: latest))\n\n")
                     subscriber.lastSent = latest
                 }
                 replay(subscriber)
@@ -114,11 +115,11 @@ final class Hub: @unchecked Sendable {
 
     private func replay(_ subscriber: Subscriber) {
         guard subscriber.channel.isActive else { return }
-        let store = self.store
+        let outbox = self.outbox, batch = self.batch
         let after = subscriber.lastSent
         let conversationId = subscriber.identity.conversationId
-        pool.runIfActive(eventLoop: loop) {
-            try store.events(after: after, conversationId: conversationId, limit: Hub.batch)
+        reads.run(completingOn: loop) {
+            try outbox.events(after: after, conversationId: conversationId, limit: batch)
         }.whenComplete { [self] result in
             guard case .success(let events) = result else {
                 subscriber.channel.close(promise: nil)
@@ -129,7 +130,7 @@ final class Hub: @unchecked Sendable {
                 flushed = subscriber.write(Hub.frame(event).text)
                 subscriber.lastSent = event.id
             }
-            if events.count == Hub.batch {
+            if events.count == batch {
                 // More to replay: continue once this batch has left, so memory stays bounded.
                 (flushed ?? loop.makeSucceededVoidFuture()).whenComplete { [self] _ in replay(subscriber) }
                 return
@@ -154,10 +155,10 @@ final class Hub: @unchecked Sendable {
         }
         tailing = true
         tailAgain = false
-        let store = self.store
+        let outbox = self.outbox, batch = self.batch
         let after = cursor
-        pool.runIfActive(eventLoop: loop) {
-            try store.events(after: after, limit: Hub.batch)
+        reads.run(completingOn: loop) {
+            try outbox.events(after: after, conversationId: nil, limit: batch)
         }.whenComplete { [self] result in
             tailing = false
             switch result {
@@ -166,18 +167,26 @@ final class Hub: @unchecked Sendable {
                     cursor = max(cursor, event.id)
                     deliver(Hub.frame(event))
                 }
-                if events.count == Hub.batch || tailAgain { tail() }
+                if events.count == batch || tailAgain { tail() }
             case .failure(let error):
                 logger.error("reading the outbox failed", metadata: ["error": "\(error)"])
             }
         }
     }
 
+    /// A datagram from the worker: a wake-up reads the outbox; typing is fanned out as is.
+    func receive(_ datagram: NotifierDatagram) {
+        switch datagram {
+        case .wake: tail()
+        case .typing(let name, let conversationId, let data): ephemeral(name: name, conversationId: conversationId, data: data)
+        }
+    }
+
     /// An ephemeral event from a datagram (typing): no id, never stored.
-    func ephemeral(name: String, conversationId: String, data: String) {
+    func ephemeral(name: EventName, conversationId: String, data: String) {
         loop.assertInEventLoop()
         // A customer hears the agent typing; agents hear both sides.
-        deliver(.ephemeral(name: name, conversationId: conversationId, forCustomer: name == EventName.agentTyping.rawValue, data: data))
+        deliver(.ephemeral(name: name.rawValue, conversationId: conversationId, forCustomer: name == .agentTyping, data: data))
     }
 
     private func deliver(_ frame: Frame) {
@@ -194,7 +203,7 @@ final class Hub: @unchecked Sendable {
     private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber) {
         if subscriber.replaying {
             subscriber.pending.append(frame)
-            if subscriber.pending.count > Hub.maxPending { subscriber.channel.close(promise: nil) }
+            if subscriber.pending.count > maxPending { subscriber.channel.close(promise: nil) }
             return
         }
         if let id = frame.id {
@@ -217,9 +226,9 @@ final class Hub: @unchecked Sendable {
     }
 
     private func prune() {
-        let store = self.store
+        let outbox = self.outbox
         let horizon = Timestamp.now().adding(seconds: -Int64(config.eventRetentionSeconds))
-        pool.runIfActive(eventLoop: loop) { try store.pruneEvents(olderThan: horizon) }.whenComplete { [logger] result in
+        reads.run(completingOn: loop) { try outbox.pruneEvents(olderThan: horizon) }.whenComplete { [logger] result in
             if case .success(let count) = result, count > 0 { logger.info("pruned events", metadata: ["count": "\(count)"]) }
         }
     }

@@ -1,19 +1,20 @@
 import NIOCore
 import NIOHTTP1
+import SwitchboardCore
 
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
 /// channel to the hub; anything else gets a JSON error. The stream is authorized by
 /// nginx's auth_request; this handler only reads the identity headers nginx set.
-final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPServerRequestPart
+    public typealias OutboundOut = HTTPServerResponsePart
 
     private let hub: Hub
     private var subscribed: Identity?
 
-    init(hub: Hub) { self.hub = hub }
+    public init(hub: Hub) { self.hub = hub }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard case .head(let head) = unwrapInboundIn(data), subscribed == nil else { return }
         let (path, query) = Self.split(head.uri)
         guard path == "/api/v1/events" else {
@@ -22,9 +23,9 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .GET else {
             return fail(context, .methodNotAllowed, code: "method_not_allowed", detail: "Use GET.")
         }
-        guard let identity = Identity(kind: head.headers.first(name: Identity.identityHeader),
-                                      conversationId: head.headers.first(name: Identity.conversationHeader),
-                                      agentId: head.headers.first(name: Identity.agentHeader)) else {
+        guard let identity = Identity(kind: head.headers.first(name: Identity.Header.identity),
+                                      conversationId: head.headers.first(name: Identity.Header.conversation),
+                                      agentId: head.headers.first(name: Identity.Header.agent)) else {
             return fail(context, .unauthorized, code: "unauthorized", detail: "This stream needs credentials.")
         }
         var cursor: Int64?
@@ -44,17 +45,17 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    public func channelInactive(context: ChannelHandlerContext) {
         if let identity = subscribed { hub.unsubscribe(context.channel, identity: identity) }
         context.fireChannelInactive()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         context.close(promise: nil)
     }
 
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
-        let body = "{\"detail\":\"\(detail)\",\"code\":\"\(code)\"}"
+        let body = NotifierJSON.error(detail: detail, code: code)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
@@ -65,33 +66,9 @@ final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
+    /// The path and the parsed query of a request target.
     static func split(_ uri: String) -> (String, [String: String]) {
         let parts = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
-        var query: [String: String] = [:]
-        if parts.count > 1 {
-            for pair in parts[1].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                query[String(kv[0])] = kv.count > 1 ? String(kv[1]).removingPercentEncodingSafe : ""
-            }
-        }
-        return (String(parts[0]), query)
-    }
-}
-
-extension String {
-    /// Percent-decoding without Foundation; invalid escapes are kept as they are.
-    var removingPercentEncodingSafe: String {
-        var bytes: [UInt8] = []
-        var iterator = Array(utf8)[...]
-        while let byte = iterator.popFirst() {
-            if byte == UInt8(ascii: "%"), iterator.count >= 2,
-               let value = UInt8(String(decoding: iterator.prefix(2), as: UTF8.self), radix: 16) {
-                bytes.append(value)
-                iterator = iterator.dropFirst(2)
-            } else {
-                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        return (String(parts[0]), parts.count > 1 ? QueryString.parse(parts[1]) : [:])
     }
 }

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import SwitchboardCore
 
 /// One SSE stream. Confined to the hub's event loop (hence unchecked Sendable: it is only
 /// touched from that loop, including in the completion callbacks the hub schedules there).
@@ -61,12 +62,5 @@ struct Frame {
     static func ephemeral(name: String, conversationId: String, forCustomer: Bool, data: String) -> Frame {
         Frame(id: nil, conversationId: conversationId, forCustomer: forCustomer, forAgents: true,
               text: "event: \(name)\ndata: \(data)\n\n")
-    }
-
-    func isFor(_ identity: Identity) -> Bool {
-        switch identity {
-        case .customer(let conversationId): forCustomer && self.conversationId == conversationId
-        case .agent: forAgents
-        }
     }
 }

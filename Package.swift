@@ -92,7 +92,9 @@ let package = Package(
             dependencies: [
                 "SwitchboardCore", "SwitchboardChat", "SwitchboardStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            // The demo shop's FAQs, imported by `switchboard seed`.
+            resources: [.copy("demo-faqs.json")]
         ),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),

@@ -14,6 +14,8 @@ struct AgentRoutes: Sendable {
             router.post("\(base)/auth/logout", logout)
             router.post("\(base)/register", register)
             router.get("\(base)/me", me)
+            router.post("\(base)/me/password", changePassword)
+            router.get("\(base)/agents", team)
             router.post("\(base)/presence", presence)
             router.get("\(base)/conversations", conversations)
             router.get("\(base)/queue", queue)
@@ -48,6 +50,12 @@ struct AgentRoutes: Sendable {
         var presence: String
     }
 
+    struct PasswordChangeBody: Decodable {
+        var currentPassword: String
+        var newPassword: String
+        enum CodingKeys: String, CodingKey { case currentPassword = "current_password", newPassword = "new_password" }
+    }
+
     @Sendable func login(_ request: HTTPRequest) throws -> HTTPResponse {
         let body = try Body.decode(LoginBody.self, from: request)
         guard body.password.count <= Limits.passwordMaxLength, body.username.count <= 64,
@@ -78,12 +86,26 @@ struct AgentRoutes: Sendable {
         let agent = try service.createAgent(username: try Validate.username(body.username.lowercased()),
                                             password: try Validate.password(body.password),
                                             displayName: try Validate.displayName(body.displayName), role: role,
-                                            maxActiveChats: capacity, startOnline: body.startOnline ?? false)
+                                            maxActiveChats: capacity, startOnline: body.startOnline ?? false,
+                                            by: caller.auditActor)
         return try .json(agent, status: 201)
     }
 
     @Sendable func me(_ request: HTTPRequest) throws -> HTTPResponse {
         try .json(try auth.agent(request).0)
+    }
+
+    @Sendable func changePassword(_ request: HTTPRequest) throws -> HTTPResponse {
+        let (agent, token) = try auth.agent(request)
+        let body = try Body.decode(PasswordChangeBody.self, from: request)
+        try service.changeOwnPassword(agent, token: token, current: body.currentPassword, new: body.newPassword)
+        return .noContent
+    }
+
+    /// Every agent sees the team: who is on, and how loaded.
+    @Sendable func team(_ request: HTTPRequest) throws -> HTTPResponse {
+        _ = try auth.agent(request)
+        return try .json(AdminAnswer.Team(items: try service.team()))
     }
 
     @Sendable func presence(_ request: HTTPRequest) throws -> HTTPResponse {
@@ -116,7 +138,11 @@ struct AgentRoutes: Sendable {
 
     @Sendable func queue(_ request: HTTPRequest) throws -> HTTPResponse {
         _ = try auth.agent(request)
-        return try list(service.conversations(.queue(limit: try Validate.limit(request, default: Limits.listMaxLimit, max: Limits.listMaxLimit))))
+        let limit = try Validate.limit(request, default: Limits.listMaxLimit, max: Limits.listMaxLimit)
+        let offset = try Query.parse(request.query["offset"], { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
+                                     "offset: a whole number from 0.", code: "invalid_offset") ?? 0
+        let page = try service.conversations(.queue(limit: limit, offset: offset), counted: true)
+        return try .json(AgentAnswer.Queue(items: page.items, total: page.total ?? page.items.count, lastEventId: page.lastEventId))
     }
 
     private func list(_ page: AgentConversationPage) throws -> HTTPResponse {

@@ -11,6 +11,7 @@ struct CustomerRoutes: Sendable {
     func register(_ router: inout Router) {
         let base = "/api/v1/customer"
         router.get("\(base)/quick-questions", quickQuestions)
+        router.get("\(base)/widget-config", widgetConfig)
         router.post("\(base)/conversations/start", start)
         router.get("\(base)/conversations/:id", conversation)
         router.get("\(base)/conversations/:id/messages", messages)
@@ -37,6 +38,13 @@ struct CustomerRoutes: Sendable {
 
     @Sendable func quickQuestions(_ request: HTTPRequest) throws -> HTTPResponse {
         try .json(try quickQuestions())
+    }
+
+    /// Public and cacheable for a minute: a shopper's next load picks up an admin's change.
+    @Sendable func widgetConfig(_ request: HTTPRequest) throws -> HTTPResponse {
+        var response = try HTTPResponse.json(try service.widgetConfig())
+        response.headers = response.headers.map { $0.0 == "Cache-Control" ? ("Cache-Control", "public, max-age=60") : $0 }
+        return response
     }
 
     private func quickQuestions() throws -> [QuickQuestion] {

@@ -18,6 +18,7 @@ public struct SwitchboardApp: Sendable {
         let auth = Authenticator(service: service)
         CustomerRoutes(service: service, auth: auth, realtime: realtime).register(&router)
         AgentRoutes(service: service, auth: auth, realtime: realtime).register(&router)
+        AdminRoutes(service: service, auth: auth).register(&router)
         EventsAuthRoutes(service: service, auth: auth).register(&router)
         HealthRoutes(service: service, notifier: notifier).register(&router)
         self.router = router

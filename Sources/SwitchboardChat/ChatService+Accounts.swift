@@ -12,7 +12,7 @@ public struct LoginResult: Sendable {
 extension ChatService {
     /// Creates an agent. Username must be unused (409 otherwise).
     public func createAgent(username: String, password: String, displayName: String, role: AgentRole = .agent,
-                            maxActiveChats: Int = 5, startOnline: Bool = false) throws -> Agent {
+                            maxActiveChats: Int = 5, startOnline: Bool = false, by actor: AuditEntry.Actor? = nil) throws -> Agent {
         let hash = try hasher.hash(password)
         return try write { tx in
             if try tx.rows.agent(username: username) != nil {
@@ -21,6 +21,10 @@ extension ChatService {
             let agent = Agent(id: Identifiers.uuid(), username: username, displayName: displayName, role: role,
                               presence: .offline, maxActiveChats: maxActiveChats, createdAt: tx.now, updatedAt: tx.now)
             try tx.rows.insertAgent(agent, passwordHash: hash)
+            if let actor {
+                try tx.audit(actor, "agent.created", agent.id,
+                             ["username": username, "role": role.rawValue, "max_active_chats": String(maxActiveChats)])
+            }
             return startOnline ? try setPresence(agent, .online, tx) : agent
         }
     }
@@ -33,7 +37,7 @@ extension ChatService {
                 throw AppError.notFound("No agent named \(username).", code: "agent_not_found")
             }
             try tx.rows.setPasswordHash(agentId: agent.id, hash, at: tx.now)
-            try tx.rows.revokeTokens(agentId: agent.id, at: tx.now)
+            try revokeSessions(of: agent.id, except: nil, tx)
         }
     }
 
@@ -52,10 +56,12 @@ extension ChatService {
             hasher.burn(password)
             return nil
         }
-        guard hasher.verify(password, against: hash) else { return nil }
+        // A disabled account answers exactly like a wrong password, after the same hashing work.
+        guard hasher.verify(password, against: hash), !agent.disabled else { return nil }
         let token = Secrets.token(prefix: "sbt_")
         return try write { tx in
             let expires = tx.now.adding(seconds: tokenTTLSeconds)
+            try tx.rows.setLastSeen(agentId: agent.id, at: tx.now)
             try tx.rows.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
             // Housekeeping: tokens that can no longer be used.
             try tx.rows.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
@@ -63,10 +69,18 @@ extension ChatService {
         }
     }
 
-    /// The agent a bearer token belongs to, if the token is known, not expired and not revoked.
+    /// The agent a bearer token belongs to, if the token is known, not expired, not revoked
+    /// and the agent is enabled. Refreshes `last_seen_at` when it is over a minute old (so a
+    /// busy console costs one write a minute, not one per request).
     public func authenticate(token: String) throws -> Agent? {
         guard !token.isEmpty, token.utf8.count <= 256 else { return nil }
-        return try read { try $0.agent(tokenHash: Secrets.sha256(token), now: Timestamp.now()) }
+        let now = Timestamp.now()
+        guard var agent = try read({ try $0.agent(tokenHash: Secrets.sha256(token), now: now) }) else { return nil }
+        if (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 {
+            try write { tx in try tx.rows.setLastSeen(agentId: agent.id, at: tx.now) }
+            agent.lastSeenAt = now
+        }
+        return agent
     }
 
     /// Revokes one token (logout).

@@ -3,16 +3,19 @@ import SwitchboardCore
 /// A page of the agent's conversation list or queue, with the event cursor of the same read.
 public struct AgentConversationPage: Sendable {
     public let items: [AgentConversation]
+    /// How many match in all (only when asked: it is a count over the table).
+    public let total: Int?
     public let lastEventId: Int64
 }
 
 /// The console's side: lists, claim, release, reply, close.
 extension ChatService {
-    /// Conversations matching `query`, each with its newest message.
-    public func conversations(_ query: ConversationQuery) throws -> AgentConversationPage {
+    /// Conversations matching `query`, each with its newest message; with `counted`, also
+    /// how many match in all (the queue's true size), from the same read.
+    public func conversations(_ query: ConversationQuery, counted: Bool = false) throws -> AgentConversationPage {
         try read { rows in
             AgentConversationPage(items: try rows.conversations(query).map { AgentConversation($0.0, lastMessage: $0.1) },
-                                  lastEventId: try rows.latestEventId())
+                                  total: counted ? try rows.count(query) : nil, lastEventId: try rows.latestEventId())
         }
     }
 

@@ -52,7 +52,8 @@ extension ChatService {
                                    requestedAgentAt: nil, closedAt: nil, createdAt: tx.now, updatedAt: tx.now,
                                    customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email)
             try tx.rows.insertConversation(new, sessionHash: hash)
-            let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: BotText.welcome,
+            let settings = try tx.rows.settings() ?? .defaults
+            let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
                                                metadata: MessageMetadata(event: "welcome"))
             let conversation = try tx.conversation(id)
             // Emitted after the message so the cursor below includes the welcome's event.
@@ -96,14 +97,9 @@ extension ChatService {
         }
     }
 
-    /// The FAQ list, in display order.
+    /// The FAQs the widget offers and the bot matches (enabled ones), in display order.
     public func faqs() throws -> [FAQ] {
-        try read { try $0.faqs() }
-    }
-
-    /// Inserts or updates an FAQ by slug.
-    public func upsertFAQ(_ faq: FAQ, position: Int) throws {
-        try write { tx in try tx.rows.upsertFAQ(faq, position: position) }
+        try read { try $0.faqs(includeDisabled: false) }
     }
 
     /// A customer's free text (`quickReply == nil`) or tapped FAQ. While the bot has the
@@ -117,7 +113,7 @@ extension ChatService {
                 return CustomerSendResult(conversation: conversation, customerMessage: original,
                                           botMessage: try tx.rows.reply(toSeq: original.seq), replayed: true)
             }
-            let all = try tx.rows.faqs()
+            let all = try tx.rows.faqs(includeDisabled: false)
             var faq: FAQ?
             if let quickReply {
                 guard let found = all.first(where: { $0.slug == quickReply }) else {
@@ -132,7 +128,8 @@ extension ChatService {
             var bot: Message?
             if decision.botAnswers {
                 let answer = faq ?? FAQMatcher(all).match(content ?? "")
-                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? BotText.fallback,
+                let fallback = answer == nil ? (try tx.rows.settings() ?? .defaults).fallbackMessage : ""
+                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? fallback,
                                            metadata: answer.map { MessageMetadata(faqSlug: $0.slug) } ?? MessageMetadata(fallback: "true"),
                                            replyToSeq: sent.seq)
             }

@@ -68,8 +68,31 @@ extension MemoryRows {
         return stored.seq
     }
 
-    func upsertFAQ(_ faq: FAQ, position: Int) throws {
-        state.faqs[faq.slug] = (faq, position)
+    func insertFAQ(_ faq: FAQ) throws {
+        if try self.faq(slug: faq.slug) != nil { throw MemoryStoreError.constraint("UNIQUE (slug)") }
+        state.faqs[faq.id] = faq
+    }
+
+    func updateFAQ(_ faq: FAQ) throws {
+        if let other = try self.faq(slug: faq.slug), other.id != faq.id { throw MemoryStoreError.constraint("UNIQUE (slug)") }
+        guard var stored = state.faqs[faq.id] else { return }
+        let created = stored.createdAt
+        stored = faq
+        stored.createdAt = created
+        state.faqs[faq.id] = stored
+    }
+
+    func deleteFAQ(id: String) throws {
+        state.faqs[id] = nil
+    }
+
+    func saveSettings(_ settings: Settings, at now: Timestamp) throws {
+        state.settings = settings
+    }
+
+    func appendAudit(actor: AuditEntry.Actor, action: String, target: String, data: AuditData, at now: Timestamp) throws {
+        state.audit.append(AuditEntry(id: (state.audit.last?.id ?? 0) + 1, actor: actor, action: action, target: target,
+                                      data: data, createdAt: now))
     }
 
     func insertAgent(_ agent: Agent, passwordHash: String) throws {
@@ -81,6 +104,21 @@ extension MemoryRows {
     func setPresence(agentId: String, _ presence: Presence, at now: Timestamp) throws {
         state.agents[agentId]?.presence = presence
         state.agents[agentId]?.updatedAt = now
+    }
+
+    func updateAgent(_ agent: Agent, at now: Timestamp) throws {
+        guard var stored = state.agents[agent.id] else { return }
+        stored.displayName = agent.displayName
+        stored.role = agent.role
+        stored.maxActiveChats = agent.maxActiveChats
+        stored.disabled = agent.disabled
+        stored.presence = agent.presence
+        stored.updatedAt = now
+        state.agents[agent.id] = stored
+    }
+
+    func setLastSeen(agentId: String, at now: Timestamp) throws {
+        state.agents[agentId]?.lastSeenAt = now
     }
 
     func setPasswordHash(agentId: String, _ hash: String, at now: Timestamp) throws {
@@ -97,8 +135,8 @@ extension MemoryRows {
         if state.tokens[hash]?.revokedAt == nil { state.tokens[hash]?.revokedAt = now }
     }
 
-    func revokeTokens(agentId: String, at now: Timestamp) throws {
-        for (hash, token) in state.tokens where token.agentId == agentId && token.revokedAt == nil {
+    func revokeTokens(agentId: String, except: [UInt8]?, at now: Timestamp) throws {
+        for (hash, token) in state.tokens where token.agentId == agentId && token.revokedAt == nil && hash != except {
             state.tokens[hash]?.revokedAt = now
         }
     }

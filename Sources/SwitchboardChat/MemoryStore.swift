@@ -50,7 +50,11 @@ struct MemoryState: Sendable {
     var agents: [String: Agent] = [:]
     var passwordHashes: [String: String] = [:]
     var tokens: [[UInt8]: TokenRow] = [:]
-    var faqs: [String: (faq: FAQ, position: Int)] = [:]
+    /// By id.
+    var faqs: [String: FAQ] = [:]
+    var settings: Settings?
+    /// Oldest first.
+    var audit: [AuditEntry] = []
     var lastEventId: Int64 = 0
     var events: [StoredEvent] = []
 }
@@ -85,7 +89,21 @@ final class MemoryRows: StoreWriter {
     }
 
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)] {
-        let matching = state.conversations.values.sorted { $0.rowid < $1.rowid }.map(\.conversation).filter { c in
+        let matching = matches(query)
+        let sorted = switch query.order {
+        case .recentActivity: matching.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        case .oldestRequest: // stable: equal times keep insertion order
+            matching.sorted {
+                ($0.requestedAgentAt?.milliseconds ?? .min, $0.createdAt) < ($1.requestedAgentAt?.milliseconds ?? .min, $1.createdAt)
+            }
+        }
+        return try sorted.dropFirst(query.offset).prefix(query.limit).map { (withAgentName($0), try lastMessage(conversationId: $0.id)) }
+    }
+
+    func count(_ query: ConversationQuery) throws -> Int { matches(query).count }
+
+    private func matches(_ query: ConversationQuery) -> [Conversation] {
+        state.conversations.values.sorted { $0.rowid < $1.rowid }.map(\.conversation).filter { c in
             if let status = query.status, c.status != status { return false }
             switch query.assigned {
             case .to(let agentId): if c.assignedAgentId != agentId { return false }
@@ -95,14 +113,6 @@ final class MemoryRows: StoreWriter {
             if let before = query.before, c.updatedAt >= before { return false }
             return true
         }
-        let sorted = switch query.order {
-        case .recentActivity: matching.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
-        case .oldestRequest: // stable: equal times keep insertion order
-            matching.sorted {
-                ($0.requestedAgentAt?.milliseconds ?? .min, $0.createdAt) < ($1.requestedAgentAt?.milliseconds ?? .min, $1.createdAt)
-            }
-        }
-        return try sorted.prefix(query.limit).map { (withAgentName($0), try lastMessage(conversationId: $0.id)) }
     }
 
     func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message] {
@@ -129,8 +139,18 @@ final class MemoryRows: StoreWriter {
         state.messages.last { $0.message.conversationId == conversationId }?.message
     }
 
-    func faqs() throws -> [FAQ] {
-        state.faqs.values.sorted { ($0.position, $0.faq.slug) < ($1.position, $1.faq.slug) }.map(\.faq)
+    func faqs(includeDisabled: Bool) throws -> [FAQ] {
+        state.faqs.values.filter { includeDisabled || $0.enabled }.sorted { ($0.position, $0.slug) < ($1.position, $1.slug) }
+    }
+
+    func faq(id: String) throws -> FAQ? { state.faqs[id] }
+
+    func faq(slug: String) throws -> FAQ? { state.faqs.values.first { $0.slug == slug } }
+
+    func settings() throws -> Settings? { state.settings }
+
+    func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry] {
+        Array(state.audit.reversed().filter { $0.id < (beforeId ?? .max) }.prefix(limit))
     }
 
     func agent(id: String) throws -> Agent? { state.agents[id] }
@@ -142,8 +162,9 @@ final class MemoryRows: StoreWriter {
     func passwordHash(agentId: String) throws -> String? { state.passwordHashes[agentId] }
 
     func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
-        guard let token = state.tokens[tokenHash], token.revokedAt == nil, token.expiresAt > now else { return nil }
-        return state.agents[token.agentId]
+        guard let token = state.tokens[tokenHash], token.revokedAt == nil, token.expiresAt > now,
+              let agent = state.agents[token.agentId], !agent.disabled else { return nil }
+        return agent
     }
 
     func activeChatCount(agentId: String) throws -> Int {
@@ -152,10 +173,20 @@ final class MemoryRows: StoreWriter {
 
     func leastLoadedOnlineAgent() throws -> Agent? {
         try state.agents.values
-            .filter { $0.presence == .online }
+            .filter { $0.presence == .online && !$0.disabled }
             .map { ($0, try activeChatCount(agentId: $0.id)) }
             .filter { $0.1 < $0.0.maxActiveChats }
             .min { ($0.1, $0.0.createdAt, $0.0.id) < ($1.1, $1.0.createdAt, $1.0.id) }?.0
+    }
+
+    func team() throws -> [TeamMember] {
+        try state.agents.values
+            .sorted { ($0.displayName.lowercased(), $0.username) < ($1.displayName.lowercased(), $1.username) }
+            .map { TeamMember(agent: $0, activeChats: try activeChatCount(agentId: $0.id)) }
+    }
+
+    func activeAdminCount() throws -> Int {
+        state.agents.values.count { $0.role == .admin && !$0.disabled }
     }
 
     func latestEventId() throws -> Int64 { state.lastEventId }

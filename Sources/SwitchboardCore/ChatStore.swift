@@ -19,6 +19,8 @@ public protocol StoreReader {
     /// The newest conversation of a session that is not closed.
     func openConversation(sessionHash: [UInt8]) throws -> Conversation?
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)]
+    /// How many conversations match `query`, ignoring its limit and offset.
+    func count(_ query: ConversationQuery) throws -> Int
 
     /// Messages with `seq > afterSeq`, oldest first.
     func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message]
@@ -30,18 +32,29 @@ public protocol StoreReader {
     func reply(toSeq: Int64) throws -> Message?
     func lastMessage(conversationId: String) throws -> Message?
 
-    /// Enabled FAQs in display order.
-    func faqs() throws -> [FAQ]
+    /// FAQs in display order (`position`, then slug); disabled ones only when asked.
+    func faqs(includeDisabled: Bool) throws -> [FAQ]
+    func faq(id: String) throws -> FAQ?
+    func faq(slug: String) throws -> FAQ?
+
+    /// The saved settings; nil when nobody has saved any (the defaults apply).
+    func settings() throws -> Settings?
+    /// Audit entries newest first, with `id < beforeId` when given.
+    func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry]
 
     func agent(id: String) throws -> Agent?
     func agent(username: String) throws -> Agent?
     func passwordHash(agentId: String) throws -> String?
-    /// The agent owning a token that is neither expired at `now` nor revoked.
+    /// The enabled agent owning a token that is neither expired at `now` nor revoked.
     func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent?
     /// Conversations an agent holds that are not closed.
     func activeChatCount(agentId: String) throws -> Int
-    /// The online agent with the fewest active chats below its capacity (oldest account wins ties).
+    /// The online, enabled agent with the fewest active chats below its capacity (oldest account wins ties).
     func leastLoadedOnlineAgent() throws -> Agent?
+    /// Every agent with its active chats, by display name.
+    func team() throws -> [TeamMember]
+    /// Admins who are not disabled.
+    func activeAdminCount() throws -> Int
 
     /// The newest event id ever assigned (never reused, even after pruning).
     func latestEventId() throws -> Int64
@@ -61,14 +74,22 @@ public protocol StoreWriter: StoreReader {
 
     /// Inserts a message (its `seq` is ignored) and returns the `seq` assigned.
     func insertMessage(_ message: Message, replyToSeq: Int64?) throws -> Int64
-    func upsertFAQ(_ faq: FAQ, position: Int) throws
+    func insertFAQ(_ faq: FAQ) throws
+    func updateFAQ(_ faq: FAQ) throws
+    func deleteFAQ(id: String) throws
+    func saveSettings(_ settings: Settings, at: Timestamp) throws
+    func appendAudit(actor: AuditEntry.Actor, action: String, target: String, data: AuditData, at: Timestamp) throws
 
     func insertAgent(_ agent: Agent, passwordHash: String) throws
     func setPresence(agentId: String, _ presence: Presence, at: Timestamp) throws
+    /// Writes the editable members: display name, role, capacity, disabled.
+    func updateAgent(_ agent: Agent, at: Timestamp) throws
+    func setLastSeen(agentId: String, at: Timestamp) throws
     func setPasswordHash(agentId: String, _ hash: String, at: Timestamp) throws
     func insertToken(hash: [UInt8], agentId: String, createdAt: Timestamp, expiresAt: Timestamp) throws
     func revokeToken(hash: [UInt8], at: Timestamp) throws
-    func revokeTokens(agentId: String, at: Timestamp) throws
+    /// Revokes every live token of the agent but `except` (the caller's own, when it keeps its session).
+    func revokeTokens(agentId: String, except: [UInt8]?, at: Timestamp) throws
     /// Deletes an agent's tokens that are revoked, or expired before `before`.
     func deleteDeadTokens(agentId: String, before: Timestamp) throws
 
@@ -97,17 +118,21 @@ public struct ConversationQuery: Equatable, Sendable {
     public var before: Timestamp?
     public var order: Order
     public var limit: Int
+    /// How many of the ordered matches to skip (paging through the queue).
+    public var offset: Int
 
-    public init(status: ConversationStatus?, assigned: Assignment, before: Timestamp? = nil, order: Order, limit: Int) {
+    public init(status: ConversationStatus?, assigned: Assignment, before: Timestamp? = nil, order: Order, limit: Int,
+                offset: Int = 0) {
         self.status = status
         self.assigned = assigned
         self.before = before
         self.order = order
         self.limit = limit
+        self.offset = offset
     }
 
     /// Escalated chats nobody holds, oldest request first.
-    public static func queue(limit: Int) -> ConversationQuery {
-        ConversationQuery(status: .agent, assigned: .nobody, order: .oldestRequest, limit: limit)
+    public static func queue(limit: Int, offset: Int = 0) -> ConversationQuery {
+        ConversationQuery(status: .agent, assigned: .nobody, order: .oldestRequest, limit: limit, offset: offset)
     }
 }

@@ -42,6 +42,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case queueChatCreated = "queue.chat_created"
     case queueChatClaimed = "queue.chat_claimed"
     case agentPresenceChanged = "agent.presence.changed"
+    case agentSessionRevoked = "agent.session_revoked"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"
@@ -65,4 +66,10 @@ public enum Limits {
     public static let listMaxLimit = 200
     public static let listDefaultLimit = 50
     public static let maxActiveChatsRange = 1...100
+    public static let slugMaxLength = 60
+    public static let faqQuestionMaxCharacters = 200
+    public static let faqAnswerMaxCharacters = 2000
+    public static let faqKeywordsMax = 30
+    public static let faqKeywordMaxCharacters = 40
+    public static let faqsMax = 200
 }

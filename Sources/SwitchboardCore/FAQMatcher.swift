@@ -1,19 +1,3 @@
-/// One entry of the bot's knowledge.
-public struct FAQ: Equatable, Sendable {
-    public let slug: String
-    public let question: String
-    public let answer: String
-    /// Extra words that should lead to this answer (besides the question's own).
-    public let keywords: [String]
-
-    public init(slug: String, question: String, answer: String, keywords: [String] = []) {
-        self.slug = slug
-        self.question = question
-        self.answer = answer
-        self.keywords = keywords
-    }
-}
-
 /// Finds the FAQ a free-text message is about: case- and punctuation-insensitive,
 /// scored by how many meaningful words the message shares with the question and
 /// keywords. Ties go to the earlier FAQ; no shared word means no match.
@@ -77,10 +61,9 @@ public struct FAQMatcher: Sendable {
     ]
 }
 
-/// What the bot says. One place, so the widget, the tests and the docs agree.
+/// What the system says when a conversation changes hands (the bot's welcome and fallback
+/// are shop settings).
 public enum BotText {
-    public static let welcome = "Hi! I'm the Switchboard assistant. Pick a question below or type your own — and you can ask for a person at any time."
-    public static let fallback = "Sorry, I don't have an answer for that. Would you like to talk to a person? Tap \"Talk to a person\" and a support agent will join."
     public static let queued = "You're in the queue. A support agent will be with you shortly."
     public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
     public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."

@@ -113,17 +113,23 @@ public struct Agent: Codable, Equatable, Sendable {
     public var role: AgentRole
     public var presence: Presence
     public var maxActiveChats: Int
+    /// A disabled agent cannot log in, its tokens stop working and it is never assigned chats.
+    public var disabled: Bool
+    /// The last time the agent logged in or used the API (updated at most once a minute).
+    public var lastSeenAt: Timestamp?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(id: String, username: String, displayName: String, role: AgentRole, presence: Presence,
-                maxActiveChats: Int, createdAt: Timestamp, updatedAt: Timestamp) {
+                maxActiveChats: Int, disabled: Bool = false, lastSeenAt: Timestamp? = nil, createdAt: Timestamp, updatedAt: Timestamp) {
         self.id = id
         self.username = username
         self.displayName = displayName
         self.role = role
         self.presence = presence
         self.maxActiveChats = maxActiveChats
+        self.disabled = disabled
+        self.lastSeenAt = lastSeenAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -132,6 +138,6 @@ public struct Agent: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, username, displayName = "display_name", presence, maxActiveChats = "max_active_chats", role
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case disabled, lastSeenAt = "last_seen_at", createdAt = "created_at", updatedAt = "updated_at"
     }
 }

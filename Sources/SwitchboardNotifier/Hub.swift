@@ -166,11 +166,22 @@ public final class Hub: @unchecked Sendable {
                 for event in events {
                     cursor = max(cursor, event.id)
                     deliver(Hub.frame(event))
+                    if event.name == EventName.agentSessionRevoked.rawValue { endStreams(of: event) }
                 }
                 if events.count == batch || tailAgain { tail() }
             case .failure(let error):
                 logger.error("reading the outbox failed", metadata: ["error": "\(error)"])
             }
+        }
+    }
+
+    /// Revocation reaches open streams: after delivering `agent.session_revoked` (live, not
+    /// replayed), that agent's streams end with their last chunk; the console reconnects and
+    /// the revoked token gets its 401 from nginx's auth_request.
+    private func endStreams(of event: StoredEvent) {
+        guard let revoked = try? WireJSON.decode(EventPayload.AgentSessionRevoked.self, from: event.data) else { return }
+        for subscriber in agents.values where subscriber.identity == .agent(agentId: revoked.agentId) {
+            _ = subscriber.end()
         }
     }
 

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import SwitchboardCore
 
 /// The schema, as named, append-only migrations: never edit one that has shipped; add a new one.
 enum Migrations {
@@ -79,6 +81,54 @@ enum Migrations {
                 );
                 """)
         }
+        migrator.registerMigration("2026-11-30-01-shop-administration") { db in
+            // FAQs get a stable id (the slug may change), enabled, times, and keywords as a JSON array.
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let old = try Row.fetchAll(db, sql: "SELECT slug, question, answer, keywords, position FROM faqs")
+            try db.execute(sql: """
+                DROP TABLE faqs;
+                CREATE TABLE faqs (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    slug TEXT NOT NULL UNIQUE,
+                    question TEXT NOT NULL,
+                    answer TEXT NOT NULL,
+                    keywords TEXT NOT NULL DEFAULT '[]',
+                    position INTEGER NOT NULL DEFAULT 0,
+                    enabled INTEGER NOT NULL DEFAULT 1,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX faqs_order ON faqs(position, slug);
+
+                CREATE TABLE settings (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    data TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    actor_id TEXT,
+                    actor_username TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    target TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+
+                ALTER TABLE agents ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE agents ADD COLUMN last_seen_at INTEGER;
+                """)
+            for row in old {
+                let keywords = (row["keywords"] as String).split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }
+                try db.execute(sql: """
+                    INSERT INTO faqs (id, slug, question, answer, keywords, position, enabled, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)
+                    """, arguments: [UUID().uuidString.lowercased(), row["slug"] as String, row["question"] as String,
+                                     row["answer"] as String, try WireJSON.string(keywords), row["position"] as Int, now, now])
+            }
+        }
+
         return migrator
     }
 }

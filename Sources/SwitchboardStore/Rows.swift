@@ -19,7 +19,8 @@ enum Columns {
     /// The agent columns of table alias `alias` (or the bare table).
     static func agent(_ alias: String = "") -> String {
         let p = alias.isEmpty ? "" : alias + "."
-        return ["id", "username", "display_name", "role", "presence", "max_active_chats", "created_at", "updated_at"]
+        return ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
+                "created_at", "updated_at"]
             .map { p + $0 }.joined(separator: ", ")
     }
 }
@@ -65,8 +66,26 @@ enum Records {
             role: AgentRole(rawValue: row["role"]) ?? .agent,
             presence: Presence(rawValue: row["presence"]) ?? .offline,
             maxActiveChats: row["max_active_chats"],
+            disabled: row["disabled"],
+            lastSeenAt: (row["last_seen_at"] as Int64?).map(Timestamp.init(milliseconds:)),
             createdAt: Timestamp(milliseconds: row["created_at"]),
             updatedAt: Timestamp(milliseconds: row["updated_at"]))
+    }
+
+    static let faqColumns = "id, slug, question, answer, keywords, position, enabled, created_at, updated_at"
+
+    static func faq(_ row: Row) -> FAQ {
+        FAQ(id: row["id"], slug: row["slug"], question: row["question"], answer: row["answer"],
+            keywords: (try? WireJSON.decode([String].self, from: row["keywords"] as String)) ?? [],
+            position: row["position"], enabled: row["enabled"],
+            createdAt: Timestamp(milliseconds: row["created_at"]), updatedAt: Timestamp(milliseconds: row["updated_at"]))
+    }
+
+    static func auditEntry(_ row: Row) -> AuditEntry {
+        AuditEntry(id: row["id"], actor: AuditEntry.Actor(id: row["actor_id"], username: row["actor_username"]),
+                   action: row["action"], target: row["target"],
+                   data: (try? WireJSON.decode(AuditData.self, from: row["data"] as String)) ?? AuditData(),
+                   createdAt: Timestamp(milliseconds: row["created_at"]))
     }
 
     static func encodeMetadata(_ metadata: MessageMetadata?) throws -> String? {

@@ -54,20 +54,54 @@ extension SQLiteRows: StoreWriter {
         return db.lastInsertedRowID
     }
 
-    func upsertFAQ(_ faq: FAQ, position: Int) throws {
+    func insertFAQ(_ f: FAQ) throws {
         try db.execute(sql: """
-            INSERT INTO faqs (slug, question, answer, keywords, position) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(slug) DO UPDATE SET question = excluded.question, answer = excluded.answer,
-                keywords = excluded.keywords, position = excluded.position
-            """, arguments: [faq.slug, faq.question, faq.answer, faq.keywords.joined(separator: ","), position])
+            INSERT INTO faqs (id, slug, question, answer, keywords, position, enabled, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [f.id, f.slug, f.question, f.answer, try WireJSON.string(f.keywords), f.position, f.enabled,
+                             f.createdAt.milliseconds, f.updatedAt.milliseconds])
+    }
+
+    func updateFAQ(_ f: FAQ) throws {
+        try db.execute(sql: """
+            UPDATE faqs SET slug = ?, question = ?, answer = ?, keywords = ?, position = ?, enabled = ?, updated_at = ? WHERE id = ?
+            """, arguments: [f.slug, f.question, f.answer, try WireJSON.string(f.keywords), f.position, f.enabled,
+                             f.updatedAt.milliseconds, f.id])
+    }
+
+    func deleteFAQ(id: String) throws {
+        try db.execute(sql: "DELETE FROM faqs WHERE id = ?", arguments: [id])
+    }
+
+    func saveSettings(_ settings: Settings, at now: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO settings (id, data, updated_at) VALUES (1, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at
+            """, arguments: [try WireJSON.string(settings), now.milliseconds])
+    }
+
+    func appendAudit(actor: AuditEntry.Actor, action: String, target: String, data: AuditData, at now: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_log (actor_id, actor_username, action, target, data, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            """, arguments: [actor.id, actor.username, action, target, try WireJSON.string(data), now.milliseconds])
     }
 
     func insertAgent(_ a: Agent, passwordHash: String) throws {
         try db.execute(sql: """
-            INSERT INTO agents (id, username, display_name, password_hash, role, presence, max_active_chats, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO agents (id, username, display_name, password_hash, role, presence, max_active_chats, disabled, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [a.id, a.username, a.displayName, passwordHash, a.role.rawValue, a.presence.rawValue,
-                             a.maxActiveChats, a.createdAt.milliseconds, a.updatedAt.milliseconds])
+                             a.maxActiveChats, a.disabled, a.createdAt.milliseconds, a.updatedAt.milliseconds])
+    }
+
+    func updateAgent(_ a: Agent, at now: Timestamp) throws {
+        try db.execute(sql: """
+            UPDATE agents SET display_name = ?, role = ?, max_active_chats = ?, disabled = ?, presence = ?, updated_at = ? WHERE id = ?
+            """, arguments: [a.displayName, a.role.rawValue, a.maxActiveChats, a.disabled, a.presence.rawValue, now.milliseconds, a.id])
+    }
+
+    func setLastSeen(agentId: String, at now: Timestamp) throws {
+        try db.execute(sql: "UPDATE agents SET last_seen_at = ? WHERE id = ?", arguments: [now.milliseconds, agentId])
     }
 
     func setPresence(agentId: String, _ presence: Presence, at now: Timestamp) throws {
@@ -89,9 +123,9 @@ extension SQLiteRows: StoreWriter {
                        arguments: [now.milliseconds, Data(hash)])
     }
 
-    func revokeTokens(agentId: String, at now: Timestamp) throws {
-        try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL",
-                       arguments: [now.milliseconds, agentId])
+    func revokeTokens(agentId: String, except: [UInt8]?, at now: Timestamp) throws {
+        try db.execute(sql: "UPDATE access_tokens SET revoked_at = ? WHERE agent_id = ? AND revoked_at IS NULL AND token_hash IS NOT ?",
+                       arguments: [now.milliseconds, agentId, except.map { Data($0) }])
     }
 
     func deleteDeadTokens(agentId: String, before: Timestamp) throws {

@@ -24,6 +24,25 @@ struct SQLiteRows: StoreReader {
 
     /// One query: each conversation with its newest message (by the messages index).
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)] {
+        var (whereClause, arguments) = Self.filter(query)
+        arguments += [query.limit, query.offset]
+        let order = switch query.order {
+        case .recentActivity: "c.updated_at DESC, c.id DESC"
+        case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
+        }
+        return try Row.fetchAll(db, sql: """
+            SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
+            LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
+            \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
+            """, arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
+    }
+
+    func count(_ query: ConversationQuery) throws -> Int {
+        let (whereClause, arguments) = Self.filter(query)
+        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations c \(whereClause)", arguments: arguments) ?? 0
+    }
+
+    private static func filter(_ query: ConversationQuery) -> (String, StatementArguments) {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let status = query.status {
@@ -41,17 +60,7 @@ struct SQLiteRows: StoreReader {
             conditions.append("c.updated_at < ?")
             arguments += [before.milliseconds]
         }
-        arguments += [query.limit]
-        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-        let order = switch query.order {
-        case .recentActivity: "c.updated_at DESC, c.id DESC"
-        case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
-        }
-        return try Row.fetchAll(db, sql: """
-            SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
-            LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
-            \(whereClause) ORDER BY \(order) LIMIT ?
-            """, arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
+        return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 
     func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message] {
@@ -87,11 +96,28 @@ struct SQLiteRows: StoreReader {
         try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { Records.message($0) }
     }
 
-    func faqs() throws -> [FAQ] {
-        try Row.fetchAll(db, sql: "SELECT slug, question, answer, keywords FROM faqs ORDER BY position, slug").map { row in
-            FAQ(slug: row["slug"], question: row["question"], answer: row["answer"],
-                keywords: (row["keywords"] as String).split(separator: ",").map { String($0).trimmingSpaces })
-        }
+    func faqs(includeDisabled: Bool) throws -> [FAQ] {
+        try Row.fetchAll(db, sql: "SELECT \(Records.faqColumns) FROM faqs \(includeDisabled ? "" : "WHERE enabled = 1") ORDER BY position, slug")
+            .map(Records.faq)
+    }
+
+    func faq(id: String) throws -> FAQ? {
+        try Row.fetchOne(db, sql: "SELECT \(Records.faqColumns) FROM faqs WHERE id = ?", arguments: [id]).map(Records.faq)
+    }
+
+    func faq(slug: String) throws -> FAQ? {
+        try Row.fetchOne(db, sql: "SELECT \(Records.faqColumns) FROM faqs WHERE slug = ?", arguments: [slug]).map(Records.faq)
+    }
+
+    func settings() throws -> Settings? {
+        try String.fetchOne(db, sql: "SELECT data FROM settings WHERE id = 1").map { try WireJSON.decode(Settings.self, from: $0) }
+    }
+
+    func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry] {
+        try Row.fetchAll(db, sql: """
+            SELECT id, actor_id, actor_username, action, target, data, created_at FROM audit_log
+            WHERE id < ? ORDER BY id DESC LIMIT ?
+            """, arguments: [beforeId ?? Int64.max, limit]).map(Records.auditEntry)
     }
 
     func agent(id: String) throws -> Agent? {
@@ -109,7 +135,7 @@ struct SQLiteRows: StoreReader {
     func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
         try Row.fetchOne(db, sql: """
             SELECT \(Columns.agent("a")) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
-            WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?
+            WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.disabled = 0
             """, arguments: [Data(tokenHash), now.milliseconds]).map(Records.agent)
     }
 
@@ -123,9 +149,21 @@ struct SQLiteRows: StoreReader {
             SELECT * FROM (
                 SELECT \(Columns.agent("a")),
                        (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
-                FROM agents a WHERE a.presence = 'online'
+                FROM agents a WHERE a.presence = 'online' AND a.disabled = 0
             ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
             """).map(Records.agent)
+    }
+
+    func team() throws -> [TeamMember] {
+        try Row.fetchAll(db, sql: """
+            SELECT \(Columns.agent("a")),
+                   (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
+            FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
+            """).map { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
+    }
+
+    func activeAdminCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0") ?? 0
     }
 
     /// AUTOINCREMENT's sequence: never reused, even after pruning.

@@ -11,7 +11,7 @@ struct CustomerFlowTests {
         let startReply = api.call("POST", "/api/v1/customer/conversations/start", json: "{}")
         #expect(startReply.status == 200)
         let start = try startReply.decode(CustomerAnswer.Start.self)
-        #expect(start.quickQuestions.count == DemoData.faqs.count)
+        #expect(start.quickQuestions.count == demoFAQs.count)
         #expect(start.showTalkToAgent)
         #expect(start.lastEventId > 0)
         let id = start.conversation.id
@@ -25,15 +25,16 @@ struct CustomerFlowTests {
 
         let fallback = try api.call("POST", "/api/v1/customer/conversations/\(id)/messages", json: #"{"content":"do you sell banana smoothies"}"#, headers: me)
             .decode(CustomerAnswer.Sent.self)
-        #expect(fallback.botMessage?.content == BotText.fallback)
+        #expect(fallback.botMessage?.content == Settings.defaults.fallbackMessage)
 
         let escalate = try api.call("POST", "/api/v1/customer/conversations/\(id)/escalate", headers: me).decode(CustomerAnswer.Escalated.self)
         #expect(escalate.status == .agent)
         #expect(escalate.assignedAgentId == nil)
 
         let token = try api.agentToken("alex")
-        let queue = try api.call("GET", "/api/v1/agent/queue", headers: bearer(token)).decode(AgentAnswer.List.self)
+        let queue = try api.call("GET", "/api/v1/agent/queue", headers: bearer(token)).decode(AgentAnswer.Queue.self)
         #expect(queue.items.map(\.id) == [id])
+        #expect(queue.total == 1)
         #expect(api.call("POST", "/api/v1/officer/conversations/\(id)/claim", headers: bearer(token)).status == 200)
 
         let reply = api.call("POST", "/api/v1/agent/conversations/\(id)/messages", json: #"{"content":"Hi, Alex here."}"#, headers: bearer(token))

@@ -39,7 +39,7 @@ final class TestAPI: @unchecked Sendable {
         try store.migrate()
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
                               hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
-        try DemoData.seedFAQs(service)
+        _ = try service.importFAQs(demoFAQs, by: .cli)
         app = SwitchboardApp(service: service, realtime: realtime)
     }
 
@@ -71,3 +71,10 @@ final class TestAPI: @unchecked Sendable {
 
 func bearer(_ token: String) -> [String: String] { ["Authorization": "Bearer \(token)"] }
 func session(_ id: String) -> [String: String] { ["X-Customer-Session-Id": id] }
+
+/// The demo shop's FAQ file, as `switchboard seed` imports it.
+let demoFAQs: [FAQInput] = {
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/switchboard/demo-faqs.json").standardized
+    return try! DemoData.readFAQs([UInt8](try! Data(contentsOf: file)))
+}()

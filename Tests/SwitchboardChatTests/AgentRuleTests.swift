@@ -154,7 +154,18 @@ struct AgentRuleTests {
         #expect(try DemoData.seedAccount(service, username: "admin", displayName: "Ada", role: .admin, password: nil) == .unchanged)
         #expect(try DemoData.seedAccount(service, username: "admin", displayName: "Ada", role: .admin, password: "new password 1") == .passwordReset(password: "new password 1"))
         #expect(try service.login(username: "admin", password: password) == nil)
-        try DemoData.seedFAQs(service)
-        #expect(try service.faqs().count == DemoData.faqs.count)
+        #expect(try service.importFAQs(demoFAQs, by: .cli).unchanged.count == demoFAQs.count)
+        #expect(try service.faqs().count == demoFAQs.count)
+    }
+
+    @Test(arguments: Engine.allCases) func theQueuePagesAndCountsEveryWaitingChat(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let chats = try (0..<5).map { _ in try desk.queued().0.id }
+        let page = try service.conversations(.queue(limit: 2, offset: 2), counted: true)
+        #expect(page.items.map(\.id) == Array(chats[2..<4]))
+        #expect(page.total == 5)
+        #expect(try service.conversations(.queue(limit: 2, offset: 5), counted: true).items.isEmpty)
+        #expect(try service.conversations(.queue(limit: 2)).total == nil)
     }
 }

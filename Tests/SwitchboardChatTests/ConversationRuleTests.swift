@@ -12,7 +12,7 @@ struct ConversationRuleTests {
         #expect(result.sessionId.count >= 40)
         #expect(result.messages.count == 1)
         #expect(result.messages[0].senderType == .bot)
-        #expect(result.messages[0].content == BotText.welcome)
+        #expect(result.messages[0].content == Settings.defaults.welcomeMessage)
         #expect(result.conversation.status == .automated)
         #expect(result.lastEventId == (try service.latestEventId()))
         #expect(result.lastEventId > 0)
@@ -67,7 +67,7 @@ struct ConversationRuleTests {
         let text = try service.customerSend(chat.id, sessionId: session, content: "When does my DELIVERY arrive?!", quickReply: nil, clientMessageId: nil)
         #expect(text.botMessage?.metadata?.faqSlug == "delivery-date")
         let unknown = try service.customerSend(chat.id, sessionId: session, content: "banana smoothie", quickReply: nil, clientMessageId: nil)
-        #expect(unknown.botMessage?.content == BotText.fallback)
+        #expect(unknown.botMessage?.content == Settings.defaults.fallbackMessage)
         #expect(throws: AppError.notFound("No quick question nope.", code: "faq_not_found")) {
             try service.customerSend(chat.id, sessionId: session, content: nil, quickReply: "nope", clientMessageId: nil)
         }

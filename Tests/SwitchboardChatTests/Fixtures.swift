@@ -42,7 +42,7 @@ final class Desk: @unchecked Sendable {
         log = store
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
                               hasher: PasswordHasher(logN: 10, maxConcurrent: 4), onEventsCommitted: onEventsCommitted)
-        try DemoData.seedFAQs(service)
+        _ = try service.importFAQs(demoFAQs, by: .cli)
     }
 
     deinit {
@@ -85,3 +85,10 @@ final class Counter: @unchecked Sendable {
     func add(_ key: String) { lock.lock(); values[key, default: 0] += 1; lock.unlock() }
     subscript(key: String) -> Int { lock.lock(); defer { lock.unlock() }; return values[key] ?? 0 }
 }
+
+/// The demo shop's FAQ file, as `switchboard seed` imports it.
+let demoFAQs: [FAQInput] = {
+    let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Sources/switchboard/demo-faqs.json").standardized
+    return try! DemoData.readFAQs([UInt8](try! Data(contentsOf: file)))
+}()

@@ -34,3 +34,21 @@ struct FAQMatcherTests {
         #expect(FAQMatcher.words("shipping") == ["shipp"])
     }
 }
+
+/// Slugs: derived from questions, checked when given.
+struct SlugTests {
+    @Test func derivesReadableAsciiSlugs() {
+        #expect(FAQ.slug(from: "When will my order arrive?") == "when-will-my-order-arrive")
+        #expect(FAQ.slug(from: "  What's your   return-policy?? ") == "whats-your-return-policy")
+        #expect(FAQ.slug(from: "¿Qué?") == "qu")
+        #expect(FAQ.slug(from: "???") == "faq")
+        #expect(FAQ.slug(from: String(repeating: "ab ", count: 40)).count <= Limits.slugMaxLength)
+        #expect(!FAQ.slug(from: String(repeating: "ab ", count: 40)).hasSuffix("-"))
+    }
+
+    @Test func checksGivenSlugs() {
+        #expect(FAQ.isSlug("return-policy"))
+        #expect(FAQ.isSlug("a1"))
+        for bad in ["", "-a", "a-", "a--b", "A", "a b", "é", String(repeating: "a", count: 61)] { #expect(!FAQ.isSlug(bad), "\(bad)") }
+    }
+}

@@ -109,6 +109,23 @@ public enum AgentAnswer {
         }
     }
 
+    /// `GET /agent/queue`: a page of the queue and how many wait in all.
+    public struct Queue: Codable, Equatable, Sendable {
+        public var items: [AgentConversation]
+        public var total: Int
+        public var lastEventId: Int64
+
+        public init(items: [AgentConversation], total: Int, lastEventId: Int64) {
+            self.items = items
+            self.total = total
+            self.lastEventId = lastEventId
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case items, total, lastEventId = "last_event_id"
+        }
+    }
+
     /// `POST .../claim` and `POST .../release`.
     public struct Changed: Codable, Equatable, Sendable {
         public var conversation: AgentConversation

@@ -9,6 +9,9 @@ public enum ChatEvent: Equatable, Sendable {
     case queueChatCreated(AgentConversation)
     case queueChatClaimed(conversationId: String, agentId: String)
     case agentPresenceChanged(Agent)
+    /// The agent's sessions were revoked (disabled, password reset or changed): the notifier
+    /// ends their open streams after delivering this, and consoles re-authorize.
+    case agentSessionRevoked(agentId: String)
 
     public var name: EventName {
         switch self {
@@ -19,13 +22,14 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatCreated: .queueChatCreated
         case .queueChatClaimed: .queueChatClaimed
         case .agentPresenceChanged: .agentPresenceChanged
+        case .agentSessionRevoked: .agentSessionRevoked
         }
     }
 
     public var audience: EventAudience {
         switch self {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
-        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged: .agents
+        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked: .agents
         }
     }
 
@@ -35,7 +39,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationUpdated(let c): c.id
         case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
         case .queueChatCreated(let c): c.id
-        case .agentPresenceChanged: nil
+        case .agentPresenceChanged, .agentSessionRevoked: nil
         }
     }
 
@@ -49,6 +53,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatCreated(let c): try WireJSON.string(EventPayload.QueueChatCreated(conversation: c))
         case .queueChatClaimed(let id, let agentId): try WireJSON.string(EventPayload.QueueChatClaimed(conversationId: id, agentId: agentId))
         case .agentPresenceChanged(let agent): try WireJSON.string(EventPayload.AgentPresenceChanged(agent: agent))
+        case .agentSessionRevoked(let agentId): try WireJSON.string(EventPayload.AgentSessionRevoked(agentId: agentId))
         }
     }
 }
@@ -104,6 +109,12 @@ public enum EventPayload {
 
     public struct AgentPresenceChanged: Codable, Equatable, Sendable {
         public var agent: Agent
+    }
+
+    public struct AgentSessionRevoked: Codable, Equatable, Sendable {
+        public var agentId: String
+        public init(agentId: String) { self.agentId = agentId }
+        enum CodingKeys: String, CodingKey { case agentId = "agent_id" }
     }
 
     /// `agent.typing` / `customer.typing`: ephemeral, never stored.

@@ -1,0 +1,179 @@
+/// How the shop's desk presents itself (API.md "Settings"): names, the bot's texts and the
+/// widget's look. Stored as one JSON document; a member missing from a stored document
+/// (written by an older version) takes its default.
+public struct Settings: Codable, Equatable, Sendable {
+    public var brandName: String
+    public var botName: String
+    /// The bot's first message in every new conversation: the widget's one greeting.
+    public var welcomeMessage: String
+    /// What the bot says when no FAQ matches.
+    public var fallbackMessage: String
+    public var widget: WidgetSettings
+
+    public init(brandName: String, botName: String, welcomeMessage: String, fallbackMessage: String, widget: WidgetSettings) {
+        self.brandName = brandName
+        self.botName = botName
+        self.welcomeMessage = welcomeMessage
+        self.fallbackMessage = fallbackMessage
+        self.widget = widget
+    }
+
+    public static let defaults = Settings(
+        brandName: "Our shop", botName: "Assistant",
+        welcomeMessage: "Hi! Pick a question below or type your own — and you can ask for a person at any time.",
+        fallbackMessage: "Sorry, I don't have an answer for that. Would you like to talk to a person? Tap \"Talk to a person\" and a support agent will join.",
+        widget: WidgetSettings(title: "Chat with us", subtitle: "We usually reply in a few minutes",
+                               greeting: "", color: "#1a56db", position: .right))
+
+    enum CodingKeys: String, CodingKey {
+        case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
+        case fallbackMessage = "fallback_message", widget
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Settings.defaults
+        brandName = try c.decodeIfPresent(String.self, forKey: .brandName) ?? d.brandName
+        botName = try c.decodeIfPresent(String.self, forKey: .botName) ?? d.botName
+        welcomeMessage = try c.decodeIfPresent(String.self, forKey: .welcomeMessage) ?? d.welcomeMessage
+        fallbackMessage = try c.decodeIfPresent(String.self, forKey: .fallbackMessage) ?? d.fallbackMessage
+        widget = try c.decodeIfPresent(WidgetSettings.self, forKey: .widget) ?? d.widget
+    }
+}
+
+/// Which corner the launcher sits in.
+public enum WidgetPosition: String, Codable, Sendable, CaseIterable {
+    case left, right
+}
+
+/// The widget's look: header texts, the launcher's greeting bubble, colour and corner.
+public struct WidgetSettings: Codable, Equatable, Sendable {
+    public var title: String
+    public var subtitle: String
+    /// Shown beside the launcher on the shop's page until the shopper opens or dismisses it; empty: none.
+    public var greeting: String
+    /// `#rrggbb`, lower-case.
+    public var color: String
+    public var position: WidgetPosition
+
+    public init(title: String, subtitle: String, greeting: String, color: String, position: WidgetPosition) {
+        self.title = title
+        self.subtitle = subtitle
+        self.greeting = greeting
+        self.color = color
+        self.position = position
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, subtitle, greeting, color, position
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Settings.defaults.widget
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? d.title
+        subtitle = try c.decodeIfPresent(String.self, forKey: .subtitle) ?? d.subtitle
+        greeting = try c.decodeIfPresent(String.self, forKey: .greeting) ?? d.greeting
+        color = try c.decodeIfPresent(String.self, forKey: .color) ?? d.color
+        position = try c.decodeIfPresent(WidgetPosition.self, forKey: .position) ?? d.position
+    }
+}
+
+/// `PATCH /admin/settings`: any subset; `widget` merges member by member. A member given
+/// as `null` is refused (400), never taken as "unchanged".
+public struct SettingsPatch: Decodable, Sendable {
+    public var brandName: String?
+    public var botName: String?
+    public var welcomeMessage: String?
+    public var fallbackMessage: String?
+    public var widget: WidgetPatch?
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
+        brandName = try c.patchValue(String.self, .brandName)
+        botName = try c.patchValue(String.self, .botName)
+        welcomeMessage = try c.patchValue(String.self, .welcomeMessage)
+        fallbackMessage = try c.patchValue(String.self, .fallbackMessage)
+        widget = try c.patchValue(WidgetPatch.self, .widget)
+    }
+
+    public init() {}
+
+    /// `settings` with this patch applied and every member checked (400 naming the member).
+    public func applied(to settings: Settings) throws -> Settings {
+        var s = settings
+        if let v = brandName { s.brandName = try SettingsRules.text(v, "brand_name", 1...60) }
+        if let v = botName { s.botName = try SettingsRules.text(v, "bot_name", 1...40) }
+        if let v = welcomeMessage { s.welcomeMessage = try SettingsRules.text(v, "welcome_message", 1...500) }
+        if let v = fallbackMessage { s.fallbackMessage = try SettingsRules.text(v, "fallback_message", 1...500) }
+        if let widget { s.widget = try widget.applied(to: s.widget) }
+        return s
+    }
+}
+
+/// The widget part of a settings patch.
+public struct WidgetPatch: Decodable, Sendable {
+    public var title: String?
+    public var subtitle: String?
+    public var greeting: String?
+    public var color: String?
+    public var position: String?
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: WidgetSettings.CodingKeys.self)
+        title = try c.patchValue(String.self, .title)
+        subtitle = try c.patchValue(String.self, .subtitle)
+        greeting = try c.patchValue(String.self, .greeting)
+        color = try c.patchValue(String.self, .color)
+        position = try c.patchValue(String.self, .position)
+    }
+
+    func applied(to widget: WidgetSettings) throws -> WidgetSettings {
+        var w = widget
+        if let v = title { w.title = try SettingsRules.text(v, "widget.title", 1...60) }
+        if let v = subtitle { w.subtitle = try SettingsRules.text(v, "widget.subtitle", 0...120) }
+        if let v = greeting { w.greeting = try SettingsRules.text(v, "widget.greeting", 0...240) }
+        if let v = color { w.color = try SettingsRules.color(v) }
+        if let v = position {
+            guard let parsed = WidgetPosition(rawValue: v) else {
+                throw AppError.badRequest("widget.position: left or right.", code: "invalid_settings")
+            }
+            w.position = parsed
+        }
+        return w
+    }
+}
+
+/// The checks behind settings (shared by the API and the CLI through `SettingsPatch`).
+enum SettingsRules {
+    /// Trimmed text whose length (in characters, and at most 4 bytes each) is within `range`.
+    static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>, code: String = "invalid_settings") throws -> String {
+        let trimmed = value.trimmingSpaces
+        guard range.contains(trimmed.count), trimmed.utf8.count <= range.upperBound * 4 else {
+            let what = range.lowerBound == 0 ? "at most \(range.upperBound) characters" : "\(range.lowerBound)–\(range.upperBound) characters"
+            throw AppError.badRequest("\(field): \(what).", code: code)
+        }
+        return trimmed
+    }
+
+    /// `#rrggbb` (any case in, lower-case out).
+    static func color(_ value: String) throws -> String {
+        let lower = value.lowercased()
+        let digits = lower.unicodeScalars.dropFirst()
+        guard lower.hasPrefix("#"), digits.count == 6, digits.allSatisfy({ $0.properties.isASCIIHexDigit }) else {
+            throw AppError.badRequest("widget.color: a colour like #1a56db.", code: "invalid_settings")
+        }
+        return lower
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// A patch member: nil when absent; an error when present but `null`.
+    func patchValue<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        if try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(T.self, .init(codingPath: codingPath + [key], debugDescription: "null"))
+        }
+        return try decode(T.self, forKey: key)
+    }
+}

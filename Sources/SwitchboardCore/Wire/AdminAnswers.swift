@@ -1,0 +1,133 @@
+/// A teammate as `GET /agent/agents` lists them: the Agent's members plus their load.
+public struct TeamMember: Codable, Equatable, Sendable {
+    public var agent: Agent
+    /// Escalated conversations the agent holds now.
+    public var activeChats: Int
+
+    public init(agent: Agent, activeChats: Int) {
+        self.agent = agent
+        self.activeChats = activeChats
+    }
+
+    enum CodingKeys: String, CodingKey { case activeChats = "active_chats" }
+
+    public func encode(to encoder: any Encoder) throws {
+        try agent.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(activeChats, forKey: .activeChats)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        agent = try Agent(from: decoder)
+        activeChats = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .activeChats)
+    }
+}
+
+/// One admin change, as the audit log keeps it.
+public struct AuditEntry: Codable, Equatable, Sendable {
+    /// Who made the change: an agent, or the command line (`id` null, `username` "cli").
+    public struct Actor: Codable, Equatable, Sendable {
+        public var id: String?
+        public var username: String
+        public init(id: String?, username: String) {
+            self.id = id
+            self.username = username
+        }
+        public static let cli = Actor(id: nil, username: "cli")
+    }
+
+    public var id: Int64
+    public var actor: Actor
+    /// `faq.created`, `settings.updated`, `agent.disabled`, …
+    public var action: String
+    /// What was changed: an FAQ or agent id, or `settings`.
+    public var target: String
+    /// The change itself (never a password).
+    public var data: AuditData
+    public var createdAt: Timestamp
+
+    public init(id: Int64, actor: Actor, action: String, target: String, data: AuditData, createdAt: Timestamp) {
+        self.id = id
+        self.actor = actor
+        self.action = action
+        self.target = target
+        self.data = data
+        self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, actor, action, target, data, createdAt = "created_at"
+    }
+}
+
+/// An audit entry's details: which members changed, with their new values as text.
+public struct AuditData: Codable, Equatable, Sendable {
+    public var changes: [String: String]
+    public init(_ changes: [String: String] = [:]) { self.changes = changes }
+
+    public func encode(to encoder: any Encoder) throws {
+        try changes.sorted { $0.key < $1.key }.reduce(into: DictionaryWriter()) { $0.add($1.key, $1.value) }.encode(to: encoder)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        changes = try [String: String](from: decoder)
+    }
+}
+
+/// Writes string pairs as an object in the order given (dictionaries have none).
+struct DictionaryWriter: Encodable {
+    private var pairs: [(String, String)] = []
+    mutating func add(_ key: String, _ value: String) { pairs.append((key, value)) }
+
+    struct Key: CodingKey {
+        let stringValue: String
+        init(stringValue: String) { self.stringValue = stringValue }
+        var intValue: Int? { nil }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        for (key, value) in pairs { try container.encode(value, forKey: Key(stringValue: key)) }
+    }
+}
+
+/// The bodies of the admin routes' answers.
+public enum AdminAnswer {
+    /// `GET /admin/faqs`.
+    public struct FAQs: Codable, Equatable, Sendable {
+        public var items: [FAQ]
+        public init(items: [FAQ]) { self.items = items }
+    }
+
+    /// `GET /admin/audit`.
+    public struct Audit: Codable, Equatable, Sendable {
+        public var items: [AuditEntry]
+        public init(items: [AuditEntry]) { self.items = items }
+    }
+
+    /// `GET /agent/agents`.
+    public struct Team: Codable, Equatable, Sendable {
+        public var items: [TeamMember]
+        public init(items: [TeamMember]) { self.items = items }
+    }
+}
+
+/// `GET /customer/widget-config`: what the widget needs before the shopper types.
+public struct WidgetConfig: Codable, Equatable, Sendable {
+    public var brandName: String
+    public var botName: String
+    public var widget: WidgetSettings
+    public var quickQuestions: [QuickQuestion]
+
+    public init(settings: Settings, quickQuestions: [QuickQuestion]) {
+        brandName = settings.brandName
+        botName = settings.botName
+        widget = settings.widget
+        self.quickQuestions = quickQuestions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions"
+    }
+}

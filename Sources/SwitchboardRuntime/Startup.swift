@@ -1,5 +1,6 @@
 import Logging
 import SwitchboardCore
+import SwitchboardStore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,4 +21,17 @@ public func startProcess(label: String) -> (Logger, Config) {
     mkdir(config.runDir, 0o700)
     signal(SIGPIPE, SIG_IGN)
     return (logger, config)
+}
+
+/// Opens and migrates the configured database, or logs why not and exits 1 (a supervisor
+/// restarts the process; nothing can be served without the database).
+public func openDatabase(_ config: Config, _ logger: Logger) -> SQLiteStore {
+    do {
+        let store = try SQLiteStore(config: config)
+        try store.migrate()
+        return store
+    } catch {
+        logger.critical("cannot open the database at \(config.databasePath): \(error)")
+        exit(1)
+    }
 }

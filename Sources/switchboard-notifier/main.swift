@@ -22,14 +22,7 @@ if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-let store: SQLiteStore
-do {
-    store = try SQLiteStore(config: config)
-    try store.migrate()
-} catch {
-    logger.critical("cannot open the database at \(config.databasePath): \(error)")
-    exit(1)
-}
+let store = openDatabase(config, logger)
 
 // One loop holds every stream and the hub (no locks); SQLite reads go to the thread pool.
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -13,20 +13,13 @@ import Glibc
 // switchboard-worker: the FastCGI worker behind nginx. See docs/CONTRACTS.md.
 let (logger, config) = startProcess(label: "switchboard.worker")
 let link: NotifierLink
-let store: SQLiteStore
 do {
     link = try NotifierLink(wakeupPath: config.wakeupSocketPath, notifierSocketPath: config.notifierSocketPath)
 } catch {
     logger.critical("cannot address the notifier: \(error)")
     exit(1)
 }
-do {
-    store = try SQLiteStore(config: config)
-    try store.migrate()
-} catch {
-    logger.critical("cannot open the database at \(config.databasePath): \(error)")
-    exit(1)
-}
+let store = openDatabase(config, logger)
 
 let service = ChatService(store: store, config: config, onEventsCommitted: { link.wake() })
 let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" })

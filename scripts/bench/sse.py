@@ -1,17 +1,15 @@
-"""asyncio clients for scripts/bench.py: many SSE streams over raw sockets (HTTP/1.1,
-chunked transfer decoding, SSE framing) in one process, and a keep-alive HTTP/1.1
-client for the POSTs whose delivery is timed. Standard library only."""
+"""Many SSE streams in one process for the bench: asyncio raw sockets (HTTP/1.1,
+chunked transfer decoding, SSE framing), each recording when every message.created
+event arrived, by its client_message_id. Standard library only."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Callable
 
-perf = time.perf_counter
+from .common import add_count, perf
 
 CMID = re.compile(rb'"client_message_id":"([^"]*)"')
 
@@ -119,18 +117,18 @@ class SSEStream(asyncio.Protocol):
             headers[name.strip().lower()] = value.strip()
         self._chunked = "chunked" in headers.get("transfer-encoding", "").lower()
         if self.status != 200:
-            self.error = f"HTTP {self.status}"
-            if not self.opened.done():
-                self.opened.set_exception(ConnectionError(self.error))
-            self.transport.close()
-            return False
+            return self._refused(f"HTTP {self.status}")
         if not headers.get("content-type", "").startswith("text/event-stream"):
-            self.error = f"Content-Type {headers.get('content-type')!r}"
-            if not self.opened.done():
-                self.opened.set_exception(ConnectionError(self.error))
-            self.transport.close()
-            return False
+            return self._refused(f"Content-Type {headers.get('content-type')!r}")
         return True
+
+    def _refused(self, error: str) -> bool:
+        """The answer is not an event stream: fail the open and close."""
+        self.error = error
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError(error))
+        self.transport.close()
+        return False
 
     def _dechunk(self) -> None:
         raw = self._raw
@@ -247,7 +245,7 @@ async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track:
         done, pending = await asyncio.wait(tasks, timeout=timeout)
         for task in pending:
             task.cancel()
-            failures["timeout"] = failures.get("timeout", 0) + 1
+            add_count(failures, "timeout")
         failed = len(pending)
         for task in done:
             exc = task.exception()
@@ -255,7 +253,7 @@ async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track:
                 opened.append(task.result())
             else:
                 reason = f"{type(exc).__name__}: {exc}"[:80]
-                failures[reason] = failures.get(reason, 0) + 1
+                add_count(failures, reason)
                 failed += 1
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
@@ -266,66 +264,15 @@ async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track:
     return opened, failures
 
 
-class HTTPClient:
-    """One keep-alive HTTP/1.1 connection (reconnects when the server closed it)."""
+def run_closing_streams(coro) -> None:
+    """asyncio.run(coro); whatever happens (an error, Ctrl-C), its streams are closed
+    before the stack is stopped, or nginx's graceful stop would wait for them."""
 
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
+    async def guarded() -> None:
+        try:
+            await coro
+        finally:
+            close_all_streams()
+            await asyncio.sleep(0.1)
 
-    async def _connect(self) -> None:
-        self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
-
-    async def request(self, method: str, path: str, body: dict | None = None,
-                      headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
-        payload = json.dumps(body).encode() if body is not None else b""
-        lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
-        for name, value in (headers or {}).items():
-            lines.append(f"{name}: {value}")
-        if body is not None:
-            lines += ["Content-Type: application/json", f"Content-Length: {len(payload)}"]
-        raw = ("\r\n".join(lines) + "\r\n\r\n").encode() + payload
-        for attempt in (1, 2):
-            if self.writer is None or self.writer.is_closing():
-                await self._connect()
-            try:
-                self.writer.write(raw)
-                return await asyncio.wait_for(self._response(), timeout)
-            except (ConnectionError, asyncio.IncompleteReadError):
-                # A kept-alive connection the server closed meanwhile; the bench's
-                # POSTs carry a client_message_id, so sending again is idempotent.
-                self.close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    async def _response(self) -> tuple[int, bytes]:
-        reader = self.reader
-        head = await reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if line:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            body = bytearray()
-            while True:
-                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
-                if size == 0:
-                    await reader.readuntil(b"\r\n")
-                    break
-                body += await reader.readexactly(size)
-                await reader.readexactly(2)
-        else:
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-        if headers.get("connection", "").lower() == "close":
-            self.close()
-        return status, bytes(body)
-
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
+    asyncio.run(guarded())

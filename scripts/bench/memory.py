@@ -1,0 +1,143 @@
+"""Part 3, memory: notifier RSS with 0 (baseline), 1,000 and 10,000 idle SSE streams;
+one message fanned out to all of them; and the same number opened again after
+closing all (is the memory of closed streams reused?)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from .client import Poster
+from .common import add_count, fmt_ratio, med, ms, say
+from .machine import fd_count, open_files_limit
+from .report import Report
+from .sse import SSEStream, Tally, events_request, open_streams, run_closing_streams
+from .stack import Bench, Stack, running_stack
+
+
+def run(bench: Bench) -> None:
+    with running_stack(bench, "memory") as stack:
+        run_closing_streams(measure(bench, stack))
+
+
+def rss(stack: Stack) -> dict[str, int | None]:
+    return {"notifier": stack.notifier_rss(), "nginx": stack.nginx_rss(), "worker": stack.worker_rss()}
+
+
+async def measure(bench: Bench, stack: Stack) -> None:
+    report = bench.report
+    token = stack.login_agent()
+    cid, sid = stack.escalated_chat()
+    await asyncio.sleep(1)
+    base = rss(stack)
+    say(f"memory: no streams: notifier {base['notifier']} KiB, nginx {base['nginx']} KiB, worker {base['worker']} KiB")
+    tally = Tally()
+    streams: list[SSEStream] = []
+    request = events_request(stack.port, token=token)
+    measured = await open_steps(report, stack, tally, streams, request, [200, 2000] if bench.quick else [1000, 10000])
+    # Do the streams still carry events? One message fanned out to all of them.
+    poster = Poster(stack.port, tally, streams, cid, sid)
+    fanout = await fan_out(report, poster)
+    poster.close()
+    open_before_close = sum(1 for s in streams if s.closed_at is None)
+    for s in streams:
+        s.close()
+    await asyncio.sleep(3)
+    after = {"notifier": stack.notifier_rss(), "nginx": stack.nginx_rss()}
+    say(f"memory: all streams closed: notifier {after['notifier']} KiB, nginx {after['nginx']} KiB")
+    reopened = await reopen(stack, tally, request, max(measured))
+    rows(report, base, measured)
+    if fanout:
+        report.row(f"one message to all {open_before_close:,} streams, time to last", f"{ms(med(fanout))} (median of "
+                   f"{len(fanout)})", "-", "-", "POST returns -> last stream parsed it")
+    leak_row(report, measured, reopened)
+    report.details.append(f"memory: after closing every stream: notifier {after['notifier']} KiB, nginx "
+                          f"{after['nginx']} KiB (baseline {base['notifier']} / {base['nginx']} KiB); worker RSS "
+                          f"{base['worker']} -> {[v['worker'] for v in measured.values()]} KiB")
+    report.parts_run.append("memory")
+
+
+async def open_steps(report: Report, stack: Stack, tally: Tally, streams: list[SSEStream], request: bytes,
+                     steps: list[int]) -> dict[int, dict]:
+    """Opens streams up to each step in turn and measures after each; stops at a step it cannot reach."""
+    measured: dict[int, dict] = {}
+    all_failures: dict[str, int] = {}
+    for target in steps:
+        _, failures = await open_streams(
+            stack.port, [request] * (target - len(streams)), tally, track=True, batch=500, timeout=60, streams=streams,
+            progress=lambda ok, tried, total: say(f"memory: {len(streams)}/{target} streams open "
+                                                  f"(notifier RSS {(stack.notifier_rss() or 0) / 1024:.1f} MiB)"))
+        for k, v in failures.items():
+            add_count(all_failures, k, v)
+        if len(streams) < target:
+            report.notes.append(f"memory: only {len(streams)} of {target} streams opened: {failures}")
+        await asyncio.sleep(2)  # let allocations settle
+        alive = sum(1 for s in streams if s.closed_at is None)
+        measured[target] = {"open": alive, **rss(stack)}
+        report.details.append(
+            f"memory at {alive} streams: open fds notifier {fd_count(stack.pid('notifier'))} (limit "
+            f"{open_files_limit(stack.pid('notifier'))}), nginx workers "
+            + ", ".join(f"{fd_count(p)} (limit {open_files_limit(p)})" for p in stack.nginx_pids()[1:]))
+        say(f"memory: {alive} streams open: notifier {measured[target]['notifier']} KiB, "
+            f"nginx {measured[target]['nginx']} KiB, worker {measured[target]['worker']} KiB")
+        if len(streams) < target:
+            break
+    if all_failures:
+        report.notes.append(f"memory: failed stream opens: {all_failures}")
+    return measured
+
+
+async def fan_out(report: Report, poster: Poster) -> list[float]:
+    """Three messages, each to every open stream: seconds from the POST's response to the last stream."""
+    fanout: list[float] = []
+    for i in range(3):
+        sent = await poster.send(f"mem{i}")
+        if await poster.settle(sent, 10):
+            fanout.append(sent.waiter.last_arrival - sent.t_ret)
+        else:
+            report.notes.append(f"memory: fan-out message {i + 1}: {sent.waiter.remaining} of {sent.expected} streams "
+                                f"had not received it after 10 s (POST status {sent.status})")
+        await asyncio.sleep(0.2)
+    return fanout
+
+
+async def reopen(stack: Stack, tally: Tally, request: bytes, count: int) -> dict[str, int | None]:
+    """Is what stays resident after closing every stream reused (allocator) or lost (a leak)?
+    Opens as many streams again and measures."""
+    again: list[SSEStream] = []
+    await open_streams(
+        stack.port, [request] * count, tally, track=False, batch=500, timeout=60, streams=again,
+        progress=lambda ok, tried, total: say(f"memory: again {ok}/{total} streams open")
+        if tried % 5000 == 0 or tried == total else None)
+    await asyncio.sleep(2)
+    reopened = {"open": sum(1 for s in again if s.closed_at is None), "notifier": stack.notifier_rss()}
+    say(f"memory: {reopened['open']} streams open again: notifier {reopened['notifier']} KiB")
+    for s in again:
+        s.close()
+    await asyncio.sleep(1)
+    return reopened
+
+
+def rows(report: Report, base: dict, measured: dict[int, dict]) -> None:
+    b = base["notifier"] or 0
+    for target, values in measured.items():
+        rss_now = values["notifier"] or 0
+        per = (rss_now - b) / max(1, values["open"])
+        report.row(f"notifier RSS, {values['open']:,} idle streams", f"{rss_now / 1024:.1f} MiB",
+                   f"0 streams {b / 1024:.1f} MiB", fmt_ratio(rss_now, b),
+                   f"VmRSS of notifier.pid; {target} agent streams via nginx")
+        report.row(f"notifier KiB per stream at {values['open']:,}", f"{per:.1f} KiB", "-", "-", "(RSS - RSS at 0) / n")
+        report.row(f"nginx RSS (master + workers), {values['open']:,} streams", f"{(values['nginx'] or 0) / 1024:.1f} MiB",
+                   f"0 streams {(base['nginx'] or 0) / 1024:.1f} MiB", fmt_ratio(values["nginx"] or 0, base["nginx"] or 1),
+                   "sum of VmRSS")
+
+
+def leak_row(report: Report, measured: dict[int, dict], reopened: dict) -> None:
+    top = max(measured)
+    peak = measured[top]["notifier"] or 0
+    again = reopened["notifier"] or 0
+    report.row(f"notifier RSS, {reopened['open']:,} streams again after closing all", f"{again / 1024:.1f} MiB",
+               f"first {measured[top]['open']:,}: {peak / 1024:.1f} MiB", fmt_ratio(again, peak),
+               "leak check: closed streams' memory is reused")
+    if again and peak and again > peak * 1.2 and reopened["open"] >= measured[top]["open"] * 0.95:
+        report.notes.append(f"memory: the notifier grew from {peak} to {again} KiB when the same number "
+                            f"of streams was opened again after closing all: memory of closed streams is not reused")

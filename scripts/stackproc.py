@@ -3,13 +3,15 @@ then scripts/stack.sh (worker + notifier + nginx) in a session of its own, on
 free ports with its own data dir and a short run dir under /tmp.
 
 The one implementation behind Tests/stack/stacklib.py (the stack tests),
-Tests/browser/conftest.py (the browser tests) and scripts/bench_stack.py
-(scripts/bench.py). Standard library only: the bench runs without the test
-dependencies. Subclasses set the class attributes and add their own HTTP helpers."""
+Tests/browser/conftest.py (the browser tests) and scripts/bench/stack.py
+(scripts/bench.py), including killing the notifier and waiting for stack.sh to
+restart it. Standard library only: the bench runs without the test dependencies.
+Subclasses set the class attributes and add their own HTTP helpers."""
 
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import shutil
 import signal
@@ -32,6 +34,23 @@ def free_port(avoid: set[int] = frozenset()) -> int:
             port = s.getsockname()[1]
         if port not in avoid:
             return port
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat from the state on (the command before them may hold
+    spaces or parentheses); None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return stat[stat.rfind(")") + 2:].split()
+
+
+def running(pid: int) -> bool:
+    """Whether a process exists and has not exited (a zombie waiting to be reaped has)."""
+    fields = proc_stat(pid)
+    return fields is not None and fields[0] != "Z"
 
 
 def tail(path: Path, lines: int = 40) -> str:
@@ -124,16 +143,26 @@ class StackProcess:
             time.sleep(0.05)
         return self
 
-    def healthy(self, timeout: float = 2) -> bool:
-        """GET /api/v1/health answers 200 (a new connection each time)."""
+    def health(self, timeout: float = 2) -> tuple[int, dict]:
+        """Status and JSON body of GET /api/v1/health on a new connection ((0, {}) when it does not answer)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request("GET", "/api/v1/health")
-            return conn.getresponse().status == 200
+            resp = conn.getresponse()
+            raw = resp.read()
         except (OSError, http.client.HTTPException):
-            return False
+            return 0, {}
         finally:
             conn.close()
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            body = None
+        return resp.status, body if isinstance(body, dict) else {}
+
+    def healthy(self, timeout: float = 2) -> bool:
+        """GET /api/v1/health answers 200 (a new connection each time)."""
+        return self.health(timeout)[0] == 200
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int | None:
         """Signals stack.sh and returns its exit status (None if it was never started).
@@ -176,6 +205,40 @@ class StackProcess:
                 pass
             self.proc.wait(timeout=10)
         self.save_artifacts()
+
+    # -- the notifier (stack.sh restarts it when it dies) ------------------------
+
+    def notifier_pid(self) -> int | None:
+        """The notifier's pid while it runs (None between a death and its restart)."""
+        pid = self.pid("notifier")
+        return pid if pid and running(pid) else None
+
+    def kill_notifier(self, sig: int = signal.SIGKILL, timeout: float = 20) -> int:
+        """Signals the running notifier and waits until that process has exited; returns its pid."""
+        pid = self.notifier_pid()
+        assert pid, f"no running notifier (expected {self.run_dir / 'notifier.pid'})\n{self.logs()}"
+        os.kill(pid, sig)
+        deadline = time.monotonic() + timeout
+        while running(pid):
+            assert time.monotonic() < deadline, (
+                f"notifier {pid} still running {timeout}s after {signal.Signals(sig).name}\n{self.logs()}")
+            time.sleep(0.05)
+        return pid
+
+    def wait_notifier_restarted(self, old_pid: int, timeout: float = 30) -> int:
+        """Waits until stack.sh, still running, has started a new notifier: another pid, running,
+        its socket there, and health reporting the notifier "ok". Returns the new pid."""
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.proc is not None and self.proc.poll() is None, (
+                f"stack.sh exited ({self.proc and self.proc.returncode}) after the notifier died\n{self.logs()}")
+            pid = self.notifier_pid()
+            if pid and pid != old_pid and (self.run_dir / "notifier.sock").is_socket():
+                status, body = self.health(timeout=5)
+                if status == 200 and body.get("notifier") == "ok":
+                    return pid
+            assert time.monotonic() < deadline, f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}"
+            time.sleep(0.1)
 
     # -- logs ------------------------------------------------------------------
 

@@ -1,11 +1,13 @@
 """Fixtures for the browser tests: one real Switchboard stack for the session
-(scripts/stack.sh: worker + nginx, and the notifier once it exists) plus the
-demo shop on a second origin, and real headless Chromium driven by Selenium.
+(scripts/stackproc.py, which runs scripts/stack.sh: worker + notifier + nginx)
+whose nginx also serves the demo shop on a second origin, and real headless
+Chromium driven by Selenium.
 
 - `stack`: the stack (temp data dir, free ports), seeded with `switchboard
-  migrate` + `switchboard seed`; stopped at the end of the session. The shop
-  origin is nginx's shop server block when it answers on the shop port,
-  otherwise a `python3 -m http.server` serving static/shop.
+  migrate` + `switchboard seed`; stopped at the end of the session. Its start
+  fails when nginx's shop server block does not serve static/shop on the shop
+  port. Killing the notifier and waiting for its restart (the network-drop
+  test) are StackProcess's kill_notifier / wait_notifier_restarted.
 - `browser(width, height)`: a fresh Chromium (its own profile: a separate
   "browser context"), sized exactly via CDP; closed after the test, and its
   console checked for CSP violations and script errors.
@@ -17,9 +19,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -81,43 +81,6 @@ class BrowserStack(StackProcess):
         code = super().stop()
         shutil.rmtree(self.run_dir, ignore_errors=True)  # logs are in Tests/artifacts/browser-stack
         return code
-
-    # -- the notifier (network-drop test) -----------------------------------------
-
-    def notifier_pid(self) -> int | None:
-        """The notifier's pid while it runs."""
-        pid = self.pid("notifier")
-        if pid:
-            try:
-                os.kill(pid, 0)
-                return pid
-            except OSError:
-                pass
-        return None
-
-    def kill_notifier(self) -> int:
-        pid = self.notifier_pid()
-        assert pid, f"no running notifier (expected {self.run_dir / 'notifier.pid'})"
-        os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                return pid
-            time.sleep(0.05)
-        raise AssertionError(f"notifier {pid} still alive after SIGKILL")
-
-    def restart_notifier(self, old_pid: int, timeout: float = 20) -> None:
-        """Waits for the supervisor (scripts/stack.sh) to bring the notifier back."""
-        deadline = time.monotonic() + timeout
-        while True:
-            pid = self.notifier_pid()
-            if pid and pid != old_pid and (self.run_dir / "notifier.sock").exists():
-                return
-            assert self.proc.poll() is None, f"stack.sh stopped when the notifier died\n{self.logs()}"
-            assert time.monotonic() < deadline, f"the notifier did not come back\n{self.logs()}"
-            time.sleep(0.1)
 
     # -- REST helpers ------------------------------------------------------------------
 

@@ -103,7 +103,7 @@ def test_network_drop_loses_and_duplicates_nothing(stack, shopper, console):
     shop.wait_text("Customer during the drop", "customer")
 
     # The notifier comes back; the pages resume from their last event id.
-    stack.restart_notifier(old)
+    stack.wait_notifier_restarted(old)
     wait_for(shop.d, lambda: shop.stream_state() == "open",
              "widget did not reconnect", timeout=60)
     wait_for(agent.d, lambda: agent.stream_state() == "open",

@@ -4,10 +4,7 @@ contract of API.md over HTTP."""
 
 from __future__ import annotations
 
-import os
-import signal
 import sys
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,27 +94,6 @@ class Stack(StackProcess):
     @property
     def artifacts_dir(self) -> Path:
         return ARTIFACTS / f"{self.name}-{self.port}"
-
-    def kill_notifier(self, sig: int = signal.SIGKILL) -> int:
-        """Signals the running notifier (stack.sh restarts it when it dies); returns its pid."""
-        pid = self.pid("notifier")
-        assert pid, f"no notifier pid in {self.run_dir}\n{self.logs()}"
-        os.kill(pid, sig)
-        return pid
-
-    def wait_notifier_restarted(self, old_pid: int, timeout: float = 30) -> int:
-        """Waits until stack.sh has started a new notifier (another pid, listening, health "ok")."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            pid = self.pid("notifier")
-            if pid and pid != old_pid and (self.run_dir / "notifier.sock").is_socket():
-                try:
-                    if self.get("/api/v1/health", timeout=5).json().get("notifier") == "ok":
-                        return pid
-                except (requests.RequestException, ValueError):
-                    pass
-            time.sleep(0.1)
-        raise AssertionError(f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}")
 
     # -- HTTP ------------------------------------------------------------------
 

@@ -157,7 +157,17 @@ def read_response(s):
     return head, rest
 
 
-PAGE_PATHS = ["/", "/index.html", "/agent/", "/no-such-page.html", "/app.js"]
+# What each path outside /api/ answers: nginx/switchboard.conf.template serves static/
+# with `try_files $uri $uri/ =404`, `index index.html` and no autoindex, and answers 404
+# for any dot file.
+PAGES = {
+    "/": 200,  # static/index.html
+    "/index.html": 200,
+    "/agent/": 200,  # static/agent/index.html
+    "/no-such-page.html": 404,
+    "/js/": 403,  # a directory without index.html: never listed
+    "/.env": 404,  # dot files are never served
+}
 
 
 def check_security_headers(resp, framable=False):
@@ -184,20 +194,20 @@ def test_security_headers_on_api_answers_and_errors(stack, chat):
     check_security_headers(stack.post("/api/v1/customer/conversations/start", data=big, headers=JSON))
 
 
-@pytest.mark.parametrize("path", PAGE_PATHS)
-def test_security_headers_on_static_files(stack, path):
-    # Whatever static/ holds right now: headers come with every status (a
-    # directory without index.html is a 403).
-    resp = stack.get(path)
-    assert resp.status_code in (200, 403, 404), resp.status_code
+@pytest.mark.parametrize("path,status", PAGES.items(), ids=list(PAGES))
+def test_security_headers_on_static_files(stack, path, status):
+    # The headers come with every status, errors included.
+    resp = stack.get(path, allow_redirects=False)
+    assert resp.status_code == status, f"GET {path}: {resp.status_code}"
     check_security_headers(resp)
-    if resp.status_code == 200 and path.endswith((".html", "/")):
-        assert resp.headers["Content-Type"].startswith("text/html")
+    if status == 200:
+        assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
 
 
 def test_widget_page_may_be_framed(stack):
-    resp = stack.get("/widget/")
-    assert resp.status_code in (200, 403, 404)
+    resp = stack.get("/widget/", allow_redirects=False)
+    assert resp.status_code == 200, resp.status_code  # static/widget/index.html
+    assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
     check_security_headers(resp, framable=True)
     assert "X-Frame-Options" not in resp.headers
 

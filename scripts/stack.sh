@@ -1,21 +1,32 @@
 #!/usr/bin/env bash
 # Foreground supervisor for one Switchboard stack: the FastCGI worker, the SSE
-# notifier and nginx in front of them, configured from the SWITCHBOARD_* environment
-# (docs/CONTRACTS.md), binaries from $SWITCHBOARD_BIN_DIR.
+# notifier and nginx in front of them (started in that order, each in a session
+# of its own), configured from the SWITCHBOARD_* environment (docs/CONTRACTS.md),
+# binaries from $SWITCHBOARD_BIN_DIR. Needs bash 5.1 or newer.
 #
 #   SWITCHBOARD_BIN_DIR=.build/debug scripts/stack.sh
 #
-# Prints "switchboard: serving on http://HOST:PORT" on stdout once
-# GET /api/v1/health answers 200, then waits. SIGINT/SIGTERM stop nginx
-# gracefully first (in-flight requests finish), then the worker; the exit
-# status is 0 when both stopped cleanly. If a service dies on its own, the
-# others are stopped and the exit status is 1. Logs and sockets live in
-# $SWITCHBOARD_RUN_DIR (worker.log, nginx-error.log, nginx-access.log, and
-# nginx-stderr.log for what nginx prints before its error log is open).
+# Refuses to start when a stack already runs in $SWITCHBOARD_RUN_DIR. Prints
+# "switchboard: serving on http://HOST:PORT" (and the pages' addresses) on stdout
+# once GET /api/v1/health answers 200, then waits. If startup fails, what was
+# started is stopped and the exit status is 1.
 #
-# Each service is a start_NAME / stop order entry below; adding one (the SSE
-# notifier, say) is a start function, a line in start_all and its place in
-# stop_order.
+# SIGINT/SIGTERM/SIGHUP stop the services in the order nginx (QUIT: in-flight
+# requests finish), notifier, worker (TERM), each escalated to TERM/KILL when it
+# outlives its grace time; the exit status is 0 when all of them stopped cleanly.
+#
+# If the notifier dies on its own it is restarted (it holds no state: clients
+# resume by Last-Event-ID), up to 5 times in a row; a notifier that ran for a
+# minute starts a fresh count. If the worker or nginx dies, the notifier dies a
+# sixth time in a row, or a restarted notifier does not come up, the others are
+# stopped and the exit status is 1.
+#
+# Sockets, NAME.pid files and logs live in $SWITCHBOARD_RUN_DIR: worker.log,
+# notifier.log, nginx-error.log, nginx-access.log, and nginx-stderr.log for what
+# nginx prints before its error log is open.
+#
+# Each service is a start_NAME function, a step in start_all and its place in
+# stop_order (and, when it needs one, its own stop signal in stop_all).
 set -uo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"

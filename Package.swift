@@ -44,7 +44,7 @@ let package = Package(
         .target(
             name: "SwitchboardChat",
             dependencies: [
-                "SwitchboardCore",
+                "SwitchboardCore", "POSIXSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

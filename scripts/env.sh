@@ -30,10 +30,14 @@ SWITCHBOARD_BIN_DIR=$(sb_abspath "$SWITCHBOARD_BIN_DIR")
 : "${SWITCHBOARD_RATE_LIMITS:=on}"
 : "${SWITCHBOARD_LOGIN_RATE:=10r/m}"
 : "${SWITCHBOARD_MESSAGE_RATE:=10r/s}"
+: "${SWITCHBOARD_START_RATE:=20r/m}"
+: "${SWITCHBOARD_ESCALATE_RATE:=6r/m}"
+: "${SWITCHBOARD_TYPING_RATE:=5r/s}"
 export SWITCHBOARD_SHOP_PORT SWITCHBOARD_SSE_PER_CLIENT
 export SWITCHBOARD_HOST SWITCHBOARD_PORT SWITCHBOARD_DATA_DIR SWITCHBOARD_RUN_DIR \
     SWITCHBOARD_BIN_DIR SWITCHBOARD_MAX_BODY_BYTES SWITCHBOARD_RATE_LIMITS \
-    SWITCHBOARD_LOGIN_RATE SWITCHBOARD_MESSAGE_RATE
+    SWITCHBOARD_LOGIN_RATE SWITCHBOARD_MESSAGE_RATE SWITCHBOARD_START_RATE \
+    SWITCHBOARD_ESCALATE_RATE SWITCHBOARD_TYPING_RATE
 
 if ! [[ $SWITCHBOARD_PORT =~ ^[0-9]{1,5}$ ]] || ((SWITCHBOARD_PORT < 1 || SWITCHBOARD_PORT > 65535)); then
     sb_die "SWITCHBOARD_PORT=$SWITCHBOARD_PORT is not a port number"
@@ -53,10 +57,24 @@ if ! [[ $SWITCHBOARD_MAX_BODY_BYTES =~ ^[0-9]{1,9}$ ]] ||
 fi
 [[ $SWITCHBOARD_RATE_LIMITS == on || $SWITCHBOARD_RATE_LIMITS == off ]] ||
     sb_die "SWITCHBOARD_RATE_LIMITS=$SWITCHBOARD_RATE_LIMITS must be on or off"
-[[ $SWITCHBOARD_LOGIN_RATE =~ ^[1-9][0-9]*r/[sm]$ ]] ||
-    sb_die "SWITCHBOARD_LOGIN_RATE=$SWITCHBOARD_LOGIN_RATE must look like 10r/m or 5r/s"
-[[ $SWITCHBOARD_MESSAGE_RATE =~ ^[1-9][0-9]*r/[sm]$ ]] ||
-    sb_die "SWITCHBOARD_MESSAGE_RATE=$SWITCHBOARD_MESSAGE_RATE must look like 10r/s or 600r/m"
+for rate in SWITCHBOARD_LOGIN_RATE SWITCHBOARD_MESSAGE_RATE SWITCHBOARD_START_RATE SWITCHBOARD_ESCALATE_RATE \
+    SWITCHBOARD_TYPING_RATE; do
+    [[ ${!rate} =~ ^[1-9][0-9]*r/[sm]$ ]] || sb_die "$rate=${!rate} must look like 10r/m or 5r/s"
+done
+# Who may frame the chat widget (CSP frame-ancestors): the shop's own sites,
+# space-separated origins; `*` only when set so explicitly. By default the demo
+# shop's origin, which `make run` serves.
+if [[ $SWITCHBOARD_HOST == *:* ]]; then sb_shop_origin="http://[$SWITCHBOARD_HOST]:$SWITCHBOARD_SHOP_PORT"
+else sb_shop_origin="http://$SWITCHBOARD_HOST:$SWITCHBOARD_SHOP_PORT"; fi
+: "${SWITCHBOARD_WIDGET_ORIGINS:=$sb_shop_origin}"
+export SWITCHBOARD_WIDGET_ORIGINS
+read -ra sb_widget_origins <<<"$SWITCHBOARD_WIDGET_ORIGINS"  # no glob: "*" stays "*"
+for origin in "${sb_widget_origins[@]}"; do
+    [[ $origin == '*' || $origin =~ ^https?://(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.-]+)(:[0-9]{1,5})?$ ]] ||
+        sb_die "SWITCHBOARD_WIDGET_ORIGINS: '$origin' is not an origin like https://shop.example (or * for any site)"
+done
+((${#sb_widget_origins[@]} > 0)) || sb_die "SWITCHBOARD_WIDGET_ORIGINS is empty"
+
 # A unix socket path must fit in sun_path (108 bytes with the NUL); the
 # longest name in the run dir is notifier.sock.
 sb_bytes() ( LC_ALL=C; printf '%s' "${#1}" )

@@ -50,10 +50,14 @@ sed -e "s|@USER_LINE@|$user_line|g" \
     -e "s|@MAX_BODY@|$SWITCHBOARD_MAX_BODY_BYTES|g" \
     -e "s|@LOGIN_RATE@|$SWITCHBOARD_LOGIN_RATE|g" \
     -e "s|@MESSAGE_RATE@|$SWITCHBOARD_MESSAGE_RATE|g" \
+    -e "s|@START_RATE@|$SWITCHBOARD_START_RATE|g" \
+    -e "s|@ESCALATE_RATE@|$SWITCHBOARD_ESCALATE_RATE|g" \
+    -e "s|@TYPING_RATE@|$SWITCHBOARD_TYPING_RATE|g" \
     -e "s|@RL@|$rl|g" \
     -e "s|@SHOP_LISTEN@|$sb_shop_hostport|g" \
     -e "s|@SHOP_DIR@|$shop_dir|g" \
     -e "s|@SSE_PER_CLIENT@|$SWITCHBOARD_SSE_PER_CLIENT|g" \
+    -e "s|@WIDGET_ORIGINS@|$SWITCHBOARD_WIDGET_ORIGINS|g" \
     -e "s|@NOFILE@|$nofile|g" \
     -e "s|@WORKER_CONNECTIONS@|$worker_connections|g" \
     "$template" >"$tmp"

@@ -98,6 +98,9 @@ class StackProcess:
             SWITCHBOARD_AGENT_PASSWORD=self.agent_password,
             SWITCHBOARD_RATE_LIMITS="off",
             SWITCHBOARD_ROUTING="manual",
+            # Every test client is 127.0.0.1: the per-address cap on open escalations is
+            # tested on a stack of its own (Tests/stack/test_limit_spellings.py sets it).
+            SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0",
         )
         env.update(env_overrides)
         self.env = env

@@ -58,16 +58,18 @@ struct AgentRoutes: Sendable {
 
     @Sendable func login(_ request: HTTPRequest) throws -> HTTPResponse {
         let body = try Body.decode(LoginBody.self, from: request)
-        guard body.password.count <= Limits.passwordMaxLength, body.username.count <= 64,
-              let result = try service.login(username: body.username.lowercased(), password: body.password) else {
+        // Over-long input is refused before any work, with the same answer as a wrong password.
+        guard body.password.utf8.count <= Limits.passwordMaxBytes, body.username.utf8.count <= 64,
+              let result = try service.login(username: body.username.lowercased(), password: body.password,
+                                             client: request.remoteAddress) else {
             throw AppError.unauthorized("Wrong username or password.", code: "invalid_credentials")
         }
         return try .json(AgentAnswer.Login(accessToken: result.token, expiresAt: result.expiresAt, agent: result.agent))
     }
 
     @Sendable func logout(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (_, token) = try auth.agent(request)
-        try service.revoke(token: token)
+        let (agent, token) = try auth.agent(request)
+        try service.revoke(token: token, of: agent)
         return .noContent
     }
 

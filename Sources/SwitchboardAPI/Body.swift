@@ -10,8 +10,8 @@ enum Body {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             guard emptyAllowed else { throw AppError.badRequest("A JSON body is required.", code: "invalid_json") }
             bytes = Array("{}".utf8)
-        } else if let type = request.header("content-type"),
-                  !type.lowercased().hasPrefix("application/json") {
+        } else if !isJSON(request.header("content-type")) {
+            // No type is not "probably JSON": a form post from another site must never be parsed.
             throw AppError(status: 415, code: "unsupported_media_type", detail: "Send the body as application/json.")
         }
         do {
@@ -21,6 +21,12 @@ enum Body {
         } catch {
             throw AppError.badRequest("The body is not valid JSON.", code: "invalid_json")
         }
+    }
+
+    /// `application/json`, with or without parameters (`; charset=utf-8`).
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let type = contentType?.split(separator: ";", maxSplits: 1).first else { return false }
+        return type.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
     private static func describe(_ error: DecodingError) -> String {

@@ -108,7 +108,7 @@ struct CustomerRoutes: Sendable {
 
     @Sendable func escalate(_ request: HTTPRequest) throws -> HTTPResponse {
         let session = try auth.sessionId(request)
-        let (conversation, message) = try service.escalate(request.parameter("id"), sessionId: session)
+        let (conversation, message) = try service.escalate(request.parameter("id"), sessionId: session, client: request.remoteAddress)
         return try .json(CustomerAnswer.Escalated(conversation, message: message))
     }
 

@@ -10,17 +10,20 @@ public struct HTTPRequest: Sendable {
     public var headers: [String: String]
     public var body: [UInt8]
     public var requestId: String
+    /// The client's address as nginx saw it (`REMOTE_ADDR`); empty in-process.
+    public var remoteAddress: String
     /// Filled by the router from `:name` segments.
     public var pathParameters: [String: String] = [:]
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
-                body: [UInt8] = [], requestId: String = "") {
+                body: [UInt8] = [], requestId: String = "", remoteAddress: String = "") {
         self.method = method
         self.path = path
         self.query = query
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         self.body = body
         self.requestId = requestId
+        self.remoteAddress = remoteAddress
     }
 
     /// Builds a request from CGI parameters (what nginx sends over FastCGI).
@@ -34,7 +37,7 @@ public struct HTTPRequest: Sendable {
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: rawPath,
                   query: HTTPRequest.parseQuery(params["QUERY_STRING"] ?? ""), headers: headers, body: body,
-                  requestId: params["REQUEST_ID"] ?? "")
+                  requestId: params["REQUEST_ID"] ?? "", remoteAddress: params["REMOTE_ADDR"] ?? "")
     }
 
     public static func parseQuery(_ text: String) -> [String: String] { QueryString.parse(text) }
@@ -71,6 +74,7 @@ public struct HTTPResponse: Sendable {
         let body = (try? WireJSON.encode(ErrorBody(error))) ?? Array(#"{"detail":"","code":"internal_error"}"#.utf8)
         var response = jsonBody(body, status: error.status)
         if error.status == 401 { response.headers.append(("WWW-Authenticate", "Bearer")) }
+        if let seconds = error.retryAfter { response.headers.append(("Retry-After", String(seconds))) }
         return response
     }
 

@@ -2,6 +2,8 @@ import SwitchboardCore
 
 /// Matches method + path to a handler. Paths are `/`-separated literals and `:name`
 /// parameters. A path that exists with another method is 405 (with `Allow`), no path is 404.
+/// Only the canonical spelling matches: a trailing slash or an empty segment (`//`) is a
+/// 404, so no second spelling of a route can slip past a limit keyed on the first.
 public struct Router: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
 
@@ -28,7 +30,9 @@ public struct Router: Sendable {
     }
 
     public func match(method: String, path: String) -> Match {
-        let parts = path.split(separator: "/")
+        guard path.hasPrefix("/") else { return .notFound }
+        let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.contains(where: \.isEmpty) else { return .notFound }
         var allowed: [String] = []
         for route in routes where route.segments.count == parts.count {
             var parameters: [String: String] = [:]

@@ -66,6 +66,11 @@ public struct SwitchboardApp: Sendable {
                 if request.method == "HEAD" { response.body = [] }
                 return response
             } catch let error as AppError {
+                if error.status >= 500 {
+                    logger.error("refused: \(error.code)", metadata: [
+                        "path": "\(request.path)", "request_id": "\(request.requestId)", "cause": "\(error.cause ?? "")",
+                    ])
+                }
                 return .error(error)
             } catch {
                 logger.error("unhandled error", metadata: [

@@ -46,18 +46,37 @@ extension ChatService {
     }
 
     /// Checks a password and issues a new access token (only its SHA-256 is stored). An
-    /// unknown username costs the same hashing time as a wrong password.
-    public func login(username: String, password: String) throws -> LoginResult? {
-        let found = try read { rows -> (Agent, String)? in
-            guard let agent = try rows.agent(username: username), let hash = try rows.passwordHash(agentId: agent.id) else { return nil }
-            return (agent, hash)
+    /// unknown username costs the same hashing work as a wrong password and gets the same
+    /// answer. After `policy.loginFailuresBeforeBackoff` failures in a row a username makes
+    /// clients it has never signed in from wait (1 s, 2 s, 4 s … 15 min: 429 with
+    /// Retry-After, no password checked); a client that signed in as it before is never
+    /// held back, so an attacker cannot lock a real agent out.
+    public func login(username: String, password: String, client: String = "") throws -> LoginResult? {
+        let now = Timestamp.now()
+        let (found, throttle, key, trusted) = try read { rows -> ((Agent, String)?, LoginThrottle?, [UInt8], Bool) in
+            let key = try clientKey(client, rows)
+            let agent = try rows.agent(username: username)
+            let hash = try agent.flatMap { try rows.passwordHash(agentId: $0.id) }
+            return (agent.flatMap { a in hash.map { (a, $0) } }, try rows.loginThrottle(username: username), key,
+                    try rows.isTrusted(username: username, clientKey: key))
         }
-        guard let (agent, hash) = found else {
-            hasher.burn(password)
-            return nil
+        if !trusted, let throttle, throttle.blockedUntil > now {
+            let wait = (throttle.blockedUntil.milliseconds - now.milliseconds + 999) / 1000
+            throw AppError(status: 429, code: "login_throttled",
+                           detail: "Too many failed sign-ins for this account; try again in \(wait) seconds.", retryAfter: Int(wait))
         }
         // A disabled account answers exactly like a wrong password, after the same hashing work.
-        guard hasher.verify(password, against: hash), !agent.disabled else { return nil }
+        let verified: Bool
+        if let (agent, hash) = found {
+            verified = try hasher.verify(password, against: hash) && !agent.disabled
+        } else {
+            try hasher.burn(password)
+            verified = false
+        }
+        guard verified, let agent = found?.0 else {
+            try recordFailure(username, previous: throttle)
+            return nil
+        }
         let token = Secrets.token(prefix: "sbt_")
         return try write { tx in
             let expires = tx.now.adding(seconds: tokenTTLSeconds)
@@ -65,7 +84,21 @@ extension ChatService {
             try tx.rows.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
             // Housekeeping: tokens that can no longer be used.
             try tx.rows.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
+            try tx.rows.setLoginThrottle(username: username, nil)
+            try tx.rows.trust(username: username, clientKey: key, at: tx.now)
             return LoginResult(token: token, expiresAt: expires, agent: agent)
+        }
+    }
+
+    /// Counts a failed login; failures older than a day are forgotten.
+    private func recordFailure(_ username: String, previous: LoginThrottle?) throws {
+        try write { tx in
+            let current = try tx.rows.loginThrottle(username: username) ?? previous
+            let recent = current.map { $0.updatedAt.milliseconds > tx.now.milliseconds - 86_400_000 } ?? false
+            let failures = (recent ? current?.failures ?? 0 : 0) + 1
+            let wait = policy.backoffSeconds(afterFailures: failures)
+            try tx.rows.setLoginThrottle(username: username, LoginThrottle(failures: failures, blockedUntil: tx.now.adding(seconds: wait),
+                                                                           updatedAt: tx.now))
         }
     }
 
@@ -83,9 +116,13 @@ extension ChatService {
         return agent
     }
 
-    /// Revokes one token (logout).
-    public func revoke(token: String) throws {
-        try write { tx in try tx.rows.revokeToken(hash: Secrets.sha256(token), at: tx.now) }
+    /// Revokes one token (logout). The agent's open streams end too (their other tabs
+    /// reconnect with their own, still valid, tokens; this one's gets its 401).
+    public func revoke(token: String, of agent: Agent) throws {
+        try write { tx in
+            try tx.rows.revokeToken(hash: Secrets.sha256(token), at: tx.now)
+            try tx.emit(.agentSessionRevoked(agentId: agent.id))
+        }
     }
 
     /// Sets an agent's presence; going online with `auto` routing takes waiting chats, oldest first.

@@ -38,15 +38,18 @@ extension ChatService {
     }
 
     /// An agent's reply. The first reply to an unassigned conversation assigns it to the
-    /// sender. A repeated `clientMessageId` returns the original message.
+    /// sender. A repeated `clientMessageId` returns the original message (once the sender
+    /// may still write there).
     public func agentSend(_ conversationId: String, by agent: Agent, content: String,
                           clientMessageId: String?) throws -> (AgentConversation, Message) {
         try write { tx in
             var conversation = try tx.conversation(conversationId)
+            // Who may write, then whether the conversation is open, and only then "already sent":
+            // a retry never turns a 403 or a 409 into the original message's 200.
+            let decision = try ConversationLifecycle.decide(conversation.state, .agentMessage(agent.actor)).get()
             if let original = try tx.original(clientMessageId, in: conversationId) {
                 return (try agentView(conversation, tx), original)
             }
-            let decision = try ConversationLifecycle.decide(conversation.state, .agentMessage(agent.actor)).get()
             (conversation, _) = try apply(decision, to: conversation, tx)
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)

@@ -139,10 +139,22 @@ extension ChatService {
     }
 
     /// Asks for a human. Idempotent: a second escalation changes nothing and adds no message.
-    public func escalate(_ conversationId: String, sessionId: String) throws -> (Conversation, Message?) {
+    /// One client address may have at most `policy.maxOpenChatsPerAddress` escalated chats
+    /// open at once (429 `too_many_open_chats`), so a script cannot fill the queue.
+    public func escalate(_ conversationId: String, sessionId: String, client: String = "") throws -> (Conversation, Message?) {
         try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             let decision = try ConversationLifecycle.decide(conversation.state, .escalate).get()
+            if decision.effect == .queued {
+                let key = try clientKey(client, tx.rows)
+                let limit = policy.maxOpenChatsPerAddress
+                if limit > 0, try tx.rows.openEscalations(clientKey: key) >= limit {
+                    throw AppError(status: 429, code: "too_many_open_chats",
+                                   detail: "There are already \(limit) open conversations with a person from your network; please continue in one of them.",
+                                   retryAfter: 60)
+                }
+                try tx.rows.setClientKey(conversationId: conversationId, key)
+            }
             return try apply(decision, to: conversation, tx)
         }
     }

@@ -55,7 +55,7 @@ extension ChatService {
     /// A wrong current password is a 403 (the caller's token is fine; the proof is not).
     public func changeOwnPassword(_ agent: Agent, token: String, current: String, new: String) throws {
         let newPassword = try Validate.password(new)
-        guard let stored = try read({ try $0.passwordHash(agentId: agent.id) }), hasher.verify(current, against: stored) else {
+        guard let stored = try read({ try $0.passwordHash(agentId: agent.id) }), try hasher.verify(current, against: stored) else {
             throw AppError.forbidden("current_password: that is not your current password.", code: "wrong_password")
         }
         let hash = try hasher.hash(newPassword)

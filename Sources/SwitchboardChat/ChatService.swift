@@ -7,6 +7,7 @@ public struct ChatService: Sendable {
     public let store: any ChatStore
     public let routing: RoutingMode
     public let tokenTTLSeconds: Int64
+    public let policy: ChatPolicy
     let hasher: PasswordHasher
     /// Called after a commit that appended at least one event (best effort, never blocks).
     let onEventsCommitted: @Sendable () -> Void
@@ -16,15 +17,19 @@ public struct ChatService: Sendable {
     /// The service the configuration describes, over `store`.
     public init(store: any ChatStore, config: Config, onEventsCommitted: @escaping @Sendable () -> Void = {}) {
         self.init(store: store, routing: config.routing, tokenTTLSeconds: config.tokenTTLSeconds,
-                  hasher: PasswordHasher(logN: config.scryptLogN, maxConcurrent: config.maxConcurrentHashes),
+                  hasher: PasswordHasher(logN: config.scryptLogN, maxConcurrent: config.maxConcurrentHashes, queue: config.hashQueue),
+                  policy: ChatPolicy(maxOpenChatsPerAddress: config.maxOpenChatsPerAddress,
+                                     loginFailuresBeforeBackoff: config.loginFailuresBeforeBackoff),
                   onEventsCommitted: onEventsCommitted)
     }
 
     public init(store: any ChatStore, routing: RoutingMode = .auto, tokenTTLSeconds: Int64 = 43200,
-                hasher: PasswordHasher = PasswordHasher(), onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+                hasher: PasswordHasher = PasswordHasher(), policy: ChatPolicy = ChatPolicy(),
+                onEventsCommitted: @escaping @Sendable () -> Void = {}) {
         self.store = store
         self.routing = routing
         self.tokenTTLSeconds = tokenTTLSeconds
+        self.policy = policy
         self.hasher = hasher
         self.onEventsCommitted = onEventsCommitted
     }
@@ -47,9 +52,38 @@ public struct ChatService: Sendable {
         try store.read(body)
     }
 
+    /// A client address as the store keeps it: a keyed hash (HMAC with the installation's
+    /// secret), so the database holds no addresses and the keys cannot be reversed offline.
+    func clientKey(_ address: String, _ rows: any StoreReader) throws -> [UInt8] {
+        Secrets.hmac(key: try rows.installationSecret(), Array(address.utf8))
+    }
+
     /// The newest event id: also proves the store answers (health check).
     public func latestEventId() throws -> Int64 {
         try read { try $0.latestEventId() }
+    }
+}
+
+/// The limits the rules enforce against abuse.
+public struct ChatPolicy: Sendable {
+    /// Escalated chats still open that one client address may have (0: no limit).
+    public var maxOpenChatsPerAddress: Int
+    /// Failed logins for a username before clients it has not seen must wait.
+    public var loginFailuresBeforeBackoff: Int
+    /// The longest such wait.
+    public var maxLoginBackoffSeconds: Int64 = 900
+
+    public init(maxOpenChatsPerAddress: Int = 5, loginFailuresBeforeBackoff: Int = 5) {
+        self.maxOpenChatsPerAddress = maxOpenChatsPerAddress
+        self.loginFailuresBeforeBackoff = loginFailuresBeforeBackoff
+    }
+
+    /// How long unknown clients wait after `failures` failed logins in a row: none up to the
+    /// threshold, then 1 s, 2 s, 4 s … up to `maxLoginBackoffSeconds`.
+    public func backoffSeconds(afterFailures failures: Int) -> Int64 {
+        let over = failures - loginFailuresBeforeBackoff
+        guard over >= 0 else { return 0 }
+        return min(maxLoginBackoffSeconds, Int64(1) << min(over, 20))
     }
 }
 

@@ -4,17 +4,19 @@ import Foundation
 import _CryptoExtras
 
 /// scrypt password hashing (OWASP: N=2^17, r=8, p=1, ~128 MiB each). The cost is stored
-/// in the hash, so raising it later only affects new hashes. A semaphore bounds how many
-/// hashes run at once: a burst of logins must not allocate gigabytes.
+/// in the hash, so raising it later only affects new hashes. Hashes run on a `HashPool`:
+/// a burst of logins neither allocates gigabytes nor takes the CPU from other requests,
+/// and past its queue a login is a 503 with `Retry-After` (thrown by every call here).
 public struct PasswordHasher: Sendable {
     public let logN: Int
     let blockSize = 8
     let parallelism = 1
-    private let gate: Gate
+    private let pool: HashPool
 
-    public init(logN: Int = 17, maxConcurrent: Int = 2) {
+    /// `maxConcurrent` hashes run at once; `queue` more may wait.
+    public init(logN: Int = 17, maxConcurrent: Int = 1, queue: Int? = nil) {
         self.logN = logN
-        self.gate = Gate(DispatchSemaphore(value: max(1, maxConcurrent)))
+        self.pool = HashPool(threads: maxConcurrent, queue: queue ?? 2 * max(1, maxConcurrent))
     }
 
     /// `scrypt$<log2 N>$<r>$<p>$<salt base64>$<key base64>`
@@ -25,35 +27,31 @@ public struct PasswordHasher: Sendable {
     }
 
     /// Constant-time comparison against a stored hash; a malformed hash never verifies.
-    public func verify(_ password: String, against stored: String) -> Bool {
+    public func verify(_ password: String, against stored: String) throws -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "scrypt",
               let logN = Int(parts[1]), (10...22).contains(logN),
               let r = Int(parts[2]), (1...32).contains(r),
               let p = Int(parts[3]), (1...16).contains(p),
               let salt = Data(base64Encoded: String(parts[4])),
-              let expected = Data(base64Encoded: String(parts[5])), expected.count == 32,
-              let key = try? derive(password, salt: [UInt8](salt), logN: logN, r: r, p: p)
+              let expected = Data(base64Encoded: String(parts[5])), expected.count == 32
         else { return false }
+        let key = try derive(password, salt: [UInt8](salt), logN: logN, r: r, p: p)
         return Secrets.constantTimeEqual(key, [UInt8](expected))
     }
 
     /// Spends the same time as a real check, for unknown usernames (no user enumeration by timing).
-    public func burn(_ password: String) {
-        _ = try? derive(password, salt: [UInt8](repeating: 0, count: 16), logN: logN, r: blockSize, p: parallelism)
+    public func burn(_ password: String) throws {
+        _ = try derive(password, salt: [UInt8](repeating: 0, count: 16), logN: logN, r: blockSize, p: parallelism)
     }
 
     private func derive(_ password: String, salt: [UInt8], logN: Int, r: Int, p: Int) throws -> [UInt8] {
-        gate.semaphore.wait()
-        defer { gate.semaphore.signal() }
-        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32,
-                                          rounds: 1 << logN, blockSize: r, parallelism: p)
-        return key.withUnsafeBytes { Array($0) }
-    }
-
-    private final class Gate: Sendable {
-        let semaphore: DispatchSemaphore
-        init(_ semaphore: DispatchSemaphore) { self.semaphore = semaphore }
+        let bytes = Array(password.utf8)
+        return try pool.run {
+            let key = try KDF.Scrypt.deriveKey(from: bytes, salt: salt, outputByteCount: 32,
+                                              rounds: 1 << logN, blockSize: r, parallelism: p)
+            return key.withUnsafeBytes { Array($0) }
+        }
     }
 }
 
@@ -79,6 +77,11 @@ public enum Secrets {
 
     public static func sha256(_ text: String) -> [UInt8] {
         Array(SHA256.hash(data: Array(text.utf8)))
+    }
+
+    /// HMAC-SHA256, first 16 bytes: enough to tell clients apart, not to identify them.
+    public static func hmac(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)).prefix(16))
     }
 
     public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {

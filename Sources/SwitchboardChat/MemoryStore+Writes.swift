@@ -147,6 +147,18 @@ extension MemoryRows {
         }
     }
 
+    func setLoginThrottle(username: String, _ throttle: LoginThrottle?) throws {
+        state.loginThrottles[username] = throttle
+    }
+
+    func trust(username: String, clientKey: [UInt8], at now: Timestamp) throws {
+        state.trusted.insert(Array(username.utf8) + [0] + clientKey)
+    }
+
+    func setClientKey(conversationId: String, _ key: [UInt8]) throws {
+        state.clientKeys[conversationId] = key
+    }
+
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at now: Timestamp) throws {
         state.lastEventId += 1
         state.events.append(StoredEvent(id: state.lastEventId, name: name, audience: audience,

@@ -57,6 +57,11 @@ struct MemoryState: Sendable {
     var audit: [AuditEntry] = []
     var lastEventId: Int64 = 0
     var events: [StoredEvent] = []
+    let installationSecret = Secrets.randomBytes(32)
+    var loginThrottles: [String: LoginThrottle] = [:]
+    /// The username's bytes, a zero byte, then the client key.
+    var trusted: Set<[UInt8]> = []
+    var clientKeys: [String: [UInt8]] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -190,6 +195,20 @@ final class MemoryRows: StoreWriter {
     }
 
     func latestEventId() throws -> Int64 { state.lastEventId }
+
+    func installationSecret() throws -> [UInt8] { state.installationSecret }
+
+    func loginThrottle(username: String) throws -> LoginThrottle? { state.loginThrottles[username] }
+
+    func isTrusted(username: String, clientKey: [UInt8]) throws -> Bool {
+        state.trusted.contains(Array(username.utf8) + [0] + clientKey)
+    }
+
+    func openEscalations(clientKey: [UInt8]) throws -> Int {
+        state.conversations.values.count {
+            state.clientKeys[$0.conversation.id] == clientKey && $0.conversation.status == .agent
+        }
+    }
 }
 
 /// The outbox as the notifier reads it (the same calls as the SQLite store's).

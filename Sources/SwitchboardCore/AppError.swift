@@ -2,14 +2,24 @@
 /// human sentence that is safe to show. Anything that is not an `AppError` becomes a
 /// logged 500 whose body says nothing about internals.
 public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
+    public static func == (a: AppError, b: AppError) -> Bool {
+        a.status == b.status && a.code == b.code && a.detail == b.detail && a.retryAfter == b.retryAfter
+    }
+
     public let status: Int
     public let code: String
     public let detail: String
+    /// Seconds after which a retry may succeed (429 and 503 answers carry it as `Retry-After`).
+    public let retryAfter: Int?
+    /// For the log only, never the client: what went wrong underneath (a 503's cause).
+    public let cause: String?
 
-    public init(status: Int, code: String, detail: String) {
+    public init(status: Int, code: String, detail: String, retryAfter: Int? = nil, cause: String? = nil) {
         self.status = status
         self.code = code
         self.detail = detail
+        self.retryAfter = retryAfter
+        self.cause = cause
     }
 
     public var description: String { "\(status) \(code): \(detail)" }
@@ -32,4 +42,11 @@ public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public static let conversationNotFound = AppError.notFound("Conversation not found.", code: "conversation_not_found")
     public static let conversationClosed = AppError.conflict("This conversation is closed.", code: "conversation_closed")
+
+    /// The database cannot take writes (disk full, read-only, I/O error): nothing was
+    /// stored, and retrying later is right.
+    public static func storageUnavailable(cause: String) -> AppError {
+        AppError(status: 503, code: "storage_unavailable", detail: "The desk cannot save anything right now; try again in a moment.",
+                 retryAfter: 5, cause: cause)
+    }
 }

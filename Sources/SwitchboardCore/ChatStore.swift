@@ -58,6 +58,15 @@ public protocol StoreReader {
 
     /// The newest event id ever assigned (never reused, even after pruning).
     func latestEventId() throws -> Int64
+
+    /// A random secret made when the database was created (keys client addresses).
+    func installationSecret() throws -> [UInt8]
+    /// Failed logins recorded for a username (whether or not such an agent exists).
+    func loginThrottle(username: String) throws -> LoginThrottle?
+    /// Whether this client has signed in as this username before.
+    func isTrusted(username: String, clientKey: [UInt8]) throws -> Bool
+    /// Escalated conversations from this client that are not closed.
+    func openEscalations(clientKey: [UInt8]) throws -> Int
 }
 
 /// The writes, inside a write transaction.
@@ -92,6 +101,11 @@ public protocol StoreWriter: StoreReader {
     func revokeTokens(agentId: String, except: [UInt8]?, at: Timestamp) throws
     /// Deletes an agent's tokens that are revoked, or expired before `before`.
     func deleteDeadTokens(agentId: String, before: Timestamp) throws
+
+    /// Saves (or, with nil, forgets) a username's failed-login record.
+    func setLoginThrottle(username: String, _ throttle: LoginThrottle?) throws
+    func trust(username: String, clientKey: [UInt8], at: Timestamp) throws
+    func setClientKey(conversationId: String, _ key: [UInt8]) throws
 
     /// Appends to the outbox; the id is assigned in commit order.
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at: Timestamp) throws
@@ -134,5 +148,18 @@ public struct ConversationQuery: Equatable, Sendable {
     /// Escalated chats nobody holds, oldest request first.
     public static func queue(limit: Int, offset: Int = 0) -> ConversationQuery {
         ConversationQuery(status: .agent, assigned: .nobody, order: .oldestRequest, limit: limit, offset: offset)
+    }
+}
+
+/// A username's failed logins: how many in a row, and until when unknown clients must wait.
+public struct LoginThrottle: Equatable, Sendable {
+    public var failures: Int
+    public var blockedUntil: Timestamp
+    public var updatedAt: Timestamp
+
+    public init(failures: Int, blockedUntil: Timestamp, updatedAt: Timestamp) {
+        self.failures = failures
+        self.blockedUntil = blockedUntil
+        self.updatedAt = updatedAt
     }
 }

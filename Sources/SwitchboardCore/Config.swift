@@ -16,6 +16,12 @@ public struct Config: Sendable {
     public var scryptLogN: Int
     /// How many scrypt hashes may run at once (each needs ~128 MiB at the default cost).
     public var maxConcurrentHashes: Int
+    /// How many more logins may wait for a hash before the next one gets 503.
+    public var hashQueue: Int = 2
+    /// Escalated chats still open that one client address may have at once (0: no limit).
+    public var maxOpenChatsPerAddress: Int = 5
+    /// Failed logins for one username before unknown addresses must wait (exponentially).
+    public var loginFailuresBeforeBackoff: Int = 5
     /// SSE connections are closed after about this long (±10 %) so clients re-authorize.
     public var sseMaxLifetimeSeconds: Int = 1800
     /// The notifier's fallback poll of the outbox when no wake-up datagram arrives.
@@ -64,11 +70,16 @@ public struct Config: Sendable {
             }
             config.routing = mode
         }
-        config.workerThreads = try int("SWITCHBOARD_WORKER_THREADS", 2 * cores, 1...512)
+        // Enough that logins waiting for a hash (at most hashes + queue) never take them all.
+        config.workerThreads = try int("SWITCHBOARD_WORKER_THREADS", 4 * cores, 1...512)
         config.maxBodyBytes = try int("SWITCHBOARD_MAX_BODY_BYTES", 65536, 1024...(16 << 20))
         config.tokenTTLSeconds = Int64(try int("SWITCHBOARD_TOKEN_TTL_SECONDS", 43200, 60...(90 * 86400)))
         config.scryptLogN = try int("SWITCHBOARD_SCRYPT_LOG_N", 17, 10...20)
-        config.maxConcurrentHashes = try int("SWITCHBOARD_MAX_CONCURRENT_HASHES", max(1, cores), 1...64)
+        // One core is left to everything else while logins are hashed.
+        config.maxConcurrentHashes = try int("SWITCHBOARD_MAX_CONCURRENT_HASHES", max(1, cores - 1), 1...64)
+        config.hashQueue = try int("SWITCHBOARD_HASH_QUEUE", 2 * config.maxConcurrentHashes, 0...1024)
+        config.maxOpenChatsPerAddress = try int("SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS", 5, 0...10_000)
+        config.loginFailuresBeforeBackoff = try int("SWITCHBOARD_LOGIN_FAILURES_BEFORE_BACKOFF", 5, 1...1000)
         config.sseMaxLifetimeSeconds = try int("SWITCHBOARD_SSE_MAX_LIFETIME_SECONDS", 1800, 5...86400)
         config.notifierPollMilliseconds = try int("SWITCHBOARD_NOTIFIER_POLL_MS", 1000, 20...60000)
         config.eventRetentionSeconds = try int("SWITCHBOARD_EVENT_RETENTION_SECONDS", 3 * 86400, 60...(365 * 86400))

@@ -61,7 +61,8 @@ public enum Limits {
     public static let messageMaxCharacters = 4000
     public static let clientMessageIdMaxLength = 128
     public static let passwordMinLength = 10
-    public static let passwordMaxLength = 256
+    public static let passwordMaxBytes = 256
+    public static let combiningMarksPerCharacter = 4
     public static let displayNameMaxLength = 80
     public static let listMaxLimit = 200
     public static let listDefaultLimit = 50

@@ -146,14 +146,9 @@ public struct WidgetPatch: Decodable, Sendable {
 
 /// The checks behind settings (shared by the API and the CLI through `SettingsPatch`).
 enum SettingsRules {
-    /// Trimmed text whose length (in characters, and at most 4 bytes each) is within `range`.
+    /// Trimmed text of `range` characters (`Validate.text`'s rules).
     static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>, code: String = "invalid_settings") throws -> String {
-        let trimmed = value.trimmingSpaces
-        guard range.contains(trimmed.count), trimmed.utf8.count <= range.upperBound * 4 else {
-            let what = range.lowerBound == 0 ? "at most \(range.upperBound) characters" : "\(range.lowerBound)–\(range.upperBound) characters"
-            throw AppError.badRequest("\(field): \(what).", code: code)
-        }
-        return trimmed
+        try Validate.text(value, field, range, code: code)
     }
 
     /// `#rrggbb` (any case in, lower-case out).

@@ -1,15 +1,50 @@
 /// Checks on user input, shared by the API and the CLI. Each returns the value to store
 /// or throws the 400 that names the field.
+///
+/// Lengths count Unicode scalars (code points), not grapheme clusters: "a" followed by
+/// 15,000 combining accents is one grapheme but 15,001 scalars, so it cannot pass as one
+/// "character". A scalar is at most 4 UTF-8 bytes, so every limit is also a byte limit
+/// (4 × the number). And no base character may carry more than
+/// `Limits.combiningMarksPerCharacter` combining marks ("Zalgo" text).
 public enum Validate {
     /// Message text: 1...4000 characters, not only white space.
     public static func content(_ text: String) throws -> String {
         if text.trimmingSpaces.isEmpty {
             throw AppError.badRequest("content: a message cannot be empty.", code: "empty_content")
         }
-        if text.count > Limits.messageMaxCharacters {
+        if text.unicodeScalars.count > Limits.messageMaxCharacters {
             throw AppError.badRequest("content: at most \(Limits.messageMaxCharacters) characters.", code: "content_too_long")
         }
+        try marks(text, "content", code: "content_too_long")
         return text
+    }
+
+    /// Trimmed text of `range` characters (scalars) with sane combining marks.
+    public static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>, code: String) throws -> String {
+        let trimmed = value.trimmingSpaces
+        guard range.contains(trimmed.unicodeScalars.count) else {
+            let what = range.lowerBound == 0 ? "at most \(range.upperBound) characters" : "\(range.lowerBound)–\(range.upperBound) characters"
+            throw AppError.badRequest("\(field): \(what).", code: code)
+        }
+        try marks(trimmed, field, code: code)
+        return trimmed
+    }
+
+    /// Refuses a base character carrying more combining marks than a real script needs.
+    static func marks(_ text: String, _ field: String, code: String) throws {
+        var run = 0
+        for scalar in text.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .enclosingMark:
+                run += 1
+                if run > Limits.combiningMarksPerCharacter {
+                    throw AppError.badRequest("\(field): at most \(Limits.combiningMarksPerCharacter) accents or marks on one character.",
+                                              code: code)
+                }
+            default:
+                run = 0
+            }
+        }
     }
 
     public static func clientMessageId(_ id: String?) throws -> String? {
@@ -29,11 +64,7 @@ public enum Validate {
     }
 
     public static func displayName(_ name: String) throws -> String {
-        let trimmed = name.trimmingSpaces
-        guard !trimmed.isEmpty, trimmed.count <= Limits.displayNameMaxLength else {
-            throw AppError.badRequest("display_name: 1–\(Limits.displayNameMaxLength) characters.", code: "invalid_display_name")
-        }
-        return trimmed
+        try text(name, "display_name", 1...Limits.displayNameMaxLength, code: "invalid_display_name")
     }
 
     /// 2–32 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit.
@@ -50,9 +81,10 @@ public enum Validate {
         return name
     }
 
+    /// At least 10 characters; at most 256 UTF-8 bytes, refused (never truncated) above.
     public static func password(_ password: String) throws -> String {
-        guard (Limits.passwordMinLength...Limits.passwordMaxLength).contains(password.count) else {
-            throw AppError.badRequest("password: \(Limits.passwordMinLength)–\(Limits.passwordMaxLength) characters.",
+        guard password.unicodeScalars.count >= Limits.passwordMinLength, password.utf8.count <= Limits.passwordMaxBytes else {
+            throw AppError.badRequest("password: at least \(Limits.passwordMinLength) characters and at most \(Limits.passwordMaxBytes) bytes.",
                                       code: "invalid_password")
         }
         return password

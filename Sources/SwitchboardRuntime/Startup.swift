@@ -18,6 +18,8 @@ public func startProcess(label: String) -> (Logger, Config) {
         logger.critical("configuration error: \(error)")
         exit(2)
     }
+    // Everything this process creates (database files, sockets, logs) is its user's alone.
+    umask(0o077)
     mkdir(config.runDir, 0o700)
     signal(SIGPIPE, SIG_IGN)
     return (logger, config)

@@ -129,6 +129,33 @@ enum Migrations {
             }
         }
 
+        migrator.registerMigration("2026-11-30-02-hardening") { db in
+            try db.execute(sql: """
+                CREATE TABLE installation (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    secret BLOB NOT NULL
+                );
+                INSERT INTO installation (id, secret) VALUES (1, randomblob(32));
+
+                CREATE TABLE login_throttle (
+                    username TEXT PRIMARY KEY NOT NULL,
+                    failures INTEGER NOT NULL,
+                    blocked_until INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE login_trusted (
+                    username TEXT NOT NULL,
+                    client_key BLOB NOT NULL,
+                    last_success_at INTEGER NOT NULL,
+                    PRIMARY KEY (username, client_key)
+                );
+
+                ALTER TABLE conversations ADD COLUMN client_key BLOB;
+                CREATE INDEX conversations_client ON conversations(client_key, status) WHERE client_key IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

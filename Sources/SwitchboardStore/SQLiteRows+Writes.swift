@@ -133,6 +133,29 @@ extension SQLiteRows: StoreWriter {
                        arguments: [agentId, before.milliseconds])
     }
 
+    func setLoginThrottle(username: String, _ throttle: LoginThrottle?) throws {
+        guard let throttle else {
+            try db.execute(sql: "DELETE FROM login_throttle WHERE username = ?", arguments: [username])
+            return
+        }
+        try db.execute(sql: """
+            INSERT INTO login_throttle (username, failures, blocked_until, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT(username) DO UPDATE SET failures = excluded.failures, blocked_until = excluded.blocked_until,
+                updated_at = excluded.updated_at
+            """, arguments: [username, throttle.failures, throttle.blockedUntil.milliseconds, throttle.updatedAt.milliseconds])
+    }
+
+    func trust(username: String, clientKey: [UInt8], at now: Timestamp) throws {
+        try db.execute(sql: """
+            INSERT INTO login_trusted (username, client_key, last_success_at) VALUES (?, ?, ?)
+            ON CONFLICT(username, client_key) DO UPDATE SET last_success_at = excluded.last_success_at
+            """, arguments: [username, Data(clientKey), now.milliseconds])
+    }
+
+    func setClientKey(conversationId: String, _ key: [UInt8]) throws {
+        try db.execute(sql: "UPDATE conversations SET client_key = ? WHERE id = ?", arguments: [Data(key), conversationId])
+    }
+
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at now: Timestamp) throws {
         try db.execute(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [name, audience.rawValue, conversationId, data, now.milliseconds])

@@ -166,6 +166,28 @@ struct SQLiteRows: StoreReader {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0") ?? 0
     }
 
+    func installationSecret() throws -> [UInt8] {
+        try Data.fetchOne(db, sql: "SELECT secret FROM installation WHERE id = 1").map { [UInt8]($0) } ?? []
+    }
+
+    func loginThrottle(username: String) throws -> LoginThrottle? {
+        try Row.fetchOne(db, sql: "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE username = ?",
+                         arguments: [username]).map {
+            LoginThrottle(failures: $0["failures"], blockedUntil: Timestamp(milliseconds: $0["blocked_until"]),
+                          updatedAt: Timestamp(milliseconds: $0["updated_at"]))
+        }
+    }
+
+    func isTrusted(username: String, clientKey: [UInt8]) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT 1 FROM login_trusted WHERE username = ? AND client_key = ?",
+                          arguments: [username, Data(clientKey)]) ?? false
+    }
+
+    func openEscalations(clientKey: [UInt8]) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE client_key = ? AND status = 'agent'",
+                         arguments: [Data(clientKey)]) ?? 0
+    }
+
     /// AUTOINCREMENT's sequence: never reused, even after pruning.
     func latestEventId() throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0

@@ -22,19 +22,43 @@ public final class SQLiteStore: ChatStore {
         }
     }
 
-    /// Opens the database the configuration names (creating the data directory).
+    /// Opens the database the configuration names. The data directory is made (or made
+    /// again) private to the service's user, 0700, and the database files 0600: chats and
+    /// credential hashes are nobody else's business on a shared machine.
     public convenience init(config: Config, readOnly: Bool = false) throws {
-        try FileManager.default.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true)
+        let files = FileManager.default
+        try files.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: config.dataDir)
+        let oldMask = umask(0o077)
+        defer { umask(oldMask) }
         try self.init(path: config.databasePath, readOnly: readOnly)
+        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: config.databasePath + suffix) {
+            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.databasePath + suffix)
+        }
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try pool.read { db in try body(SQLiteRows(db: db)) }
+        try Self.storage { try pool.read { db in try body(SQLiteRows(db: db)) } }
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try pool.write { db in try body(SQLiteRows(db: db)) }
+        try Self.storage { try pool.write { db in try body(SQLiteRows(db: db)) } }
     }
+
+    /// SQLite failures of the medium, not of the request (disk full, read-only file, I/O
+    /// error, a lock held too long), become 503 `storage_unavailable`; the transaction was
+    /// rolled back, so nothing half-written stays, and the service resumes by itself once
+    /// the cause is gone.
+    static func storage<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError where Self.unavailable.contains(error.resultCode) {
+            throw AppError.storageUnavailable(cause: "\(error.resultCode): \(error.message ?? "")")
+        }
+    }
+
+    private static let unavailable: [ResultCode] = [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN,
+                                                       .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_PROTOCOL, .SQLITE_NOLFS]
 
     /// Applies the migrations that have not run yet.
     public func migrate() throws {

@@ -150,6 +150,30 @@ struct BadInputTests {
         #expect(allowed == "GET, POST")
     }
 
+    @Test func onlyTheCanonicalSpellingOfARouteAnswers() throws {
+        let api = try TestAPI()
+        let login = #"{"username":"a","password":"wrong password"}"#
+        #expect(api.call("POST", "/api/v1/agent/auth/login", json: login).status == 401)
+        for spelling in ["/api/v1/agent/auth/login/", "/api/v1/agent//auth/login", "//api/v1/agent/auth/login", "/api/v1/agent/auth/login//"] {
+            let reply = api.call("POST", spelling, json: login)
+            #expect(reply.status == 404, "\(spelling)")
+            #expect(reply.code == "route_not_found")
+        }
+    }
+
+    @Test func aBodyWithoutAJSONContentTypeIs415() throws {
+        let api = try TestAPI()
+        let (id, mine) = try api.start()
+        let path = "/api/v1/customer/conversations/\(id)/messages"
+        for type in [nil, "text/plain", "application/jsonp", "multipart/form-data; boundary=x"] as [String?] {
+            var headers = session(mine)
+            headers["Content-Type"] = type
+            let response = api.app.handle(HTTPRequest(method: "POST", path: path, headers: headers, body: Array(#"{"content":"hi"}"#.utf8)))
+            #expect(response.status == 415, "\(type ?? "none")")
+        }
+        #expect(api.call("POST", path, json: #"{"content":"hi"}"#, headers: session(mine).merging(["Content-Type": "application/json; charset=utf-8"]) { $1 }).status == 200)
+    }
+
     @Test func agentListFiltersAreValidated() throws {
         let api = try TestAPI()
         let token = try api.agentToken("alex")

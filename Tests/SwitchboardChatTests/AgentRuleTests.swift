@@ -11,9 +11,9 @@ struct AgentRuleTests {
         let hash = try hasher.hash("correct horse battery")
         #expect(hash.hasPrefix("scrypt$10$8$1$"))
         #expect(!hash.contains("correct"))
-        #expect(hasher.verify("correct horse battery", against: hash))
-        #expect(!hasher.verify("correct horse batterY", against: hash))
-        #expect(!hasher.verify("x", against: "scrypt$10$8$1$garbage"))
+        #expect(try hasher.verify("correct horse battery", against: hash))
+        #expect(try !hasher.verify("correct horse batterY", against: hash))
+        #expect(try !hasher.verify("x", against: "scrypt$10$8$1$garbage"))
         #expect(try hasher.hash("same") != (try hasher.hash("same")))
     }
 
@@ -27,7 +27,7 @@ struct AgentRuleTests {
         #expect(result.token.count >= 40)
         #expect(try service.authenticate(token: result.token)?.id == agent.id)
         #expect(try service.authenticate(token: result.token + "x") == nil)
-        try service.revoke(token: result.token)
+        try service.revoke(token: result.token, of: agent)
         #expect(try service.authenticate(token: result.token) == nil)
     }
 

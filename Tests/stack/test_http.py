@@ -170,14 +170,14 @@ PAGES = {
 }
 
 
-def check_security_headers(resp, framable=False):
+def check_security_headers(resp, framable_by=None):
     h = resp.headers
     where = f"{resp.request.method} {resp.request.path_url} ({resp.status_code})"
     assert h.get("X-Content-Type-Options") == "nosniff", where
     csp = h.get("Content-Security-Policy", "")
     assert "default-src" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp, (where, csp)
-    if framable:
-        assert "frame-ancestors *" in csp, (where, csp)
+    if framable_by:
+        assert csp.endswith(f"frame-ancestors {framable_by}"), (where, csp)
     else:
         assert "frame-ancestors 'none'" in csp, (where, csp)
     assert h.get("Referrer-Policy") in ("no-referrer", "strict-origin-when-cross-origin"), where
@@ -204,12 +204,19 @@ def test_security_headers_on_static_files(stack, path, status):
         assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
 
 
-def test_widget_page_may_be_framed(stack):
+def test_widget_page_may_be_framed_by_the_shop_only(stack):
     resp = stack.get("/widget/", allow_redirects=False)
     assert resp.status_code == 200, resp.status_code  # static/widget/index.html
     assert resp.headers["Content-Type"].startswith("text/html"), resp.headers["Content-Type"]
-    check_security_headers(resp, framable=True)
+    # By default only the demo shop's origin may frame it.
+    check_security_headers(resp, framable_by=f"http://127.0.0.1:{stack.shop_port}")
     assert "X-Frame-Options" not in resp.headers
+
+
+def test_widget_origins_are_the_shops_choice(stack_factory):
+    shop = stack_factory("framing", SWITCHBOARD_WIDGET_ORIGINS="https://shop.example https://www.shop.example:8443")
+    check_security_headers(shop.get("/widget/"), framable_by="https://shop.example https://www.shop.example:8443")
+    check_security_headers(shop.get("/agent/"))  # nothing else may be framed
 
 
 def test_request_ids_are_distinct(stack):

@@ -9,43 +9,30 @@ public struct ChatService: Sendable {
     public let tokenTTLSeconds: Int64
     public let policy: ChatPolicy
     let hasher: PasswordHasher
-    /// Called after a commit that appended at least one event (best effort, never blocks).
-    let onEventsCommitted: @Sendable () -> Void
 
     public static let messagesMaxPerStart = 500
 
     /// The service the configuration describes, over `store`.
-    public init(store: any ChatStore, config: Config, onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+    public init(store: any ChatStore, config: Config) {
         self.init(store: store, routing: config.routing, tokenTTLSeconds: config.tokenTTLSeconds,
                   hasher: PasswordHasher(logN: config.scryptLogN, maxConcurrent: config.maxConcurrentHashes, queue: config.hashQueue),
                   policy: ChatPolicy(maxOpenChatsPerAddress: config.maxOpenChatsPerAddress,
-                                     loginFailuresBeforeBackoff: config.loginFailuresBeforeBackoff),
-                  onEventsCommitted: onEventsCommitted)
+                                     loginFailuresBeforeBackoff: config.loginFailuresBeforeBackoff))
     }
 
     public init(store: any ChatStore, routing: RoutingMode = .auto, tokenTTLSeconds: Int64 = 43200,
-                hasher: PasswordHasher = PasswordHasher(), policy: ChatPolicy = ChatPolicy(),
-                onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+                hasher: PasswordHasher = PasswordHasher(), policy: ChatPolicy = ChatPolicy()) {
         self.store = store
         self.routing = routing
         self.tokenTTLSeconds = tokenTTLSeconds
         self.policy = policy
         self.hasher = hasher
-        self.onEventsCommitted = onEventsCommitted
     }
 
-    /// A write transaction with the time of the change and the outbox; the wake-up hook
-    /// runs only after the commit succeeded.
+    /// A write transaction with the time of the change and the outbox. (The store wakes
+    /// whoever tails the outbox after the commit: it alone knows when that is.)
     func write<T>(_ body: (Transaction) throws -> T) throws -> T {
-        var emitted = false
-        let value = try store.write { rows in
-            let tx = Transaction(rows: rows, now: Timestamp.now())
-            let value = try body(tx)
-            emitted = tx.emitted > 0
-            return value
-        }
-        if emitted { onEventsCommitted() }
-        return value
+        try store.write { rows in try body(Transaction(rows: rows, now: Timestamp.now())) }
     }
 
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
@@ -92,7 +79,6 @@ public struct ChatPolicy: Sendable {
 final class Transaction {
     let rows: any StoreWriter
     let now: Timestamp
-    private(set) var emitted = 0
 
     init(rows: any StoreWriter, now: Timestamp) {
         self.rows = rows
@@ -102,7 +88,6 @@ final class Transaction {
     func emit(_ event: ChatEvent) throws {
         try rows.appendEvent(name: event.name.rawValue, audience: event.audience, conversationId: event.conversationId,
                              data: try event.payload(), at: now)
-        emitted += 1
     }
 
     /// The conversation, which the caller has just read or written: gone means someone

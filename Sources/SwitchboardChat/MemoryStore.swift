@@ -6,8 +6,12 @@ import SwitchboardCore
 /// when the body returns, so a thrown error rolls everything back, as a transaction does.
 public final class MemoryStore: ChatStore {
     private let state = Mutex(MemoryState())
+    private let onEventsCommitted: @Sendable () -> Void
 
-    public init() {}
+    /// `onEventsCommitted` runs after each write that appended outbox events.
+    public init(onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+        self.onEventsCommitted = onEventsCommitted
+    }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
         let snapshot = state.withLock { $0 }
@@ -15,12 +19,15 @@ public final class MemoryStore: ChatStore {
     }
 
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try state.withLock { current in
+        let (value, appended) = try state.withLock { current in
             let rows = MemoryRows(current)
             let value = try body(rows)
+            let appended = rows.state.lastEventId != current.lastEventId
             current = rows.state
-            return value
+            return (value, appended)
         }
+        if appended { onEventsCommitted() }
+        return value
     }
 }
 

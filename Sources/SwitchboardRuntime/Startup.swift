@@ -27,9 +27,10 @@ public func startProcess(label: String) -> (Logger, Config) {
 
 /// Opens and migrates the configured database, or logs why not and exits 1 (a supervisor
 /// restarts the process; nothing can be served without the database).
-public func openDatabase(_ config: Config, _ logger: Logger) -> SQLiteStore {
+public func openDatabase(_ config: Config, _ logger: Logger,
+                         onEventsCommitted: @escaping @Sendable () -> Void = {}) -> SQLiteStore {
     do {
-        let store = try SQLiteStore(config: config)
+        let store = try SQLiteStore(config: config, onEventsCommitted: onEventsCommitted)
         try store.migrate()
         return store
     } catch {

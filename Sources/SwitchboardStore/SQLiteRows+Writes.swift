@@ -159,5 +159,6 @@ extension SQLiteRows: StoreWriter {
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at now: Timestamp) throws {
         try db.execute(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [name, audience.rawValue, conversationId, data, now.milliseconds])
+        job?.appendedEvents = true
     }
 }

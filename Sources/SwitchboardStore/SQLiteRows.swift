@@ -5,6 +5,8 @@ import SwitchboardCore
 /// The rows of one SQLite transaction: the reads of `StoreReader`.
 struct SQLiteRows: StoreReader {
     let db: Database
+    /// The group-commit job this write belongs to (nil for reads).
+    var job: GroupCommitter.Job? = nil
 
     func conversation(id: String) throws -> Conversation? {
         try Row.fetchOne(db, sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?", arguments: [id])

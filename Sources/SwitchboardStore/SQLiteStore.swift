@@ -7,8 +7,12 @@ import SwitchboardCore
 /// sequence.
 public final class SQLiteStore: ChatStore {
     let pool: DatabasePool
+    private let committer: GroupCommitter
 
-    public init(path: String, readOnly: Bool = false) throws {
+    /// `onEventsCommitted` runs once after each commit that appended outbox events (the
+    /// worker wakes the notifier there); `commitObserver` is for tests (see GroupCommitter).
+    public init(path: String, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {},
+                commitObserver: (@Sendable (Int) -> Void)? = nil) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.readonly = readOnly
@@ -20,18 +24,19 @@ public final class SQLiteStore: ChatStore {
             // NORMAL after any prepareDatabase hook has run (measured: 0.03 flushes per commit).
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         }
+        committer = GroupCommitter(pool: pool, onEventsCommitted: onEventsCommitted, observer: commitObserver)
     }
 
     /// Opens the database the configuration names. The data directory is made (or made
     /// again) private to the service's user, 0700, and the database files 0600: chats and
     /// credential hashes are nobody else's business on a shared machine.
-    public convenience init(config: Config, readOnly: Bool = false) throws {
+    public convenience init(config: Config, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
         let files = FileManager.default
         try files.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: config.dataDir)
         let oldMask = umask(0o077)
         defer { umask(oldMask) }
-        try self.init(path: config.databasePath, readOnly: readOnly)
+        try self.init(path: config.databasePath, readOnly: readOnly, onEventsCommitted: onEventsCommitted)
         for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: config.databasePath + suffix) {
             try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.databasePath + suffix)
         }
@@ -41,8 +46,15 @@ public final class SQLiteStore: ChatStore {
         try Self.storage { try pool.read { db in try body(SQLiteRows(db: db)) } }
     }
 
+    /// Runs `body` in its own savepoint of the next group commit and returns after that
+    /// commit (see GroupCommitter).
     public func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try Self.storage { try pool.write { db in try body(SQLiteRows(db: db)) } }
+        try withoutActuallyEscaping(body) { body in
+            var value: T?
+            let job = GroupCommitter.Job { db, job in value = try body(SQLiteRows(db: db, job: job)) }
+            try Self.storage { try committer.submit(job) }
+            return value!
+        }
     }
 
     /// SQLite failures of the medium, not of the request (disk full, read-only file, I/O

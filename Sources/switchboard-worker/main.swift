@@ -19,9 +19,10 @@ do {
     logger.critical("cannot address the notifier: \(error)")
     exit(1)
 }
-let store = openDatabase(config, logger)
+// Once per group commit that appended events: a hint, never waited on.
+let store = openDatabase(config, logger, onEventsCommitted: { link.wake() })
 
-let service = ChatService(store: store, config: config, onEventsCommitted: { link.wake() })
+let service = ChatService(store: store, config: config)
 let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" })
 
 let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,

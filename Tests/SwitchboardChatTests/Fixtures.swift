@@ -31,17 +31,17 @@ final class Desk: @unchecked Sendable {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sb-chat-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let sqlite = try SQLiteStore(path: dir + "/test.sqlite")
+            let sqlite = try SQLiteStore(path: dir + "/test.sqlite", onEventsCommitted: onEventsCommitted)
             try sqlite.migrate()
             store = sqlite
             directory = dir
         case .memory:
-            store = MemoryStore()
+            store = MemoryStore(onEventsCommitted: onEventsCommitted)
             directory = nil
         }
         log = store
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), onEventsCommitted: onEventsCommitted)
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
         _ = try service.importFAQs(demoFAQs, by: .cli)
     }
 

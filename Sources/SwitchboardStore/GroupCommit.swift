@@ -1,0 +1,117 @@
+import Dispatch
+import GRDB
+import Synchronization
+
+/// Group commit: one durable commit serves every write waiting at that moment. SQLite has
+/// one writer and `synchronous=FULL` costs an fsync per commit, so instead of one
+/// transaction per request the first waiting caller becomes the leader, takes the queued
+/// writes (at most `maxBatch`, and no more once `maxBatchTime` has passed), runs each in
+/// its own SAVEPOINT inside one transaction — a write whose rules fail rolls back only its
+/// own savepoint and gets its own error — commits once, and only then wakes every caller
+/// of the batch. A lone write commits at once: nobody waits for company.
+///
+/// What stays exactly as before: a write's effects are visible only after the commit its
+/// caller waited for (so no answer is sent before its batch's fsync returned); writes run
+/// one after another on the one writer connection, in arrival order, so claims stay atomic
+/// (the second claim in a batch sees the first) and outbox ids follow commit order.
+final class GroupCommitter: Sendable {
+    /// One queued write: runs inside the batch's transaction, answers after its commit.
+    final class Job: @unchecked Sendable {
+        /// Dropped as soon as it ran: the caller's (non-escaping) body must not outlive its call.
+        var run: ((Database, Job) throws -> Void)?
+        let done = DispatchSemaphore(value: 0)
+        /// Set by the leader before `done` is signalled.
+        var failure: (any Error)?
+        /// Set when the write appended to the outbox (the notifier is woken after the commit).
+        var appendedEvents = false
+        init(_ run: @escaping (Database, Job) throws -> Void) { self.run = run }
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var leading = false
+    }
+
+    private let pool: DatabasePool
+    private let queue = Mutex(Queue())
+    let maxBatch: Int
+    let maxBatchTime: Duration
+    /// Called once after every commit whose batch appended outbox events.
+    private let onEventsCommitted: @Sendable () -> Void
+    /// For tests: told of each batch's commit (its size) after the commit returned,
+    /// before any of its callers is woken.
+    let observer: (@Sendable (Int) -> Void)?
+
+    init(pool: DatabasePool, maxBatch: Int = 64, maxBatchTime: Duration = .milliseconds(10),
+         onEventsCommitted: @escaping @Sendable () -> Void, observer: (@Sendable (Int) -> Void)? = nil) {
+        self.pool = pool
+        self.maxBatch = maxBatch
+        self.maxBatchTime = maxBatchTime
+        self.onEventsCommitted = onEventsCommitted
+        self.observer = observer
+    }
+
+    /// Queues `job` and returns once the transaction holding it has committed (or failed).
+    func submit(_ job: Job) throws {
+        let lead = queue.withLock { q -> Bool in
+            q.jobs.append(job)
+            if q.leading { return false }
+            q.leading = true
+            return true
+        }
+        if lead { leadUntilEmpty() }
+        job.done.wait()
+        if let failure = job.failure { throw failure }
+    }
+
+    /// Commits batches until nothing waits, then hands leadership back.
+    private func leadUntilEmpty() {
+        while true {
+            let batch = queue.withLock { q -> [Job] in
+                let taken = Array(q.jobs.prefix(maxBatch))
+                q.jobs.removeFirst(taken.count)
+                if taken.isEmpty { q.leading = false }
+                return taken
+            }
+            if batch.isEmpty { return }
+            commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Job]) {
+        let started = ContinuousClock.now
+        var ran: [Job] = []
+        do {
+            try pool.writeWithoutTransaction { db in
+                try db.inTransaction {
+                    for job in batch {
+                        // Past the time bound the rest goes back to the front of the queue.
+                        if !ran.isEmpty && ContinuousClock.now - started > maxBatchTime { break }
+                        ran.append(job)
+                        let run = job.run
+                        job.run = nil
+                        do {
+                            try db.inSavepoint {
+                                try run?(db, job)
+                                return .commit
+                            }
+                        } catch {
+                            job.failure = error
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            // The transaction failed (BEGIN or COMMIT): nothing of this batch is stored, and
+            // every write of it gets the error — none is retried behind its caller's back.
+            if ran.isEmpty { ran = batch }
+            for job in ran where job.failure == nil { job.failure = error }
+        }
+        let left = batch.dropFirst(ran.count)
+        if !left.isEmpty { queue.withLock { $0.jobs.insert(contentsOf: left, at: 0) } }
+        observer?(ran.count)
+        if ran.contains(where: { $0.failure == nil && $0.appendedEvents }) { onEventsCommitted() }
+        for job in ran { job.done.signal() }
+    }
+}

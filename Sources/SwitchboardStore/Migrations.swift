@@ -156,6 +156,18 @@ enum Migrations {
                 """)
         }
 
+        // Every hot query on an index (SQLiteQueryPlanTests checks each statement's plan):
+        // a customer resuming a stream reads its conversation's events, not the whole table;
+        // lists filtered by status or holder walk the activity order of just those rows.
+        migrator.registerMigration("2026-11-30-03-indexes-for-scale") { db in
+            try db.execute(sql: """
+                CREATE INDEX events_conversation ON events(conversation_id, id);
+                CREATE INDEX conversations_status_activity ON conversations(status, updated_at, id);
+                CREATE INDEX conversations_holder_activity ON conversations(assigned_agent_id, status, updated_at, id);
+                CREATE INDEX messages_reply ON messages(reply_to_seq) WHERE reply_to_seq IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

@@ -40,3 +40,14 @@ extension SQLiteStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// The lines of `EXPLAIN QUERY PLAN` for a statement, its parameters bound to NULL (tests).
+    func plan(of sql: String) throws -> [String] {
+        try pool.read { db in
+            let statement = try db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
+            let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
+            return try Row.fetchAll(statement, arguments: nulls).map { $0["detail"] as String }
+        }
+    }
+}

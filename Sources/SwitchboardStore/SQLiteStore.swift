@@ -12,11 +12,17 @@ public final class SQLiteStore: ChatStore {
     /// `onEventsCommitted` runs once after each commit that appended outbox events (the
     /// worker wakes the notifier there); `commitObserver` is for tests (see GroupCommitter).
     public init(path: String, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {},
-                commitObserver: (@Sendable (Int) -> Void)? = nil) throws {
+                commitObserver: (@Sendable (Int) -> Void)? = nil, statementObserver: (@Sendable (String) -> Void)? = nil) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.readonly = readOnly
         config.label = "switchboard"
+        if let statementObserver {
+            // For tests: every statement any connection runs (to check its query plan).
+            config.prepareDatabase { db in db.trace { event in
+                if case .statement(let statement) = event { statementObserver(statement.sql) }
+            } }
+        }
         pool = try DatabasePool(path: path, configuration: config)
         if !readOnly {
             // FULL: a message that got a 2xx survives power loss (DESIGN.md: NORMAL only with a

@@ -1,0 +1,62 @@
+import Foundation
+import Synchronization
+import Testing
+import SwitchboardChat
+import SwitchboardCore
+@testable import SwitchboardStore
+
+/// Every statement the service runs on a request path reads through an index: none scans
+/// messages, events or conversations whole, so a database of a million messages answers
+/// like one of a thousand (the bench measures that; this checks the plans).
+struct SQLiteQueryPlanTests {
+    @Test func noRequestPathStatementScansABigTable() throws {
+        let db = try TempDatabase()
+        let seen = Mutex<Set<String>>([])
+        let store = try SQLiteStore(path: db.path("plans.sqlite"), statementObserver: { sql in seen.withLock { _ = $0.insert(sql) } })
+        try store.migrate()
+        let service = ChatService(store: store, routing: .auto, hasher: PasswordHasher(logN: 10, maxConcurrent: 2))
+        // A workload that touches every request path.
+        _ = try service.importFAQs([FAQInput(question: "Where is my order?", answer: "On its way.")], by: .cli)
+        let agent = try service.createAgent(username: "alex", password: "correct horse battery", displayName: "Alex", startOnline: true)
+        let token = try #require(try service.login(username: "alex", password: "correct horse battery", client: "10.0.0.1")).token
+        _ = try service.authenticate(token: token)
+        let chat = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil)
+        let id = chat.conversation.id, session = chat.sessionId
+        _ = try service.start(sessionId: session, forceNew: false, displayName: nil, email: nil)
+        let sent = try service.customerSend(id, sessionId: session, content: "order?", quickReply: nil, clientMessageId: "c1")
+        _ = try service.customerSend(id, sessionId: session, content: "order?", quickReply: nil, clientMessageId: "c1")
+        _ = try service.escalate(id, sessionId: session, client: "10.0.0.2")
+        _ = try service.agentSend(id, by: agent, content: "Hi", clientMessageId: "a1")
+        _ = try service.messages(id, access: .customer(sessionId: session), after: sent.customerMessage.id, limit: 50)
+        _ = try service.messages(id, access: .agent(agent), after: nil, limit: 50)
+        _ = try service.conversations(ConversationQuery(status: .agent, assigned: .to(agentId: agent.id), order: .recentActivity, limit: 50))
+        _ = try service.conversations(ConversationQuery(status: .closed, assigned: .anyone, before: Timestamp.now(), order: .recentActivity, limit: 50))
+        _ = try service.conversations(.queue(limit: 50, offset: 0), counted: true)
+        _ = try service.team()
+        _ = try service.widgetConfig()
+        _ = try service.release(id, by: agent)
+        _ = try service.close(id, by: agent)
+        _ = try store.events(after: 0, conversationId: id, limit: 500)
+        _ = try store.events(after: 0, limit: 500)
+        _ = try store.oldestEventId()
+
+        let statements = seen.withLock { $0 }.filter { $0.hasPrefix("SELECT") || $0.hasPrefix("UPDATE") || $0.hasPrefix("DELETE") }
+        #expect(statements.count > 20)
+        try store.read { _ in () }
+        var scans: [String] = []
+        for sql in statements {
+            let plan = try store.plan(of: sql)
+            for line in plan where Self.isFullScan(line) { scans.append("\(line)  ←  \(sql)") }
+        }
+        #expect(scans.isEmpty, "full scans of big tables:\n\(scans.joined(separator: "\n"))")
+    }
+
+    /// "SCAN messages" without an index; small tables (agents, faqs, settings) may be scanned.
+    static func isFullScan(_ line: String) -> Bool {
+        let big = ["messages", "events", "conversations", "access_tokens", "audit_log"]
+        guard line.contains("SCAN") else { return false }
+        let table = line.split(separator: " ").drop { $0 != "SCAN" }.dropFirst().first.map(String.init) ?? ""
+        return big.contains(table) && !line.contains("USING INDEX") && !line.contains("USING COVERING INDEX")
+            && !line.contains("USING INTEGER PRIMARY KEY")
+    }
+}

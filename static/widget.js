@@ -9,7 +9,11 @@
  *
  * It adds a launcher button and an iframe served from CHAT_HOST (derived from
  * this script's own URL), so the host page's CSS cannot touch the chat and the
- * host page cannot read it. The host page gets a small API:
+ * host page cannot read it. The colour, corner, title and greeting are the
+ * shop's settings (made in the agent console; the iframe reads them and sends
+ * them here); the data-* attributes above, all optional, override them. The
+ * greeting is a small bubble beside the launcher until the shopper opens the
+ * chat or dismisses it. The host page gets a small API:
  *
  *   Switchboard.open(); Switchboard.close(); Switchboard.toggle();
  *   const off = Switchboard.onUnread((count) => { ... }); off();
@@ -51,12 +55,14 @@
   var WIDGET_TAG = 'switchboard-widget';
 
   var data = script.dataset || {};
+  // The script tag's overrides ('' = use the shop's setting).
   var options = {
-    position: data.position === 'left' ? 'left' : 'right',
+    position: data.position === 'left' || data.position === 'right' ? data.position : '',
     color: validColor(data.color) ? data.color.trim() : '',
     title: clip(data.title, 60),
     greeting: clip(data.greeting, 240),
   };
+  var CONFIG_WAIT_MS = 4000; // the launcher shows with the overrides alone if the settings take longer
 
   function clip(text, max) {
     return typeof text === 'string' ? text.trim().slice(0, max) : '';
@@ -75,6 +81,9 @@
 
   var isOpen = false;
   var ready = false;
+  var configured = false;
+  var greeting = '';
+  var greetingDone = false; // dismissed, or the chat was opened: not shown again on this page view
   var identity = null;
   var unread = 0;
   var listeners = [];
@@ -101,6 +110,26 @@
     '  padding: 0 6px; border-radius: 11px; background: #e5484d; color: #fff; font: 700 12px/22px ui-sans-serif, system-ui, sans-serif;',
     '  text-align: center; box-shadow: 0 0 0 2px #fff; pointer-events: none; }',
     '.sb-badge[hidden] { display: none; }',
+    '.sb-pending .sb-launcher { visibility: hidden; opacity: 0; }',
+    '.sb:not(.sb-pending) .sb-launcher { animation: sb-pop .25s cubic-bezier(.2,.7,.2,1); }',
+    '@keyframes sb-pop { from { opacity: 0; transform: scale(.8); } to { opacity: 1; transform: none; } }',
+    '.sb-greet { all: initial; box-sizing: border-box; position: fixed; bottom: 92px; z-index: 2147483000; display: flex;',
+    '  align-items: flex-start; gap: 2px; max-width: min(280px, calc(100vw - 40px)); padding: 4px 4px 4px 0; border-radius: 16px;',
+    '  background: #fff; color: #161a22; box-shadow: 0 8px 28px rgba(16,24,40,.18), 0 2px 6px rgba(16,24,40,.10);',
+    '  font-family: ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;',
+    '  animation: sb-rise .3s cubic-bezier(.2,.7,.2,1); }',
+    '.sb-greet[hidden] { display: none; }',
+    '@keyframes sb-rise { from { opacity: 0; transform: translateY(8px); } to { opacity: 1; transform: none; } }',
+    '.sb-greet-text { all: initial; box-sizing: border-box; flex: 1; min-width: 0; padding: 10px 4px 10px 14px; cursor: pointer;',
+    '  font: 500 14px/1.4 ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #161a22;',
+    '  overflow-wrap: anywhere; border-radius: 12px; }',
+    '.sb-greet-close { all: initial; box-sizing: border-box; flex: none; display: grid; place-items: center; width: 28px; height: 28px;',
+    '  border-radius: 50%; cursor: pointer; color: #4b5361; }',
+    '.sb-greet-close:hover { background: #eceef2; }',
+    '.sb-greet-close svg { width: 16px; height: 16px; display: block; }',
+    '.sb-greet-text:focus-visible, .sb-greet-close:focus-visible { outline: 3px solid var(--sb-c, #3056d3); outline-offset: 1px; }',
+    '.sb-open .sb-greet { display: none; }',
+    '.sb-right .sb-greet { right: 20px; } .sb-left .sb-greet { left: 20px; }',
     '.sb-frame { all: initial; position: fixed; bottom: 92px; z-index: 2147483000; display: block;',
     '  width: 384px; height: min(680px, calc(100vh - 116px)); border: 0; border-radius: 18px; overflow: hidden;',
     '  background: transparent; color-scheme: normal;',
@@ -121,8 +150,10 @@
     '  .sb-open .sb-launcher { display: none; }',
     '  .sb-launcher { bottom: 16px; }',
     '  .sb-right .sb-launcher { right: 16px; } .sb-left .sb-launcher { left: 16px; }',
+    '  .sb-greet { bottom: 88px; } .sb-right .sb-greet { right: 16px; } .sb-left .sb-greet { left: 16px; }',
     '}',
-    '@media (prefers-reduced-motion: reduce) { .sb-launcher, .sb-launcher svg, .sb-frame, .sb-open .sb-frame { transition: none; } }',
+    '@media (prefers-reduced-motion: reduce) { .sb-launcher, .sb-launcher svg, .sb-frame, .sb-open .sb-frame { transition: none; }',
+    '  .sb .sb-launcher, .sb-greet { animation: none; } }',
   ].join('\n');
 
   function applyStyles(root) {
@@ -157,7 +188,8 @@
     return svg;
   }
 
-  // Black or white text on the launcher, whichever reads better on the colour.
+  // The icon colour on the launcher: white, near-black or black, the first
+  // with 4.5:1 contrast on the colour (the chat's js/color.js does the same).
   function onColor(color) {
     var probe = document.createElement('span');
     probe.style.setProperty('color', color);
@@ -165,12 +197,21 @@
     document.body.appendChild(probe);
     var rgb = getComputedStyle(probe).color.match(/\d+(\.\d+)?/g) || [0, 0, 0];
     probe.remove();
-    var lum = [0, 1, 2].map(function (i) {
-      var c = Number(rgb[i]) / 255;
+    var lum = luminance([Number(rgb[0]), Number(rgb[1]), Number(rgb[2])]);
+    var candidates = [['#ffffff', 1], ['#111418', luminance([17, 20, 24])]];
+    for (var i = 0; i < candidates.length; i++) {
+      var other = candidates[i][1];
+      if ((Math.max(lum, other) + 0.05) / (Math.min(lum, other) + 0.05) >= 4.5) return candidates[i][0];
+    }
+    return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 ? '#ffffff' : '#000000';
+  }
+
+  function luminance(rgb) {
+    var lin = rgb.map(function (v) {
+      var c = v / 255;
       return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
     });
-    var l = 0.2126 * lum[0] + 0.7152 * lum[1] + 0.0722 * lum[2];
-    return l > 0.45 ? '#111418' : '#ffffff';
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
   }
 
   // --- DOM -------------------------------------------------------------------
@@ -183,18 +224,14 @@
     applyStyles(root);
 
     var wrap = document.createElement('div');
-    wrap.className = 'sb sb-' + options.position;
-    if (options.color) {
-      wrap.style.setProperty('--sb-c', options.color);
-      wrap.style.setProperty('--sb-on', onColor(options.color));
-    }
+    wrap.className = 'sb sb-pending';
 
     var hash = new URLSearchParams();
     hash.set('host', location.origin);
     if (options.title) hash.set('title', options.title);
     if (options.greeting) hash.set('greeting', options.greeting);
     if (options.color) hash.set('color', options.color);
-    hash.set('position', options.position);
+    if (options.position) hash.set('position', options.position);
 
     var frame = document.createElement('iframe');
     frame.className = 'sb-frame';
@@ -219,20 +256,64 @@
     launcher.appendChild(badge);
     launcher.addEventListener('click', toggle);
 
+    var greet = document.createElement('div');
+    greet.className = 'sb-greet';
+    greet.hidden = true;
+    var greetText = document.createElement('button');
+    greetText.type = 'button';
+    greetText.className = 'sb-greet-text';
+    greetText.addEventListener('click', open);
+    var greetClose = document.createElement('button');
+    greetClose.type = 'button';
+    greetClose.className = 'sb-greet-close';
+    greetClose.setAttribute('aria-label', 'Dismiss the greeting');
+    greetClose.title = 'Dismiss';
+    greetClose.appendChild(svgIcon('sb-i-x', ['M6 6l12 12', 'M18 6L6 18']));
+    greetClose.addEventListener('click', function () {
+      greetingDone = true;
+      updateLauncher();
+      try { launcher.focus({ preventScroll: true }); } catch (e) { /* old engines */ }
+    });
+    greet.appendChild(greetText);
+    greet.appendChild(greetClose);
+
     wrap.appendChild(frame);
+    wrap.appendChild(greet);
     wrap.appendChild(launcher);
     root.appendChild(wrap);
     document.body.appendChild(host);
     // Marks the page for scripts and tests (the shadow root itself is closed).
     document.documentElement.setAttribute('data-switchboard-state', 'closed');
 
-    els = { host: host, wrap: wrap, frame: frame, launcher: launcher, badge: badge };
+    els = { host: host, wrap: wrap, frame: frame, launcher: launcher, badge: badge, greet: greet, greetText: greetText };
+    updateLauncher();
+    setTimeout(function () { if (!configured) configure({}); }, CONFIG_WAIT_MS);
+  }
+
+  // The shop's settings as the iframe sent them (already merged with the
+  // overrides), or {} for the overrides alone. Shows the launcher.
+  function configure(config) {
+    configured = true;
+    var color = validColor(config.color) ? config.color.trim() : options.color;
+    var position = config.position === 'left' || config.position === 'right' ? config.position : (options.position || 'right');
+    els.wrap.className = 'sb sb-' + position;
+    if (color) {
+      els.wrap.style.setProperty('--sb-c', color);
+      els.wrap.style.setProperty('--sb-on', onColor(color));
+    }
+    var title = clip(config.title, 60) || options.title;
+    var brand = clip(config.brand_name, 60);
+    els.frame.title = title ? title + (brand && brand !== title ? ' · ' + brand : '') : 'Customer support chat';
+    greeting = typeof config.greeting === 'string' ? clip(config.greeting, 240) : options.greeting;
+    els.greetText.textContent = greeting;
+    document.documentElement.setAttribute('data-switchboard-position', position);
     updateLauncher();
   }
 
   function updateLauncher() {
     if (!els) return;
     els.wrap.classList.toggle('sb-open', isOpen);
+    els.greet.hidden = !greeting || greetingDone || isOpen || !configured;
     els.launcher.setAttribute('aria-expanded', String(isOpen));
     var label = isOpen ? 'Close chat' : 'Open chat';
     if (!isOpen && unread > 0) label += ' (' + unread + ' unread ' + (unread === 1 ? 'message' : 'messages') + ')';
@@ -276,6 +357,9 @@
     var msg = event.data;
     if (!msg || typeof msg !== 'object' || msg.source !== WIDGET_TAG) return;
     switch (msg.type) {
+      case 'config':
+        configure(msg);
+        break;
       case 'ready':
         ready = true;
         if (identity) post({ type: 'identify', name: identity.name, email: identity.email });
@@ -312,6 +396,7 @@
     if (!els) return;
     if (!isOpen) {
       isOpen = true;
+      greetingDone = true;
       updateLauncher();
       fitViewport();
       post({ type: 'state', open: true });

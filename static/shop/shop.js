@@ -1,7 +1,11 @@
 // Northwind Outfitters is a stand-in for a customer's website. It embeds the
 // chat exactly as a real shop would, with one script tag:
 //
-//   <script src="https://CHAT_HOST/widget.js" async data-color="…" data-title="…"></script>
+//   <script src="https://CHAT_HOST/widget.js" async></script>
+//
+// The colour, title, greeting and corner are the shop's settings, made in the
+// agent console (Settings → Appearance); data-color, data-title,
+// data-greeting and data-position on the tag would override them.
 //
 // This page is served from a different origin than the chat (by default
 // http://HOST:8081 while the chat is on http://HOST:8080), which proves the
@@ -29,10 +33,6 @@ function embedChat() {
   const script = document.createElement('script');
   script.src = `${chatOrigin()}/widget.js`;
   script.async = true;
-  script.dataset.color = '#1f5f4a';
-  script.dataset.title = 'Northwind Outfitters';
-  script.dataset.greeting = 'Hi there! Questions about an order, sizing or returns? We’re here to help.';
-  script.dataset.position = 'right';
   document.head.append(script);
 }
 

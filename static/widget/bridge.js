@@ -1,4 +1,4 @@
-// The iframe's side of the embed: options from the URL hash, and postMessage
+// The iframe's side of the embed: the script tag's overrides from the URL hash, and postMessage
 // with the host page. Messages go only to the origin the loader declared
 // (the browser refuses delivery to any other parent), and only messages from
 // that origin *and* from our parent window are accepted.
@@ -29,7 +29,7 @@ export function createBridge() {
     title: (params.get('title') || '').slice(0, 60),
     greeting: (params.get('greeting') || '').slice(0, 240),
     color: (params.get('color') || '').slice(0, 64),
-    position: params.get('position') === 'left' ? 'left' : 'right',
+    position: ['left', 'right'].includes(params.get('position')) ? params.get('position') : '',
   };
 
   const handlers = new Map();

@@ -9,7 +9,7 @@ import { MAX_LENGTH } from './chat.js';
 const $ = (id) => document.getElementById(id);
 
 export class ChatView {
-  constructor(chat, { embedded, options, onMinimize }) {
+  constructor(chat, { embedded, config, onMinimize }) {
     this.chat = chat;
     this.embedded = embedded;
     this.onMinimize = onMinimize;
@@ -17,20 +17,17 @@ export class ChatView {
     this.lastRenderedSize = 0;
     this.el = {
       app: $('app'), title: $('title'), status: $('status'), topAvatar: $('top-avatar'), topInitials: $('top-initials'),
-      minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'), intro: $('intro'), greeting: $('greeting'),
+      minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'),
       loading: $('loading'), error: $('error'), errorText: $('error-text'), errorRetry: $('error-retry'),
       log: $('log'), typing: $('typing'), typingAvatar: $('typing-avatar'), typingText: $('typing-text'),
       actions: $('actions'), chips: $('chips'), talk: $('talk'), notice: $('notice'),
       form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
     };
-    this.title = options.title || 'Chat with us';
-    this.el.title.textContent = this.title;
-    document.title = this.title;
-    if (options.greeting) this.el.greeting.textContent = options.greeting;
+    this.configure(config);
     this.el.minimize.hidden = !embedded;
     this.thread = new Thread(this.el.log, {
       side: (m) => (m.sender_type === 'customer' ? 'right' : 'left'),
-      name: (m) => (m.sender_type === 'bot' ? 'Assistant' : m.sender_type === 'agent' ? chat.agentName(m.sender_agent_id) : 'You'),
+      name: (m) => (m.sender_type === 'bot' ? this.botName : m.sender_type === 'agent' ? chat.agentName(m.sender_agent_id) : 'You'),
       showName: (m) => m.sender_type !== 'customer',
       you: (m) => m.sender_type === 'customer',
       onRetry: (cid) => chat.retry(cid),
@@ -38,6 +35,16 @@ export class ChatView {
     });
     keepPinned(this.el.scroller, () => this.scrollToBottom(), this.el.input, 132);
     this.#wire();
+  }
+
+  /** The shop's settings (config.js): the header's title and subtitle, the bot's name. */
+  configure({ title, subtitle, botName, brandName }) {
+    this.title = title;
+    this.subtitle = subtitle;
+    this.botName = botName;
+    this.el.title.textContent = title;
+    document.title = brandName && brandName !== title ? `${title} · ${brandName}` : title;
+    if (this.thread) this.render();
   }
 
   #wire() {
@@ -82,7 +89,7 @@ export class ChatView {
   }
 
   scrollToBottom() {
-    // A fresh conversation (just the welcome) reads best from the top, greeting included.
+    // A fresh conversation (just the welcome) reads best from the top.
     if (this.chat.log.size <= 1) this.el.scroller.scrollTop = 0;
     else scrollToNewest(this.el.scroller, this.el.log);
   }
@@ -129,10 +136,10 @@ export class ChatView {
 
   #renderHeader(st, conv) {
     const { el } = this;
-    let status = "We're here to help";
+    let status = this.subtitle;
     let agentName = null;
     if (conv) {
-      if (conv.status === 'automated') status = 'Our assistant replies instantly';
+      if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent') {
         agentName = conv.assigned_agent_name || 'a support agent';
@@ -140,6 +147,7 @@ export class ChatView {
       } else if (conv.status === 'closed') status = 'This conversation has ended';
     }
     el.status.textContent = status;
+    el.status.hidden = !status;
     el.topAvatar.classList.toggle('has-agent', Boolean(agentName));
     el.topInitials.textContent = agentName ? initials(agentName) : '';
     if (agentName) el.topAvatar.style.setProperty('--hue', String(hueFor(agentName)));

@@ -1,14 +1,14 @@
 // The chat inside the iframe (or opened directly at /widget/). Wires the
-// conversation (chat.js), its view (view.js) and the host page (bridge.js).
+// conversation (chat.js), its view (view.js), the shop's settings
+// (config.js) and the host page (bridge.js).
 
-import { applyAccent } from '../js/dom.js';
 import { createBridge } from './bridge.js';
 import { Chat } from './chat.js';
+import { applyTheme, initialConfig, loadConfig } from './config.js';
 import { onSessionChange } from './session.js';
 import { ChatView } from './view.js';
 
 const bridge = createBridge();
-applyAccent(bridge.options.color);
 document.documentElement.classList.toggle('embedded', bridge.embedded);
 
 let panelOpen = !bridge.embedded; // opened directly: always "open"
@@ -37,8 +37,21 @@ const chat = new Chat({
 
 const view = new ChatView(chat, {
   embedded: bridge.embedded,
-  options: bridge.options,
+  config: initialConfig(bridge.options),
   onMinimize: () => bridge.post('close'),
+});
+applyTheme(initialConfig(bridge.options));
+
+// The shop's settings: theme this page, and tell the host page (launcher
+// colour and corner, the greeting bubble). Conversations start after this, so
+// the first message already carries the bot's name.
+const configured = loadConfig(bridge.options).then((config) => {
+  applyTheme(config);
+  view.configure(config);
+  bridge.post('config', {
+    title: config.title, brand_name: config.brandName, greeting: config.greeting,
+    color: config.color, position: config.position,
+  });
 });
 
 bridge.on('state', async (msg) => {
@@ -46,6 +59,7 @@ bridge.on('state', async (msg) => {
   document.documentElement.classList.toggle('panel-open', panelOpen);
   if (!panelOpen) return;
   setUnread(0);
+  await configured;
   await chat.ensureStarted();
   view.scrollToBottom();
 });
@@ -70,5 +84,5 @@ if (bridge.embedded) {
   chat.resume();
   bridge.post('ready');
 } else {
-  chat.ensureStarted().then(() => view.focusComposer());
+  configured.then(() => chat.ensureStarted()).then(() => view.focusComposer());
 }

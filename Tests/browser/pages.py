@@ -1,7 +1,7 @@
 """Page objects for the browser tests: the shopper (demo shop + embedded
-widget on another origin) and the agent console. They speak in user actions
-(open the chat, tap a quick reply, claim, reply) and read what a person would
-see."""
+widget on another origin), the agent console and its Settings area (admins).
+They speak in user actions (open the chat, tap a quick reply, claim, reply,
+add an FAQ) and read what a person would see."""
 
 from __future__ import annotations
 
@@ -58,6 +58,8 @@ class Shopper:
         wait_for(self.d, lambda: self.d.execute_script("return document.documentElement.dataset.switchboardState"),
                  "the widget loader did not run on the shop page")
         wait_for(self.d, lambda: self.d.execute_script("return !!window.Switchboard"), "window.Switchboard missing")
+        # The launcher shows once the shop's settings (colour, corner) arrived from the iframe.
+        wait_for(self.d, lambda: self.launcher().is_displayed(), "the launcher never showed")
         return self
 
     def host_root(self):
@@ -65,6 +67,29 @@ class Shopper:
 
     def launcher(self):
         return self.host_root().find_element(By.CSS_SELECTOR, ".sb-launcher")
+
+    def launcher_color(self) -> str:
+        self.leave_frame()
+        return self.launcher().value_of_css_property("background-color")
+
+    def greeting(self) -> str | None:
+        """The greeting bubble beside the launcher, or None when it is not shown."""
+        self.leave_frame()
+        bubble = self.host_root().find_element(By.CSS_SELECTOR, ".sb-greet")
+        return bubble.find_element(By.CSS_SELECTOR, ".sb-greet-text").text if bubble.is_displayed() else None
+
+    def dismiss_greeting(self) -> None:
+        self.leave_frame()
+        self.host_root().find_element(By.CSS_SELECTOR, ".sb-greet-close").click()
+
+    def quick_replies(self) -> list[str]:
+        self.enter_frame()
+        return [c.text for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip")]
+
+    def tap_quick_reply_named(self, question: str) -> None:
+        self.enter_frame()
+        wait_for(self.d, lambda: question in self.quick_replies(), f"no quick reply {question!r}: {self.quick_replies()!r}")
+        next(c for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip") if c.text == question).click()
 
     def state(self) -> str:
         return self.d.execute_script("return document.documentElement.dataset.switchboardState")
@@ -189,6 +214,43 @@ class AgentConsole:
     def stream_state(self) -> str | None:
         return self.d.execute_script("return document.documentElement.dataset.stream || null")
 
+    def signed_in(self) -> bool:
+        return self.d.find_element(By.ID, "app-view").is_displayed()
+
+    def wait_signed_out(self, timeout: float = WAIT) -> str:
+        """Waits for the sign-in form and returns the message on it."""
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "login-view").is_displayed(), "the console was not signed out", timeout)
+        return self.d.find_element(By.ID, "login-error").text
+
+    def toast_text(self) -> str:
+        return self.d.find_element(By.ID, "toasts").text
+
+    def change_password(self, current: str, new: str) -> str | None:
+        """Fills "Change my password"; returns the error shown, or None when the dialog closed."""
+        d = self.d
+        dialog = d.find_element(By.ID, "password-dialog")
+        if dialog.get_attribute("open") is None:
+            d.find_element(By.ID, "change-password").click()
+            wait_for(d, lambda: dialog.get_attribute("open") is not None, "no password dialog")
+        for field, value in (("password-current", current), ("password-new", new)):
+            box = d.find_element(By.ID, field)
+            box.clear()
+            box.send_keys(value)
+        d.find_element(By.ID, "password-submit").click()
+        error = d.find_element(By.ID, "password-error")
+        wait_for(d, lambda: dialog.get_attribute("open") is None or error.is_displayed(), "no answer to the password change")
+        return None if dialog.get_attribute("open") is None else error.text
+
+    def settings(self, section: str = "faqs") -> "Settings":
+        """Opens Settings from the top bar, then `section` from its menu."""
+        d = self.d
+        if not d.find_element(By.ID, "settings-view").is_displayed():
+            d.find_element(By.ID, "open-settings").click()
+            wait_for(d, lambda: d.find_element(By.ID, "settings-view").is_displayed(), "Settings did not open")
+        d.find_element(By.CSS_SELECTOR, f'.settings-nav a[data-section="{section}"]').click()
+        wait_for(d, lambda: d.find_element(By.ID, f"section-{section}").is_displayed(), f"no {section} section")
+        return Settings(d)
+
     def tab(self, name: str) -> None:
         self.d.find_element(By.ID, f"tab-{name}").click()
         wait_for(self.d, lambda: self.d.find_element(By.ID, f"tab-{name}").get_attribute("aria-selected") == "true", f"tab {name}")
@@ -244,3 +306,92 @@ class AgentConsole:
 def settle(seconds: float) -> None:
     """A deliberate pause (e.g. to prove that something does NOT appear)."""
     time.sleep(seconds)
+
+
+class Settings:
+    """The console's Settings area (admins): FAQs, bot texts, appearance, team."""
+
+    def __init__(self, driver: WebDriver) -> None:
+        self.d = driver
+
+    def _fill(self, field_id: str, value: str) -> None:
+        box = self.d.find_element(By.ID, field_id)
+        box.send_keys(Keys.CONTROL, "a")
+        box.send_keys(Keys.DELETE)
+        if value:
+            box.send_keys(value)
+
+    # -- FAQs ----------------------------------------------------------------------------
+
+    def wait_faqs(self) -> None:
+        wait_for(self.d, lambda: self.d.find_elements(By.CSS_SELECTOR, "#faq-list li"), "the FAQ list did not load")
+
+    def faq_questions(self) -> list[str]:
+        # One read in the page: the list is redrawn after every change.
+        return self.d.execute_script("return [...document.querySelectorAll('#faq-list .faq-q')].map((e) => e.textContent)")
+
+    def faq(self, question: str):
+        return next(li for li in self.d.find_elements(By.CSS_SELECTOR, "#faq-list li")
+                    if li.find_element(By.CSS_SELECTOR, ".faq-q").text == question)
+
+    def preview_chips(self) -> list[str]:
+        return self.d.execute_script(
+            "return [...document.querySelectorAll('#qr-preview .mock-chip')].map((e) => e.firstChild.textContent)")
+
+    def open_new_faq(self) -> None:
+        self.d.find_element(By.ID, "faq-new").click()
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "faq-form").is_displayed(), "no FAQ form")
+
+    def fill_faq(self, question: str | None = None, answer: str | None = None, keywords: str | None = None,
+                 slug: str | None = None) -> None:
+        for field, value in (("faq-question", question), ("faq-answer", answer), ("faq-keywords", keywords), ("faq-slug", slug)):
+            if value is not None:
+                self._fill(field, value)
+
+    def save_faq(self) -> str | None:
+        """Saves the form; returns the error shown next to it, or None when it saved (the form closed)."""
+        d = self.d
+        d.find_element(By.ID, "faq-save").click()
+        form = d.find_element(By.ID, "faq-form")
+        error = d.find_element(By.ID, "faq-error")
+        wait_for(d, lambda: not form.is_displayed() or error.is_displayed(), "the FAQ form neither saved nor complained")
+        return error.text if form.is_displayed() else None
+
+    def faq_action(self, question: str, action: str) -> None:
+        """Presses a button of one FAQ: move-up, move-down, edit, toggle or delete."""
+        self.faq(question).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+
+    def confirm(self) -> None:
+        dialog = self.d.find_element(By.ID, "confirm-dialog")
+        wait_for(self.d, lambda: dialog.get_attribute("open") is not None, "no confirmation")
+        self.d.find_element(By.ID, "confirm-ok").click()
+        wait_for(self.d, lambda: dialog.get_attribute("open") is None, "the confirmation stayed open")
+
+    # -- appearance ----------------------------------------------------------------------
+
+    def wait_appearance(self) -> None:
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "look-color").get_attribute("value"), "the appearance did not load")
+
+    def set_appearance(self, color: str | None = None, greeting: str | None = None, title: str | None = None) -> None:
+        self.wait_appearance()
+        for field, value in (("look-color", color), ("look-greeting", greeting), ("look-title-input", title)):
+            if value is not None:
+                self._fill(field, value)
+
+    def preview_header_color(self) -> str:
+        return self.d.find_element(By.CSS_SELECTOR, "#look-preview .mock-head").value_of_css_property("background-color")
+
+    def save_appearance(self) -> None:
+        self.d.find_element(By.ID, "look-save").click()
+        wait_for(self.d, lambda: "Appearance saved" in self.d.find_element(By.ID, "toasts").text, "no confirmation of the save")
+
+    # -- team ----------------------------------------------------------------------------
+
+    def agent_card(self, username: str):
+        wait_for(self.d, lambda: self.d.find_elements(By.CSS_SELECTOR, f'#team-list li[data-username="{username}"]'),
+                 f"{username} is not in the team list")
+        return self.d.find_element(By.CSS_SELECTOR, f'#team-list li[data-username="{username}"]')
+
+    def agent_action(self, username: str, action: str) -> None:
+        """Presses a button of one agent's card: edit, reset or toggle (disable/enable)."""
+        self.agent_card(username).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()

@@ -1,5 +1,5 @@
 """The agent console: sign-in errors, live queue with unread counts in the tab
-title, claim races, release, presence, admin "Add agent", sign-out."""
+title, claim races, release, presence, admin "Add agent" (Settings → Team), sign-out."""
 
 from __future__ import annotations
 
@@ -106,6 +106,7 @@ def test_live_queue_unread_title_presence_and_claim_race(stack, console):
 def test_admin_adds_an_agent(stack, console):
     c = console(username="admin", password=ADMIN_PASSWORD)
     d = c.d
+    c.settings("team")
     button = d.find_element(By.ID, "add-agent")
     assert button.is_displayed()
     button.click()
@@ -124,7 +125,13 @@ def test_admin_adds_an_agent(stack, console):
     wait_for(d, lambda: dialog.get_attribute("open") is None, "dialog did not close after adding")
     wait_for(d, lambda: "sam.rivera" in d.find_element(By.ID, "toasts").text, "no confirmation")
     assert stack.login("sam.rivera", "short-and-now-long-enough")
+    # The team list shows the new agent.
+    assert "Sam Rivera" in c.settings("team").agent_card("sam.rivera").text
 
-    # A plain agent has no such button.
+    # A plain agent has no Settings, not even by its address.
     c2 = console()
+    assert not c2.d.find_element(By.ID, "open-settings").is_displayed()
+    c2.d.get(stack.url("/agent/#settings/team"))
+    wait_for(c2.d, lambda: c2.d.find_element(By.ID, "app-view").is_displayed(), "the console did not open")
+    assert not c2.d.find_element(By.ID, "settings-view").is_displayed()
     assert not c2.d.find_element(By.ID, "add-agent").is_displayed()

@@ -1,10 +1,11 @@
-// Admins add agents from the console (POST /api/v1/agent/register).
+// Admins add agents from Settings → Team (POST /api/v1/agent/register).
 
 import { ApiError } from '../js/api.js';
 
 const $ = (id) => document.getElementById(id);
 
-export function wireAddAgent({ api, toast }) {
+/** @param {{api, toast, onAdded: (agent) => void}} deps */
+export function wireAddAgent({ api, toast, onAdded = () => {} }) {
   const dialog = $('agent-dialog');
   const form = $('agent-form');
   const error = $('agent-error');
@@ -59,6 +60,7 @@ export function wireAddAgent({ api, toast }) {
       });
       dialog.close();
       toast(`${agent.display_name} can now sign in as “${agent.username}”.`);
+      onAdded(agent);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
       showError(err instanceof ApiError ? err.detail : 'Could not add the agent. Try again.');

@@ -2,6 +2,7 @@
 // second tab signs in on its own, and closing the tab forgets the token.
 
 import { ApiError, login } from '../js/api.js';
+import { setMain } from './chrome.js';
 
 const KEY = 'switchboard.console.auth.v1';
 
@@ -84,6 +85,7 @@ export function wireLogin(onSignedIn) {
 export function showLogin(message = '') {
   document.getElementById('app-view').hidden = true;
   document.getElementById('login-view').hidden = false;
+  setMain('login-main');
   const error = document.getElementById('login-error');
   error.textContent = message;
   error.hidden = !message;

@@ -6,14 +6,26 @@ import { soundEnabled } from './sound.js';
 
 const $ = (id) => document.getElementById(id);
 
+/**
+ * Which view is the page's one main landmark: the sign-in card, the
+ * conversation pane or Settings (the others are hidden, and carry no role).
+ */
+export function setMain(id) {
+  for (const name of ['login-main', 'pane', 'settings-view']) {
+    if (name === id) $(name).setAttribute('role', 'main');
+    else $(name).removeAttribute('role');
+  }
+}
+
 /** Swaps the sign-in screen for the console of agent `me`. */
 export function showConsole(me) {
+  setMain('pane');
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('me-name').textContent = me.display_name;
   $('me-avatar').textContent = initials(me.display_name);
   $('me-avatar').style.setProperty('--hue', String(hueFor(me.display_name)));
-  $('add-agent').hidden = me.role !== 'admin';
+  $('open-settings').hidden = me.role !== 'admin';
 }
 
 export function renderPresence(presence) {

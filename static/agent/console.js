@@ -1,12 +1,14 @@
 // The agent console (/agent/): the sign-in screen, the top bar's buttons, and
-// one ConsoleSession (session.js) for as long as an agent stays signed in.
+// one ConsoleSession (session.js) for as long as an agent stays signed in;
+// for admins, the Settings area (settings.js) at #settings.
 
 import { ApiError, agentApi } from '../js/api.js';
 import { icon } from '../js/dom.js';
-import { wireAddAgent } from './admin.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, showConsole, toast } from './chrome.js';
+import { wirePassword } from './password.js';
 import { ConsoleSession } from './session.js';
+import { SettingsView, sectionOf } from './settings.js';
 import { setSound, soundEnabled } from './sound.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,11 +16,17 @@ const $ = (id) => document.getElementById(id);
 let auth = null;
 let session = null; // the signed-in console (see start())
 
+// One client for what lives outside a session (Settings, the password dialog):
+// it always carries the current token, and a 401 signs out like any other.
+const api = agentApi(() => auth?.token || '', () => signedOut());
+const me = () => auth?.agent || null;
+
 // --- static chrome ---------------------------------------------------------------
 
 $('logout').append(icon('logout'));
 $('conv-back').append(icon('back'));
-$('add-agent').prepend(icon('plus', { size: 16 }));
+$('open-settings').prepend(icon('gear', { size: 16 }));
+$('change-password').append(icon('key'));
 
 renderSoundButton();
 $('sound').addEventListener('click', () => {
@@ -34,10 +42,10 @@ wireLogin((signedIn) => {
 });
 
 $('logout').addEventListener('click', async () => {
-  const api = session?.api;
+  const current = session?.api;
   stop();
   try {
-    await api?.logout();
+    await current?.logout();
   } catch {
     // the token is dropped either way
   }
@@ -46,51 +54,67 @@ $('logout').addEventListener('click', async () => {
   showLogin();
 });
 
-function expired() {
+/** The token stopped working (a 401, or this agent's sessions were revoked): back to sign-in at once. */
+function signedOut() {
   if (!session) return;
   stop();
   clearAuth();
   auth = null;
-  showLogin('Your session has expired. Sign in again.');
+  showLogin('You have been signed out.');
 }
 
 function start() {
   stop();
-  const me = auth.agent;
-  showConsole(me);
-  renderPresence(me.presence);
+  const agent = auth.agent;
+  showConsole(agent);
+  renderPresence(agent.presence);
   session = new ConsoleSession({
-    api: agentApi(() => auth.token, expired),
-    me,
-    onMe: (agent) => {
-      auth.agent = agent;
+    api: agentApi(() => auth.token, signedOut),
+    me: agent,
+    onMe: (fresh) => {
+      auth.agent = fresh;
       saveAuth(auth);
+      showConsole(fresh);
+      route();
     },
-    onExpired: expired,
+    onExpired: signedOut,
   });
   session.start();
+  route();
 }
 
 function stop() {
+  settings.show(null);
   if (!session) return;
   const s = session;
   session = null;
   s.stop();
 }
 
+// --- settings (admins) ------------------------------------------------------------------
+
+const settings = new SettingsView({ api, me, toast });
+wirePassword({ api, me, toast });
+
+function route() {
+  const admin = session && me()?.role === 'admin';
+  settings.show(admin ? sectionOf(location.hash) : null);
+}
+addEventListener('hashchange', route);
+
 // --- presence ----------------------------------------------------------------------------
 
 $('presence').addEventListener('click', async () => {
   if (!session) return;
-  const { api, me } = session;
+  const { api: sessionApi, me: agent } = session;
   const button = $('presence');
-  const next = me.presence === 'online' ? 'offline' : 'online';
+  const next = agent.presence === 'online' ? 'offline' : 'online';
   button.disabled = true;
   try {
-    const agent = await api.presence(next);
-    me.presence = agent.presence;
-    renderPresence(agent.presence);
-    toast(agent.presence === 'online' ? 'You are online.' : 'You are offline. You keep your open chats.');
+    const fresh = await sessionApi.presence(next);
+    agent.presence = fresh.presence;
+    renderPresence(fresh.presence);
+    toast(fresh.presence === 'online' ? 'You are online.' : 'You are offline. You keep your open chats.');
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) toast(err instanceof ApiError ? err.detail : 'Could not change your status.', 'error');
   } finally {
@@ -99,8 +123,6 @@ $('presence').addEventListener('click', async () => {
 });
 
 // --- go --------------------------------------------------------------------------------
-
-wireAddAgent({ api: agentApi(() => auth?.token || '', expired), toast });
 
 auth = loadAuth();
 if (auth) start();

@@ -17,7 +17,8 @@ const HANDLERS = {
     return true;
   },
 
-  'queue.chat_claimed'({ inbox, me }, data) {
+  'queue.chat_claimed'({ inbox, lists, me }, data) {
+    if (!inbox.get(data.conversation_id)) lists.leftQueueUnseen();
     inbox.patch(data.conversation_id, { status: 'agent', assigned_agent_id: data.agent_id, assigned_agent_name: inbox.agentNames.get(data.agent_id) || null });
     if (data.agent_id !== me.id) inbox.unread.delete(data.conversation_id);
     return true;
@@ -78,6 +79,11 @@ const HANDLERS = {
         renderPresence(me.presence);
       }
     }
+    return false;
+  },
+
+  'agent.session_revoked'(session, data) {
+    session.revoked(data.agent_id);
     return false;
   },
 };

@@ -3,6 +3,9 @@
 // is in (queue, mine, closed) is derived from its fields, so an event that
 // changes a field moves it; unread counts live next to it.
 
+/** Where a chat stands in the queue (the server's order: oldest request first). */
+export const queueKey = (c) => `${c.requested_agent_at || c.created_at}|${c.id}`;
+
 export class Inbox {
   constructor(me) {
     this.me = me;
@@ -63,7 +66,7 @@ export class Inbox {
   queue() {
     return [...this.convs.values()]
       .filter((c) => this.listOf(c) === 'queue')
-      .sort((a, b) => (a.requested_agent_at || a.created_at).localeCompare(b.requested_agent_at || b.created_at));
+      .sort((a, b) => queueKey(a).localeCompare(queueKey(b)));
   }
 
   /** My chats: latest activity first. */
@@ -77,21 +80,23 @@ export class Inbox {
   closed() {
     return [...this.convs.values()]
       .filter((c) => this.listOf(c) === 'closed')
-      .sort((a, b) => (b.closed_at || b.updated_at).localeCompare(a.closed_at || a.updated_at))
-      .slice(0, 100);
+      .sort((a, b) => (b.closed_at || b.updated_at).localeCompare(a.closed_at || a.updated_at));
   }
 
   /**
    * A fresh REST list for `kind`. Chats we show in that list but the server
    * no longer lists have changed in ways we missed: they are forgotten
-   * (except `keep`, the open one, which the caller refreshes itself).
+   * (except `keep`, the open one, which the caller refreshes itself). For a
+   * first page of the queue, `bound` is the queueKey of its last chat: only
+   * chats up to there are judged (later ones were not asked for).
    * Returns the ids that were not known before.
    */
-  replace(kind, items, keep = null) {
+  replace(kind, items, keep = null, bound = null) {
     const fresh = new Set(items.map((i) => i.id));
     const before = new Set(this.convs.keys());
     for (const c of [...this.convs.values()]) {
-      if (this.listOf(c) === kind && !fresh.has(c.id) && c.id !== keep && kind !== 'closed') this.forget(c.id);
+      if (this.listOf(c) !== kind || fresh.has(c.id) || c.id === keep || kind === 'closed') continue;
+      if (bound === null || queueKey(c) <= bound) this.forget(c.id);
     }
     for (const item of items) this.upsert(item);
     return items.filter((i) => !before.has(i.id)).map((i) => i.id);

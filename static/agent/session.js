@@ -1,6 +1,6 @@
 // One signed-in console, from sign-in to sign-out or expiry: the lists
-// (inbox.js, drawn by sidebar.js), the open conversation (conversation.js),
-// and loading them over REST; live.js and events.js keep them current.
+// (inbox.js, drawn by sidebar.js, loaded and paged by lists.js), the open
+// conversation (conversation.js); live.js and events.js keep them current.
 
 import { ApiError } from '../js/api.js';
 import { TypingWatch } from '../js/typing.js';
@@ -8,6 +8,7 @@ import { renderPresence, toast } from './chrome.js';
 import { ConversationPane } from './conversation.js';
 import { applyEvent } from './events.js';
 import { Inbox } from './inbox.js';
+import { Lists } from './lists.js';
 import { LiveUpdates } from './live.js';
 import { Sidebar } from './sidebar.js';
 import { chime } from './sound.js';
@@ -27,11 +28,12 @@ export class ConsoleSession {
     this.me = me;
     this.onMe = onMe;
     this.stopped = false;
-    this.closedLoaded = false;
     this.pollRounds = 0;
     this.hydrating = new Set();
     this.timers = [];
     this.inbox = new Inbox(me);
+    this.lists = new Lists({ api, inbox: this.inbox });
+    this.paging = null; // 'queue' | 'closed' while "Show more"/"Load older" loads
     this.typing = new TypingWatch(() => this.render());
     this.pane = new ConversationPane({
       api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin',
@@ -43,9 +45,10 @@ export class ConsoleSession {
       inbox: this.inbox,
       onSelect: (id) => this.select(id),
       onTab: (tab) => {
-        if (tab === 'closed' && !this.closedLoaded) this.loadClosed();
+        if (tab === 'closed' && !this.lists.closedLoaded) this.loadClosed();
         this.render();
       },
+      onMore: (tab) => this.#more(tab),
     });
     this.live = new LiveUpdates({
       api,
@@ -101,7 +104,12 @@ export class ConsoleSession {
     if (this.stopped) return;
     const { inbox, pane } = this;
     if (pane.id && viewing()) inbox.markRead(pane.id);
-    this.sidebar.render({ selectedId: pane.id, typing: new Set(this.typing.entries.keys()) });
+    const { lists } = this;
+    this.sidebar.render({
+      selectedId: pane.id,
+      typing: new Set(this.typing.entries.keys()),
+      paging: { queueCount: lists.queueCount, queueMore: lists.queueHidden > 0, closedMore: lists.closedMore, loading: this.paging },
+    });
     pane.render();
     const total = inbox.totalUnread();
     document.title = total > 0 ? `(${total}) ${BASE_TITLE}` : BASE_TITLE;
@@ -119,22 +127,46 @@ export class ConsoleSession {
 
   // --- loading over REST ---------------------------------------------------------------
 
-  async #loadLists() {
-    const { api, inbox, pane } = this;
-    const [queue, mine] = await Promise.all([api.queue(), api.conversations({ status: 'agent', assigned: 'me', limit: 200 })]);
-    const newInQueue = inbox.replace('queue', queue.items, pane.id);
-    inbox.replace('mine', mine.items, pane.id);
-    return { cursor: Math.min(queue.last_event_id, mine.last_event_id), newInQueue };
+  #loadLists() {
+    return this.lists.load(this.pane.id);
   }
 
   async loadClosed() {
     try {
-      const closed = await this.api.conversations({ status: 'closed', limit: 50 });
-      this.inbox.replace('closed', closed.items, this.pane.id);
-      this.closedLoaded = true;
+      await this.lists.loadClosed(this.pane.id);
       this.render();
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 401)) toast("Couldn't load closed conversations.", 'error');
+    }
+  }
+
+  // "Show more" (queue) and "Load older" (closed).
+  async #more(tab) {
+    if (this.paging) return;
+    this.paging = tab;
+    this.render();
+    try {
+      if (tab === 'queue') await this.lists.moreQueue();
+      else await this.lists.olderClosed();
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) toast("Couldn't load more conversations.", 'error');
+    } finally {
+      this.paging = null;
+      this.render();
+    }
+  }
+
+  /**
+   * agent.session_revoked for this agent: a disabled account, a password
+   * reset by an admin, or this agent's own password change (which ends the
+   * *other* sessions). Asking the server tells them apart: a 401 signs out.
+   */
+  async revoked(agentId) {
+    if (agentId !== this.me.id || this.stopped) return;
+    try {
+      await this.api.me();
+    } catch {
+      // a 401 has signed out already (agentApi's handler); anything else: the next call decides
     }
   }
 
@@ -159,7 +191,7 @@ export class ConsoleSession {
   async #refetchAll() {
     try {
       const { cursor } = await this.#loadLists();
-      if (this.closedLoaded) await this.loadClosed();
+      if (this.lists.closedLoaded) await this.loadClosed();
       if (this.pane.id) await this.pane.open(this.pane.id);
       this.render();
       this.live.restartFrom(cursor);
@@ -182,7 +214,7 @@ export class ConsoleSession {
       const last = conv.last_message;
       if (last && before.has(id) && before.get(id) !== last.id && last.sender_type === 'customer') this.attention(id, last);
     }
-    if (this.closedLoaded && this.pollRounds % 3 === 0) await this.loadClosed();
+    if (this.lists.closedLoaded && this.pollRounds % 3 === 0) await this.loadClosed();
     if (pane.id) await pane.poll();
     this.render();
   }

@@ -1,6 +1,7 @@
-// The left column: tabs (Queue, My chats, Closed) and the selected list.
-// List items are keyed by conversation id and updated in place, so keyboard
-// focus survives the live updates.
+// The left column: tabs (Queue, My chats, Closed) and the selected list,
+// with "Show more" (queue) or "Load older" (closed) under it. List items are
+// keyed by conversation id and updated in place, so keyboard focus survives
+// the live updates.
 
 import { clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
@@ -20,7 +21,8 @@ const EVENT_PREVIEW = {
 };
 
 export class Sidebar {
-  constructor({ inbox, onSelect, onTab }) {
+  /** onMore(tab): the list's button under it was pressed ("Show more", "Load older"). */
+  constructor({ inbox, onSelect, onTab, onMore }) {
     this.inbox = inbox;
     this.onSelect = onSelect;
     this.onTab = onTab;
@@ -35,7 +37,11 @@ export class Sidebar {
       emptySub: document.getElementById('list-empty-sub'),
       countQueue: document.getElementById('count-queue'),
       countMine: document.getElementById('count-mine'),
+      more: document.getElementById('list-more'),
+      moreNote: document.getElementById('list-more-note'),
+      moreButton: document.getElementById('list-more-button'),
     };
+    this.el.moreButton.addEventListener('click', () => onMore(this.tab));
     for (const tab of this.el.tabs) {
       tab.addEventListener('click', () => this.setTab(tab.dataset.tab));
       tab.addEventListener('keydown', (event) => this.#tabKeys(event));
@@ -82,17 +88,19 @@ export class Sidebar {
     next.focus();
   }
 
-  render({ selectedId, typing }) {
+  /** paging: {queueCount, queueMore, closedMore, loading: 'queue'|'closed'|null} (session.js) */
+  render({ selectedId, typing, paging }) {
     const { inbox, el } = this;
     const queue = inbox.queue();
     const mine = inbox.mine();
-    el.countQueue.textContent = String(queue.length);
+    el.countQueue.textContent = String(paging.queueCount);
     el.countQueue.classList.toggle('hot', queue.some((c) => inbox.unreadOf(c.id) > 0));
     el.countMine.textContent = String(mine.length);
     el.countMine.classList.toggle('hot', mine.some((c) => inbox.unreadOf(c.id) > 0));
 
     const list = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : inbox.closed();
-    el.empty.hidden = list.length > 0;
+    this.#renderMore(list.length, paging);
+    el.empty.hidden = list.length > 0 || (this.tab === 'queue' && paging.queueCount > 0);
     el.emptyTitle.textContent = EMPTY[this.tab][0];
     el.emptySub.textContent = EMPTY[this.tab][1];
 
@@ -121,6 +129,18 @@ export class Sidebar {
       if (item.li === cursor) cursor = cursor.nextSibling;
       else el.ul.insertBefore(item.li, cursor);
     }
+  }
+
+  #renderMore(shown, { queueCount, queueMore, closedMore, loading }) {
+    const { el } = this;
+    const more = (this.tab === 'queue' && queueMore) || (this.tab === 'closed' && closedMore);
+    el.more.hidden = !more;
+    if (!more) return;
+    el.moreNote.textContent = this.tab === 'queue' ? `Showing ${shown} of ${queueCount} waiting` : '';
+    el.moreNote.hidden = this.tab !== 'queue';
+    const busy = loading === this.tab;
+    el.moreButton.disabled = busy;
+    el.moreButton.textContent = busy ? 'Loading…' : this.tab === 'queue' ? 'Show more' : 'Load older';
   }
 
   #signature(conv, selectedId, isTyping, now) {

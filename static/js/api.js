@@ -1,4 +1,4 @@
-// The REST contract (docs: /work/shared/API.md) as small async functions.
+// The REST contract (docs/API.md) as small async functions.
 // Same-origin only: the widget iframe and the console are served by the
 // Switchboard origin, so paths are relative and no CORS is involved.
 
@@ -71,6 +71,7 @@ export function customerApi(session) {
         body: { customer_session_id: sessionId || undefined, force_new: forceNew || undefined, display_name: displayName, email },
       }),
     quickQuestions: () => request('GET', '/customer/quick-questions'),
+    widgetConfig: () => request('GET', '/customer/widget-config'),
     messages: (id, after) => request('GET', conv(id) + '/messages' + query({ after }), { headers: h() }),
     send: (id, content, clientMessageId) =>
       request('POST', conv(id) + '/messages', { headers: h(), body: { content, client_message_id: clientMessageId } }),
@@ -102,7 +103,9 @@ export function agentApi(token, onUnauthorized = () => {}) {
     me: () => call('GET', '/agent/me'),
     presence: (presence) => call('POST', '/agent/presence', { body: { presence } }),
     register: (body) => call('POST', '/agent/register', { body }),
-    queue: () => call('GET', '/agent/queue'),
+    changePassword: (current, next) => call('POST', '/agent/me/password', { body: { current_password: current, new_password: next } }),
+    agents: () => call('GET', '/agent/agents'),
+    queue: ({ limit, offset } = {}) => call('GET', '/agent/queue' + query({ limit, offset })),
     conversations: ({ status, assigned, limit, before } = {}) =>
       call('GET', '/agent/conversations' + query({ status, assigned, limit, before })),
     messages: (id, after) => call('GET', conv(id) + '/messages' + query({ after })),
@@ -113,6 +116,16 @@ export function agentApi(token, onUnauthorized = () => {}) {
     typing: (id, typing) => call('POST', conv(id) + '/typing', { body: { typing } }),
     streamHeaders: () => ({ Authorization: `Bearer ${token()}` }),
     streamUrl: () => `${BASE}/events`,
+    admin: {
+      faqs: () => call('GET', '/admin/faqs'),
+      createFaq: (body) => call('POST', '/admin/faqs', { body }),
+      updateFaq: (id, body) => call('PATCH', `/admin/faqs/${enc(id)}`, { body }),
+      deleteFaq: (id) => call('DELETE', `/admin/faqs/${enc(id)}`),
+      settings: () => call('GET', '/admin/settings'),
+      updateSettings: (body) => call('PATCH', '/admin/settings', { body }),
+      updateAgent: (id, body) => call('PATCH', `/admin/agents/${enc(id)}`, { body }),
+      resetPassword: (id, password) => call('POST', `/admin/agents/${enc(id)}/password`, { body: { password } }),
+    },
   };
 }
 

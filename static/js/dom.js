@@ -61,6 +61,10 @@ const ICONS = {
   clock: ['M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z', 'M12 7v5l3 2'],
   archive: ['M3 4h18v4H3z', 'M5 8v12h14V8', 'M10 12h4'],
   spark: ['M12 3l1.8 5.2L19 10l-5.2 1.8L12 17l-1.8-5.2L5 10l5.2-1.8z', 'M19 16l.8 2.2L22 19l-2.2.8L19 22l-.8-2.2L16 19l2.2-.8z'],
+  up: ['M6 15l6-6 6 6'],
+  gear: ['M12 15a3 3 0 1 0 0-6 3 3 0 0 0 0 6z', 'M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z'],
+  key: ['M8 20a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M10.8 13.2L20 4', 'M16.5 7.5l2.5 2.5', 'M14 10l2 2'],
+  copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
 };
 
 /** An inline SVG icon, decorative (aria-hidden) unless a label is given. */
@@ -163,23 +167,4 @@ export function linkify(text) {
   }
   if (last < text.length) frag.append(document.createTextNode(text.slice(last)));
   return frag;
-}
-
-/** Sets --sb-accent (and a readable --sb-on-accent) from a CSS colour; false if invalid. */
-export function applyAccent(color, root = document.documentElement) {
-  if (!color || color.length > 64 || !CSS.supports('color', color)) return false;
-  root.style.setProperty('--sb-accent', color);
-  const probe = document.createElement('span');
-  probe.style.setProperty('color', color);
-  probe.hidden = true;
-  document.body.append(probe);
-  const rgb = (getComputedStyle(probe).color.match(/\d+(\.\d+)?/g) || [0, 0, 0]).map(Number);
-  probe.remove();
-  const lin = rgb.slice(0, 3).map((v) => {
-    const c = v / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  const luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2];
-  root.style.setProperty('--sb-on-accent', luminance > 0.45 ? '#111418' : '#ffffff');
-  return true;
 }

@@ -1,0 +1,123 @@
+// Settings → Appearance: brand name, the widget's title, subtitle, greeting
+// bubble, colour and corner (PATCH /api/v1/admin/settings), a live sketch of
+// the widget (preview.js) and the one-line embed snippet to copy.
+
+import { parseHex, toHex } from '../js/color.js';
+import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
+import { drawWidget } from './preview.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** "#abc" / "#aabbcc" (any case, with or without "#") → "#aabbcc", else null. */
+function hexColor(text) {
+  const t = text.trim();
+  const rgb = parseHex(t.startsWith('#') ? t : `#${t}`);
+  return rgb ? toHex(rgb) : null;
+}
+
+export class Appearance {
+  /** @param {{store, toast}} deps  store: the shared Settings (settings.js) */
+  constructor({ store, toast }) {
+    Object.assign(this, { store, toast });
+    this.el = {
+      form: $('look-form'), brand: $('look-brand'), title: $('look-title-input'), subtitle: $('look-subtitle'),
+      greeting: $('look-greeting'), color: $('look-color'), picker: $('look-color-picker'),
+      left: $('look-left'), right: $('look-right'), error: $('look-error'), save: $('look-save'),
+      preview: $('look-preview'), snippet: $('embed-snippet'), copy: $('embed-copy'),
+    };
+    const { el } = this;
+    el.snippet.value = `<script src="${location.origin}/widget.js" async></script>`;
+    el.picker.addEventListener('input', () => { el.color.value = el.picker.value; });
+    el.color.addEventListener('input', () => {
+      const hex = hexColor(el.color.value);
+      if (hex) el.picker.value = hex;
+    });
+    el.form.addEventListener('input', () => this.preview());
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+    el.copy.addEventListener('click', () => this.#copy());
+    store.onChange(() => this.preview());
+  }
+
+  async show() {
+    const { el } = this;
+    showError(el.error, '');
+    clearInvalid(el.form);
+    try {
+      const s = await this.store.load();
+      el.brand.value = s.brand_name;
+      el.title.value = s.widget.title;
+      el.subtitle.value = s.widget.subtitle;
+      el.greeting.value = s.widget.greeting;
+      el.color.value = s.widget.color;
+      el.picker.value = hexColor(s.widget.color) || '#1a56db';
+      (s.widget.position === 'left' ? el.left : el.right).checked = true;
+    } catch (err) {
+      if (!signedOut(err)) showApiError(el.error, err, { fallback: "Couldn't load the settings." });
+    }
+    this.preview();
+  }
+
+  #look() {
+    const { el } = this;
+    const s = this.store.get();
+    return {
+      brand: el.brand.value.trim(), title: el.title.value.trim(), subtitle: el.subtitle.value.trim(),
+      greeting: el.greeting.value.trim(), color: hexColor(el.color.value), position: el.left.checked ? 'left' : 'right',
+      botName: s?.bot_name, welcome: s?.welcome_message,
+    };
+  }
+
+  preview() {
+    const look = this.#look();
+    drawWidget(this.el.preview, { ...look, color: look.color || this.store.get()?.widget.color });
+  }
+
+  async #submit() {
+    const { el } = this;
+    clearInvalid(el.form);
+    const look = this.#look();
+    if (!look.brand) return this.#fail('Enter your brand name.', el.brand);
+    if (!look.title) return this.#fail('Give the chat a title.', el.title);
+    if (!look.color) return this.#fail('Colour: six hex digits like #1a56db.', el.color);
+    showError(el.error, '');
+    el.color.value = look.color;
+    const body = {
+      brand_name: look.brand,
+      widget: { title: look.title, subtitle: look.subtitle, greeting: look.greeting, color: look.color, position: look.position },
+    };
+    try {
+      await busy(el.save, 'Saving…', () => this.store.save(body));
+      this.toast('Appearance saved. Shoppers see it the next time a page loads.');
+    } catch (err) {
+      if (signedOut(err)) return;
+      showApiError(el.error, err, {
+        fields: {
+          brand_name: { input: el.brand, label: 'Brand name' }, 'widget.title': { input: el.title, label: 'Chat title' },
+          'widget.subtitle': { input: el.subtitle, label: 'Subtitle' }, 'widget.greeting': { input: el.greeting, label: 'Greeting bubble' },
+          'widget.color': { input: el.color, label: 'Colour' }, 'widget.position': { input: el.right, label: 'Position' },
+        },
+      });
+    }
+  }
+
+  #fail(text, input) {
+    showError(this.el.error, text);
+    invalid(input);
+  }
+
+  async #copy() {
+    const { snippet } = this.el;
+    try {
+      await navigator.clipboard.writeText(snippet.value);
+      this.toast('Copied the embed code.');
+    } catch {
+      // No clipboard access (an insecure origin, or refused): select it for Ctrl+C.
+      snippet.focus();
+      snippet.select();
+      this.toast('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
+    }
+  }
+}

@@ -1,0 +1,120 @@
+// The FAQ editor's form: add one (POST /api/v1/admin/faqs) or edit one
+// (PATCH). Keywords are typed comma-separated and sent as an array; an empty
+// slug lets the server make one from the question.
+
+import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** "refund, send back ,, Refund" → ["refund", "send back"] (the server also lower-cases and dedupes). */
+export function parseKeywords(text) {
+  const seen = new Set();
+  return text.split(',').map((k) => k.trim()).filter((k) => k && !seen.has(k.toLowerCase()) && seen.add(k.toLowerCase()));
+}
+
+export class FaqForm {
+  /**
+   * @param {{api, toast, onSaved: (faq, created: boolean) => void, onInput: () => void, onClose: () => void}} deps
+   *   onInput: a field changed (redraw the preview); onClose: the form was hidden.
+   */
+  constructor(deps) {
+    Object.assign(this, deps);
+    this.faq = null; // the FAQ being edited; null while adding
+    this.el = {
+      form: $('faq-form'), title: $('faq-form-title'), question: $('faq-question'), answer: $('faq-answer'),
+      keywords: $('faq-keywords'), slug: $('faq-slug'), enabled: $('faq-enabled'), error: $('faq-error'),
+      save: $('faq-save'), cancel: $('faq-cancel'),
+    };
+    const { el } = this;
+    el.form.addEventListener('input', () => this.onInput());
+    el.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.#submit();
+    });
+    el.cancel.addEventListener('click', () => this.close());
+    el.form.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') this.close();
+    });
+  }
+
+  get isOpen() {
+    return !this.el.form.hidden;
+  }
+
+  /** Opens the form for `faq`, or empty to add one. */
+  open(faq = null) {
+    const { el } = this;
+    this.faq = faq;
+    el.title.textContent = faq ? 'Edit FAQ' : 'Add an FAQ';
+    el.save.textContent = faq ? 'Save changes' : 'Add FAQ';
+    el.question.value = faq?.question || '';
+    el.answer.value = faq?.answer || '';
+    el.keywords.value = (faq?.keywords || []).join(', ');
+    el.slug.value = faq?.slug || '';
+    el.enabled.checked = faq ? faq.enabled : true;
+    clearInvalid(el.form);
+    showError(el.error, '');
+    el.form.hidden = false;
+    // One column (narrow screens): the form is below the list; bring it up.
+    if (matchMedia('(max-width: 1000px)').matches) el.form.scrollIntoView({ block: 'start' });
+    el.question.focus({ preventScroll: true });
+    this.onInput();
+  }
+
+  close() {
+    if (!this.isOpen) return;
+    this.el.form.hidden = true;
+    this.faq = null;
+    this.onClose();
+  }
+
+  /** What the form says now (for the preview). */
+  values() {
+    const { el } = this;
+    return {
+      question: el.question.value.trim(),
+      answer: el.answer.value.trim(),
+      keywords: parseKeywords(el.keywords.value),
+      slug: el.slug.value.trim().toLowerCase(),
+      enabled: el.enabled.checked,
+    };
+  }
+
+  async #submit() {
+    const { el, faq } = this;
+    const v = this.values();
+    clearInvalid(el.form);
+    if (!v.question) return this.#fail('Write the question shoppers will tap.', el.question);
+    if (!v.answer) return this.#fail('Write the answer the assistant gives.', el.answer);
+    if (v.slug && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(v.slug)) {
+      return this.#fail('Slug: lowercase letters and digits, words joined by single hyphens (like “return-policy”).', el.slug);
+    }
+    showError(el.error, '');
+    const body = { question: v.question, answer: v.answer, keywords: v.keywords, enabled: v.enabled };
+    if (v.slug) body.slug = v.slug;
+    try {
+      const saved = await busy(el.save, 'Saving…', () => (faq ? this.api.admin.updateFaq(faq.id, body) : this.api.admin.createFaq(body)));
+      el.form.hidden = true;
+      this.faq = null;
+      this.onSaved(saved, !faq);
+    } catch (err) {
+      if (signedOut(err)) return;
+      showApiError(el.error, err, {
+        fields: {
+          question: { input: el.question, label: 'Question' }, answer: { input: el.answer, label: 'Answer' },
+          keywords: { input: el.keywords, label: 'Keywords' }, slug: { input: el.slug, label: 'Slug' },
+        },
+        codes: {
+          slug_taken: { text: `Another FAQ already uses the slug “${v.slug}”. Choose another, or leave it empty to make one from the question.`, input: el.slug },
+          faq_limit: 'There are 200 FAQs already, the most there can be. Delete one first.',
+          faq_not_found: 'Someone deleted this FAQ meanwhile. Cancel, and add it again if you still need it.',
+        },
+      });
+    }
+  }
+
+  #fail(text, input) {
+    showError(this.el.error, text);
+    invalid(input);
+  }
+}

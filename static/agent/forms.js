@@ -1,0 +1,69 @@
+// What the console's forms share: an error line next to the form in plain
+// words (the API's 400 `detail` names the field: "question: 1–200
+// characters."), the field marked invalid, and a busy submit button.
+
+import { ApiError } from '../js/api.js';
+
+/** Shows `text` in the error line `el` (hides it when empty). */
+export function showError(el, text) {
+  el.textContent = text || '';
+  el.hidden = !text;
+}
+
+/**
+ * The error line for a failed call, in plain words, and the input it is about.
+ * `fields` maps the API's field names ("question", "widget.color") to
+ * {input, label}; `codes` maps error codes to a sentence of our own (or to
+ * {text, input}).
+ */
+export function explain(err, { fields = {}, codes = {}, fallback = 'That did not work. Try again.' } = {}) {
+  if (!(err instanceof ApiError)) return { text: fallback, input: null };
+  const known = codes[err.code];
+  if (known) return typeof known === 'string' ? { text: known, input: null } : { input: null, ...known };
+  if (err.status === 0) return { text: "Can't reach the server. Check your connection and try again.", input: null };
+  const m = /^([a-z_.]+): (.*)$/s.exec(err.detail || '');
+  if (m && fields[m[1]]) {
+    const { input, label } = fields[m[1]];
+    const rest = m[2].charAt(0).toUpperCase() + m[2].slice(1);
+    return { text: `${label}: ${rest}`, input };
+  }
+  return { text: err.detail || fallback, input: null };
+}
+
+/** Shows a failed call's explanation next to `form` and focuses the field it names. */
+export function showApiError(errorEl, err, options) {
+  const { text, input } = explain(err, options);
+  showError(errorEl, text);
+  if (input) invalid(input);
+  return text;
+}
+
+/** Marks `input` invalid until it is edited, and focuses it. */
+export function invalid(input) {
+  input.setAttribute('aria-invalid', 'true');
+  input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
+  input.focus();
+}
+
+/** Clears the invalid marks of a form's fields. */
+export function clearInvalid(form) {
+  for (const el of form.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+}
+
+/** Runs `task` with `button` disabled and showing `label`; resolves to what `task` returns. */
+export async function busy(button, label, task) {
+  const before = button.textContent;
+  button.disabled = true;
+  button.textContent = label;
+  try {
+    return await task();
+  } finally {
+    button.disabled = false;
+    button.textContent = before;
+  }
+}
+
+/** True for the 401 that signs the console out (nothing to show next to a form then). */
+export function signedOut(err) {
+  return err instanceof ApiError && err.status === 401;
+}

@@ -1,0 +1,89 @@
+// The lists' REST side, with true counts and paging past the first screen:
+// the queue a page at a time (oldest first; `total` says how many wait in
+// all; "Show more" asks for the next page by offset), my chats, and the
+// closed chats back in time ("Load older": before = updated_at of the last).
+
+import { queueKey } from './inbox.js';
+
+const QUEUE_PAGE = 50;
+const CLOSED_PAGE = 50;
+const MAX_LIMIT = 200; // the API's largest page
+
+export class Lists {
+  /** @param {{api, inbox}} deps */
+  constructor({ api, inbox }) {
+    this.api = api;
+    this.inbox = inbox;
+    this.queueLimit = QUEUE_PAGE; // how much of the queue we show (grows with "Show more")
+    this.queueBoundary = null; // queueKey of the last chat the server listed for us
+    this.queueHidden = 0; // waiting chats beyond what we loaded
+    this.closedLoaded = false;
+    this.closedCursor = null;
+    this.closedMore = false;
+  }
+
+  /** How many chats wait in the queue, loaded or not. */
+  get queueCount() {
+    return this.inbox.queue().length + this.queueHidden;
+  }
+
+  /** The queue (as far as shown) and my chats. Returns {cursor, newInQueue}. */
+  async load(keep) {
+    const { api, inbox } = this;
+    const [queue, mine] = await Promise.all([
+      api.queue({ limit: Math.min(this.queueLimit, MAX_LIMIT) }),
+      api.conversations({ status: 'agent', assigned: 'me', limit: MAX_LIMIT }),
+    ]);
+    const last = queue.items[queue.items.length - 1];
+    const complete = queue.items.length >= queue.total;
+    const newInQueue = inbox.replace('queue', queue.items, keep, complete || !last ? null : queueKey(last));
+    inbox.replace('mine', mine.items, keep);
+    // Past MAX_LIMIT a refresh covers less than we show: keep the farther boundary.
+    if (!last) this.queueBoundary = null;
+    else if (this.queueLimit <= MAX_LIMIT || !this.queueBoundary || queueKey(last) > this.queueBoundary) this.queueBoundary = queueKey(last);
+    this.#recount(queue.total);
+    return { cursor: Math.min(queue.last_event_id, mine.last_event_id), newInQueue };
+  }
+
+  /** "Show more": the next page of the queue. */
+  async moreQueue() {
+    const { inbox } = this;
+    const bound = this.queueBoundary;
+    const offset = bound ? inbox.queue().filter((c) => queueKey(c) <= bound).length : 0;
+    const page = await this.api.queue({ limit: QUEUE_PAGE, offset });
+    for (const item of page.items) inbox.upsert(item);
+    const last = page.items[page.items.length - 1];
+    if (last) this.queueBoundary = queueKey(last);
+    this.queueLimit = Math.max(this.queueLimit, offset + QUEUE_PAGE);
+    this.#recount(page.total);
+  }
+
+  /** A chat we never loaded left the queue (claimed by someone). */
+  leftQueueUnseen() {
+    this.queueHidden = Math.max(0, this.queueHidden - 1);
+  }
+
+  #recount(total) {
+    this.queueHidden = Math.max(0, total - this.inbox.queue().length);
+  }
+
+  /** The newest closed chats (first time, and now and then while polling). */
+  async loadClosed(keep) {
+    const page = await this.api.conversations({ status: 'closed', limit: CLOSED_PAGE });
+    this.inbox.replace('closed', page.items, keep);
+    if (!this.closedLoaded) {
+      this.closedCursor = page.items[page.items.length - 1]?.updated_at || null;
+      this.closedMore = page.items.length === CLOSED_PAGE;
+    }
+    this.closedLoaded = true;
+  }
+
+  /** "Load older": the closed chats before the oldest we have. */
+  async olderClosed() {
+    if (!this.closedCursor) return;
+    const page = await this.api.conversations({ status: 'closed', limit: CLOSED_PAGE, before: this.closedCursor });
+    for (const item of page.items) this.inbox.upsert(item);
+    this.closedCursor = page.items[page.items.length - 1]?.updated_at || this.closedCursor;
+    this.closedMore = page.items.length === CLOSED_PAGE;
+  }
+}

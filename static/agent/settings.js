@@ -1,0 +1,99 @@
+// The console's Settings area, for admins: FAQs, bot texts, appearance and
+// the team, one section at a time. The address says which (#settings/team),
+// so the top bar's "Settings" is a link and the browser's Back works; the
+// chat lists keep updating underneath.
+
+import { wireAddAgent } from './admin.js';
+import { Appearance } from './appearance.js';
+import { BotTexts } from './bottexts.js';
+import { setMain } from './chrome.js';
+import { FaqEditor } from './faqs.js';
+import { Team } from './team.js';
+
+const $ = (id) => document.getElementById(id);
+
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'team'];
+
+/** The section an address asks for ("#settings" → "faqs"), or null for the chats. */
+export function sectionOf(hash) {
+  const m = /^#settings(?:\/([a-z]+))?$/.exec(hash);
+  if (!m) return null;
+  return SECTIONS.includes(m[1]) ? m[1] : 'faqs';
+}
+
+/** The shop's Settings (GET/PATCH /api/v1/admin/settings), shared by the sections. */
+class SettingsStore {
+  constructor(api) {
+    this.api = api;
+    this.value = null;
+    this.pending = null;
+    this.listeners = [];
+  }
+
+  get() {
+    return this.value;
+  }
+
+  /** A fresh read (one at a time). */
+  load() {
+    this.pending ||= this.api.admin.settings()
+      .then((value) => this.#set(value))
+      .finally(() => { this.pending = null; });
+    return this.pending;
+  }
+
+  async save(patch) {
+    return this.#set(await this.api.admin.updateSettings(patch));
+  }
+
+  onChange(callback) {
+    this.listeners.push(callback);
+  }
+
+  #set(value) {
+    this.value = value;
+    for (const callback of this.listeners) callback(value);
+    return value;
+  }
+}
+
+export class SettingsView {
+  /** @param {{api, me: () => object|null, toast}} deps */
+  constructor({ api, me, toast }) {
+    const store = new SettingsStore(api);
+    this.sections = {
+      faqs: new FaqEditor({ api, store, toast }),
+      bot: new BotTexts({ store, toast }),
+      appearance: new Appearance({ store, toast }),
+      team: new Team({ api, me, toast }),
+    };
+    wireAddAgent({ api, toast, onAdded: () => this.sections.team.show() });
+    this.current = null;
+    $('settings-title').tabIndex = -1;
+  }
+
+  /** Shows `section` of Settings, or the chats again (null). */
+  show(section) {
+    const open = Boolean(section);
+    const wasOpen = this.current !== null;
+    $('settings-view').hidden = !open;
+    $('pane').hidden = open;
+    document.querySelector('.side').hidden = open;
+    if (!open) {
+      if (this.current !== null) setMain('pane');
+      this.current = null;
+      return;
+    }
+    setMain('settings-view');
+    for (const link of document.querySelectorAll('.settings-nav a')) {
+      if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
+      else link.removeAttribute('aria-current');
+    }
+    for (const name of SECTIONS) $(`section-${name}`).hidden = name !== section;
+    if (this.current === section) return;
+    this.current = section;
+    $('settings-view').scrollTop = 0;
+    this.sections[section].show();
+    if (!wasOpen) $('settings-title').focus({ preventScroll: true });
+  }
+}

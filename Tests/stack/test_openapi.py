@@ -1,0 +1,605 @@
+"""docs/openapi.yaml against the real stack (nginx + worker + notifier).
+
+Every answer these tests get goes through `openapilib.Spec.check`: the request must be
+an operation of the document (or a documented 404/405 of a path that is none), the status
+one of its documented responses, the headers and the body valid against the response's
+schema (OpenAPI 3.1; `additionalProperties: false` catches a stray field). The story
+drives every operation of the document at least once with a 2xx (checked at its end),
+and the event payloads that arrive meanwhile are checked against `x-sse-events`.
+
+The document itself must be valid OpenAPI 3.1 and name exactly the routes of
+docs/API.md."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+import requests
+from openapi_spec_validator import validate as validate_openapi
+
+from openapilib import REPO, Spec, api_md_routes
+from sselib import SSEStream, agent_stream, customer_stream
+from stacklib import NEW_AGENT_PASSWORD, Chat, unique
+
+SPEC = Spec()
+EVENTS_PATH = "/api/v1/events"
+NO_SUCH_ID = "00000000-0000-4000-8000-000000000000"
+
+
+# -- the document ------------------------------------------------------------------
+
+
+def test_document_is_valid_openapi_3_1():
+    assert SPEC.doc["openapi"].startswith("3.1."), SPEC.doc["openapi"]
+    validate_openapi(SPEC.doc)
+    # Every schema is a valid schema of the 3.1 dialect.
+    for schema in SPEC.doc["components"]["schemas"].values():
+        type(SPEC.validator(schema)).check_schema(schema)
+
+
+def test_document_names_the_routes_of_api_md():
+    documented = {re.sub(r"\{[^}]+\}", "{}", o.key) for o in SPEC.operations}
+    in_api_md = api_md_routes((REPO / "docs" / "API.md").read_text())
+    assert in_api_md - documented == set(), "routes of API.md missing from docs/openapi.yaml"
+    assert documented - in_api_md == set(), "routes of docs/openapi.yaml that API.md does not name"
+
+
+def test_response_objects_are_closed():
+    """Every object a response can carry lists its members (additionalProperties false),
+    except the audit entry's free-form `data` and the request bodies."""
+    open_ones = []
+
+    def walk(node: Any, where: str) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node and node.get("additionalProperties") is not False:
+                open_ones.append(where)
+            for k, v in node.items():
+                walk(v, f"{where}/{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}/{i}")
+
+    requests_bodies = {"StartRequest", "SendRequest", "QuickReplyRequest", "TypingRequest", "LoginRequest",
+                       "RegisterRequest", "PasswordChangeRequest", "PasswordResetRequest", "PresenceRequest",
+                       "FAQInput", "FAQPatch", "SettingsPatch", "AgentPatch"}
+    for name, schema in SPEC.doc["components"]["schemas"].items():
+        if name not in requests_bodies:
+            walk(schema, name)
+    assert open_ones == []
+
+
+def fake_response(method: str, path: str, status: int, body: Any = None, headers: dict | None = None) -> requests.Response:
+    resp = requests.Response()
+    resp.status_code = status
+    resp.headers.update(headers or {})
+    if body is not None:
+        resp._content = json.dumps(body).encode()
+        resp.headers.setdefault("Content-Type", "application/json")
+    else:
+        resp._content = b""
+    resp.request = requests.Request(method, "http://127.0.0.1" + path).prepare()
+    resp.url = resp.request.url
+    return resp
+
+
+AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "display_name": "Agent",
+         "presence": "online", "max_active_chats": 5, "role": "agent", "disabled": False, "last_seen_at": None,
+         "created_at": "2026-11-21T12:00:00.123Z", "updated_at": "2026-11-21T12:00:00.123Z"}
+
+
+@pytest.mark.parametrize(
+    "method,path,status,body,headers,problem",
+    [
+        ("GET", "/api/v1/agent/me", 200, {**AGENT, "password_hash": "x"}, None, "does not match"),
+        ("GET", "/api/v1/agent/me", 200, {k: v for k, v in AGENT.items() if k != "last_seen_at"}, None, "does not match"),
+        ("GET", "/api/v1/agent/me", 200, {**AGENT, "id": "not-a-uuid"}, None, "does not match"),
+        ("GET", "/api/v1/agent/me", 200, {**AGENT, "created_at": "yesterday"}, None, "does not match"),
+        ("GET", "/api/v1/agent/me", 404, {"detail": "x", "code": "not_found"}, None, "not documented"),
+        ("GET", "/api/v1/agent/me", 401, {"detail": "x", "code": "missing_token"}, None, "WWW-Authenticate"),
+        ("GET", "/api/v1/agent/me", 500, {"detail": "x"}, None, "does not match"),
+        ("GET", "/api/v1/agent/teleport", 200, {}, None, "no operation"),
+        ("GET", "/api/v1/agent/me/", 200, AGENT, None, "no operation"),
+        ("POST", "/api/v1/agent/me", 405, {"detail": "x", "code": "method_not_allowed"}, None, "Allow"),
+        ("POST", "/api/v1/agent/auth/logout", 204, {"ok": True}, None, "no body"),
+        ("POST", "/api/v1/admin/faqs", 404, {"detail": "x", "code": "route_not_found"}, None, "not documented"),
+        ("PATCH", f"/api/v1/admin/faqs/{NO_SUCH_ID}", 404, {"detail": "x", "code": "route_not_found"}, None,
+         "no such route"),
+        ("GET", "/api/v1/customer/widget-config", 200, {}, None, "Cache-Control"),
+    ],
+)
+def test_the_checker_catches_mismatches(method, path, status, body, headers, problem):
+    with pytest.raises(AssertionError, match=problem):
+        SPEC.check(fake_response(method, path, status, body, headers))
+
+
+def test_the_checker_accepts_documented_answers():
+    SPEC.check(fake_response("GET", "/api/v1/agent/me", 200, AGENT))
+    SPEC.check(fake_response("GET", "/api/v1/officer/me", 401, {"detail": "x", "code": "missing_token"},
+                             {"WWW-Authenticate": "Bearer"}))
+    SPEC.check(fake_response("POST", "/api/v1/agent/me", 405, {"detail": "x", "code": "method_not_allowed"},
+                             {"Allow": "GET"}))
+    SPEC.check(fake_response("POST", "/api/v1/agent/auth/login", 503, {"detail": "x", "code": "busy"},
+                             {"Retry-After": "1"}))
+    SPEC.check(fake_response("GET", "/api/v1/health", 200, {"status": "ok", "database": "ok"}))
+
+
+# -- the stack, checked ---------------------------------------------------------------
+
+
+class Checked:
+    """HTTP against one stack; every answer is checked against the document, and the
+    operations answered with a 2xx are recorded."""
+
+    def __init__(self, stack) -> None:
+        self.stack = stack
+        self.covered: set[str] = set()
+        self.statuses: dict[str, set[int]] = {}
+
+    def call(self, method: str, path: str, expect: int | tuple[int, ...], *, code: str | None = None,
+             **kwargs: Any) -> Any:
+        resp = self.stack.request(method, path, **kwargs)
+        op = SPEC.check(resp)
+        statuses = expect if isinstance(expect, tuple) else (expect,)
+        assert resp.status_code in statuses, (
+            f"{method} {path}: expected {statuses}, got {resp.status_code}: {resp.text[:500]}")
+        if op is not None:
+            self.statuses.setdefault(op.key, set()).add(resp.status_code)
+            if resp.status_code < 300:
+                self.covered.add(op.key)
+        body = resp.json() if resp.content and resp.headers.get("Content-Type", "").startswith("application/json") else None
+        if code is not None:
+            assert body and body.get("code") == code, f"{method} {path}: expected code {code!r}, got {body}"
+        return body
+
+    def get(self, path: str, expect: int | tuple[int, ...] = 200, **kw: Any) -> Any:
+        return self.call("GET", path, expect, **kw)
+
+    def post(self, path: str, expect: int | tuple[int, ...] = 200, **kw: Any) -> Any:
+        return self.call("POST", path, expect, **kw)
+
+    def patch(self, path: str, expect: int | tuple[int, ...] = 200, **kw: Any) -> Any:
+        return self.call("PATCH", path, expect, **kw)
+
+    def delete(self, path: str, expect: int | tuple[int, ...] = 204, **kw: Any) -> Any:
+        return self.call("DELETE", path, expect, **kw)
+
+    def login(self, username: str, password: str, alias: str = "agent") -> tuple[str, dict]:
+        body = self.post(f"/api/v1/{alias}/auth/login", json={"username": username, "password": password})
+        return body["access_token"], body["agent"]
+
+
+def check_stream_refusal(stream: SSEStream, status: int) -> None:
+    """A refused stream's answer, checked like any other (it has no reader)."""
+    assert stream.response is not None
+    assert stream.status == status, (stream.status, stream.body[:300])
+    SPEC.check(stream.response)
+
+
+def check_events(streams: list[SSEStream]) -> set[str]:
+    """Every event frame's data against its documented payload; returns the names seen."""
+    op = next(o for o in SPEC.operations if o.template == EVENTS_PATH)
+    schemas = op.spec["x-sse-events"]
+    seen = set()
+    for stream in streams:
+        for event in stream.snapshot():
+            assert event.event in schemas, f"undocumented event {event!r}"
+            SPEC.check_body(SPEC.resolve(schemas[event.event]), event.json, f"event {event.event} id={event.id}")
+            ephemeral = event.event in ("agent.typing", "customer.typing", "reset")
+            assert (event.id is None) == ephemeral, f"{event!r}: an id: line only on persisted events"
+            seen.add(event.event)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def stack(stack_factory):
+    # No per-address cap on open escalations: the story escalates several chats.
+    return stack_factory("openapi", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0")
+
+
+@pytest.fixture(scope="module")
+def api(stack) -> Checked:
+    return Checked(stack)
+
+
+def test_the_whole_story_matches_the_document(stack, api):
+    C = "/api/v1/customer"
+    A = "/api/v1/agent"
+    O = "/api/v1/officer"
+    D = "/api/v1/admin"
+
+    health = api.get("/api/v1/health")
+    assert health["status"] == "ok"
+
+    # -- the widget before anyone types
+    quick = api.get(f"{C}/quick-questions")
+    assert quick, "the seeded FAQs are offered as quick questions"
+    config = api.get(f"{C}/widget-config")
+    assert config["quick_questions"] == quick
+
+    # -- logins (both aliases) and the streams
+    admin_token, admin = api.login("admin", stack.admin_password)
+    agent_token, agent = api.login("agent", stack.agent_password, alias="officer")
+    streams: list[SSEStream] = [agent_stream(stack, admin_token)]
+    assert streams[0].ok, (streams[0].status, streams[0].body)
+    SPEC.check(streams[0].response)
+
+    # -- a customer starts, resumes, starts afresh
+    start = api.post(f"{C}/conversations/start", json={"display_name": "Dana", "email": "dana@example.com"})
+    chat, sid = start["conversation"]["id"], start["conversation"]["customer_session_id"]
+    assert start["messages"] and start["messages"][0]["sender_type"] == "bot"
+    resumed = api.post(f"{C}/conversations/start", json={"customer_session_id": sid})
+    assert resumed["resumed"] and resumed["conversation"]["id"] == chat
+    fresh = api.post(f"{C}/conversations/start", json={"customer_session_id": sid, "force_new": True})
+    assert fresh["conversation"]["id"] != chat
+    api.post(f"{C}/conversations/start", data=b"", headers={"Content-Type": "application/json"})  # empty body
+    streams.append(customer_stream(stack, Chat(chat, sid, start)))
+    assert streams[1].ok, (streams[1].status, streams[1].body)
+
+    api.get(f"{C}/conversations/{chat}", session=sid)
+    page = api.get(f"{C}/conversations/{chat}/messages", session=sid)
+    api.get(f"{C}/conversations/{chat}/messages?limit=1&after={page['messages'][0]['id']}", session=sid)
+
+    # -- the bot: a quick reply (with and without a body), a match, a fallback
+    slug = quick[0]["slug"]
+    sent = api.post(f"{C}/conversations/{chat}/quick-replies/{slug}", session=sid)
+    assert sent["bot_message"]["metadata"] == {"faq_slug": slug}
+    api.post(f"{C}/conversations/{chat}/quick-replies/{slug}", session=sid, json={"client_message_id": "qr-1"})
+    fallback = api.post(f"{C}/conversations/{chat}/messages", session=sid,
+                        json={"content": "zzqx flurble", "client_message_id": "m-1"})
+    assert fallback["bot_message"]["metadata"] == {"fallback": "true"}
+    again = api.post(f"{C}/conversations/{chat}/messages", session=sid,
+                     json={"content": "zzqx flurble", "client_message_id": "m-1"})
+    assert again["customer_message"]["id"] == fallback["customer_message"]["id"]
+    api.post(f"{C}/conversations/{chat}/messages", session=sid, json={"content": quick[0]["question"]},
+             headers={"Content-Type": "application/json; charset=utf-8"})
+    api.post(f"{C}/conversations/{chat}/typing", 204, session=sid, json={"typing": True})
+
+    # -- escalate (twice: the repeat adds no message) and the queue
+    escalated = api.post(f"{C}/conversations/{chat}/escalate", session=sid)
+    assert escalated["status"] == "agent" and escalated["message"] is not None
+    assert api.post(f"{C}/conversations/{chat}/escalate", session=sid)["message"] is None
+    queue = api.get(f"{A}/queue?limit=50&offset=0", token=agent_token)
+    assert chat in [c["id"] for c in queue["items"]]
+    api.get(f"{O}/queue", token=agent_token)
+    api.get(f"{A}/conversations?status=agent&assigned=none&limit=10", token=agent_token)
+    listed = api.get(f"{O}/conversations", token=agent_token)
+    api.get(f"{A}/conversations?before={listed['items'][-1]['updated_at']}&assigned=any", token=agent_token)
+
+    # -- claim, reply, release, claim again, close
+    claimed = api.post(f"{A}/conversations/{chat}/claim", token=agent_token)
+    assert claimed["conversation"]["assigned_agent_id"] == agent["id"]
+    other_token, other = register(api, admin_token)
+    api.post(f"{O}/conversations/{chat}/claim", 409, token=other_token, code="already_claimed")
+    api.post(f"{A}/conversations/{chat}/typing", 204, token=agent_token, json={"typing": True})
+    api.post(f"{O}/conversations/{chat}/typing", 204, token=agent_token, json={"typing": False})
+    api.post(f"{O}/conversations/{chat}/typing", 403, token=other_token, json={"typing": True}, code="assigned_to_other")
+    reply = api.post(f"{A}/conversations/{chat}/messages", token=agent_token,
+                     json={"content": "Hello, Dana here to help", "client_message_id": "a-1"})
+    assert reply["message"]["sender_agent_id"] == agent["id"]
+    api.post(f"{O}/conversations/{chat}/messages", token=agent_token, json={"content": "Still there?"})
+    api.post(f"{A}/conversations/{chat}/messages", 403, token=other_token, json={"content": "me too"},
+             code="assigned_to_other")
+    agent_page = api.get(f"{A}/conversations/{chat}/messages?limit=500", token=agent_token)
+    assert agent_page["conversation"]["customer"] == {"display_name": "Dana", "email": "dana@example.com"}
+    api.get(f"{O}/conversations/{chat}/messages?after={agent_page['messages'][0]['id']}", token=other_token)
+    human = api.post(f"{C}/conversations/{chat}/messages", session=sid, json={"content": "thanks!"})
+    assert human["bot_message"] is None and human["quick_questions"] == [] and not human["show_talk_to_agent"]
+    api.post(f"{A}/conversations/{chat}/release", 403, token=other_token, code="assigned_to_other")
+    api.post(f"{A}/conversations/{chat}/release", token=agent_token)
+    api.post(f"{O}/conversations/{chat}/release", 409, token=agent_token, code="not_assigned")
+    api.post(f"{O}/conversations/{chat}/claim", token=agent_token)
+    api.post(f"{O}/conversations/{chat}/release", token=admin_token)  # an admin may release anyone's
+    api.post(f"{A}/conversations/{chat}/claim", token=agent_token)
+    closed = api.post(f"{A}/conversations/{chat}/close", token=agent_token)
+    assert closed["conversation"]["status"] == "closed" and closed["system_message"] is not None
+    api.post(f"{O}/conversations/{chat}/close", 409, token=agent_token, code="conversation_closed")
+    api.post(f"{C}/conversations/{chat}/messages", 409, session=sid, json={"content": "hello?"},
+             code="conversation_closed")
+    api.post(f"{C}/conversations/{chat}/typing", 409, session=sid, json={"typing": False})
+    api.post(f"{C}/conversations/{chat}/escalate", 409, session=sid)
+    api.post(f"{C}/conversations/{chat}/quick-replies/{slug}", 409, session=sid)
+    api.post(f"{A}/conversations/{chat}/typing", 409, token=agent_token, json={"typing": False})
+    api.post(f"{A}/conversations/{chat}/messages", 409, token=agent_token, json={"content": "bye"})
+    api.get(f"{A}/conversations?status=closed&assigned=me", token=agent_token)
+    automated = fresh["conversation"]["id"]
+    api.post(f"{A}/conversations/{automated}/close", 409, token=agent_token, code="invalid_transition")
+    api.post(f"{C}/conversations/{automated}/escalate", session=sid)
+    unassigned = api.post(f"{O}/conversations/{automated}/close", token=agent_token)
+    assert unassigned["conversation"]["assigned_agent_id"] is None
+
+    # -- the agent's own account
+    api.get(f"{A}/me", token=agent_token)
+    api.get(f"{O}/me", token=agent_token)
+    team = api.get(f"{A}/agents", token=agent_token)
+    assert {m["id"] for m in team["items"]} >= {admin["id"], agent["id"]}
+    api.get(f"{O}/agents", token=agent_token)
+    api.post(f"{A}/presence", token=agent_token, json={"presence": "online"})
+    api.post(f"{O}/presence", token=agent_token, json={"presence": "offline"})
+    api.post(f"{A}/presence", 400, token=agent_token, json={"presence": "away"}, code="invalid_presence")
+    api.post(f"{A}/me/password", 403, token=other_token,
+             json={"current_password": "not-the-password", "new_password": "another-password-2"}, code="wrong_password")
+    api.post(f"{A}/me/password", 204, token=other_token,
+             json={"current_password": NEW_AGENT_PASSWORD, "new_password": "another-password-2"})
+    api.post(f"{O}/me/password", 204, token=other_token,
+             json={"current_password": "another-password-2", "new_password": NEW_AGENT_PASSWORD})
+    api.post(f"{A}/register", 403, token=agent_token, code="admin_required",
+             json={"username": unique("x"), "password": NEW_AGENT_PASSWORD, "display_name": "X"})
+    api.post(f"{O}/register", 409, token=admin_token, code="username_taken",
+             json={"username": "agent", "password": NEW_AGENT_PASSWORD, "display_name": "X"})
+    api.post(f"{O}/register", 201, token=admin_token,
+             json={"username": unique("o"), "password": NEW_AGENT_PASSWORD, "display_name": "Officer",
+                   "max_active_chats": 3, "start_online": True, "role": "agent"})
+    spare_token, _ = api.login(other["username"], NEW_AGENT_PASSWORD)
+    api.post(f"{A}/auth/logout", 204, token=spare_token)
+    api.get(f"{A}/me", 401, token=spare_token, code="invalid_token")
+    spare_token, _ = api.login(other["username"], NEW_AGENT_PASSWORD, alias="officer")
+    api.post(f"{O}/auth/logout", 204, token=spare_token)
+
+    # -- the admin's desk
+    D_faqs = api.get(f"{D}/faqs", token=admin_token)
+    assert D_faqs["items"]
+    faq = api.post(f"{D}/faqs", 201, token=admin_token,
+                   json={"question": "Do you ship to Mars?", "answer": "Not yet.", "keywords": ["Mars", "space"],
+                         "position": 50, "enabled": True})
+    assert faq["slug"] == "do-you-ship-to-mars" and faq["keywords"] == ["mars", "space"]
+    api.post(f"{D}/faqs", 409, token=admin_token, code="slug_taken",
+             json={"question": "Mars?", "answer": "No.", "slug": faq["slug"]})
+    api.post(f"{D}/faqs", 400, token=admin_token, json={"question": " ", "answer": "x"}, code="invalid_faq")
+    api.patch(f"{D}/faqs/{faq['id']}", token=admin_token, json={"answer": "In 2030.", "enabled": False})
+    api.patch(f"{D}/faqs/{faq['id']}", 400, token=admin_token, json={"answer": None})
+    api.patch(f"{D}/faqs/{NO_SUCH_ID}", 404, token=admin_token, json={"enabled": True}, code="faq_not_found")
+    api.delete(f"{D}/faqs/{faq['id']}", token=admin_token)
+    api.delete(f"{D}/faqs/{faq['id']}", 404, token=admin_token)
+    settings = api.get(f"{D}/settings", token=admin_token)
+    changed = api.patch(f"{D}/settings", token=admin_token,
+                        json={"brand_name": "Mars Shop", "widget": {"color": "#0B7A75", "position": "left"}})
+    assert changed["widget"]["color"] == "#0b7a75" and changed["widget"]["title"] == settings["widget"]["title"]
+    api.patch(f"{D}/settings", 400, token=admin_token, json={"widget": {"color": "teal"}}, code="invalid_settings")
+    api.patch(f"{D}/settings", 400, token=admin_token, json={"bot_name": None})
+    assert api.get(f"{C}/widget-config")["brand_name"] == "Mars Shop"
+    api.patch(f"{D}/settings", token=admin_token, json=settings)
+    api.patch(f"{D}/agents/{other['id']}", token=admin_token, json={"display_name": "Other", "max_active_chats": 7})
+    disabled = api.patch(f"{D}/agents/{other['id']}", token=admin_token, json={"disabled": True})
+    assert disabled["disabled"] and disabled["presence"] == "offline"
+    api.get(f"{A}/me", 401, token=other_token, code="invalid_token")
+    api.post(f"{A}/auth/login", 401, json={"username": other["username"], "password": NEW_AGENT_PASSWORD},
+             code="invalid_credentials")
+    api.patch(f"{D}/agents/{other['id']}", token=admin_token, json={"disabled": False, "role": "agent"})
+    api.patch(f"{D}/agents/{admin['id']}", 409, token=admin_token, json={"role": "agent"}, code="last_admin")
+    api.patch(f"{D}/agents/{NO_SUCH_ID}", 404, token=admin_token, json={"disabled": True})
+    api.patch(f"{D}/agents/{other['id']}", 400, token=admin_token, json={"role": "owner"})
+    api.post(f"{D}/agents/{other['id']}/password", 204, token=admin_token, json={"password": "reset-password-3"})
+    api.post(f"{D}/agents/{other['id']}/password", 400, token=admin_token, json={"password": "short"})
+    api.post(f"{D}/agents/{NO_SUCH_ID}/password", 404, token=admin_token, json={"password": "reset-password-3"})
+    audit = api.get(f"{D}/audit", token=admin_token)
+    actions = [e["action"] for e in audit["items"]]
+    for action in ("faq.created", "faq.updated", "faq.deleted", "settings.updated", "agent.created",
+                   "agent.updated", "agent.disabled", "agent.enabled", "agent.password_reset"):
+        assert action in actions, (action, actions)
+    api.get(f"{D}/audit?limit=2&before={audit['items'][0]['id']}", token=admin_token)
+    for method, path in (("GET", f"{D}/faqs"), ("GET", f"{D}/settings"), ("GET", f"{D}/audit")):
+        api.call(method, path, 403, token=agent_token, code="admin_required")
+        api.call(method, path, 401)
+
+    # -- the events that arrived meanwhile
+    expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",
+                "agent.assigned", "chat.closed", "agent.presence.changed", "agent.session_revoked",
+                "agent.typing", "customer.typing"}
+    streams[0].wait_until(lambda _: expected <= {e.event for s in streams for e in s.snapshot()},
+                          what=f"the events {sorted(expected)}")
+    streams[1].wait_event("chat.closed", conversation_id=chat)
+    check_events(streams)
+    for s in streams:
+        s.close()
+
+    # -- every operation of the document answered a 2xx
+    missing = sorted(o.key for o in SPEC.operations if o.key not in api.covered and o.template != EVENTS_PATH)
+    assert missing == [], f"operations the story never reached with a 2xx: {missing}"
+
+
+def register(api: Checked, admin_token: str, **fields: Any) -> tuple[str, dict]:
+    username = unique("oa")
+    body = {"username": username, "password": NEW_AGENT_PASSWORD, "display_name": f"Test {username}", **fields}
+    api.post("/api/v1/agent/register", 201, token=admin_token, json=body)
+    return api.login(username, NEW_AGENT_PASSWORD)
+
+
+# -- error answers -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chat(api):
+    start = api.post("/api/v1/customer/conversations/start", json={})
+    return start["conversation"]["id"], start["conversation"]["customer_session_id"]
+
+
+def test_customer_errors_match_the_document(stack, api, chat):
+    C = "/api/v1/customer"
+    cid, sid = chat
+    other_sid = api.post(f"{C}/conversations/start", json={})["conversation"]["customer_session_id"]
+    api.get(f"{C}/conversations/{cid}", 401, code="missing_session")
+    api.get(f"{C}/conversations/{cid}", 403, session=other_sid, code="not_your_conversation")
+    api.get(f"{C}/conversations/{NO_SUCH_ID}", 404, session=sid, code="conversation_not_found")
+    api.get(f"{C}/conversations/{cid}/messages?limit=0", 400, session=sid, code="invalid_limit")
+    api.get(f"{C}/conversations/{cid}/messages?after={NO_SUCH_ID}", 400, session=sid, code="invalid_cursor")
+    api.post(f"{C}/conversations/{cid}/messages", 400, session=sid, json={"content": "   "}, code="empty_content")
+    api.post(f"{C}/conversations/{cid}/messages", 400, session=sid, json={"content": "x" * 4001},
+             code="content_too_long")
+    api.post(f"{C}/conversations/{cid}/messages", 400, session=sid, json={"content": "x", "client_message_id": ""},
+             code="invalid_client_message_id")
+    api.post(f"{C}/conversations/{cid}/messages", 400, session=sid, data=b"{", headers={"Content-Type": "application/json"},
+             code="invalid_json")
+    api.post(f"{C}/conversations/{cid}/messages", 400, session=sid, json={}, code="invalid_json")
+    api.post(f"{C}/conversations/{cid}/messages", 415, session=sid, data=b'{"content": "hi"}',
+             headers={"Content-Type": "text/plain"}, code="unsupported_media_type")
+    api.post(f"{C}/conversations/{cid}/messages", 413, session=sid, data=b'{"content": "' + b"a" * 70000 + b'"}',
+             headers={"Content-Type": "application/json"})
+    api.post(f"{C}/conversations/{cid}/quick-replies/no-such-faq", 404, session=sid, code="faq_not_found")
+    api.post(f"{C}/conversations/{cid}/typing", 400, session=sid, json={"typing": "yes"})
+    api.post(f"{C}/conversations/{cid}/escalate", 403, session=other_sid)
+    api.post(f"{C}/conversations/{NO_SUCH_ID}/escalate", 404, session=sid)
+    api.post(f"{C}/conversations/start", 400, json={"customer_session_id": "short"}, code="invalid_session_id")
+    api.post(f"{C}/conversations/start", 400, json={"email": "nobody"}, code="invalid_email")
+    api.post(f"{C}/conversations/start", 400, json={"force_new": "yes"})
+
+
+def test_agent_and_admin_errors_match_the_document(stack, api, chat):
+    A = "/api/v1/agent"
+    cid, _ = chat
+    token, _ = api.login("agent", stack.agent_password)
+    api.get(f"{A}/me", 401, code="missing_token")
+    api.get(f"{A}/me", 401, headers={"Authorization": "Basic abc"}, code="invalid_token")
+    api.get(f"{A}/me", 401, token="not-a-token", code="invalid_token")
+    api.post(f"{A}/auth/login", 401, json={"username": "agent", "password": "wrong-password"}, code="invalid_credentials")
+    api.post(f"{A}/auth/login", 400, json={"username": "agent"}, code="invalid_json")
+    api.post(f"{A}/auth/logout", 401)
+    api.get(f"{A}/conversations?status=open", 400, token=token, code="invalid_status")
+    api.get(f"{A}/conversations?assigned=you", 400, token=token, code="invalid_assigned")
+    api.get(f"{A}/conversations?before=yesterday", 400, token=token, code="invalid_before")
+    api.get(f"{A}/conversations?limit=201", 400, token=token, code="invalid_limit")
+    api.get(f"{A}/queue?offset=-1", 400, token=token, code="invalid_offset")
+    api.get(f"{A}/conversations/{NO_SUCH_ID}/messages", 404, token=token)
+    api.post(f"{A}/conversations/{NO_SUCH_ID}/claim", 404, token=token)
+    api.post(f"{A}/conversations/{cid}/release", 409, token=token, code="not_assigned")
+    api.post(f"{A}/conversations/{cid}/messages", 400, token=token, json={"content": ""})
+    api.post(f"{A}/register", 401, json={"username": "abc", "password": NEW_AGENT_PASSWORD, "display_name": "A"})
+    admin_token, _ = api.login("admin", stack.admin_password)
+    for body, code in (({"username": "A!", "password": NEW_AGENT_PASSWORD, "display_name": "A"}, "invalid_username"),
+                       ({"username": unique("p"), "password": "short", "display_name": "A"}, "invalid_password"),
+                       ({"username": unique("p"), "password": NEW_AGENT_PASSWORD, "display_name": " "}, "invalid_display_name"),
+                       ({"username": unique("p"), "password": NEW_AGENT_PASSWORD, "display_name": "A",
+                         "max_active_chats": 0}, "invalid_max_active_chats"),
+                       ({"username": unique("p"), "password": NEW_AGENT_PASSWORD, "display_name": "A",
+                         "role": "boss"}, "invalid_role")):
+        api.post(f"{A}/register", 400, token=admin_token, json=body, code=code)
+    api.get("/api/v1/admin/audit?before=0", 400, token=admin_token, code="invalid_before")
+    api.post("/api/v1/admin/faqs", 415, token=admin_token, data=b"{}", headers={"Content-Type": "text/plain"})
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("DELETE", "/api/v1/customer/quick-questions"),
+        ("GET", "/api/v1/agent/auth/login"),
+        ("PUT", "/api/v1/customer/conversations/start"),
+        ("GET", f"/api/v1/customer/conversations/{NO_SUCH_ID}/escalate"),
+        ("PATCH", "/api/v1/officer/me"),
+        ("POST", "/api/v1/admin/settings"),
+        ("GET", f"/api/v1/admin/agents/{NO_SUCH_ID}"),
+    ],
+)
+def test_wrong_method_is_a_documented_405(api, method, path):
+    resp = api.stack.request(method, path, json={})
+    assert resp.status_code == 405, resp.text
+    assert SPEC.check(resp) is None
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nothing-here", "/api/v2/customer/quick-questions", "/api/v1/customer/quick-questions/extra"],
+)
+def test_unknown_route_is_a_documented_404(api, path):
+    resp = api.stack.get(path)
+    assert resp.status_code == 404, resp.text
+    assert SPEC.check(resp) is None
+    assert resp.json()["code"] == "route_not_found"
+
+
+def test_event_stream_answers_match_the_document(stack, api, chat):
+    cid, sid = chat
+    other_sid = api.post("/api/v1/customer/conversations/start", json={})["conversation"]["customer_session_id"]
+    url = stack.url(EVENTS_PATH)
+    check_stream_refusal(SSEStream.open(url), 401)
+    check_stream_refusal(SSEStream.open(url, headers={"Authorization": "Bearer nope"}), 401)
+    check_stream_refusal(SSEStream.open(url, headers={"X-Customer-Session-Id": sid}), 403)
+    check_stream_refusal(SSEStream.open(url, headers={"X-Customer-Session-Id": other_sid},
+                                        params={"conversation_id": cid}), 403)
+    check_stream_refusal(SSEStream.open(url, headers={"X-Customer-Session-Id": sid},
+                                        params={"conversation_id": NO_SUCH_ID}), 403)
+    token, _ = api.login("agent", stack.agent_password)
+    check_stream_refusal(SSEStream.open(url, headers={"Authorization": f"Bearer {token}", "Last-Event-ID": "x"}), 400)
+    with SSEStream.open(url, headers={"Authorization": f"Bearer {token}"}, params={"last_event_id": "0"}) as s:
+        assert s.ok, (s.status, s.body)
+        SPEC.check(s.response)
+
+
+# -- what the hardening work adds (API.md: 404 for non-canonical paths, 415 without a
+#    Content-Type, the worker's own 429s) -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method,path",
+    [
+        ("GET", "/api/v1/health/"),
+        ("GET", "/api/v1/customer/quick-questions/"),
+        ("POST", "/api/v1/agent/auth/login/"),
+        ("POST", "/api/v1/officer/auth/login/"),
+        ("POST", "/api/v1/customer/conversations/start/"),
+        ("POST", f"/api/v1/customer/conversations/{NO_SUCH_ID}/escalate/"),
+        ("GET", "/api/v1/agent/me/"),
+    ],
+)
+def test_trailing_slash_is_404(api, method, path):
+    resp = api.stack.request(method, path, json={})
+    assert resp.status_code == 404, f"{method} {path}: {resp.status_code} {resp.text[:300]}"
+    assert SPEC.check(resp) is None
+    assert resp.json()["code"] == "route_not_found"
+
+
+def test_repeated_slashes_are_merged_by_nginx(api):
+    # $uri (what nginx routes, rate-limits and passes as DOCUMENT_URI) has its slashes merged.
+    resp = api.stack.get("/api/v1//health")
+    assert resp.status_code == 200, resp.text
+    SPEC.check_response(SPEC.find("GET", "/api/v1/health")[0].spec["responses"]["200"], resp, "GET /api/v1//health")
+
+
+def test_body_without_content_type_is_415(api, chat):
+    cid, sid = chat
+    api.post(f"/api/v1/customer/conversations/{cid}/messages", 415, session=sid, data=b'{"content": "hi"}',
+             code="unsupported_media_type")
+    api.post("/api/v1/agent/auth/login", 415, data=b'{"username": "agent", "password": "x"}',
+             code="unsupported_media_type")
+    api.post("/api/v1/agent/auth/login", 415, data=b'username=agent&password=x',
+             headers={"Content-Type": "application/x-www-form-urlencoded"}, code="unsupported_media_type")
+
+
+@pytest.fixture(scope="module")
+def tight_stack(stack_factory):
+    """Worker limits that trigger at once (nginx's rate limits stay off)."""
+    return stack_factory("openapi-tight", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="1",
+                         SWITCHBOARD_LOGIN_FAILURES_BEFORE_BACKOFF="1")
+
+
+def test_login_throttled_is_a_documented_429(tight_stack):
+    api = Checked(tight_stack)
+    username = unique("nobody")
+    statuses = []
+    for _ in range(4):
+        resp = tight_stack.post("/api/v1/agent/auth/login", json={"username": username, "password": "wrong-password"})
+        SPEC.check(resp)
+        statuses.append(resp.status_code)
+        if resp.status_code == 429:
+            assert resp.json()["code"] == "login_throttled", resp.text
+            assert int(resp.headers["Retry-After"]) >= 1, resp.headers
+            break
+    assert statuses[-1] == 429, f"no login_throttled after {len(statuses)} failures: {statuses}"
+    # The real agent, from a client that signed in as it before, is never held back.
+    api.login("agent", tight_stack.agent_password)
+
+
+def test_too_many_open_chats_is_a_documented_429(tight_stack):
+    api = Checked(tight_stack)
+    C = "/api/v1/customer/conversations"
+    results = []
+    for _ in range(3):
+        start = api.post(f"{C}/start", json={})
+        cid, sid = start["conversation"]["id"], start["conversation"]["customer_session_id"]
+        resp = tight_stack.post(f"{C}/{cid}/escalate", session=sid)
+        SPEC.check(resp)
+        results.append(resp.status_code)
+        if resp.status_code == 429:
+            assert resp.json()["code"] == "too_many_open_chats", resp.text
+            break
+    assert results[-1] == 429, f"escalations from one address with a cap of 1: {results}"

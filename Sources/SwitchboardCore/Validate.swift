@@ -30,10 +30,16 @@ public enum Validate {
         return trimmed
     }
 
-    /// Refuses a base character carrying more combining marks than a real script needs.
+    /// Refuses control characters other than tab and line breaks (a NUL would cut the text
+    /// short where the database reads it back) and a base character carrying more combining
+    /// marks than a real script needs.
     static func marks(_ text: String, _ field: String, code: String) throws {
         var run = 0
         for scalar in text.unicodeScalars {
+            if (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0x7F {
+                throw AppError.badRequest("\(field): control characters (U+\(String(scalar.value, radix: 16, uppercase: true))) are not allowed.",
+                                          code: code)
+            }
             switch scalar.properties.generalCategory {
             case .nonspacingMark, .enclosingMark:
                 run += 1
@@ -101,7 +107,8 @@ public enum Validate {
 
     /// A customer's e-mail address as given at start (a light check: it is shown, not mailed).
     public static func email(_ email: String) throws -> String {
-        guard email.count <= 254, email.contains("@") else {
+        guard email.count <= 254, email.contains("@"),
+              email.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
             throw AppError.badRequest("email: not an e-mail address.", code: "invalid_email")
         }
         return email

@@ -118,3 +118,15 @@ struct TextLimitTests {
         #expect(throws: AppError.self) { try Validate.password(String(repeating: "é", count: 129)) } // 258 bytes
     }
 }
+
+/// Control characters never reach the database (a NUL would cut text short on read-back).
+struct ControlCharacterTests {
+    @Test func controlCharactersAreRefusedButTabsAndLineBreaksAreText() throws {
+        #expect(throws: AppError.self) { try Validate.content("a\u{0}b") }
+        #expect(throws: AppError.self) { try Validate.displayName("Ann\u{0}Evil") }
+        #expect(throws: AppError.self) { try Validate.displayName("Ann\u{1D}") }
+        #expect(throws: AppError.self) { try Validate.email("a\u{0}@b.example") }
+        #expect(throws: AppError.self) { try FAQRules.answer("x\u{0}y") }
+        #expect(try Validate.content("line one\nline two\ttabbed\r\n") == "line one\nline two\ttabbed\r\n")
+    }
+}

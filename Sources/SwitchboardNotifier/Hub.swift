@@ -157,22 +157,44 @@ public final class Hub: @unchecked Sendable {
         tailAgain = false
         let outbox = self.outbox, batch = self.batch
         let after = cursor
+        guard hasSubscribers else {
+            // Nobody listens: move the cursor without reading the rows.
+            reads.run(completingOn: loop) { try outbox.latestEventId() }.whenComplete { [self] result in
+                tailing = false
+                if case .success(let latest) = result, !hasSubscribers { cursor = max(cursor, latest) }
+                if tailAgain || hasSubscribers { tail() }
+            }
+            return
+        }
         reads.run(completingOn: loop) {
             try outbox.events(after: after, conversationId: nil, limit: batch)
         }.whenComplete { [self] result in
             tailing = false
             switch result {
             case .success(let events):
+                var touched: [Subscriber] = []
                 for event in events {
                     cursor = max(cursor, event.id)
-                    deliver(Hub.frame(event))
-                    if event.name == EventName.agentSessionRevoked.rawValue { endStreams(of: event) }
+                    deliver(Hub.frame(event), into: &touched)
+                    if event.name == EventName.agentSessionRevoked.rawValue {
+                        flush(&touched)
+                        endStreams(of: event)
+                    }
                 }
+                flush(&touched)
                 if events.count == batch || tailAgain { tail() }
             case .failure(let error):
                 logger.error("reading the outbox failed", metadata: ["error": "\(error)"])
             }
         }
+    }
+
+    private var hasSubscribers: Bool { !agents.isEmpty || !customers.isEmpty }
+
+    /// One flush per stream that got frames since the last one.
+    private func flush(_ touched: inout [Subscriber]) {
+        for subscriber in touched { subscriber.flushIfNeeded() }
+        touched.removeAll(keepingCapacity: true)
     }
 
     /// Revocation reaches open streams: after delivering `agent.session_revoked` (live, not
@@ -197,21 +219,25 @@ public final class Hub: @unchecked Sendable {
     func ephemeral(name: EventName, conversationId: String, data: String) {
         loop.assertInEventLoop()
         // A customer hears the agent typing; agents hear both sides.
-        deliver(.ephemeral(name: name.rawValue, conversationId: conversationId, forCustomer: name == .agentTyping, data: data))
+        var touched: [Subscriber] = []
+        deliver(.ephemeral(name: name.rawValue, conversationId: conversationId, forCustomer: name == .agentTyping, data: data),
+                into: &touched)
+        flush(&touched)
     }
 
-    private func deliver(_ frame: Frame) {
+    /// Queues `frame` on every stream allowed to see it; the caller flushes `touched`.
+    private func deliver(_ frame: Frame, into touched: inout [Subscriber]) {
         // Encoded once; every subscriber's write shares the same bytes.
         let encoded = allocator.buffer(string: frame.text)
         if frame.forAgents {
-            for subscriber in agents.values { send(frame, encoded, to: subscriber) }
+            for subscriber in agents.values { send(frame, encoded, to: subscriber, &touched) }
         }
         if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
-            for subscriber in group.values { send(frame, encoded, to: subscriber) }
+            for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) }
         }
     }
 
-    private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber) {
+    private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber, _ touched: inout [Subscriber]) {
         if subscriber.replaying {
             subscriber.pending.append(frame)
             if subscriber.pending.count > maxPending { subscriber.channel.close(promise: nil) }
@@ -227,7 +253,8 @@ public final class Hub: @unchecked Sendable {
             subscriber.channel.close(promise: nil)
             return
         }
-        subscriber.write(encoded)
+        if !subscriber.needsFlush { touched.append(subscriber) }
+        subscriber.enqueue(encoded)
     }
 
     private func heartbeat() {

@@ -13,6 +13,8 @@ final class Subscriber: @unchecked Sendable {
     var replaying: Bool
     var pending: [Frame] = []
     var lifetime: Scheduled<Void>?
+    /// Frames were queued since the last flush.
+    var needsFlush = false
 
     init(channel: any Channel, identity: Identity, lastSent: Int64, replaying: Bool) {
         self.channel = channel
@@ -42,6 +44,20 @@ final class Subscriber: @unchecked Sendable {
     @discardableResult
     func write(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
         channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+    }
+
+    /// Queues a frame without flushing: a batch of live events leaves in one flush
+    /// (one writev) per stream instead of one per event.
+    func enqueue(_ buffer: ByteBuffer) {
+        channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+        needsFlush = true
+    }
+
+    /// Sends what `enqueue` queued.
+    func flushIfNeeded() {
+        guard needsFlush else { return }
+        needsFlush = false
+        channel.flush()
     }
 }
 

@@ -38,7 +38,7 @@ let package = Package(
         // Process start-up shared by the long-running executables: logging, config, signals.
         .target(
             name: "SwitchboardRuntime",
-            dependencies: ["SwitchboardCore", "SwitchboardStore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SwitchboardCore", "SwitchboardStore", "POSIXSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // The chat rules over the store protocol, accounts and credentials, the in-memory store.
         .target(

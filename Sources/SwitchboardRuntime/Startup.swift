@@ -5,11 +5,16 @@ import SwitchboardStore
 import Glibc
 #endif
 
-/// What every long-running executable does first: log lines to stderr, read the
+/// The log buffer of this process (flushed at exit).
+let processLogSink = LogSink()
+
+/// What every long-running executable does first: log lines to stderr (buffered), read the
 /// configuration (exit 2 with the reason when it is malformed), create the run directory,
 /// ignore SIGPIPE (a client that hangs up must not kill the process).
 public func startProcess(label: String) -> (Logger, Config) {
-    LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    // Buffered: a request's log line costs no syscall and no long lock (BufferedLog.swift).
+    LoggingSystem.bootstrap { label in BufferedLogHandler(label: label, sink: processLogSink) }
+    atexit { processLogSink.flush() }
     let logger = Logger(label: label)
     let config: Config
     do {

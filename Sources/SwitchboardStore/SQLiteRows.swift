@@ -9,19 +9,19 @@ struct SQLiteRows: StoreReader {
     var job: GroupCommitter.Job? = nil
 
     func conversation(id: String) throws -> Conversation? {
-        try Row.fetchOne(db, sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?", arguments: [id])
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?"), arguments: [id])
             .map(Records.conversation)
     }
 
     func sessionHash(conversationId: String) throws -> [UInt8]? {
-        try Data.fetchOne(db, sql: "SELECT session_hash FROM conversations WHERE id = ?", arguments: [conversationId]).map { [UInt8]($0) }
+        try Data.fetchOne(try db.cachedStatement(sql: "SELECT session_hash FROM conversations WHERE id = ?"), arguments: [conversationId]).map { [UInt8]($0) }
     }
 
     func openConversation(sessionHash: [UInt8]) throws -> Conversation? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT \(Columns.conversation) FROM \(Columns.conversationFrom)
             WHERE c.session_hash = ? AND c.status != 'closed' ORDER BY c.created_at DESC LIMIT 1
-            """, arguments: [Data(sessionHash)]).map(Records.conversation)
+            """), arguments: [Data(sessionHash)]).map(Records.conversation)
     }
 
     /// One query: each conversation with its newest message (by the messages index).
@@ -32,16 +32,16 @@ struct SQLiteRows: StoreReader {
         case .recentActivity: "c.updated_at DESC, c.id DESC"
         case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
         }
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """, arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
+            """), arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
     }
 
     func count(_ query: ConversationQuery) throws -> Int {
         let (whereClause, arguments) = Self.filter(query)
-        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations c \(whereClause)", arguments: arguments) ?? 0
+        return try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM conversations c \(whereClause)"), arguments: arguments) ?? 0
     }
 
     private static func filter(_ query: ConversationQuery) -> (String, StatementArguments) {
@@ -95,85 +95,86 @@ struct SQLiteRows: StoreReader {
     }
 
     private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { Records.message($0) }
+        try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).compactMap { Records.message($0) }
     }
 
     func faqs(includeDisabled: Bool) throws -> [FAQ] {
-        try Row.fetchAll(db, sql: "SELECT \(Records.faqColumns) FROM faqs \(includeDisabled ? "" : "WHERE enabled = 1") ORDER BY position, slug")
+        let filter = includeDisabled ? "" : "WHERE enabled = 1"
+        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs \(filter) ORDER BY position, slug"))
             .map(Records.faq)
     }
 
     func faq(id: String) throws -> FAQ? {
-        try Row.fetchOne(db, sql: "SELECT \(Records.faqColumns) FROM faqs WHERE id = ?", arguments: [id]).map(Records.faq)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE id = ?"), arguments: [id]).map(Records.faq)
     }
 
     func faq(slug: String) throws -> FAQ? {
-        try Row.fetchOne(db, sql: "SELECT \(Records.faqColumns) FROM faqs WHERE slug = ?", arguments: [slug]).map(Records.faq)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE slug = ?"), arguments: [slug]).map(Records.faq)
     }
 
     func settings() throws -> Settings? {
-        try String.fetchOne(db, sql: "SELECT data FROM settings WHERE id = 1").map { try WireJSON.decode(Settings.self, from: $0) }
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT data FROM settings WHERE id = 1")).map { try WireJSON.decode(Settings.self, from: $0) }
     }
 
     func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT id, actor_id, actor_username, action, target, data, created_at FROM audit_log
             WHERE id < ? ORDER BY id DESC LIMIT ?
-            """, arguments: [beforeId ?? Int64.max, limit]).map(Records.auditEntry)
+            """), arguments: [beforeId ?? Int64.max, limit]).map(Records.auditEntry)
     }
 
     func agent(id: String) throws -> Agent? {
-        try Row.fetchOne(db, sql: "SELECT \(Columns.agent()) FROM agents WHERE id = ?", arguments: [id]).map(Records.agent)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.agent()) FROM agents WHERE id = ?"), arguments: [id]).map(Records.agent)
     }
 
     func agent(username: String) throws -> Agent? {
-        try Row.fetchOne(db, sql: "SELECT \(Columns.agent()) FROM agents WHERE username = ?", arguments: [username]).map(Records.agent)
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.agent()) FROM agents WHERE username = ?"), arguments: [username]).map(Records.agent)
     }
 
     func passwordHash(agentId: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT password_hash FROM agents WHERE id = ?", arguments: [agentId])
+        try String.fetchOne(try db.cachedStatement(sql: "SELECT password_hash FROM agents WHERE id = ?"), arguments: [agentId])
     }
 
     func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT \(Columns.agent("a")) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.disabled = 0
-            """, arguments: [Data(tokenHash), now.milliseconds]).map(Records.agent)
+            """), arguments: [Data(tokenHash), now.milliseconds]).map(Records.agent)
     }
 
     func activeChatCount(agentId: String) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE assigned_agent_id = ? AND status = 'agent'",
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM conversations WHERE assigned_agent_id = ? AND status = 'agent'"),
                          arguments: [agentId]) ?? 0
     }
 
     func leastLoadedOnlineAgent() throws -> Agent? {
-        try Row.fetchOne(db, sql: """
+        try Row.fetchOne(try db.cachedStatement(sql: """
             SELECT * FROM (
                 SELECT \(Columns.agent("a")),
                        (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
                 FROM agents a WHERE a.presence = 'online' AND a.disabled = 0
             ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
-            """).map(Records.agent)
+            """)).map(Records.agent)
     }
 
     func team() throws -> [TeamMember] {
-        try Row.fetchAll(db, sql: """
+        try Row.fetchAll(try db.cachedStatement(sql: """
             SELECT \(Columns.agent("a")),
                    (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
             FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
-            """).map { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
+            """)).map { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
     }
 
     func activeAdminCount() throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0") ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0")) ?? 0
     }
 
     func installationSecret() throws -> [UInt8] {
-        try Data.fetchOne(db, sql: "SELECT secret FROM installation WHERE id = 1").map { [UInt8]($0) } ?? []
+        try Data.fetchOne(try db.cachedStatement(sql: "SELECT secret FROM installation WHERE id = 1")).map { [UInt8]($0) } ?? []
     }
 
     func loginThrottle(username: String) throws -> LoginThrottle? {
-        try Row.fetchOne(db, sql: "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE username = ?",
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE username = ?"),
                          arguments: [username]).map {
             LoginThrottle(failures: $0["failures"], blockedUntil: Timestamp(milliseconds: $0["blocked_until"]),
                           updatedAt: Timestamp(milliseconds: $0["updated_at"]))
@@ -181,17 +182,17 @@ struct SQLiteRows: StoreReader {
     }
 
     func isTrusted(username: String, clientKey: [UInt8]) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT 1 FROM login_trusted WHERE username = ? AND client_key = ?",
+        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT 1 FROM login_trusted WHERE username = ? AND client_key = ?"),
                           arguments: [username, Data(clientKey)]) ?? false
     }
 
     func openEscalations(clientKey: [UInt8]) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE client_key = ? AND status = 'agent'",
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM conversations WHERE client_key = ? AND status = 'agent'"),
                          arguments: [Data(clientKey)]) ?? 0
     }
 
     /// AUTOINCREMENT's sequence: never reused, even after pruning.
     func latestEventId() throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'") ?? 0
+        try Int64.fetchOne(try db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'")) ?? 0
     }
 }

@@ -16,7 +16,7 @@ extension SQLiteStore {
             var arguments: StatementArguments = [cursor]
             if let conversationId { arguments += [conversationId] }
             arguments += [limit]
-            return try Row.fetchAll(db, sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?",
+            return try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?"),
                                     arguments: arguments).map { row in
                 StoredEvent(id: row["id"], name: row["name"], audience: EventAudience(rawValue: row["audience"]) ?? .agents,
                             conversationId: row["conversation_id"], data: row["data"],
@@ -27,7 +27,7 @@ extension SQLiteStore {
 
     /// The oldest event id still stored (0 when none): a resume cursor below `oldest - 1` has a gap.
     public func oldestEventId() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MIN(id) FROM events") ?? 0 }
+        try pool.read { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MIN(id) FROM events")) ?? 0 }
     }
 
     /// Deletes events older than `olderThan`, keeping the newest one so ids stay anchored.

@@ -1,0 +1,89 @@
+import Logging
+import POSIXSupport
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Log lines to standard error without a syscall or a long lock per line: a line is
+/// formatted by its own thread and appended to a shared buffer under a short lock; a
+/// background thread writes the buffer out every `interval` (and a full buffer or a
+/// warning-or-worse line is written at once, so what matters in a crash is on disk).
+/// The format is swift-log's `StreamLogHandler`'s, so operators' greps keep working.
+public final class LogSink: Sendable {
+    private let buffer = Mutex<[UInt8]>([])
+    private let limit = 64 * 1024
+    private let fd: Int32
+
+    public init(fd: Int32 = STDERR_FILENO, interval: Duration = .milliseconds(100)) {
+        self.fd = fd
+        let milliseconds = Int64(interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000)
+        try? NativeThread.detach { [self] in
+            while true {
+                usleep(useconds_t(max(1, milliseconds) * 1000))
+                flush()
+            }
+        }
+    }
+
+    func append(_ line: [UInt8], urgent: Bool) {
+        let full = buffer.withLock { bytes -> Bool in
+            bytes.append(contentsOf: line)
+            return bytes.count >= limit
+        }
+        if full || urgent { flush() }
+    }
+
+    /// Writes out what is buffered (called by the timer, on a full buffer, on urgent lines, at exit).
+    public func flush() {
+        let bytes = buffer.withLock { bytes -> [UInt8] in
+            defer { bytes.removeAll(keepingCapacity: true) }
+            return bytes
+        }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return }
+            offset += n
+        }
+    }
+}
+
+/// A `LogHandler` writing into a `LogSink`.
+public struct BufferedLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level = .info
+    private let label: String
+    private let sink: LogSink
+
+    public init(label: String, sink: LogSink) {
+        self.label = label
+        self.sink = sink
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
+                    source: String, file: String, function: String, line: UInt) {
+        var all = self.metadata
+        if let explicit { all.merge(explicit) { $1 } }
+        var text = Self.timestamp() + " \(level) \(label):"
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) { text += " \(key)=\(value)" }
+        text += " [\(source)] \(message)\n"
+        sink.append(Array(text.utf8), urgent: level >= .warning)
+    }
+
+    /// `2026-11-30T08:33:19+0000`, local time like StreamLogHandler.
+    private static func timestamp() -> String {
+        var now = time(nil)
+        var parts = tm()
+        localtime_r(&now, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

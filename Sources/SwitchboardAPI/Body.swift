@@ -62,7 +62,7 @@ enum Body {
 extension Validate {
     /// `?limit=`: a whole number from 1 to `max`, `fallback` when absent.
     static func limit(_ request: HTTPRequest, default fallback: Int, max: Int) throws -> Int {
-        guard let text = request.query["limit"] else { return fallback }
+        guard let text = request.query["limit"], !text.isEmpty else { return fallback }
         guard let value = Int(text), (1...max).contains(value) else {
             throw AppError.badRequest("limit: a whole number from 1 to \(max).", code: "invalid_limit")
         }

@@ -44,7 +44,7 @@ public struct Timestamp: Codable, Comparable, Hashable, Sendable {
         }
         guard b.count >= 20, b[4] == 45, b[7] == 45, b[10] == 84, b[13] == 58, b[16] == 58, b.last == 90,
               let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61 else { return nil }
+              (1...12).contains(mo), (1...Self.days(inMonth: mo, of: y)).contains(d), h < 24, mi < 60, s < 60 else { return nil }
         var ms = 0
         if b.count == 24, b[19] == 46, let m = num(20, 3) { ms = m } else if b.count != 20 { return nil }
         var parts = tm()
@@ -65,6 +65,15 @@ public struct Timestamp: Codable, Comparable, Hashable, Sendable {
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(iso8601)
+    }
+
+    /// 28–31: a date like February 31 is refused, not rolled over into March.
+    static func days(inMonth month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     private func pad(_ value: Int, _ width: Int) -> String {

@@ -58,6 +58,7 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         let body = NotifierJSON.error(detail: detail, code: code)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
+        if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET") }
         headers.add(name: "Content-Length", value: "\(body.utf8.count)")
         headers.add(name: "Connection", value: "close")
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)

@@ -13,6 +13,10 @@ struct TimestampTests {
         #expect(Timestamp(iso8601: "2026-11-21T12:00:00Z") == Timestamp(milliseconds: 1_795_262_400_000))
         #expect(Timestamp(iso8601: "yesterday") == nil)
         #expect(Timestamp(iso8601: "2026-13-21T12:00:00Z") == nil)
+        #expect(Timestamp(iso8601: "2026-02-31T00:00:00Z") == nil) // no rolling over into March
+        #expect(Timestamp(iso8601: "2026-02-28T23:59:60Z") == nil)
+        #expect(Timestamp(iso8601: "2028-02-29T00:00:00Z") != nil)
+        #expect(Timestamp(iso8601: "2100-02-29T00:00:00Z") == nil)
     }
 }
 

@@ -135,3 +135,25 @@ def test_admin_adds_an_agent(stack, console):
     wait_for(c2.d, lambda: c2.d.find_element(By.ID, "app-view").is_displayed(), "the console did not open")
     assert not c2.d.find_element(By.ID, "settings-view").is_displayed()
     assert not c2.d.find_element(By.ID, "add-agent").is_displayed()
+
+
+def test_signing_in_again_on_the_same_page_does_not_double_the_buttons(stack, browser):
+    conv_id, headers = start_queued_chat(stack, "Is anyone there twice?")
+    c = AgentConsole(browser(1280, 800), stack)
+    c.sign_in("agent", AGENT_PASSWORD)
+    c.d.find_element(By.ID, "logout").click()
+    wait_for(c.d, lambda: c.d.find_element(By.ID, "login-view").is_displayed(), "sign-out did not show the sign-in form")
+    # Sign in again without reloading: the page's elements are the same, the session is new.
+    user = c.d.find_element(By.ID, "login-username")
+    user.clear()
+    user.send_keys("agent")
+    c.d.find_element(By.ID, "login-password").send_keys(AGENT_PASSWORD, Keys.ENTER)
+    wait_for(c.d, lambda: c.d.find_element(By.ID, "app-view").is_displayed(), "the console did not open again")
+    c.tab("queue")
+    c.wait_item(conv_id)
+    c.open(conv_id)
+    c.claim()
+    c.reply("Sent once, I hope.")
+    r = requests.get(stack.url(f"/api/v1/customer/conversations/{conv_id}/messages"), headers=headers, timeout=10)
+    agent_texts = [m["content"] for m in r.json()["messages"] if m["sender_type"] == "agent"]
+    assert agent_texts == ["Sent once, I hope."], agent_texts

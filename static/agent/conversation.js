@@ -63,19 +63,20 @@ export class ConversationPane {
 
   #wire() {
     const { el } = this;
-    el.back.addEventListener('click', () => this.onBack());
-    el.claim.addEventListener('click', () => this.claim());
-    el.release.addEventListener('click', () => this.release());
-    el.close.addEventListener('click', () => this.#confirmClose());
-    submitOnEnter(el.form, el.input, () => this.#submit());
+    const signal = this.signal; // a new session's pane replaces this one: its listeners go with it
+    el.back.addEventListener('click', () => this.onBack(), { signal });
+    el.claim.addEventListener('click', () => this.claim(), { signal });
+    el.release.addEventListener('click', () => this.release(), { signal });
+    el.close.addEventListener('click', () => this.#confirmClose(), { signal });
+    submitOnEnter(el.form, el.input, () => this.#submit(), signal);
     el.input.addEventListener('input', () => {
       autosize(el.input, 180);
       const hasText = el.input.value.trim().length > 0;
       el.send.disabled = !hasText || !this.#canReply();
       if (hasText) this.typingSender.input(true);
       else this.typingSender.stop();
-    });
-    el.input.addEventListener('blur', () => this.typingSender.stop());
+    }, { signal });
+    el.input.addEventListener('blur', () => this.typingSender.stop(), { signal });
   }
 
   /** Shows conversation `id` (loading its history). */

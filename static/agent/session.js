@@ -35,14 +35,19 @@ export class ConsoleSession {
     this.lists = new Lists({ api, inbox: this.inbox });
     this.paging = null; // 'queue' | 'closed' while "Show more"/"Load older" loads
     this.typing = new TypingWatch(() => this.render());
+    // The page's elements outlive a session: its listeners end with it (sign out, sign in
+    // again and a button would otherwise act twice).
+    this.listeners = new AbortController();
+    const signal = this.listeners.signal;
     this.pane = new ConversationPane({
-      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin',
+      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin', signal,
       onChange: () => this.render(),
       onBack: () => this.select(null),
       onClaimed: () => this.sidebar.setTab('mine'),
     });
     this.sidebar = new Sidebar({
       inbox: this.inbox,
+      signal,
       onSelect: (id) => this.select(id),
       onTab: (tab) => {
         if (tab === 'closed' && !this.lists.closedLoaded) this.loadClosed();
@@ -84,6 +89,7 @@ export class ConsoleSession {
       clearInterval(t);
     }
     document.removeEventListener('visibilitychange', this.onVisible);
+    this.listeners.abort();
     this.pane.closePane();
     document.title = BASE_TITLE;
   }

@@ -22,7 +22,8 @@ const EVENT_PREVIEW = {
 
 export class Sidebar {
   /** onMore(tab): the list's button under it was pressed ("Show more", "Load older"). */
-  constructor({ inbox, onSelect, onTab, onMore }) {
+  /** `signal` ends this sidebar's listeners when its session ends (a new one takes over). */
+  constructor({ inbox, onSelect, onTab, onMore, signal }) {
     this.inbox = inbox;
     this.onSelect = onSelect;
     this.onTab = onTab;
@@ -41,12 +42,12 @@ export class Sidebar {
       moreNote: document.getElementById('list-more-note'),
       moreButton: document.getElementById('list-more-button'),
     };
-    this.el.moreButton.addEventListener('click', () => onMore(this.tab));
+    this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
     for (const tab of this.el.tabs) {
-      tab.addEventListener('click', () => this.setTab(tab.dataset.tab));
-      tab.addEventListener('keydown', (event) => this.#tabKeys(event));
+      tab.addEventListener('click', () => this.setTab(tab.dataset.tab), { signal });
+      tab.addEventListener('keydown', (event) => this.#tabKeys(event), { signal });
     }
-    this.el.ul.addEventListener('keydown', (event) => this.#listKeys(event));
+    this.el.ul.addEventListener('keydown', (event) => this.#listKeys(event), { signal });
   }
 
   setTab(tab, { focus = false } = {}) {

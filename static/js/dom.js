@@ -126,17 +126,17 @@ export function autosize(textarea, max = 140) {
 
 /** Wires a reply box: the form's submit and Enter (without Shift, and not while an IME
  *  is composing) both call `submit`; Shift+Enter inserts a newline. */
-export function submitOnEnter(form, input, submit) {
+export function submitOnEnter(form, input, submit, signal = undefined) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     submit();
-  });
+  }, { signal });
   input.addEventListener('keydown', (event) => {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) {
       event.preventDefault();
       submit();
     }
-  });
+  }, { signal });
 }
 
 const URL_RE = /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)\]]/gi;

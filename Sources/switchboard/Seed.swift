@@ -13,13 +13,13 @@ struct Seed: ParsableCommand {
     @Option(help: "The FAQ file to import on a desk without FAQs (default: the demo shop's, installed beside this program).")
     var faqs: String?
 
-    static let demoSettings: SettingsPatch = {
-        var patch = SettingsPatch()
-        patch.brandName = "Northwind Outfitters"
-        patch.botName = "Northwind assistant"
-        patch.welcomeMessage = "Hi! I'm the Northwind assistant. Pick a question below or type your own — and you can ask for a person at any time."
-        return patch
-    }()
+    /// The demo shop's look: Northwind's names and its green.
+    static let demoSettings = #"""
+        {"brand_name": "Northwind Outfitters", "bot_name": "Northwind assistant",
+         "welcome_message": "Hi! I'm the Northwind assistant. Pick a question below or type your own — and you can ask for a person at any time.",
+         "widget": {"title": "Northwind support", "subtitle": "We usually reply in a few minutes",
+                    "color": "#2f6f4e"}}
+        """#
 
     func run() throws {
         let (_, service) = try openStore()
@@ -31,7 +31,7 @@ struct Seed: ParsableCommand {
                 print("FAQs kept (the desk has its own)")
             }
             if try !service.hasSavedSettings() {
-                _ = try service.updateSettings(Self.demoSettings, by: .cli)
+                _ = try service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: Self.demoSettings), by: .cli)
                 print("seeded the demo shop's settings")
             }
         }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What `make run` does after the build: migrate the database, seed the demo
 # accounts and FAQs (showing the credentials), then run the stack in the
-# foreground (scripts/stack.sh; Ctrl-C stops it).
+# foreground (scripts/stack.sh: it restarts a worker, notifier or nginx that
+# dies; Ctrl-C stops it).
 #
 #   SWITCHBOARD_BIN_DIR=.build/release scripts/run.sh
 set -euo pipefail

@@ -243,6 +243,40 @@ class StackProcess:
             assert time.monotonic() < deadline, f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}"
             time.sleep(0.1)
 
+    # -- any service (stack.sh restarts each one that dies, with backoff) ---------
+
+    def service_pid(self, service: str) -> int | None:
+        """The pid of the service ("worker", "notifier", "nginx") while it runs."""
+        pid = self.pid(service)
+        return pid if pid and running(pid) else None
+
+    def kill_service(self, service: str, sig: int = signal.SIGKILL, timeout: float = 20) -> int:
+        """Signals the running service and waits until that process has exited; returns its pid."""
+        pid = self.service_pid(service)
+        assert pid, f"no running {service} (expected {self.run_dir / (service + '.pid')})\n{self.logs()}"
+        os.kill(pid, sig)
+        deadline = time.monotonic() + timeout
+        while running(pid):
+            assert time.monotonic() < deadline, (
+                f"{service} {pid} still running {timeout}s after {signal.Signals(sig).name}\n{self.logs()}")
+            time.sleep(0.01)
+        return pid
+
+    def wait_restarted(self, service: str, old_pid: int, timeout: float = 30) -> int:
+        """Waits until stack.sh, still running, has started the service again (another pid,
+        running), GET /api/v1/health answers 200 and stack.sh has logged the return (so
+        the restart is complete). Returns the new pid."""
+        deadline = time.monotonic() + timeout
+        while True:
+            assert self.proc is not None and self.proc.poll() is None, (
+                f"stack.sh exited ({self.proc and self.proc.returncode}) after the {service} died\n{self.logs()}")
+            pid = self.service_pid(service)
+            if (pid and pid != old_pid and f"{service} is back (pid {pid}," in self.output()
+                    and self.health(timeout=5)[0] == 200):
+                return pid
+            assert time.monotonic() < deadline, f"no new {service} within {timeout}s (old pid {old_pid})\n{self.logs()}"
+            time.sleep(0.02)
+
     # -- logs ------------------------------------------------------------------
 
     @property
@@ -282,7 +316,7 @@ class StackProcess:
     def logs(self) -> str:
         n = self.log_tail_lines
         parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path, n)}"]
-        for name in ("worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
+        for name in ("stack.log", "worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
             parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name, n)}")
         return "\n".join(parts)
 

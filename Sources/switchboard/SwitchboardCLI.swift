@@ -15,6 +15,8 @@ struct SwitchboardCLI: ParsableCommand {
 
 /// The migrated SQLite store and the chat service over it.
 func openStore() throws -> (SQLiteStore, ChatService) {
+    // What the CLI creates (the database, backups, exports) is the service user's alone.
+    umask(0o077)
     let config = try Config.fromEnvironment()
     let store = try SQLiteStore(config: config)
     try store.migrate()

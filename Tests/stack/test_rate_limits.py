@@ -32,6 +32,7 @@ def test_message_posts_are_limited_but_reads_are_not(limited):
     limited_answer = next(r for r in answers if r.status_code == 429)
     assert_error(limited_answer, 429, "rate_limited")
     assert limited_answer.headers.get("X-Content-Type-Options") == "nosniff"
+    assert limited_answer.headers.get("Retry-After") == "10"
 
     # Reads of the same conversation are never limited.
     for _ in range(40):

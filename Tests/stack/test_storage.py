@@ -284,8 +284,6 @@ def test_backup_under_load_restores_everything_acknowledged_before_it(stack_fact
     assert found == in_backup
 
 
-@pytest.mark.xfail(strict=True, reason="server bug: `switchboard backup` creates the file under the caller's "
-                   "umask (0644 with the usual 022); the CLI should create it 0600 like the database")
 def test_a_backup_is_readable_by_its_owner_only(stack, tmp_path):
     """The file holds every chat and the credential hashes, like the database (0600)."""
     target = tmp_path / "private.sqlite"

@@ -59,7 +59,7 @@ struct CustomerRoutes: Sendable {
         }
         let result = try service.start(sessionId: body.customerSessionId, forceNew: body.forceNew ?? false,
                                        displayName: try body.displayName.map(Validate.displayName),
-                                       email: try body.email.map(Validate.email))
+                                       email: try body.email.map { try Validate.email($0) })
         return try .json(CustomerAnswer.Start(
             conversation: CustomerConversation(result.conversation, sessionId: result.sessionId),
             quickQuestions: try quickQuestions(), messages: result.messages,

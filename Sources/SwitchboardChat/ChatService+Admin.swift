@@ -102,6 +102,9 @@ extension ChatService {
         try write { tx in
             let old = try tx.rows.settings() ?? .defaults
             let new = try patch.applied(to: old)
+            guard BusinessHours(new.availability) != nil else {
+                throw AppError.badRequest("availability.timezone: an IANA time zone such as Europe/Berlin.", code: "invalid_settings")
+            }
             guard new != old else { return old }
             try tx.rows.saveSettings(new, at: tx.now)
             try tx.audit(actor, "settings.updated", "settings", Self.changes(from: old, to: new))
@@ -122,14 +125,19 @@ extension ChatService {
         note("widget.greeting", old.widget.greeting, new.widget.greeting)
         note("widget.color", old.widget.color, new.widget.color)
         note("widget.position", old.widget.position.rawValue, new.widget.position.rawValue)
+        note("notify_email", old.notifyEmail ?? "", new.notifyEmail ?? "")
+        if old.availability != new.availability {
+            changes["availability"] = (try? WireJSON.string(new.availability)) ?? ""
+        }
         return changes
     }
 
     /// What the widget needs before the shopper types: names, look, quick questions.
-    public func widgetConfig() throws -> WidgetConfig {
+    public func widgetConfig(at now: Timestamp = .now()) throws -> WidgetConfig {
         try read { rows in
-            WidgetConfig(settings: try rows.settings() ?? .defaults,
-                         quickQuestions: try rows.faqs(includeDisabled: false).map(QuickQuestion.init))
+            let settings = try rows.settings() ?? .defaults
+            return WidgetConfig(settings: settings, quickQuestions: try rows.faqs(includeDisabled: false).map(QuickQuestion.init),
+                                availability: try Self.availability(settings: settings, rows, now))
         }
     }
 

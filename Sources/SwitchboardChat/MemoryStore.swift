@@ -197,6 +197,19 @@ final class MemoryRows: StoreWriter {
             .map { TeamMember(agent: $0, activeChats: try activeChatCount(agentId: $0.id)) }
     }
 
+    func onlineAgentCount() throws -> Int {
+        state.agents.values.count { $0.presence == .online && !$0.disabled }
+    }
+
+    func firstReplyDelays(since: Timestamp) throws -> [Int64] {
+        state.conversations.values.map(\.conversation).compactMap { c in
+            guard let asked = c.requestedAgentAt, asked >= since, c.hasAgentReplied,
+                  let first = state.messages.first(where: { $0.message.conversationId == c.id && $0.message.senderType == .agent })
+            else { return nil }
+            return first.message.createdAt.milliseconds - asked.milliseconds
+        }
+    }
+
     func activeAdminCount() throws -> Int {
         state.agents.values.count { $0.role == .admin && !$0.disabled }
     }

@@ -53,6 +53,11 @@ public protocol StoreReader {
     func leastLoadedOnlineAgent() throws -> Agent?
     /// Every agent with its active chats, by display name.
     func team() throws -> [TeamMember]
+    /// Enabled agents whose presence is online.
+    func onlineAgentCount() throws -> Int
+    /// For conversations that asked for a person since `since` and got an agent's reply:
+    /// milliseconds from asking to the first agent message.
+    func firstReplyDelays(since: Timestamp) throws -> [Int64]
     /// Admins who are not disabled.
     func activeAdminCount() throws -> Int
 

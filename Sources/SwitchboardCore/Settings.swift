@@ -9,13 +9,19 @@ public struct Settings: Codable, Equatable, Sendable {
     /// What the bot says when no FAQ matches.
     public var fallbackMessage: String
     public var widget: WidgetSettings
+    /// Where offline messages are announced by e-mail; nil: nobody.
+    public var notifyEmail: String?
+    public var availability: AvailabilitySettings
 
-    public init(brandName: String, botName: String, welcomeMessage: String, fallbackMessage: String, widget: WidgetSettings) {
+    public init(brandName: String, botName: String, welcomeMessage: String, fallbackMessage: String, widget: WidgetSettings,
+                notifyEmail: String? = nil, availability: AvailabilitySettings = AvailabilitySettings()) {
         self.brandName = brandName
         self.botName = botName
         self.welcomeMessage = welcomeMessage
         self.fallbackMessage = fallbackMessage
         self.widget = widget
+        self.notifyEmail = notifyEmail
+        self.availability = availability
     }
 
     public static let defaults = Settings(
@@ -27,7 +33,7 @@ public struct Settings: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
-        case fallbackMessage = "fallback_message", widget
+        case fallbackMessage = "fallback_message", widget, notifyEmail = "notify_email", availability
     }
 
     public init(from decoder: any Decoder) throws {
@@ -38,6 +44,8 @@ public struct Settings: Codable, Equatable, Sendable {
         welcomeMessage = try c.decodeIfPresent(String.self, forKey: .welcomeMessage) ?? d.welcomeMessage
         fallbackMessage = try c.decodeIfPresent(String.self, forKey: .fallbackMessage) ?? d.fallbackMessage
         widget = try c.decodeIfPresent(WidgetSettings.self, forKey: .widget) ?? d.widget
+        notifyEmail = try c.decodeIfPresent(String.self, forKey: .notifyEmail)
+        availability = try c.decodeIfPresent(AvailabilitySettings.self, forKey: .availability) ?? d.availability
     }
 }
 
@@ -87,6 +95,9 @@ public struct SettingsPatch: Decodable, Sendable {
     public var welcomeMessage: String?
     public var fallbackMessage: String?
     public var widget: WidgetPatch?
+    /// `.some(nil)`: clear it (the one member `null` may be given for).
+    public var notifyEmail: String??
+    public var availability: AvailabilityPatch?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
@@ -95,6 +106,8 @@ public struct SettingsPatch: Decodable, Sendable {
         welcomeMessage = try c.patchValue(String.self, .welcomeMessage)
         fallbackMessage = try c.patchValue(String.self, .fallbackMessage)
         widget = try c.patchValue(WidgetPatch.self, .widget)
+        if c.contains(.notifyEmail) { notifyEmail = .some(try c.decodeIfPresent(String.self, forKey: .notifyEmail)) }
+        availability = try c.patchValue(AvailabilityPatch.self, .availability)
     }
 
     public init() {}
@@ -107,6 +120,10 @@ public struct SettingsPatch: Decodable, Sendable {
         if let v = welcomeMessage { s.welcomeMessage = try SettingsRules.text(v, "welcome_message", 1...500) }
         if let v = fallbackMessage { s.fallbackMessage = try SettingsRules.text(v, "fallback_message", 1...500) }
         if let widget { s.widget = try widget.applied(to: s.widget) }
+        if let notifyEmail {
+            s.notifyEmail = try notifyEmail.map { try Validate.email($0, field: "notify_email") }
+        }
+        if let availability { s.availability = try availability.applied(to: s.availability) }
         return s
     }
 }

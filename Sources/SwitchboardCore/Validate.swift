@@ -106,10 +106,12 @@ public enum Validate {
     }
 
     /// A customer's e-mail address as given at start (a light check: it is shown, not mailed).
-    public static func email(_ email: String) throws -> String {
-        guard email.count <= 254, email.contains("@"),
-              email.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-            throw AppError.badRequest("email: not an e-mail address.", code: "invalid_email")
+    public static func email(_ email: String, field: String = "email") throws -> String {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        guard email.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+            throw AppError.badRequest("\(field): not an e-mail address.", code: field == "email" ? "invalid_email" : "invalid_settings")
         }
         return email
     }

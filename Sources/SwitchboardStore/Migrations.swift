@@ -168,6 +168,13 @@ enum Migrations {
                 """)
         }
 
+        // Availability's typical reply time reads the last week's escalations.
+        migrator.registerMigration("2026-11-30-04-availability") { db in
+            try db.execute(sql: """
+                CREATE INDEX conversations_requested ON conversations(requested_agent_at) WHERE requested_agent_at IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

@@ -165,6 +165,18 @@ struct SQLiteRows: StoreReader {
             """)).map { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
     }
 
+    func onlineAgentCount() throws -> Int {
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE presence = 'online' AND disabled = 0")) ?? 0
+    }
+
+    func firstReplyDelays(since: Timestamp) throws -> [Int64] {
+        try Int64.fetchAll(try db.cachedStatement(sql: """
+            SELECT (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender_type = 'agent')
+                   - c.requested_agent_at
+            FROM conversations c WHERE c.requested_agent_at >= ? AND c.has_agent_replied = 1
+            """), arguments: [since.milliseconds])
+    }
+
     func activeAdminCount() throws -> Int {
         try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0")) ?? 0
     }

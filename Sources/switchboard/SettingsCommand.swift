@@ -9,7 +9,8 @@ struct SettingsCommand: ParsableCommand {
                                                     subcommands: [Get.self, Set.self])
 
     static let keys = ["brand_name", "bot_name", "welcome_message", "fallback_message",
-                       "widget.title", "widget.subtitle", "widget.greeting", "widget.color", "widget.position"]
+                       "widget.title", "widget.subtitle", "widget.greeting", "widget.color", "widget.position",
+                       "notify_email", "availability.timezone", "availability.away_message", "availability.prechat"]
 
     struct Get: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print one setting, or all of them as JSON.")
@@ -26,6 +27,9 @@ struct SettingsCommand: ParsableCommand {
                 "fallback_message": settings.fallbackMessage, "widget.title": settings.widget.title,
                 "widget.subtitle": settings.widget.subtitle, "widget.greeting": settings.widget.greeting,
                 "widget.color": settings.widget.color, "widget.position": settings.widget.position.rawValue,
+                "notify_email": settings.notifyEmail ?? "", "availability.timezone": settings.availability.timezone,
+                "availability.away_message": settings.availability.awayMessage,
+                "availability.prechat": settings.availability.prechat.rawValue,
             ]
             guard let value = values[key] else { throw ValidationError("Unknown key \(key); one of: \(keys.joined(separator: ", ")).") }
             print(value)

@@ -119,15 +119,17 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
     public var botName: String
     public var widget: WidgetSettings
     public var quickQuestions: [QuickQuestion]
+    public var availability: Availability
 
-    public init(settings: Settings, quickQuestions: [QuickQuestion]) {
+    public init(settings: Settings, quickQuestions: [QuickQuestion], availability: Availability) {
         brandName = settings.brandName
         botName = settings.botName
         widget = settings.widget
         self.quickQuestions = quickQuestions
+        self.availability = availability
     }
 
     enum CodingKeys: String, CodingKey {
-        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions"
+        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability
     }
 }

@@ -18,6 +18,7 @@ struct CustomerRoutes: Sendable {
         router.post("\(base)/conversations/:id/messages", send)
         router.post("\(base)/conversations/:id/quick-replies/:slug", quickReply)
         router.post("\(base)/conversations/:id/escalate", escalate)
+        router.post("\(base)/conversations/:id/contact", contact)
         router.post("\(base)/conversations/:id/typing", typing)
     }
 
@@ -110,6 +111,24 @@ struct CustomerRoutes: Sendable {
         let session = try auth.sessionId(request)
         let (conversation, message) = try service.escalate(request.parameter("id"), sessionId: session, client: request.remoteAddress)
         return try .json(CustomerAnswer.Escalated(conversation, message: message))
+    }
+
+    struct ContactBody: Decodable {
+        var email: String
+        var name: String?
+        var source: String?
+    }
+
+    /// `POST .../contact {email, name?, source?}`: who to answer, from the pre-chat form
+    /// (`source` "prechat", the default) or the offline form ("offline"); agents see both.
+    @Sendable func contact(_ request: HTTPRequest) throws -> HTTPResponse {
+        let session = try auth.sessionId(request)
+        let body = try Body.decode(ContactBody.self, from: request)
+        let source = try Query.parse(body.source, { ["prechat", "offline"].contains($0) ? ContactSource(rawValue: $0) : nil },
+                                     "source: prechat or offline.", code: "invalid_source") ?? .prechat
+        let conversation = try service.setContact(request.parameter("id"), sessionId: session, email: try Validate.email(body.email),
+                                                  name: try body.name.map(Validate.displayName), source: source)
+        return try .json(CustomerConversation(conversation, sessionId: session))
     }
 
     @Sendable func typing(_ request: HTTPRequest) throws -> HTTPResponse {

@@ -50,7 +50,8 @@ extension ChatService {
             let id = Identifiers.uuid()
             let new = Conversation(id: id, status: .automated, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
                                    requestedAgentAt: nil, closedAt: nil, createdAt: tx.now, updatedAt: tx.now,
-                                   customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email)
+                                   customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email,
+                                   contactSource: email == nil ? nil : .start)
             try tx.rows.insertConversation(new, sessionHash: hash)
             let settings = try tx.rows.settings() ?? .defaults
             let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
@@ -156,6 +157,19 @@ extension ChatService {
                 try tx.rows.setClientKey(conversationId: conversationId, key)
             }
             return try apply(decision, to: conversation, tx)
+        }
+    }
+
+    /// Sets the customer's contact (the pre-chat or the offline form, or any time).
+    public func setContact(_ conversationId: String, sessionId: String, email: String, name: String?,
+                           source: ContactSource) throws -> Conversation {
+        try write { tx in
+            let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
+            guard conversation.status != .closed else { throw AppError.conversationClosed }
+            try tx.rows.setContact(conversationId: conversationId, displayName: name, email: email, source: source, at: tx.now)
+            let updated = try tx.conversation(conversationId)
+            try tx.emit(.conversationUpdated(updated))
+            return updated
         }
     }
 }

@@ -34,6 +34,15 @@ extension MemoryRows {
         return true
     }
 
+    func setContact(conversationId: String, displayName: String?, email: String, source: ContactSource, at now: Timestamp) throws {
+        update(conversationId) {
+            $0.customerDisplayName = displayName ?? $0.customerDisplayName
+            $0.customerEmail = email
+            $0.contactSource = source
+            $0.updatedAt = now
+        }
+    }
+
     func setUnassigned(conversationId: String, at now: Timestamp) throws {
         update(conversationId) {
             $0.assignedAgentId = nil

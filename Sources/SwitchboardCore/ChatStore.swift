@@ -82,6 +82,8 @@ public protocol StoreWriter: StoreReader {
     /// Assigns only if nobody holds it and it is not closed; false when someone else won.
     func assignIfFree(conversationId: String, agentId: String, at: Timestamp) throws -> Bool
     func setUnassigned(conversationId: String, at: Timestamp) throws
+    /// The customer's contact (a nil name keeps the current one).
+    func setContact(conversationId: String, displayName: String?, email: String, source: ContactSource, at: Timestamp) throws
     func setClosed(conversationId: String, at: Timestamp) throws
     func markAgentReplied(conversationId: String) throws
     func touch(conversationId: String, at: Timestamp) throws

@@ -15,10 +15,13 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var updatedAt: Timestamp
     public var customerDisplayName: String = ""
     public var customerEmail: String?
+    /// Where the customer's contact came from; nil when they gave none.
+    public var contactSource: ContactSource? = nil
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,
-                updatedAt: Timestamp, customerDisplayName: String, customerEmail: String?) {
+                updatedAt: Timestamp, customerDisplayName: String, customerEmail: String?,
+                contactSource: ContactSource? = nil) {
         self.id = id
         self.status = status
         self.assignedAgentId = assignedAgentId
@@ -30,6 +33,7 @@ public struct Conversation: Codable, Equatable, Sendable {
         self.updatedAt = updatedAt
         self.customerDisplayName = customerDisplayName
         self.customerEmail = customerEmail
+        self.contactSource = contactSource
     }
 
     public var state: ConversationState { ConversationState(status: status, assignedAgentId: assignedAgentId) }
@@ -39,6 +43,16 @@ public struct Conversation: Codable, Equatable, Sendable {
         case hasAgentReplied = "has_agent_replied", requestedAgentAt = "requested_agent_at", closedAt = "closed_at"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
+}
+
+/// How a customer's contact reached the desk.
+public enum ContactSource: String, Codable, Sendable {
+    /// The pre-chat form (or a contact given at any time).
+    case prechat
+    /// The "Leave a message" form when nobody was there.
+    case offline
+    /// Given at `start`.
+    case start
 }
 
 /// One message in a conversation; also its wire shape (API.md "Message").

@@ -175,6 +175,14 @@ enum Migrations {
                 """)
         }
 
+        // Which form a customer's contact came from (agents see it).
+        migrator.registerMigration("2026-11-30-05-contact-source") { db in
+            try db.execute(sql: """
+                ALTER TABLE conversations ADD COLUMN contact_source TEXT CHECK (contact_source IN ('prechat', 'offline', 'start'));
+                UPDATE conversations SET contact_source = 'start' WHERE customer_email IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

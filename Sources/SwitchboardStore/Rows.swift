@@ -6,7 +6,8 @@ import SwitchboardCore
 enum Columns {
     static let conversation = """
         c.id, c.status, c.assigned_agent_id, a.display_name AS assigned_agent_name, c.has_agent_replied,
-        c.requested_agent_at, c.closed_at, c.created_at, c.updated_at, c.customer_display_name, c.customer_email
+        c.requested_agent_at, c.closed_at, c.created_at, c.updated_at, c.customer_display_name, c.customer_email,
+        c.contact_source
         """
     static let conversationFrom = "conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id"
 
@@ -38,7 +39,8 @@ enum Records {
             createdAt: Timestamp(milliseconds: row["created_at"]),
             updatedAt: Timestamp(milliseconds: row["updated_at"]),
             customerDisplayName: row["customer_display_name"],
-            customerEmail: row["customer_email"])
+            customerEmail: row["customer_email"],
+            contactSource: (row["contact_source"] as String?).flatMap(ContactSource.init(rawValue:)))
     }
 
     /// A message from its columns, optionally prefixed (`m_seq`, …); nil when the prefixed

@@ -6,10 +6,11 @@ import SwitchboardCore
 extension SQLiteRows: StoreWriter {
     func insertConversation(_ c: Conversation, sessionHash: [UInt8]) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO conversations (id, session_hash, status, created_at, updated_at, customer_display_name, customer_email)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO conversations (id, session_hash, status, created_at, updated_at, customer_display_name, customer_email,
+                contact_source)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [c.id, Data(sessionHash), c.status.rawValue, c.createdAt.milliseconds, c.updatedAt.milliseconds,
-                             c.customerDisplayName, c.customerEmail])
+                             c.customerDisplayName, c.customerEmail, c.contactSource?.rawValue])
     }
 
     func setQueued(conversationId: String, at now: Timestamp) throws {
@@ -25,6 +26,13 @@ extension SQLiteRows: StoreWriter {
             WHERE id = ? AND assigned_agent_id IS NULL AND status != 'closed'
             """).execute(arguments: [agentId, now.milliseconds, now.milliseconds, conversationId])
         return db.changesCount == 1
+    }
+
+    func setContact(conversationId: String, displayName: String?, email: String, source: ContactSource, at now: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            UPDATE conversations SET customer_display_name = COALESCE(?, customer_display_name), customer_email = ?,
+                contact_source = ?, updated_at = ? WHERE id = ?
+            """).execute(arguments: [displayName, email, source.rawValue, now.milliseconds, conversationId])
     }
 
     func setUnassigned(conversationId: String, at now: Timestamp) throws {

@@ -13,6 +13,7 @@ struct OwnershipTests {
         ("POST", "/quick-replies/return-policy", nil),
         ("POST", "/escalate", nil),
         ("POST", "/typing", #"{"typing":true}"#),
+        ("POST", "/contact", #"{"email":"robin@example.com"}"#),
     ]
 
     @Test(arguments: customerRoutes)

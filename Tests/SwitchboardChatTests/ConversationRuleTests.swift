@@ -164,3 +164,20 @@ struct ConversationRuleTests {
         for event in try desk.log.events(after: 0, conversationId: nil, limit: 500) { #expect(!event.data.contains(session)) }
     }
 }
+
+/// Who to answer: a contact given at start, in the pre-chat form or the offline form.
+struct ContactRuleTests {
+    @Test(arguments: Engine.allCases) func aContactIsSetByItsOwnerAndAgentsSeeItsSource(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let (chat, session) = try desk.start()
+        let (_, stranger) = try desk.start()
+        #expect(throws: AppError.self) { try service.setContact(chat.id, sessionId: stranger, email: "x@example.com", name: nil, source: .prechat) }
+        let updated = try service.setContact(chat.id, sessionId: session, email: "robin@example.com", name: "Robin", source: .offline)
+        #expect(updated.customerEmail == "robin@example.com" && updated.customerDisplayName == "Robin" && updated.contactSource == .offline)
+        let view = try service.agentConversation(chat.id, by: try desk.agent())
+        #expect(view.customer == CustomerContact(displayName: "Robin", email: "robin@example.com", source: .offline))
+        let started = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: "sam@example.com")
+        #expect(started.conversation.contactSource == .start)
+    }
+}

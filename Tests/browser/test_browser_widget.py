@@ -40,7 +40,7 @@ def test_embed_api_and_origin_checks(stack, shopper):
     conversation = shop.session()
     token = stack.login()
     view = stack.agent_call("GET", f"/api/v1/agent/conversations/{conversation['conversationId']}/messages", token)
-    assert view["conversation"]["customer"] == {"display_name": "Jamie Rivera", "email": "jamie@example.com"}
+    assert view["conversation"]["customer"] == {"display_name": "Jamie Rivera", "email": "jamie@example.com", "source": "start"}
 
     # Escape inside the chat minimizes it and gives the focus back to the launcher.
     shop.enter_frame()

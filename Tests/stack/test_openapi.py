@@ -234,6 +234,11 @@ def test_the_whole_story_matches_the_document(stack, api):
     assert resumed["resumed"] and resumed["conversation"]["id"] == chat
     fresh = api.post(f"{C}/conversations/start", json={"customer_session_id": sid, "force_new": True})
     assert fresh["conversation"]["id"] != chat
+    contact = api.post(f"{C}/conversations/{fresh['conversation']['id']}/contact", session=sid,
+                       json={"email": "dana@example.org", "name": "Dana D.", "source": "prechat"})
+    assert contact["id"] == fresh["conversation"]["id"]
+    api.post(f"{C}/conversations/{fresh['conversation']['id']}/contact", 400, session=sid, json={"email": "dana"},
+             code="invalid_email")
     api.post(f"{C}/conversations/start", data=b"", headers={"Content-Type": "application/json"})  # empty body
     streams.append(customer_stream(stack, Chat(chat, sid, start)))
     assert streams[1].ok, (streams[1].status, streams[1].body)
@@ -283,7 +288,7 @@ def test_the_whole_story_matches_the_document(stack, api):
     api.post(f"{A}/conversations/{chat}/messages", 403, token=other_token, json={"content": "me too"},
              code="assigned_to_other")
     agent_page = api.get(f"{A}/conversations/{chat}/messages?limit=500", token=agent_token)
-    assert agent_page["conversation"]["customer"] == {"display_name": "Dana", "email": "dana@example.com"}
+    assert agent_page["conversation"]["customer"] == {"display_name": "Dana", "email": "dana@example.com", "source": "start"}
     api.get(f"{O}/conversations/{chat}/messages?after={agent_page['messages'][0]['id']}", token=other_token)
     human = api.post(f"{C}/conversations/{chat}/messages", session=sid, json={"content": "thanks!"})
     assert human["bot_message"] is None and human["quick_questions"] == [] and not human["show_talk_to_agent"]

@@ -35,7 +35,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
     public init(_ c: Conversation, lastMessage: Message?) {
         conversation = c
         self.lastMessage = lastMessage
-        customer = CustomerContact(displayName: c.customerDisplayName, email: c.customerEmail)
+        customer = CustomerContact(displayName: c.customerDisplayName, email: c.customerEmail, source: c.contactSource)
     }
 
     public var id: String { conversation.id }
@@ -59,6 +59,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         conversation = try Conversation(from: decoder)
         conversation.customerDisplayName = customer.displayName
         conversation.customerEmail = customer.email
+        conversation.contactSource = customer.source
     }
 }
 
@@ -66,14 +67,17 @@ public struct AgentConversation: Codable, Equatable, Sendable {
 public struct CustomerContact: Codable, Equatable, Sendable {
     public var displayName: String
     public var email: String?
+    /// Which form the contact came from (`prechat`, `offline`, `start`); null when none was given.
+    public var source: ContactSource?
 
-    public init(displayName: String, email: String?) {
+    public init(displayName: String, email: String?, source: ContactSource? = nil) {
         self.displayName = displayName
         self.email = email
+        self.source = source
     }
 
     enum CodingKeys: String, CodingKey {
-        case displayName = "display_name", email
+        case displayName = "display_name", email, source
     }
 }
 

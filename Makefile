@@ -3,7 +3,7 @@
 # docs/CONTRACTS.md, e.g. `SWITCHBOARD_PORT=9000 make run`.
 SHELL := /bin/bash
 
-.PHONY: run test build deps clean clean-data bench
+.PHONY: run test build deps clean clean-data bench fuzz fuzz-build
 
 deps:
 	scripts/deps.sh
@@ -27,8 +27,29 @@ bench:
 	swift build -c release
 	python3 scripts/bench.py $(BENCH_ARGS)
 
+# Fuzzing (libFuzzer + AddressSanitizer) of request parsing → routing → body decoding →
+# the routes, in process (Sources/SwitchboardFuzzing). Its own scratch path, so the
+# sanitizer flags never touch .build. Runs FUZZ_SECONDS over the checked-in seed corpus
+# Tests/fuzz/corpus/; new inputs go to Tests/artifacts/fuzz-corpus/ (git-ignored), a crash
+# or broken invariant to Tests/artifacts/fuzz/crash-* (and `make fuzz` fails). Replay one
+# with the ordinary build: `.build/debug/switchboard-fuzz Tests/artifacts/fuzz/crash-…`.
+# FUZZ_ARGS adds libFuzzer flags (e.g. -jobs=2, -only_ascii=1).
+FUZZ_SECONDS ?= 300
+FUZZ_SCRATCH := .build-fuzz
+FUZZ_BUILD := swift build -c release --product switchboard-fuzz --scratch-path $(FUZZ_SCRATCH) \
+	-Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DSWITCHBOARD_LIBFUZZER -Xswiftc -g
+
+fuzz-build:
+	$(FUZZ_BUILD)
+
+fuzz: fuzz-build
+	mkdir -p Tests/artifacts/fuzz Tests/artifacts/fuzz-corpus
+	$(FUZZ_SCRATCH)/release/switchboard-fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+		-dict=Tests/fuzz/switchboard.dict -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
+		-artifact_prefix=Tests/artifacts/fuzz/ $(FUZZ_ARGS) Tests/artifacts/fuzz-corpus Tests/fuzz/corpus
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz
 
 # The database, the run directory and its logs.
 clean-data:

@@ -14,7 +14,10 @@
 ///     Authorization: Bearer $AGENT
 ///
 /// Placeholders (`$C0`, `$S0`, `$AGENT`, `$NEWC`, …; see `Seed` and `Harness`) are
-/// replaced byte for byte in the head and the body just before that request runs.
+/// replaced byte for byte in the head and the body just before that request runs. The
+/// seeded ids are random per process, so an input reproduces anywhere only when it names
+/// seeded rows by placeholder (libFuzzer may also learn a literal id from comparisons; such
+/// an input is meaningful only in the process that found it).
 /// Every head line becomes a CGI parameter the way nginx builds them: `Name: value` is
 /// `HTTP_NAME` (Content-Type also `CONTENT_TYPE`), the request line gives
 /// `REQUEST_METHOD`, `REQUEST_URI`, `DOCUMENT_URI` (percent-decoded path) and

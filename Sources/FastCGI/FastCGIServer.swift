@@ -23,7 +23,10 @@ public final class FastCGIServer: @unchecked Sendable {
     private let threadCount: Int
     private let maxBodyBytes: Int
     private let handler: Handler
-    private var listenFD: Int32 = -1
+    /// The listening socket (-1 before start and after wait). shutdown() runs on whatever
+    /// thread delivers the signal, wait() closes the socket on the main thread: the lock
+    /// keeps a late shutdown() from touching a descriptor that is closed or already reused.
+    private let listener = Mutex<Int32>(-1)
     private var threads: [NativeThread] = []
     // Written by shutdown(), read by accept threads between requests.
     private let stopping = Atomic<Bool>(false)
@@ -39,11 +42,12 @@ public final class FastCGIServer: @unchecked Sendable {
     public func start() throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw FastCGIError(call: "FCGX_Init", code: errno) }
         unlink(socketPath)
-        listenFD = withFileCreationMask(0o077) { FCGX_OpenSocket(socketPath, 1024) }
+        let listenFD = withFileCreationMask(0o077) { FCGX_OpenSocket(socketPath, 1024) }
         guard listenFD >= 0 else { throw FastCGIError(call: "FCGX_OpenSocket(\(socketPath))", code: errno) }
+        listener.withLock { $0 = listenFD }
         for _ in 0..<threadCount {
             do throws(SystemCallError) {
-                threads.append(try NativeThread.start { self.acceptLoop() })
+                threads.append(try NativeThread.start { self.acceptLoop(listenFD) })
             } catch {
                 throw FastCGIError(call: error.call, code: error.code)
             }
@@ -56,18 +60,23 @@ public final class FastCGIServer: @unchecked Sendable {
         guard stopping.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
         // accept() on a shut-down listening socket fails with EINVAL, which libfcgi does not retry,
         // so every blocked FCGX_Accept_r returns. (FCGX_ShutdownPending is process-global: not used.)
-        if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
+        listener.withLock { fd in
+            if fd >= 0 { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        }
     }
 
     /// Waits for every accept thread to end, then removes the socket file.
     public func wait() {
         for thread in threads { thread.join() }
         threads.removeAll()
-        if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        listener.withLock { fd in
+            if fd >= 0 { close(fd) }
+            fd = -1
+        }
         unlink(socketPath)
     }
 
-    private func acceptLoop() {
+    private func acceptLoop(_ listenFD: Int32) {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         guard FCGX_InitRequest(request, listenFD, 0) == 0 else { return }

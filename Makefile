@@ -3,7 +3,7 @@
 # docs/CONTRACTS.md, e.g. `SWITCHBOARD_PORT=9000 make run`.
 SHELL := /bin/bash
 
-.PHONY: run test build deps clean clean-data bench fuzz fuzz-build
+.PHONY: run test build deps clean clean-data bench fuzz fuzz-build tsan
 
 deps:
 	scripts/deps.sh
@@ -48,8 +48,25 @@ fuzz: fuzz-build
 		-dict=Tests/fuzz/switchboard.dict -max_len=4096 -timeout=10 -rss_limit_mb=4096 \
 		-artifact_prefix=Tests/artifacts/fuzz/ $(FUZZ_ARGS) Tests/artifacts/fuzz-corpus Tests/fuzz/corpus
 
+# ThreadSanitizer: the Swift tests, then a real stack on the same binaries under a short
+# concurrent load (scripts/tsan-stack.py). Fails on any "WARNING: ThreadSanitizer" in the
+# tests' output (Tests/artifacts/tsan/swift-test.log) or the worker's and notifier's logs
+# (Tests/artifacts/tsan/stack/). Races inside dependencies only: Tests/tsan/suppressions.txt.
+TSAN_SCRATCH := .build-tsan
+TSAN_SECONDS ?= 20
+tsan: export TSAN_OPTIONS ?= halt_on_error=0 second_deadlock_stack=1 suppressions=$(CURDIR)/Tests/tsan/suppressions.txt
+
+tsan:
+	scripts/deps.sh
+	swift build --build-tests --sanitize=thread --scratch-path $(TSAN_SCRATCH)
+	mkdir -p Tests/artifacts/tsan
+	set -o pipefail; swift test --skip-build --sanitize=thread --scratch-path $(TSAN_SCRATCH) 2>&1 \
+		| tee Tests/artifacts/tsan/swift-test.log
+	! grep -n -A3 'WARNING: ThreadSanitizer' Tests/artifacts/tsan/swift-test.log
+	SWITCHBOARD_BIN_DIR=$(TSAN_SCRATCH)/debug python3 scripts/tsan-stack.py --seconds $(TSAN_SECONDS)
+
 clean:
-	rm -rf .build .build-fuzz
+	rm -rf .build .build-fuzz .build-tsan
 
 # The database, the run directory and its logs.
 clean-data:

@@ -59,7 +59,7 @@ struct Replay {
             guard let data = FileManager.default.contents(atPath: file) else { continue }
             do {
                 let outcomes = try fuzzCheck([UInt8](data))
-                print("\(file): " + outcomes.map { "\($0.method) \($0.path) \($0.status)" }.joined(separator: ", "))
+                print("\(file): " + outcomes.map { "\($0.method) \($0.path) \($0.status)\($0.code.map { " " + $0 } ?? "")" }.joined(separator: ", "))
             } catch {
                 print("\(file): FAILED\n\(error)")
                 exit(1)

@@ -138,6 +138,11 @@ enum Invariants {
         guard let error = try? WireJSON.decode(ErrorBody.self, from: response.body), !error.code.isEmpty, !error.detail.isEmpty else {
             throw violation("error answer is not {\"detail\", \"code\"}")
         }
+        // The body decoder may refuse a body for its shape, never call valid JSON invalid.
+        if error.detail == "The body is not valid JSON.",
+           (try? JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])) != nil {
+            throw violation("valid JSON answered as not JSON")
+        }
         return error.code
     }
 }

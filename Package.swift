@@ -17,6 +17,8 @@ let package = Package(
         .executable(name: "switchboard-worker", targets: ["switchboard-worker"]),
         .executable(name: "switchboard-notifier", targets: ["switchboard-notifier"]),
         .executable(name: "switchboard", targets: ["switchboard"]),
+        // `make fuzz` builds this one alone, with libFuzzer; the ordinary build makes it a replayer.
+        .executable(name: "switchboard-fuzz", targets: ["switchboard-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -96,10 +98,20 @@ let package = Package(
             // The demo shop's FAQs, imported by `switchboard seed`.
             resources: [.copy("demo-faqs.json")]
         ),
+        // The fuzz harness: bytes → CGI params → the whole API over a seeded memory store, with
+        // the invariants every answer must keep. No I/O.
+        .target(
+            name: "SwitchboardFuzzing",
+            dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // libFuzzer's driver, declared for `make fuzz` (a header; nothing to link otherwise).
+        .target(name: "CLibFuzzer"),
+        .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzing", "CLibFuzzer"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),
         .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport"]),
         .testTarget(

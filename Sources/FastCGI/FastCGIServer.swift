@@ -23,10 +23,16 @@ public final class FastCGIServer: @unchecked Sendable {
     private let threadCount: Int
     private let maxBodyBytes: Int
     private let handler: Handler
-    private var listenFD: Int32 = -1
+    /// The listening socket (-1 before start and after wait). shutdown() runs on whatever
+    /// thread delivers the signal and wait() closes the socket on the main thread, so both
+    /// go through atomics (not a Mutex: ThreadSanitizer cannot see a contended
+    /// Synchronization.Mutex hand-over on Linux, which happens in the kernel).
+    private let listenFD = Atomic<Int32>(-1)
     private var threads: [NativeThread] = []
-    // Written by shutdown(), read by accept threads between requests.
+    // Set by the first of shutdown() and wait(); read by accept threads between requests.
     private let stopping = Atomic<Bool>(false)
+    // Set by shutdown() once it is done with the socket: wait() closes it only after that.
+    private let shutdownDone = Atomic<Bool>(false)
 
     public init(socketPath: String, threads: Int, maxBodyBytes: Int, handler: @escaping Handler) {
         self.socketPath = socketPath
@@ -39,11 +45,12 @@ public final class FastCGIServer: @unchecked Sendable {
     public func start() throws(FastCGIError) {
         guard FCGX_Init() == 0 else { throw FastCGIError(call: "FCGX_Init", code: errno) }
         unlink(socketPath)
-        listenFD = withFileCreationMask(0o077) { FCGX_OpenSocket(socketPath, 1024) }
+        let listenFD = withFileCreationMask(0o077) { FCGX_OpenSocket(socketPath, 1024) }
         guard listenFD >= 0 else { throw FastCGIError(call: "FCGX_OpenSocket(\(socketPath))", code: errno) }
+        self.listenFD.store(listenFD, ordering: .releasing)
         for _ in 0..<threadCount {
             do throws(SystemCallError) {
-                threads.append(try NativeThread.start { self.acceptLoop() })
+                threads.append(try NativeThread.start { self.acceptLoop(listenFD) })
             } catch {
                 throw FastCGIError(call: error.call, code: error.code)
             }
@@ -54,20 +61,29 @@ public final class FastCGIServer: @unchecked Sendable {
     /// socket down. Threads busy with a request finish it first.
     public func shutdown() {
         guard stopping.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        defer { shutdownDone.store(true, ordering: .releasing) }
         // accept() on a shut-down listening socket fails with EINVAL, which libfcgi does not retry,
         // so every blocked FCGX_Accept_r returns. (FCGX_ShutdownPending is process-global: not used.)
-        if listenFD >= 0 { Glibc.shutdown(listenFD, Int32(SHUT_RDWR)) }
+        let fd = listenFD.load(ordering: .acquiring)
+        if fd >= 0 { Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
     /// Waits for every accept thread to end, then removes the socket file.
     public func wait() {
         for thread in threads { thread.join() }
         threads.removeAll()
-        if listenFD >= 0 { close(listenFD); listenFD = -1 }
+        // A shutdown() that has begun finishes with the socket before it is closed (a few
+        // microseconds); one that has not begun never will (it finds `stopping` set), so a
+        // late signal cannot shut down a descriptor that is closed or already reused.
+        if !stopping.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
+            while !shutdownDone.load(ordering: .acquiring) { sched_yield() }
+        }
+        let fd = listenFD.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 { close(fd) }
         unlink(socketPath)
     }
 
-    private func acceptLoop() {
+    private func acceptLoop(_ listenFD: Int32) {
         let request = UnsafeMutablePointer<FCGX_Request>.allocate(capacity: 1)
         defer { request.deallocate() }
         guard FCGX_InitRequest(request, listenFD, 0) == 0 else { return }

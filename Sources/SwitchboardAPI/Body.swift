@@ -18,6 +18,9 @@ enum Body {
             return try WireJSON.decode(T.self, from: bytes)
         } catch let error as DecodingError {
             throw AppError.badRequest(describe(error), code: "invalid_json")
+        } catch let error as AppError {
+            // A body type's own check while decoding (AgentPatch's role): its 400 as it is.
+            throw error
         } catch {
             throw AppError.badRequest("The body is not valid JSON.", code: "invalid_json")
         }

@@ -5,12 +5,24 @@ import SwitchboardCore
 /// what each store call means. A write works on a copy of the state and publishes it only
 /// when the body returns, so a thrown error rolls everything back, as a transaction does.
 public final class MemoryStore: ChatStore {
-    private let state = Mutex(MemoryState())
+    private let state: Mutex<MemoryState>
     private let onEventsCommitted: @Sendable () -> Void
 
     /// `onEventsCommitted` runs after each write that appended outbox events.
     public init(onEventsCommitted: @escaping @Sendable () -> Void = {}) {
+        state = Mutex(MemoryState())
         self.onEventsCommitted = onEventsCommitted
+    }
+
+    private init(state: MemoryState) {
+        self.state = Mutex(state)
+        onEventsCommitted = {}
+    }
+
+    /// A new store holding a copy of this one's rows (copy-on-write, so it is cheap): the
+    /// fuzz harness seeds one store once and runs every input on a fork of it.
+    public func fork() -> MemoryStore {
+        MemoryStore(state: state.withLock { $0 })
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {

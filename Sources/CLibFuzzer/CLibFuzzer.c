@@ -1,0 +1,2 @@
+// SwiftPM needs a source file in a C target; the module is its header alone.
+#include "CLibFuzzer.h"

@@ -20,8 +20,10 @@ test:
 	swift test --skip-build
 	SWITCHBOARD_BIN_DIR=.build/debug .venv/bin/pytest -q Tests/stack Tests/browser
 
-# Benchmarks (BENCHMARKS.md): wrk, a release build, then scripts/bench.py, which
-# starts and stops its own stacks. BENCH_ARGS=--quick for a shorter run.
+# Benchmarks (BENCHMARKS.md, about 10 minutes; asserts nothing about time): wrk,
+# nchan and a C compiler for the ceilings, a release build, then scripts/bench.py,
+# which starts and stops its own stacks and ceilings and prints every figure beside
+# its ceiling. BENCH_ARGS=--quick for a shorter run, BENCH_ARGS="--only fanout" for one part.
 bench:
 	scripts/deps.sh --bench
 	swift build -c release

@@ -5,7 +5,8 @@
 #   scripts/deps.sh             build + run: libfcgi, SQLite, pkg-config, nginx,
 #                               python3 + venv, curl; and the test venv (.venv)
 #   scripts/deps.sh --browser   also chromium + chromedriver (browser tests)
-#   scripts/deps.sh --bench     also wrk (benchmarks)
+#   scripts/deps.sh --bench     also wrk, nchan (libnginx-mod-nchan) and a C compiler
+#                               (benchmarks: their ceilings)
 #
 # Not root and something is missing: prints the exact apt-get line and fails.
 # The Swift toolchain itself is not installed here.
@@ -18,7 +19,7 @@ for arg in "$@"; do
         --browser) browser=1 ;;
         --bench) bench=1 ;;
         -h | --help)
-            sed -n '2,11s/^# \{0,1\}//p' "$0"
+            sed -n '2,12s/^# \{0,1\}//p' "$0"
             exit 0
             ;;
         *)
@@ -53,6 +54,9 @@ if ((browser)); then
 fi
 if ((bench)); then
     need wrk have_cmd wrk
+    # The bench's ceilings: nchan beside our streams, a C libfcgi responder beside the worker.
+    need libnginx-mod-nchan test -e /usr/lib/nginx/modules/ngx_nchan_module.so
+    need gcc have_cmd cc
 fi
 
 if ((${#missing[@]} > 0)); then

@@ -1,25 +1,35 @@
-"""Switchboard benchmarks (`make bench`). Every figure sits beside a baseline measured
-in the same run on the same stack, because these machines are shared and noisy:
-compare ratios, medians and p99s, not absolute numbers across runs.
+"""Switchboard benchmarks (`make bench`). Every figure sits beside its ceiling or baseline
+measured in the same run (medians of 3), because these machines are shared and noisy:
+compare ratios, not absolute numbers across runs.
 
-  1. messages  POST /api/v1/customer/conversations/{id}/messages through nginx (wrk),
-               bot answering and escalated; baselines GET /api/v1/health and a static
-               file through the same nginx, and the data dir's fsync latency.
+  1. messages  wrk -c64 through nginx: POST .../messages (escalated; bot answering) and the
+               cheap reads (health, quick-questions, agent/me) beside a C libfcgi responder
+               behind the same nginx config, beside nginx's own `return 204`; the durable
+               POSTs beside raw SQLite inserts (same pragmas, same disk), fsync latency and
+               the disk's cache flushes per POST (group commit).
   2. latency   POST returns -> message.created parsed by SSE subscribers, with 1,000
                streams open; baseline: the POST's own round trip.
-  3. memory    notifier RSS with 0 (baseline), 1,000 and 10,000 idle SSE streams.
+  3. memory    notifier + nginx RSS with 0, 1,000 and 10,000 idle SSE streams, beside nchan's
+               nginx with 10,000 idle subscribers.
+  4. fanout    end-to-end delivery, ours beside nchan: (a) 1,000 streams, one per
+               conversation, 200 msg/s; (b) 1,000 streams on one topic, 20 msg/s.
+  5. scale     p99 of the messages page, the conversation list, the queue and a stream
+               resume on 100,000 conversations / 1,000,000 messages (bulk SQL seed) beside
+               the same on 1,000 messages.
 
 Each part starts its own stack (scripts/stack.sh: worker + notifier + nginx, release
-binaries, temporary data dir, free ports, rate limits off, manual routing) and stops
-it at the end, also on Ctrl-C. Prints a table; a full run (no --quick, no --only)
-also rewrites BENCHMARKS.md.
+binaries, temporary data dir, free ports, rate limits off, manual routing) and its
+ceilings' servers, and stops them at the end, also on Ctrl-C. Prints a table; a full run
+(no --quick, no --only) also rewrites BENCHMARKS.md.
 
-  scripts/bench.py                      # everything (~4-5 minutes)
+  scripts/bench.py                      # everything (~10 minutes)
   scripts/bench.py --quick              # fewer repeats, streams and messages
-  scripts/bench.py --only latency       # one part (messages, latency, memory; comma list)
+  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale (comma list)
   scripts/bench.py --output /tmp/b.md   # write the report elsewhere than BENCHMARKS.md
 
 The package: cli (options, the run), stack (the stack a part measures: running_stack()),
-one module per part (messages with wrk, latency, memory), sse and client (the asyncio
-streams and POSTs), machine (/proc, disk, versions), report (the table, BENCHMARKS.md).
+servers (the ceilings' nginx), edge (the C responder + `return 204`), nchan, one module
+per part (messages with wrk and rawsqlite, latency, memory, fanout, scale with seed),
+sse and client (the asyncio streams and POSTs), machine (/proc, disk, versions), report
+(the table, BENCHMARKS.md).
 """

@@ -24,9 +24,10 @@ class HTTPClient:
     async def _connect(self) -> None:
         self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
 
-    async def request(self, method: str, path: str, body: dict | None = None,
+    async def request(self, method: str, path: str, body: dict | bytes | None = None,
                       headers: dict[str, str] | None = None, timeout: float = 10) -> tuple[int, bytes]:
-        payload = json.dumps(body).encode() if body is not None else b""
+        """A JSON body: a dict to encode, or bytes already encoded."""
+        payload = body if isinstance(body, bytes) else json.dumps(body).encode() if body is not None else b""
         lines = [f"{method} {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         for name, value in (headers or {}).items():
             lines.append(f"{name}: {value}")

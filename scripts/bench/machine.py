@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -182,4 +183,13 @@ def machine(bin_dir: Path) -> dict[str, str]:
         "python": platform.python_version(),
         "wrk": wrk_lines[0].split(" [")[0] if wrk_lines else "wrk not found",
         "nginx": nginx.stderr.strip().replace("nginx version: ", "") if nginx else "nginx not found",
+        "nchan": package_version("libnginx-mod-nchan"),
+        "libfcgi": package_version("libfcgi-dev"),
+        "sqlite": sqlite3.sqlite_version,
     }
+
+
+def package_version(name: str) -> str:
+    """The installed Debian package's version ('not installed' otherwise)."""
+    result = _run(["dpkg-query", "-W", "-f", "${Version}", name])
+    return result.stdout.strip() if result and result.returncode == 0 and result.stdout.strip() else "not installed"

@@ -1,6 +1,7 @@
 """Part 3, memory: notifier RSS with 0 (baseline), 1,000 and 10,000 idle SSE streams;
-one message fanned out to all of them; and the same number opened again after
-closing all (is the memory of closed streams reused?)."""
+one message fanned out to all of them; the same number opened again after closing all
+(is the memory of closed streams reused?); and the ceiling: nchan's nginx with as many
+idle streams on one channel (ours: agent streams, which all get every event)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import asyncio
 from .client import Poster
 from .common import add_count, fmt_ratio, med, ms, say
 from .machine import fd_count, open_files_limit
+from .nchan import OPEN_MARKER, Nchan
 from .report import Report
+from .servers import running_server
 from .sse import SSEStream, Tally, events_request, open_streams, run_closing_streams
 from .stack import Bench, Stack, running_stack
 
@@ -17,6 +20,42 @@ from .stack import Bench, Stack, running_stack
 def run(bench: Bench) -> None:
     with running_stack(bench, "memory") as stack:
         run_closing_streams(measure(bench, stack))
+    with running_server(Nchan(bench)) as server:
+        run_closing_streams(nchan_idle(bench, server, 2000 if bench.quick else 10000))
+
+
+async def nchan_idle(bench: Bench, server: Nchan, n: int) -> None:
+    """nginx + nchan's RSS with no stream and with n idle streams on one channel; beside ours
+    (nginx + notifier, measured by measure() just before) in the table."""
+    report = bench.report
+    await asyncio.sleep(1)
+    base = server.nginx_rss() or 0
+    tally = Tally()
+    streams, failures = await open_streams(
+        server.port, [server.stream_request("agents")] * n, tally, track=False, batch=500, timeout=60,
+        open_marker=OPEN_MARKER, progress=lambda ok, tried, total: say(f"memory: nchan {ok}/{total} streams open")
+        if tried % 5000 == 0 or tried == total else None)
+    if failures:
+        report.notes.append(f"memory: nchan: {sum(failures.values())} of {n} streams failed to open: {failures}")
+    await asyncio.sleep(2)
+    readings = []
+    for _ in range(3):
+        readings.append(server.nginx_rss() or 0)
+        await asyncio.sleep(0.5)
+    alive = sum(1 for s in streams if s.closed_at is None)
+    for s in streams:
+        s.close()
+    now = med(readings)
+    say(f"memory: nchan: {alive} idle streams: nginx {now} KiB (no stream {base} KiB)")
+    report.details.append(f"memory: nchan nginx RSS (master + workers) with no stream {base} KiB, with {alive} idle "
+                          f"streams {readings} KiB")
+    ours = bench.results.get("memory_per_stream")
+    theirs = (now - base) / max(1, alive)
+    report.row(f"memory per idle stream at {alive:,}, nginx + notifier", f"{ours:.1f} KiB" if ours else "n/a",
+               f"nchan (nginx + module) {theirs:.1f} KiB", f"{fmt_ratio(ours, theirs)} (target <= 1x)" if ours else "-",
+               f"(RSS at {alive:,} - RSS at 0) / n; nchan: {alive:,} subscribers on one channel")
+    report.check(f"memory per idle stream at {alive:,} / nchan's", ours / theirs if ours and theirs else float("nan"),
+                 "<=", 1)
 
 
 def rss(stack: Stack) -> dict[str, int | None]:
@@ -46,6 +85,10 @@ async def measure(bench: Bench, stack: Stack) -> None:
     say(f"memory: all streams closed: notifier {after['notifier']} KiB, nginx {after['nginx']} KiB")
     reopened = await reopen(stack, tally, request, max(measured))
     rows(report, base, measured)
+    top = measured[max(measured)]
+    if top["notifier"] and top["nginx"]:  # the figure beside nchan's
+        grown = (top["notifier"] - (base["notifier"] or 0)) + (top["nginx"] - (base["nginx"] or 0))
+        bench.results["memory_per_stream"] = grown / max(1, top["open"])
     if fanout:
         report.row(f"one message to all {open_before_close:,} streams, time to last", f"{ms(med(fanout))} (median of "
                    f"{len(fanout)})", "-", "-", "POST returns -> last stream parsed it")

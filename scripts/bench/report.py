@@ -24,9 +24,24 @@ class Report:
     notes: list[str] = field(default_factory=list)  # surprises: errors, non-2xx, limits
     details: list[str] = field(default_factory=list)  # per-repeat figures
     parts_run: list[str] = field(default_factory=list)
+    targets: list[tuple[str, str, str, bool | None]] = field(default_factory=list)  # what, measured, target, met
 
     def row(self, *args: str) -> None:
         self.rows.append(Row(*args))
+
+    def check(self, what: str, value: float, op: str, limit: float, unit: str = "x") -> None:
+        """A figure the issue sets a target for: value op limit ("<=", ">=", "<"), judged on the
+        value as shown (2 decimals); NaN (not measured) is n/a."""
+        sep = "" if unit in ("x", "") else " "
+        shown = "n/a" if value != value else f"{value:.2f}{sep}{unit}"
+        v = round(value, 2)
+        met = None if value != value else {"<=": v <= limit, ">=": v >= limit, "<": v < limit}[op]
+        self.targets.append((what, shown, f"{op} {limit:g}{sep}{unit}", met))
+
+
+def targets_lines(report: Report) -> list[str]:
+    return [f"{'met' if met else 'NOT met' if met is not None else 'n/a'}: {what}: {value} (target {target})"
+            for what, value, target, met in report.targets]
 
 
 def table(rows: list[Row]) -> str:
@@ -48,6 +63,9 @@ def print_report(report: Report, log_dir: Path | None) -> None:
     print()
     print(table(report.rows))
     print()
+    for line in targets_lines(report):
+        print(f"TARGET {line}")
+    print()
     for note in report.notes:
         print(f"NOTE: {note}")
     if log_dir is not None:
@@ -58,61 +76,95 @@ METHOD = """\
 ## How each figure is measured
 
 Each part starts its own stack with `scripts/stack.sh` exactly as the stack tests do
-(`switchboard migrate` + `seed` first), from the release binaries in `.build/release`, on
-a temporary data dir under /tmp (ext4 on a write-back virtio disk: fsync is real), free
-ports, `SWITCHBOARD_RATE_LIMITS=off`, `SWITCHBOARD_ROUTING=manual`,
-`SWITCHBOARD_SCRYPT_LOG_N=12` (only login uses it), and stops it at the end (also on
-Ctrl-C). All traffic is loopback through nginx; the bench client shares the 2 cores with
-nginx, the worker and the notifier, so every figure includes that contention.
+(`switchboard migrate` + `seed` first), from the release binaries, on a temporary data
+dir under /tmp (ext4 on a write-back virtio disk: fsync is real), free ports,
+`SWITCHBOARD_RATE_LIMITS=off`, `SWITCHBOARD_ROUTING=manual`, `SWITCHBOARD_SCRYPT_LOG_N=12`
+(only login uses it), and stops it at the end (also on Ctrl-C). The ceilings run on
+servers the bench starts beside it (scripts/bench/edge.py, nchan.py). All traffic is
+loopback; the bench client shares the 2 cores with nginx, the worker and the notifier,
+so every figure includes that contention, for ours and for the ceilings alike.
 
-**Messages (throughput).** wrk, 2 threads, 16 connections, 10 s per run, 3 repeats
-interleaved (static, health, bot, escalated, then again), after a 1 s warm-up of each;
-the median of the 3 runs is reported, p50/p99 from wrk's latency histogram (its `done()`
-hook prints them as JSON). The POST runs use a Lua script that cycles over 64
-conversations (no single hot row), with `X-Customer-Session-Id` and a JSON body:
-*bot answering* conversations are left `automated` and the text matches a seeded FAQ, so
-each POST commits the customer message, the bot's answer and two `message.created`
-events; *escalated* conversations were escalated first (manual routing: they wait in the
-queue and the bot is silent), so each POST commits one message and one event. Baselines
-in the same run: `GET /api/v1/health` (the worker's cheapest route, one SQLite read) and
-a 426-byte static file served by the same nginx. Status codes are counted from the
-stack's nginx access log (any non-2xx is reported, except the at most one 499 per
-connection that wrk leaves when it stops with requests in flight); afterwards the
-number of stored customer messages is checked against the 2xx message POSTs. Machine
-CPU (/proc/stat) and the worker's and nginx's CPU (/proc/<pid>/stat) are recorded per run.
+**Messages (throughput, ceilings).** wrk, 2 threads, 64 connections, 6 s per run, 3
+repeats interleaved (every target once, then again), after a 1 s warm-up of each; the
+median of the 3 runs is reported, p50/p99 from wrk's latency histogram (its `done()`
+hook prints them as JSON). Ceilings: the stack's nginx template rendered by
+`scripts/render-nginx.sh` for a second nginx whose `worker.sock` is served by a C
+libfcgi responder (4 threads in `FCGX_Accept_r`, answering `{"ok":true}`; the bench
+compiles it with `cc -O2 ... -lfcgi`), so its requests go through the same `location ^~
+/api/` FastCGI settings, headers and access log as ours; and a `location = /_bench/204
+{ return 204; }` added to that same server: nginx alone. Ours: `GET /api/v1/health`,
+`GET /api/v1/customer/quick-questions`, `GET /api/v1/agent/me` (Bearer token), and the
+POSTs, with a Lua script cycling over 64 conversations (no single hot row),
+`X-Customer-Session-Id` and a JSON body: *escalated* conversations (manual routing:
+they wait in the queue and the bot is silent) commit one message and one event per
+POST; *bot answering* ones (left `automated`, text matching a seeded FAQ) the customer
+message, the bot's answer and two events. Status codes are counted from each nginx's
+access log (any non-2xx is reported, except at most one 499 per connection that wrk
+leaves when it stops with requests in flight); afterwards the number of stored
+customer messages is checked against the 2xx message POSTs. CPU of the machine
+(/proc/stat) and of each process (/proc/<pid>/stat) is recorded per run.
 
-SQLite's commit cost: the `fdatasync` row times a 4 KiB write + `fdatasync` in the data
-dir (overwriting a preallocated file, and appending to a growing one, like the WAL); with
-`synchronous=FULL` each commit pays at least one, and SQLite has one writer at a time, so
-1 / fsync is a ceiling on commits per second. The flushes row counts the disk's cache
-flushes (/proc/diskstats) during the POST runs per request: with `synchronous=FULL` on
-this write-back disk it would be at least 1 per POST, the health runs being the baseline.
+SQLite's ceiling on the same disk: Python's sqlite3 with the store's pragmas (WAL,
+synchronous=FULL) inserting what an escalated POST writes (a `messages` row and an
+`events` row, same columns and indexes) for 2 s, one per transaction and 64 per
+transaction (the most a group commit takes), 3 repeats. The `fdatasync` row times a
+4 KiB write + `fdatasync` in the data dir (overwrite, and append like the WAL). The
+flushes row counts the disk's cache flushes (/proc/diskstats) during the POST runs per
+request; a raw commit's own count (its median) divided by it estimates how many POSTs
+shared a commit (docs/DESIGN.md, "Writes: group commit").
 
 **Latency (delivery).** One Python process, asyncio raw sockets (one `asyncio.Protocol`
 per stream: HTTP/1.1, chunked decoding, SSE framing; no threads), RLIMIT_NOFILE raised.
 1,000 streams through nginx, opened 500 at a time: 1 customer stream on one escalated
-conversation and 999 agent streams with one agent token (agents receive every event, so
-they are the fan-out load; every stream receives every message). Then 3 rounds of 200
-customer POSTs on a keep-alive connection, each sent once the previous one reached every
-stream, plus 20 ms. Per POST: the time from its response being read to its
-`message.created` (matched by `client_message_id`) being parsed by a designated agent
-stream (the first agent stream opened), by the customer's stream, by the first and by
-the last of all 1,000 streams; and from the POST being sent to the last stream. The
-baseline is the POST's own round trip. Reported: the median over the 3 rounds of each
-round's p50 and p99. The notifier is woken by a datagram right after the commit, before
-the worker has answered nginx, so the first streams often have the event before the
-POST's response is read, and a POST's response can wait behind its own fan-out (that
-is what its p99 shows). The CPU row divides the CPU time the notifier, nginx and the
-bench process used during each round by the events delivered: "last of 1,000" is
-CPU-bound on 2 cores, and the bench client itself is the largest share of it.
+conversation and 999 agent streams with one agent token (every stream receives every
+message). Then 3 rounds of 200 customer POSTs on a keep-alive connection, each sent
+once the previous one reached every stream, plus 20 ms. Per POST: the time from its
+response being read to its `message.created` (matched by `client_message_id`) being
+parsed by a designated agent stream, by the customer's stream, by the first and by the
+last of all 1,000 streams; and from the POST being sent to the last stream. Reported:
+the median over the 3 rounds of each round's p50 and p99. The CPU row divides the CPU
+time the notifier, nginx and the bench process used during each round by the events
+delivered.
 
-**Memory.** A fresh stack; the notifier's VmRSS (`/proc/<pid>/status`, pid from
-`$SWITCHBOARD_RUN_DIR/notifier.pid`) with no stream (the baseline), with 1,000 and with
-10,000 idle agent streams opened through nginx 500 at a time (2 s settle before each
-reading); KiB per stream = (RSS - RSS at 0) / streams. nginx's RSS is the sum over its
-master and workers (shared pages counted in each). Then one message is fanned out to all
-10,000 streams three times (a liveness check; time from the POST's response to the last
-stream), and every stream is closed.
+**Fan-out beside nchan.** The same client times our streams and nchan's (Debian's
+`libnginx-mod-nchan`, loaded by an nginx config the bench renders with the stack's
+process and connection settings: `worker_processes auto`, the same open-file limit and
+`worker_connections`, an access log; EventSource subscribers on `/sub/<channel>` with
+`nchan_subscriber_first_message newest`, a publisher on `/pub/<channel>`, the events named
+`message.created` and carrying the same ~420-byte JSON with a `client_message_id`).
+Open-loop senders: message i is written at t0 + i / rate over 16 keep-alive connections,
+end to end = from the request being written to the event parsed by a stream, every
+(message, stream) delivery a sample, 3 rounds of 5 s after a 1 s warm-up, the median
+of the rounds' p50 and p99. (a) 1,000 streams each on its own conversation (ours:
+customer streams of 1,000 escalated conversations, a customer message POSTed to each in
+turn; nchan: 1,000 channels), 200 messages/s. (b) 1,000 streams on one topic (ours: 1,000
+agent streams, which get every event, the messages POSTed to 20 escalated
+conversations; nchan: one channel), 20 messages/s. Ours commits every message to SQLite
+(synchronous=FULL) before the notifier reads it back from the outbox; nchan keeps them
+in shared memory.
+
+**Memory.** A fresh stack; the notifier's VmRSS (`/proc/<pid>/status`) and nginx's (the
+sum over its master and workers, shared pages counted in each) with no stream (the
+baseline), with 1,000 and with 10,000 idle agent streams opened through nginx 500 at a
+time (2 s settle before each reading); KiB per stream = (RSS - RSS at 0) / streams. Then
+one message is fanned out to all 10,000 streams three times, every stream is closed and
+as many are opened again (the leak check). nchan: a fresh nchan nginx, its RSS with no
+stream and with 10,000 idle subscribers on one channel (the median of 3 readings 0.5 s
+apart); ours per stream is nginx + notifier together, nchan's is nginx with the module.
+
+**Scale.** Two stacks, each database migrated and seeded (`switchboard migrate` +
+`seed`) and then filled, before the services start, by one transaction of `INSERT ...
+SELECT` over recursive CTEs (scripts/bench/seed.py): 100 conversations / 1,000
+messages (the baseline) and 100,000 conversations / 1,000,000 messages, with a
+`message.created` event per message, messages interleaved across conversations as they
+would arrive, all within the last two days; in both, the 40 newest conversations wait
+in the queue and every conversation has 10 messages, so each request gets the same
+answer on both. wrk -t1 -c4, 3 s per request, 3 repeats interleaved between the two
+stacks, the median p99: the customer's messages page of the newest conversation, the
+agent's conversation list (default filter and page) and the queue (with its total).
+The resume: 200 times in turn, a customer stream of that conversation opened with
+`Last-Event-ID` = the oldest event id, timed from connecting to its newest message's
+event parsed (the notifier replays the conversation's events after the cursor).
 """
 
 
@@ -120,20 +172,25 @@ def write_markdown(report: Report, info: dict[str, str], path: Path) -> None:
     lines = [
         "# Benchmarks",
         "",
-        "Written by `make bench` (scripts/bench.py); run it again to refresh. Every figure has a",
-        "baseline measured in the same run: these machines are shared and noisy, so compare ratios,",
-        "not absolute numbers across runs.",
+        "Written by `make bench` (scripts/bench.py); run it again to refresh. Every figure sits beside",
+        "its ceiling or baseline measured in the same run (medians of 3 runs): these machines are shared",
+        "and noisy, so compare ratios, not absolute numbers across runs.",
         "",
         f"- date: {info['date']}",
         f"- machine: {info['nproc']} cores (nproc), {info['memory']} memory, kernel {info['kernel']}",
         f"- commit: {info['commit']}",
         f"- binaries: {info['binaries']}",
-        f"- tools: {info['wrk']}, nginx {info['nginx']}, Python {info['python']}",
-        "- command: `make bench` (= scripts/deps.sh --bench; swift build -c release; python3 scripts/bench.py)",
+        f"- tools: {info['wrk']}, nginx {info['nginx']}, nchan (libnginx-mod-nchan) {info['nchan']}, libfcgi "
+        f"{info['libfcgi']}, Python {info['python']} with SQLite {info['sqlite']}",
+        "- command: `make bench` (= scripts/deps.sh --bench; swift build -c release; python3 scripts/bench.py; "
+        "about 10 minutes); one part: `python3 scripts/bench.py --only messages` (messages, latency, memory, "
+        "fanout, scale; `--quick` for a short run)",
         "",
         table(report.rows),
         "",
     ]
+    if report.targets:
+        lines += ["## Against the targets", ""] + [f"- {line}" for line in targets_lines(report)] + [""]
     if report.notes:
         lines += ["## Surprises in this run", ""] + [f"- {n}" for n in report.notes] + [""]
     else:

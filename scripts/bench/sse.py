@@ -49,12 +49,14 @@ def close_all_streams() -> int:
 
 
 class SSEStream(asyncio.Protocol):
-    """One `GET /api/v1/events` stream. Records the arrival time of every
-    message.created event by its client_message_id."""
+    """One `GET /api/v1/events` stream (or any SSE stream: nchan's). Records the arrival
+    time of every message.created event by its client_message_id. The stream counts as
+    open once the comment `open_marker` arrives (ours: ': connected'; nchan: ': hi')."""
 
-    def __init__(self, request: bytes, tally: Tally, track: bool) -> None:
+    def __init__(self, request: bytes, tally: Tally, track: bool, open_marker: bytes = b": connected") -> None:
         loop = asyncio.get_running_loop()
         self.request = request
+        self.open_marker = open_marker
         self.tally = tally
         self.track = track
         self.transport: asyncio.Transport | None = None
@@ -65,7 +67,7 @@ class SSEStream(asyncio.Protocol):
         self.error: str | None = None
         self.closed_at: float | None = None
         self.arrivals: dict[bytes, float] = {}
-        self.last_id = -1
+        self.last_id: tuple[int, ...] = (-1,)
         self.events = 0
         self._head = True
         self._raw = bytearray()
@@ -168,14 +170,14 @@ class SSEStream(asyncio.Protocol):
             data = b""
             for line in block.split(b"\n"):
                 if line.startswith(b":"):
-                    if line.startswith(b": connected") and not self.opened.done():
+                    if line.startswith(self.open_marker) and not self.opened.done():
                         self.opened.set_result(t)
                     continue
                 key, _, value = line.partition(b":")
                 if value.startswith(b" "):
                     value = value[1:]
                 if key == b"id":
-                    event_id = int(value)
+                    event_id = event_order(value)
                 elif key == b"event":
                     name = value
                 elif key == b"data":
@@ -208,10 +210,19 @@ class SSEStream(asyncio.Protocol):
             self.transport.abort()
 
 
+def event_order(value: bytes) -> tuple[int, ...]:
+    """An event id as something ordered: ours are integers, nchan's 'time:tag' (tag '[n]' or
+    several, comma-separated, for multiplexed channels)."""
+    try:
+        return (int(value),)
+    except ValueError:
+        return tuple(int(x) for x in re.findall(rb"\d+", value))
+
+
 def events_request(port: int, *, token: str | None = None, conversation_id: str | None = None,
-                   session: str | None = None) -> bytes:
+                   session: str | None = None, last_event_id: int | None = None) -> bytes:
     path = "/api/v1/events"
-    lines = []
+    lines = [] if last_event_id is None else [f"Last-Event-ID: {last_event_id}"]
     if conversation_id:
         path += f"?conversation_id={conversation_id}"
     if token:
@@ -225,7 +236,8 @@ def events_request(port: int, *, token: str | None = None, conversation_id: str 
 
 async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track: bool, batch: int,
                        timeout: float, progress: Callable[[int, int, int], None] | None = None,
-                       streams: list[SSEStream] | None = None) -> tuple[list[SSEStream], dict[str, int]]:
+                       streams: list[SSEStream] | None = None,
+                       open_marker: bytes = b": connected") -> tuple[list[SSEStream], dict[str, int]]:
     """Opens one stream per request, `batch` at a time; each batch waits (at most `timeout`
     seconds) until its streams got their ': connected' line. Returns the open streams
     (appended to `streams` when given) and the failures by reason. Stops opening early when
@@ -235,7 +247,8 @@ async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track:
     failures: dict[str, int] = {}
 
     async def one(request: bytes) -> SSEStream:
-        _, proto = await loop.create_connection(lambda: SSEStream(request, tally, track), "127.0.0.1", port)
+        _, proto = await loop.create_connection(lambda: SSEStream(request, tally, track, open_marker),
+                                                  "127.0.0.1", port)
         await proto.opened
         return proto
 
@@ -247,7 +260,9 @@ async def open_streams(port: int, requests: list[bytes], tally: Tally, *, track:
             task.cancel()
             add_count(failures, "timeout")
         failed = len(pending)
-        for task in done:
+        for task in tasks:  # in request order (latency.py relies on streams[0] being the first request's)
+            if task not in done:
+                continue
             exc = task.exception()
             if exc is None:
                 opened.append(task.result())

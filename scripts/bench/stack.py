@@ -14,7 +14,7 @@ import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from stackproc import REPO, StackProcess
 
@@ -46,17 +46,24 @@ class Bench:
     log_dir: Path
     report: Report = field(default_factory=Report)
     stacks: list["Stack"] = field(default_factory=list)
+    results: dict[str, float] = field(default_factory=dict)  # figures one part hands another (memory -> nchan)
 
 
 @contextmanager
-def running_stack(bench: Bench, part: str) -> Iterator["Stack"]:
-    """A started stack named after the part. On the way out, also on an error or Ctrl-C,
-    it is stopped (killed if it hangs), its logs are copied to bench.log_dir and read for
-    errors (notes in the report), and its directories are removed unless bench.keep."""
-    say(f"{part}: starting a stack")
+def running_stack(bench: Bench, part: str, prepare: Callable[["Stack"], None] | None = None) -> Iterator["Stack"]:
+    """A started stack named after the part. `prepare`, if given, gets the stack's database
+    migrated and seeded (`switchboard migrate` + `seed`) before the services start (the bulk
+    data of the scale part). On the way out, also on an error or Ctrl-C, it is stopped
+    (killed if it hangs), its logs are copied to bench.log_dir and read for errors (notes in
+    the report), and its directories are removed unless bench.keep."""
     stack = Stack(part, bench.tmp_root)
     bench.stacks.append(stack)
     try:
+        if prepare is not None:
+            stack.cli("migrate")
+            stack.cli("seed")
+            prepare(stack)
+        say(f"{part}: starting a stack")
         stack.start()
         yield stack
     finally:
@@ -70,7 +77,49 @@ def running_stack(bench: Bench, part: str) -> Iterator["Stack"]:
             stack.finish(bench)
 
 
-class Stack(StackProcess):
+class AccessLog:
+    """Reading the nginx access log in `run_dir` (the stack's, the edge's, nchan's): all
+    three render the same log_format."""
+
+    run_dir: Path
+
+    @property
+    def access_log(self) -> Path:
+        return self.run_dir / "nginx-access.log"
+
+    def access_log_offset(self) -> int:
+        try:
+            return self.access_log.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def access_entries(self, offset: int = 0) -> Iterator[tuple[bytes, bytes, bytes] | None]:
+        """(method, path, status) of each access log line after `offset`; None for a line it cannot read."""
+        try:
+            with open(self.access_log, "rb") as f:
+                f.seek(offset)
+                for line in f:
+                    m = ACCESS_LINE.match(line)
+                    yield m.groups() if m else None
+        except FileNotFoundError:
+            return
+
+    def statuses_since(self, offset: int) -> dict[str, int]:
+        """Status code counts of the access log lines written after `offset`."""
+        counts: dict[str, int] = {}
+        for entry in self.access_entries(offset):
+            key = entry[2].decode() if entry else "unparsed"
+            counts[key] = counts.get(key, 0) + 1
+        return counts
+
+    def count_requests(self, method: str, path_regex: str, status_prefix: str) -> int:
+        """Access log lines of one method and path (a regex) whose status starts with status_prefix."""
+        rx = re.compile(path_regex.encode())
+        return sum(1 for e in self.access_entries() if e and e[0] == method.encode()
+                   and rx.fullmatch(e[1].split(b"?")[0]) and e[2].startswith(status_prefix.encode()))
+
+
+class Stack(AccessLog, StackProcess):
     """A stack from the release binaries, rate limits off; the bench copies its logs itself."""
 
     bin_dir = BIN_DIR
@@ -197,39 +246,3 @@ class Stack(StackProcess):
         self.escalate(cid, sid)
         return cid, sid
 
-    # -- nginx access log ------------------------------------------------------
-
-    @property
-    def access_log(self) -> Path:
-        return self.run_dir / "nginx-access.log"
-
-    def access_log_offset(self) -> int:
-        try:
-            return self.access_log.stat().st_size
-        except FileNotFoundError:
-            return 0
-
-    def access_entries(self, offset: int = 0) -> Iterator[tuple[bytes, bytes, bytes] | None]:
-        """(method, path, status) of each access log line after `offset`; None for a line it cannot read."""
-        try:
-            with open(self.access_log, "rb") as f:
-                f.seek(offset)
-                for line in f:
-                    m = ACCESS_LINE.match(line)
-                    yield m.groups() if m else None
-        except FileNotFoundError:
-            return
-
-    def statuses_since(self, offset: int) -> dict[str, int]:
-        """Status code counts of the access log lines written after `offset`."""
-        counts: dict[str, int] = {}
-        for entry in self.access_entries(offset):
-            key = entry[2].decode() if entry else "unparsed"
-            counts[key] = counts.get(key, 0) + 1
-        return counts
-
-    def count_requests(self, method: str, path_regex: str, status_prefix: str) -> int:
-        """Access log lines of one method and path (a regex) whose status starts with status_prefix."""
-        rx = re.compile(path_regex.encode())
-        return sum(1 for e in self.access_entries() if e and e[0] == method.encode()
-                   and rx.fullmatch(e[1].split(b"?")[0]) and e[2].startswith(status_prefix.encode()))

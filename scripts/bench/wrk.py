@@ -77,9 +77,11 @@ class WrkResult:
         return odd
 
 
-def run_wrk(stack: Stack, path: str, script: Path, threads: int, conns: int, seconds: int) -> WrkResult:
-    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script),
-           f"{stack.base_url}{path}"]
+def run_wrk(stack: Stack, path: str, script: Path, threads: int, conns: int, seconds: float,
+            headers: tuple[str, ...] = ()) -> WrkResult:
+    """One wrk run against `stack` (a Stack, or a ceiling's server with the same helpers)."""
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{seconds:g}s", "--timeout", "5s", "-s", str(script),
+           *[x for h in headers for x in ("-H", h)], f"{stack.base_url}{path}"]
     offset = stack.access_log_offset()
     flush0 = disk_flushes(stack.data_dir)
     cpu0 = stack.cpu_snapshot()

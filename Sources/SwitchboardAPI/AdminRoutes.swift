@@ -24,13 +24,8 @@ struct AdminRoutes: Sendable {
         var password: String
     }
 
-    /// The admin behind the token: 401 without a valid token, 403 for an agent.
     private func admin(_ request: HTTPRequest) throws -> Agent {
-        let (agent, _) = try auth.agent(request)
-        guard agent.role == .admin else {
-            throw AppError.forbidden("Only an admin can change the desk's settings, FAQs and team.", code: "admin_required")
-        }
-        return agent
+        try auth.admin(request, detail: "Only an admin can change the desk's settings, FAQs and team.")
     }
 
     @Sendable func faqs(_ request: HTTPRequest) throws -> HTTPResponse {

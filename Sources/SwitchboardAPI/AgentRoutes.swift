@@ -74,10 +74,7 @@ struct AgentRoutes: Sendable {
     }
 
     @Sendable func register(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (caller, _) = try auth.agent(request)
-        guard caller.role == .admin else {
-            throw AppError.forbidden("Only an admin can register agents.", code: "admin_required")
-        }
+        let caller = try auth.admin(request, detail: "Only an admin can register agents.")
         let body = try Body.decode(RegisterBody.self, from: request)
         var role = AgentRole.agent
         if let text = body.role {

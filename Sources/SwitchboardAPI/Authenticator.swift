@@ -22,6 +22,14 @@ struct Authenticator: Sendable {
         return (agent, token)
     }
 
+    /// The admin behind the bearer token: 401 without a valid token, 403 `admin_required`
+    /// for an agent (`detail` says what only an admin may do).
+    func admin(_ request: HTTPRequest, detail: String) throws -> Agent {
+        let (agent, _) = try agent(request)
+        guard agent.role == .admin else { throw AppError.forbidden(detail, code: "admin_required") }
+        return agent
+    }
+
     /// The customer's session id (ownership is checked per conversation).
     func sessionId(_ request: HTTPRequest) throws -> String {
         guard let id = request.header("x-customer-session-id"), !id.isEmpty else {

@@ -19,8 +19,8 @@ public struct TypingSignal: Sendable, Equatable {
     public var eventName: EventName { sender == .agent ? .agentTyping : .customerTyping }
 
     /// The `data:` JSON of the SSE frame.
-    public func payload() throws -> [UInt8] {
-        try WireJSON.encode(EventPayload.Typing(conversationId: conversationId, typing: typing, agentId: agentId, agentName: agentName))
+    public func payload() throws -> String {
+        try WireJSON.string(EventPayload.Typing(conversationId: conversationId, typing: typing, agentId: agentId, agentName: agentName))
     }
 }
 

@@ -15,7 +15,7 @@ public enum Validate {
         if text.unicodeScalars.count > Limits.messageMaxCharacters {
             throw AppError.badRequest("content: at most \(Limits.messageMaxCharacters) characters.", code: "content_too_long")
         }
-        try marks(text, "content", code: "content_too_long")
+        try checkScalars(text, "content", code: "content_too_long")
         return text
     }
 
@@ -26,14 +26,14 @@ public enum Validate {
             let what = range.lowerBound == 0 ? "at most \(range.upperBound) characters" : "\(range.lowerBound)–\(range.upperBound) characters"
             throw AppError.badRequest("\(field): \(what).", code: code)
         }
-        try marks(trimmed, field, code: code)
+        try checkScalars(trimmed, field, code: code)
         return trimmed
     }
 
     /// Refuses control characters other than tab and line breaks (a NUL would cut the text
     /// short where the database reads it back) and a base character carrying more combining
     /// marks than a real script needs.
-    static func marks(_ text: String, _ field: String, code: String) throws {
+    static func checkScalars(_ text: String, _ field: String, code: String) throws {
         var run = 0
         for scalar in text.unicodeScalars {
             if (scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r") || scalar.value == 0x7F {

@@ -24,8 +24,7 @@ final class NotifierLink: RealtimeSink, Sendable {
 
     func typing(_ signal: TypingSignal) {
         guard let payload = try? signal.payload() else { return }
-        datagrams.send(NotifierDatagram.typing(name: signal.eventName, conversationId: signal.conversationId,
-                                               data: String(decoding: payload, as: UTF8.self)).encode())
+        datagrams.send(NotifierDatagram.typing(name: signal.eventName, conversationId: signal.conversationId, data: payload).encode())
     }
 
     /// Whether the notifier accepts connections on its socket (for `/api/v1/health`). A real

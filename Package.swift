@@ -33,6 +33,17 @@ let package = Package(
             pkgConfig: "fcgi",
             providers: [.apt(["libfcgi-dev"])]
         ),
+        // libcurl's SMTP client (Debian's libcurl4-openssl-dev): e-mail without a hand-written SMTP dialogue.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // E-mail out (the SMTP client, the message format) and the worker's background chores.
+        .target(
+            name: "SwitchboardMail",
+            dependencies: ["CCurl", "POSIXSupport", "SwitchboardCore", "SwitchboardChat", .product(name: "Logging", package: "swift-log")]
+        ),
         // The unix-socket and pthread calls made by hand, written once (no dependencies).
         .target(name: "POSIXSupport"),
         .target(name: "FastCGI", dependencies: ["CFastCGI", "POSIXSupport"]),
@@ -64,6 +75,7 @@ let package = Package(
             name: "switchboard-worker",
             dependencies: [
                 "FastCGI", "POSIXSupport", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
+                "SwitchboardMail",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -112,6 +124,7 @@ let package = Package(
         .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
+        .testTarget(name: "SwitchboardMailTests", dependencies: ["SwitchboardMail", "SwitchboardCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),
         .testTarget(name: "POSIXSupportTests", dependencies: ["POSIXSupport"]),
         .testTarget(

@@ -81,7 +81,15 @@ call 200 POST "/customer/conversations/$conv/messages" '{"content": "Can I pay w
 expect 'd["customer_message"]["content"] == "Can I pay with seashells?"'
 
 step "The customer asks for a person"
-call 200 POST "/customer/conversations/$conv/escalate" '' "${customer[@]}"
+call 200 GET /customer/widget-config ''
+if [[ $(json 'd["availability"]["status"]') != online ]]; then
+    echo "  (nobody is online: asking for a person needs an e-mail address to answer to)"
+    call 409 POST "/customer/conversations/$conv/escalate" '' "${customer[@]}"
+    expect 'd["code"] == "contact_required"'
+    step "The customer leaves an e-mail address and the message (an offline message)"
+    call 200 POST "/customer/conversations/$conv/contact" '{"email": "sam@example.com", "name": "Sam", "source": "offline"}' "${customer[@]}"
+fi
+call 200 POST "/customer/conversations/$conv/escalate" '{"message": "Please get back to me about payment."}' "${customer[@]}"
 expect 'd["status"] == "agent"'
 
 step "The agent logs in"

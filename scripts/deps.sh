@@ -43,6 +43,7 @@ need() {
 }
 need libfcgi-dev test -e /usr/include/fcgiapp.h
 need libsqlite3-dev test -e /usr/include/sqlite3.h
+need libcurl4-openssl-dev test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
 need pkg-config have_cmd pkg-config
 need nginx-light have_cmd nginx
 need curl have_cmd curl

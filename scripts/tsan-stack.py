@@ -89,7 +89,7 @@ class Client:
 def customer_loop(port: int, deadline: float, stats: Counter, lock: threading.Lock) -> None:
     c = Client(port, stats, lock)
     while time.monotonic() < deadline:
-        status, start = c.call("POST", "/api/v1/customer/conversations/start", {})
+        status, start = c.call("POST", "/api/v1/customer/conversations/start", {"email": "tsan@example.com"})
         if status != 200:
             continue
         conv = start["conversation"]

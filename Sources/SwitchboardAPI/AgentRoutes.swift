@@ -14,6 +14,7 @@ struct AgentRoutes: Sendable {
             router.post("\(base)/auth/logout", logout)
             router.post("\(base)/register", register)
             router.get("\(base)/me", me)
+            router.add("PATCH", "\(base)/me", updateMe)
             router.post("\(base)/me/password", changePassword)
             router.get("\(base)/agents", team)
             router.post("\(base)/presence", presence)
@@ -92,6 +93,12 @@ struct AgentRoutes: Sendable {
 
     @Sendable func me(_ request: HTTPRequest) throws -> HTTPResponse {
         try .json(try auth.agent(request).0)
+    }
+
+    /// `PATCH /me {display_name?, email?, email_notifications?}`: the agent's own profile.
+    @Sendable func updateMe(_ request: HTTPRequest) throws -> HTTPResponse {
+        let (agent, _) = try auth.agent(request)
+        return try .json(try service.updateProfile(agent, try Body.decode(ProfilePatch.self, from: request)))
     }
 
     @Sendable func changePassword(_ request: HTTPRequest) throws -> HTTPResponse {

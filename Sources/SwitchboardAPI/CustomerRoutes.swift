@@ -19,6 +19,7 @@ struct CustomerRoutes: Sendable {
         router.post("\(base)/conversations/:id/quick-replies/:slug", quickReply)
         router.post("\(base)/conversations/:id/escalate", escalate)
         router.post("\(base)/conversations/:id/contact", contact)
+        router.post("\(base)/conversations/:id/transcript", transcript)
         router.post("\(base)/conversations/:id/typing", typing)
     }
 
@@ -107,10 +108,33 @@ struct CustomerRoutes: Sendable {
             quickQuestions: automated ? try quickQuestions() : [], showTalkToAgent: automated))
     }
 
+    struct EscalateBody: Decodable {
+        /// The shopper's words, stored before the escalation (the offline form's message).
+        var message: String?
+    }
+
+    /// `POST .../escalate {message?}`: while nobody is there it files an offline message
+    /// (409 `contact_required` without the customer's e-mail).
     @Sendable func escalate(_ request: HTTPRequest) throws -> HTTPResponse {
         let session = try auth.sessionId(request)
-        let (conversation, message) = try service.escalate(request.parameter("id"), sessionId: session, client: request.remoteAddress)
-        return try .json(CustomerAnswer.Escalated(conversation, message: message))
+        let body = try Body.decode(EscalateBody.self, from: request, emptyAllowed: true)
+        let result = try service.escalate(request.parameter("id"), sessionId: session, message: try body.message.map(Validate.content),
+                                          client: request.remoteAddress)
+        return try .json(CustomerAnswer.Escalated(result.conversation, message: result.message, offline: result.offline))
+    }
+
+    struct TranscriptBody: Decodable {
+        var email: String?
+    }
+
+    /// `POST .../transcript {email?}`: 202, the transcript by e-mail now (closed) or when the chat closes.
+    @Sendable func transcript(_ request: HTTPRequest) throws -> HTTPResponse {
+        let session = try auth.sessionId(request)
+        let body = try Body.decode(TranscriptBody.self, from: request, emptyAllowed: true)
+        let result = try service.requestTranscript(request.parameter("id"), sessionId: session, email: body.email)
+        var response = try HTTPResponse.json(CustomerAnswer.Transcript(status: result.when.rawValue, email: result.email))
+        response.status = 202
+        return response
     }
 
     struct ContactBody: Decodable {

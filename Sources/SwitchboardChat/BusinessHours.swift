@@ -69,18 +69,29 @@ public struct BusinessHours: Sendable {
 extension ChatService {
     /// Whether anyone is there: open hours, an agent online with room, how soon they reply.
     public func availability(at now: Timestamp = .now()) throws -> Availability {
-        try read { rows in try Self.availability(settings: try rows.settings() ?? .defaults, rows, now) }
+        try read { rows in try Self.availability(settings: try rows.settings() ?? .defaults, rows, now, mailEnabled: policy.mailEnabled) }
     }
 
-    static func availability(settings: Settings, _ rows: any StoreReader, _ now: Timestamp) throws -> Availability {
-        let instant = Date(timeIntervalSince1970: Double(now.milliseconds) / 1000)
+    static func availability(settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
+                             mailEnabled: Bool = false) throws -> Availability {
         let hours = BusinessHours(settings.availability)
-        let open = hours?.isOpen(at: instant) ?? true
-        let online = try rows.onlineAgentCount()
-        let status: Availability.Status = !open ? .closed : try rows.leastLoadedOnlineAgent() == nil ? .away : .online
-        let next = hours?.nextOpening(after: instant).map { Timestamp(milliseconds: Int64($0.timeIntervalSince1970 * 1000)) }
+        let status = try status(settings, rows, now, hours: hours)
+        let next = hours?.nextOpening(after: now.date).map(Timestamp.init)
         let delays = try rows.firstReplyDelays(since: now.adding(seconds: -7 * 86_400)).sorted()
         let median = delays.isEmpty ? nil : Int(delays[delays.count / 2] / 1000)
-        return Availability(status: status, agentsOnline: online, nextOpenAt: next, typicalReplySeconds: median)
+        return Availability(status: status, agentsOnline: try rows.onlineAgentCount(), nextOpenAt: next,
+                            typicalReplySeconds: median, settings: settings.availability, emailEnabled: mailEnabled)
     }
+
+    /// `closed` outside the hours; within them `online` when an agent is online with room, else `away`.
+    static func status(_ settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
+                       hours: BusinessHours? = nil) throws -> Availability.Status {
+        let open = (hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true
+        return !open ? .closed : try rows.leastLoadedOnlineAgent() == nil ? .away : .online
+    }
+}
+
+extension Timestamp {
+    var date: Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+    init(_ date: Date) { self.init(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded())) }
 }

@@ -135,11 +135,13 @@ extension ChatService {
         }
     }
 
-    private func setPresence(_ agent: Agent, _ presence: Presence, _ tx: Transaction) throws -> Agent {
+    /// A change of presence (a manual one when `awaySince` is nil: it clears any automatic away).
+    func setPresence(_ agent: Agent, _ presence: Presence, _ tx: Transaction, awaySince: Timestamp? = nil) throws -> Agent {
         var agent = agent
-        if agent.presence != presence {
-            try tx.rows.setPresence(agentId: agent.id, presence, at: tx.now)
+        if agent.presence != presence || agent.awaySince != awaySince {
+            try tx.rows.setPresence(agentId: agent.id, presence, awaySince: awaySince, at: tx.now)
             agent.presence = presence
+            agent.awaySince = awaySince
             agent.updatedAt = tx.now
             try tx.emit(.agentPresenceChanged(agent))
         }

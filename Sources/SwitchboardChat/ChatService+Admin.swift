@@ -137,7 +137,7 @@ extension ChatService {
         try read { rows in
             let settings = try rows.settings() ?? .defaults
             return WidgetConfig(settings: settings, quickQuestions: try rows.faqs(includeDisabled: false).map(QuickQuestion.init),
-                                availability: try Self.availability(settings: settings, rows, now))
+                                availability: try Self.availability(settings: settings, rows, now, mailEnabled: policy.mailEnabled))
         }
     }
 

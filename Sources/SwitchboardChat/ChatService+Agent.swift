@@ -54,6 +54,7 @@ extension ChatService {
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)
             if !conversation.hasAgentReplied { try tx.rows.markAgentReplied(conversationId: conversationId) }
+            try queueUnseenReplyMail(conversation, reply: message, tx)
             return (try agentView(tx.conversation(conversationId), tx), message)
         }
     }

@@ -26,6 +26,15 @@ public struct CustomerSendResult: Sendable {
     public let replayed: Bool
 }
 
+/// What `escalate` answers.
+public struct EscalateResult: Sendable {
+    public let conversation: Conversation
+    /// The system message the escalation added (nil when it changed nothing).
+    public let message: Message?
+    /// Filed as an offline message: nobody was there.
+    public let offline: Bool
+}
+
 /// A messages page, with the event cursor of the same read.
 public struct MessagesPage: Sendable {
     public let conversation: Conversation
@@ -133,30 +142,48 @@ extension ChatService {
                 bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? fallback,
                                            metadata: answer.map { MessageMetadata(faqSlug: $0.slug) } ?? MessageMetadata(fallback: "true"),
                                            replyToSeq: sent.seq)
+            } else if conversation.status == .agent {
+                try autoReplyIfClosed(conversationId, tx)
             }
             return CustomerSendResult(conversation: try tx.conversation(conversationId), customerMessage: sent,
                                       botMessage: bot, replayed: false)
         }
     }
 
-    /// Asks for a human. Idempotent: a second escalation changes nothing and adds no message.
-    /// One client address may have at most `policy.maxOpenChatsPerAddress` escalated chats
-    /// open at once (429 `too_many_open_chats`), so a script cannot fill the queue.
-    public func escalate(_ conversationId: String, sessionId: String, client: String = "") throws -> (Conversation, Message?) {
+    /// Asks for a human. Idempotent: a second escalation changes nothing and adds no message
+    /// (nor stores `message` again). While nobody is there (availability `away` or `closed`)
+    /// it files an offline message: that needs the customer's e-mail (409 `contact_required`
+    /// without one), is queued marked offline without routing, and announces itself to the
+    /// shop by e-mail. One client address may have at most `policy.maxOpenChatsPerAddress`
+    /// escalated chats open at once (429 `too_many_open_chats`), so a script cannot fill the queue.
+    public func escalate(_ conversationId: String, sessionId: String, message: String? = nil,
+                         client: String = "") throws -> EscalateResult {
         try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             let decision = try ConversationLifecycle.decide(conversation.state, .escalate).get()
-            if decision.effect == .queued {
-                let key = try clientKey(client, tx.rows)
-                let limit = policy.maxOpenChatsPerAddress
-                if limit > 0, try tx.rows.openEscalations(clientKey: key) >= limit {
-                    throw AppError(status: 429, code: "too_many_open_chats",
-                                   detail: "There are already \(limit) open conversations with a person from your network; please continue in one of them.",
-                                   retryAfter: 60)
-                }
-                try tx.rows.setClientKey(conversationId: conversationId, key)
+            guard decision.effect == .queued else {
+                return EscalateResult(conversation: conversation, message: nil, offline: conversation.offline)
             }
-            return try apply(decision, to: conversation, tx)
+            let settings = try tx.rows.settings() ?? .defaults
+            let offline = try Self.status(settings, tx.rows, tx.now) != .online
+            if offline && conversation.customerEmail == nil {
+                throw AppError.conflict("Nobody is here right now: leave your e-mail address (POST .../contact) and we'll answer there.",
+                                        code: "contact_required")
+            }
+            let key = try clientKey(client, tx.rows)
+            let limit = policy.maxOpenChatsPerAddress
+            if limit > 0, try tx.rows.openEscalations(clientKey: key) >= limit {
+                throw AppError(status: 429, code: "too_many_open_chats",
+                               detail: "There are already \(limit) open conversations with a person from your network; please continue in one of them.",
+                               retryAfter: 60)
+            }
+            try tx.rows.setClientKey(conversationId: conversationId, key)
+            if let message {
+                _ = try tx.insertMessage(conversationId, sender: .customer, kind: .text, content: message)
+            }
+            let (updated, system) = try apply(decision, to: conversation, tx, offline: offline)
+            if offline { try queueOfflineMessageMail(updated, settings, tx) }
+            return EscalateResult(conversation: updated, message: system, offline: offline)
         }
     }
 

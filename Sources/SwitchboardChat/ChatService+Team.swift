@@ -27,10 +27,13 @@ extension ChatService {
             if losesAdmin, try tx.rows.activeAdminCount() <= 1 {
                 throw AppError.conflict("\(old.username) is the last active admin; make another admin first.", code: "last_admin")
             }
-            if agent.disabled && !old.disabled { agent.presence = .offline }
+            if agent.disabled && !old.disabled {
+                agent.presence = .offline
+                agent.awaySince = nil
+            }
             agent.updatedAt = tx.now
             try tx.rows.updateAgent(agent, at: tx.now)
-            if agent.presence != old.presence { try tx.emit(.agentPresenceChanged(agent)) }
+            if agent.presence != old.presence || agent.awaySince != old.awaySince { try tx.emit(.agentPresenceChanged(agent)) }
             if agent.disabled && !old.disabled { try revokeSessions(of: agent.id, except: nil, tx) }
             try tx.audit(actor, Self.action(old, agent), agent.id, Self.changes(from: old, to: agent))
             if routing == .auto && !agent.disabled && agent.presence == .online && agent.maxActiveChats > old.maxActiveChats {

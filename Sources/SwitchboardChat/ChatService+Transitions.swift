@@ -12,7 +12,9 @@ extension ChatService {
     }
 
     /// Applies a decision's effect. Returns the conversation as stored afterwards and the system message, if any.
-    func apply(_ decision: ConversationDecision, to conversation: Conversation, _ tx: Transaction) throws -> (Conversation, Message?) {
+    /// `offline`: an escalation while nobody is there is queued marked offline, never routed.
+    func apply(_ decision: ConversationDecision, to conversation: Conversation, _ tx: Transaction,
+               offline: Bool = false) throws -> (Conversation, Message?) {
         let id = conversation.id
         let system: Message
         switch decision.effect {
@@ -21,10 +23,15 @@ extension ChatService {
 
         case .queued:
             try tx.rows.setQueued(conversationId: id, at: tx.now)
-            if routing == .auto, let agent = try tx.rows.leastLoadedOnlineAgent() {
+            if offline {
+                try tx.rows.setOffline(conversationId: id)
+                system = try tx.systemMessage(id, BotText.offline(email: conversation.customerEmail ?? "", byMail: policy.mailEnabled),
+                                              event: "offline")
+            } else if routing == .auto, let agent = try tx.rows.leastLoadedOnlineAgent() {
                 return try transition(id, .route(agentId: agent.id), tx)
+            } else {
+                system = try tx.systemMessage(id, BotText.queued, event: "queued")
             }
-            system = try tx.systemMessage(id, BotText.queued, event: "queued")
             try tx.emit(.queueChatCreated(AgentConversation(try tx.conversation(id), lastMessage: system)))
 
         case .assigned(let agentId):
@@ -46,6 +53,7 @@ extension ChatService {
             try tx.rows.setClosed(conversationId: id, at: tx.now)
             system = try tx.systemMessage(id, BotText.closed, event: "closed")
             try tx.emit(.chatClosed(conversationId: id, closedAt: tx.now))
+            if conversation.transcriptRequested { try queueTranscriptMail(try tx.conversation(id), tx) }
         }
         let updated = try tx.conversation(id)
         try tx.emit(.conversationUpdated(updated))

@@ -16,8 +16,7 @@ public struct ChatService: Sendable {
     public init(store: any ChatStore, config: Config) {
         self.init(store: store, routing: config.routing, tokenTTLSeconds: config.tokenTTLSeconds,
                   hasher: PasswordHasher(logN: config.scryptLogN, maxConcurrent: config.maxConcurrentHashes, queue: config.hashQueue),
-                  policy: ChatPolicy(maxOpenChatsPerAddress: config.maxOpenChatsPerAddress,
-                                     loginFailuresBeforeBackoff: config.loginFailuresBeforeBackoff))
+                  policy: ChatPolicy(config))
     }
 
     public init(store: any ChatStore, routing: RoutingMode = .auto, tokenTTLSeconds: Int64 = 43200,
@@ -60,9 +59,38 @@ public struct ChatPolicy: Sendable {
     /// The longest such wait.
     public var maxLoginBackoffSeconds: Int64 = 900
 
+    /// Whether e-mail can be sent (SMTP configured): without it nothing is queued.
+    public var mailEnabled: Bool = false
+    /// The sender of every e-mail, and where links in e-mails point.
+    public var mailFrom: String = "switchboard@localhost"
+    public var publicURL: String = "http://127.0.0.1:8080"
+    /// How long an agent reply may stay unseen before it is e-mailed.
+    public var unseenReplySeconds: Int64 = 600
+    /// How long after an agent's last console stream closed they go offline.
+    public var presenceGraceSeconds: Int64 = 120
+    /// The first retry of an e-mail the server did not take (doubling up to an hour), and
+    /// how many attempts before it is given up.
+    public var mailRetrySeconds: Int64 = 30
+    public var mailMaxAttempts: Int = 20
+
     public init(maxOpenChatsPerAddress: Int = 5, loginFailuresBeforeBackoff: Int = 5) {
         self.maxOpenChatsPerAddress = maxOpenChatsPerAddress
         self.loginFailuresBeforeBackoff = loginFailuresBeforeBackoff
+    }
+
+    public init(_ config: Config) {
+        self.init(maxOpenChatsPerAddress: config.maxOpenChatsPerAddress, loginFailuresBeforeBackoff: config.loginFailuresBeforeBackoff)
+        mailEnabled = config.mailEnabled
+        mailFrom = config.mailFrom
+        publicURL = config.publicURL
+        unseenReplySeconds = Int64(config.unseenReplySeconds)
+        presenceGraceSeconds = Int64(config.presenceGraceSeconds)
+        mailRetrySeconds = Int64(config.mailRetrySeconds)
+    }
+
+    /// The wait before attempt `attempts + 1` of an e-mail.
+    public func mailBackoffSeconds(afterAttempts attempts: Int) -> Int64 {
+        min(3600, mailRetrySeconds << Int64(min(max(attempts - 1, 0), 16)))
     }
 
     /// How long unknown clients wait after `failures` failed logins in a row: none up to the

@@ -58,6 +58,14 @@ extension MemoryRows {
         }
     }
 
+    func setOffline(conversationId: String) throws {
+        update(conversationId) { $0.offline = true }
+    }
+
+    func setTranscriptRequested(conversationId: String) throws {
+        update(conversationId) { $0.transcriptRequested = true }
+    }
+
     func markAgentReplied(conversationId: String) throws {
         update(conversationId) { $0.hasAgentReplied = true }
     }
@@ -110,8 +118,9 @@ extension MemoryRows {
         state.passwordHashes[agent.id] = passwordHash
     }
 
-    func setPresence(agentId: String, _ presence: Presence, at now: Timestamp) throws {
+    func setPresence(agentId: String, _ presence: Presence, awaySince: Timestamp?, at now: Timestamp) throws {
         state.agents[agentId]?.presence = presence
+        state.agents[agentId]?.awaySince = awaySince
         state.agents[agentId]?.updatedAt = now
     }
 
@@ -122,6 +131,9 @@ extension MemoryRows {
         stored.maxActiveChats = agent.maxActiveChats
         stored.disabled = agent.disabled
         stored.presence = agent.presence
+        stored.awaySince = agent.awaySince
+        stored.email = agent.email
+        stored.emailNotifications = agent.emailNotifications
         stored.updatedAt = now
         state.agents[agent.id] = stored
     }
@@ -172,6 +184,33 @@ extension MemoryRows {
         state.lastEventId += 1
         state.events.append(StoredEvent(id: state.lastEventId, name: name, audience: audience,
                                         conversationId: conversationId, data: data, createdAt: now))
+    }
+
+    func insertEmail(_ email: OutgoingEmail) throws -> Int64 {
+        var email = email
+        email.id = (state.emails.last?.id ?? 0) + 1
+        state.emails.append(email)
+        return email.id
+    }
+
+    func updateEmail(_ email: OutgoingEmail) throws {
+        guard let index = state.emails.firstIndex(where: { $0.id == email.id }) else { return }
+        var stored = email
+        // Like the SQL update: kind, conversation, recipient and anchor never change.
+        stored.kind = state.emails[index].kind
+        stored.conversationId = state.emails[index].conversationId
+        stored.recipient = state.emails[index].recipient
+        stored.anchorSeq = state.emails[index].anchorSeq
+        stored.createdAt = state.emails[index].createdAt
+        state.emails[index] = stored
+    }
+
+    func setStreamPresence(_ subject: StreamPresence.Subject, open: Bool, at now: Timestamp) throws {
+        state.streams[subject.key] = StreamPresence(open: open, changedAt: now)
+    }
+
+    func closeAllStreams(at now: Timestamp) throws {
+        for (key, presence) in state.streams where presence.open { state.streams[key] = StreamPresence(open: false, changedAt: now) }
     }
 }
 

@@ -81,6 +81,10 @@ struct MemoryState: Sendable {
     /// The username's bytes, a zero byte, then the client key.
     var trusted: Set<[UInt8]> = []
     var clientKeys: [String: [UInt8]] = [:]
+    /// By id, in id order.
+    var emails: [OutgoingEmail] = []
+    /// By `StreamPresence.Subject.key`.
+    var streams: [String: StreamPresence] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -163,6 +167,13 @@ final class MemoryRows: StoreWriter {
         state.messages.last { $0.message.conversationId == conversationId }?.message
     }
 
+    func lastMessage(conversationId: String, sender: SenderType, event: String?) throws -> Message? {
+        state.messages.last {
+            $0.message.conversationId == conversationId && $0.message.senderType == sender
+                && (event == nil || $0.message.metadata?.event == event)
+        }?.message
+    }
+
     func faqs(includeDisabled: Bool) throws -> [FAQ] {
         state.faqs.values.filter { includeDisabled || $0.enabled }.sorted { ($0.position, $0.slug) < ($1.position, $1.slug) }
     }
@@ -240,6 +251,25 @@ final class MemoryRows: StoreWriter {
         state.conversations.values.count {
             state.clientKeys[$0.conversation.id] == clientKey && $0.conversation.status == .agent
         }
+    }
+
+    func emails(state wanted: OutgoingEmail.State, dueBy: Timestamp, limit: Int) throws -> [OutgoingEmail] {
+        Array(state.emails.filter { $0.state == wanted && $0.notBefore <= dueBy }
+            .sorted { ($0.notBefore, $0.id) < ($1.notBefore, $1.id) }.prefix(limit))
+    }
+
+    func emails(conversationId: String) throws -> [OutgoingEmail] {
+        state.emails.filter { $0.conversationId == conversationId }
+    }
+
+    func streamPresence(_ subject: StreamPresence.Subject) throws -> StreamPresence? {
+        state.streams[subject.key]
+    }
+
+    func agentStreams() throws -> [String: StreamPresence] {
+        var result: [String: StreamPresence] = [:]
+        for (key, presence) in state.streams where key.hasPrefix("agent:") { result[String(key.dropFirst(6))] = presence }
+        return result
     }
 }
 

@@ -129,3 +129,29 @@ public struct AgentPatch: Decodable, Sendable {
         disabled = try c.patchValue(Bool.self, .disabled)
     }
 }
+
+/// What an agent may change about themselves (`PATCH /agent/me`): name, e-mail (`null`
+/// clears it) and whether offline messages are e-mailed to them.
+public struct ProfilePatch: Decodable, Sendable {
+    public var displayName: String?
+    /// `.some(nil)`: clear it.
+    public var email: String??
+    public var emailNotifications: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case displayName = "display_name", email, emailNotifications = "email_notifications"
+    }
+
+    public init(displayName: String? = nil, email: String?? = nil, emailNotifications: Bool? = nil) {
+        self.displayName = displayName
+        self.email = email
+        self.emailNotifications = emailNotifications
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        displayName = try c.patchValue(String.self, .displayName)
+        if c.contains(.email) { email = .some(try c.decodeIfPresent(String.self, forKey: .email)) }
+        emailNotifications = try c.patchValue(Bool.self, .emailNotifications)
+    }
+}

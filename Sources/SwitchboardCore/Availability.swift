@@ -108,16 +108,28 @@ public struct Availability: Codable, Equatable, Sendable {
     public var nextOpenAt: Timestamp?
     /// Median seconds from asking for a person to an agent's first reply, last 7 days.
     public var typicalReplySeconds: Int?
+    /// What the widget needs from the settings to act on the status.
+    public var awayMessage: String
+    public var hideWhenClosed: Bool
+    public var prechat: PrechatMode
+    /// The server sends e-mail (SMTP configured): the widget may offer answers and transcripts by e-mail.
+    public var emailEnabled: Bool
 
-    public init(status: Status, agentsOnline: Int, nextOpenAt: Timestamp?, typicalReplySeconds: Int?) {
+    public init(status: Status, agentsOnline: Int, nextOpenAt: Timestamp?, typicalReplySeconds: Int?,
+                settings: AvailabilitySettings = AvailabilitySettings(), emailEnabled: Bool = false) {
         self.status = status
         self.agentsOnline = agentsOnline
         self.nextOpenAt = nextOpenAt
         self.typicalReplySeconds = typicalReplySeconds
+        awayMessage = settings.awayMessage
+        hideWhenClosed = settings.hideWhenClosed
+        prechat = settings.prechat
+        self.emailEnabled = emailEnabled
     }
 
     enum CodingKeys: String, CodingKey {
         case status, agentsOnline = "agents_online", nextOpenAt = "next_open_at", typicalReplySeconds = "typical_reply_seconds"
+        case awayMessage = "away_message", hideWhenClosed = "hide_when_closed", prechat, emailEnabled = "email_enabled"
     }
 }
 

@@ -31,6 +31,8 @@ public protocol StoreReader {
     /// The first message written in reply to the message with `seq` (the bot's answer).
     func reply(toSeq: Int64) throws -> Message?
     func lastMessage(conversationId: String) throws -> Message?
+    /// The newest message from `sender` (with metadata `event`, when given).
+    func lastMessage(conversationId: String, sender: SenderType, event: String?) throws -> Message?
 
     /// FAQs in display order (`position`, then slug); disabled ones only when asked.
     func faqs(includeDisabled: Bool) throws -> [FAQ]
@@ -72,6 +74,15 @@ public protocol StoreReader {
     func isTrusted(username: String, clientKey: [UInt8]) throws -> Bool
     /// Escalated conversations from this client that are not closed.
     func openEscalations(clientKey: [UInt8]) throws -> Int
+
+    /// E-mails in `state` due at `dueBy` (`notBefore <= dueBy`), oldest first.
+    func emails(state: OutgoingEmail.State, dueBy: Timestamp, limit: Int) throws -> [OutgoingEmail]
+    /// Every e-mail about a conversation, oldest first.
+    func emails(conversationId: String) throws -> [OutgoingEmail]
+    /// Whether `subject` has an event stream open, and since when; nil when it never had one.
+    func streamPresence(_ subject: StreamPresence.Subject) throws -> StreamPresence?
+    /// The stream presence of every agent who ever had a console stream.
+    func agentStreams() throws -> [String: StreamPresence]
 }
 
 /// The writes, inside a write transaction.
@@ -85,6 +96,9 @@ public protocol StoreWriter: StoreReader {
     /// The customer's contact (a nil name keeps the current one).
     func setContact(conversationId: String, displayName: String?, email: String, source: ContactSource, at: Timestamp) throws
     func setClosed(conversationId: String, at: Timestamp) throws
+    /// Marks the conversation as an offline message (filed while nobody was there).
+    func setOffline(conversationId: String) throws
+    func setTranscriptRequested(conversationId: String) throws
     func markAgentReplied(conversationId: String) throws
     func touch(conversationId: String, at: Timestamp) throws
 
@@ -97,8 +111,9 @@ public protocol StoreWriter: StoreReader {
     func appendAudit(actor: AuditEntry.Actor, action: String, target: String, data: AuditData, at: Timestamp) throws
 
     func insertAgent(_ agent: Agent, passwordHash: String) throws
-    func setPresence(agentId: String, _ presence: Presence, at: Timestamp) throws
-    /// Writes the editable members: display name, role, capacity, disabled.
+    /// Sets presence; `awaySince` only when it went offline because the agent's streams closed.
+    func setPresence(agentId: String, _ presence: Presence, awaySince: Timestamp?, at: Timestamp) throws
+    /// Writes the editable members: display name, role, capacity, disabled, e-mail and its notifications.
     func updateAgent(_ agent: Agent, at: Timestamp) throws
     func setLastSeen(agentId: String, at: Timestamp) throws
     func setPasswordHash(agentId: String, _ hash: String, at: Timestamp) throws
@@ -113,6 +128,15 @@ public protocol StoreWriter: StoreReader {
     func setLoginThrottle(username: String, _ throttle: LoginThrottle?) throws
     func trust(username: String, clientKey: [UInt8], at: Timestamp) throws
     func setClientKey(conversationId: String, _ key: [UInt8]) throws
+
+    /// Queues an e-mail; returns its id.
+    func insertEmail(_ email: OutgoingEmail) throws -> Int64
+    /// Saves an e-mail's reply-to, subject, body, state, attempts, error and times.
+    func updateEmail(_ email: OutgoingEmail) throws
+    /// Records that `subject`'s first stream opened or its last one closed.
+    func setStreamPresence(_ subject: StreamPresence.Subject, open: Bool, at: Timestamp) throws
+    /// Every stream is closed (the notifier started: streams of a previous one are gone).
+    func closeAllStreams(at: Timestamp) throws
 
     /// Appends to the outbox; the id is assigned in commit order.
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at: Timestamp) throws

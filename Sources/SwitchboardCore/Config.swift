@@ -29,6 +29,31 @@ public struct Config: Sendable {
     /// Events older than this are pruned; a resume cursor older than that gets `reset`.
     public var eventRetentionSeconds: Int = 3 * 86400
     public var heartbeatSeconds: Int = 15
+    /// Where e-mail goes out (`smtp://user:pass@host:587`, `smtps://…`); nil: no e-mail at all.
+    /// Holds a password: never logged (`smtpServerForLogs` is the safe spelling).
+    public var smtpURL: String?
+    /// The sender of every e-mail.
+    public var mailFrom: String = "switchboard@localhost"
+    /// The address shoppers and agents reach this installation at (links in e-mails).
+    public var publicURL: String = "http://127.0.0.1:8080"
+    /// An agent reply the shopper has not seen for this long is e-mailed to them.
+    public var unseenReplySeconds: Int = 600
+    /// An agent whose last console stream closed this long ago goes offline.
+    public var presenceGraceSeconds: Int = 120
+    /// The first retry of an e-mail the SMTP server did not take; doubles up to an hour.
+    public var mailRetrySeconds: Int = 30
+
+    public var mailEnabled: Bool { smtpURL != nil }
+
+    /// The SMTP URL without its credentials, for logs.
+    public var smtpServerForLogs: String {
+        guard let url = smtpURL else { return "none" }
+        let parts = url.split(separator: "/", maxSplits: 3, omittingEmptySubsequences: false)
+        // "smtp:", "", "user:pass@host:port", rest
+        guard parts.count >= 3, let at = parts[2].lastIndex(of: "@") else { return url }
+        let host = parts[2][parts[2].index(after: at)...]
+        return ([parts[0], parts[1], host] + parts.dropFirst(3)).joined(separator: "/")
+    }
 
     public var databasePath: String { dataDir + "/switchboard.sqlite" }
     public var workerSocketPath: String { runDir + "/worker.sock" }
@@ -84,6 +109,25 @@ public struct Config: Sendable {
         config.notifierPollMilliseconds = try int("SWITCHBOARD_NOTIFIER_POLL_MS", 1000, 20...60000)
         config.eventRetentionSeconds = try int("SWITCHBOARD_EVENT_RETENTION_SECONDS", 3 * 86400, 60...(365 * 86400))
         config.heartbeatSeconds = try int("SWITCHBOARD_HEARTBEAT_SECONDS", 15, 1...300)
+        if let url = value("SWITCHBOARD_SMTP_URL") {
+            guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
+                throw ConfigError("SWITCHBOARD_SMTP_URL must start with smtp:// or smtps://")
+            }
+            config.smtpURL = url
+        }
+        if let from = value("SWITCHBOARD_MAIL_FROM") {
+            guard Validate.isEmail(from) else { throw ConfigError("SWITCHBOARD_MAIL_FROM=\(from) is not an e-mail address") }
+            config.mailFrom = from
+        }
+        if let url = value("SWITCHBOARD_PUBLIC_URL") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigError("SWITCHBOARD_PUBLIC_URL=\(url) must start with http:// or https://")
+            }
+            config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+        config.unseenReplySeconds = try int("SWITCHBOARD_UNSEEN_REPLY_SECONDS", 600, 1...(7 * 86400))
+        config.presenceGraceSeconds = try int("SWITCHBOARD_PRESENCE_GRACE_SECONDS", 120, 1...86400)
+        config.mailRetrySeconds = try int("SWITCHBOARD_MAIL_RETRY_SECONDS", 30, 1...3600)
         return config
     }
 

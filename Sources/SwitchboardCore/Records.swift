@@ -17,11 +17,15 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var customerEmail: String?
     /// Where the customer's contact came from; nil when they gave none.
     public var contactSource: ContactSource? = nil
+    /// Filed as an offline message: the customer asked for a person while nobody was there.
+    public var offline: Bool = false
+    /// The customer asked for the transcript by e-mail when the conversation closes (never on the wire).
+    public var transcriptRequested: Bool = false
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,
                 updatedAt: Timestamp, customerDisplayName: String, customerEmail: String?,
-                contactSource: ContactSource? = nil) {
+                contactSource: ContactSource? = nil, offline: Bool = false, transcriptRequested: Bool = false) {
         self.id = id
         self.status = status
         self.assignedAgentId = assignedAgentId
@@ -34,6 +38,8 @@ public struct Conversation: Codable, Equatable, Sendable {
         self.customerDisplayName = customerDisplayName
         self.customerEmail = customerEmail
         self.contactSource = contactSource
+        self.offline = offline
+        self.transcriptRequested = transcriptRequested
     }
 
     public var state: ConversationState { ConversationState(status: status, assignedAgentId: assignedAgentId) }
@@ -41,7 +47,7 @@ public struct Conversation: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, status, assignedAgentId = "assigned_agent_id", assignedAgentName = "assigned_agent_name"
         case hasAgentReplied = "has_agent_replied", requestedAgentAt = "requested_agent_at", closedAt = "closed_at"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", offline
     }
 }
 
@@ -131,11 +137,18 @@ public struct Agent: Codable, Equatable, Sendable {
     public var disabled: Bool
     /// The last time the agent logged in or used the API (updated at most once a minute).
     public var lastSeenAt: Timestamp?
+    /// Set while the agent is offline because their last console stream closed (since
+    /// when); they come back online when a console opens again.
+    public var awaySince: Timestamp?
+    /// Where this agent gets e-mail, and whether offline messages go there too.
+    public var email: String?
+    public var emailNotifications: Bool
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
     public init(id: String, username: String, displayName: String, role: AgentRole, presence: Presence,
-                maxActiveChats: Int, disabled: Bool = false, lastSeenAt: Timestamp? = nil, createdAt: Timestamp, updatedAt: Timestamp) {
+                maxActiveChats: Int, disabled: Bool = false, lastSeenAt: Timestamp? = nil, awaySince: Timestamp? = nil,
+                email: String? = nil, emailNotifications: Bool = false, createdAt: Timestamp, updatedAt: Timestamp) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -144,6 +157,9 @@ public struct Agent: Codable, Equatable, Sendable {
         self.maxActiveChats = maxActiveChats
         self.disabled = disabled
         self.lastSeenAt = lastSeenAt
+        self.awaySince = awaySince
+        self.email = email
+        self.emailNotifications = emailNotifications
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
@@ -152,6 +168,7 @@ public struct Agent: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, username, displayName = "display_name", presence, maxActiveChats = "max_active_chats", role
-        case disabled, lastSeenAt = "last_seen_at", createdAt = "created_at", updatedAt = "updated_at"
+        case disabled, lastSeenAt = "last_seen_at", awaySince = "away_since", email, emailNotifications = "email_notifications"
+        case createdAt = "created_at", updatedAt = "updated_at"
     }
 }

@@ -105,14 +105,20 @@ public enum Validate {
         return value
     }
 
-    /// A customer's e-mail address as given at start (a light check: it is shown, not mailed).
+    /// An e-mail address we may send to: one `@`, a dotted domain, and none of the characters
+    /// that would let it smuggle a second recipient or header (spaces, controls, `<>(),;:"[]\`).
     public static func email(_ email: String, field: String = "email") throws -> String {
-        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
-        guard email.utf8.count <= 254, parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }) else {
+        guard isEmail(email) else {
             throw AppError.badRequest("\(field): not an e-mail address.", code: field == "email" ? "invalid_email" : "invalid_settings")
         }
         return email
+    }
+
+    public static func isEmail(_ email: String) -> Bool {
+        let parts = email.split(separator: "@", omittingEmptySubsequences: false)
+        let forbidden: Set<Unicode.Scalar> = ["<", ">", "(", ")", ",", ";", ":", "\"", "[", "]", "\\"]
+        return email.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[0].utf8.count <= 64
+            && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
+            && email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && !forbidden.contains($0) })
     }
 }

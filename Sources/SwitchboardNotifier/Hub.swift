@@ -24,11 +24,20 @@ public final class Hub: @unchecked Sendable {
     private(set) var cursor: Int64 = 0
     private var agents: [ObjectIdentifier: Subscriber] = [:]
     private var customers: [String: [ObjectIdentifier: Subscriber]] = [:]
+    /// Open streams per agent (an agent may have several consoles open).
+    private var agentStreams: [String: Int] = [:]
+    /// Told when an agent's first stream opens or last one closes, and (with
+    /// `recordsCustomers`) the same for a conversation's customer.
+    private let recorder: StreamRecorder?
+    private let recordsCustomers: Bool
     private var tailing = false
     private var tailAgain = false
 
     public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, config: Config, logger: Logger,
-                batch: Int = 500, maxPending: Int = 5000) {
+                batch: Int = 500, maxPending: Int = 5000, recorder: StreamRecorder? = nil) {
+        self.recorder = recorder
+        // Whether a shopper saw a reply matters only for e-mailing it.
+        recordsCustomers = config.mailEnabled
         self.loop = loop
         self.outbox = outbox
         self.reads = reads
@@ -71,11 +80,19 @@ public final class Hub: @unchecked Sendable {
         loop.assertInEventLoop()
         let key = ObjectIdentifier(channel)
         switch identity {
-        case .agent:
-            agents.removeValue(forKey: key)?.lifetime?.cancel()
+        case .agent(let agentId):
+            guard let removed = agents.removeValue(forKey: key) else { return }
+            removed.lifetime?.cancel()
+            let left = (agentStreams[agentId] ?? 1) - 1
+            agentStreams[agentId] = left > 0 ? left : nil
+            if left <= 0 { recorder?.record(.agent(agentId), open: false) }
         case .customer(let conversationId):
-            customers[conversationId]?.removeValue(forKey: key)?.lifetime?.cancel()
-            if customers[conversationId]?.isEmpty == true { customers[conversationId] = nil }
+            guard let removed = customers[conversationId]?.removeValue(forKey: key) else { return }
+            removed.lifetime?.cancel()
+            if customers[conversationId]?.isEmpty == true {
+                customers[conversationId] = nil
+                if recordsCustomers { recorder?.record(.conversation(conversationId), open: false) }
+            }
         }
     }
 
@@ -88,8 +105,14 @@ public final class Hub: @unchecked Sendable {
 
     private func add(_ subscriber: Subscriber) {
         switch subscriber.identity {
-        case .agent: agents[subscriber.id] = subscriber
-        case .customer(let conversationId): customers[conversationId, default: [:]][subscriber.id] = subscriber
+        case .agent(let agentId):
+            agents[subscriber.id] = subscriber
+            agentStreams[agentId, default: 0] += 1
+            if agentStreams[agentId] == 1 { recorder?.record(.agent(agentId), open: true) }
+        case .customer(let conversationId):
+            let first = customers[conversationId] == nil
+            customers[conversationId, default: [:]][subscriber.id] = subscriber
+            if first && recordsCustomers { recorder?.record(.conversation(conversationId), open: true) }
         }
     }
 

@@ -183,6 +183,42 @@ enum Migrations {
                 """)
         }
 
+        // Nobody online, after hours: offline messages, e-mail, presence from open streams.
+        migrator.registerMigration("2026-11-30-06-offline-and-email") { db in
+            try db.execute(sql: """
+                ALTER TABLE conversations ADD COLUMN offline INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE conversations ADD COLUMN transcript_requested INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE agents ADD COLUMN email TEXT;
+                ALTER TABLE agents ADD COLUMN email_notifications INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE agents ADD COLUMN away_since INTEGER;
+
+                CREATE TABLE emails (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL CHECK (kind IN ('offline_message', 'unseen_reply', 'transcript')),
+                    conversation_id TEXT REFERENCES conversations(id) ON DELETE CASCADE,
+                    recipient TEXT NOT NULL,
+                    reply_to TEXT,
+                    subject TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('waiting', 'pending', 'sending', 'sent', 'cancelled', 'failed')),
+                    not_before INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    anchor_seq INTEGER,
+                    created_at INTEGER NOT NULL,
+                    sent_at INTEGER
+                );
+                CREATE INDEX emails_due ON emails(state, not_before);
+                CREATE INDEX emails_conversation ON emails(conversation_id, kind, state);
+
+                CREATE TABLE stream_presence (
+                    subject TEXT PRIMARY KEY NOT NULL,
+                    open INTEGER NOT NULL,
+                    changed_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+
         return migrator
     }
 }

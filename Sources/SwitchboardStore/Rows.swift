@@ -7,7 +7,7 @@ enum Columns {
     static let conversation = """
         c.id, c.status, c.assigned_agent_id, a.display_name AS assigned_agent_name, c.has_agent_replied,
         c.requested_agent_at, c.closed_at, c.created_at, c.updated_at, c.customer_display_name, c.customer_email,
-        c.contact_source
+        c.contact_source, c.offline, c.transcript_requested
         """
     static let conversationFrom = "conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id"
 
@@ -21,7 +21,7 @@ enum Columns {
     static func agent(_ alias: String = "") -> String {
         let p = alias.isEmpty ? "" : alias + "."
         return ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
-                "created_at", "updated_at"]
+                "away_since", "email", "email_notifications", "created_at", "updated_at"]
             .map { p + $0 }.joined(separator: ", ")
     }
 }
@@ -40,7 +40,9 @@ enum Records {
             updatedAt: Timestamp(milliseconds: row["updated_at"]),
             customerDisplayName: row["customer_display_name"],
             customerEmail: row["customer_email"],
-            contactSource: (row["contact_source"] as String?).flatMap(ContactSource.init(rawValue:)))
+            contactSource: (row["contact_source"] as String?).flatMap(ContactSource.init(rawValue:)),
+            offline: row["offline"],
+            transcriptRequested: row["transcript_requested"])
     }
 
     /// A message from its columns, optionally prefixed (`m_seq`, …); nil when the prefixed
@@ -70,8 +72,25 @@ enum Records {
             maxActiveChats: row["max_active_chats"],
             disabled: row["disabled"],
             lastSeenAt: (row["last_seen_at"] as Int64?).map(Timestamp.init(milliseconds:)),
+            awaySince: (row["away_since"] as Int64?).map(Timestamp.init(milliseconds:)),
+            email: row["email"],
+            emailNotifications: row["email_notifications"],
             createdAt: Timestamp(milliseconds: row["created_at"]),
             updatedAt: Timestamp(milliseconds: row["updated_at"]))
+    }
+
+    static let emailColumns = """
+        id, kind, conversation_id, recipient, reply_to, subject, body, state, not_before, attempts, last_error, anchor_seq,
+        created_at, sent_at
+        """
+
+    static func email(_ row: Row) -> OutgoingEmail {
+        OutgoingEmail(
+            id: row["id"], kind: OutgoingEmail.Kind(rawValue: row["kind"]) ?? .transcript, conversationId: row["conversation_id"],
+            recipient: row["recipient"], replyTo: row["reply_to"], subject: row["subject"], body: row["body"],
+            state: OutgoingEmail.State(rawValue: row["state"]) ?? .failed, notBefore: Timestamp(milliseconds: row["not_before"]),
+            attempts: row["attempts"], lastError: row["last_error"], anchorSeq: row["anchor_seq"],
+            createdAt: Timestamp(milliseconds: row["created_at"]), sentAt: (row["sent_at"] as Int64?).map(Timestamp.init(milliseconds:)))
     }
 
     static let faqColumns = "id, slug, question, answer, keywords, position, enabled, created_at, updated_at"

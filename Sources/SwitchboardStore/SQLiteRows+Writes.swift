@@ -45,6 +45,14 @@ extension SQLiteRows: StoreWriter {
             .execute(arguments: [now.milliseconds, now.milliseconds, conversationId])
     }
 
+    func setOffline(conversationId: String) throws {
+        try db.cachedStatement(sql: "UPDATE conversations SET offline = 1 WHERE id = ?").execute(arguments: [conversationId])
+    }
+
+    func setTranscriptRequested(conversationId: String) throws {
+        try db.cachedStatement(sql: "UPDATE conversations SET transcript_requested = 1 WHERE id = ?").execute(arguments: [conversationId])
+    }
+
     func markAgentReplied(conversationId: String) throws {
         try db.cachedStatement(sql: "UPDATE conversations SET has_agent_replied = 1 WHERE id = ?").execute(arguments: [conversationId])
     }
@@ -104,17 +112,19 @@ extension SQLiteRows: StoreWriter {
 
     func updateAgent(_ a: Agent, at now: Timestamp) throws {
         try db.cachedStatement(sql: """
-            UPDATE agents SET display_name = ?, role = ?, max_active_chats = ?, disabled = ?, presence = ?, updated_at = ? WHERE id = ?
-            """).execute(arguments: [a.displayName, a.role.rawValue, a.maxActiveChats, a.disabled, a.presence.rawValue, now.milliseconds, a.id])
+            UPDATE agents SET display_name = ?, role = ?, max_active_chats = ?, disabled = ?, presence = ?, away_since = ?,
+                email = ?, email_notifications = ?, updated_at = ? WHERE id = ?
+            """).execute(arguments: [a.displayName, a.role.rawValue, a.maxActiveChats, a.disabled, a.presence.rawValue,
+                             a.awaySince?.milliseconds, a.email, a.emailNotifications, now.milliseconds, a.id])
     }
 
     func setLastSeen(agentId: String, at now: Timestamp) throws {
         try db.cachedStatement(sql: "UPDATE agents SET last_seen_at = ? WHERE id = ?").execute(arguments: [now.milliseconds, agentId])
     }
 
-    func setPresence(agentId: String, _ presence: Presence, at now: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE agents SET presence = ?, updated_at = ? WHERE id = ?")
-            .execute(arguments: [presence.rawValue, now.milliseconds, agentId])
+    func setPresence(agentId: String, _ presence: Presence, awaySince: Timestamp?, at now: Timestamp) throws {
+        try db.cachedStatement(sql: "UPDATE agents SET presence = ?, away_since = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [presence.rawValue, awaySince?.milliseconds, now.milliseconds, agentId])
     }
 
     func setPasswordHash(agentId: String, _ hash: String, at now: Timestamp) throws {
@@ -168,5 +178,35 @@ extension SQLiteRows: StoreWriter {
         try db.cachedStatement(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [name, audience.rawValue, conversationId, data, now.milliseconds])
         job?.appendedEvents = true
+    }
+
+    func insertEmail(_ e: OutgoingEmail) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO emails (kind, conversation_id, recipient, reply_to, subject, body, state, not_before, attempts, last_error,
+                anchor_seq, created_at, sent_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [e.kind.rawValue, e.conversationId, e.recipient, e.replyTo, e.subject, e.body, e.state.rawValue,
+                             e.notBefore.milliseconds, e.attempts, e.lastError, e.anchorSeq, e.createdAt.milliseconds,
+                             e.sentAt?.milliseconds])
+        return db.lastInsertedRowID
+    }
+
+    func updateEmail(_ e: OutgoingEmail) throws {
+        try db.cachedStatement(sql: """
+            UPDATE emails SET reply_to = ?, subject = ?, body = ?, state = ?, not_before = ?, attempts = ?, last_error = ?, sent_at = ?
+            WHERE id = ?
+            """).execute(arguments: [e.replyTo, e.subject, e.body, e.state.rawValue, e.notBefore.milliseconds, e.attempts, e.lastError,
+                             e.sentAt?.milliseconds, e.id])
+    }
+
+    func setStreamPresence(_ subject: StreamPresence.Subject, open: Bool, at now: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO stream_presence (subject, open, changed_at) VALUES (?, ?, ?)
+            ON CONFLICT (subject) DO UPDATE SET open = excluded.open, changed_at = excluded.changed_at
+            """).execute(arguments: [subject.key, open, now.milliseconds])
+    }
+
+    func closeAllStreams(at now: Timestamp) throws {
+        try db.cachedStatement(sql: "UPDATE stream_presence SET open = 0, changed_at = ? WHERE open = 1").execute(arguments: [now.milliseconds])
     }
 }

@@ -94,6 +94,14 @@ struct SQLiteRows: StoreReader {
                           [conversationId]).first
     }
 
+    func lastMessage(conversationId: String, sender: SenderType, event: String?) throws -> Message? {
+        // Walks the conversation's messages newest first (its index); a conversation is small.
+        try fetchMessages("""
+            SELECT \(Columns.message) FROM messages WHERE conversation_id = ? AND sender_type = ?
+                AND (? IS NULL OR json_extract(metadata, '$.event') = ?) ORDER BY seq DESC LIMIT 1
+            """, [conversationId, sender.rawValue, event, event]).first
+    }
+
     private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
         try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).compactMap { Records.message($0) }
     }
@@ -206,5 +214,31 @@ struct SQLiteRows: StoreReader {
     /// AUTOINCREMENT's sequence: never reused, even after pruning.
     func latestEventId() throws -> Int64 {
         try Int64.fetchOne(try db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'events'")) ?? 0
+    }
+
+    func emails(state: OutgoingEmail.State, dueBy: Timestamp, limit: Int) throws -> [OutgoingEmail] {
+        try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT \(Records.emailColumns) FROM emails WHERE state = ? AND not_before <= ? ORDER BY not_before, id LIMIT ?
+            """), arguments: [state.rawValue, dueBy.milliseconds, limit]).map(Records.email)
+    }
+
+    func emails(conversationId: String) throws -> [OutgoingEmail] {
+        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Records.emailColumns) FROM emails WHERE conversation_id = ? ORDER BY id"),
+                         arguments: [conversationId]).map(Records.email)
+    }
+
+    func streamPresence(_ subject: StreamPresence.Subject) throws -> StreamPresence? {
+        try Row.fetchOne(try db.cachedStatement(sql: "SELECT open, changed_at FROM stream_presence WHERE subject = ?"),
+                         arguments: [subject.key]).map { StreamPresence(open: $0["open"], changedAt: Timestamp(milliseconds: $0["changed_at"])) }
+    }
+
+    func agentStreams() throws -> [String: StreamPresence] {
+        var result: [String: StreamPresence] = [:]
+        for row in try Row.fetchAll(try db.cachedStatement(sql: """
+            SELECT substr(subject, 7) AS agent_id, open, changed_at FROM stream_presence WHERE subject >= 'agent:' AND subject < 'agent;'
+            """)) {
+            result[row["agent_id"]] = StreamPresence(open: row["open"], changedAt: Timestamp(milliseconds: row["changed_at"]))
+        }
+        return result
     }
 }

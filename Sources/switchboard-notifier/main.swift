@@ -29,7 +29,19 @@ let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let threadPool = NIOThreadPool(numberOfThreads: 2)
 threadPool.start()
 let loop = group.next()
-let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger)
+// Streams of a previous notifier are gone: everyone counts as disconnected since now (the
+// grace period gives consoles time to reconnect before anyone is marked away).
+do {
+    try store.write { try $0.closeAllStreams(at: .now()) }
+} catch {
+    logger.error("cannot reset stream presence: \(error)")
+}
+let recorder = StreamRecorder(write: { changes in
+    try store.write { rows in
+        for change in changes { try rows.setStreamPresence(change.subject, open: change.open, at: change.at) }
+    }
+}, failed: { error in logger.error("cannot record stream presence: \(error)") })
+let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger, recorder: recorder)
 
 do {
     try loop.submit { try hub.start() }.wait()
@@ -77,6 +89,7 @@ try? server.closeFuture.wait()
 // End every stream with its last chunk, so clients see a clean end and reconnect (with
 // Last-Event-ID) to the next notifier instead of reporting a network error.
 _ = try? loop.flatSubmit { hub.endAll() }.wait()
+recorder.drain()
 try? group.syncShutdownGracefully()
 try? threadPool.syncShutdownGracefully()
 wakeups.stop()

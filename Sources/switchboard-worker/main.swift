@@ -4,6 +4,7 @@ import Logging
 import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardMail
 import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
@@ -39,6 +40,9 @@ let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.
     return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
 }
 
+// Presence from streams, unseen replies, the e-mail outbox: off the request threads.
+let chores = Chores(service: service, config: config, logger: Logger(label: "switchboard.chores"))
+
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
     server.shutdown()
@@ -52,8 +56,15 @@ do {
 }
 logger.info("listening", metadata: [
     "socket": "\(config.workerSocketPath)", "threads": "\(config.workerThreads)",
-    "database": "\(config.databasePath)", "routing": "\(config.routing.rawValue)",
+    "database": "\(config.databasePath)", "routing": "\(config.routing.rawValue)", "smtp": "\(config.smtpServerForLogs)",
 ])
+do {
+    try chores.start()
+} catch {
+    logger.critical("cannot start the background chores: \(error)")
+    exit(1)
+}
 server.wait()
+chores.stop()
 logger.info("stopped")
 exit(0)

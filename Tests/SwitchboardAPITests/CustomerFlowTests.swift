@@ -27,13 +27,22 @@ struct CustomerFlowTests {
             .decode(CustomerAnswer.Sent.self)
         #expect(fallback.botMessage?.content == Settings.defaults.fallbackMessage)
 
+        // Nobody is online: asking for a person needs an e-mail to answer to.
+        let refused = api.call("POST", "/api/v1/customer/conversations/\(id)/escalate", headers: me)
+        #expect(refused.status == 409)
+        #expect(refused.code == "contact_required")
+        #expect(api.call("POST", "/api/v1/customer/conversations/\(id)/contact", json: #"{"email":"robin@example.com","name":"Robin","source":"offline"}"#,
+                         headers: me).status == 200)
         let escalate = try api.call("POST", "/api/v1/customer/conversations/\(id)/escalate", headers: me).decode(CustomerAnswer.Escalated.self)
         #expect(escalate.status == .agent)
         #expect(escalate.assignedAgentId == nil)
+        #expect(escalate.offline)
 
         let token = try api.agentToken("alex")
         let queue = try api.call("GET", "/api/v1/agent/queue", headers: bearer(token)).decode(AgentAnswer.Queue.self)
         #expect(queue.items.map(\.id) == [id])
+        #expect(queue.items.first?.conversation.offline == true)
+        #expect(queue.items.first?.customer == CustomerContact(displayName: "Robin", email: "robin@example.com", source: .offline))
         #expect(queue.total == 1)
         #expect(api.call("POST", "/api/v1/officer/conversations/\(id)/claim", headers: bearer(token)).status == 200)
 

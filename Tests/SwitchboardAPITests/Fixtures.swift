@@ -32,13 +32,16 @@ final class TestAPI: @unchecked Sendable {
     let realtime = RecordingRealtime()
     private let directory: String
 
-    init(routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600) throws {
+    /// `mail`: as if SMTP were configured (e-mails are queued; nothing is sent in-process).
+    init(routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, mail: Bool = false) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = try SQLiteStore(path: directory + "/api.sqlite")
         try store.migrate()
+        var policy = ChatPolicy()
+        policy.mailEnabled = mail
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy)
         _ = try service.importFAQs(demoFAQs, by: .cli)
         app = SwitchboardApp(service: service, realtime: realtime)
     }
@@ -54,9 +57,11 @@ final class TestAPI: @unchecked Sendable {
         return Reply(status: response.status, raw: response)
     }
 
-    /// Starts a conversation; returns (conversation id, session id).
+    /// Starts a conversation of a shopper who gave their e-mail (so asking for a person
+    /// works with nobody online); returns (conversation id, session id).
     func start() throws -> (String, String) {
-        let answer = try call("POST", "/api/v1/customer/conversations/start", json: "{}").decode(CustomerAnswer.Start.self)
+        let answer = try call("POST", "/api/v1/customer/conversations/start", json: #"{"email":"shopper@example.com"}"#)
+            .decode(CustomerAnswer.Start.self)
         return (answer.conversation.id, answer.conversation.customerSessionId)
     }
 

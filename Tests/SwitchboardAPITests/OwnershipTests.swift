@@ -14,6 +14,7 @@ struct OwnershipTests {
         ("POST", "/escalate", nil),
         ("POST", "/typing", #"{"typing":true}"#),
         ("POST", "/contact", #"{"email":"robin@example.com"}"#),
+        ("POST", "/transcript", #"{"email":"robin@example.com"}"#),
     ]
 
     @Test(arguments: customerRoutes)
@@ -38,7 +39,7 @@ struct OwnershipTests {
 
     @Test(arguments: customerRoutes)
     func theOwnerGetsIn(_ route: (String, String, String?)) throws {
-        let api = try TestAPI()
+        let api = try TestAPI(mail: true)
         let (id, mine) = try api.start()
         let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2, headers: session(mine))
         #expect((200...204).contains(result.status))

@@ -64,7 +64,7 @@ struct AbuseRuleTests {
         var chats: [Conversation] = []
         for _ in 0..<2 {
             let (chat, session) = try desk.start()
-            chats.append(try service.escalate(chat.id, sessionId: session, client: "192.0.2.1").0)
+            chats.append(try service.escalate(chat.id, sessionId: session, client: "192.0.2.1").conversation)
         }
         let (third, session) = try desk.start()
         #expect(throws: AppError(status: 429, code: "too_many_open_chats",
@@ -72,11 +72,11 @@ struct AbuseRuleTests {
                                  retryAfter: 60)) {
             try service.escalate(third.id, sessionId: session, client: "192.0.2.1")
         }
-        #expect(try service.escalate(third.id, sessionId: session, client: "198.51.100.7").0.status == .agent)
+        #expect(try service.escalate(third.id, sessionId: session, client: "198.51.100.7").conversation.status == .agent)
         _ = try service.claim(chats[0].id, by: agent)
         _ = try service.close(chats[0].id, by: agent)
         let (fourth, fourthSession) = try desk.start()
-        #expect(try service.escalate(fourth.id, sessionId: fourthSession, client: "192.0.2.1").0.status == .agent)
+        #expect(try service.escalate(fourth.id, sessionId: fourthSession, client: "192.0.2.1").conversation.status == .agent)
     }
 
     @Test(arguments: Engine.allCases) func anAgentRetryIsCheckedForRightsAndStateBeforeIdempotency(_ engine: Engine) throws {

@@ -24,7 +24,8 @@ final class Desk: @unchecked Sendable {
     let log: any EventLog
     private let directory: String?
 
-    init(_ engine: Engine, routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600,
+    /// `policy`: e.g. with `mailEnabled`, as if SMTP were configured (e-mails are queued).
+    init(_ engine: Engine, routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, policy: ChatPolicy = ChatPolicy(),
          onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
         let store: any ChatStore & EventLog
         switch engine {
@@ -41,7 +42,7 @@ final class Desk: @unchecked Sendable {
         }
         log = store
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4))
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy)
         _ = try service.importFAQs(demoFAQs, by: .cli)
     }
 
@@ -55,17 +56,18 @@ final class Desk: @unchecked Sendable {
                                 role: role, maxActiveChats: capacity, startOnline: online)
     }
 
-    /// Starts a conversation and returns it with its session id.
-    func start() throws -> (Conversation, String) {
-        let result = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil)
+    /// Starts a conversation and returns it with its session id. The shopper gives an
+    /// e-mail address by default, so asking for a person works whether or not anyone is
+    /// online (nobody online files an offline message).
+    func start(email: String? = "shopper@example.com") throws -> (Conversation, String) {
+        let result = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: email)
         return (result.conversation, result.sessionId)
     }
 
     /// Starts and escalates a conversation.
     func queued() throws -> (Conversation, String) {
         let (chat, session) = try start()
-        let (escalated, _) = try service.escalate(chat.id, sessionId: session)
-        return (escalated, session)
+        return (try service.escalate(chat.id, sessionId: session).conversation, session)
     }
 
     /// Event names after `cursor`, oldest first.

@@ -27,7 +27,7 @@ struct GroupCommitTests {
         let store = try store(db, batches)
         let service = ChatService(store: store, routing: .manual, hasher: PasswordHasher(logN: 10, maxConcurrent: 2))
         let agents = try (0..<4).map { try service.createAgent(username: "agent\($0)", password: "correct horse battery", displayName: "A\($0)") }
-        let chats = try (0..<16).map { _ in try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil) }
+        let chats = try (0..<16).map { _ in try service.start(sessionId: nil, forceNew: false, displayName: nil, email: "shopper@example.com") }
         let before = try store.latestEventId()
         let acknowledged = Mutex<[String]>([])
         let claimed = Mutex<[String: Int]>([:])

@@ -15,7 +15,9 @@ struct SQLiteQueryPlanTests {
         let store = try SQLiteStore(path: db.path("plans.sqlite"), statementObserver: { sql in seen.withLock { _ = $0.insert(sql) } })
         try store.migrate()
         seen.withLock { $0.removeAll() } // migrations may scan; requests may not
-        let service = ChatService(store: store, routing: .auto, hasher: PasswordHasher(logN: 10, maxConcurrent: 2))
+        var policy = ChatPolicy()
+        policy.mailEnabled = true
+        let service = ChatService(store: store, routing: .auto, hasher: PasswordHasher(logN: 10, maxConcurrent: 2), policy: policy)
         // A workload that touches every request path.
         _ = try service.importFAQs([FAQInput(question: "Where is my order?", answer: "On its way.")], by: .cli)
         let agent = try service.createAgent(username: "alex", password: "correct horse battery", displayName: "Alex", startOnline: true)
@@ -36,7 +38,18 @@ struct SQLiteQueryPlanTests {
         _ = try service.team()
         _ = try service.widgetConfig()
         _ = try service.release(id, by: agent)
+        _ = try service.requestTranscript(id, sessionId: session, email: "robin@example.com")
         _ = try service.close(id, by: agent)
+        // Nobody there: an offline message, the out-of-office reply, e-mail, presence.
+        _ = try service.setPresence(agentId: agent.id, .offline)
+        let offline = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: "jamie@example.com")
+        _ = try service.escalate(offline.conversation.id, sessionId: offline.sessionId, message: "hello?", client: "10.0.0.3")
+        _ = try service.customerSend(offline.conversation.id, sessionId: offline.sessionId, content: "anyone?", quickReply: nil, clientMessageId: nil)
+        _ = try service.agentSend(offline.conversation.id, by: agent, content: "Here now.", clientMessageId: nil)
+        try store.write { try $0.setStreamPresence(.agent(agent.id), open: false, at: .now()) }
+        _ = try service.sweepPresence(now: Timestamp.now().adding(seconds: 3600))
+        _ = try service.decideUnseenReplies(now: Timestamp.now().adding(seconds: 3600))
+        for email in try service.claimEmails() { try service.emailSent(email) }
         _ = try store.events(after: 0, conversationId: id, limit: 500)
         _ = try store.events(after: 0, limit: 500)
         _ = try store.oldestEventId()
@@ -54,7 +67,7 @@ struct SQLiteQueryPlanTests {
 
     /// "SCAN messages" without an index; small tables (agents, faqs, settings) may be scanned.
     static func isFullScan(_ line: String) -> Bool {
-        let big = ["messages", "events", "conversations", "access_tokens", "audit_log"]
+        let big = ["messages", "events", "conversations", "access_tokens", "audit_log", "emails"]
         guard line.contains("SCAN") else { return false }
         let table = line.split(separator: " ").drop { $0 != "SCAN" }.dropFirst().first.map(String.init) ?? ""
         return big.contains(table) && !line.contains("USING INDEX") && !line.contains("USING COVERING INDEX")

@@ -200,3 +200,11 @@ def test_last_event_id_advances_with_changes(stack):
     ok(stack.post(conv_path(chat, "/messages"), session=chat.session_id, json={"content": "an event, please"}))
     listed = ok(stack.get(conv_path(chat, "/messages"), session=chat.session_id))
     assert is_event_id(listed["last_event_id"]) and listed["last_event_id"] > first
+
+
+def test_without_smtp_no_email_is_offered_or_queued(stack):
+    """The shared stack has no SWITCHBOARD_SMTP_URL: the widget is told, and a transcript is refused."""
+    assert ok(stack.get("/api/v1/customer/widget-config"))["availability"]["email_enabled"] is False
+    chat = stack.start_chat()
+    assert_error(stack.post(f"/api/v1/customer/conversations/{chat.id}/transcript", session=chat.session_id, json={}),
+                 409, "email_unavailable")

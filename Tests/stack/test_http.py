@@ -103,7 +103,7 @@ def test_body_at_the_limit_reaches_the_worker(stack, chat):
         ("GET", "/api/v1/agent/auth/login"),
         ("PUT", "/api/v1/customer/conversations/start"),
         ("GET", "/api/v1/customer/conversations/00000000-0000-0000-0000-000000000000/escalate"),
-        ("PATCH", "/api/v1/agent/me"),
+        ("PUT", "/api/v1/agent/me"),
     ],
 )
 def test_wrong_method_is_405(stack, method, path):

@@ -23,6 +23,7 @@ from openapi_spec_validator import validate as validate_openapi
 from openapilib import REPO, Spec, api_md_routes
 from sselib import SSEStream, agent_stream, customer_stream
 from stacklib import NEW_AGENT_PASSWORD, Chat, unique
+from stackproc import free_port
 
 SPEC = Spec()
 EVENTS_PATH = "/api/v1/events"
@@ -87,6 +88,7 @@ def fake_response(method: str, path: str, status: int, body: Any = None, headers
 
 AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "display_name": "Agent",
          "presence": "online", "max_active_chats": 5, "role": "agent", "disabled": False, "last_seen_at": None,
+         "away_since": None, "email": None, "email_notifications": False,
          "created_at": "2026-11-21T12:00:00.123Z", "updated_at": "2026-11-21T12:00:00.123Z"}
 
 
@@ -120,7 +122,7 @@ def test_the_checker_accepts_documented_answers():
     SPEC.check(fake_response("GET", "/api/v1/officer/me", 401, {"detail": "x", "code": "missing_token"},
                              {"WWW-Authenticate": "Bearer"}))
     SPEC.check(fake_response("POST", "/api/v1/agent/me", 405, {"detail": "x", "code": "method_not_allowed"},
-                             {"Allow": "GET"}))
+                             {"Allow": "GET, PATCH"}))
     SPEC.check(fake_response("POST", "/api/v1/agent/auth/login", 503, {"detail": "x", "code": "busy"},
                              {"Retry-After": "1"}))
     SPEC.check(fake_response("GET", "/api/v1/health", 200, {"status": "ok", "database": "ok"}))
@@ -196,7 +198,9 @@ def check_events(streams: list[SSEStream]) -> set[str]:
 @pytest.fixture(scope="module")
 def stack(stack_factory):
     # No per-address cap on open escalations: the story escalates several chats.
-    return stack_factory("openapi", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0")
+    # E-mail on (so every route has a 2xx), to a port where nothing listens: queued e-mails only retry.
+    return stack_factory("openapi", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0",
+                         SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
 
 
 @pytest.fixture(scope="module")
@@ -222,6 +226,10 @@ def test_the_whole_story_matches_the_document(stack, api):
     # -- logins (both aliases) and the streams
     admin_token, admin = api.login("admin", stack.admin_password)
     agent_token, agent = api.login("agent", stack.agent_password, alias="officer")
+    me = api.patch(f"{A}/me", token=agent_token, json={"email": "agent@example.com", "email_notifications": True})
+    assert me["email"] == "agent@example.com" and me["email_notifications"] is True
+    api.patch(f"{O}/me", 400, token=agent_token, json={"email": "not an address"}, code="invalid_email")
+    api.patch(f"{O}/me", token=agent_token, json={"email": None})
     streams: list[SSEStream] = [agent_stream(stack, admin_token)]
     assert streams[0].ok, (streams[0].status, streams[0].body)
     SPEC.check(streams[0].response)
@@ -262,9 +270,18 @@ def test_the_whole_story_matches_the_document(stack, api):
              headers={"Content-Type": "application/json; charset=utf-8"})
     api.post(f"{C}/conversations/{chat}/typing", 204, session=sid, json={"typing": True})
 
+    # -- nobody online: an offline message needs an e-mail; no SMTP here, so no transcripts
+    nobody = api.post(f"{C}/conversations/start", json={})
+    nobody_id, nobody_sid = nobody["conversation"]["id"], nobody["conversation"]["customer_session_id"]
+    api.post(f"{C}/conversations/{nobody_id}/escalate", 409, session=nobody_sid, json={"message": "hello?"},
+             code="contact_required")
+    api.post(f"{C}/conversations/{nobody_id}/transcript", 409, session=nobody_sid, json={}, code="contact_required")
+    transcript = api.post(f"{C}/conversations/{chat}/transcript", 202, session=sid, json={})
+    assert transcript == {"status": "on_close", "email": "dana@example.com"}
+
     # -- escalate (twice: the repeat adds no message) and the queue
-    escalated = api.post(f"{C}/conversations/{chat}/escalate", session=sid)
-    assert escalated["status"] == "agent" and escalated["message"] is not None
+    escalated = api.post(f"{C}/conversations/{chat}/escalate", session=sid, json={"message": "A person, please."})
+    assert escalated["status"] == "agent" and escalated["message"] is not None and escalated["offline"] is True
     assert api.post(f"{C}/conversations/{chat}/escalate", session=sid)["message"] is None
     queue = api.get(f"{A}/queue?limit=50&offset=0", token=agent_token)
     assert chat in [c["id"] for c in queue["items"]]
@@ -417,7 +434,7 @@ def register(api: Checked, admin_token: str, **fields: Any) -> tuple[str, dict]:
 
 @pytest.fixture(scope="module")
 def chat(api):
-    start = api.post("/api/v1/customer/conversations/start", json={})
+    start = api.post("/api/v1/customer/conversations/start", json={"email": "errors@example.com"})
     return start["conversation"]["id"], start["conversation"]["customer_session_id"]
 
 
@@ -491,7 +508,7 @@ def test_agent_and_admin_errors_match_the_document(stack, api, chat):
         ("GET", "/api/v1/agent/auth/login"),
         ("PUT", "/api/v1/customer/conversations/start"),
         ("GET", f"/api/v1/customer/conversations/{NO_SUCH_ID}/escalate"),
-        ("PATCH", "/api/v1/officer/me"),
+        ("PUT", "/api/v1/officer/me"),
         ("POST", "/api/v1/admin/settings"),
         ("GET", f"/api/v1/admin/agents/{NO_SUCH_ID}"),
     ],
@@ -599,7 +616,7 @@ def test_too_many_open_chats_is_a_documented_429(tight_stack):
     C = "/api/v1/customer/conversations"
     results = []
     for _ in range(3):
-        start = api.post(f"{C}/start", json={})
+        start = api.post(f"{C}/start", json={"email": "capped@example.com"})
         cid, sid = start["conversation"]["id"], start["conversation"]["customer_session_id"]
         resp = tight_stack.post(f"{C}/{cid}/escalate", session=sid)
         SPEC.check(resp)

@@ -59,7 +59,7 @@ class World:
 
     def conversation(self, escalated: bool) -> tuple[str, str]:
         """A new conversation (escalated or not): its id and session id."""
-        start = self.post("/api/v1/customer/conversations/start", json={"display_name": "Fuzz"})
+        start = self.post("/api/v1/customer/conversations/start", json={"display_name": "Fuzz", "email": "fuzz@example.com"})
         cid, sid = start["conversation"]["id"], start["conversation"]["customer_session_id"]
         if escalated:
             self.post(f"/api/v1/customer/conversations/{cid}/escalate", headers={"X-Customer-Session-Id": sid})

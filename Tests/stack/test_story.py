@@ -47,10 +47,15 @@ def test_customer_bot_escalate_claim_reply_close(stack):
     assert sent["customer_message"]["kind"] == "text"
     assert sent["bot_message"] is not None
 
-    # Ask for a person: queued (manual routing).
-    esc = ok(stack.post(f"{base}/escalate", session=session))
-    assert set(esc) >= {"conversation_id", "status", "assigned_agent_id", "message"}
+    # Ask for a person. Nobody is online: the widget says so, and asking needs an
+    # e-mail address to answer to; with one it is an offline message in the queue.
+    assert ok(stack.get("/api/v1/customer/widget-config"))["availability"]["status"] == "away"
+    assert_error(stack.post(f"{base}/escalate", session=session), 409, "contact_required")
+    ok(stack.post(f"{base}/contact", session=session, json={"email": "sam@example.com", "name": "Sam", "source": "offline"}))
+    esc = ok(stack.post(f"{base}/escalate", session=session, json={"message": "Please call me back about it."}))
+    assert set(esc) >= {"conversation_id", "status", "assigned_agent_id", "message", "offline"}
     assert esc["conversation_id"] == cid and esc["status"] == "agent" and esc["assigned_agent_id"] is None
+    assert esc["offline"] is True
 
     # An agent logs in, finds it in the queue, claims it.
     me = stack.register_agent("story")
@@ -61,7 +66,8 @@ def test_customer_bot_escalate_claim_reply_close(stack):
     item = next(i for i in queue["items"] if i["id"] == cid)
     assert set(item) >= AGENT_CONVERSATION_FIELDS
     assert item["status"] == "agent" and item["assigned_agent_id"] is None and item["requested_agent_at"]
-    assert set(item["customer"]) >= {"display_name", "email"}
+    assert item["customer"] == {"display_name": "Sam", "email": "sam@example.com", "source": "offline"}
+    assert item["offline"] is True
 
     claimed = ok(stack.post(f"/api/v1/agent/conversations/{cid}/claim", token=auth))
     assert claimed["conversation"]["id"] == cid

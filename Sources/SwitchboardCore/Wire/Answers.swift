@@ -57,16 +57,30 @@ public enum CustomerAnswer {
         public var status: ConversationStatus
         public var assignedAgentId: String?
         public var message: Message?
+        /// Filed as an offline message (nobody was there); the shop answers by e-mail.
+        public var offline: Bool
 
-        public init(_ conversation: Conversation, message: Message?) {
+        public init(_ conversation: Conversation, message: Message?, offline: Bool) {
             conversationId = conversation.id
             status = conversation.status
             assignedAgentId = conversation.assignedAgentId
             self.message = message
+            self.offline = offline
         }
 
         enum CodingKeys: String, CodingKey {
-            case conversationId = "conversation_id", status, assignedAgentId = "assigned_agent_id", message
+            case conversationId = "conversation_id", status, assignedAgentId = "assigned_agent_id", message, offline
+        }
+    }
+
+    /// `POST .../transcript` (202): `status` "queued" (sent now) or "on_close".
+    public struct Transcript: Codable, Equatable, Sendable {
+        public var status: String
+        public var email: String
+
+        public init(status: String, email: String) {
+            self.status = status
+            self.email = email
         }
     }
 }

@@ -196,8 +196,12 @@ def test_queue_counts_all_and_pages_and_closed_loads_older(stack, console):
     for i in range(55 - min(waiting, 55)):
         r = stack.http.post(stack.url("/api/v1/customer/conversations/start"), json={"display_name": f"Pager {i}"}, timeout=15)
         conv = r.json()["conversation"]
-        stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/escalate"),
-                        headers={"X-Customer-Session-Id": conv["customer_session_id"]}, timeout=15)
+        headers = {"X-Customer-Session-Id": conv["customer_session_id"]}
+        # An e-mail first: with nobody online the server queues only chats it can answer by e-mail.
+        stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/contact"),
+                        json={"email": f"pager{i}@example.com"}, headers=headers, timeout=15)
+        r = stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/escalate"), headers=headers, timeout=15)
+        assert r.status_code == 200, r.text
         ids.append(conv["id"])
     try:
         total = stack.agent_call("GET", "/api/v1/agent/queue?limit=1", token)["total"]

@@ -1,22 +1,33 @@
 """The agent console: sign-in errors, live queue with unread counts in the tab
-title, claim races, release, presence, admin "Add agent" (Settings → Team), sign-out."""
+title, claim races, release, presence, admin "Add agent" (Settings → Team),
+sign-out; every agent's own e-mail ("My e-mail"); and the team list's
+"Away since" once an agent's last console closed, live."""
 
 from __future__ import annotations
 
+import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ADMIN_PASSWORD, AGENT_PASSWORD
+from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, ARTIFACTS, BrowserStack, resize
 from pages import AgentConsole, wait_for
+from stackproc import StackProcess
+from test_browser_admin import admin_token, audit, new_agent, shot
 
 
 def start_queued_chat(stack, text="Hello, anyone there?"):
+    """A chat waiting in the queue. It leaves an e-mail first: while nobody is online the
+    server only queues a chat it can answer by e-mail (409 contact_required otherwise)."""
     r = stack.http.post(stack.url("/api/v1/customer/conversations/start"), json={"display_name": "Robin Example"}, timeout=15)
     conv = r.json()["conversation"]
     headers = {"X-Customer-Session-Id": conv["customer_session_id"]}
-    stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/messages"), json={"content": text}, headers=headers, timeout=15)
-    stack.http.post(stack.url(f"/api/v1/customer/conversations/{conv['id']}/escalate"), headers=headers, timeout=15)
+    base = f"/api/v1/customer/conversations/{conv['id']}"
+    r = stack.http.post(stack.url(base + "/contact"), json={"email": "robin@example.com"}, headers=headers, timeout=15)
+    assert r.status_code == 200, r.text
+    stack.http.post(stack.url(base + "/messages"), json={"content": text}, headers=headers, timeout=15)
+    r = stack.http.post(stack.url(base + "/escalate"), headers=headers, timeout=15)
+    assert r.status_code == 200, r.text
     return conv["id"], headers
 
 
@@ -157,3 +168,117 @@ def test_signing_in_again_on_the_same_page_does_not_double_the_buttons(stack, br
     r = requests.get(stack.url(f"/api/v1/customer/conversations/{conv_id}/messages"), headers=headers, timeout=10)
     agent_texts = [m["content"] for m in r.json()["messages"] if m["sender_type"] == "agent"]
     assert agent_texts == ["Sent once, I hope."], agent_texts
+
+
+# --- my e-mail ---------------------------------------------------------------------------------
+
+def test_every_agent_sets_their_own_email(stack, console):
+    agent = new_agent(stack)
+    token = stack.login(agent["username"], "temp-agent-password-1")
+    if requests.patch(stack.url("/api/v1/agent/me"), json={}, headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code in (404, 405):
+        pytest.skip("this backend has no PATCH /api/v1/agent/me yet")
+    c = console(username=agent["username"], password="temp-agent-password-1")
+    d = c.d
+    dialog = lambda: d.find_element(By.ID, "my-email-dialog")  # noqa: E731 (looked up again after the reload)
+    error = lambda: d.find_element(By.ID, "my-email-error")  # noqa: E731
+
+    def open_dialog():
+        d.find_element(By.ID, "my-account").click()
+        wait_for(d, lambda: dialog().get_attribute("open") is not None, "no My e-mail dialog")
+
+    def save(email: str, notify: bool) -> str | None:
+        box = d.find_element(By.ID, "my-email")
+        box.clear()
+        if email:
+            box.send_keys(email)
+        check = d.find_element(By.ID, "my-email-notify")
+        if check.is_selected() != notify:
+            check.click()
+        d.find_element(By.ID, "my-email-submit").click()
+        wait_for(d, lambda: dialog().get_attribute("open") is None or error().is_displayed(), "no answer to the save")
+        return None if dialog().get_attribute("open") is None else error().text
+
+    open_dialog()
+    assert d.find_element(By.ID, "my-email").get_attribute("value") == ""
+    assert not d.find_element(By.ID, "my-email-notify").is_selected()
+    problems = audit(d, "console: my e-mail")
+    # The server's 400 invalid_email, in plain words on the field.
+    assert save("sam-at-example", True) == "That doesn't look like an e-mail address."
+    assert d.find_element(By.ID, "my-email").get_attribute("aria-invalid") == "true"
+    assert save("sam.rivera@example.com", True) is None
+    wait_for(d, lambda: "Offline messages go to sam.rivera@example.com" in c.toast_text(), "no confirmation")
+    me = stack.agent_call("GET", "/api/v1/agent/me", token)
+    assert me["email"] == "sam.rivera@example.com" and me["email_notifications"] is True
+
+    # A reload (a fresh GET /me) shows them again.
+    d.refresh()
+    wait_for(d, lambda: d.find_element(By.ID, "app-view").is_displayed(), "the console did not come back")
+    wait_for(d, lambda: c.stream_state() == "open", "the stream did not open")
+    open_dialog()
+    assert d.find_element(By.ID, "my-email").get_attribute("value") == "sam.rivera@example.com"
+    assert d.find_element(By.ID, "my-email-notify").is_selected()
+    resize(d, 375, 700)
+    shot(d, "console-my-email-narrow")
+    resize(d, 1280, 800)
+
+    # No e-mail, no notifications: the box alone is refused here, and clearing both works.
+    assert save("", True) == "Enter your e-mail to get offline messages, or untick the box."
+    assert save("", False) is None
+    me = stack.agent_call("GET", "/api/v1/agent/me", token)
+    assert me["email"] is None and me["email_notifications"] is False
+    assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+# --- away since: presence follows the consoles --------------------------------------------------
+
+class GraceStack(BrowserStack):
+    """A stack of its own where an agent whose consoles all closed is away after 1 s (not 120)."""
+
+    def __init__(self, root) -> None:
+        StackProcess.__init__(self, "browser-grace", root, SWITCHBOARD_PRESENCE_GRACE_SECONDS="1")
+        self.http = requests.Session()
+
+    @property
+    def artifacts_dir(self):
+        return ARTIFACTS / "browser-grace-stack"
+
+
+@pytest.fixture(scope="module")
+def grace_stack(tmp_path_factory):
+    s = GraceStack(tmp_path_factory.mktemp("grace-stack"))
+    s.start()
+    yield s
+    s.stop()
+
+
+def test_team_shows_away_since_live(grace_stack, browser):
+    stack = grace_stack
+    agent = new_agent(stack, start_online=True)
+    if "away_since" not in agent:
+        pytest.skip("this backend has no away_since yet")
+    admin = AgentConsole(browser(1280, 800), stack)
+    admin.sign_in("admin", ADMIN_PASSWORD)
+    s = admin.settings("team")
+    badge = lambda: s.agent_card(agent["username"]).find_element(By.CSS_SELECTOR, ".agent-presence").text  # noqa: E731
+    assert badge() == "Online"
+
+    # Their console opens, then closes (the tab goes elsewhere, the page may stay in the
+    # back/forward cache): a second later they are away, and the admin's team list says
+    # since when without a reload.
+    theirs = AgentConsole(browser(1280, 800), stack)
+    theirs.sign_in(agent["username"], "temp-agent-password-1")
+    wait_for(theirs.d, lambda: theirs.stream_state() == "open", "their stream did not open")
+    theirs.d.get("about:blank")
+    wait_for(admin.d, lambda: badge().startswith("Away since"), f"not shown as away: {badge()!r}", timeout=20)
+    away_since = next(a for a in stack.agent_call("GET", "/api/v1/agent/agents", admin_token(stack))["items"]
+                      if a["id"] == agent["id"])["away_since"]
+    assert away_since
+    local = admin.d.execute_script(
+        "return new Intl.DateTimeFormat(undefined, {hour: 'numeric', minute: '2-digit'}).format(new Date(arguments[0]))", away_since)
+    assert badge() == f"Away since {local}", (badge(), local)
+    shot(admin.d, "settings-team-away-wide")
+
+    # They come back to the console (the tab still holds their session): online again, live.
+    theirs.d.get(stack.url("/agent/"))
+    wait_for(theirs.d, lambda: theirs.stream_state() == "open", "their stream did not open again")
+    wait_for(admin.d, lambda: badge() == "Online", f"not shown as online again: {badge()!r}", timeout=20)

@@ -23,6 +23,7 @@ export function showConsole(me) {
   $('login-view').hidden = true;
   $('app-view').hidden = false;
   $('me-name').textContent = me.display_name;
+  $('my-account').setAttribute('aria-label', `${me.display_name}: my e-mail`);
   $('me-avatar').textContent = initials(me.display_name);
   $('me-avatar').style.setProperty('--hue', String(hueFor(me.display_name)));
   $('open-settings').hidden = me.role !== 'admin';

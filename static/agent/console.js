@@ -1,11 +1,13 @@
-// The agent console (/agent/): the sign-in screen, the top bar's buttons, and
-// one ConsoleSession (session.js) for as long as an agent stays signed in;
-// for admins, the Settings area (settings.js) at #settings.
+// The agent console (/agent/): the sign-in screen, the top bar's buttons
+// (presence, sound, "My e-mail" behind the agent's name, password, sign out),
+// and one ConsoleSession (session.js) for as long as an agent stays signed
+// in; for admins, the Settings area (settings.js) at #settings.
 
 import { ApiError, agentApi } from '../js/api.js';
 import { icon } from '../js/dom.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, showConsole, toast } from './chrome.js';
+import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView, sectionOf } from './settings.js';
@@ -58,6 +60,7 @@ $('logout').addEventListener('click', async () => {
 function signedOut() {
   if (!session) return;
   stop();
+  settings.forget();
   clearAuth();
   auth = null;
   showLogin('You have been signed out.');
@@ -71,15 +74,22 @@ function start() {
   session = new ConsoleSession({
     api: agentApi(() => auth.token, signedOut),
     me: agent,
-    onMe: (fresh) => {
-      auth.agent = fresh;
-      saveAuth(auth);
-      showConsole(fresh);
-      route();
-    },
+    onMe: keepMe,
+    onAgent: (changed) => settings.agentChanged(changed),
     onExpired: signedOut,
   });
   session.start();
+  route();
+}
+
+/** The server's fresh view of the signed-in agent: kept for this tab and shown in the top bar. */
+function keepMe(fresh) {
+  if (!auth) return;
+  auth.agent = fresh;
+  if (session) Object.assign(session.me, fresh);
+  saveAuth(auth);
+  showConsole(fresh);
+  settings.agentChanged(fresh);
   route();
 }
 
@@ -95,6 +105,7 @@ function stop() {
 
 const settings = new SettingsView({ api, me, toast });
 wirePassword({ api, me, toast });
+wireMyEmail({ token: () => auth?.token || '', onUnauthorized: () => signedOut(), me, onMe: keepMe, toast });
 
 function route() {
   const admin = session && me()?.role === 'admin';
@@ -120,6 +131,18 @@ $('presence').addEventListener('click', async () => {
   } finally {
     button.disabled = false;
   }
+});
+
+// --- leaving the page -------------------------------------------------------------------
+// A page kept in the back/forward cache would hold its event stream open, and the server
+// would go on counting the agent as present: end the session's stream when the page is
+// hidden for good, and start afresh if the browser brings the page back.
+
+addEventListener('pagehide', (event) => {
+  if (event.persisted) stop();
+});
+addEventListener('pageshow', (event) => {
+  if (event.persisted && auth) start();
 });
 
 // --- go --------------------------------------------------------------------------------

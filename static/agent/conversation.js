@@ -3,7 +3,7 @@
 // fallback poll through ingest(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
-import { autosize, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { newClientId } from '../js/ids.js';
 import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
@@ -11,6 +11,13 @@ import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
 
 const $ = (id) => document.getElementById(id);
+
+// Where the shopper's e-mail came from (AgentConversation.customer.source).
+const SOURCES = {
+  prechat: 'from the pre-chat form',
+  offline: 'from the offline form',
+  start: "from your shop's page",
+};
 
 export class ConversationPane {
   /**
@@ -27,7 +34,7 @@ export class ConversationPane {
     this.otherAgentTyping = null;
     this.el = {
       empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
-      status: $('conv-status'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
+      status: $('conv-status'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
@@ -301,11 +308,12 @@ export class ConversationPane {
     el.status.textContent = status;
     el.status.dataset.tone = tone;
 
-    const details = [];
-    if (c.customer?.email) details.push(c.customer.email);
-    if (c.status === 'agent' && !c.assigned_agent_id && c.requested_agent_at) details.push(`waiting ${waited(c.requested_agent_at)}`);
-    else details.push(`started ${fullDate(c.created_at)}`);
-    el.detail.textContent = details.join(' · ');
+    el.offline.hidden = !c.offline;
+    const email = c.customer?.email;
+    const source = SOURCES[c.customer?.source] || '';
+    const when = c.status === 'agent' && !c.assigned_agent_id && c.requested_agent_at ? `waiting ${waited(c.requested_agent_at)}` : `started ${fullDate(c.created_at)}`;
+    clear(el.detail).append(...(email ? [h('span', { class: 'conv-email' }, email), source ? ` ${source}` : '', ' · '] : []), when);
+    el.detail.title = el.detail.textContent;
 
     const open = c.status !== 'closed';
     el.claim.hidden = !(open && !c.assigned_agent_id);

@@ -71,13 +71,14 @@ const HANDLERS = {
     return false;
   },
 
-  'agent.presence.changed'({ inbox, me }, data) {
+  'agent.presence.changed'({ inbox, me, onAgent }, data) {
     if (data.agent) {
       inbox.agentNames.set(data.agent.id, data.agent.display_name);
       if (data.agent.id === me.id) {
         me.presence = data.agent.presence;
         renderPresence(me.presence);
       }
+      onAgent(data.agent); // the team list (Settings → Team) shows presence and "Away since"
     }
     return false;
   },

@@ -20,13 +20,15 @@ const viewing = () => document.visibilityState === 'visible';
 
 export class ConsoleSession {
   /**
-   * @param {{api, me, onMe: (agent) => void, onExpired: () => void}} deps
-   *   onMe: the server's fresh view of the signed-in agent, to keep.
+   * @param {{api, me, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
+   *   onMe: the server's fresh view of the signed-in agent, to keep;
+   *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
-  constructor({ api, me, onMe, onExpired }) {
+  constructor({ api, me, onMe, onAgent = () => {}, onExpired }) {
     this.api = api;
     this.me = me;
     this.onMe = onMe;
+    this.onAgent = onAgent;
     this.stopped = false;
     this.pollRounds = 0;
     this.hydrating = new Set();

@@ -1,18 +1,19 @@
-// The console's Settings area, for admins: FAQs, bot texts, appearance and
-// the team, one section at a time. The address says which (#settings/team),
-// so the top bar's "Settings" is a link and the browser's Back works; the
-// chat lists keep updating underneath.
+// The console's Settings area, for admins: FAQs, bot texts, appearance,
+// hours & e-mail and the team, one section at a time. The address says which
+// (#settings/team), so the top bar's "Settings" is a link and the browser's
+// Back works; the chat lists keep updating underneath.
 
 import { wireAddAgent } from './admin.js';
 import { Appearance } from './appearance.js';
 import { BotTexts } from './bottexts.js';
 import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
+import { HoursSettings } from './hours.js';
 import { Team } from './team.js';
 
 const $ = (id) => document.getElementById(id);
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'team'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'hours', 'team'];
 
 /** The section an address asks for ("#settings" → "faqs"), or null for the chats. */
 export function sectionOf(hash) {
@@ -65,11 +66,22 @@ export class SettingsView {
       faqs: new FaqEditor({ api, store, toast }),
       bot: new BotTexts({ store, toast }),
       appearance: new Appearance({ store, toast }),
+      hours: new HoursSettings({ store, toast }),
       team: new Team({ api, me, toast }),
     };
     wireAddAgent({ api, toast, onAdded: () => this.sections.team.show() });
     this.current = null;
     $('settings-title').tabIndex = -1;
+  }
+
+  /** Signed out: unsaved edits are not the next admin's. */
+  forget() {
+    this.sections.hours.reset();
+  }
+
+  /** An agent's presence or details changed (agent.presence.changed): the team list follows. */
+  agentChanged(agent) {
+    this.sections.team.update(agent);
   }
 
   /** Shows `section` of Settings, or the chats again (null). */

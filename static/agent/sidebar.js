@@ -1,7 +1,8 @@
 // The left column: tabs (Queue, My chats, Closed) and the selected list,
 // with "Show more" (queue) or "Load older" (closed) under it. List items are
 // keyed by conversation id and updated in place, so keyboard focus survives
-// the live updates.
+// the live updates. A message left while nobody was online carries an
+// "Offline message" badge and the shopper's e-mail.
 
 import { clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
@@ -18,6 +19,8 @@ const EVENT_PREVIEW = {
   released: 'Back in the queue',
   closed: 'Conversation closed',
   welcome: 'Started a chat',
+  offline: 'Left a message while nobody was here',
+  auto_reply: 'Got the away message',
 };
 
 export class Sidebar {
@@ -146,7 +149,7 @@ export class Sidebar {
 
   #signature(conv, selectedId, isTyping, now) {
     return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id),
-      conv.id === selectedId, isTyping, this.#when(conv, now), this.tab].join('|');
+      conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email].join('|');
   }
 
   #when(conv, now) {
@@ -181,6 +184,10 @@ export class Sidebar {
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
     const extra = this.tab === 'closed' && conv.assigned_agent_name ? `with ${conv.assigned_agent_name}` : null;
+    // Left while nobody was online: say so, with the address to answer (the shopper may be gone).
+    const offline = Boolean(conv.offline);
+    const email = conv.customer?.email || '';
+    button.classList.toggle('offline', offline);
     clear(button).append(
       avatar,
       h('span', { class: 'item-main' },
@@ -188,10 +195,14 @@ export class Sidebar {
           h('span', { class: 'item-name' }, name),
           h('span', { class: `item-when${this.tab === 'queue' ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
+        offline ? h('span', { class: 'item-contact' },
+          h('span', { class: 'badge', dataset: { tone: 'offline' } }, 'Offline message'),
+          email ? h('span', { class: 'item-email' }, email) : null) : null,
         h('span', { class: 'item-bottom' },
           h('span', { class: `item-preview${isTyping ? ' typing' : ''}${note ? ' note' : ''}` }, preview || (extra ?? '')),
           unread > 0 ? h('span', { class: 'item-unread', 'aria-label': `${unread} unread` }, unread > 99 ? '99+' : String(unread)) : null)),
     );
-    button.setAttribute('aria-label', `${name}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
+    button.setAttribute('aria-label', `${name}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
   }
 }

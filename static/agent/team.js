@@ -1,11 +1,12 @@
 // Settings → Team: everyone who can sign in (GET /api/v1/agent/agents), with
-// their role, presence, load and last sign of life; admins edit the role,
-// capacity and name (PATCH /api/v1/admin/agents/{id}), disable or enable an
-// agent (disabling signs them out at once), and set a new password. Adding
-// an agent is admin.js.
+// their role, presence ("Away since 14:02" once their last console closed;
+// live from agent.presence.changed), load and last sign of life; admins edit
+// the role, capacity and name (PATCH /api/v1/admin/agents/{id}), disable or
+// enable an agent (disabling signs them out at once), and set a new
+// password. Adding an agent is admin.js.
 
 import { clear, h, hueFor, initials } from '../js/dom.js';
-import { age, fullDate } from '../js/time.js';
+import { age, clock, dayKey, fullDate } from '../js/time.js';
 import { confirmDialog } from './confirm.js';
 import { busy, clearInvalid, explain, invalid, showApiError, showError, signedOut } from './forms.js';
 
@@ -18,6 +19,21 @@ function lastSeen(iso) {
   const a = age(iso);
   if (a === 'now') return 'Just now';
   return /^\d/.test(a) ? `${a} ago` : a;
+}
+
+const shortDay = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** "Away since 14:02" today, "Away since Nov 28, 14:02" before. */
+export function awaySince(iso, now = new Date()) {
+  const at = new Date(iso);
+  return dayKey(at) === dayKey(now) ? `Away since ${clock(at)}` : `Away since ${shortDay.format(at)}, ${clock(at)}`;
+}
+
+/** The presence badge of `agent`: [text, tone, title]. */
+export function presenceOf(agent) {
+  if (agent.presence === 'online' && !agent.disabled) return ['Online', 'online', null];
+  if (agent.away_since && !agent.disabled) return [awaySince(agent.away_since), 'away', `Their console closed; away since ${fullDate(agent.away_since)}`];
+  return ['Offline', '', null];
 }
 
 export class Team {
@@ -46,12 +62,28 @@ export class Team {
     clear(this.el.list).append(...this.agents.map((a) => this.#card(a)));
   }
 
+  /**
+   * An agent changed elsewhere (agent.presence.changed carries the whole Agent):
+   * only that card is drawn again, and keyboard focus stays on its button.
+   */
+  update(agent) {
+    const i = this.agents.findIndex((a) => a.id === agent?.id);
+    if (i < 0) return;
+    this.agents[i] = { ...this.agents[i], ...agent };
+    const old = this.el.list.querySelector(`li[data-id="${CSS.escape(agent.id)}"]`);
+    if (!old) return;
+    const focused = old.contains(document.activeElement) ? document.activeElement.dataset.action : null;
+    const card = this.#card(this.agents[i]);
+    old.replaceWith(card);
+    if (focused) card.querySelector(`[data-action="${focused}"]`)?.focus({ preventScroll: true });
+  }
+
   #card(agent) {
     const you = agent.id === this.me()?.id;
     const name = agent.display_name;
     const avatar = h('span', { class: 'avatar agent-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
-    const online = agent.presence === 'online' && !agent.disabled;
+    const [presence, tone, presenceTitle] = presenceOf(agent);
     return h('li', { class: `agent${agent.disabled ? ' disabled' : ''}`, dataset: { id: agent.id, username: agent.username } },
       h('div', { class: 'agent-top' }, avatar,
         h('div', { class: 'agent-who' },
@@ -59,11 +91,13 @@ export class Team {
           h('p', { class: 'agent-user' }, agent.username))),
       h('div', { class: 'agent-badges' },
         h('span', { class: 'badge', dataset: { tone: agent.role === 'admin' ? 'admin' : '' } }, agent.role === 'admin' ? 'Admin' : 'Agent'),
-        h('span', { class: 'badge', dataset: { tone: online ? 'online' : '' } }, online ? 'Online' : 'Offline'),
+        h('span', { class: 'badge agent-presence', dataset: { tone }, title: presenceTitle }, presence),
         agent.disabled ? h('span', { class: 'badge', dataset: { tone: 'off' } }, 'Disabled') : null),
       h('dl', { class: 'agent-facts' },
         h('dt', {}, 'Open chats'), h('dd', {}, `${agent.active_chats} of ${agent.max_active_chats}`),
-        h('dt', {}, 'Last seen'), h('dd', { title: agent.last_seen_at ? fullDate(agent.last_seen_at) : null }, lastSeen(agent.last_seen_at))),
+        h('dt', {}, 'Last seen'), h('dd', { title: agent.last_seen_at ? fullDate(agent.last_seen_at) : null }, lastSeen(agent.last_seen_at)),
+        'email' in agent ? [h('dt', {}, 'E-mail'), h('dd', { class: 'agent-email' },
+          agent.email ? `${agent.email}${agent.email_notifications ? ' · gets offline messages' : ''}` : 'Not given')] : null),
       h('div', { class: 'agent-actions' },
         h('button', { class: 'btn ghost small', type: 'button', 'aria-label': `Edit ${name}`, dataset: { action: 'edit' },
           on: { click: () => this.#openEdit(agent) } }, 'Edit'),

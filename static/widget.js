@@ -13,12 +13,15 @@
  * shop's settings (made in the agent console; the iframe reads them and sends
  * them here); the data-* attributes above, all optional, override them. The
  * greeting is a small bubble beside the launcher until the shopper opens the
- * chat or dismisses it. The host page gets a small API:
+ * chat or dismisses it. A shop that hides the chat while it is closed
+ * (hide_when_closed) gets no launcher at all in those hours. The host page
+ * gets a small API:
  *
  *   Switchboard.open(); Switchboard.close(); Switchboard.toggle();
  *   const off = Switchboard.onUnread((count) => { ... }); off();
  *   Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'});
- *     (a signed-in customer: used when the next conversation starts)
+ *     (a signed-in customer: used when the next conversation starts, and to fill in
+ *     the chat's forms; with an e-mail the shop's pre-chat form is not asked)
  *
  * The loader runs on foreign sites: it is a classic script (no module), keeps
  * to one global (window.Switchboard), draws inside a closed shadow root and
@@ -82,6 +85,7 @@
   var isOpen = false;
   var ready = false;
   var configured = false;
+  var launcherHidden = false; // the shop is closed and hides the chat meanwhile (the iframe says so)
   var greeting = '';
   var greetingDone = false; // dismissed, or the chat was opened: not shown again on this page view
   var identity = null;
@@ -111,6 +115,7 @@
     '  text-align: center; box-shadow: 0 0 0 2px #fff; pointer-events: none; }',
     '.sb-badge[hidden] { display: none; }',
     '.sb-pending .sb-launcher { visibility: hidden; opacity: 0; }',
+    '.sb-hidden .sb-launcher, .sb-hidden .sb-greet { display: none; }',
     '.sb:not(.sb-pending) .sb-launcher { animation: sb-pop .25s cubic-bezier(.2,.7,.2,1); }',
     '@keyframes sb-pop { from { opacity: 0; transform: scale(.8); } to { opacity: 1; transform: none; } }',
     '.sb-greet { all: initial; box-sizing: border-box; position: fixed; bottom: 92px; z-index: 2147483000; display: flex;',
@@ -297,6 +302,7 @@
     var color = validColor(config.color) ? config.color.trim() : options.color;
     var position = config.position === 'left' || config.position === 'right' ? config.position : (options.position || 'right');
     els.wrap.className = 'sb sb-' + position;
+    launcherHidden = config.hidden === true;
     if (color) {
       els.wrap.style.setProperty('--sb-c', color);
       els.wrap.style.setProperty('--sb-on', onColor(color));
@@ -313,7 +319,10 @@
   function updateLauncher() {
     if (!els) return;
     els.wrap.classList.toggle('sb-open', isOpen);
-    els.greet.hidden = !greeting || greetingDone || isOpen || !configured;
+    // Hidden only while the panel is closed: a chat opened through the API stays closable.
+    var hidden = launcherHidden && !isOpen;
+    els.wrap.classList.toggle('sb-hidden', hidden);
+    els.greet.hidden = !greeting || greetingDone || isOpen || !configured || hidden;
     els.launcher.setAttribute('aria-expanded', String(isOpen));
     var label = isOpen ? 'Close chat' : 'Open chat';
     if (!isOpen && unread > 0) label += ' (' + unread + ' unread ' + (unread === 1 ? 'message' : 'messages') + ')';
@@ -323,6 +332,7 @@
     els.badge.hidden = isOpen || unread === 0;
     document.documentElement.setAttribute('data-switchboard-state', isOpen ? 'open' : 'closed');
     document.documentElement.setAttribute('data-switchboard-unread', String(unread));
+    if (configured) document.documentElement.setAttribute('data-switchboard-launcher', hidden ? 'hidden' : 'shown');
   }
 
   // --- phones: keep the panel inside the visual viewport (on-screen keyboard) ---
@@ -359,6 +369,10 @@
     switch (msg.type) {
       case 'config':
         configure(msg);
+        break;
+      case 'launcher':
+        launcherHidden = msg.hidden === true;
+        updateLauncher();
         break;
       case 'ready':
         ready = true;

@@ -1,13 +1,18 @@
 """Page objects for the browser tests: the shopper (demo shop + embedded
 widget on another origin), the agent console and its Settings area (admins).
 They speak in user actions (open the chat, tap a quick reply, claim, reply,
-add an FAQ) and read what a person would see."""
+add an FAQ, leave a message) and read what a person would see.
+
+The tests share one stack, so who is online is shared too: a test about a
+live chat calls `someone_online` first (the widget then offers "Talk to a
+person"), one about the offline path `nobody_online` ("Leave a message")."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import time
+from pathlib import Path
 from typing import Callable
 
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
@@ -32,6 +37,38 @@ return [...log.children].filter(n => n.classList.contains('msg') || n.classList.
 """
 
 
+# An agent that is only ever online through REST, never in a console: the seeded agents open
+# consoles in many tests, and one whose consoles all closed goes offline after a grace period
+# (SWITCHBOARD_PRESENCE_GRACE_SECONDS), whatever a test set before.
+STANDBY = ("standby", "standby-browser-password-1")
+
+
+def someone_online(stack) -> None:
+    """Someone online with room for chats: the widget offers "Talk to a person". (Routing is
+    manual in the tests, so the stand-by agent is never given the chats; the console claims them.)"""
+    admin = stack.login("admin", stack.admin_password)
+    if not any(a["username"] == STANDBY[0] for a in stack.agent_call("GET", "/api/v1/agent/agents", admin)["items"]):
+        stack.agent_call("POST", "/api/v1/agent/register", admin, json={
+            "username": STANDBY[0], "password": STANDBY[1], "display_name": "Stand-by Agent", "max_active_chats": 100})
+    stack.agent_call("POST", "/api/v1/agent/presence", stack.login(*STANDBY), json={"presence": "online"})
+
+
+def nobody_online(stack) -> None:
+    """Every agent offline: the widget offers "Leave a message". Agents created by other tests
+    (whose passwords this does not know) go offline the admin's way: disabled, then enabled."""
+    admin = stack.login("admin", stack.admin_password)
+    known = {"admin": admin, "agent": stack.login()}
+    for a in stack.agent_call("GET", "/api/v1/agent/agents", admin)["items"]:
+        if a["presence"] != "online" or a["disabled"]:
+            continue
+        if a["username"] in known or a["username"] == STANDBY[0]:
+            token = known.get(a["username"]) or stack.login(*STANDBY)
+            stack.agent_call("POST", "/api/v1/agent/presence", token, json={"presence": "offline"})
+        else:
+            stack.agent_call("PATCH", f"/api/v1/admin/agents/{a['id']}", admin, json={"disabled": True})
+            stack.agent_call("PATCH", f"/api/v1/admin/agents/{a['id']}", admin, json={"disabled": False})
+
+
 def wait_for(driver: WebDriver, condition: Callable[[], object], message: str, timeout: float = WAIT):
     """Polls `condition` (exceptions count as "not yet") until it returns something truthy."""
     def check(_):
@@ -52,15 +89,25 @@ class Shopper:
 
     # -- the host page ---------------------------------------------------------------
 
-    def visit(self, url: str | None = None) -> "Shopper":
+    def visit(self, url: str | None = None, launcher: bool = True) -> "Shopper":
+        """Loads the shop page; waits for the launcher (or, with launcher=False, for the
+        settings to have arrived: a shop closed with hide_when_closed draws none)."""
         self.leave_frame()
         self.d.get(url or self.stack.shop_url)
         wait_for(self.d, lambda: self.d.execute_script("return document.documentElement.dataset.switchboardState"),
                  "the widget loader did not run on the shop page")
         wait_for(self.d, lambda: self.d.execute_script("return !!window.Switchboard"), "window.Switchboard missing")
-        # The launcher shows once the shop's settings (colour, corner) arrived from the iframe.
-        wait_for(self.d, lambda: self.launcher().is_displayed(), "the launcher never showed")
+        if launcher:
+            # The launcher shows once the shop's settings (colour, corner) arrived from the iframe.
+            wait_for(self.d, lambda: self.launcher().is_displayed(), "the launcher never showed")
+        else:
+            wait_for(self.d, lambda: self.launcher_state(), "the shop's settings never arrived")
         return self
+
+    def launcher_state(self) -> str | None:
+        """"shown" or "hidden" (hide_when_closed) once the shop's settings arrived; None before."""
+        self.leave_frame()
+        return self.d.execute_script("return document.documentElement.dataset.switchboardLauncher || null")
 
     def host_root(self):
         return self.d.find_element(By.CSS_SELECTOR, "[data-switchboard]").shadow_root
@@ -188,10 +235,58 @@ class Shopper:
                                      for m in self.thread()),
                  f"widget never showed {text!r} from {sender} ({status}); has {self.thread()!r}", timeout)
 
+    def talk_label(self) -> str:
+        """The button under the quick replies: "Talk to a person" or "Leave a message"."""
+        self.enter_frame()
+        return self.d.find_element(By.ID, "talk-label").get_attribute("textContent")
+
+    def talk_hint(self) -> str | None:
+        """The line under it (the typical reply time, or why nobody can talk now), or None."""
+        self.enter_frame()
+        hint = self.d.find_element(By.ID, "talk-hint")
+        return hint.get_attribute("textContent") if hint.is_displayed() else None
+
     def talk_to_person(self) -> None:
         self.enter_frame()
+        wait_for(self.d, lambda: self.talk_label() == "Talk to a person",
+                 f"the widget offers {self.talk_label()!r}, not 'Talk to a person': is anyone online (someone_online)?")
         self.d.find_element(By.ID, "talk").click()
         wait_for(self.d, lambda: "Waiting for the next available person" in self.status_line(), "not queued after Talk to a person")
+
+    def fill(self, field_id: str, value: str) -> None:
+        self.enter_frame()
+        box = self.d.find_element(By.ID, field_id)
+        box.clear()
+        if value:
+            box.send_keys(value)
+
+    def open_leave_form(self) -> None:
+        """Presses "Leave a message" and waits for its form."""
+        self.enter_frame()
+        wait_for(self.d, lambda: self.talk_label() == "Leave a message", f"the widget offers {self.talk_label()!r}")
+        self.d.find_element(By.ID, "talk").click()
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "leave").is_displayed(), "no Leave a message form")
+
+    def send_leave_form(self, email: str | None = None, message: str | None = None, name: str | None = None) -> str:
+        """Fills what is given and sends the form; returns the confirmation, or the errors shown."""
+        self.enter_frame()
+        for field, value in (("leave-email", email), ("leave-name", name), ("leave-message", message)):
+            if value is not None:
+                self.fill(field, value)
+        self.d.find_element(By.ID, "leave-send").click()
+        errors = "#leave .field-error:not([hidden]), #leave .form-error:not([hidden])"
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "filed").is_displayed() or self.d.find_elements(By.CSS_SELECTOR, errors),
+                 "the form neither sent nor complained")
+        if self.d.find_element(By.ID, "filed").is_displayed():
+            return self.d.find_element(By.ID, "filed-text").text
+        return " | ".join(e.text for e in self.d.find_elements(By.CSS_SELECTOR, errors))
+
+    def leave_message(self, email: str, message: str, name: str | None = None) -> str:
+        """The whole offline path: "Leave a message", the form, the confirmation (returned)."""
+        self.open_leave_form()
+        text = self.send_leave_form(email, message, name)
+        assert self.d.find_element(By.ID, "filed").is_displayed(), f"not filed: {text}"
+        return text
 
 
 class AgentConsole:
@@ -395,3 +490,24 @@ class Settings:
     def agent_action(self, username: str, action: str) -> None:
         """Presses a button of one agent's card: edit, reset or toggle (disable/enable)."""
         self.agent_card(username).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
+
+
+# -- screenshots ---------------------------------------------------------------------------------
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "Tests" / "artifacts" / "screenshots"
+
+
+def shot(driver: WebDriver, name: str) -> None:
+    """Saves Tests/artifacts/screenshots/<name>.png once transitions have finished."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    settle(0.6)  # let transitions finish
+    path = SCREENSHOTS / f"{name}.png"
+    assert driver.save_screenshot(str(path)), path
+    assert path.stat().st_size > 10_000, f"{path} looks empty"
+
+
+def dark(driver: WebDriver, on: bool) -> None:
+    """Emulates the dark (or light) colour scheme; waits for colour transitions (axe reads the final ones)."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                           {"features": [{"name": "prefers-color-scheme", "value": "dark" if on else "light"}]})
+    settle(0.5)

@@ -15,8 +15,8 @@ import requests
 from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 
-from conftest import ADMIN_PASSWORD, SCREENSHOTS
-from pages import settle, wait_for
+from conftest import ADMIN_PASSWORD
+from pages import settle, shot, wait_for
 
 
 def admin_token(stack) -> str:
@@ -232,13 +232,6 @@ def test_queue_counts_all_and_pages_and_closed_loads_older(stack, console):
 
 
 # --- screenshots ---------------------------------------------------------------------------------
-
-def shot(driver, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    settle(0.6)  # let transitions finish
-    path = SCREENSHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path)), path
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
 
 
 @pytest.mark.parametrize("width,height,label", [(1280, 800, "wide"), (375, 700, "narrow")])

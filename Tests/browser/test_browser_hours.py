@@ -16,8 +16,8 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, SCREENSHOTS, resize
-from pages import settle, wait_for
+from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, resize
+from pages import nobody_online, shot, wait_for
 from test_browser_admin import admin_token, audit
 
 # A time or date input takes typed digits in the browser's locale order; setting the value
@@ -28,14 +28,6 @@ Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(el
 el.dispatchEvent(new Event('input', {bubbles: true}));
 el.dispatchEvent(new Event('change', {bubbles: true}));
 """
-
-
-def shot(driver, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    settle(0.6)  # let transitions finish
-    path = SCREENSHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path)), path
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
 
 
 class Hours:
@@ -244,24 +236,6 @@ def test_screenshots_of_hours_and_email(stack, console, width, height, label):
 
 
 # --- an offline message in the queue --------------------------------------------------------
-
-KNOWN_PASSWORDS = {"admin": ADMIN_PASSWORD, "agent": AGENT_PASSWORD}
-
-
-def nobody_online(stack) -> None:
-    """Every agent offline: the ones this suite can sign in as say so themselves; any other
-    (made by another test) is disabled and enabled again, which signs it out and sets it offline."""
-    token = admin_token(stack)
-    for agent in stack.agent_call("GET", "/api/v1/agent/agents", token)["items"]:
-        if agent["presence"] != "online" or agent["disabled"]:
-            continue
-        if agent["username"] in KNOWN_PASSWORDS:
-            theirs = stack.login(agent["username"], KNOWN_PASSWORDS[agent["username"]])
-            stack.agent_call("POST", "/api/v1/agent/presence", theirs, json={"presence": "offline"})
-        else:
-            stack.agent_call("PATCH", f"/api/v1/admin/agents/{agent['id']}", token, json={"disabled": True})
-            stack.agent_call("PATCH", f"/api/v1/admin/agents/{agent['id']}", token, json={"disabled": False})
-
 
 def leave_offline_message(stack, name: str, email: str, text: str) -> tuple[str, dict]:
     """A shopper who finds nobody there: their e-mail from the offline form, then the message."""

@@ -8,12 +8,13 @@ import time
 import pytest
 from selenium.webdriver.common.by import By
 
-from pages import wait_for
+from pages import someone_online, wait_for
 
 
 
 def test_typing_indicators_and_live_delivery(stack, shopper, console):
     agent = console()
+    someone_online(stack)
     shop = shopper().visit()
     shop.open()
     shop.talk_to_person()

@@ -7,7 +7,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from pages import settle, wait_for
+from pages import settle, someone_online, wait_for
 
 
 def test_reload_and_second_tab_show_the_same_conversation(stack, shopper):
@@ -67,6 +67,7 @@ def test_a_new_visitor_does_not_create_conversations_until_the_chat_is_opened(st
 
 def test_network_drop_loses_and_duplicates_nothing(stack, shopper, console):
     agent = console()
+    someone_online(stack)
     shop = shopper().visit()
     shop.open()
     shop.talk_to_person()

@@ -5,24 +5,12 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from conftest import SCREENSHOTS, resize
-from pages import settle, wait_for
-
-
-def shot(driver, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    settle(0.6)  # let transitions finish
-    path = SCREENSHOTS / f"{name}.png"
-    assert driver.save_screenshot(str(path)), path
-    assert path.stat().st_size > 10_000, f"{path} looks empty"
-
-
-def dark(driver, on: bool) -> None:
-    driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
-                           {"features": [{"name": "prefers-color-scheme", "value": "dark" if on else "light"}]})
+from conftest import resize
+from pages import dark, shot, someone_online, wait_for
 
 
 def test_screenshots_of_widget_and_console(stack, shopper, console):
+    someone_online(stack)  # a live chat: "Talk to a person"
     shop = shopper(1280, 800).visit()
     shop.d.execute_script("Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'})")
     shop.open()

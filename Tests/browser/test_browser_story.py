@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from selenium.webdriver.common.by import By
 
-from pages import wait_for
+from pages import someone_online, wait_for
 
 
 def test_shopper_and_agent_full_story(stack, shopper, console):
-    # The agent is already at work: the console is open before the chat exists.
+    # The agent is already at work: the console is open before the chat exists, and the
+    # shop is staffed (the widget offers "Talk to a person", not "Leave a message").
     agent = console()
     agent.tab("queue")
+    someone_online(stack)
 
     # The shopper opens the chat on the shop's page (a different origin).
     shop = shopper().visit()

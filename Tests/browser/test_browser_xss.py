@@ -6,7 +6,7 @@ from __future__ import annotations
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.by import By
 
-from pages import settle
+from pages import settle, someone_online
 
 PAYLOADS = [
     "<img src=x onerror=alert(1)>",
@@ -31,6 +31,7 @@ def assert_inert(driver, log_id: str) -> None:
 
 
 def test_markup_in_messages_renders_as_text_in_widget_and_console(stack, shopper, console):
+    someone_online(stack)  # a live chat with an agent
     shop = shopper().visit()
     shop.open()
     shop.talk_to_person()

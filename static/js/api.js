@@ -77,7 +77,12 @@ export function customerApi(session) {
       request('POST', conv(id) + '/messages', { headers: h(), body: { content, client_message_id: clientMessageId } }),
     quickReply: (id, slug, clientMessageId) =>
       request('POST', `${conv(id)}/quick-replies/${enc(slug)}`, { headers: h(), body: { client_message_id: clientMessageId } }),
-    escalate: (id) => request('POST', conv(id) + '/escalate', { headers: h() }),
+    // With a message (the offline form) it is stored just before the escalation.
+    escalate: (id, message) =>
+      request('POST', conv(id) + '/escalate', { headers: h(), body: message ? { message } : undefined }),
+    contact: (id, { email, name, source }) =>
+      request('POST', conv(id) + '/contact', { headers: h(), body: { email, name: name || undefined, source } }),
+    transcript: (id, email) => request('POST', conv(id) + '/transcript', { headers: h(), body: email ? { email } : {} }),
     typing: (id, typing) => request('POST', conv(id) + '/typing', { headers: h(), body: { typing } }),
     streamHeaders: () => h(),
     streamUrl: (id) => `${BASE}/events${query({ conversation_id: id })}`,

@@ -14,12 +14,14 @@ export const MAX_LENGTH = 4000;
 
 export class Chat {
   /**
-   * @param {{onChange: () => void, onIncoming: (message) => void}} hooks
+   * @param {{onChange: () => void, onIncoming: (message) => void, onStarted?: (conversation, identity) => void}} hooks
    *   onIncoming: a message from the other side arrived live (not history).
+   *   onStarted: a new conversation was started, with the identity it was started with.
    */
-  constructor({ onChange, onIncoming }) {
+  constructor({ onChange, onIncoming, onStarted = () => {} }) {
     this.onChange = onChange;
     this.onIncoming = onIncoming;
+    this.onStarted = onStarted;
     this.session = loadSession();
     this.api = customerApi(() => this.session?.sessionId || '');
     this.log = new MessageLog();
@@ -154,11 +156,13 @@ export class Chat {
       this.#changed();
     }
     try {
-      const answer = await this.api.start({ sessionId: this.session?.sessionId, forceNew, ...(this.identity || {}) });
+      const identity = this.identity || {};
+      const answer = await this.api.start({ sessionId: this.session?.sessionId, forceNew, ...identity });
       const conv = answer.conversation;
       this.session = { sessionId: conv.customer_session_id, conversationId: conv.id };
       saveSession(this.session);
       this.#reset();
+      this.onStarted(conv, identity);
       await this.#show(conv, answer.messages, answer.last_event_id, answer);
     } catch (err) {
       if (forceNew) {
@@ -420,24 +424,37 @@ export class Chat {
     this.#changed();
   }
 
-  /** Ask for a human. */
-  async talkToPerson() {
+  /**
+   * Ask for a human, with the offline form's message if any (stored just
+   * before the escalation). Resolves to the server's answer ({status,
+   * assigned_agent_id, message, offline}), or null when there is nothing to
+   * escalate; rejects with the ApiError (409 contact_required: nobody is there
+   * and we have no address) for the caller to show.
+   */
+  async escalate(message = undefined) {
     const conv = this.state.conversation;
-    if (!conv || this.state.escalating) return;
+    if (!conv || this.state.escalating) return null;
     this.state.escalating = true;
     this.state.notice = null;
     this.#changed();
     try {
-      const answer = await this.api.escalate(conv.id);
-      if (this.state.conversation?.id !== conv.id) return;
-      if (answer.message) this.#ingest(answer.message, false);
+      const answer = await this.api.escalate(conv.id, message);
+      if (this.state.conversation?.id !== conv.id) return null;
       this.#setConversation({ ...this.state.conversation, status: answer.status, assigned_agent_id: answer.assigned_agent_id });
-    } catch (err) {
-      this.state.notice = err instanceof ApiError && !err.transient ? err.detail : "Couldn't reach us. Please try again.";
+      // The stored message and the answer's system message share a timestamp: a list read
+      // first puts them in the server's order (the stream would too, but may be slower).
+      if (message) await this.#poll().catch(() => {});
+      if (answer.message) this.#ingest(answer.message, false);
+      return answer;
     } finally {
       this.state.escalating = false;
       this.#changed();
     }
+  }
+
+  /** Whether the shopper has written anything in this conversation (or is sending it). */
+  hasCustomerMessage() {
+    return this.log.entries().some((e) => e.message.sender_type === 'customer');
   }
 
   /** Composer input: typing indicator for the agent. */
@@ -449,9 +466,14 @@ export class Chat {
     this.typingSender.stop();
   }
 
-  dismissNotice() {
-    this.state.notice = null;
+  /** A plain-words notice under the actions (null hides it). */
+  notify(text) {
+    this.state.notice = text;
     this.#changed();
+  }
+
+  dismissNotice() {
+    this.notify(null);
   }
 
   /** The display name for an agent message. */

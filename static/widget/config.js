@@ -3,6 +3,8 @@
 // tag overrides (data-title, data-greeting, data-color, data-position; the
 // loader passes them in the URL hash). The result themes this page and is
 // sent to the host page, which draws the launcher and the greeting bubble.
+// `availability` (whether anyone is there, and what the widget offers when
+// nobody is) is read again now and then: see availability.js.
 
 import { customerApi } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
@@ -20,7 +22,39 @@ export function initialConfig(overrides) {
     greeting: overrides.greeting || '',
     color: normalizeColor(overrides.color) || '',
     position: overrides.position || 'right',
+    availability: parseAvailability(null),
   };
+}
+
+const PRECHAT = ['off', 'ask', 'require_email'];
+
+/**
+ * widget-config's `availability`, checked member by member: an older server
+ * (or none) lacks some, and a missing one means the old behaviour — online,
+ * no pre-chat form, the launcher always drawn, no e-mail promised.
+ */
+export function parseAvailability(a) {
+  const av = a && typeof a === 'object' ? a : {};
+  const seconds = av.typical_reply_seconds;
+  return {
+    status: ['online', 'away', 'closed'].includes(av.status) ? av.status : 'online',
+    agentsOnline: Number.isInteger(av.agents_online) ? av.agents_online : null,
+    nextOpenAt: typeof av.next_open_at === 'string' && !Number.isNaN(Date.parse(av.next_open_at)) ? av.next_open_at : null,
+    typicalReplySeconds: typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : null,
+    awayMessage: typeof av.away_message === 'string' ? av.away_message.trim() : '',
+    hideWhenClosed: av.hide_when_closed === true,
+    prechat: PRECHAT.includes(av.prechat) ? av.prechat : 'off',
+    emailEnabled: av.email_enabled === true,
+  };
+}
+
+/** Just the availability, read again (null when the server cannot answer). */
+export async function loadAvailability() {
+  try {
+    return parseAvailability((await customerApi(() => '').widgetConfig()).availability);
+  } catch {
+    return null;
+  }
 }
 
 /** The server's settings merged under `overrides`; the initial ones when the server cannot answer. */
@@ -41,6 +75,7 @@ export async function loadConfig(overrides) {
     greeting: overrides.greeting || w.greeting || '',
     color: config.color || normalizeColor(w.color) || '',
     position: overrides.position || (w.position === 'left' ? 'left' : 'right'),
+    availability: parseAvailability(server.availability),
   };
 }
 

@@ -4,7 +4,9 @@
 // third-party frames) the session lives in memory for this page view only.
 
 const KEY = 'switchboard.session.v1';
+const CONTACT_KEY = 'switchboard.contact.v1';
 let memory = null;
+let contactMemory = null;
 
 function storage() {
   try {
@@ -50,6 +52,35 @@ export function clearSession() {
       store.removeItem(KEY);
     } catch {
       // ignore
+    }
+  }
+}
+
+/**
+ * What the shopper told us about themselves, and what that did for one
+ * conversation: {email, name, conversationId, contactEmail (the conversation's
+ * contact as far as we know), prechatDone, offline ({email, name, status,
+ * nextOpenAt, emailEnabled} once filed as an offline message), transcript
+ * ({status, email})}. Kept beside the session so a reload shows the same.
+ */
+export function loadContact() {
+  if (!store) return contactMemory;
+  try {
+    const value = JSON.parse(store.getItem(CONTACT_KEY) || 'null');
+    if (value && typeof value === 'object') return value;
+  } catch {
+    // unreadable: start over
+  }
+  return null;
+}
+
+export function saveContact(value) {
+  contactMemory = value;
+  if (store) {
+    try {
+      store.setItem(CONTACT_KEY, JSON.stringify(value));
+    } catch {
+      // quota or blocked: memory only
     }
   }
 }

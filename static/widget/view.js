@@ -1,16 +1,20 @@
 // Renders the chat's state into the page skeleton of index.html; the
-// messages themselves are drawn by the shared Thread (js/thread.js).
+// messages themselves are drawn by the shared Thread (js/thread.js), the
+// contact forms by contactview.js.
 
 import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
+import { filedStatus, headerStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { MAX_LENGTH } from './chat.js';
+import { ContactView } from './contactview.js';
 
 const $ = (id) => document.getElementById(id);
 
 export class ChatView {
-  constructor(chat, { embedded, config, onMinimize }) {
+  constructor(chat, contact, { embedded, config, onMinimize }) {
     this.chat = chat;
+    this.contact = contact;
     this.embedded = embedded;
     this.onMinimize = onMinimize;
     this.chipsKey = '';
@@ -20,7 +24,8 @@ export class ChatView {
       minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'),
       loading: $('loading'), error: $('error'), errorText: $('error-text'), errorRetry: $('error-retry'),
       log: $('log'), typing: $('typing'), typingAvatar: $('typing-avatar'), typingText: $('typing-text'),
-      actions: $('actions'), chips: $('chips'), talk: $('talk'), notice: $('notice'),
+      actions: $('actions'), chips: $('chips'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
+      talkPerson: $('talk-icon-person'), talkMail: $('talk-icon-mail'), notice: $('notice'),
       form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
     };
     this.configure(config);
@@ -32,6 +37,9 @@ export class ChatView {
       you: (m) => m.sender_type === 'customer',
       onRetry: (cid) => chat.retry(cid),
       onDiscard: (cid) => chat.discard(cid),
+    });
+    this.contactView = new ContactView(contact, {
+      scrollIntoView: (node) => this.#reveal(node),
     });
     keepPinned(this.el.scroller, () => this.scrollToBottom(), this.el.input, 132);
     this.#wire();
@@ -57,7 +65,7 @@ export class ChatView {
       chat.typing(hasText);
     });
     el.input.addEventListener('blur', () => chat.stopTyping());
-    el.talk.addEventListener('click', () => chat.talkToPerson());
+    el.talk.addEventListener('click', () => this.contact.talk());
     el.newChat.addEventListener('click', async () => {
       await chat.startNew();
       this.focusComposer(true);
@@ -88,10 +96,23 @@ export class ChatView {
     this.el.input.focus({ preventScroll: true });
   }
 
+  // Scrolls the conversation (only: scrollIntoView would move the shop's page too) so that
+  // `node` shows whole, or at least from its top.
+  #reveal(node) {
+    const s = this.el.scroller;
+    const top = node.offsetTop - 12;
+    const bottom = node.offsetTop + node.offsetHeight + 12;
+    if (bottom > s.scrollTop + s.clientHeight) s.scrollTop = Math.min(top, bottom - s.clientHeight);
+    else if (top < s.scrollTop) s.scrollTop = top;
+  }
+
   scrollToBottom() {
     // A fresh conversation (just the welcome) reads best from the top.
     if (this.chat.log.size <= 1) this.el.scroller.scrollTop = 0;
     else scrollToNewest(this.el.scroller, this.el.log);
+    // A form or a confirmation under the messages is the newest thing: shown whole.
+    const card = this.contactView?.card();
+    if (card) this.#reveal(card);
   }
 
   render() {
@@ -111,13 +132,15 @@ export class ChatView {
 
     this.thread.render(chat.log.entries());
     this.#renderTyping(st);
-    this.#renderActions(st, conv);
+    this.contactView.render();
+    const blocked = this.contactView.blocking; // a form stands in for the actions and the message box
+    this.#renderActions(st, conv, blocked);
 
     el.notice.hidden = !st.notice;
     el.notice.textContent = st.notice || '';
 
     const ready = st.phase === 'ready' && conv;
-    el.form.hidden = !ready || conv.status === 'closed';
+    el.form.hidden = !ready || conv.status === 'closed' || blocked;
     el.ended.hidden = !ready || conv.status !== 'closed';
     el.newChat.disabled = st.startingNew;
     el.newChat.textContent = st.startingNew ? 'Starting…' : 'Start a new conversation';
@@ -126,6 +149,7 @@ export class ChatView {
     const grew = size > this.lastRenderedSize;
     this.lastRenderedSize = size;
     if (stick || (grew && this.#lastIsMine())) this.scrollToBottom();
+    this.contactView.afterRender();
   }
 
   #lastIsMine() {
@@ -138,8 +162,10 @@ export class ChatView {
     const { el } = this;
     let status = this.subtitle;
     let agentName = null;
+    const filed = this.contact.filed();
     if (conv) {
-      if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
+      if (filed) status = filedStatus(filed);
+      else if (conv.status === 'automated') status = headerStatus(this.contact.availability) || status;
       else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent') {
         agentName = conv.assigned_agent_name || 'a support agent';
@@ -166,9 +192,9 @@ export class ChatView {
     }
   }
 
-  #renderActions(st, conv) {
+  #renderActions(st, conv, blocked) {
     const { el, chat } = this;
-    const automated = st.phase === 'ready' && conv?.status === 'automated';
+    const automated = st.phase === 'ready' && conv?.status === 'automated' && !blocked;
     const questions = automated ? st.quickQuestions : [];
     const key = questions.map((q) => q.slug).join('|');
     if (key !== this.chipsKey) {
@@ -179,9 +205,17 @@ export class ChatView {
       }
     }
     el.chips.hidden = questions.length === 0;
+    // Online: "Talk to a person" and how soon people reply; away or closed: "Leave a message".
+    const av = this.contact.availability;
+    const leave = this.contact.offering === 'leave';
     el.talk.hidden = !(automated && st.showTalkToAgent);
     el.talk.disabled = st.escalating;
-    el.talk.querySelector('span').textContent = st.escalating ? 'Connecting you…' : 'Talk to a person';
+    el.talkLabel.textContent = st.escalating ? 'Connecting you…' : leave ? 'Leave a message' : 'Talk to a person';
+    el.talkPerson.toggleAttribute('hidden', leave); // SVG elements have no .hidden property
+    el.talkMail.toggleAttribute('hidden', !leave);
+    const hint = leave ? leaveHint(av) : replyTimeInWords(av.typicalReplySeconds);
+    el.talkHint.hidden = el.talk.hidden || !hint;
+    if (el.talkHint.textContent !== hint) el.talkHint.textContent = hint;
     el.actions.hidden = el.chips.hidden && el.talk.hidden;
   }
 }

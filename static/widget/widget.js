@@ -1,10 +1,12 @@
 // The chat inside the iframe (or opened directly at /widget/). Wires the
-// conversation (chat.js), its view (view.js), the shop's settings
-// (config.js) and the host page (bridge.js).
+// conversation (chat.js), who is there and how to reach the shopper
+// (contact.js), the view (view.js), the shop's settings (config.js) and the
+// host page (bridge.js).
 
 import { createBridge } from './bridge.js';
 import { Chat } from './chat.js';
-import { applyTheme, initialConfig, loadConfig } from './config.js';
+import { applyTheme, initialConfig, loadAvailability, loadConfig } from './config.js';
+import { Contact } from './contact.js';
 import { onSessionChange } from './session.js';
 import { ChatView } from './view.js';
 
@@ -18,41 +20,79 @@ function setUnread(count) {
   if (count === unread) return;
   unread = count;
   bridge.post('unread', { count });
+  updateLauncher();
 }
 
 let renderQueued = false;
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  queueMicrotask(() => {
+    renderQueued = false;
+    view.render();
+    updateLauncher();
+  });
+}
+
 const chat = new Chat({
-  onChange: () => {
-    if (renderQueued) return;
-    renderQueued = true;
-    queueMicrotask(() => {
-      renderQueued = false;
-      view.render();
-    });
-  },
+  onChange: scheduleRender,
   onIncoming: (message) => {
     if (!panelOpen && (message.sender_type === 'agent' || message.sender_type === 'system')) setUnread(unread + 1);
   },
+  onStarted: (conversation, identity) => contact.started(conversation, identity),
 });
+const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 
-const view = new ChatView(chat, {
+// hide_when_closed: the host page draws no launcher while the shop is closed,
+// unless this shopper has a chat going with the team (or unread replies).
+let launcherHidden = null;
+function hideLauncher() {
+  const av = contact.availability;
+  const ongoing = chat.conversation?.status === 'agent' || unread > 0;
+  return av.hideWhenClosed && av.status === 'closed' && !ongoing;
+}
+function updateLauncher() {
+  if (launcherHidden === null) return; // the first answer goes with the settings
+  const hidden = hideLauncher();
+  if (hidden === launcherHidden) return;
+  launcherHidden = hidden;
+  bridge.post('launcher', { hidden });
+}
+
+const view = new ChatView(chat, contact, {
   embedded: bridge.embedded,
   config: initialConfig(bridge.options),
   onMinimize: () => bridge.post('close'),
 });
 applyTheme(initialConfig(bridge.options));
 
+// Show a conversation this browser already has (for the unread badge, and so
+// that a chat going on keeps the launcher); a new one is only started when
+// the shopper opens the chat.
+const resumed = bridge.embedded ? chat.resume() : Promise.resolve();
+
 // The shop's settings: theme this page, and tell the host page (launcher
-// colour and corner, the greeting bubble). Conversations start after this, so
-// the first message already carries the bot's name.
-const configured = loadConfig(bridge.options).then((config) => {
+// colour and corner, the greeting bubble, whether to draw the launcher at
+// all). Conversations start after this, so the first message already carries
+// the bot's name.
+const configured = loadConfig(bridge.options).then(async (config) => {
   applyTheme(config);
   view.configure(config);
+  contact.setAvailability(config.availability);
+  await resumed.catch(() => {});
+  launcherHidden = hideLauncher();
   bridge.post('config', {
     title: config.title, brand_name: config.brandName, greeting: config.greeting,
-    color: config.color, position: config.position,
+    color: config.color, position: config.position, hidden: launcherHidden,
   });
 });
+
+// Who is there changes: read it again when the chat opens, and every minute
+// while it is open (or while the launcher follows the opening hours).
+const AVAILABILITY_EVERY_MS = 60_000;
+setInterval(() => {
+  if (!document.hidden && (panelOpen || contact.availability.hideWhenClosed)) contact.update();
+}, AVAILABILITY_EVERY_MS);
 
 bridge.on('state', async (msg) => {
   panelOpen = Boolean(msg.open);
@@ -60,6 +100,7 @@ bridge.on('state', async (msg) => {
   if (!panelOpen) return;
   setUnread(0);
   await configured;
+  contact.update();
   await chat.ensureStarted();
   view.scrollToBottom();
 });
@@ -79,9 +120,6 @@ if (vv && !bridge.embedded) {
 
 view.render();
 if (bridge.embedded) {
-  // Show a conversation this browser already has (for the unread badge);
-  // a new one is only started when the shopper opens the chat.
-  chat.resume();
   bridge.post('ready');
 } else {
   configured.then(() => chat.ensureStarted()).then(() => view.focusComposer());

@@ -1,0 +1,336 @@
+// How the shop reaches the shopper when nobody is there: the availability
+// (refreshed now and then), "Talk to a person" or "Leave a message", the
+// pre-chat form, the transcript by e-mail, and what the shopper told us
+// (session.js keeps it across reloads). The state is read by contactview.js;
+// the conversation itself stays chat.js's.
+
+import { ApiError } from '../js/api.js';
+import { parseAvailability } from './config.js';
+import { MAX_LENGTH } from './chat.js';
+import { loadContact, saveContact } from './session.js';
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** A plain sentence for a failed call; `what` says what did not happen. */
+function plain(err, what) {
+  const e = err instanceof ApiError ? err : new ApiError(0);
+  if (e.status === 0) return `${what} No connection — check your network and try again.`;
+  if (e.code === 'too_many_open_chats') return `${what} ${e.detail}`;
+  if (e.status === 429) return `${what} Too many tries in a short time — wait a moment and try again.`;
+  if (e.status >= 500) return `${what} Our chat is having trouble right now — please try again in a moment.`;
+  if (e.status === 409 && e.code !== 'contact_required' && e.code !== 'email_unavailable') {
+    return 'This conversation has ended. Start a new one to write to us.';
+  }
+  return `${what} ${e.detail}`;
+}
+
+export class Contact {
+  /** @param {import('./chat.js').Chat} chat  @param {{onChange: () => void, refresh: () => Promise<object|null>}} hooks */
+  constructor(chat, { onChange, refresh }) {
+    this.chat = chat;
+    this.onChange = onChange;
+    this.refresh = refresh;
+    this.availability = parseAvailability(null);
+    this.record = loadContact() || {};
+    this.form = null; // null | 'leave' | 'transcript': the form the shopper opened
+    this.leaveChanged = false; // the form opened because availability changed under "Talk to a person"
+    this.busy = null; // which form is being sent
+    this.errors = {}; // form → {field → text, form → text}
+    this.focus = null; // a form that just opened, for the view to focus once
+  }
+
+  #changed() {
+    this.onChange();
+  }
+
+  #save() {
+    saveContact(this.record);
+  }
+
+  // --- what we know -------------------------------------------------------------
+
+  setAvailability(availability) {
+    if (!availability) return;
+    this.availability = availability;
+    this.#changed();
+  }
+
+  /** Reads the availability again (the view follows it). */
+  async update() {
+    this.setAvailability(await this.refresh());
+  }
+
+  get conversationId() {
+    return this.chat.conversation?.id || null;
+  }
+
+  /** This conversation's part of the record (reset when another conversation is shown). */
+  #mine() {
+    const id = this.conversationId;
+    if (id && this.record.conversationId !== id) {
+      this.record = { email: this.record.email, name: this.record.name, conversationId: id };
+      this.form = null; // another conversation: nothing half-filled carries over
+      this.#save();
+    }
+    return this.record;
+  }
+
+  /** chat.js: a conversation was started, with the host page's identity if it had one. */
+  started(conversation, identity) {
+    this.form = null;
+    this.record = { email: this.record.email, name: this.record.name, conversationId: conversation.id };
+    if (identity?.email) {
+      this.record.contactEmail = identity.email;
+      this.record.email = identity.email;
+      if (identity.displayName) this.record.name = identity.displayName;
+    }
+    this.#save();
+  }
+
+  /** The e-mail the server has for this conversation, as far as this page knows. */
+  knownEmail() {
+    return this.conversationId ? this.#mine().contactEmail || null : null;
+  }
+
+  /** What to put in the forms: the host page's identity, else what the shopper typed before. */
+  prefill() {
+    const id = this.chat.identity || {};
+    return { email: id.email || this.record.email || '', name: id.displayName || this.record.name || '' };
+  }
+
+  #remember(email, name) {
+    const r = this.#mine();
+    r.contactEmail = email;
+    r.email = email;
+    if (name) r.name = name;
+    this.#save();
+  }
+
+  /** "Talk to a person" while someone is there; else "Leave a message". */
+  get offering() {
+    return this.availability.status === 'online' ? 'talk' : 'leave';
+  }
+
+  /** The offline message filed in this conversation, while it still waits for a person. */
+  filed() {
+    const conv = this.chat.conversation;
+    if (!conv || conv.status !== 'agent' || conv.assigned_agent_id) return null;
+    return this.#mine().offline || null;
+  }
+
+  /** The pre-chat form: before the first message, unless we already know how to reach the shopper. */
+  prechatPending() {
+    const conv = this.chat.conversation;
+    if (this.availability.prechat === 'off' || this.chat.state.phase !== 'ready' || !conv || conv.status !== 'automated') return false;
+    const r = this.#mine();
+    return !r.prechatDone && !r.contactEmail && !this.chat.hasCustomerMessage();
+  }
+
+  get transcriptOffered() {
+    const conv = this.chat.conversation;
+    return this.availability.emailEnabled && this.chat.state.phase === 'ready' && Boolean(conv) && !this.prechatPending();
+  }
+
+  transcript() {
+    return this.conversationId ? this.#mine().transcript || null : null;
+  }
+
+  // --- "Talk to a person" / "Leave a message" ------------------------------------
+
+  /** The button under the quick replies. */
+  async talk() {
+    if (this.offering === 'leave') {
+      this.openLeave();
+      return;
+    }
+    try {
+      const answer = await this.chat.escalate();
+      if (answer?.offline === true) this.#fileOffline(this.knownEmail(), this.record.name);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'contact_required') {
+        // Nobody is there any more and we have no address: the form, never a dead end.
+        await this.update();
+        if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
+        this.openLeave({ changed: true });
+      } else {
+        this.chat.notify(plain(err, "We couldn't reach a person."));
+      }
+    }
+  }
+
+  openLeave({ changed = false } = {}) {
+    this.form = 'leave';
+    this.leaveChanged = changed;
+    this.errors.leave = {};
+    this.focus = 'leave';
+    this.chat.dismissNotice();
+    this.#changed();
+  }
+
+  /** The shopper is fixing `field`: its complaint goes (the form's own stays until the next send). */
+  clearError(form, field) {
+    const errors = this.errors[form];
+    if (!errors?.[field]) return;
+    delete errors[field];
+    this.#changed();
+  }
+
+  closeForm() {
+    this.form = null;
+    this.#changed();
+  }
+
+  /** The offline form: contact first, then the escalation with the message. */
+  async leaveMessage({ email, name, message }) {
+    email = email.trim();
+    name = name.trim();
+    const errors = {};
+    if (!email) errors.email = 'Enter your e-mail address so we can answer you.';
+    else if (!EMAIL_RE.test(email)) errors.email = "That e-mail address doesn't look right — please check it.";
+    if (!message.trim()) errors.message = 'Write your message.';
+    else if (message.length > MAX_LENGTH) errors.message = `Your message is too long (at most ${MAX_LENGTH} characters).`;
+    this.errors.leave = errors;
+    if (Object.keys(errors).length > 0 || this.busy) {
+      this.#changed();
+      return false;
+    }
+    const conv = this.chat.conversation;
+    if (!conv) return false;
+    this.busy = 'leave';
+    this.#changed();
+    try {
+      await this.chat.api.contact(conv.id, { email, name, source: 'offline' });
+      this.#remember(email, name);
+      const answer = await this.chat.escalate(message);
+      if (!answer) throw new ApiError(0);
+      if (answer.offline === undefined) {
+        // An older server ignores the message: send it into the queued chat instead.
+        this.chat.send(message);
+        if (this.availability.status !== 'online') this.#fileOffline(email, name);
+      } else if (answer.offline) {
+        this.#fileOffline(email, name);
+      }
+      this.form = null;
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'invalid_email') {
+        this.errors.leave = { email: "That e-mail address doesn't look right — please check it." };
+      } else {
+        this.errors.leave = { form: plain(err, "Your message wasn't sent.") };
+      }
+      return false;
+    } finally {
+      this.busy = null;
+      this.#changed();
+    }
+  }
+
+  #fileOffline(email, name) {
+    const r = this.#mine();
+    const av = this.availability;
+    r.offline = { email: email || '', name: name || '', status: av.status, nextOpenAt: av.nextOpenAt, emailEnabled: av.emailEnabled };
+    this.#save();
+  }
+
+  // --- the pre-chat form ------------------------------------------------------------
+
+  async submitPrechat({ email, name }) {
+    email = email.trim();
+    name = name.trim();
+    const errors = {};
+    if (!email) {
+      errors.email = this.availability.prechat === 'require_email'
+        ? 'Enter your e-mail address to start the chat.'
+        : 'Enter your e-mail address, or choose Skip.';
+    } else if (!EMAIL_RE.test(email)) {
+      errors.email = "That e-mail address doesn't look right — please check it.";
+    }
+    this.errors.prechat = errors;
+    const conv = this.chat.conversation;
+    if (Object.keys(errors).length > 0 || this.busy || !conv) {
+      this.#changed();
+      return false;
+    }
+    this.busy = 'prechat';
+    this.#changed();
+    try {
+      await this.chat.api.contact(conv.id, { email, name, source: 'prechat' });
+      this.#remember(email, name);
+      this.#mine().prechatDone = true;
+      this.#save();
+      return true;
+    } catch (err) {
+      this.errors.prechat = err instanceof ApiError && err.code === 'invalid_email'
+        ? { email: "That e-mail address doesn't look right — please check it." }
+        : { form: plain(err, "We couldn't save your details.") };
+      return false;
+    } finally {
+      this.busy = null;
+      this.#changed();
+    }
+  }
+
+  skipPrechat() {
+    if (this.availability.prechat === 'require_email') return;
+    this.#mine().prechatDone = true;
+    this.#save();
+    this.#changed();
+  }
+
+  // --- the transcript by e-mail -------------------------------------------------------
+
+  /** "E-mail me the transcript": at once when we know the address, else the small form. */
+  async askTranscript() {
+    const known = this.knownEmail();
+    if (known) {
+      await this.requestTranscript(known);
+      if (this.errors.transcript?.form) this.#openTranscript();
+    } else {
+      this.#openTranscript();
+    }
+  }
+
+  #openTranscript() {
+    this.form = 'transcript';
+    this.focus = 'transcript';
+    this.#changed();
+  }
+
+  async requestTranscript(email) {
+    email = (email || '').trim();
+    if (!email) this.errors.transcript = { email: 'Enter the e-mail address to send the transcript to.' };
+    else if (!EMAIL_RE.test(email)) this.errors.transcript = { email: "That e-mail address doesn't look right — please check it." };
+    else this.errors.transcript = {};
+    const conv = this.chat.conversation;
+    if (this.errors.transcript.email || this.busy || !conv) {
+      this.#changed();
+      return false;
+    }
+    this.busy = 'transcript';
+    this.#changed();
+    try {
+      const answer = await this.chat.api.transcript(conv.id, email);
+      const r = this.#mine();
+      r.transcript = { status: answer?.status === 'queued' ? 'queued' : 'on_close', email: answer?.email || email };
+      this.#remember(answer?.email || email, '');
+      if (this.form === 'transcript') this.form = null;
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'contact_required') {
+        this.errors.transcript = { email: 'Enter the e-mail address to send the transcript to.' };
+      } else if (err instanceof ApiError && err.code === 'invalid_email') {
+        this.errors.transcript = { email: "That e-mail address doesn't look right — please check it." };
+      } else if (err instanceof ApiError && err.code === 'email_unavailable') {
+        this.availability = { ...this.availability, emailEnabled: false };
+        this.form = null;
+        this.chat.notify("Sorry — we can't send e-mail right now, so there's no transcript by e-mail.");
+      } else {
+        this.errors.transcript = { form: plain(err, "We couldn't ask for the transcript.") };
+      }
+      return false;
+    } finally {
+      this.busy = null;
+      this.#changed();
+    }
+  }
+}

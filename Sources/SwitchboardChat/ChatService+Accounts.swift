@@ -126,10 +126,16 @@ extension ChatService {
     }
 
     /// Sets an agent's presence; going online with `auto` routing takes waiting chats, oldest first.
+    /// Going online by hand with no console open starts afresh: what was recorded about closed
+    /// consoles is forgotten, so the agent keeps this presence like any REST client until a
+    /// console opens again.
     public func setPresence(agentId: String, _ presence: Presence) throws -> Agent {
         try write { tx in
             guard let agent = try tx.rows.agent(id: agentId) else {
                 throw AppError.notFound("Agent not found.", code: "agent_not_found")
+            }
+            if presence == .online, let stream = try tx.rows.streamPresence(.agent(agentId)), !stream.open {
+                try tx.rows.forgetStreamPresence(.agent(agentId))
             }
             return try setPresence(agent, presence, tx)
         }

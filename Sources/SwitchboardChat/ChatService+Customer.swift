@@ -167,7 +167,7 @@ extension ChatService {
             let settings = try tx.rows.settings() ?? .defaults
             let offline = try Self.status(settings, tx.rows, tx.now) != .online
             if offline && conversation.customerEmail == nil {
-                throw AppError.conflict("Nobody is here right now: leave your e-mail address (POST .../contact) and we'll answer there.",
+                throw AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",
                                         code: "contact_required")
             }
             let key = try clientKey(client, tx.rows)

@@ -209,6 +209,10 @@ extension MemoryRows {
         state.streams[subject.key] = StreamPresence(open: open, changedAt: now)
     }
 
+    func forgetStreamPresence(_ subject: StreamPresence.Subject) throws {
+        state.streams[subject.key] = nil
+    }
+
     func closeAllStreams(at now: Timestamp) throws {
         for (key, presence) in state.streams where presence.open { state.streams[key] = StreamPresence(open: false, changedAt: now) }
     }

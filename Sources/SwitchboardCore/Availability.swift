@@ -15,7 +15,7 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
     public static let weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 
     public init(timezone: String = "UTC", hours: [String: [[String]]] = [:], closedDates: [String] = [],
-                awayMessage: String = "We're away right now. Leave a message and we'll answer by e-mail.",
+                awayMessage: String = "We're away right now. Leave a message and we'll get back to you as soon as we can.",
                 hideWhenClosed: Bool = false, prechat: PrechatMode = .off) {
         self.timezone = timezone
         self.hours = hours

@@ -135,6 +135,8 @@ public protocol StoreWriter: StoreReader {
     func updateEmail(_ email: OutgoingEmail) throws
     /// Records that `subject`'s first stream opened or its last one closed.
     func setStreamPresence(_ subject: StreamPresence.Subject, open: Bool, at: Timestamp) throws
+    /// Forgets what was recorded about `subject`'s streams.
+    func forgetStreamPresence(_ subject: StreamPresence.Subject) throws
     /// Every stream is closed (the notifier started: streams of a previous one are gone).
     func closeAllStreams(at: Timestamp) throws
 

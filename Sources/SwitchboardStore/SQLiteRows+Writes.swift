@@ -206,6 +206,10 @@ extension SQLiteRows: StoreWriter {
             """).execute(arguments: [subject.key, open, now.milliseconds])
     }
 
+    func forgetStreamPresence(_ subject: StreamPresence.Subject) throws {
+        try db.cachedStatement(sql: "DELETE FROM stream_presence WHERE subject = ?").execute(arguments: [subject.key])
+    }
+
     func closeAllStreams(at now: Timestamp) throws {
         try db.cachedStatement(sql: "UPDATE stream_presence SET open = 0, changed_at = ? WHERE open = 1").execute(arguments: [now.milliseconds])
     }

@@ -36,7 +36,7 @@ struct OfflineRuleTests {
         let desk = try Desk(engine, policy: Self.mail)
         let (chat, session) = try desk.start(email: nil)
         let cursor = try desk.service.latestEventId()
-        #expect(throws: AppError.conflict("Nobody is here right now: leave your e-mail address (POST .../contact) and we'll answer there.",
+        #expect(throws: AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",
                                           code: "contact_required")) {
             try desk.service.escalate(chat.id, sessionId: session, message: "Where is my parcel?")
         }
@@ -231,6 +231,12 @@ struct OfflineRuleTests {
         try store.write { try $0.setStreamPresence(.agent(alex.id), open: true, at: closed.adding(seconds: 500)) }
         let back = try desk.service.sweepPresence(now: closed.adding(seconds: 501))
         #expect(back.map(\.presence) == [.online] && back[0].awaySince == nil)
+
+        // Online again by hand after the console closed: kept, like a REST client's.
+        try store.write { try $0.setStreamPresence(.agent(alex.id), open: false, at: closed.adding(seconds: 600)) }
+        #expect(try desk.service.sweepPresence(now: closed.adding(seconds: 900)).map(\.presence) == [.offline])
+        _ = try desk.service.setPresence(agentId: alex.id, .online)
+        #expect(try desk.service.sweepPresence(now: closed.adding(seconds: 9000)).isEmpty)
 
         // Someone who went offline by hand stays offline when a console opens.
         _ = try desk.service.setPresence(agentId: robin.id, .offline)

@@ -7,6 +7,8 @@
 //   swift-log         structured log lines from every executable
 //   swift-argument-parser  the admin CLI
 //   swift-nio         the SSE notifier
+// System libraries (Debian packages, installed by scripts/deps.sh): libfcgi (FastCGI),
+// libcurl (SMTP: TLS, AUTH and the dialogue from a maintained client, not by hand).
 import PackageDescription
 
 let package = Package(

@@ -3,6 +3,8 @@ scripts/curl-story.sh."""
 
 import subprocess
 
+import pytest
+
 from stacklib import REPO, assert_error, is_event_id, ok
 
 CONVERSATION_FIELDS = {"id", "customer_session_id", "status", "assigned_agent_id", "created_at", "updated_at"}
@@ -14,7 +16,14 @@ MESSAGE_FIELDS = {"id", "conversation_id", "sender_type", "kind", "content", "me
 AGENT_FIELDS = {"id", "username", "display_name", "presence", "max_active_chats", "created_at", "updated_at", "role"}
 
 
-def test_customer_bot_escalate_claim_reply_close(stack):
+@pytest.fixture(scope="module")
+def story_stack(stack_factory):
+    """A desk of its own: nobody online, as a new shop's first evening (other tests put agents online)."""
+    return stack_factory("story")
+
+
+def test_customer_bot_escalate_claim_reply_close(story_stack):
+    stack = story_stack
     # The widget opens: quick questions, then a new conversation with a bot welcome.
     questions = ok(stack.get("/api/v1/customer/quick-questions"))
     assert questions and all(set(q) >= {"slug", "question"} for q in questions), questions

@@ -17,10 +17,17 @@ public struct HTTPRequest: Sendable {
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
                 body: [UInt8] = [], requestId: String = "", remoteAddress: String = "") {
+        self.init(method: method, path: path, query: query,
+                  lowercasedHeaders: Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a }),
+                  body: body, requestId: requestId, remoteAddress: remoteAddress)
+    }
+
+    private init(method: String, path: String, query: [String: String], lowercasedHeaders: [String: String],
+                 body: [UInt8], requestId: String, remoteAddress: String) {
         self.method = method
         self.path = path
         self.query = query
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.headers = lowercasedHeaders
         self.body = body
         self.requestId = requestId
         self.remoteAddress = remoteAddress
@@ -31,13 +38,25 @@ public struct HTTPRequest: Sendable {
         let uri = params["REQUEST_URI"] ?? "/"
         let rawPath = params["DOCUMENT_URI"] ?? String(uri.split(separator: "?", maxSplits: 1).first ?? "/")
         var headers: [String: String] = [:]
-        for (key, value) in params where key.hasPrefix("HTTP_") {
-            headers[key.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")] = value
-        }
+        for (key, value) in params where key.hasPrefix("HTTP_") { headers[Self.headerName(cgi: key)] = value }
         if let type = params["CONTENT_TYPE"], !type.isEmpty { headers["content-type"] = type }
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: rawPath,
-                  query: HTTPRequest.parseQuery(params["QUERY_STRING"] ?? ""), headers: headers, body: body,
+                  query: HTTPRequest.parseQuery(params["QUERY_STRING"] ?? ""), lowercasedHeaders: headers, body: body,
                   requestId: params["REQUEST_ID"] ?? "", remoteAddress: params["REMOTE_ADDR"] ?? "")
+    }
+
+    /// `HTTP_X_CUSTOMER_SESSION_ID` → `x-customer-session-id`, byte by byte (this runs for
+    /// every header of every request: no Foundation, one allocation).
+    static func headerName(cgi key: String) -> String {
+        var bytes = Array(key.utf8.dropFirst(5))
+        for i in bytes.indices {
+            switch bytes[i] {
+            case UInt8(ascii: "_"): bytes[i] = UInt8(ascii: "-")
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"): bytes[i] += 32
+            default: break
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     public static func parseQuery(_ text: String) -> [String: String] { QueryString.parse(text) }

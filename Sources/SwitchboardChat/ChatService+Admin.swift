@@ -28,6 +28,7 @@ extension ChatService {
                           position: position ?? ((existing.map(\.position).max() ?? -1) + 1), enabled: input.enabled ?? true,
                           createdAt: tx.now, updatedAt: tx.now)
             try tx.rows.insertFAQ(faq)
+            tx.faqsChanged = true
             try tx.audit(actor, "faq.created", faq.id, ["slug": faq.slug, "question": faq.question])
             return faq
         }
@@ -42,6 +43,7 @@ extension ChatService {
             guard faq != old else { return old }
             faq.updatedAt = tx.now
             try tx.rows.updateFAQ(faq)
+            tx.faqsChanged = true
             try tx.audit(actor, "faq.updated", faq.id, Self.changes(from: old, to: faq))
             return faq
         }
@@ -51,6 +53,7 @@ extension ChatService {
         try write { tx in
             let faq = try Self.faq(id, tx)
             try tx.rows.deleteFAQ(id: id)
+            tx.faqsChanged = true
             try tx.audit(actor, "faq.deleted", id, ["slug": faq.slug, "question": faq.question])
         }
     }
@@ -136,7 +139,7 @@ extension ChatService {
     public func widgetConfig(at now: Timestamp = .now()) throws -> WidgetConfig {
         try read { rows in
             let settings = try rows.settings() ?? .defaults
-            return WidgetConfig(settings: settings, quickQuestions: try rows.faqs(includeDisabled: false).map(QuickQuestion.init),
+            return WidgetConfig(settings: settings, quickQuestions: try faqs().map(QuickQuestion.init),
                                 availability: try Self.availability(settings: settings, rows, now, mailEnabled: policy.mailEnabled))
         }
     }
@@ -188,6 +191,7 @@ extension ChatService {
             }
         }
         return try write { tx in
+            tx.faqsChanged = true
             var report = FAQImportReport()
             for var faq in checked {
                 if let old = try tx.rows.faq(slug: faq.slug) {

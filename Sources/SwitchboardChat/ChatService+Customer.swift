@@ -107,9 +107,10 @@ extension ChatService {
         }
     }
 
-    /// The FAQs the widget offers and the bot matches (enabled ones), in display order.
+    /// The FAQs the widget offers and the bot matches (enabled ones), in display order; from
+    /// memory (ReadCache: a change here is seen at once, one by another process within a second).
     public func faqs() throws -> [FAQ] {
-        try read { try $0.faqs(includeDisabled: false) }
+        try caches.faqs.get { try read { try $0.faqs(includeDisabled: false) } }
     }
 
     /// A customer's free text (`quickReply == nil`) or tapped FAQ. While the bot has the
@@ -117,13 +118,14 @@ extension ChatService {
     /// returns the original message and its answer instead of writing anything.
     public func customerSend(_ conversationId: String, sessionId: String, content: String?, quickReply: String?,
                              clientMessageId: String?) throws -> CustomerSendResult {
-        try write { tx in
+        // Read before the write: the bot's knowledge need not hold up the one writer.
+        let all = try faqs()
+        return try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             if let original = try tx.original(clientMessageId, in: conversationId) {
                 return CustomerSendResult(conversation: conversation, customerMessage: original,
                                           botMessage: try tx.rows.reply(toSeq: original.seq), replayed: true)
             }
-            let all = try tx.rows.faqs(includeDisabled: false)
             var faq: FAQ?
             if let quickReply {
                 guard let found = all.first(where: { $0.slug == quickReply }) else {

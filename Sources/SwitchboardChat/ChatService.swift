@@ -9,6 +9,7 @@ public struct ChatService: Sendable {
     public let tokenTTLSeconds: Int64
     public let policy: ChatPolicy
     let hasher: PasswordHasher
+    let caches = ServiceCaches()
 
     public static let messagesMaxPerStart = 500
 
@@ -31,7 +32,14 @@ public struct ChatService: Sendable {
     /// A write transaction with the time of the change and the outbox. (The store wakes
     /// whoever tails the outbox after the commit: it alone knows when that is.)
     func write<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try store.write { rows in try body(Transaction(rows: rows, now: Timestamp.now())) }
+        var faqsChanged = false
+        // After the commit (or the rollback: the copy is then merely reloaded).
+        defer { if faqsChanged { caches.faqs.invalidate() } }
+        return try store.write { rows in
+            let tx = Transaction(rows: rows, now: Timestamp.now())
+            defer { faqsChanged = tx.faqsChanged }
+            return try body(tx)
+        }
     }
 
     func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
@@ -107,6 +115,8 @@ public struct ChatPolicy: Sendable {
 final class Transaction {
     let rows: any StoreWriter
     let now: Timestamp
+    /// Set by a change of FAQs: the service's in-memory copy is dropped after the commit.
+    var faqsChanged = false
 
     init(rows: any StoreWriter, now: Timestamp) {
         self.rows = rows

@@ -1,6 +1,5 @@
 import Logging
 import POSIXSupport
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,8 +9,12 @@ import Glibc
 /// background thread writes the buffer out every `interval` (and a full buffer or a
 /// warning-or-worse line is written at once, so what matters in a crash is on disk).
 /// The format is swift-log's `StreamLogHandler`'s, so operators' greps keep working.
-public final class LogSink: Sendable {
-    private let buffer = Mutex<[UInt8]>([])
+public final class LogSink: @unchecked Sendable {
+    private let lock = PlainLock()
+    /// Guarded by `lock`.
+    private var buffer: [UInt8] = []
+    private var stampSecond = -1
+    private var stampText = ""
     private let limit = 64 * 1024
     private let fd: Int32
 
@@ -27,18 +30,36 @@ public final class LogSink: Sendable {
     }
 
     func append(_ line: [UInt8], urgent: Bool) {
-        let full = buffer.withLock { bytes -> Bool in
-            bytes.append(contentsOf: line)
-            return bytes.count >= limit
+        let full = lock.withLock { () -> Bool in
+            buffer.append(contentsOf: line)
+            return buffer.count >= limit
         }
         if full || urgent { flush() }
     }
 
+    /// `2026-11-30T08:33:19+0000`, local time like StreamLogHandler; formatted once a second,
+    /// not once a line.
+    func timestamp() -> String {
+        let now = time(nil)
+        if let cached = lock.withLock({ stampSecond == now ? stampText : nil }) { return cached }
+        var seconds = now
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var text = [CChar](repeating: 0, count: 32)
+        let count = strftime(&text, text.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        let stamp = String(decoding: text.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        lock.withLock {
+            stampSecond = now
+            stampText = stamp
+        }
+        return stamp
+    }
+
     /// Writes out what is buffered (called by the timer, on a full buffer, on urgent lines, at exit).
     public func flush() {
-        let bytes = buffer.withLock { bytes -> [UInt8] in
-            defer { bytes.removeAll(keepingCapacity: true) }
-            return bytes
+        let bytes = lock.withLock { () -> [UInt8] in
+            defer { buffer.removeAll(keepingCapacity: true) }
+            return buffer
         }
         var offset = 0
         while offset < bytes.count {
@@ -71,19 +92,9 @@ public struct BufferedLogHandler: LogHandler {
                     source: String, file: String, function: String, line: UInt) {
         var all = self.metadata
         if let explicit { all.merge(explicit) { $1 } }
-        var text = Self.timestamp() + " \(level) \(label):"
+        var text = sink.timestamp() + " \(level) \(label):"
         for (key, value) in all.sorted(by: { $0.key < $1.key }) { text += " \(key)=\(value)" }
         text += " [\(source)] \(message)\n"
         sink.append(Array(text.utf8), urgent: level >= .warning)
-    }
-
-    /// `2026-11-30T08:33:19+0000`, local time like StreamLogHandler.
-    private static func timestamp() -> String {
-        var now = time(nil)
-        var parts = tm()
-        localtime_r(&now, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
-        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -5,13 +5,13 @@ import SwitchboardCore
 extension SQLiteStore {
     /// The newest event id, read on its own.
     public func latestEventId() throws -> Int64 {
-        try pool.read { db in try SQLiteRows(db: db).latestEventId() }
+        try readers.read { db in try SQLiteRows(db: db).latestEventId() }
     }
 
     /// Events after `cursor`, oldest first, at most `limit`; with `conversationId`, only
     /// the events that conversation's customer may see.
     public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
-        try pool.read { db in
+        try readers.read { db in
             let filter = conversationId == nil ? "" : "AND conversation_id = ? AND audience = 'conversation'"
             var arguments: StatementArguments = [cursor]
             if let conversationId { arguments += [conversationId] }
@@ -27,7 +27,7 @@ extension SQLiteStore {
 
     /// The oldest event id still stored (0 when none): a resume cursor below `oldest - 1` has a gap.
     public func oldestEventId() throws -> Int64 {
-        try pool.read { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MIN(id) FROM events")) ?? 0 }
+        try readers.read { db in try Int64.fetchOne(try db.cachedStatement(sql: "SELECT MIN(id) FROM events")) ?? 0 }
     }
 
     /// Deletes events older than `olderThan`, keeping the newest one so ids stay anchored.
@@ -44,7 +44,7 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// The lines of `EXPLAIN QUERY PLAN` for a statement, its parameters bound to NULL (tests).
     func plan(of sql: String) throws -> [String] {
-        try pool.read { db in
+        try readers.read { db in
             let statement = try db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
             let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
             return try Row.fetchAll(statement, arguments: nulls).map { $0["detail"] as String }

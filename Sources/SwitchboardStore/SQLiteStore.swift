@@ -6,7 +6,9 @@ import SwitchboardCore
 /// SQLite-only concerns stay here: pragmas, migrations, the online backup, the event id
 /// sequence.
 public final class SQLiteStore: ChatStore {
+    /// The writer (group commit) and the migrations; reads go through `readers`.
     let pool: DatabasePool
+    let readers: ReadConnections
     private let committer: GroupCommitter
 
     /// `onEventsCommitted` runs once after each commit that appended outbox events (the
@@ -24,6 +26,7 @@ public final class SQLiteStore: ChatStore {
             } }
         }
         pool = try DatabasePool(path: path, configuration: config)
+        readers = ReadConnections(path: path, configuration: config)
         if !readOnly {
             // FULL: a message that got a 2xx survives power loss (DESIGN.md: NORMAL only with a
             // measured reason). Set on the writer after the pool is open: GRDB's WAL setup sets
@@ -49,7 +52,7 @@ public final class SQLiteStore: ChatStore {
     }
 
     public func read<T>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try Self.storage { try pool.read { db in try body(SQLiteRows(db: db)) } }
+        try Self.storage { try readers.read { db in try body(SQLiteRows(db: db)) } }
     }
 
     /// Runs `body` in its own savepoint of the next group commit and returns after that
@@ -85,7 +88,7 @@ public final class SQLiteStore: ChatStore {
 
     /// Names of the migrations already applied, oldest first.
     public func appliedMigrations() throws -> [String] {
-        try pool.read { db in try Migrations.migrator.appliedMigrations(db) }
+        try readers.read { db in try Migrations.migrator.appliedMigrations(db) }
     }
 
     /// The writer connection's `PRAGMA synchronous` (2 = FULL).

@@ -135,4 +135,23 @@ struct AdminRuleTests {
         #expect(try service.login(username: "alex", password: "admin chosen password") != nil)
         #expect(try service.audit(limit: 1, beforeId: nil).first?.data.changes == ["username": "alex"]) // never the password
     }
+
+    /// The FAQs are served from memory: a change through the service is seen by the next
+    /// request, one made by another process (here: another service on the same store) within
+    /// a second, and a failed change leaves the copy as it was.
+    @Test(arguments: Engine.allCases) func theFAQsInMemoryFollowEveryChange(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let before = try service.faqs().map(\.slug)
+        let added = try service.createFAQ(FAQInput(question: "Do you ship to Norway?", answer: "Yes, in 3 days."), by: Self.admin)
+        #expect(try service.faqs().map(\.slug) == before + [added.slug])
+        _ = try service.updateFAQ(id: added.id, try WireJSON.decode(FAQPatch.self, from: #"{"enabled":false}"#), by: Self.admin)
+        #expect(try service.faqs().map(\.slug) == before)
+
+        let other = ChatService(store: service.store)
+        try other.deleteFAQ(id: try #require(try other.adminFAQs().first?.id), by: Self.admin)
+        #expect(try service.faqs().map(\.slug) == before) // another process's change: not yet
+        Thread.sleep(forTimeInterval: 1.1)
+        #expect(try service.faqs().map(\.slug) == Array(before.dropFirst()))
+    }
 }

@@ -1,0 +1,52 @@
+import Foundation
+import SwitchboardCore
+
+/// A value read from the store that rarely changes and is read on hot paths (the FAQs: every
+/// widget load and every message the bot answers), kept in memory. A write through this
+/// service invalidates it at once; a write by another process (the CLI, a second worker) is
+/// seen within `ttlSeconds`. A load that raced an invalidation is not kept.
+final class ReadCache<Value: Sendable>: @unchecked Sendable {
+    private let ttlNanoseconds: UInt64
+    /// A pthread mutex: uncontended it costs two atomics, contended it sleeps without the
+    /// priority-inheritance futex Synchronization.Mutex uses on Linux.
+    private let lock = NSLock()
+    private var value: Value?
+    private var loadedAt: UInt64 = 0
+    private var generation = 0
+
+    init(ttlSeconds: Double) {
+        ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
+    }
+
+    func get(_ load: () throws -> Value) rethrows -> Value {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock()
+        if let value, now &- loadedAt < ttlNanoseconds {
+            lock.unlock()
+            return value
+        }
+        let started = generation
+        lock.unlock()
+        let fresh = try load()
+        lock.lock()
+        if generation == started {
+            value = fresh
+            loadedAt = now
+        }
+        lock.unlock()
+        return fresh
+    }
+
+    func invalidate() {
+        lock.lock()
+        generation += 1
+        value = nil
+        lock.unlock()
+    }
+}
+
+/// The service's in-memory copies, shared by every copy of the (value-type) service.
+final class ServiceCaches: Sendable {
+    /// The enabled FAQs in display order.
+    let faqs = ReadCache<[FAQ]>(ttlSeconds: 1)
+}

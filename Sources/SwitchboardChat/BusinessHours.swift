@@ -69,7 +69,8 @@ public struct BusinessHours: Sendable {
 extension ChatService {
     /// Whether anyone is there: open hours, an agent online with room, how soon they reply.
     public func availability(at now: Timestamp = .now()) throws -> Availability {
-        try read { rows in try Self.availability(settings: try rows.settings() ?? .defaults, rows, now, mailEnabled: policy.mailEnabled) }
+        let settings = try shopSettings()
+        return try read { rows in try Self.availability(settings: settings, rows, now, mailEnabled: policy.mailEnabled) }
     }
 
     static func availability(settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
@@ -86,7 +87,8 @@ extension ChatService {
     /// `closed` outside the hours; within them `online` when an agent is online with room, else `away`.
     static func status(_ settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
                        hours: BusinessHours? = nil) throws -> Availability.Status {
-        let open = (hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true
+        let anyHours = settings.availability.hours.values.contains { !$0.isEmpty }
+        let open = !anyHours || ((hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true)
         return !open ? .closed : try rows.leastLoadedOnlineAgent() == nil ? .away : .online
     }
 }

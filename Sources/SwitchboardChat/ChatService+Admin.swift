@@ -100,6 +100,11 @@ extension ChatService {
         try read { try $0.settings() ?? .defaults }
     }
 
+    /// The settings as the hot paths read them: from memory (ReadCache), like the FAQs.
+    func shopSettings() throws -> Settings {
+        try caches.settings.get { try read { try $0.settings() ?? .defaults } }
+    }
+
     /// Applies a patch (nested objects merge) and returns the settings as saved.
     public func updateSettings(_ patch: SettingsPatch, by actor: AuditEntry.Actor) throws -> Settings {
         try write { tx in
@@ -110,6 +115,7 @@ extension ChatService {
             }
             guard new != old else { return old }
             try tx.rows.saveSettings(new, at: tx.now)
+            tx.settingsChanged = true
             try tx.audit(actor, "settings.updated", "settings", Self.changes(from: old, to: new))
             return new
         }
@@ -137,9 +143,9 @@ extension ChatService {
 
     /// What the widget needs before the shopper types: names, look, quick questions.
     public func widgetConfig(at now: Timestamp = .now()) throws -> WidgetConfig {
-        try read { rows in
-            let settings = try rows.settings() ?? .defaults
-            return WidgetConfig(settings: settings, quickQuestions: try faqs().map(QuickQuestion.init),
+        let settings = try shopSettings()
+        return try read { rows in
+            WidgetConfig(settings: settings, quickQuestions: try faqs().map(QuickQuestion.init),
                                 availability: try Self.availability(settings: settings, rows, now, mailEnabled: policy.mailEnabled))
         }
     }

@@ -50,6 +50,7 @@ extension ChatService {
     public func start(sessionId: String?, forceNew: Bool, displayName: String?, email: String?) throws -> StartResult {
         let session = sessionId ?? Secrets.token(prefix: "cs_")
         let hash = Secrets.sha256(session)
+        let settings = try shopSettings()
         return try write { tx in
             if sessionId != nil, !forceNew, let open = try tx.rows.openConversation(sessionHash: hash) {
                 let messages = try tx.rows.recentMessages(conversationId: open.id, limit: Self.messagesMaxPerStart)
@@ -62,7 +63,6 @@ extension ChatService {
                                    customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email,
                                    contactSource: email == nil ? nil : .start)
             try tx.rows.insertConversation(new, sessionHash: hash)
-            let settings = try tx.rows.settings() ?? .defaults
             let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
                                                metadata: MessageMetadata(event: "welcome"))
             let conversation = try tx.conversation(id)
@@ -118,8 +118,9 @@ extension ChatService {
     /// returns the original message and its answer instead of writing anything.
     public func customerSend(_ conversationId: String, sessionId: String, content: String?, quickReply: String?,
                              clientMessageId: String?) throws -> CustomerSendResult {
-        // Read before the write: the bot's knowledge need not hold up the one writer.
+        // Read before the write: the bot's knowledge and the shop's texts need not hold up the one writer.
         let all = try faqs()
+        let settings = try shopSettings()
         return try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             if let original = try tx.original(clientMessageId, in: conversationId) {
@@ -140,12 +141,12 @@ extension ChatService {
             var bot: Message?
             if decision.botAnswers {
                 let answer = faq ?? FAQMatcher(all).match(content ?? "")
-                let fallback = answer == nil ? (try tx.rows.settings() ?? .defaults).fallbackMessage : ""
+                let fallback = answer == nil ? settings.fallbackMessage : ""
                 bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? fallback,
                                            metadata: answer.map { MessageMetadata(faqSlug: $0.slug) } ?? MessageMetadata(fallback: "true"),
                                            replyToSeq: sent.seq)
             } else if conversation.status == .agent {
-                try autoReplyIfClosed(conversationId, tx)
+                try autoReplyIfClosed(conversationId, settings, tx)
             }
             return CustomerSendResult(conversation: try tx.conversation(conversationId), customerMessage: sent,
                                       botMessage: bot, replayed: false)
@@ -160,13 +161,13 @@ extension ChatService {
     /// escalated chats open at once (429 `too_many_open_chats`), so a script cannot fill the queue.
     public func escalate(_ conversationId: String, sessionId: String, message: String? = nil,
                          client: String = "") throws -> EscalateResult {
-        try write { tx in
+        let settings = try shopSettings()
+        return try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             let decision = try ConversationLifecycle.decide(conversation.state, .escalate).get()
             guard decision.effect == .queued else {
                 return EscalateResult(conversation: conversation, message: nil, offline: conversation.offline)
             }
-            let settings = try tx.rows.settings() ?? .defaults
             let offline = try Self.status(settings, tx.rows, tx.now) != .online
             if offline && conversation.customerEmail == nil {
                 throw AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",

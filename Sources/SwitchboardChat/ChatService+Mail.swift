@@ -20,9 +20,10 @@ extension ChatService {
 
     /// The away message as a system reply to a customer writing outside the opening hours:
     /// at most once a day per conversation, and never within 5 minutes of an agent's reply.
-    func autoReplyIfClosed(_ conversationId: String, _ tx: Transaction) throws {
-        let settings = try tx.rows.settings() ?? .defaults
-        guard let hours = BusinessHours(settings.availability), !hours.isOpen(at: tx.now.date) else { return }
+    func autoReplyIfClosed(_ conversationId: String, _ settings: Settings, _ tx: Transaction) throws {
+        // No hours: always open (and no calendar to build for every message).
+        guard settings.availability.hours.values.contains(where: { !$0.isEmpty }),
+              let hours = BusinessHours(settings.availability), !hours.isOpen(at: tx.now.date) else { return }
         if let last = try tx.rows.lastMessage(conversationId: conversationId, sender: .system, event: "auto_reply"),
            tx.now.milliseconds - last.createdAt.milliseconds < 86_400_000 { return }
         if let reply = try tx.rows.lastMessage(conversationId: conversationId, sender: .agent, event: nil),

@@ -32,12 +32,15 @@ public struct ChatService: Sendable {
     /// A write transaction with the time of the change and the outbox. (The store wakes
     /// whoever tails the outbox after the commit: it alone knows when that is.)
     func write<T>(_ body: (Transaction) throws -> T) throws -> T {
-        var faqsChanged = false
+        var changed = (faqs: false, settings: false)
         // After the commit (or the rollback: the copy is then merely reloaded).
-        defer { if faqsChanged { caches.faqs.invalidate() } }
+        defer {
+            if changed.faqs { caches.faqs.invalidate() }
+            if changed.settings { caches.settings.invalidate() }
+        }
         return try store.write { rows in
             let tx = Transaction(rows: rows, now: Timestamp.now())
-            defer { faqsChanged = tx.faqsChanged }
+            defer { changed = (tx.faqsChanged, tx.settingsChanged) }
             return try body(tx)
         }
     }
@@ -115,8 +118,9 @@ public struct ChatPolicy: Sendable {
 final class Transaction {
     let rows: any StoreWriter
     let now: Timestamp
-    /// Set by a change of FAQs: the service's in-memory copy is dropped after the commit.
+    /// Set by a change of FAQs or settings: the service's in-memory copy is dropped after the commit.
     var faqsChanged = false
+    var settingsChanged = false
 
     init(rows: any StoreWriter, now: Timestamp) {
         self.rows = rows

@@ -49,4 +49,6 @@ final class ReadCache<Value: Sendable>: @unchecked Sendable {
 final class ServiceCaches: Sendable {
     /// The enabled FAQs in display order.
     let faqs = ReadCache<[FAQ]>(ttlSeconds: 1)
+    /// The shop's settings (the defaults until some are saved).
+    let settings = ReadCache<Settings>(ttlSeconds: 1)
 }

@@ -2,81 +2,98 @@ import Foundation
 import GRDB
 import SwitchboardCore
 
-/// Row → record mapping, in one place so every query selects the same columns.
+/// Row → record mapping, in one place so every query selects the same columns in the same
+/// order. Records read columns by position (a query starts with these columns): by name,
+/// GRDB compares every column name case-insensitively on each access, which showed in the
+/// worker's profile (`String.lowercased`) on every request that decodes a conversation or
+/// an agent. Debug builds check the names.
 enum Columns {
-    static let conversation = """
-        c.id, c.status, c.assigned_agent_id, a.display_name AS assigned_agent_name, c.has_agent_replied,
-        c.requested_agent_at, c.closed_at, c.created_at, c.updated_at, c.customer_display_name, c.customer_email,
-        c.contact_source, c.offline, c.transcript_requested
-        """
+    static let conversationNames = ["id", "status", "assigned_agent_id", "assigned_agent_name", "has_agent_replied",
+                                    "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
+                                    "customer_email", "contact_source", "offline", "transcript_requested"]
+    static let conversation = conversationNames.map { $0 == "assigned_agent_name" ? "a.display_name AS assigned_agent_name" : "c." + $0 }
+        .joined(separator: ", ")
     static let conversationFrom = "conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id"
 
-    private static let messageNames = ["seq", "id", "conversation_id", "sender_type", "sender_agent_id", "kind", "content",
-                                       "metadata", "client_message_id", "created_at"]
+    static let messageNames = ["seq", "id", "conversation_id", "sender_type", "sender_agent_id", "kind", "content",
+                               "metadata", "client_message_id", "created_at"]
     static let message = messageNames.joined(separator: ", ")
-    /// The same columns of the `m` alias, prefixed `m_` so they sit beside a conversation's.
+    /// The same columns of the `m` alias, prefixed `m_`, after a conversation's columns.
     static let prefixedMessage = messageNames.map { "m.\($0) AS m_\($0)" }.joined(separator: ", ")
+
+    static let agentNames = ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
+                             "away_since", "email", "email_notifications", "created_at", "updated_at"]
 
     /// The agent columns of table alias `alias` (or the bare table).
     static func agent(_ alias: String = "") -> String {
         let p = alias.isEmpty ? "" : alias + "."
-        return ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
-                "away_since", "email", "email_notifications", "created_at", "updated_at"]
-            .map { p + $0 }.joined(separator: ", ")
+        return agentNames.map { p + $0 }.joined(separator: ", ")
+    }
+
+    /// Debug builds: the row has `names` (with `prefix`) from `offset` on.
+    static func check(_ row: Row, _ names: [String], offset: Int = 0, prefix: String = "") -> Bool {
+        let columns = Array(row.columnNames)
+        return columns.count >= offset + names.count
+            && zip(columns[offset...], names).allSatisfy { $0 == prefix + $1 }
     }
 }
 
 enum Records {
     static func conversation(_ row: Row) -> Conversation {
-        Conversation(
-            id: row["id"],
-            status: ConversationStatus(rawValue: row["status"]) ?? .closed,
-            assignedAgentId: row["assigned_agent_id"],
-            assignedAgentName: row["assigned_agent_name"],
-            hasAgentReplied: row["has_agent_replied"],
-            requestedAgentAt: (row["requested_agent_at"] as Int64?).map(Timestamp.init(milliseconds:)),
-            closedAt: (row["closed_at"] as Int64?).map(Timestamp.init(milliseconds:)),
-            createdAt: Timestamp(milliseconds: row["created_at"]),
-            updatedAt: Timestamp(milliseconds: row["updated_at"]),
-            customerDisplayName: row["customer_display_name"],
-            customerEmail: row["customer_email"],
-            contactSource: (row["contact_source"] as String?).flatMap(ContactSource.init(rawValue:)),
-            offline: row["offline"],
-            transcriptRequested: row["transcript_requested"])
+        assert(Columns.check(row, Columns.conversationNames), "conversation columns out of order: \(row.columnNames)")
+        return Conversation(
+            id: row[0],
+            status: ConversationStatus(rawValue: row[1]) ?? .closed,
+            assignedAgentId: row[2],
+            assignedAgentName: row[3],
+            hasAgentReplied: row[4],
+            requestedAgentAt: (row[5] as Int64?).map(Timestamp.init(milliseconds:)),
+            closedAt: (row[6] as Int64?).map(Timestamp.init(milliseconds:)),
+            createdAt: Timestamp(milliseconds: row[7]),
+            updatedAt: Timestamp(milliseconds: row[8]),
+            customerDisplayName: row[9],
+            customerEmail: row[10],
+            contactSource: (row[11] as String?).flatMap(ContactSource.init(rawValue:)),
+            offline: row[12],
+            transcriptRequested: row[13])
     }
 
-    /// A message from its columns, optionally prefixed (`m_seq`, …); nil when the prefixed
-    /// columns are NULL (a conversation without messages in a LEFT JOIN).
-    static func message(_ row: Row, prefix: String = "") -> Message? {
-        guard let seq = row[prefix + "seq"] as Int64? else { return nil }
+    /// A message from its columns, at the start of the row or (`prefixed`) after a
+    /// conversation's; nil when those are NULL (a conversation without messages in a LEFT JOIN).
+    static func message(_ row: Row, prefixed: Bool = false) -> Message? {
+        let o = prefixed ? Columns.conversationNames.count : 0
+        assert(Columns.check(row, Columns.messageNames, offset: o, prefix: prefixed ? "m_" : ""),
+               "message columns out of order: \(row.columnNames)")
+        guard let seq = row[o] as Int64? else { return nil }
         return Message(
             seq: seq,
-            id: row[prefix + "id"],
-            conversationId: row[prefix + "conversation_id"],
-            senderType: SenderType(rawValue: row[prefix + "sender_type"]) ?? .system,
-            senderAgentId: row[prefix + "sender_agent_id"],
-            kind: MessageKind(rawValue: row[prefix + "kind"]) ?? .text,
-            content: row[prefix + "content"],
-            metadata: decodeMetadata(row[prefix + "metadata"]),
-            clientMessageId: row[prefix + "client_message_id"],
-            createdAt: Timestamp(milliseconds: row[prefix + "created_at"]))
+            id: row[o + 1],
+            conversationId: row[o + 2],
+            senderType: SenderType(rawValue: row[o + 3]) ?? .system,
+            senderAgentId: row[o + 4],
+            kind: MessageKind(rawValue: row[o + 5]) ?? .text,
+            content: row[o + 6],
+            metadata: decodeMetadata(row[o + 7]),
+            clientMessageId: row[o + 8],
+            createdAt: Timestamp(milliseconds: row[o + 9]))
     }
 
     static func agent(_ row: Row) -> Agent {
-        Agent(
-            id: row["id"],
-            username: row["username"],
-            displayName: row["display_name"],
-            role: AgentRole(rawValue: row["role"]) ?? .agent,
-            presence: Presence(rawValue: row["presence"]) ?? .offline,
-            maxActiveChats: row["max_active_chats"],
-            disabled: row["disabled"],
-            lastSeenAt: (row["last_seen_at"] as Int64?).map(Timestamp.init(milliseconds:)),
-            awaySince: (row["away_since"] as Int64?).map(Timestamp.init(milliseconds:)),
-            email: row["email"],
-            emailNotifications: row["email_notifications"],
-            createdAt: Timestamp(milliseconds: row["created_at"]),
-            updatedAt: Timestamp(milliseconds: row["updated_at"]))
+        assert(Columns.check(row, Columns.agentNames), "agent columns out of order: \(row.columnNames)")
+        return Agent(
+            id: row[0],
+            username: row[1],
+            displayName: row[2],
+            role: AgentRole(rawValue: row[3]) ?? .agent,
+            presence: Presence(rawValue: row[4]) ?? .offline,
+            maxActiveChats: row[5],
+            disabled: row[6],
+            lastSeenAt: (row[7] as Int64?).map(Timestamp.init(milliseconds:)),
+            awaySince: (row[8] as Int64?).map(Timestamp.init(milliseconds:)),
+            email: row[9],
+            emailNotifications: row[10],
+            createdAt: Timestamp(milliseconds: row[11]),
+            updatedAt: Timestamp(milliseconds: row[12]))
     }
 
     static let emailColumns = """

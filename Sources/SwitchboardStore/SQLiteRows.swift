@@ -36,7 +36,7 @@ struct SQLiteRows: StoreReader {
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: arguments).map { (Records.conversation($0), Records.message($0, prefix: "m_")) }
+            """), arguments: arguments).map { (Records.conversation($0), Records.message($0, prefixed: true)) }
     }
 
     func count(_ query: ConversationQuery) throws -> Int {

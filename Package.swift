@@ -67,7 +67,7 @@ let package = Package(
         // The SQLite implementation of the store protocol.
         .target(
             name: "SwitchboardStore",
-            dependencies: ["SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["SwitchboardCore", "POSIXSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(
             name: "SwitchboardAPI",

@@ -87,8 +87,7 @@ extension ChatService {
     /// `closed` outside the hours; within them `online` when an agent is online with room, else `away`.
     static func status(_ settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
                        hours: BusinessHours? = nil) throws -> Availability.Status {
-        let anyHours = settings.availability.hours.values.contains { !$0.isEmpty }
-        let open = !anyHours || ((hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true)
+        let open = !settings.availability.hasHours || ((hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true)
         return !open ? .closed : try rows.leastLoadedOnlineAgent() == nil ? .away : .online
     }
 }

@@ -22,7 +22,7 @@ extension ChatService {
     /// at most once a day per conversation, and never within 5 minutes of an agent's reply.
     func autoReplyIfClosed(_ conversationId: String, _ settings: Settings, _ tx: Transaction) throws {
         // No hours: always open (and no calendar to build for every message).
-        guard settings.availability.hours.values.contains(where: { !$0.isEmpty }),
+        guard settings.availability.hasHours,
               let hours = BusinessHours(settings.availability), !hours.isOpen(at: tx.now.date) else { return }
         if let last = try tx.rows.lastMessage(conversationId: conversationId, sender: .system, event: "auto_reply"),
            tx.now.milliseconds - last.createdAt.milliseconds < 86_400_000 { return }
@@ -125,25 +125,26 @@ extension ChatService {
 
     /// The conversation as plain text, in the shop's time zone.
     func transcript(_ conversation: Conversation, _ settings: Settings, _ rows: any StoreReader, shopper: Bool) throws -> String {
+        let messages = try rows.messages(conversationId: conversation.id, afterSeq: 0, limit: 2000)
+        return try lines(messages, settings, rows, customer: shopper ? "You" : conversation.customerDisplayName)
+    }
+
+    /// `[2026-11-30 14:02] Name: text`, one line a message (continuation lines indented).
+    private func lines(_ messages: [Message], _ settings: Settings, _ rows: any StoreReader, customer: String) throws -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: settings.availability.timezone) ?? TimeZone(identifier: "UTC")
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        let messages = try rows.messages(conversationId: conversation.id, afterSeq: 0, limit: 2000)
-        return try messages.map { try line($0, formatter, settings, rows, customer: shopper ? "You" : conversation.customerDisplayName) }
-            .joined(separator: "\n")
-    }
-
-    private func line(_ message: Message, _ formatter: DateFormatter, _ settings: Settings, _ rows: any StoreReader,
-                      customer: String) throws -> String {
-        let who: String = switch message.senderType {
-        case .customer: customer
-        case .bot: settings.botName
-        case .agent: try message.senderAgentId.flatMap { try rows.agent(id: $0)?.displayName } ?? "Support"
-        case .system: settings.brandName
-        }
-        let text = message.content.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
-        return "[\(formatter.string(from: message.createdAt.date))] \(who): \(text)"
+        return try messages.map { message in
+            let who: String = switch message.senderType {
+            case .customer: customer
+            case .bot: settings.botName
+            case .agent: try message.senderAgentId.flatMap { try rows.agent(id: $0)?.displayName } ?? "Support"
+            case .system: settings.brandName
+            }
+            let text = message.content.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+            return "[\(formatter.string(from: message.createdAt.date))] \(who): \(text)"
+        }.joined(separator: "\n")
     }
 
     // MARK: The sender's side
@@ -155,6 +156,7 @@ extension ChatService {
         guard try read({ try !$0.emails(state: .waiting, dueBy: now, limit: 1).isEmpty }) else { return 0 }
         return try write { tx in
             var ready = 0
+            let settings = try tx.rows.settings() ?? .defaults
             for var email in try tx.rows.emails(state: .waiting, dueBy: now, limit: limit) {
                 guard let conversationId = email.conversationId, try tx.rows.conversation(id: conversationId) != nil else {
                     email.state = .cancelled
@@ -170,18 +172,13 @@ extension ChatService {
                 if seen || wroteSince || replies.isEmpty {
                     email.state = .cancelled
                 } else {
-                    let settings = try tx.rows.settings() ?? .defaults
-                    let formatter = DateFormatter()
-                    formatter.locale = Locale(identifier: "en_US_POSIX")
-                    formatter.timeZone = TimeZone(identifier: settings.availability.timezone) ?? TimeZone(identifier: "UTC")
-                    formatter.dateFormat = "yyyy-MM-dd HH:mm"
-                    let lines = try replies.map { try line($0, formatter, settings, tx.rows, customer: "You") }
+                    let text = try lines(replies, settings, tx.rows, customer: "You")
                     email.subject = replies.count == 1 ? "\(settings.brandName) answered your message"
                         : "\(settings.brandName) answered your message (\(replies.count) replies)"
                     email.body = """
                         You have \(replies.count == 1 ? "a reply" : "replies") from \(settings.brandName) that you haven't seen yet:
 
-                        \(lines.joined(separator: "\n"))
+                        \(text)
 
                         Continue the conversation: \(policy.publicURL)/widget/
                         (Or simply reply to this e-mail.)
@@ -249,7 +246,7 @@ extension ChatService {
 
     /// The name e-mails come from: the shop's brand.
     public func mailSenderName() throws -> String {
-        try read { try ($0.settings() ?? .defaults).brandName }
+        try shopSettings().brandName
     }
 
     /// Every e-mail about a conversation (tests, and an operator's look).

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import POSIXSupport
 import SwitchboardCore
 
 /// A value read from the store that rarely changes and is read on hot paths (the FAQs: every
@@ -7,9 +8,8 @@ import SwitchboardCore
 /// seen within `ttlSeconds`. A load that raced an invalidation is not kept.
 final class ReadCache<Value: Sendable>: @unchecked Sendable {
     private let ttlNanoseconds: UInt64
-    /// A pthread mutex: uncontended it costs two atomics, contended it sleeps without the
-    /// priority-inheritance futex Synchronization.Mutex uses on Linux.
-    private let lock = NSLock()
+    /// Not Synchronization.Mutex: see PlainLock. Guards the three below.
+    private let lock = PlainLock()
     private var value: Value?
     private var loadedAt: UInt64 = 0
     private var generation = 0
@@ -20,28 +20,23 @@ final class ReadCache<Value: Sendable>: @unchecked Sendable {
 
     func get(_ load: () throws -> Value) rethrows -> Value {
         let now = DispatchTime.now().uptimeNanoseconds
-        lock.lock()
-        if let value, now &- loadedAt < ttlNanoseconds {
-            lock.unlock()
-            return value
-        }
-        let started = generation
-        lock.unlock()
+        let (cached, started) = lock.withLock { (value.flatMap { now &- loadedAt < ttlNanoseconds ? $0 : nil }, generation) }
+        if let cached { return cached }
         let fresh = try load()
-        lock.lock()
-        if generation == started {
-            value = fresh
-            loadedAt = now
+        lock.withLock {
+            if generation == started {
+                value = fresh
+                loadedAt = now
+            }
         }
-        lock.unlock()
         return fresh
     }
 
     func invalidate() {
-        lock.lock()
-        generation += 1
-        value = nil
-        lock.unlock()
+        lock.withLock {
+            generation += 1
+            value = nil
+        }
     }
 }
 

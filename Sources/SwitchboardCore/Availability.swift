@@ -41,6 +41,9 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
         prechat = try c.decodeIfPresent(PrechatMode.self, forKey: .prechat) ?? d.prechat
     }
 
+    /// Whether any opening hours are set (none: always open).
+    public var hasHours: Bool { hours.values.contains { !$0.isEmpty } }
+
     /// The hours as minutes of the day: weekday (0 = Sunday) → `[(start, end)]`, checked.
     public func ranges() throws -> [Int: [(start: Int, end: Int)]] {
         var result: [Int: [(Int, Int)]] = [:]

@@ -1,5 +1,5 @@
-import Foundation
 import GRDB
+import POSIXSupport
 
 /// The read connections, one per thread reading at that moment, handed out from a free
 /// list under a short lock. GRDB's `DatabasePool` hands out its readers through a shared
@@ -13,10 +13,9 @@ import GRDB
 final class ReadConnections: @unchecked Sendable {
     private let path: String
     private let configuration: Configuration
-    /// A plain pthread mutex (NSLock), not Synchronization.Mutex: on Linux the latter is a
-    /// priority-inheritance futex, whose contended path through the kernel cost ~5 % of the
-    /// worker's CPU here (perf: futex_lock_pi → rt_mutex_slowlock).
-    private let lock = NSLock()
+    /// Not Synchronization.Mutex: see PlainLock.
+    private let lock = PlainLock()
+    /// Guarded by `lock`.
     private var free: [DatabaseQueue] = []
 
     init(path: String, configuration: Configuration) {
@@ -28,15 +27,9 @@ final class ReadConnections: @unchecked Sendable {
 
     /// Runs `body` in a read transaction on a connection of its own.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        lock.lock()
-        let spare = free.popLast()
-        lock.unlock()
+        let spare = lock.withLock { free.popLast() }
         let connection = try spare ?? DatabaseQueue(path: path, configuration: configuration)
-        defer {
-            lock.lock()
-            free.append(connection)
-            lock.unlock()
-        }
+        defer { lock.withLock { free.append(connection) } }
         return try connection.read(body)
     }
 }

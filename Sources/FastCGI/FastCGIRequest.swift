@@ -26,18 +26,31 @@ public struct FastCGIResponse: Sendable {
     /// The CGI response head: `Status:` line, headers, blank line. Header values are cleaned
     /// of CR/LF so nothing can split the response.
     var head: [UInt8] {
-        var text = "Status: \(status) \(FastCGIResponse.reason(status))\r\n"
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + headers.count * 48)
+        bytes.append(contentsOf: "Status: \(status) \(FastCGIResponse.reason(status))\r\n".utf8)
+        var hasLength = false
         for (name, value) in headers {
-            // Filter scalars, not Characters: "\r\n" is one Character and would slip through.
-            var clean = String.UnicodeScalarView()
-            clean.append(contentsOf: value.unicodeScalars.filter { $0 != "\r" && $0 != "\n" })
-            text += "\(name): \(String(clean))\r\n"
+            // CR and LF are single UTF-8 bytes that never occur inside a multi-byte
+            // sequence, so dropping those bytes is the same as dropping the scalars.
+            bytes.append(contentsOf: name.utf8.lazy.filter { $0 != 13 && $0 != 10 })
+            bytes.append(contentsOf: ": ".utf8)
+            bytes.append(contentsOf: value.utf8.lazy.filter { $0 != 13 && $0 != 10 })
+            bytes.append(contentsOf: "\r\n".utf8)
+            hasLength = hasLength || Self.isContentLength(name)
         }
-        if !headers.contains(where: { $0.0.lowercased() == "content-length" }) {
-            text += "Content-Length: \(body.count)\r\n"
+        if !hasLength { bytes.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8) }
+        bytes.append(contentsOf: "\r\n".utf8)
+        return bytes
+    }
+
+    /// `Content-Length` in any letter case, without allocating a lowercased copy.
+    static func isContentLength(_ name: String) -> Bool {
+        let expected = "content-length".utf8
+        guard name.utf8.count == expected.count else { return false }
+        return zip(name.utf8, expected).allSatisfy { pair in
+            (pair.0 >= 65 && pair.0 <= 90 ? pair.0 + 32 : pair.0) == pair.1
         }
-        text += "\r\n"
-        return Array(text.utf8)
     }
 
     static func reason(_ status: Int) -> String {

@@ -98,11 +98,16 @@ public final class FastCGIServer: @unchecked Sendable {
 
     private func readInput(_ request: UnsafeMutablePointer<FCGX_Request>) -> FastCGIInput {
         var params: [String: String] = [:]
+        params.reserveCapacity(32)
         if var cursor = request.pointee.envp {
+            // `KEY=VALUE` C strings, split on the first "=" byte by byte: no Character
+            // iteration and one String per side (perf: ~4 % of a cheap read went to
+            // String.firstIndex(of:) here).
             while let entry = cursor.pointee {
-                let pair = String(cString: entry)
-                if let eq = pair.firstIndex(of: "=") {
-                    params[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+                let bytes = UnsafeRawBufferPointer(start: entry, count: strlen(entry))
+                if let eq = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                    params[String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<eq]), as: UTF8.self)] =
+                        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(eq + 1)...]), as: UTF8.self)
                 }
                 cursor += 1
             }
@@ -127,8 +132,9 @@ public final class FastCGIServer: @unchecked Sendable {
     }
 
     private func write(_ response: FastCGIResponse, _ request: UnsafeMutablePointer<FCGX_Request>) {
-        put(response.head, request.pointee.out)
-        put(response.body, request.pointee.out)
+        var bytes = response.head
+        bytes.append(contentsOf: response.body)
+        put(bytes, request.pointee.out)
     }
 
     private func put(_ bytes: [UInt8], _ stream: UnsafeMutablePointer<FCGX_Stream>?) {

@@ -75,6 +75,18 @@ struct FastCGIServerTests {
         #expect(answer.hasSuffix("\r\n\r\nPOST hello"))
     }
 
+    /// The head is built byte by byte: CR and LF are dropped from names and values alike
+    /// (multi-byte text around them untouched), and a handler's own Content-Length, in any
+    /// letter case, is not written twice.
+    @Test func theHeadCannotBeSplitAndCarriesOneContentLength() {
+        let head = String(decoding: FastCGIResponse(status: 409, headers: [("X-A\r\nB", "é\r\n€"), ("content-LENGTH", "3")],
+                                                    body: Array("abc".utf8)).head, as: UTF8.self)
+        #expect(head == "Status: 409 Conflict\r\nX-AB: é€\r\ncontent-LENGTH: 3\r\n\r\n")
+        let plain = String(decoding: FastCGIResponse(status: 204).head, as: UTF8.self)
+        #expect(plain == "Status: 204 No Content\r\nContent-Length: 0\r\n\r\n")
+        #expect(!FastCGIResponse.isContentLength("Content-Lengths") && FastCGIResponse.isContentLength("CONTENT-LENGTH"))
+    }
+
     @Test func bodiesOverTheCapAreRefusedUnread() throws {
         let path = Self.socketPath()
         let server = FastCGIServer(socketPath: path, threads: 1, maxBodyBytes: 1024) { input in

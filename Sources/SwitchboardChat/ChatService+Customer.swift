@@ -79,12 +79,13 @@ extension ChatService {
     }
 
     static func authorized(_ id: String, _ access: Access, _ rows: any StoreReader) throws -> Conversation {
-        guard let conversation = try rows.conversation(id: id) else { throw AppError.conversationNotFound }
-        if case .customer(let sessionId) = access {
-            let stored = try rows.sessionHash(conversationId: id) ?? []
-            guard Secrets.constantTimeEqual(stored, Secrets.sha256(sessionId)) else {
-                throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
-            }
+        guard case .customer(let sessionId) = access else {
+            guard let conversation = try rows.conversation(id: id) else { throw AppError.conversationNotFound }
+            return conversation
+        }
+        guard let (conversation, stored) = try rows.conversationWithSessionHash(id: id) else { throw AppError.conversationNotFound }
+        guard Secrets.constantTimeEqual(stored, Secrets.sha256(sessionId)) else {
+            throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
         }
         return conversation
     }
@@ -148,8 +149,13 @@ extension ChatService {
             } else if conversation.status == .agent {
                 try autoReplyIfClosed(conversationId, settings, tx)
             }
-            return CustomerSendResult(conversation: try tx.conversation(conversationId), customerMessage: sent,
-                                      botMessage: bot, replayed: false)
+            // A customer message changes nothing of the conversation but `updated_at` (the
+            // decision's effect is always `.none`): no second read in the one writer.
+            var updated = conversation
+            updated.updatedAt = tx.now
+            assert(decision.effect == .none && (try? tx.conversation(conversationId)) == updated,
+                   "customerSend: the conversation changed beyond updated_at")
+            return CustomerSendResult(conversation: updated, customerMessage: sent, botMessage: bot, replayed: false)
         }
     }
 

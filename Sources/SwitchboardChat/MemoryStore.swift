@@ -105,8 +105,8 @@ final class MemoryRows: StoreWriter {
         return c
     }
 
-    func sessionHash(conversationId: String) throws -> [UInt8]? {
-        state.conversations[conversationId]?.sessionHash
+    func conversationWithSessionHash(id: String) throws -> (Conversation, sessionHash: [UInt8])? {
+        state.conversations[id].map { (withAgentName($0.conversation), $0.sessionHash) }
     }
 
     func openConversation(sessionHash: [UInt8]) throws -> Conversation? {

@@ -14,8 +14,9 @@ public protocol ChatStore: Sendable {
 /// The reads the rules need, inside a transaction.
 public protocol StoreReader {
     func conversation(id: String) throws -> Conversation?
-    /// SHA-256 of the session id the conversation was started under.
-    func sessionHash(conversationId: String) throws -> [UInt8]?
+    /// The conversation with the SHA-256 of the session id it was started under, in one
+    /// read (every customer request checks both).
+    func conversationWithSessionHash(id: String) throws -> (Conversation, sessionHash: [UInt8])?
     /// The newest conversation of a session that is not closed.
     func openConversation(sessionHash: [UInt8]) throws -> Conversation?
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)]

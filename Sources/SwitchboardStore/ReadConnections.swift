@@ -26,10 +26,25 @@ final class ReadConnections: @unchecked Sendable {
     }
 
     /// Runs `body` in a read transaction on a connection of its own.
+    ///
+    /// The transaction is a cached `BEGIN` and `COMMIT` rather than GRDB's `read`, which
+    /// parses its `BEGIN DEFERRED TRANSACTION` anew every time and toggles the connection's
+    /// read-only state around it (perf: ~8 % of a one-query request). The connection is
+    /// opened read-only (SQLITE_OPEN_READONLY), so `body` cannot write whatever it runs.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
         let spare = lock.withLock { free.popLast() }
         let connection = try spare ?? DatabaseQueue(path: path, configuration: configuration)
         defer { lock.withLock { free.append(connection) } }
-        return try connection.read(body)
+        return try connection.inDatabase { db in
+            try db.cachedStatement(sql: "BEGIN").execute()
+            do {
+                let value = try body(db)
+                try db.cachedStatement(sql: "COMMIT").execute()
+                return value
+            } catch {
+                if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
+                throw error
+            }
+        }
     }
 }

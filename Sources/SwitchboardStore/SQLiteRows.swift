@@ -9,19 +9,24 @@ struct SQLiteRows: StoreReader {
     var job: GroupCommitter.Job? = nil
 
     func conversation(id: String) throws -> Conversation? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?"), arguments: [id])
-            .map(Records.conversation)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?"), arguments: [id], Records.conversation)
     }
 
-    func sessionHash(conversationId: String) throws -> [UInt8]? {
-        try Data.fetchOne(try db.cachedStatement(sql: "SELECT session_hash FROM conversations WHERE id = ?"), arguments: [conversationId]).map { [UInt8]($0) }
+    func conversationWithSessionHash(id: String) throws -> (Conversation, sessionHash: [UInt8])? {
+        try Row.decodeOne(try db.cachedStatement(sql: Self.conversationWithSessionHashSQL), arguments: [id]) { row in
+            (Records.conversation(row), [UInt8](row[Columns.conversationNames.count] as Data? ?? Data()))
+        }
     }
+
+    /// The conversation's columns, then its session hash.
+    private static let conversationWithSessionHashSQL =
+        "SELECT \(Columns.conversation), c.session_hash FROM \(Columns.conversationFrom) WHERE c.id = ?"
 
     func openConversation(sessionHash: [UInt8]) throws -> Conversation? {
-        try Row.fetchOne(try db.cachedStatement(sql: """
+        try Row.decodeOne(try db.cachedStatement(sql: """
             SELECT \(Columns.conversation) FROM \(Columns.conversationFrom)
             WHERE c.session_hash = ? AND c.status != 'closed' ORDER BY c.created_at DESC LIMIT 1
-            """), arguments: [Data(sessionHash)]).map(Records.conversation)
+            """), arguments: [Data(sessionHash)], Records.conversation)
     }
 
     /// One query: each conversation with its newest message (by the messages index).
@@ -32,11 +37,11 @@ struct SQLiteRows: StoreReader {
         case .recentActivity: "c.updated_at DESC, c.id DESC"
         case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
         }
-        return try Row.fetchAll(try db.cachedStatement(sql: """
+        return try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: arguments).map { (Records.conversation($0), Records.message($0, prefixed: true)) }
+            """), arguments: arguments) { (Records.conversation($0), Records.message($0, prefixed: true)) }
     }
 
     func count(_ query: ConversationQuery) throws -> Int {
@@ -103,21 +108,20 @@ struct SQLiteRows: StoreReader {
     }
 
     private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
-        try Row.fetchAll(try db.cachedStatement(sql: sql), arguments: arguments).compactMap { Records.message($0) }
+        try Row.decodeAll(try db.cachedStatement(sql: sql), arguments: arguments) { Records.message($0) }.compactMap { $0 }
     }
 
     func faqs(includeDisabled: Bool) throws -> [FAQ] {
         let filter = includeDisabled ? "" : "WHERE enabled = 1"
-        return try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs \(filter) ORDER BY position, slug"))
-            .map(Records.faq)
+        return try Row.decodeAll(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs \(filter) ORDER BY position, slug"), Records.faq)
     }
 
     func faq(id: String) throws -> FAQ? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE id = ?"), arguments: [id]).map(Records.faq)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE id = ?"), arguments: [id], Records.faq)
     }
 
     func faq(slug: String) throws -> FAQ? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE slug = ?"), arguments: [slug]).map(Records.faq)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Records.faqColumns) FROM faqs WHERE slug = ?"), arguments: [slug], Records.faq)
     }
 
     func settings() throws -> Settings? {
@@ -125,18 +129,18 @@ struct SQLiteRows: StoreReader {
     }
 
     func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry] {
-        try Row.fetchAll(try db.cachedStatement(sql: """
+        try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT id, actor_id, actor_username, action, target, data, created_at FROM audit_log
             WHERE id < ? ORDER BY id DESC LIMIT ?
-            """), arguments: [beforeId ?? Int64.max, limit]).map(Records.auditEntry)
+            """), arguments: [beforeId ?? Int64.max, limit], Records.auditEntry)
     }
 
     func agent(id: String) throws -> Agent? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.agent()) FROM agents WHERE id = ?"), arguments: [id]).map(Records.agent)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE id = ?"), arguments: [id], Records.agent)
     }
 
     func agent(username: String) throws -> Agent? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT \(Columns.agent()) FROM agents WHERE username = ?"), arguments: [username]).map(Records.agent)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE username = ?"), arguments: [username], Records.agent)
     }
 
     func passwordHash(agentId: String) throws -> String? {
@@ -144,10 +148,10 @@ struct SQLiteRows: StoreReader {
     }
 
     func agent(tokenHash: [UInt8], now: Timestamp) throws -> Agent? {
-        try Row.fetchOne(try db.cachedStatement(sql: """
-            SELECT \(Columns.agent("a")) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
+        try Row.decodeOne(try db.cachedStatement(sql: """
+            SELECT \(Columns.agentOfA) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.disabled = 0
-            """), arguments: [Data(tokenHash), now.milliseconds]).map(Records.agent)
+            """), arguments: [Data(tokenHash), now.milliseconds], Records.agent)
     }
 
     func activeChatCount(agentId: String) throws -> Int {
@@ -156,21 +160,21 @@ struct SQLiteRows: StoreReader {
     }
 
     func leastLoadedOnlineAgent() throws -> Agent? {
-        try Row.fetchOne(try db.cachedStatement(sql: """
+        try Row.decodeOne(try db.cachedStatement(sql: """
             SELECT * FROM (
-                SELECT \(Columns.agent("a")),
+                SELECT \(Columns.agentOfA),
                        (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
                 FROM agents a WHERE a.presence = 'online' AND a.disabled = 0
             ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
-            """)).map(Records.agent)
+            """), Records.agent)
     }
 
     func team() throws -> [TeamMember] {
-        try Row.fetchAll(try db.cachedStatement(sql: """
-            SELECT \(Columns.agent("a")),
+        try Row.decodeAll(try db.cachedStatement(sql: """
+            SELECT \(Columns.agentOfA),
                    (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
             FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
-            """)).map { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
+            """)) { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
     }
 
     func onlineAgentCount() throws -> Int {
@@ -194,8 +198,8 @@ struct SQLiteRows: StoreReader {
     }
 
     func loginThrottle(username: String) throws -> LoginThrottle? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE username = ?"),
-                         arguments: [username]).map {
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT failures, blocked_until, updated_at FROM login_throttle WHERE username = ?"),
+                         arguments: [username]) {
             LoginThrottle(failures: $0["failures"], blockedUntil: Timestamp(milliseconds: $0["blocked_until"]),
                           updatedAt: Timestamp(milliseconds: $0["updated_at"]))
         }
@@ -217,19 +221,19 @@ struct SQLiteRows: StoreReader {
     }
 
     func emails(state: OutgoingEmail.State, dueBy: Timestamp, limit: Int) throws -> [OutgoingEmail] {
-        try Row.fetchAll(try db.cachedStatement(sql: """
+        try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT \(Records.emailColumns) FROM emails WHERE state = ? AND not_before <= ? ORDER BY not_before, id LIMIT ?
-            """), arguments: [state.rawValue, dueBy.milliseconds, limit]).map(Records.email)
+            """), arguments: [state.rawValue, dueBy.milliseconds, limit], Records.email)
     }
 
     func emails(conversationId: String) throws -> [OutgoingEmail] {
-        try Row.fetchAll(try db.cachedStatement(sql: "SELECT \(Records.emailColumns) FROM emails WHERE conversation_id = ? ORDER BY id"),
-                         arguments: [conversationId]).map(Records.email)
+        try Row.decodeAll(try db.cachedStatement(sql: "SELECT \(Records.emailColumns) FROM emails WHERE conversation_id = ? ORDER BY id"),
+                         arguments: [conversationId], Records.email)
     }
 
     func streamPresence(_ subject: StreamPresence.Subject) throws -> StreamPresence? {
-        try Row.fetchOne(try db.cachedStatement(sql: "SELECT open, changed_at FROM stream_presence WHERE subject = ?"),
-                         arguments: [subject.key]).map { StreamPresence(open: $0["open"], changedAt: Timestamp(milliseconds: $0["changed_at"])) }
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT open, changed_at FROM stream_presence WHERE subject = ?"),
+                         arguments: [subject.key]) { StreamPresence(open: $0["open"], changedAt: Timestamp(milliseconds: $0["changed_at"])) }
     }
 
     func agentStreams() throws -> [String: StreamPresence] {

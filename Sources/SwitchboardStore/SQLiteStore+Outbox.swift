@@ -16,8 +16,8 @@ extension SQLiteStore {
             var arguments: StatementArguments = [cursor]
             if let conversationId { arguments += [conversationId] }
             arguments += [limit]
-            return try Row.fetchAll(try db.cachedStatement(sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?"),
-                                    arguments: arguments).map { row in
+            return try Row.decodeAll(try db.cachedStatement(sql: "SELECT id, name, audience, conversation_id, data, created_at FROM events WHERE id > ? \(filter) ORDER BY id LIMIT ?"),
+                                    arguments: arguments) { row in
                 StoredEvent(id: row["id"], name: row["name"], audience: EventAudience(rawValue: row["audience"]) ?? .agents,
                             conversationId: row["conversation_id"], data: row["data"],
                             createdAt: Timestamp(milliseconds: row["created_at"]))
@@ -47,7 +47,7 @@ extension SQLiteStore {
         try readers.read { db in
             let statement = try db.makeStatement(sql: "EXPLAIN QUERY PLAN " + sql)
             let nulls = StatementArguments(Array(repeating: DatabaseValue.null, count: sql.filter { $0 == "?" }.count))
-            return try Row.fetchAll(statement, arguments: nulls).map { $0["detail"] as String }
+            return try Row.decodeAll(statement, arguments: nulls) { $0["detail"] as String }
         }
     }
 }

@@ -108,13 +108,20 @@ public enum Identifiers {
         var bytes = (rng.next() as UInt64, rng.next() as UInt64)
         bytes.0 = (bytes.0 & ~(0xF << 12)) | (0x4 << 12)              // version 4
         bytes.1 = (bytes.1 & ~(0x3 << 62)) | (0x2 << 62)              // RFC 4122 variant
-        let hex = Array(hexDigits(bytes.0) + hexDigits(bytes.1))
-        return String(hex[0..<8]) + "-" + String(hex[8..<12]) + "-" + String(hex[12..<16]) + "-"
-            + String(hex[16..<20]) + "-" + String(hex[20..<32])
-    }
-
-    private static func hexDigits(_ value: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
+        // 8-4-4-4-12 lowercase hex digits, written in place (one per message: in the writer).
+        return String(unsafeUninitializedCapacity: 36) { out in
+            var i = 0
+            for n in 0..<32 {
+                if n == 8 || n == 12 || n == 16 || n == 20 {
+                    out[i] = UInt8(ascii: "-")
+                    i += 1
+                }
+                let word = n < 16 ? bytes.0 : bytes.1
+                let nibble = Int((word >> UInt64(60 - 4 * (n % 16))) & 0xF)
+                out[i] = UInt8(nibble < 10 ? 48 + nibble : 87 + nibble)
+                i += 1
+            }
+            return i
+        }
     }
 }

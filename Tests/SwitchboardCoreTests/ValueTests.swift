@@ -5,6 +5,16 @@ struct TimestampTests {
     @Test func formatsISO8601WithMilliseconds() {
         #expect(Timestamp(milliseconds: 0).iso8601 == "1970-01-01T00:00:00.000Z")
         #expect(Timestamp(milliseconds: 1_795_262_400_123).iso8601 == "2026-11-21T12:00:00.123Z")
+        // Digits are written in place: padding at every width, the last millisecond of a
+        // year, before 1970, and years outside four digits (the slow path).
+        #expect(Timestamp(milliseconds: 1_009_843_199_999).iso8601 == "2001-12-31T23:59:59.999Z")
+        #expect(Timestamp(milliseconds: 946_688_461_001).iso8601 == "2000-01-01T01:01:01.001Z")
+        #expect(Timestamp(milliseconds: -1).iso8601 == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamp(milliseconds: -62_135_596_800_000).iso8601 == "0001-01-01T00:00:00.000Z")
+        #expect(Timestamp(milliseconds: 253_402_300_800_000).iso8601 == "10000-01-01T00:00:00.000Z")
+        for ms in stride(from: Int64(0), to: 4_102_444_800_000, by: 86_399_937) {
+            #expect(Timestamp(iso8601: Timestamp(milliseconds: ms).iso8601) == Timestamp(milliseconds: ms))
+        }
     }
 
     @Test func parsesWhatItFormats() {
@@ -33,6 +43,10 @@ struct WireJSONTests {
         let text = try WireJSON.string(ErrorBody(detail: "<script>\"x\"\\\n\u{1}</script> & \u{2028}", code: "é"))
         #expect(text == #"{"detail":"\u003cscript\u003e\"x\"\\\n\u0001\u003c/script\u003e \u0026 \u2028","code":"é"}"#)
         #expect(!text.contains("\n") && !text.contains("\r"))
+        // Byte by byte: both JavaScript line separators, but not their UTF-8 neighbours
+        // (U+2000, U+202F), multi-byte text and emoji kept as they are, DEL as it is.
+        #expect(try WireJSON.string(["\u{2029}x\u{2028}", "\u{2000}\u{202F}€😀\u{7F}\t\r"])
+                == "[\"\\u2029x\\u2028\",\"\u{2000}\u{202F}€😀\u{7F}\\t\\r\"]")
     }
 
     @Test func keepsDeclarationOrderAndWritesNullForNil() throws {

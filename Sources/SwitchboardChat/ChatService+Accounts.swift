@@ -108,7 +108,8 @@ extension ChatService {
     public func authenticate(token: String) throws -> Agent? {
         guard !token.isEmpty, token.utf8.count <= 256 else { return nil }
         let now = Timestamp.now()
-        guard var agent = try read({ try $0.agent(tokenHash: Secrets.sha256(token), now: now) }) else { return nil }
+        let hash = Secrets.sha256(token)
+        guard var agent = try caches.tokens.get(hash, { try read { try $0.agent(tokenHash: hash, now: now) } }) else { return nil }
         if (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 {
             try write { tx in try tx.rows.setLastSeen(agentId: agent.id, at: tx.now) }
             agent.lastSeenAt = now

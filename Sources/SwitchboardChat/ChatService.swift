@@ -35,6 +35,7 @@ public struct ChatService: Sendable {
         var changed = (faqs: false, settings: false)
         // After the commit (or the rollback: the copy is then merely reloaded).
         defer {
+            caches.tokens.invalidate()
             if changed.faqs { caches.faqs.invalidate() }
             if changed.settings { caches.settings.invalidate() }
         }

@@ -40,8 +40,55 @@ final class ReadCache<Value: Sendable>: @unchecked Sendable {
     }
 }
 
+/// Agents by bearer token (its SHA-256), for the authentication every agent request starts
+/// with. Any write transaction through this service drops every entry (after its commit:
+/// logout, disabling, a new password, a presence or profile change are all writes), so this
+/// process never answers from a copy older than its own last write; a change made by
+/// another process (the CLI) is seen within `ttlSeconds`. Only known tokens are kept, and
+/// at most `capacity` of them: unknown tokens cost a read, never memory.
+final class TokenCache: @unchecked Sendable {
+    private let ttlNanoseconds: UInt64
+    private let capacity: Int
+    /// Not Synchronization.Mutex: see PlainLock. Guards the two below.
+    private let lock = PlainLock()
+    private var entries: [[UInt8]: (agent: Agent, loadedAt: UInt64)] = [:]
+    private var generation = 0
+
+    init(ttlSeconds: Double, capacity: Int = 4096) {
+        ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
+        self.capacity = capacity
+    }
+
+    func get(_ hash: [UInt8], _ load: () throws -> Agent?) rethrows -> Agent? {
+        let now = DispatchTime.now().uptimeNanoseconds
+        let (cached, started) = lock.withLock { () -> (Agent?, Int) in
+            guard let entry = entries[hash], now &- entry.loadedAt < ttlNanoseconds else { return (nil, generation) }
+            return (entry.agent, generation)
+        }
+        if let cached { return cached }
+        let fresh = try load()
+        if let fresh {
+            lock.withLock {
+                guard generation == started else { return }
+                if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+                entries[hash] = (fresh, now)
+            }
+        }
+        return fresh
+    }
+
+    func invalidate() {
+        lock.withLock {
+            generation += 1
+            entries.removeAll(keepingCapacity: true)
+        }
+    }
+}
+
 /// The service's in-memory copies, shared by every copy of the (value-type) service.
 final class ServiceCaches: Sendable {
+    /// Agents by token hash; dropped by every write (see TokenCache).
+    let tokens = TokenCache(ttlSeconds: 1)
     /// The enabled FAQs in display order.
     let faqs = ReadCache<[FAQ]>(ttlSeconds: 1)
     /// The shop's settings (the defaults until some are saved).

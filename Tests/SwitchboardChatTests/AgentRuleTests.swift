@@ -17,6 +17,20 @@ struct AgentRuleTests {
         #expect(try hasher.hash("same") != (try hasher.hash("same")))
     }
 
+    @Test func identifiersAreRandomVersion4UUIDsInLowerCase() throws {
+        var seen = Set<String>()
+        for _ in 0..<2000 {
+            let id = Identifiers.uuid()
+            let chars = Array(id)
+            #expect(id.split(separator: "-", omittingEmptySubsequences: false).map(\.count) == [8, 4, 4, 4, 12])
+            #expect(id.allSatisfy { "0123456789abcdef-".contains($0) })
+            #expect(chars[14] == "4" && "89ab".contains(chars[19]))
+            #expect(UUID(uuidString: id)?.uuidString.lowercased() == id)
+            seen.insert(id)
+        }
+        #expect(seen.count == 2000)
+    }
+
     @Test(arguments: Engine.allCases) func loginIssuesATokenThatLogoutRevokes(_ engine: Engine) throws {
         let desk = try Desk(engine)
         let service = desk.service
@@ -29,6 +43,34 @@ struct AgentRuleTests {
         #expect(try service.authenticate(token: result.token + "x") == nil)
         try service.revoke(token: result.token, of: agent)
         #expect(try service.authenticate(token: result.token) == nil)
+    }
+
+    /// Agents are kept in memory by token (TokenCache): a write through this service is seen
+    /// by the next request at once; one by another process (the CLI) within a second.
+    @Test(arguments: Engine.allCases) func theTokenCacheNeverOutlivesAWriteOfThisService(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let service = desk.service
+        let agent = try desk.agent("alex")
+        let token = try #require(try service.login(username: "alex", password: "correct horse battery")).token
+        let admin = AuditEntry.Actor(id: "a-1", username: "root")
+        #expect(try service.authenticate(token: token)?.presence == .offline)
+        _ = try service.setPresence(agentId: agent.id, .online)
+        #expect(try service.authenticate(token: token)?.presence == .online)
+        _ = try service.updateAgent(id: agent.id, AgentPatch(displayName: "Alex R."), by: admin)
+        #expect(try service.authenticate(token: token)?.displayName == "Alex R.")
+        _ = try service.updateAgent(id: agent.id, AgentPatch(disabled: true), by: admin)
+        #expect(try service.authenticate(token: token) == nil)
+
+        // The same through a second service over the same store: another process.
+        _ = try service.updateAgent(id: agent.id, AgentPatch(disabled: false), by: admin)
+        let second = try #require(try service.login(username: "alex", password: "correct horse battery")).token
+        #expect(try service.authenticate(token: second)?.id == agent.id)
+        let other = ChatService(store: service.store)
+        _ = try other.updateAgent(id: agent.id, AgentPatch(disabled: true), by: admin)
+        Thread.sleep(forTimeInterval: 1.1)
+        #expect(try service.authenticate(token: second) == nil)
+        // Unknown tokens are never kept: each one is looked up.
+        #expect(try service.authenticate(token: second + "x") == nil)
     }
 
     @Test(arguments: Engine.allCases) func expiredTokensStopWorking(_ engine: Engine) throws {

@@ -90,11 +90,33 @@ public struct BufferedLogHandler: LogHandler {
 
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
-        var all = self.metadata
-        if let explicit { all.merge(explicit) { $1 } }
-        var text = sink.timestamp() + " \(level) \(label):"
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) { text += " \(key)=\(value)" }
-        text += " [\(source)] \(message)\n"
-        sink.append(Array(text.utf8), urgent: level >= .warning)
+        // Bytes appended in place, the merge skipped when the handler has no metadata of its
+        // own (the common case): this runs once per request.
+        let all: Logger.Metadata
+        if metadata.isEmpty {
+            all = explicit ?? [:]
+        } else {
+            all = explicit.map { metadata.merging($0) { $1 } } ?? metadata
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(200)
+        bytes.append(contentsOf: sink.timestamp().utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: level.rawValue.utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: label.utf8)
+        bytes.append(UInt8(ascii: ":"))
+        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: key.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(contentsOf: value.description.utf8)
+        }
+        bytes.append(contentsOf: " [".utf8)
+        bytes.append(contentsOf: source.utf8)
+        bytes.append(contentsOf: "] ".utf8)
+        bytes.append(contentsOf: message.description.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        sink.append(bytes, urgent: level >= .warning)
     }
 }

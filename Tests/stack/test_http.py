@@ -224,6 +224,23 @@ def test_request_ids_are_distinct(stack):
     assert len(ids) == 5
 
 
+def test_the_worker_logs_one_line_per_request_with_nginx_s_request_id(stack):
+    """The worker's request line (docs/OPERATIONS.md, Logs): swift-log's StreamLogHandler
+    format, metadata sorted by key, buffered and written out within a fraction of a second."""
+    rid = stack.get("/api/v1/customer/quick-questions").headers["X-Request-Id"]
+    pattern = re.compile(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4} info switchboard\.api: "
+        r"duration_ms=\d+(\.\d+)?(e-\d+)? method=GET path=/api/v1/customer/quick-questions "
+        rf"request_id={rid} status=200 \[SwitchboardAPI\] request$")
+    deadline = time.monotonic() + 5
+    while True:
+        lines = (stack.run_dir / "worker.log").read_text(errors="replace").splitlines()
+        if any(pattern.match(line) for line in lines):
+            break
+        assert time.monotonic() < deadline, "no request line for " + rid + ":\n" + "\n".join(lines[-5:])
+        time.sleep(0.05)
+
+
 def test_worker_survives_clients_that_disconnect_mid_request(stack, chat):
     start = b'{"customer_session_id": null}'
     requests_to_abandon = [

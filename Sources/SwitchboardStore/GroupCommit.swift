@@ -1,6 +1,6 @@
 import Dispatch
 import GRDB
-import Synchronization
+import POSIXSupport
 
 /// Group commit: one durable commit serves every write waiting at that moment. SQLite has
 /// one writer and `synchronous=FULL` costs an fsync per commit, so instead of one
@@ -14,7 +14,7 @@ import Synchronization
 /// caller waited for (so no answer is sent before its batch's fsync returned); writes run
 /// one after another on the one writer connection, in arrival order, so claims stay atomic
 /// (the second claim in a batch sees the first) and outbox ids follow commit order.
-final class GroupCommitter: Sendable {
+final class GroupCommitter: @unchecked Sendable {
     /// One queued write: runs inside the batch's transaction, answers after its commit.
     final class Job: @unchecked Sendable {
         /// Dropped as soon as it ran: the caller's (non-escaping) body must not outlive its call.
@@ -33,7 +33,10 @@ final class GroupCommitter: Sendable {
     }
 
     private let pool: DatabasePool
-    private let queue = Mutex(Queue())
+    /// Not Synchronization.Mutex: every write takes this lock twice (see PlainLock).
+    private let lock = PlainLock()
+    /// Guarded by `lock`.
+    private var queue = Queue()
     let maxBatch: Int
     let maxBatchTime: Duration
     /// Called once after every commit whose batch appended outbox events.
@@ -53,10 +56,10 @@ final class GroupCommitter: Sendable {
 
     /// Queues `job` and returns once the transaction holding it has committed (or failed).
     func submit(_ job: Job) throws {
-        let lead = queue.withLock { q -> Bool in
-            q.jobs.append(job)
-            if q.leading { return false }
-            q.leading = true
+        let lead = lock.withLock { () -> Bool in
+            queue.jobs.append(job)
+            if queue.leading { return false }
+            queue.leading = true
             return true
         }
         if lead { leadUntilEmpty() }
@@ -67,10 +70,10 @@ final class GroupCommitter: Sendable {
     /// Commits batches until nothing waits, then hands leadership back.
     private func leadUntilEmpty() {
         while true {
-            let batch = queue.withLock { q -> [Job] in
-                let taken = Array(q.jobs.prefix(maxBatch))
-                q.jobs.removeFirst(taken.count)
-                if taken.isEmpty { q.leading = false }
+            let batch = lock.withLock { () -> [Job] in
+                let taken = Array(queue.jobs.prefix(maxBatch))
+                queue.jobs.removeFirst(taken.count)
+                if taken.isEmpty { queue.leading = false }
                 return taken
             }
             if batch.isEmpty { return }
@@ -90,13 +93,18 @@ final class GroupCommitter: Sendable {
                         ran.append(job)
                         let run = job.run
                         job.run = nil
+                        // Cached SAVEPOINT / RELEASE / ROLLBACK TO statements rather than
+                        // GRDB's inSavepoint, which parses its SQL anew for every write.
+                        try db.cachedStatement(sql: "SAVEPOINT job").execute()
                         do {
-                            try db.inSavepoint {
-                                try run?(db, job)
-                                return .commit
-                            }
+                            try run?(db, job)
+                            try db.cachedStatement(sql: "RELEASE job").execute()
                         } catch {
                             job.failure = error
+                            // Undo this write only; if even that fails the batch's transaction
+                            // cannot be trusted and the catch below fails every write of it.
+                            try db.cachedStatement(sql: "ROLLBACK TO job").execute()
+                            try db.cachedStatement(sql: "RELEASE job").execute()
                         }
                     }
                     return .commit
@@ -109,9 +117,10 @@ final class GroupCommitter: Sendable {
             for job in ran where job.failure == nil { job.failure = error }
         }
         let left = batch.dropFirst(ran.count)
-        if !left.isEmpty { queue.withLock { $0.jobs.insert(contentsOf: left, at: 0) } }
+        if !left.isEmpty { lock.withLock { queue.jobs.insert(contentsOf: left, at: 0) } }
         observer?(ran.count)
         if ran.contains(where: { $0.failure == nil && $0.appendedEvents }) { onEventsCommitted() }
         for job in ran { job.done.signal() }
     }
 }
+

@@ -212,6 +212,24 @@ def test_customer_stream_gets_its_conversation_in_order_and_nothing_else(stack, 
     assert not sb.named("queue.chat_created")
 
 
+def test_a_frame_far_larger_than_nginx_s_stream_buffer_arrives_whole(stack, streams):
+    """nginx proxies streams unbuffered through a 1 KiB buffer (memory per open stream); the
+    longest message, every character escaped (6 bytes each: a ~24 KiB frame), must still
+    reach the customer's and an agent's stream in one piece, and the next one after it."""
+    chat = stack.start_chat()
+    customer = streams.customer(stack, chat, chat.start["last_event_id"])
+    agent = streams.agent(stack, stack.agent.token, chat.start["last_event_id"])
+    assert_stream_ok(customer)
+    assert_stream_ok(agent)
+    content = ("<&>" * 1333) + "😀"
+    assert len(content) == 4000
+    big = send(stack, chat, content)["customer_message"]["id"]
+    after = send(stack, chat, "and a short one")["customer_message"]["id"]
+    for s in (customer, agent):
+        assert s.wait_message(big, WAIT).message()["content"] == content
+        assert s.wait_message(after, WAIT).message()["content"] == "and a short one"
+
+
 # -- 2. agent streams -----------------------------------------------------------------
 
 

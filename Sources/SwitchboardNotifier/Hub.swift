@@ -221,7 +221,7 @@ public final class Hub: @unchecked Sendable {
     }
 
     /// Revocation reaches open streams: after delivering `agent.session_revoked` (live, not
-    /// replayed), that agent's streams end with their last chunk; the console reconnects and
+    /// replayed), that agent's streams end (what is queued, then the close); the console reconnects and
     /// the revoked token gets its 401 from nginx's auth_request.
     private func endStreams(of event: StoredEvent) {
         guard let revoked = try? WireJSON.decode(EventPayload.AgentSessionRevoked.self, from: event.data) else { return }

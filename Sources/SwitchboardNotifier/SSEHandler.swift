@@ -5,9 +5,17 @@ import SwitchboardCore
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
 /// channel to the hub; anything else gets a JSON error. The stream is authorized by
 /// nginx's auth_request; this handler only reads the identity headers nginx set.
+///
+/// The requests are parsed by NIO's decoder, but the answers are written as bytes, with no
+/// response encoder in the pipeline: a stream is a close-delimited body (`Connection:
+/// close`, neither a length nor chunks), so every frame is one buffer shared by all its
+/// streams and written as is — no chunk header allocated and no three-part write per
+/// stream per event, and nginx passes the bytes through instead of parsing chunks. The
+/// stream ends when the notifier closes the connection; nginx then ends the client's
+/// response cleanly. (nginx speaks to the notifier one request per connection.)
 public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias InboundIn = HTTPServerRequestPart
-    public typealias OutboundOut = HTTPServerResponsePart
+    public typealias OutboundOut = ByteBuffer
 
     private let hub: Hub
     private var subscribed: Identity?
@@ -35,12 +43,7 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
             cursor = value
         }
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/event-stream; charset=utf-8")
-        headers.add(name: "Cache-Control", value: "no-store")
-        headers.add(name: "X-Accel-Buffering", value: "no")
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
-                              promise: nil)
+        context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: Self.streamHead)), promise: nil)
         subscribed = identity
         hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
     }
@@ -54,17 +57,19 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.close(promise: nil)
     }
 
+    /// The head of every stream: close-delimited (see the type's comment).
+    static let streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n"
+        + "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
         let body = NotifierJSON.error(detail: detail, code: code)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        if status == .methodNotAllowed { headers.add(name: "Allow", value: "GET") }
-        headers.add(name: "Content-Length", value: "\(body.utf8.count)")
-        headers.add(name: "Connection", value: "close")
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        let allow = status == .methodNotAllowed ? "Allow: GET\r\n" : ""
+        let text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: application/json\r\n\(allow)"
+            + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(string: text))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     /// The path and the parsed query of a request target.

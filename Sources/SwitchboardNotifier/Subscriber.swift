@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import SwitchboardCore
 
 /// One SSE stream. Confined to the hub's event loop (hence unchecked Sendable: it is only
@@ -25,11 +24,11 @@ final class Subscriber: @unchecked Sendable {
 
     var id: ObjectIdentifier { ObjectIdentifier(channel) }
 
-    /// Finishes the HTTP response (the last chunk) and then closes, so the client and
-    /// nginx see a clean end of stream rather than a cut connection.
+    /// Ends the stream: what is queued is written, then the connection closes, which is
+    /// the end of a close-delimited body (nginx ends the client's response cleanly).
     func end() -> EventLoopFuture<Void> {
         let channel = self.channel
-        return channel.writeAndFlush(HTTPServerResponsePart.end(nil)).flatMap {
+        return channel.writeAndFlush(channel.allocator.buffer(capacity: 0)).flatMap {
             channel.close()
         }.recover { _ in }
     }
@@ -43,13 +42,13 @@ final class Subscriber: @unchecked Sendable {
     /// Writes an already encoded frame (shared between subscribers: ByteBuffer is copy-on-write).
     @discardableResult
     func write(_ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer)))
+        channel.writeAndFlush(buffer)
     }
 
     /// Queues a frame without flushing: a batch of live events leaves in one flush
     /// (one writev) per stream instead of one per event.
     func enqueue(_ buffer: ByteBuffer) {
-        channel.write(HTTPServerResponsePart.body(.byteBuffer(buffer)), promise: nil)
+        channel.write(buffer, promise: nil)
         needsFlush = true
     }
 

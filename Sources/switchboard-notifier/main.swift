@@ -63,7 +63,8 @@ let bootstrap = ServerBootstrap(group: group)
     .childChannelOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 1 << 20, high: 4 << 20))
     .childChannelInitializer { channel in
         channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+            // Requests decoded by NIO; answers written as bytes by the handler (no encoder).
+            try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
             try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub))
         }
     }
@@ -86,7 +87,7 @@ let signalSources = onTerminationSignals { sig in
 }
 
 try? server.closeFuture.wait()
-// End every stream with its last chunk, so clients see a clean end and reconnect (with
+// End every stream (what is queued, then the close that ends its body), so clients see a clean end and reconnect (with
 // Last-Event-ID) to the next notifier instead of reporting a network error.
 _ = try? loop.flatSubmit { hub.endAll() }.wait()
 recorder.drain()

@@ -127,15 +127,12 @@ final class StreamProbe {
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
     }
 
-    /// Every complete frame written so far (the `: connected` preamble included).
+    /// Every complete frame written so far (the `: connected` preamble included). The hub
+    /// writes a stream's bytes as they go on the wire (a close-delimited body); the stream has
+    /// ended when the hub closed the connection.
     func frames() throws -> [SSEFrame] {
-        while let part = try channel.readOutbound(as: HTTPServerResponsePart.self) {
-            switch part {
-            case .body(.byteBuffer(let buffer)): text += String(buffer: buffer)
-            case .end: ended = true
-            default: break
-            }
-        }
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+        if !channel.isActive { ended = true }
         return text.components(separatedBy: "\n\n").dropLast().map { block in
             var frame = SSEFrame()
             for line in block.split(separator: "\n") {

@@ -175,7 +175,7 @@ struct HubTests {
         #expect(try agent.ids() == [id])
     }
 
-    @Test func everyStreamStartsWithThePreambleAndShutdownEndsItWithTheLastChunk() throws {
+    @Test func everyStreamStartsWithThePreambleAndShutdownEndsItAfterWhatWasQueued() throws {
         let outbox = try makeOutbox()
         let (hub, loop, _) = try makeHub(outbox)
         let streams = try (0..<3).map { _ in try StreamProbe(loop: loop) }

@@ -23,7 +23,9 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     public init(hub: Hub) { self.hub = hub }
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .head(let head) = unwrapInboundIn(data), subscribed == nil else { return }
+        // Once streaming, the decoder is gone and nothing read is a request (nginx sends
+        // nothing more): dropped unread, whatever its type.
+        guard subscribed == nil, case .head(let head) = unwrapInboundIn(data) else { return }
         let (path, query) = Self.split(head.uri)
         guard path == "/api/v1/events" else {
             return fail(context, .notFound, code: "route_not_found", detail: "No route \(head.method.rawValue) \(path).")
@@ -46,6 +48,11 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: Self.streamHead)), promise: nil)
         subscribed = identity
         hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
+        // The request is over: the decoder's state is 1.8 KiB of every idle stream (bench
+        // memory part: 6.7 -> 4.9 KiB per stream). Whatever still arrives is ignored below.
+        if let decoder = try? context.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
+            context.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
+        }
     }
 
     public func channelInactive(context: ChannelHandlerContext) {

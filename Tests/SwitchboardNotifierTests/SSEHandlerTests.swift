@@ -79,6 +79,32 @@ struct SSEHandlerTests {
         #expect(!channel.isActive)
     }
 
+    /// In the notifier's own pipeline the request decoder leaves once the stream starts
+    /// (memory per idle stream); bytes that still arrive are dropped and the stream goes on.
+    @Test func theDecoderLeavesOnceStreamingAndLaterBytesAreIgnored() throws {
+        let outbox = try makeOutbox()
+        let (hub, loop, reads) = try makeHub(outbox)
+        let channel = EmbeddedChannel(loop: loop)
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
+        try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let headers = Identity.agent(agentId: "a1").headers.map { "\($0.0): \($0.1)\r\n" }.joined()
+        try channel.writeInbound(channel.allocator.buffer(string: "GET /api/v1/events HTTP/1.1\r\nHost: n\r\n\(headers)\r\n"))
+        reads.runAll()
+        loop.run() // the decoder's removal completes once its decode loop has returned
+        #expect(throws: (any Error).self) {
+            try channel.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self)
+        }
+        try channel.writeInbound(channel.allocator.buffer(string: "GET /again HTTP/1.1\r\n\r\ngarbage"))
+        try outbox.append(.messageCreated, .agents, conversation: "c1")
+        hub.tail()
+        reads.runAll()
+        var text = ""
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) { text += String(buffer: buffer) }
+        #expect(text.hasPrefix(SSEHandler.streamHead) && text.contains("event: message.created\n"))
+        #expect(channel.isActive)
+    }
+
     @Test func theErrorBodyIsEscapedJSON() {
         #expect(NotifierJSON.error(detail: #"No route GET /a"b\c."#, code: "route_not_found")
                 == #"{"detail":"No route GET /a\"b\\c.","code":"route_not_found"}"#)

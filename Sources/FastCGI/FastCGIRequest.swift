@@ -33,15 +33,25 @@ public struct FastCGIResponse: Sendable {
         for (name, value) in headers {
             // CR and LF are single UTF-8 bytes that never occur inside a multi-byte
             // sequence, so dropping those bytes is the same as dropping the scalars.
-            bytes.append(contentsOf: name.utf8.lazy.filter { $0 != 13 && $0 != 10 })
+            Self.appendWithoutLineBreaks(name, to: &bytes)
             bytes.append(contentsOf: ": ".utf8)
-            bytes.append(contentsOf: value.utf8.lazy.filter { $0 != 13 && $0 != 10 })
+            Self.appendWithoutLineBreaks(value, to: &bytes)
             bytes.append(contentsOf: "\r\n".utf8)
             hasLength = hasLength || Self.isContentLength(name)
         }
         if !hasLength { bytes.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8) }
         bytes.append(contentsOf: "\r\n".utf8)
         return bytes
+    }
+
+    /// `text`'s UTF-8 without CR and LF bytes (copied whole when it has none: the usual case).
+    static func appendWithoutLineBreaks(_ text: String, to bytes: inout [UInt8]) {
+        let utf8 = text.utf8
+        if utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+            bytes.append(contentsOf: utf8.filter { $0 != 13 && $0 != 10 })
+        } else {
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     /// `Content-Length` in any letter case, without allocating a lowercased copy.

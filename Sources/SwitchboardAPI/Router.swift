@@ -9,15 +9,22 @@ public struct Router: Sendable {
 
     private struct Route: Sendable {
         let method: String
-        let segments: [Substring]
+        /// Per segment: a literal to compare, or (nil) a parameter named in `names`.
+        let literals: [Substring?]
+        let names: [String?]
         let handler: Handler
     }
-    private var routes: [Route] = []
+    /// Routes by their number of segments, in registration order: a request is compared
+    /// only with routes of its own length (this runs for every request).
+    private var routes: [Int: [Route]] = [:]
 
     public init() {}
 
     public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
-        routes.append(Route(method: method, segments: path.split(separator: "/"), handler: handler))
+        let segments = path.split(separator: "/")
+        let names = segments.map { $0.first == ":" ? String($0.dropFirst()) : nil }
+        let literals = zip(segments, names).map { $1 == nil ? $0 : nil }
+        routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names, handler: handler))
     }
 
     public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
@@ -34,21 +41,23 @@ public struct Router: Sendable {
         let parts = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         guard !parts.contains(where: \.isEmpty) else { return .notFound }
         var allowed: [String] = []
-        for route in routes where route.segments.count == parts.count {
-            var parameters: [String: String] = [:]
+        let effective = method == "HEAD" ? "GET" : method
+        for route in routes[parts.count] ?? [] {
             var matches = true
-            for (pattern, part) in zip(route.segments, parts) {
-                if pattern.first == ":" {
-                    parameters[String(pattern.dropFirst())] = String(part)
-                } else if pattern != part {
-                    matches = false
-                    break
-                }
+            for (literal, part) in zip(route.literals, parts) where literal != nil && literal != part {
+                matches = false
+                break
             }
             guard matches else { continue }
-            let effective = method == "HEAD" ? "GET" : method
-            if route.method == effective { return .found(route.handler, parameters) }
-            allowed.append(route.method)
+            guard route.method == effective else {
+                allowed.append(route.method)
+                continue
+            }
+            var parameters: [String: String] = [:]
+            for (name, part) in zip(route.names, parts) {
+                if let name { parameters[name] = String(part) }
+            }
+            return .found(route.handler, parameters)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }

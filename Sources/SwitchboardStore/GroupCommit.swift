@@ -8,7 +8,9 @@ import POSIXSupport
 /// writes (at most `maxBatch`, and no more once `maxBatchTime` has passed), runs each in
 /// its own SAVEPOINT inside one transaction — a write whose rules fail rolls back only its
 /// own savepoint and gets its own error — commits once, and only then wakes every caller
-/// of the batch. A lone write commits at once: nobody waits for company.
+/// of the batch. A lone write commits at once: nobody waits for company. A leader commits
+/// until its own write is in, then hands the lead to the oldest waiting caller (if any) and
+/// returns to its own: nobody's answer waits for a burst of other people's writes to end.
 ///
 /// What stays exactly as before: a write's effects are visible only after the commit its
 /// caller waited for (so no answer is sent before its batch's fsync returned); writes run
@@ -24,6 +26,9 @@ final class GroupCommitter: @unchecked Sendable {
         var failure: (any Error)?
         /// Set when the write appended to the outbox (the notifier is woken after the commit).
         var appendedEvents = false
+        /// Set (before `done` is signalled) when this caller is handed the lead: it then
+        /// commits the queue's batches until its own write is in.
+        var leads = false
         init(_ run: @escaping (Database, Job) throws -> Void) { self.run = run }
     }
 
@@ -56,32 +61,49 @@ final class GroupCommitter: @unchecked Sendable {
 
     /// Queues `job` and returns once the transaction holding it has committed (or failed).
     func submit(_ job: Job) throws {
-        let lead = lock.withLock { () -> Bool in
+        let leader = lock.withLock { () -> Bool in
             queue.jobs.append(job)
             if queue.leading { return false }
             queue.leading = true
             return true
         }
-        if lead { leadUntilEmpty() }
+        if leader { lead(until: job) }
         job.done.wait()
+        if job.leads {
+            // Handed the lead while waiting: this write is at the front of the queue.
+            job.leads = false
+            lead(until: job)
+            job.done.wait()
+        }
         if let failure = job.failure { throw failure }
     }
 
-    /// Commits batches until nothing waits, then hands leadership back.
-    private func leadUntilEmpty() {
-        while true {
+    /// Commits batches until `own` has been committed (or failed), then hands the lead to
+    /// the oldest waiting write's caller, or gives it up when none waits.
+    private func lead(until own: Job) {
+        var done = false
+        while !done {
             let batch = lock.withLock { () -> [Job] in
                 let taken = Array(queue.jobs.prefix(maxBatch))
                 queue.jobs.removeFirst(taken.count)
-                if taken.isEmpty { queue.leading = false }
                 return taken
             }
-            if batch.isEmpty { return }
-            commit(batch)
+            done = batch.isEmpty || commit(batch).contains { $0 === own }
         }
+        let next = lock.withLock { () -> Job? in
+            guard let first = queue.jobs.first else {
+                queue.leading = false
+                return nil
+            }
+            first.leads = true
+            return first
+        }
+        next?.done.signal()
     }
 
-    private func commit(_ batch: [Job]) {
+    /// Runs and commits `batch` (or its front, see `maxBatchTime`); returns the writes that ran.
+    @discardableResult
+    private func commit(_ batch: [Job]) -> [Job] {
         let started = ContinuousClock.now
         var ran: [Job] = []
         do {
@@ -121,6 +143,7 @@ final class GroupCommitter: @unchecked Sendable {
         observer?(ran.count)
         if ran.contains(where: { $0.failure == nil && $0.appendedEvents }) { onEventsCommitted() }
         for job in ran { job.done.signal() }
+        return ran
     }
 }
 

@@ -9,7 +9,9 @@ import Glibc
 /// Talks the FastCGI protocol to a real `FastCGIServer` on a unix socket, as nginx would.
 struct FastCGIServerTests {
     /// A minimal FastCGI client: one request per connection (nginx without keep-conn).
-    static func send(_ socketPath: String, params: [String: String], body: [UInt8]) throws -> String {
+    /// `afterAnswer` runs with the socket once the server's answer ended (EOF), before close.
+    static func send(_ socketPath: String, params: [String: String], body: [UInt8],
+                     afterAnswer: (Int32) -> Void = { _ in }) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         let connected = try UnixSocketAddress(path: socketPath).withSockaddr { connect(fd, $0, $1) }
@@ -42,6 +44,7 @@ struct FastCGIServerTests {
             if n <= 0 { break }
             received += buffer[0..<n]
         }
+        afterAnswer(fd)
         var stdout: [UInt8] = []
         var i = 0
         while i + 8 <= received.count {
@@ -100,6 +103,32 @@ struct FastCGIServerTests {
         #expect(answer.hasSuffix("4096"))
         // Still serving afterwards.
         #expect(try Self.send(path, params: ["CONTENT_LENGTH": "0"], body: []).hasPrefix("Status: 200"))
+    }
+
+    /// A request read to its end is closed outright (FCGX_Detach): the accept thread does not
+    /// wait for the client to close first. A refused body keeps libfcgi's graceful close
+    /// (shutdown, then reading until the client closes), so the client is never cut off.
+    @Test func aRequestReadToItsEndIsClosedAtOnceARefusedOneGracefully() throws {
+        let path = Self.socketPath()
+        let server = FastCGIServer(socketPath: path, threads: 1, maxBodyBytes: 8) { input in
+            guard case .request = input else { return FastCGIResponse(status: 413) }
+            return FastCGIResponse(status: 200)
+        }
+        try server.start()
+        defer { server.shutdown(); server.wait() }
+        // After the answer's EOF, a byte sent back fails (EPIPE) only if the server closed its end.
+        func closedByServer(_ fd: Int32) -> Bool {
+            var byte: UInt8 = 0
+            return Glibc.send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) < 0 && errno == EPIPE
+        }
+        var read = false, refused = true
+        #expect(try Self.send(path, params: ["CONTENT_LENGTH": "5"], body: Array("hello".utf8)) { read = closedByServer($0) }
+                .hasPrefix("Status: 200"))
+        #expect(try Self.send(path, params: ["CONTENT_LENGTH": "64"], body: [UInt8](repeating: 65, count: 64)) {
+            refused = closedByServer($0)
+        }.hasPrefix("Status: 413"))
+        #expect(read)
+        #expect(!refused)
     }
 
     @Test func shutdownFinishesTheRequestInFlightThenStops() throws {

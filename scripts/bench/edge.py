@@ -32,6 +32,11 @@ static void *serve(void *unused) {
     while (FCGX_Accept_r(&request) >= 0) {
         FCGX_PutS("Status: 200 OK\r\nContent-Type: application/json\r\nCache-Control: no-store\r\n\r\n"
                   "{\"ok\":true}", request.out);
+#ifdef EARLY_CLOSE
+        /* As the Swift worker does: read the request to its end, then close outright
+           instead of libfcgi's graceful close (shutdown, poll until nginx closes). */
+        if (FCGX_GetChar(request.in) == EOF) FCGX_Detach(&request);
+#endif
         FCGX_Finish_r(&request);
     }
     return NULL;
@@ -53,13 +58,14 @@ NGINX_204 = "/_bench/204"
 C_PATH = "/api/v1/health"  # any path under /api/: the responder answers every one alike
 
 
-def compile_responder(work: Path) -> Path:
-    src, exe = work / "fcgi-ok.c", work / "fcgi-ok"
+def compile_responder(work: Path, early_close: bool = False) -> Path:
+    src, exe = work / "fcgi-ok.c", work / ("fcgi-ok-early-close" if early_close else "fcgi-ok")
     if exe.exists():
         return exe
     work.mkdir(parents=True, exist_ok=True)
     src.write_text(C_RESPONDER)
-    cmd = ["cc", "-O2", "-Wall", "-o", str(exe), str(src), "-lfcgi", "-lpthread"]
+    cmd = ["cc", "-O2", "-Wall", *(["-DEARLY_CLOSE"] if early_close else []), "-o", str(exe), str(src), "-lfcgi",
+           "-lpthread"]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed (scripts/deps.sh installs libfcgi-dev):\n{result.stderr}")
@@ -72,9 +78,10 @@ class Edge(NginxServer):
     name = "edge"
     probe_path = NGINX_204
     command = f"cc -O2 fcgi-ok.c -lfcgi ({RESPONDER_THREADS} threads, FCGX_Accept_r)"
+    early_close = False
 
     def start_helpers(self) -> None:
-        exe = compile_responder(self.bench.tmp_root / "edge")
+        exe = compile_responder(self.bench.tmp_root / "edge", self.early_close)
         sock = self.run_dir / "worker.sock"
         with open(self.run_dir / "worker.log", "wb") as log:
             proc = subprocess.Popen([str(exe), str(sock)], stdin=subprocess.DEVNULL, stdout=log,
@@ -104,3 +111,13 @@ class Edge(NginxServer):
         extra = (f"        # scripts/bench/edge.py: nginx's own ceiling, in the same server.\n"
                  f"        location = {NGINX_204} {{\n            return 204;\n        }}\n\n")
         return text.replace(anchor, extra + anchor, 1)
+
+
+class EarlyCloseEdge(Edge):
+    """The same, its responder closing each connection as the Swift worker does (the request
+    read to its end, then FCGX_Detach: no graceful close). Not the issue's ceiling: a reference
+    that shows how much of the worker's standing comes from that one libfcgi call."""
+
+    name = "edge-early-close"
+    command = f"cc -O2 -DEARLY_CLOSE fcgi-ok.c -lfcgi ({RESPONDER_THREADS} threads, FCGX_Detach after reading to EOF)"
+    early_close = True

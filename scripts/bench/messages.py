@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .common import AGENT_TEXT, BOT_TEXT, fmt_ratio, med, ms, ms_pair, pct, ratio_pair, say
-from .edge import C_PATH, NGINX_204, Edge
+from .edge import EarlyCloseEdge, C_PATH, NGINX_204, Edge
 from .machine import fsync_probe
 from .rawsqlite import BATCH, InsertRun, insert_run
 from .report import Report
@@ -55,16 +55,17 @@ class Runs:
 def run(bench: Bench) -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk not found: run scripts/deps.sh --bench (make bench does)")
-    with running_stack(bench, "messages") as stack, running_server(Edge(bench)) as edge:
-        measure(bench, stack, edge)
+    with running_stack(bench, "messages") as stack, running_server(Edge(bench)) as edge, \
+            running_server(EarlyCloseEdge(bench)) as early:
+        measure(bench, stack, edge, early)
 
 
-def measure(bench: Bench, stack: Stack, edge: Edge) -> None:
+def measure(bench: Bench, stack: Stack, edge: Edge, early: Edge) -> None:
     report = bench.report
     n_conv = 16 if bench.quick else 64
     seconds = 2 if bench.quick else 6
     repeats = 1 if bench.quick else 3
-    targets = prepare(bench, stack, edge, n_conv)
+    targets = prepare(bench, stack, edge, early, n_conv)
     say("messages: warm-up (1 s per target, not counted)")
     for t in targets:
         run_wrk(t.server, t.path, t.script, THREADS, CONNS, 1, t.headers)
@@ -92,7 +93,7 @@ def measure(bench: Bench, stack: Stack, edge: Edge) -> None:
     report.parts_run.append("messages")
 
 
-def prepare(bench: Bench, stack: Stack, edge: Edge, n_conv: int) -> list[Target]:
+def prepare(bench: Bench, stack: Stack, edge: Edge, early: Edge, n_conv: int) -> list[Target]:
     """Conversations left to the bot and escalated ones, checked to answer as intended, an agent
     token, and a wrk script per target."""
     say(f"messages: creating {n_conv} conversations left to the bot and {n_conv} escalated ones")
@@ -116,6 +117,7 @@ def prepare(bench: Bench, stack: Stack, edge: Edge, n_conv: int) -> list[Target]
     first_post = f"/api/v1/customer/conversations/{bot[0][0]}/messages"  # the URL wrk needs; request() sets the path
     return [Target("nginx204", edge, NGINX_204, get),  # nginx alone: the edge's ceiling
             Target("cfcgi", edge, C_PATH, get),  # the same nginx config + a C libfcgi responder
+            Target("cfcgi-early", early, C_PATH, get),  # ... closing like the worker (a reference, not a target)
             Target("health", stack, "/api/v1/health", get),  # the worker's cheapest route
             Target("quick", stack, "/api/v1/customer/quick-questions", get),
             Target("me", stack, "/api/v1/agent/me", get, (f"Authorization: Bearer {token}",)),
@@ -149,6 +151,10 @@ def ceiling_rows(report: Report, runs: Runs, cmd: str) -> None:
                fmt_ratio(c, edge), cmd.format("get") + f" {C_PATH} -> {Edge.command}")
     report.row("C libfcgi responder, p50 / p99", runs.latency("cfcgi"), f"nginx 204: {runs.latency('nginx204')}",
                runs.latency_ratio("cfcgi", "nginx204"), "same run")
+    early = runs.m("cfcgi-early", "rps")
+    report.row("C responder closing like the worker (read to EOF, FCGX_Detach), req/s", f"{early:,.0f}",
+               f"C responder {c:,.0f}", fmt_ratio(early, c),
+               cmd.format("get") + f" {C_PATH} -> {EarlyCloseEdge.command}; a reference, not the ceiling")
 
 
 def api_rows(report: Report, runs: Runs, cmd: str, n_conv: int) -> None:

@@ -92,7 +92,12 @@ hook prints them as JSON). Ceilings: the stack's nginx template rendered by
 libfcgi responder (4 threads in `FCGX_Accept_r`, answering `{"ok":true}`; the bench
 compiles it with `cc -O2 ... -lfcgi`), so its requests go through the same `location ^~
 /api/` FastCGI settings, headers and access log as ours; and a `location = /_bench/204
-{ return 204; }` added to that same server: nginx alone. Ours: `GET /api/v1/health`,
+{ return 204; }` added to that same server: nginx alone. A third nginx, the same again,
+serves a reference beside them (not a ceiling): the same C responder built with
+`-DEARLY_CLOSE`, which closes each connection as the Swift worker does (the request read
+to its end, then `FCGX_Detach`, so `FCGX_Finish_r` closes outright instead of libfcgi's
+graceful shutdown-and-wait); it shows how much of the worker's standing comes from that
+one call. Ours: `GET /api/v1/health`,
 `GET /api/v1/customer/quick-questions`, `GET /api/v1/agent/me` (Bearer token), and the
 POSTs, with a Lua script cycling over 64 conversations (no single hot row),
 `X-Customer-Session-Id` and a JSON body: *escalated* conversations (manual routing:

@@ -219,6 +219,42 @@ enum Migrations {
                 """)
         }
 
+        // The messages table again, with the same columns, keys and indexes, its two
+        // CHECK constraints written as comparisons instead of IN lists: SQLite evaluates a
+        // constant IN list of three or more items through an ephemeral B-tree it opens and
+        // closes per row, and every message insert paid that twice (perf, DWARF stacks:
+        // sqlite3BtreeOpen / sqlite3PagerOpen under the INSERT, ~25 % of it). The rows
+        // keep their `seq`, and the AUTOINCREMENT counter carries over, so no seq is reused.
+        migrator.registerMigration("2026-11-30-07-messages-checks-without-in-lists", foreignKeyChecks: .deferred) { db in
+            try db.execute(sql: """
+                CREATE TABLE messages_new (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    sender_type TEXT NOT NULL CHECK (sender_type = 'customer' OR sender_type = 'bot'
+                                                     OR sender_type = 'agent' OR sender_type = 'system'),
+                    sender_agent_id TEXT REFERENCES agents(id),
+                    kind TEXT NOT NULL CHECK (kind = 'text' OR kind = 'quick_reply' OR kind = 'event'),
+                    content TEXT NOT NULL,
+                    metadata TEXT,
+                    client_message_id TEXT,
+                    reply_to_seq INTEGER,
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (conversation_id, client_message_id)
+                );
+                INSERT INTO messages_new (seq, id, conversation_id, sender_type, sender_agent_id, kind, content, metadata,
+                                          client_message_id, reply_to_seq, created_at)
+                    SELECT seq, id, conversation_id, sender_type, sender_agent_id, kind, content, metadata,
+                           client_message_id, reply_to_seq, created_at FROM messages;
+                DELETE FROM sqlite_sequence WHERE name = 'messages_new';
+                INSERT INTO sqlite_sequence (name, seq) SELECT 'messages_new', seq FROM sqlite_sequence WHERE name = 'messages';
+                DROP TABLE messages;
+                ALTER TABLE messages_new RENAME TO messages;
+                CREATE INDEX messages_conversation ON messages(conversation_id, seq);
+                CREATE INDEX messages_reply ON messages(reply_to_seq) WHERE reply_to_seq IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

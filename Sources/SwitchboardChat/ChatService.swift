@@ -36,7 +36,10 @@ public struct ChatService: Sendable {
         // After the commit (or the rollback: the copy is then merely reloaded).
         defer {
             caches.tokens.invalidate()
-            if changed.faqs { caches.faqs.invalidate() }
+            if changed.faqs {
+                caches.faqs.invalidate()
+                caches.matcher.invalidate()
+            }
             if changed.settings { caches.settings.invalidate() }
         }
         return try store.write { rows in

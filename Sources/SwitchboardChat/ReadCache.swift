@@ -91,6 +91,8 @@ final class ServiceCaches: Sendable {
     let tokens = TokenCache(ttlSeconds: 1)
     /// The enabled FAQs in display order.
     let faqs = ReadCache<[FAQ]>(ttlSeconds: 1)
+    /// The bot's matcher over those FAQs (dropped with them).
+    let matcher = ReadCache<FAQMatcher>(ttlSeconds: 1)
     /// The shop's settings (the defaults until some are saved).
     let settings = ReadCache<Settings>(ttlSeconds: 1)
 }

@@ -143,10 +143,18 @@ struct AdminRuleTests {
         let desk = try Desk(engine)
         let service = desk.service
         let before = try service.faqs().map(\.slug)
+        // The bot's matcher (also kept in memory) follows every change too.
+        let (chat, session) = try desk.start()
+        func botSays(_ text: String) throws -> String? {
+            try service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil).botMessage?.content
+        }
+        #expect(try botSays("Do you ship to Norway?") != "Yes, in 3 days.")
         let added = try service.createFAQ(FAQInput(question: "Do you ship to Norway?", answer: "Yes, in 3 days."), by: Self.admin)
         #expect(try service.faqs().map(\.slug) == before + [added.slug])
+        #expect(try botSays("Do you ship to Norway?") == "Yes, in 3 days.")
         _ = try service.updateFAQ(id: added.id, try WireJSON.decode(FAQPatch.self, from: #"{"enabled":false}"#), by: Self.admin)
         #expect(try service.faqs().map(\.slug) == before)
+        #expect(try botSays("Do you ship to Norway?") != "Yes, in 3 days.")
 
         let other = ChatService(store: service.store)
         try other.deleteFAQ(id: try #require(try other.adminFAQs().first?.id), by: Self.admin)

@@ -155,8 +155,21 @@ def describe_binaries(bin_dir: Path, root: Path) -> str:
     if not built:
         return f"{bin_dir} (missing)"
     when = datetime.datetime.fromtimestamp(min(built), datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # SwiftPM relinks only what changed (a notifier that does not use the chat rules keeps its
+    # older link time), and the compiler leaves an object file untouched when its content is
+    # the same; the module's dependency file (`<Module>.d`) is written by every compile of it.
+    # So each source is compared with the last compile of its own target.
+    newest: dict[str, float] = {}
+
+    def compiled(target: str) -> float:
+        if target not in newest:
+            outputs = [*(bin_dir / f"{target.replace('-', '_')}.build").glob("*.o"),
+                       *(bin_dir / f"{target.replace('-', '_')}.build").glob("*.d")]
+            newest[target] = max((o.stat().st_mtime for o in outputs), default=min(built))
+        return newest[target]
+
     stale = [str(p.relative_to(root)) for p in sorted((root / "Sources").rglob("*.swift"))
-             if p.stat().st_mtime > min(built)]
+             if p.stat().st_mtime > compiled(p.relative_to(root / "Sources").parts[0])]
     where = bin_dir.relative_to(REPO) if bin_dir.is_relative_to(REPO) else bin_dir
     text = f"{where}, linked {when}"
     if stale:

@@ -8,12 +8,19 @@ import SwitchboardCore
 /// Every request gets one log line (method, path, status, duration, request id) — never
 /// headers or bodies, which carry credentials.
 public struct SwitchboardApp: Sendable {
+    /// Writes one request's log line (the worker's: straight into its log buffer, the same
+    /// line the logger would write, without building and sorting a metadata dictionary).
+    public typealias RequestLog = @Sendable (_ fields: [(String, String)]) -> Void
+
     private let router: Router
     private let logger: Logger
+    private let requestLog: RequestLog?
 
     /// `notifier` reports the notifier's state for the health check ("ok"/"unavailable"), nil when there is none.
+    /// `requestLog` receives each request's fields sorted by name; without it they go to `logger`.
     public init(service: ChatService, realtime: any RealtimeSink, notifier: @escaping @Sendable () -> String? = { nil },
-                logger: Logger = Logger(label: "switchboard.api")) {
+                logger: Logger = Logger(label: "switchboard.api"), requestLog: RequestLog? = nil) {
+        self.requestLog = requestLog
         var router = Router()
         let auth = Authenticator(service: service)
         CustomerRoutes(service: service, auth: auth, realtime: realtime).register(&router)
@@ -39,13 +46,14 @@ public struct SwitchboardApp: Sendable {
         var response = response
         let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
         if !request.requestId.isEmpty { response.headers.append(("X-Request-Id", request.requestId)) }
-        logger.info("request", metadata: [
-            "method": "\(request.method)",
-            "path": "\(request.path)",
-            "status": "\(response.status)",
-            "duration_ms": "\(Double(micros) / 1000)",
-            "request_id": "\(request.requestId)",
-        ])
+        // Sorted by name, as the log handler writes metadata.
+        let fields = [("duration_ms", "\(Double(micros) / 1000)"), ("method", request.method), ("path", request.path),
+                      ("request_id", request.requestId), ("status", String(response.status))]
+        if let requestLog {
+            requestLog(fields)
+        } else {
+            logger.info("request", metadata: Logger.Metadata(uniqueKeysWithValues: fields.map { ($0.0, .string($0.1)) }))
+        }
         return response
     }
 

@@ -90,33 +90,47 @@ public struct BufferedLogHandler: LogHandler {
 
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
-        // Bytes appended in place, the merge skipped when the handler has no metadata of its
-        // own (the common case): this runs once per request.
+        // The merge skipped when the handler has no metadata of its own (the common case).
         let all: Logger.Metadata
         if metadata.isEmpty {
             all = explicit ?? [:]
         } else {
             all = explicit.map { metadata.merging($0) { $1 } } ?? metadata
         }
+        sink.line(level: level, label: label, fields: all.sorted { $0.key < $1.key }.map { ($0.key, $0.value.description) },
+                  source: source, message: message.description)
+    }
+}
+
+extension LogSink {
+    /// One line in StreamLogHandler's format, `fields` already in name order, appended as
+    /// bytes (the one formatter: BufferedLogHandler and the worker's request line use it).
+    public func line(level: Logger.Level, label: String, fields: [(String, String)], source: String, message: String) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(200)
-        bytes.append(contentsOf: sink.timestamp().utf8)
+        bytes.append(contentsOf: timestamp().utf8)
         bytes.append(UInt8(ascii: " "))
         bytes.append(contentsOf: level.rawValue.utf8)
         bytes.append(UInt8(ascii: " "))
         bytes.append(contentsOf: label.utf8)
         bytes.append(UInt8(ascii: ":"))
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) {
+        for (key, value) in fields {
             bytes.append(UInt8(ascii: " "))
             bytes.append(contentsOf: key.utf8)
             bytes.append(UInt8(ascii: "="))
-            bytes.append(contentsOf: value.description.utf8)
+            bytes.append(contentsOf: value.utf8)
         }
         bytes.append(contentsOf: " [".utf8)
         bytes.append(contentsOf: source.utf8)
         bytes.append(contentsOf: "] ".utf8)
-        bytes.append(contentsOf: message.description.utf8)
+        bytes.append(contentsOf: message.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        sink.append(bytes, urgent: level >= .warning)
+        append(bytes, urgent: level >= .warning)
     }
+}
+
+/// The worker's request lines, written like `Logger(label: "switchboard.api").info("request",
+/// metadata: ...)` from SwitchboardAPI would be, without the metadata dictionary.
+public func processRequestLog(label: String = "switchboard.api") -> @Sendable ([(String, String)]) -> Void {
+    { fields in processLogSink.line(level: .info, label: label, fields: fields, source: "SwitchboardAPI", message: "request") }
 }

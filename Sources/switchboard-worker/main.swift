@@ -24,7 +24,8 @@ do {
 let store = openDatabase(config, logger, onEventsCommitted: { link.wake() })
 
 let service = ChatService(store: store, config: config)
-let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" })
+let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" },
+                         requestLog: processRequestLog())
 
 let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,
                            maxBodyBytes: config.maxBodyBytes) { input in

@@ -39,46 +39,14 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         if let value { try sink.value(value) } else { sink.null() }
     }
 
-    mutating func encode(_ value: String, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        sink.string(value)
-    }
-
-    mutating func encode(_ value: Bool, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        sink.bool(value)
-    }
-
-    mutating func encode(_ value: Int, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        sink.int(value)
-    }
-
-    mutating func encode(_ value: Int64, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        sink.int(value)
-    }
-
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        if let value { sink.string(value) } else { sink.null() }
-    }
-
-    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        if let value { sink.bool(value) } else { sink.null() }
-    }
-
-    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        if let value { sink.int(value) } else { sink.null() }
-    }
-
-    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
-        sink.member(key: key.stringValue)
-        if let value { sink.int(value) } else { sink.null() }
-    }
-
+    mutating func encode(_ value: String, forKey key: Key) throws { scalar(value, key) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { scalar(value, key) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { scalar(value, key) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { scalar(value, key) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { scalar(value, key) }
+    mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { scalar(value, key) }
+    mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { scalar(value, key) }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { scalar(value, key) }
     mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { try encodeOptional(value, key) }
     mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { try encodeOptional(value, key) }
     mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { try encodeOptional(value, key) }
@@ -89,6 +57,12 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { try encodeOptional(value, key) }
     mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { try encodeOptional(value, key) }
     mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { try encodeOptional(value, key) }
+
+    /// A scalar member written directly (see JSONScalar); nil is `null`.
+    private func scalar<T: JSONScalar>(_ value: T?, _ key: Key) {
+        sink.member(key: key.stringValue)
+        if let value { value.write(to: sink) } else { sink.null() }
+    }
 
     private mutating func encodeOptional<T: Encodable>(_ value: T?, _ key: Key) throws {
         sink.member(key: key.stringValue)
@@ -146,9 +120,9 @@ private struct SingleWriter: SingleValueEncodingContainer {
 
     mutating func encodeNil() throws { sink.null() }
     mutating func encode<T: Encodable>(_ value: T) throws { try sink.value(value) }
-    mutating func encode(_ value: String) throws { sink.string(value) }
-    mutating func encode(_ value: Bool) throws { sink.bool(value) }
-    mutating func encode(_ value: Int) throws { sink.int(value) }
-    mutating func encode(_ value: Int64) throws { sink.int(value) }
+    mutating func encode(_ value: String) throws { value.write(to: sink) }
+    mutating func encode(_ value: Bool) throws { value.write(to: sink) }
+    mutating func encode(_ value: Int) throws { value.write(to: sink) }
+    mutating func encode(_ value: Int64) throws { value.write(to: sink) }
     mutating func encode(_ value: Double) throws { sink.raw(value.isFinite ? "\(value)" : "null") }
 }

@@ -32,6 +32,29 @@ public enum WireJSON {
     }
 }
 
+/// The scalars the sink writes itself. The containers' overloads for these types call
+/// `write(to:)` directly, with no dynamic cast (perf: the casts of `value(_:)` were a visible
+/// share of encoding an answer); `value(_:)` catches them when they come generically.
+protocol JSONScalar {
+    func write(to sink: JSONSink)
+}
+
+extension String: JSONScalar {
+    func write(to sink: JSONSink) { sink.string(self) }
+}
+
+extension Bool: JSONScalar {
+    func write(to sink: JSONSink) { sink.bool(self) }
+}
+
+extension Int: JSONScalar {
+    func write(to sink: JSONSink) { sink.int(self) }
+}
+
+extension Int64: JSONScalar {
+    func write(to sink: JSONSink) { sink.int(self) }
+}
+
 /// The byte buffer behind the encoder, with one entry per open object or array.
 final class JSONSink {
     private(set) var bytes: [UInt8] = []
@@ -46,10 +69,7 @@ final class JSONSink {
 
     func value<T: Encodable>(_ value: T) throws {
         switch value {
-        case let text as String: JSONSink.writeString(text, to: &bytes)
-        case let flag as Bool: bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes)
-        case let number as Int: bytes.append(contentsOf: String(number).utf8)
-        case let number as Int64: bytes.append(contentsOf: String(number).utf8)
+        case let scalar as any JSONScalar: scalar.write(to: self)
         default:
             let saved = valueDepth
             let start = bytes.count
@@ -63,9 +83,7 @@ final class JSONSink {
 
     func null() { bytes.append(contentsOf: Self.nullBytes) }
 
-    // Scalars without the dynamic casts of `value(_:)`: the containers call these directly
-    // for the types they have overloads for (perf: the casts were a visible share of
-    // encoding an answer).
+    // The scalars (see JSONScalar).
     func string(_ text: String) { JSONSink.writeString(text, to: &bytes) }
     func bool(_ flag: Bool) { bytes.append(contentsOf: flag ? Self.trueBytes : Self.falseBytes) }
     func int<I: FixedWidthInteger>(_ number: I) {

@@ -1,7 +1,9 @@
 """E-mail through a real SMTP server (aiosmtpd) and presence that follows the
 agents' streams, through nginx on real stacks.
 
-- an offline message reaches the shop's notify address once;
+- an offline message reaches the shop's notify address once, whether the shopper
+  gave their e-mail before asking for a person or after (escalate then answers
+  `needs_contact: true`, and nothing is sent until the address comes);
 - an agent reply the shopper has not seen is mailed to them, and not while their
   widget's stream is open;
 - the transcript goes out when the chat closes, on request;
@@ -11,6 +13,15 @@ agents' streams, through nginx on real stacks.
   grace period (and not while a stream stays open), and comes back online with
   the console.
 
+"Nothing more comes" is never a pause: an e-mail exists only as a row of the
+worker's `emails` outbox, inserted in the same transaction as its cause, and the
+sender only ever takes rows that are `pending` (or `sending` with a lapsed lease);
+a `waiting` one becomes `pending` or `cancelled` first (ChatService+Mail.swift). So
+once the cause's request has answered and every row of the conversation is `sent`,
+`cancelled` or `failed`, no further e-mail about it can go out: the tests wait for
+that state in the database (read-only) and then count what the SMTP server got, by
+Message-ID (`<switchboard.<row id>.…>`), so a row sent twice shows as well.
+
 Every e-mail as it arrived is kept in Tests/artifacts/mail/ (one .eml each)."""
 
 from __future__ import annotations
@@ -18,7 +29,9 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import re
 import shutil
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -57,6 +70,22 @@ class Inbox:
         with self.lock:
             return [m for _, rcpt, m in self.received if address in rcpt]
 
+    def of(self, rows: list[dict]) -> list[email.message.EmailMessage]:
+        """Every arrival of these outbox rows (twice if one was sent twice)."""
+        ids = {row["id"] for row in rows}
+        with self.lock:
+            return [m for _, _, m in self.received if row_id(m) in ids]
+
+    def wait_of(self, rows: list[dict], timeout: float = 30) -> list[email.message.EmailMessage]:
+        """The e-mails of these outbox rows, once each has arrived."""
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while not {row["id"] for row in rows} <= {row_id(m) for _, _, m in self.received}:
+                left = deadline - time.monotonic()
+                assert left > 0, f"rows {rows} not all delivered after {timeout} s"
+                self.lock.wait(left)
+        return self.of(rows)
+
     def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[email.message.EmailMessage]:
         deadline = time.monotonic() + timeout
         with self.lock:
@@ -65,6 +94,39 @@ class Inbox:
                 assert left > 0, f"no {count} e-mail(s) to {address} after {timeout} s; got {[r for _, r, _ in self.received]}"
                 self.lock.wait(left)
         return self.to(address)
+
+
+def row_id(message: email.message.EmailMessage) -> int | None:
+    """The outbox row an e-mail was sent from: its Message-ID is `<switchboard.<row id>.<ms>@domain>`."""
+    found = re.fullmatch(r"<switchboard\.(\d+)\.\d+@[^>]+>", str(message["Message-ID"]).strip())
+    return int(found.group(1)) if found else None
+
+
+FINAL = ("sent", "cancelled", "failed")  # states the sender never takes a row out of
+
+
+def email_rows(s: Stack, conversation_id: str) -> list[dict]:
+    """The worker's e-mail outbox for one conversation, oldest first, read from the database (read-only)."""
+    con = sqlite3.connect(f"file:{s.data_dir / 'switchboard.sqlite'}?mode=ro", uri=True, timeout=10)
+    try:
+        con.row_factory = sqlite3.Row
+        return [dict(row) for row in con.execute(
+            "SELECT id, kind, recipient, state, attempts FROM emails WHERE conversation_id = ? ORDER BY id", (conversation_id,))]
+    finally:
+        con.close()
+
+
+def settled_emails(s: Stack, conversation_id: str, timeout: float = 30) -> list[dict]:
+    """The conversation's outbox once none of its rows can still be sent (all in FINAL): from
+    then on, and until the test causes something new, no further e-mail about it can arrive
+    (see the module's docstring)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = email_rows(s, conversation_id)
+        if all(row["state"] in FINAL for row in rows):
+            return rows
+        assert time.monotonic() < deadline, f"e-mails still to be sent after {timeout} s: {rows}"
+        time.sleep(0.2)
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
@@ -86,6 +148,9 @@ def mail_env(smtp_port: int, **more: str) -> dict[str, str]:
         SWITCHBOARD_UNSEEN_REPLY_SECONDS="3",
         SWITCHBOARD_PRESENCE_GRACE_SECONDS="3",
         SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+        # The per-address limits are test_rate_limits.py's subject; here they would only pace
+        # the escalations (6/min, burst 3), which no longer wait out fixed pauses between them.
+        SWITCHBOARD_RATE_LIMITS="off",
         **more,
     )
 
@@ -114,13 +179,13 @@ def body(message: email.message.EmailMessage) -> str:
 
 
 def offline_message(s: Stack, text: str, who: str = "jamie@example.com"):
+    """The widget's "Leave a message" form while nobody is online: the e-mail, then the message."""
     chat = s.start_chat(email=None)
-    assert_error(s.post(f"/api/v1/customer/conversations/{chat.id}/escalate", session=chat.session_id,
-                        json={"message": text}), 409, "contact_required")
     ok(s.post(f"/api/v1/customer/conversations/{chat.id}/contact", session=chat.session_id,
               json={"email": who, "name": "Jamie Rivera", "source": "offline"}))
     answer = ok(s.post(f"/api/v1/customer/conversations/{chat.id}/escalate", session=chat.session_id, json={"message": text}))
-    assert answer["offline"] is True and answer["status"] == "agent"
+    assert answer["offline"] is True and answer["status"] == "agent" and answer["assigned_agent_id"] is None, answer
+    assert answer["needs_contact"] is False, answer
     return chat
 
 
@@ -142,8 +207,40 @@ def test_an_offline_message_reaches_the_shop_once(mail_stack, inbox):
     # The queue shows it as an offline message with the e-mail.
     item = next(i for i in ok(s.get("/api/v1/agent/queue", token=s.agent.token))["items"] if i["id"] == chat.id)
     assert item["offline"] is True and item["customer"] == {"display_name": "Jamie Rivera", "email": "jamie@example.com", "source": "offline"}
-    time.sleep(3)  # the sender runs every second: nothing more comes
+    # Nothing more comes: the conversation's one row is sent and nothing else is queued.
+    rows = settled_emails(s, chat.id)
+    assert [(r["kind"], r["recipient"], r["state"]) for r in rows] == [("offline_message", SHOP, "sent")], rows
+    assert inbox.of(rows) == [message]
     assert len(inbox.to(SHOP)) == 1
+
+
+def test_an_offline_message_without_an_email_waits_for_one(mail_stack, inbox):
+    s = mail_stack
+    text = "Is the Fjord parka back in stock in size L?"
+    chat = s.start_chat(email=None)
+    answer = ok(s.post(f"/api/v1/customer/conversations/{chat.id}/escalate", session=chat.session_id, json={"message": text}))
+    assert answer["conversation_id"] == chat.id
+    assert answer["status"] == "agent" and answer["assigned_agent_id"] is None, answer
+    assert answer["offline"] is True and answer["needs_contact"] is True, answer
+    assert chat.id in s.queue_ids(s.agent.token)
+    # No e-mail yet: it would have been queued in the escalation's own transaction.
+    assert email_rows(s, chat.id) == []
+
+    ok(s.post(f"/api/v1/customer/conversations/{chat.id}/contact", session=chat.session_id,
+              json={"email": "pat@example.com", "name": "Pat Lee", "source": "offline"}))
+    [row] = email_rows(s, chat.id)  # queued with the contact, in its transaction
+    assert (row["kind"], row["recipient"]) == ("offline_message", SHOP), row
+    [message] = inbox.wait_of([row])
+    assert message["Subject"] == "Offline message from Pat Lee"
+    assert message["Reply-To"] == "pat@example.com"
+    assert text in body(message) and "Pat Lee <pat@example.com>" in body(message)
+
+    # A second /contact (a changed address) sends nothing more: no new row, and the one sent stays sent.
+    ok(s.post(f"/api/v1/customer/conversations/{chat.id}/contact", session=chat.session_id,
+              json={"email": "pat.lee@example.com", "name": "Pat Lee", "source": "offline"}))
+    rows = settled_emails(s, chat.id)
+    assert [(r["id"], r["state"]) for r in rows] == [(row["id"], "sent")], rows
+    assert inbox.of(rows) == [message]
 
 
 @contextlib.contextmanager
@@ -177,7 +274,10 @@ def unseen_reply_flow(s: Stack, inbox: Inbox, agent) -> None:
         assert message["Subject"] == "Northwind Outfitters answered your message"
         assert "Your parcel left our warehouse this morning." in body(message)
         assert "/widget/" in body(message)
-        time.sleep(4)  # well past the 3 s: the shopper with the open widget gets nothing
+        # The shopper with the open widget gets nothing: their reply's e-mail was decided
+        # (after the same 3 s) and cancelled, never sent.
+        rows = settled_emails(s, seen.id)
+        assert [(r["kind"], r["state"]) for r in rows] == [("unseen_reply", "cancelled")], rows
         assert inbox.to("seen@example.com") == []
     finally:
         stream.close()
@@ -207,7 +307,10 @@ def transcript_flow(s: Stack, inbox: Inbox, agent) -> None:
     assert message["Reply-To"] == SHOP
     again = s.post(f"/api/v1/customer/conversations/{chat.id}/transcript", session=chat.session_id, json={})
     assert again.status_code == 202 and again.json()["status"] == "queued"
-    time.sleep(3)
+    # Asked again: no second transcript. (The reply's unseen-reply e-mail was cancelled by it.)
+    rows = settled_emails(s, chat.id)
+    assert sorted((r["kind"], r["state"]) for r in rows) == [("transcript", "sent"), ("unseen_reply", "cancelled")], rows
+    assert inbox.of(rows) == [message]
     assert len(inbox.to("robin@example.com")) == 1
 
 
@@ -227,22 +330,30 @@ def test_smtp_down_retries_then_delivers_once(stack_factory):
     port = free_port()
     s = stack_factory("mail-down", **mail_env(port))
     ok(s.request("PATCH", "/api/v1/admin/settings", token=s.admin.token, json={"notify_email": "down@northwind.example"}))
-    offline_message(s, "Sent while the mail server was down.")
-    deadline = time.monotonic() + 20
-    while "e-mail not sent" not in (s.run_dir / "worker.log").read_text(errors="replace"):
-        assert time.monotonic() < deadline, s.logs()
-        time.sleep(0.3)
+    chat = offline_message(s, "Sent while the mail server was down.")
+    worker_log_says(s, "e-mail not sent")
     controller = smtp_server(inbox, port)
     try:
         [message] = inbox.wait_for("down@northwind.example", timeout=40)
         assert "Sent while the mail server was down." in body(message)
-        time.sleep(4)
+        # Delivered once: its row is sent after more than one attempt, and arrived once.
+        [row] = settled_emails(s, chat.id)
+        assert row["state"] == "sent" and row["attempts"] > 1, row
+        assert inbox.of([row]) == [message]
         assert len(inbox.to("down@northwind.example")) == 1
     finally:
         controller.stop()
-    log = (s.run_dir / "worker.log").read_text(errors="replace")
-    assert "e-mail sent" in log
+    log = worker_log_says(s, "e-mail sent")  # written out within 100 ms of the send (DESIGN.md, "The request path")
     assert SMTP_PASSWORD not in log and SMTP_PASSWORD not in (s.run_dir / "notifier.log").read_text(errors="replace")
+
+
+def worker_log_says(s: Stack, text: str, timeout: float = 20) -> str:
+    """The worker's log once it contains `text`."""
+    deadline = time.monotonic() + timeout
+    while text not in (log := (s.run_dir / "worker.log").read_text(errors="replace")):
+        assert time.monotonic() < deadline, f"no {text!r} in the worker's log after {timeout} s\n{s.logs()}"
+        time.sleep(0.2)
+    return log
 
 
 def presence_of(s: Stack, agent_id: str) -> dict:
@@ -259,33 +370,54 @@ def wait_presence(s: Stack, agent_id: str, presence: str, timeout: float = 15) -
         time.sleep(0.3)
 
 
+def console_stream(s: Stack, agent) -> SSEStream:
+    """An agent's console, as far as presence goes: one open event stream."""
+    stream = SSEStream.open(s.url("/api/v1/events"), headers={"Authorization": f"Bearer {agent.token}"})
+    assert stream.status == 200, stream.body
+    return stream
+
+
 def test_presence_follows_the_console_streams(mail_stack):
+    """Away when the last console closed, back with a console; never while a stream is open,
+    and never back after going offline by hand.
+
+    Both negatives are proved with a witness, another agent whose stream changes *after*
+    the subject's: the sweep judges the whole team in one transaction by each agent's last
+    stream change (ChatService+Presence.swift), and the notifier records the changes in the
+    order they happened. So the very sweep that changes the witness would have changed the
+    subject too, had the rule not looked at the open stream (or at how they went offline)."""
     s = mail_stack
     agent = s.register_agent("console")
-    ok(s.post("/api/v1/agent/presence", token=agent.token, json={"presence": "online"}))
-    console = SSEStream.open(s.url("/api/v1/events"), headers={"Authorization": f"Bearer {agent.token}"})
-    assert console.status == 200
-    time.sleep(5)  # longer than the grace period, stream open: still online
-    assert presence_of(s, agent.id)["presence"] == "online"
-    console.close()
-    member = wait_presence(s, agent.id, "offline")
-    assert member["away_since"] is not None
-    console = SSEStream.open(s.url("/api/v1/events"), headers={"Authorization": f"Bearer {agent.token}"})
+    witness = s.register_agent("witness")
+    for member in (agent, witness):
+        ok(s.post("/api/v1/agent/presence", token=member.token, json={"presence": "online"}))
+    console = console_stream(s, agent)
     try:
-        member = wait_presence(s, agent.id, "online")
-        assert member["away_since"] is None
+        console_stream(s, witness).close()  # opened and closed after the agent's stream opened
+        member = wait_presence(s, witness.id, "offline")  # the grace period is over for both...
+        assert member["away_since"] is not None
+        assert presence_of(s, agent.id)["presence"] == "online"  # ...and the open stream kept the agent
     finally:
         console.close()
-    # Going offline by hand is not undone by a console.
-    wait_presence(s, agent.id, "offline")
+    member = wait_presence(s, agent.id, "offline")
+    assert member["away_since"] is not None
+
+    # Going offline by hand (here: while away) is not undone by a console, where the
+    # witness's, opened after it, brings the witness back.
     ok(s.post("/api/v1/agent/presence", token=agent.token, json={"presence": "offline"}))
-    console = SSEStream.open(s.url("/api/v1/events"), headers={"Authorization": f"Bearer {agent.token}"})
+    assert presence_of(s, agent.id)["away_since"] is None
+    console = console_stream(s, agent)
+    witness_console = console_stream(s, witness)
     try:
-        time.sleep(3)
+        member = wait_presence(s, witness.id, "online")
+        assert member["away_since"] is None
         member = presence_of(s, agent.id)
         assert member["presence"] == "offline" and member["away_since"] is None
     finally:
+        witness_console.close()
         console.close()
+        # Nobody online again: the other tests file offline messages.
+        ok(s.post("/api/v1/agent/presence", token=witness.token, json={"presence": "offline"}))
 
 
 def test_an_agent_opts_in_to_offline_messages(mail_stack, inbox):

@@ -148,9 +148,6 @@ def mail_env(smtp_port: int, **more: str) -> dict[str, str]:
         SWITCHBOARD_UNSEEN_REPLY_SECONDS="3",
         SWITCHBOARD_PRESENCE_GRACE_SECONDS="3",
         SWITCHBOARD_MAIL_RETRY_SECONDS="1",
-        # The per-address limits are test_rate_limits.py's subject; here they would only pace
-        # the escalations (6/min, burst 3), which no longer wait out fixed pauses between them.
-        SWITCHBOARD_RATE_LIMITS="off",
         **more,
     )
 

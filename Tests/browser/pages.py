@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from axe_selenium_python import Axe
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 WAIT = 25  # seconds; with the stream down, updates come from polling every ~3 s
@@ -199,6 +201,23 @@ class Shopper:
     def texts(self, sender: str | None = None) -> list[str]:
         return [m["text"] for m in self.thread() if sender is None or m["sender"] == sender]
 
+    def message(self, text: str):
+        """The element of the (last) message that says `text`."""
+        self.enter_frame()
+        return [el for el in self.d.find_elements(By.CSS_SELECTOR, "#log .msg") if text in el.get_attribute("textContent")][-1]
+
+    def shot(self, name: str, shows: str | Callable[[], WebElement], text: str | None = None) -> None:
+        """A screenshot of the shop page with the chat open (pages.shot): nothing moves on the
+        page or in the chat, axe-core finds nothing on the shop page nor in the chat, and
+        `shows` (a CSS selector inside the chat, or a function finding the element there) is
+        on screen with `text`. (For something on the shop page itself, use `shot` directly.)"""
+        self.leave_frame()
+        wait_still(self.d)
+        problems = audit(self.d, f"{name}: the shop page", {"exclude": [["iframe"]]})
+        assert not problems, "axe-core found:\n" + "\n".join(problems)
+        self.enter_frame()
+        shot(self.d, name, shows if isinstance(shows, str) else shows(), text)
+
     def stream_state(self) -> str | None:
         """The widget's event-stream state: connecting, open, reconnecting or closed."""
         self.enter_frame()
@@ -309,6 +328,21 @@ class AgentConsole:
     def stream_state(self) -> str | None:
         return self.d.execute_script("return document.documentElement.dataset.stream || null")
 
+    def watch_stream(self) -> None:
+        """Starts recording every change of the stream's state (live.js sets data-stream), so a
+        test can see a reconnection however quick it was."""
+        self.d.execute_script("""
+          window.__streamStates = [];
+          window.__streamWatch?.disconnect();
+          window.__streamWatch = new MutationObserver(() => window.__streamStates.push(document.documentElement.dataset.stream));
+          window.__streamWatch.observe(document.documentElement, {attributes: true, attributeFilter: ['data-stream']});""")
+
+    def wait_reconnected(self, timeout: float = WAIT) -> None:
+        """Waits until the stream, since `watch_stream`, left "open" and is open again."""
+        states = lambda: self.d.execute_script("return window.__streamStates")  # noqa: E731
+        wait_for(self.d, lambda: any(s != "open" for s in states()) and states()[-1] == "open",
+                 f"the stream did not reconnect: {states()!r}", timeout)
+
     def signed_in(self) -> bool:
         return self.d.find_element(By.ID, "app-view").is_displayed()
 
@@ -378,6 +412,10 @@ class AgentConsole:
     def texts(self, sender: str | None = None) -> list[str]:
         return [m["text"] for m in self.thread() if sender is None or m["sender"] == sender]
 
+    def message(self, text: str):
+        """The element of the (last) message in the open conversation that says `text`."""
+        return [el for el in self.d.find_elements(By.CSS_SELECTOR, "#conv-log .msg") if text in el.get_attribute("textContent")][-1]
+
     def reply(self, text: str) -> None:
         box = self.d.find_element(By.ID, "reply")
         box.click()
@@ -399,7 +437,9 @@ class AgentConsole:
 
 
 def settle(seconds: float) -> None:
-    """A deliberate pause (e.g. to prove that something does NOT appear)."""
+    """A fixed pause. Do not use: wait for the condition the next step depends on (`wait_for`,
+    `wait_still`); a negative is proved by a later marker that must arrive after it. Kept only
+    until test_browser_availability.py and test_browser_widget.py stop importing it."""
     time.sleep(seconds)
 
 
@@ -492,22 +532,153 @@ class Settings:
         self.agent_card(username).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
 
 
-# -- screenshots ---------------------------------------------------------------------------------
+# -- screenshots and accessibility ------------------------------------------------------------
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "Tests" / "artifacts" / "screenshots"
 
+# axe-core 3.1 (bundled with axe-selenium-python) knows these tags; unknown ones make it fail.
+AXE_TAGS = ["wcag2a", "wcag2aa", "best-practice"]
+RUN_AXE = """
+const [context, options, done] = arguments;
+axe.run(context || document, options).then((r) => done({violations: r.violations}), (e) => done({error: String(e)}));
+"""
 
-def shot(driver: WebDriver, name: str) -> None:
-    """Saves Tests/artifacts/screenshots/<name>.png once transitions have finished."""
+
+def audit(driver: WebDriver, where: str, context=None) -> list[str]:
+    """axe-core's violations on the current document (or `context` in it), as readable lines."""
+    Axe(driver).inject()
+    results = driver.execute_async_script(RUN_AXE, context, {"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    assert "error" not in results, f"{where}: axe failed: {results['error']}"
+    problems = []
+    for v in results["violations"]:
+        nodes = [n for n in v["nodes"] if not (v["id"] == "color-contrast" and contrast_ok_after_all(driver, n))]
+        if nodes:
+            problems.append(f"{where}: {v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in nodes[:6]))
+    return problems
+
+
+# The element's text colour as sRGB bytes, read back from a canvas (which parses every CSS colour).
+TEXT_RGBA = """
+const el = document.querySelector(arguments[0]);
+if (!el) return null;
+const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+ctx.fillStyle = getComputedStyle(el).color;
+ctx.fillRect(0, 0, 1, 1);
+return [...ctx.getImageData(0, 0, 1, 1).data];
+"""
+
+
+def contrast_ok_after_all(driver: WebDriver, node: dict) -> bool:
+    """axe-core 3.1 cannot parse colours such as `color-mix()` (the dark theme's accent ink
+    computes to `color(srgb …)`): it reports their contrast as NaN, a violation. For such a
+    node the ratio is worked out here instead, from the colour the browser computed and the
+    background axe found, against axe's own threshold. Anything else stays a violation."""
+    data = next((c.get("data") for c in node.get("any", []) if c.get("id") == "color-contrast"), None) or {}
+    fg, bg, target = str(data.get("fgColor", "")), str(data.get("bgColor", "")), node.get("target", [])
+    if "NaN" not in fg or "NaN" in bg or not bg.startswith("#") or len(target) != 1 or not isinstance(target[0], str):
+        return False
+    rgba = driver.execute_script(TEXT_RGBA, target[0])
+    if not rgba:
+        return False
+    back = [int(bg[i:i + 2], 16) for i in (1, 3, 5)]
+    alpha = rgba[3] / 255
+    front = [c * alpha + b * (1 - alpha) for c, b in zip(rgba[:3], back)]
+
+    def luminance(rgb):
+        lin = [(c / 255 / 12.92) if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    light, darker = sorted((luminance(front), luminance(back)), reverse=True)
+    return (light + 0.05) / (darker + 0.05) >= float(str(data.get("expectedContrastRatio", "4.5:1")).split(":")[0])
+
+
+# Finite animations and transitions still running in this document and in every frame in it
+# (open shadow roots included: the widget's frame sits in one). getAnimations() brings the
+# style up to date first, so a transition that a change has just triggered counts.
+MOVING = """
+return document.getAnimations().filter((a) => a.playState === 'running'
+  && Number.isFinite(a.effect?.getComputedTiming().endTime)).length
+  + (document.fonts.status === 'loaded' ? 0 : 1);
+"""
+FRAMES = """
+const frames = [];
+const walk = (root) => root.querySelectorAll('*').forEach((el) => {
+  if (el.tagName === 'IFRAME') frames.push(el);
+  if (el.shadowRoot) walk(el.shadowRoot);
+});
+walk(document);
+return frames;
+"""
+
+
+def moving(driver: WebDriver) -> int:
+    """How many finite animations run in the current document and the frames inside it."""
+    count = driver.execute_script(MOVING)
+    for frame in driver.execute_script(FRAMES):
+        if not frame.is_displayed():
+            continue
+        driver.switch_to.frame(frame)
+        try:
+            count += moving(driver)
+        finally:
+            driver.switch_to.parent_frame()
+    return count
+
+
+def wait_still(driver: WebDriver, timeout: float = 10) -> None:
+    """Waits until no transition or finite animation runs (and the fonts are in), here and in
+    the frames inside: what a screenshot or axe's colour check reads is the final look.
+    (Endless ones, a spinner or the typing dots, never end and are not waited for.)"""
+    wait_for(driver, lambda: moving(driver) == 0, "still animating", timeout)
+
+
+# Whether `el` is where a person sees it: laid out, inside the viewport, and the topmost element
+# at the centre of its visible part (not covered, not scrolled away inside a scroller). Hit
+# testing cannot see an element that takes no pointer events (the unread badge on the
+# launcher): for one of those only the viewport is checked.
+ON_SCREEN = """
+const el = arguments[0];
+const r = el.getBoundingClientRect();
+const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+if (r.width === 0 || r.height === 0 || right <= left || bottom <= top) return `outside the viewport: ${JSON.stringify(r)}`;
+if (getComputedStyle(el).pointerEvents === 'none') return null;
+const hit = el.getRootNode().elementFromPoint((left + right) / 2, (top + bottom) / 2);
+return hit && (el === hit || el.contains(hit)) ? null : `covered by ${hit ? hit.outerHTML.slice(0, 120) : 'nothing'}`;
+"""
+
+
+def on_screen(driver: WebDriver, element: WebElement) -> str | None:
+    """None when `element` is visible on screen; else why not."""
+    if not element.is_displayed():
+        return "not displayed"
+    return driver.execute_script(ON_SCREEN, element)
+
+
+def shot(driver: WebDriver, name: str, shows: str | WebElement | None = None, text: str | None = None,
+         axe_context=None) -> None:
+    """Saves Tests/artifacts/screenshots/<name>.png once nothing moves any more, after checking
+    what it is a picture of: `shows` (a CSS selector in the current document, or an element)
+    is on screen, `text` (when given) is in it, and axe-core finds nothing in the current
+    document (or in `axe_context`). The picture is of the whole window, whichever frame the
+    driver is in. (Without `shows` only the picture is taken: give it.)"""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    settle(0.6)  # let transitions finish
+    wait_still(driver)
+    if shows is not None:
+        element = driver.find_element(By.CSS_SELECTOR, shows) if isinstance(shows, str) else shows
+        wait_for(driver, lambda: on_screen(driver, element) is None,
+                 f"{name}: {shows!r} is not on screen ({on_screen(driver, element)})", timeout=5)
+        if text is not None:
+            assert text in element.get_attribute("textContent"), f"{name}: {text!r} not in {element.get_attribute('textContent')!r}"
+        problems = audit(driver, name, axe_context)
+        assert not problems, "axe-core found:\n" + "\n".join(problems)
     path = SCREENSHOTS / f"{name}.png"
     assert driver.save_screenshot(str(path)), path
     assert path.stat().st_size > 10_000, f"{path} looks empty"
 
 
 def dark(driver: WebDriver, on: bool) -> None:
-    """Emulates the dark (or light) colour scheme; waits for colour transitions (axe reads the final ones)."""
+    """Emulates the dark (or light) colour scheme; waits for the colour transitions to end (axe reads the final ones)."""
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia",
                            {"features": [{"name": "prefers-color-scheme", "value": "dark" if on else "light"}]})
-    settle(0.5)
+    wait_still(driver)

@@ -11,23 +11,25 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, ARTIFACTS, BrowserStack, resize
-from pages import AgentConsole, wait_for
+from pages import AgentConsole, audit, shot, wait_for
 from stackproc import StackProcess
-from test_browser_admin import admin_token, audit, new_agent, shot
+from test_browser_admin import admin_token, new_agent
 
 
 def start_queued_chat(stack, text="Hello, anyone there?"):
-    """A chat waiting in the queue. It leaves an e-mail first: while nobody is online the
-    server only queues a chat it can answer by e-mail (409 contact_required otherwise)."""
+    """A chat waiting in the queue (routing is manual in the tests). Whether or not anyone is
+    online it is queued: with nobody there the answer says `offline` (and `needs_contact`,
+    as no e-mail was given), and the chat waits all the same."""
     r = stack.http.post(stack.url("/api/v1/customer/conversations/start"), json={"display_name": "Robin Example"}, timeout=15)
     conv = r.json()["conversation"]
     headers = {"X-Customer-Session-Id": conv["customer_session_id"]}
     base = f"/api/v1/customer/conversations/{conv['id']}"
-    r = stack.http.post(stack.url(base + "/contact"), json={"email": "robin@example.com"}, headers=headers, timeout=15)
-    assert r.status_code == 200, r.text
     stack.http.post(stack.url(base + "/messages"), json={"content": text}, headers=headers, timeout=15)
     r = stack.http.post(stack.url(base + "/escalate"), headers=headers, timeout=15)
     assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["status"] == "agent" and answer["assigned_agent_id"] is None, answer
+    assert answer["needs_contact"] is answer["offline"], answer
     return conv["id"], headers
 
 
@@ -218,7 +220,7 @@ def test_every_agent_sets_their_own_email(stack, console):
     assert d.find_element(By.ID, "my-email").get_attribute("value") == "sam.rivera@example.com"
     assert d.find_element(By.ID, "my-email-notify").is_selected()
     resize(d, 375, 700)
-    shot(d, "console-my-email-narrow")
+    shot(d, "console-my-email-narrow", "#my-email-dialog", "E-mail me offline messages")
     resize(d, 1280, 800)
 
     # No e-mail, no notifications: the box alone is refused here, and clearing both works.
@@ -276,7 +278,7 @@ def test_team_shows_away_since_live(grace_stack, browser):
     local = admin.d.execute_script(
         "return new Intl.DateTimeFormat(undefined, {hour: 'numeric', minute: '2-digit'}).format(new Date(arguments[0]))", away_since)
     assert badge() == f"Away since {local}", (badge(), local)
-    shot(admin.d, "settings-team-away-wide")
+    shot(admin.d, "settings-team-away-wide", s.agent_card(agent["username"]), f"Away since {local}")
 
     # They come back to the console (the tab still holds their session): online again, live.
     theirs.d.get(stack.url("/agent/"))

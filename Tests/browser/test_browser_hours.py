@@ -17,8 +17,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, resize
-from pages import nobody_online, shot, wait_for
-from test_browser_admin import admin_token, audit
+from pages import audit, dark, nobody_online, shot, wait_for
+from test_browser_admin import admin_token
 
 # A time or date input takes typed digits in the browser's locale order; setting the value
 # the way the picker does (then the events it fires) is the same for every locale.
@@ -222,14 +222,21 @@ def test_screenshots_of_hours_and_email(stack, console, width, height, label):
     try:
         c = console(width, height, username="admin", password=ADMIN_PASSWORD)
         s = Hours(c)
+        # The section shows what the server has.
+        assert s.el("hours-notify").get_attribute("value") == "support@northwind.example"
+        assert s.el("hours-tz").get_attribute("value") == "Europe/Berlin"
+        assert all(s.ranges(day) == ranges for day, ranges in week.items()), {day: s.ranges(day) for day in week}
+        assert s.ranges("sun") == []
+        assert s.closed_dates() == ["2026-12-24", "2026-12-25", "2026-12-26"]
         if width < 600:  # one column: show the week, where the section is busiest
             c.d.execute_script("const v = document.getElementById('settings-view');"
                                "const w = document.getElementById('hours-week-title');"
                                "v.scrollTop += w.getBoundingClientRect().top - v.getBoundingClientRect().top - 12")
-        shot(c.d, f"settings-hours-{label}")
-        c.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+        shot(c.d, f"settings-hours-{label}", '#hours-week [data-day="mon"]', "Monday")
+        dark(c.d, True)
         s.fill("hours-away", "We're away right now: leave your e-mail and we'll write back.")  # unsaved
-        shot(c.d, f"settings-hours-{label}-dark")
+        wait_for(c.d, lambda: "Unsaved changes" in s.unsaved(), "the edit is not marked unsaved")
+        shot(c.d, f"settings-hours-{label}-dark", "#hours-unsaved", "Unsaved changes")
         s.el("hours-discard").click()
     finally:
         restore(stack, token, original)
@@ -237,27 +244,28 @@ def test_screenshots_of_hours_and_email(stack, console, width, height, label):
 
 # --- an offline message in the queue --------------------------------------------------------
 
-def leave_offline_message(stack, name: str, email: str, text: str) -> tuple[str, dict]:
-    """A shopper who finds nobody there: their e-mail from the offline form, then the message."""
+def leave_offline_message(stack, name: str, email: str, text: str) -> str:
+    """A shopper who finds nobody there asks for a person with a message: the chat is filed as
+    an offline message that still needs a contact (`needs_contact`), and the e-mail they then
+    leave in the offline form completes it."""
     r = stack.http.post(stack.url("/api/v1/customer/conversations/start"), json={"display_name": name}, timeout=15)
     assert r.status_code == 200, r.text
     conv = r.json()["conversation"]
     headers = {"X-Customer-Session-Id": conv["customer_session_id"]}
     base = f"/api/v1/customer/conversations/{conv['id']}"
-    r = stack.http.post(stack.url(base + "/contact"), json={"email": email, "source": "offline"}, headers=headers, timeout=15)
-    assert r.status_code == 200, r.text
     r = stack.http.post(stack.url(base + "/escalate"), json={"message": text}, headers=headers, timeout=15)
     assert r.status_code == 200, r.text
-    return conv["id"], r.json()
+    answer = r.json()
+    assert answer["offline"] is True and answer["needs_contact"] is True and answer["assigned_agent_id"] is None, answer
+    r = stack.http.post(stack.url(base + "/contact"), json={"email": email, "source": "offline"}, headers=headers, timeout=15)
+    assert r.status_code == 200, r.text
+    return conv["id"]
 
 
 def test_an_offline_message_shows_in_the_queue_with_the_email(stack, console):
     nobody_online(stack)
     text = "Do you still have the blue rain jacket in size M? I'd order it today."
-    conv_id, answer = leave_offline_message(stack, "Kim Larsen", "kim.larsen@example.com", text)
-    if "offline" not in answer:
-        pytest.skip("this backend does not file offline messages yet (escalate has no `offline`)")
-    assert answer["offline"] is True
+    conv_id = leave_offline_message(stack, "Kim Larsen", "kim.larsen@example.com", text)
     token = admin_token(stack)
     try:
         c = console(username="admin", password=ADMIN_PASSWORD)
@@ -274,12 +282,12 @@ def test_an_offline_message_shows_in_the_queue_with_the_email(stack, console):
         assert offline_badge.is_displayed() and offline_badge.text == "Offline message"
         detail = c.d.find_element(By.ID, "conv-detail").text
         assert "kim.larsen@example.com from the offline form" in detail, detail
-        shot(c.d, "console-offline-message-wide")
+        shot(c.d, "console-offline-message-wide", "#conv-detail", "kim.larsen@example.com from the offline form")
         resize(c.d, 375, 700)
-        shot(c.d, "console-offline-message-narrow")
+        shot(c.d, "console-offline-message-narrow", "#conv-offline", "Offline message")
         c.d.find_element(By.ID, "conv-back").click()
         wait_for(c.d, lambda: c.d.find_element(By.ID, "list").is_displayed(), "no list after Back")
-        shot(c.d, "console-offline-message-narrow-list")
+        shot(c.d, "console-offline-message-narrow-list", c.item(conv_id), "Offline message")
         resize(c.d, 1280, 800)
 
         # An ordinary chat has neither.

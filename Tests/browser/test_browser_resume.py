@@ -7,7 +7,14 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 
-from pages import settle, someone_online, wait_for
+from pages import someone_online, wait_for
+
+
+def customer_says(stack, conversation: dict, text: str) -> None:
+    """The shopper writes through REST (as a third tab would), with the widget's session."""
+    r = stack.http.post(stack.url(f"/api/v1/customer/conversations/{conversation['conversationId']}/messages"),
+                        json={"content": text}, headers={"X-Customer-Session-Id": conversation["sessionId"]}, timeout=15)
+    assert r.status_code == 200, r.text
 
 
 def test_reload_and_second_tab_show_the_same_conversation(stack, shopper):
@@ -42,7 +49,11 @@ def test_reload_and_second_tab_show_the_same_conversation(stack, shopper):
     shop.d.switch_to.window(tab1)
     shop.enter_frame()
     shop.wait_text("Hello from the second tab", "customer", timeout=40)
-    settle(1)
+    # Shown once, and not again later: a message written after it has arrived too. Events come
+    # in id order and a resync asks only for what follows the last one seen, so a second copy
+    # of the earlier message would have come before this one.
+    customer_says(stack, first, "Written after the second tab's")
+    shop.wait_text("Written after the second tab's", "customer")
     assert shop.texts().count("Hello from the second tab") == 1
     assert shop.texts().count("First message before the reload") == 1
 
@@ -58,7 +69,11 @@ def test_a_new_visitor_does_not_create_conversations_until_the_chat_is_opened(st
     token = stack.login()
     before = stack.agent_call("GET", "/api/v1/agent/conversations?status=automated&limit=200", token)["items"]
     shop = shopper().visit()
-    settle(2)
+    # The launcher shows only once the chat's frame has finished loading (its stored session
+    # resumed, the shop's settings in: widget.js): by then nothing was started, nor stored.
+    with shop.frame():
+        assert shop.d.find_element(By.ID, "app").get_attribute("data-phase") == "idle"
+    assert shop.session() is None
     after = stack.agent_call("GET", "/api/v1/agent/conversations?status=automated&limit=200", token)["items"]
     assert len(after) == len(before), "merely loading the shop page started a conversation"
     shop.open()
@@ -114,13 +129,22 @@ def test_network_drop_loses_and_duplicates_nothing(stack, shopper, console):
     for text in during:
         shop.wait_text(text, "agent")
     agent.wait_text("Customer during the drop", "customer")
-    settle(2)
+    # Nothing arrives twice later on: a message each way written after all that has arrived
+    # on both pages, and each page takes events in id order (a resumed stream replays only
+    # what follows its last id, a resync asks only for what follows the last message), so
+    # a late copy of anything above would have come first.
+    agent.reply("After the drop, once more")
+    shop.wait_text("After the drop, once more", "agent")
+    customer_says(stack, conversation, "Customer after the drop")
+    agent.wait_text("Customer after the drop", "customer")
+    shop.wait_text("Customer after the drop", "customer")
 
-    expected_agent = ["Before the drop", *during, "After the drop"]
+    expected_agent = ["Before the drop", *during, "After the drop", "After the drop, once more"]
     shop_agent = shop.texts("agent")
     assert shop_agent == expected_agent, shop_agent
     console_texts = agent.texts()
-    for text in [*expected_agent, "Customer during the drop"]:
+    for text in [*expected_agent, "Customer during the drop", "Customer after the drop"]:
         assert console_texts.count(text) == 1, (text, console_texts)
-    assert shop.texts("customer").count("Customer during the drop") == 1
+    for text in ("Customer during the drop", "Customer after the drop"):
+        assert shop.texts("customer").count(text) == 1, (text, shop.texts("customer"))
     assert requests.get(stack.url("/api/v1/health"), timeout=5).json().get("notifier") in ("ok", "up", True)

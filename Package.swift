@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The demo shop's FAQs, imported by `switchboard seed`.

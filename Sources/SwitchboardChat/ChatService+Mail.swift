@@ -21,8 +21,8 @@ extension ChatService {
     /// The away message as a system reply to a customer writing outside the opening hours:
     /// at most once a day per conversation, and never within 5 minutes of an agent's reply.
     func autoReplyIfClosed(_ conversationId: String, _ settings: Settings, _ tx: Transaction) throws {
-        // No hours: always open (and no calendar to build for every message).
-        guard settings.availability.hasHours,
+        // No hours and no closed dates: always open (and no calendar to build for every message).
+        guard settings.availability.hasSchedule,
               let hours = BusinessHours(settings.availability), !hours.isOpen(at: tx.now.date) else { return }
         if let last = try tx.rows.lastMessage(conversationId: conversationId, sender: .system, event: "auto_reply"),
            tx.now.milliseconds - last.createdAt.milliseconds < 86_400_000 { return }
@@ -34,9 +34,12 @@ extension ChatService {
 
     // MARK: Queueing
 
-    /// The shop's notify address and every agent who asked for offline messages.
+    /// The shop's notify address and every agent who asked for offline messages: once per
+    /// conversation, when it is both filed offline and has the customer's e-mail (whichever
+    /// came second queues it).
     func queueOfflineMessageMail(_ conversation: Conversation, _ settings: Settings, _ tx: Transaction) throws {
-        guard policy.mailEnabled else { return }
+        guard policy.mailEnabled, conversation.offline, conversation.customerEmail != nil,
+              try !tx.rows.emails(conversationId: conversation.id).contains(where: { $0.kind == .offlineMessage }) else { return }
         var recipients: [String] = settings.notifyEmail.map { [$0] } ?? []
         for member in try tx.rows.team() where !member.agent.disabled && member.agent.emailNotifications {
             if let email = member.agent.email, !recipients.contains(email) { recipients.append(email) }

@@ -32,17 +32,38 @@ struct OfflineRuleTests {
         _ = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: #"{"notify_email":"\#(email)"}"#), by: Self.admin)
     }
 
-    @Test(arguments: Engine.allCases) func nobodyOnlineNeedsAContactAndChangesNothingWithoutOne(_ engine: Engine) throws {
-        let desk = try Desk(engine, policy: Self.mail)
+    /// The replaced system always queued the chat: with nobody online and no e-mail yet the
+    /// escalation still succeeds, says it needs a contact, and e-mails the shop only once the
+    /// shopper gives an address, whenever that is; a second address sends nothing more.
+    @Test(arguments: Engine.allCases) func nobodyOnlineQueuesTheChatAndMailsTheShopOnceAnAddressComes(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .auto, policy: Self.mail)
+        try notify(desk, "shop@example.com")
         let (chat, session) = try desk.start(email: nil)
-        let cursor = try desk.service.latestEventId()
-        #expect(throws: AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",
-                                          code: "contact_required")) {
-            try desk.service.escalate(chat.id, sessionId: session, message: "Where is my parcel?")
-        }
-        #expect(try desk.service.latestEventId() == cursor)
-        #expect(try desk.service.conversation(chat.id, access: .customer(sessionId: session)).status == .automated)
+        let result = try desk.service.escalate(chat.id, sessionId: session, message: "Where is my parcel?")
+        #expect(result.offline && result.needsContact)
+        #expect(result.conversation.status == .agent && result.conversation.assignedAgentId == nil && result.conversation.offline)
+        #expect(result.message?.content == BotText.offline(email: nil, byMail: true))
+        #expect(try desk.queueIds() == [chat.id])
         #expect(try desk.service.emails(conversationId: chat.id).isEmpty)
+
+        // A retried escalation still says a contact is missing.
+        #expect(try desk.service.escalate(chat.id, sessionId: session).needsContact)
+
+        _ = try desk.service.setContact(chat.id, sessionId: session, email: "jamie@example.com", name: "Jamie", source: .offline)
+        let emails = try desk.service.emails(conversationId: chat.id)
+        #expect(emails.map(\.recipient) == ["shop@example.com"])
+        #expect(emails.allSatisfy { $0.kind == .offlineMessage && $0.replyTo == "jamie@example.com" })
+        #expect(emails.first?.body.contains("Where is my parcel?") == true)
+        let again = try desk.service.escalate(chat.id, sessionId: session)
+        #expect(again.offline && !again.needsContact)
+
+        _ = try desk.service.setContact(chat.id, sessionId: session, email: "jamie@example.org", name: nil, source: .offline)
+        #expect(try desk.service.emails(conversationId: chat.id).count == 1)
+
+        // An agent coming online is given the waiting chat (auto routing).
+        let agent = try desk.agent()
+        _ = try desk.service.setPresence(agentId: agent.id, .online)
+        #expect(try desk.service.conversation(chat.id, access: .agent(agent)).assignedAgentId == agent.id)
     }
 
     @Test(arguments: Engine.allCases) func anOfflineMessageWaitsInTheQueueAndReachesTheShopOnce(_ engine: Engine) throws {

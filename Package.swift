@@ -123,7 +123,11 @@ let package = Package(
         .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzing", "CLibFuzzer"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
+        .testTarget(
+            name: "SwitchboardStoreTests",
+            // GRDB only to damage a database by hand (CorruptValueTests) and read raw rows.
+            dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
         .testTarget(name: "SwitchboardMailTests", dependencies: ["SwitchboardMail", "SwitchboardCore"]),

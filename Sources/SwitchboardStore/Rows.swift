@@ -38,11 +38,12 @@ enum Columns {
 }
 
 enum Records {
-    static func conversation(_ row: Row) -> Conversation {
+    static func conversation(_ row: Row) throws -> Conversation {
         assert(Columns.check(row, Columns.conversationNames), "conversation columns out of order: \(row.columnNames)")
+        let id: String = row[0]
         return Conversation(
-            id: row[0],
-            status: ConversationStatus(rawValue: row[1]) ?? .closed,
+            id: id,
+            status: try parse(row[1], "conversations", row: id, "status"),
             assignedAgentId: row[2],
             assignedAgentName: row[3],
             hasAgentReplied: row[4],
@@ -52,39 +53,41 @@ enum Records {
             updatedAt: Timestamp(milliseconds: row[8]),
             customerDisplayName: row[9],
             customerEmail: row[10],
-            contactSource: (row[11] as String?).flatMap(ContactSource.init(rawValue:)),
+            contactSource: try (row[11] as String?).map { try parse($0, "conversations", row: id, "contact_source") },
             offline: row[12],
             transcriptRequested: row[13])
     }
 
     /// A message from its columns, at the start of the row or (`prefixed`) after a
     /// conversation's; nil when those are NULL (a conversation without messages in a LEFT JOIN).
-    static func message(_ row: Row, prefixed: Bool = false) -> Message? {
+    static func message(_ row: Row, prefixed: Bool = false) throws -> Message? {
         let o = prefixed ? Columns.conversationNames.count : 0
         assert(Columns.check(row, Columns.messageNames, offset: o, prefix: prefixed ? "m_" : ""),
                "message columns out of order: \(row.columnNames)")
         guard let seq = row[o] as Int64? else { return nil }
+        let id: String = row[o + 1]
         return Message(
             seq: seq,
-            id: row[o + 1],
+            id: id,
             conversationId: row[o + 2],
-            senderType: SenderType(rawValue: row[o + 3]) ?? .system,
+            senderType: try parse(row[o + 3], "messages", row: id, "sender_type"),
             senderAgentId: row[o + 4],
-            kind: MessageKind(rawValue: row[o + 5]) ?? .text,
+            kind: try parse(row[o + 5], "messages", row: id, "kind"),
             content: row[o + 6],
             metadata: decodeMetadata(row[o + 7]),
             clientMessageId: row[o + 8],
             createdAt: Timestamp(milliseconds: row[o + 9]))
     }
 
-    static func agent(_ row: Row) -> Agent {
+    static func agent(_ row: Row) throws -> Agent {
         assert(Columns.check(row, Columns.agentNames), "agent columns out of order: \(row.columnNames)")
+        let id: String = row[0]
         return Agent(
-            id: row[0],
+            id: id,
             username: row[1],
             displayName: row[2],
-            role: AgentRole(rawValue: row[3]) ?? .agent,
-            presence: Presence(rawValue: row[4]) ?? .offline,
+            role: try parse(row[3], "agents", row: id, "role"),
+            presence: try parse(row[4], "agents", row: id, "presence"),
             maxActiveChats: row[5],
             disabled: row[6],
             lastSeenAt: (row[7] as Int64?).map(Timestamp.init(milliseconds:)),
@@ -100,11 +103,12 @@ enum Records {
         created_at, sent_at
         """
 
-    static func email(_ row: Row) -> OutgoingEmail {
-        OutgoingEmail(
-            id: row["id"], kind: OutgoingEmail.Kind(rawValue: row["kind"]) ?? .transcript, conversationId: row["conversation_id"],
+    static func email(_ row: Row) throws -> OutgoingEmail {
+        let id: Int64 = row["id"]
+        return OutgoingEmail(
+            id: id, kind: try parse(row["kind"], "emails", row: String(id), "kind"), conversationId: row["conversation_id"],
             recipient: row["recipient"], replyTo: row["reply_to"], subject: row["subject"], body: row["body"],
-            state: OutgoingEmail.State(rawValue: row["state"]) ?? .failed, notBefore: Timestamp(milliseconds: row["not_before"]),
+            state: try parse(row["state"], "emails", row: String(id), "state"), notBefore: Timestamp(milliseconds: row["not_before"]),
             attempts: row["attempts"], lastError: row["last_error"], anchorSeq: row["anchor_seq"],
             createdAt: Timestamp(milliseconds: row["created_at"]), sentAt: (row["sent_at"] as Int64?).map(Timestamp.init(milliseconds:)))
     }

@@ -14,7 +14,7 @@ struct SQLiteRows: StoreReader {
 
     func conversationWithSessionHash(id: String) throws -> (Conversation, sessionHash: [UInt8])? {
         try Row.decodeOne(try db.cachedStatement(sql: Self.conversationWithSessionHashSQL), arguments: [id]) { row in
-            (Records.conversation(row), [UInt8](row[Columns.conversationNames.count] as Data? ?? Data()))
+            (try Records.conversation(row), [UInt8](row[Columns.conversationNames.count] as Data? ?? Data()))
         }
     }
 
@@ -41,7 +41,7 @@ struct SQLiteRows: StoreReader {
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: arguments) { (Records.conversation($0), Records.message($0, prefixed: true)) }
+            """), arguments: arguments) { (try Records.conversation($0), try Records.message($0, prefixed: true)) }
     }
 
     func count(_ query: ConversationQuery) throws -> Int {
@@ -108,7 +108,7 @@ struct SQLiteRows: StoreReader {
     }
 
     private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
-        try Row.decodeAll(try db.cachedStatement(sql: sql), arguments: arguments) { Records.message($0) }.compactMap { $0 }
+        try Row.decodeAll(try db.cachedStatement(sql: sql), arguments: arguments) { try Records.message($0) }.compactMap { $0 }
     }
 
     func faqs(includeDisabled: Bool) throws -> [FAQ] {
@@ -174,7 +174,7 @@ struct SQLiteRows: StoreReader {
             SELECT \(Columns.agentOfA),
                    (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
             FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
-            """)) { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
+            """)) { TeamMember(agent: try Records.agent($0), activeChats: $0["active_chats"]) }
     }
 
     func onlineAgentCount() throws -> Int {

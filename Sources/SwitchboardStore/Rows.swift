@@ -6,7 +6,8 @@ import SwitchboardCore
 /// order. Records read columns by position (a query starts with these columns): by name,
 /// GRDB compares every column name case-insensitively on each access, which showed in the
 /// worker's profile (`String.lowercased`) on every request that decodes a conversation or
-/// an agent. Debug builds check the names.
+/// an agent. Each statement's column names are checked against what its decoder reads the
+/// first time it runs, in every build (`verify`); debug builds also check every row.
 enum Columns {
     static let conversationNames = ["id", "status", "assigned_agent_id", "assigned_agent_name", "has_agent_replied",
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
@@ -21,6 +22,9 @@ enum Columns {
     /// The same columns of the `m` alias, prefixed `m_`, after a conversation's columns.
     static let prefixedMessage = messageNames.map { "m.\($0) AS m_\($0)" }.joined(separator: ", ")
 
+    /// A conversation's columns, then its newest message's (prefixed `m_`).
+    static let conversationAndMessageNames = conversationNames + messageNames.map { "m_" + $0 }
+
     static let agentNames = ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
                              "away_since", "email", "email_notifications", "created_at", "updated_at"]
 
@@ -28,6 +32,21 @@ enum Columns {
     /// text is its cache key, and building it per call showed in the profile of `/agent/me`.
     static let agent = agentNames.joined(separator: ", ")
     static let agentOfA = agentNames.map { "a." + $0 }.joined(separator: ", ")
+
+    /// SQL texts whose column names were found as their decoders read them.
+    private static let verified = VerifiedStatements()
+
+    /// Refuses (`StoreError.columns`) a statement whose leading column names are not
+    /// `expected`, once per statement text: a positional read of another column would hand a
+    /// wrong value to the wrong field without a word.
+    static func verify(_ statement: Statement, _ expected: [String]) throws {
+        guard !expected.isEmpty, !verified.contains(statement.sql) else { return }
+        let names = statement.columnNames
+        guard names.count >= expected.count, zip(names, expected).allSatisfy({ $0 == $1 }) else {
+            throw StoreError.columns(expected: expected, found: names)
+        }
+        verified.insert(statement.sql)
+    }
 
     /// Debug builds: the row has `names` (with `prefix`) from `offset` on.
     static func check(_ row: Row, _ names: [String], offset: Int = 0, prefix: String = "") -> Bool {
@@ -144,7 +163,8 @@ extension Row {
     /// into a new `Row` before the caller decodes it (perf: ~8 % of the writer's time per
     /// message went to that copy); the records here read their columns once, by position.
     static func decodeOne<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(),
-                             _ decode: (Row) throws -> T) throws -> T? {
+                             columns: [String] = [], _ decode: (Row) throws -> T) throws -> T? {
+        try Columns.verify(statement, columns)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         // The cursor resets the statement when it goes away.
         return try withExtendedLifetime(cursor) { try cursor.next().map(decode) }
@@ -152,7 +172,8 @@ extension Row {
 
     /// Every row, each decoded in place (see `decodeOne`).
     static func decodeAll<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(),
-                             _ decode: (Row) throws -> T) throws -> [T] {
+                             columns: [String] = [], _ decode: (Row) throws -> T) throws -> [T] {
+        try Columns.verify(statement, columns)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         var all: [T] = []
         while let row = try cursor.next() { all.append(try decode(row)) }

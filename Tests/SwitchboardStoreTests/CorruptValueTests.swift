@@ -42,6 +42,23 @@ struct CorruptValueTests {
         #expect(try db.store.read { try $0.conversation(id: id) }?.status == .automated)
     }
 
+    /// Columns read by position are checked against the statement's own names (in release
+    /// builds too): a query that selects them in another order is refused, not misread.
+    @Test func aStatementWhoseColumnsAreNotTheDecodersIsRefused() throws {
+        let db = try TempDatabase()
+        let service = ChatService(store: db.store, hasher: PasswordHasher(logN: 10, maxConcurrent: 1))
+        _ = try service.createAgent(username: "alex", password: "correct horse battery", displayName: "Alex")
+        let queue = try DatabaseQueue(path: db.path("test.sqlite"))
+        try queue.read { conn in
+            let swapped = try conn.makeStatement(sql: "SELECT username, id, display_name FROM agents")
+            #expect(throws: StoreError.columns(expected: Columns.agentNames, found: ["username", "id", "display_name"])) {
+                _ = try Row.decodeOne(swapped, columns: Columns.agentNames, Records.agent)
+            }
+            let right = try conn.makeStatement(sql: "SELECT \(Columns.agent) FROM agents")
+            #expect(try Row.decodeOne(right, columns: Columns.agentNames, Records.agent)?.username == "alex")
+        }
+    }
+
     @Test func aDatabaseOneMigrationBehindOrAheadIsRefusedWithTheCommandToRun() throws {
         let db = try TempDatabase()
         #expect(try db.store.schema().isCurrent)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardTestSupport
 import SwitchboardStore
 
 /// The engines every rule test runs on: the same test, both stores.

@@ -33,6 +33,8 @@ public struct Config: Sendable {
     /// Where e-mail goes out (`smtp://user:pass@host:587`, `smtps://…`); nil: no e-mail at all.
     /// Holds a password: never logged (`smtpServerForLogs` is the safe spelling).
     public var smtpURL: String?
+    /// The CAs to trust for the SMTP server's certificate instead of the system's.
+    public var smtpCAFile: String?
     /// The sender of every e-mail.
     public var mailFrom = Self.text(.mailFrom)
     /// The address shoppers and agents reach this installation at (links in e-mails).
@@ -128,6 +130,7 @@ public struct Config: Sendable {
             }
             config.smtpURL = url
         }
+        config.smtpCAFile = value(.smtpCAFile)
         if let from = value(.mailFrom) {
             guard Validate.isEmail(from) else { throw ConfigError("SWITCHBOARD_MAIL_FROM=\(from) is not an e-mail address") }
             config.mailFrom = from
@@ -164,6 +167,7 @@ public struct Config: Sendable {
         case ConfigVariable.eventRetention.name: String(c.eventRetentionSeconds)
         case ConfigVariable.heartbeat.name: String(c.heartbeatSeconds)
         case ConfigVariable.smtpURL.name: c.smtpURL == nil ? "" : c.smtpServerForLogs
+        case ConfigVariable.smtpCAFile.name: c.smtpCAFile ?? ""
         case ConfigVariable.mailFrom.name: c.mailFrom
         case ConfigVariable.publicURL.name: c.publicURL
         case ConfigVariable.unseenReply.name: String(c.unseenReplySeconds)

@@ -109,6 +109,8 @@ extension ConfigVariable {
     public static let smtpURL = ConfigVariable(
         "SWITCHBOARD_SMTP_URL", .unset(meaning: "no e-mail"), nil,
         "`smtp://host:25` (STARTTLS whenever the server offers it), `smtp://user:pass@host:587` (with credentials TLS is required: STARTTLS or the send fails, no password in clear) or `smtps://…` (TLS from the start); percent-encode special characters of the password; never logged (logs show the host only)")
+    public static let smtpCAFile = ConfigVariable("SWITCHBOARD_SMTP_CA_FILE", .unset(meaning: "the system's CAs"), nil,
+                                                  "PEM file of the CAs that sign the SMTP server's certificate (a relay with a private CA)")
     public static let mailFrom = ConfigVariable("SWITCHBOARD_MAIL_FROM", .text("switchboard@localhost"), nil,
                                                 "the sender address of every e-mail (the shop's brand name is the sender's name)")
     public static let publicURL = ConfigVariable("SWITCHBOARD_PUBLIC_URL", .text("http://127.0.0.1:8080"), nil,
@@ -124,6 +126,6 @@ extension ConfigVariable {
     public static let all: [ConfigVariable] = [
         dataDir, runDir, routing, workerThreads, maxBodyBytes, tokenTTL, scryptLogN, maxConcurrentHashes, hashQueue,
         maxOpenChatsPerAddress, loginFailuresBeforeBackoff, sseMaxLifetime, notifierPoll, eventRetention, heartbeat,
-        smtpURL, mailFrom, publicURL, unseenReply, presenceGrace, mailRetry,
+        smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, presenceGrace, mailRetry,
     ]
 }

@@ -23,29 +23,32 @@ struct RouteTable {
     mutating func customer(_ method: String, _ path: String,
                            _ handler: @escaping @Sendable (HTTPRequest, CustomerCaller) throws -> HTTPResponse) {
         precondition(path.contains("/:id"), "a customer route names its conversation as :id: \(path)")
-        let auth = auth
-        add(method, path, .customer) { request in try handler(request, try auth.customer(request)) }
+        add(method, path, .customer, resolving: auth.customer, handler)
     }
 
     /// Any enabled agent with a live token.
     mutating func agent(_ method: String, _ path: String,
                         _ handler: @escaping @Sendable (HTTPRequest, AgentCaller) throws -> HTTPResponse) {
-        let auth = auth
-        add(method, path, .agent) { request in try handler(request, try auth.agent(request)) }
+        add(method, path, .agent, resolving: auth.agent, handler)
     }
 
     /// An admin.
     mutating func admin(_ method: String, _ path: String,
                         _ handler: @escaping @Sendable (HTTPRequest, AdminCaller) throws -> HTTPResponse) {
-        let auth = auth
-        add(method, path, .admin) { request in try handler(request, try auth.admin(request)) }
+        add(method, path, .admin, resolving: auth.admin, handler)
     }
 
     /// Whoever may listen to an event stream.
     mutating func listener(_ method: String, _ path: String,
                            _ handler: @escaping @Sendable (HTTPRequest, Identity) throws -> HTTPResponse) {
-        let auth = auth
-        add(method, path, .listener) { request in try handler(request, try auth.listener(request)) }
+        add(method, path, .listener, resolving: auth.listener, handler)
+    }
+
+    /// A handler that runs only with the caller `resolve` found in the request.
+    private mutating func add<Caller>(_ method: String, _ path: String, _ audience: Audience,
+                                      resolving resolve: @escaping @Sendable (HTTPRequest) throws -> Caller,
+                                      _ handler: @escaping @Sendable (HTTPRequest, Caller) throws -> HTTPResponse) {
+        add(method, path, audience) { request in try handler(request, try resolve(request)) }
     }
 
     private mutating func add(_ method: String, _ path: String, _ audience: Audience, _ handler: @escaping Router.Handler) {

@@ -122,9 +122,6 @@ IGNORED = {
                 "LogsDirectoryMode", "RuntimeDirectoryPreserve", "ExecReload"},
     "Install": None,  # the whole section
 }
-MULTI = {"After", "Before", "Wants", "Requires", "ExecStartPre", "Environment", "EnvironmentFile",
-         "RestartPreventExitStatus", "ReadWritePaths", "ExecReload", "RuntimeDirectory", "StateDirectory",
-         "LogsDirectory"}
 
 # Seed-only secrets: never written to the run dir's switchboard.env.
 NOT_IN_ENV_FILE = {"SWITCHBOARD_ADMIN_PASSWORD", "SWITCHBOARD_AGENT_PASSWORD", "SWITCHBOARD_NEW_PASSWORD"}
@@ -342,9 +339,7 @@ def load_unit(path: Path) -> Unit:
             continue
         for key, values in keys.items():
             if key in APPLIED.get(section, set()) or key in IGNORED.get(section, set()):
-                if key not in MULTI and len(values) > 1:
-                    raise UnitError(f"{file}: {key}= is given {len(values)} times")
-                continue
+                continue  # (a single-value key given twice: the last one counts, as in systemd)
             raise UnitError(f"{file}: units.py does not apply {key}= in [{section}]: teach it (APPLIED) "
                             f"or say why it may be ignored in development (IGNORED)")
     unit = sections.get("Unit", {})

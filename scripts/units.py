@@ -605,9 +605,7 @@ class Service:
         self.runner.on_ready(self)
 
     def on_notify(self, pid: int, fields: dict[str, str]) -> None:
-        if pid != self.main_pid:
-            self.runner.trace(f"{self.name}: ignored a notification from pid {pid} (NotifyAccess=main)")
-            return
+        """A datagram from the main process (the runner drops the others: NotifyAccess=main)."""
         if fields.get("READY") == "1" and self.state == "starting":
             self.became_ready()
         if fields.get("STOPPING") == "1":
@@ -738,7 +736,7 @@ class Service:
         message = f"{self.failure}; restarting it in {seconds_text(delay)} ({why}restart {self.n_restarts})"
         self.runner.say(message)
         self.note(message)
-        if code not in (None, 0):
+        if not self.failure_why and code != 0:  # (not for a kill or a clean exit: the log says nothing new)
             self.runner.show_tail(self.log_path, 10)
 
 
@@ -748,14 +746,12 @@ class Runner:
         self.url = url
         self.shop_url = shop_url
         self.services = [Service(u, self) for u in start_order(units)]
-        self.by_name = {s.name: s for s in self.services}
         self.ready_path = run_dir / READY_SOCKET
         self.phase = "startup"  # startup, health, serving, stopping
         self.to_start = list(self.services)
         self.stop_queue: list[Service] = []
         self.exit_code: int | None = None
         self.stop_failed = False
-        self.requested: str | None = None
         self.health_deadline = 0.0
         self.next_health = 0.0
         self.signals: list[int] = []
@@ -925,7 +921,7 @@ class Runner:
                     s.on_notify(pid, fields)
                     break
             else:
-                self.trace(f"a notification from pid {pid} that runs no service: {sorted(fields)}")
+                self.trace(f"ignored {sorted(fields)} from pid {pid}: no service's main process (NotifyAccess=main)")
 
     def tick(self) -> None:
         now = time.monotonic()

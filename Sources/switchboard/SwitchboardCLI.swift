@@ -23,7 +23,9 @@ func openStore(migrating: Bool = false) throws -> (SQLiteStore, ChatService) {
     if migrating {
         try store.migrate()
     } else if let refusal = try store.schema().refusal(program: "switchboard", path: config.databasePath) {
-        throw ValidationError(refusal)
+        // One line and EX_CONFIG, as the worker and the notifier say it (no usage text: nothing was mistyped).
+        FileHandle.standardError.write(Data((refusal + "\n").utf8))
+        throw ExitCode(78)
     }
     return (store, ChatService(store: store, config: config))
 }

@@ -45,21 +45,28 @@ extension ChatService {
             if let email = member.agent.email, !recipients.contains(email) { recipients.append(email) }
         }
         guard !recipients.isEmpty else { return }
-        let who = conversation.customerEmail.map { "\(conversation.customerDisplayName) <\($0)>" } ?? conversation.customerDisplayName
-        let body = """
-            \(who) left a message for \(settings.brandName) while nobody was online.
-
-            \(try transcript(conversation, settings, tx.rows, shopper: false))
-
-            Answer in the console: \(policy.publicURL)/agent/
-            (Replying to this e-mail writes to the customer directly, outside the chat.)
-            """
+        let body = try offlineMessageBody(conversation, settings, tx.rows)
         for recipient in recipients {
             _ = try tx.rows.insertEmail(OutgoingEmail(
                 kind: .offlineMessage, conversationId: conversation.id, recipient: recipient, replyTo: conversation.customerEmail,
                 subject: "Offline message from \(conversation.customerDisplayName)", body: body, state: .pending,
-                notBefore: tx.now, createdAt: tx.now))
+                notBefore: tx.now.adding(seconds: policy.offlineMailDelaySeconds), createdAt: tx.now))
         }
+    }
+
+    /// What the shop reads: who, and the conversation so far. Written when queued and again
+    /// when the sender first takes it (`claimEmails`), so the words the shopper sends just
+    /// after asking (the widget's form posts them after the escalation) are in it.
+    func offlineMessageBody(_ conversation: Conversation, _ settings: Settings, _ rows: any StoreReader) throws -> String {
+        let who = conversation.customerEmail.map { "\(conversation.customerDisplayName) <\($0)>" } ?? conversation.customerDisplayName
+        return """
+            \(who) left a message for \(settings.brandName) while nobody was online.
+
+            \(try transcript(conversation, settings, rows, shopper: false))
+
+            Answer in the console: \(policy.publicURL)/agent/
+            (Replying to this e-mail writes to the customer directly, outside the chat.)
+            """
     }
 
     /// An agent's reply: the shopper gets it by e-mail if they have not seen it after
@@ -207,8 +214,14 @@ extension ChatService {
         return try write { tx in
             let candidates = try tx.rows.emails(state: .pending, dueBy: now, limit: limit)
                 + tx.rows.emails(state: .sending, dueBy: now, limit: limit)
+            let settings = try tx.rows.settings() ?? .defaults
             return try candidates.prefix(limit).map { email in
                 var email = email
+                // The conversation as it stands now, on the first attempt (a retry sends what the first tried).
+                if email.kind == .offlineMessage, email.attempts == 0, let id = email.conversationId,
+                   let conversation = try tx.rows.conversation(id: id) {
+                    email.body = try offlineMessageBody(conversation, settings, tx.rows)
+                }
                 email.state = .sending
                 email.attempts += 1
                 email.notBefore = now.adding(seconds: leaseSeconds)

@@ -84,6 +84,9 @@ public struct ChatPolicy: Sendable {
     public var publicURL: String = "http://127.0.0.1:8080"
     /// How long an agent reply may stay unseen before it is e-mailed.
     public var unseenReplySeconds: Int64 = 600
+    /// How long an offline message's e-mail waits before it goes out, so what the shopper
+    /// writes right after asking is in it.
+    public var offlineMailDelaySeconds: Int64 = 10
     /// How long after an agent's last console stream closed they go offline.
     public var presenceGraceSeconds: Int64 = 120
     /// The first retry of an e-mail the server did not take (doubling up to an hour), and
@@ -102,6 +105,7 @@ public struct ChatPolicy: Sendable {
         mailFrom = config.mailFrom
         publicURL = config.publicURL
         unseenReplySeconds = Int64(config.unseenReplySeconds)
+        offlineMailDelaySeconds = Int64(config.offlineMailDelaySeconds)
         presenceGraceSeconds = Int64(config.presenceGraceSeconds)
         mailRetrySeconds = Int64(config.mailRetrySeconds)
     }

@@ -41,6 +41,8 @@ public struct Config: Sendable {
     public var publicURL = Self.text(.publicURL)
     /// An agent reply the shopper has not seen for this long is e-mailed to them.
     public var unseenReplySeconds = Self.fallback(.unseenReply)
+    /// An offline message's e-mail to the shop waits this long (what the shopper writes next goes in it).
+    public var offlineMailDelaySeconds = Self.fallback(.offlineMailDelay)
     /// An agent whose last console stream closed this long ago goes offline.
     public var presenceGraceSeconds = Self.fallback(.presenceGrace)
     /// The first retry of an e-mail the SMTP server did not take; doubles up to an hour.
@@ -142,6 +144,7 @@ public struct Config: Sendable {
             config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
         config.unseenReplySeconds = try int(.unseenReply)
+        config.offlineMailDelaySeconds = try int(.offlineMailDelay)
         config.presenceGraceSeconds = try int(.presenceGrace)
         config.mailRetrySeconds = try int(.mailRetry)
         return config
@@ -171,6 +174,7 @@ public struct Config: Sendable {
         case ConfigVariable.mailFrom.name: c.mailFrom
         case ConfigVariable.publicURL.name: c.publicURL
         case ConfigVariable.unseenReply.name: String(c.unseenReplySeconds)
+        case ConfigVariable.offlineMailDelay.name: String(c.offlineMailDelaySeconds)
         case ConfigVariable.presenceGrace.name: String(c.presenceGraceSeconds)
         case ConfigVariable.mailRetry.name: String(c.mailRetrySeconds)
         default: nil

@@ -117,6 +117,8 @@ extension ConfigVariable {
                                                  "where shoppers and agents reach this installation (links in e-mails)")
     public static let unseenReply = ConfigVariable("SWITCHBOARD_UNSEEN_REPLY_SECONDS", .number(600), 1...(7 * 86400),
                                                    "an agent reply the shopper has not seen for this long is e-mailed to them")
+    public static let offlineMailDelay = ConfigVariable("SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS", .number(10), 0...3600,
+                                                        "an offline message's e-mail to the shop waits this long, so what the shopper writes right after asking is in it")
     public static let presenceGrace = ConfigVariable("SWITCHBOARD_PRESENCE_GRACE_SECONDS", .number(120), 1...86400,
                                                      "an agent whose last console stream closed this long ago goes offline (`away_since`)")
     public static let mailRetry = ConfigVariable("SWITCHBOARD_MAIL_RETRY_SECONDS", .number(30), 1...3600,
@@ -126,6 +128,6 @@ extension ConfigVariable {
     public static let all: [ConfigVariable] = [
         dataDir, runDir, routing, workerThreads, maxBodyBytes, tokenTTL, scryptLogN, maxConcurrentHashes, hashQueue,
         maxOpenChatsPerAddress, loginFailuresBeforeBackoff, sseMaxLifetime, notifierPoll, eventRetention, heartbeat,
-        smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, presenceGrace, mailRetry,
+        smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, offlineMailDelay, presenceGrace, mailRetry,
     ]
 }

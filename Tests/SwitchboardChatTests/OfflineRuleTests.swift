@@ -14,6 +14,7 @@ struct OfflineRuleTests {
         policy.unseenReplySeconds = 600
         policy.presenceGraceSeconds = 120
         policy.mailRetrySeconds = 30
+        policy.offlineMailDelaySeconds = 0
         return policy
     }
 
@@ -197,6 +198,26 @@ struct OfflineRuleTests {
         #expect(try reply(false) == .pending)          // its stream closed before the reply
         #expect(try reply(true) == .cancelled)         // the widget was open
         #expect(try reply(nil, customerWritesBack: true) == .cancelled)
+    }
+
+    /// The widget's form posts the shopper's words after the escalation: the shop's e-mail
+    /// waits `offlineMailDelaySeconds` and is written again when the sender takes it, so
+    /// those words are in it.
+    @Test(arguments: Engine.allCases) func theShopsEmailCarriesWhatTheShopperWroteRightAfterAsking(_ engine: Engine) throws {
+        var policy = Self.mail
+        policy.offlineMailDelaySeconds = 10
+        let desk = try Desk(engine, policy: policy)
+        try notify(desk, "shop@example.com")
+        let (chat, session) = try desk.start(email: "jamie@example.com")
+        let now = Timestamp.now()
+        #expect(try desk.service.escalate(chat.id, sessionId: session).offline)
+        _ = try desk.service.customerSend(chat.id, sessionId: session, content: "My parcel NW-4471 never came.", quickReply: nil,
+                                          clientMessageId: nil)
+        #expect(try desk.service.claimEmails(now: now.adding(seconds: 5)).isEmpty) // still settling
+        let claimed = try desk.service.claimEmails(now: now.adding(seconds: 11))
+        #expect(claimed.count == 1)
+        #expect(claimed.first?.body.contains("My parcel NW-4471 never came.") == true)
+        #expect(try desk.service.emails(conversationId: chat.id).first?.body.contains("NW-4471") == true)
     }
 
     @Test(arguments: Engine.allCases) func theSenderLeasesRetriesWithBackoffAndGivesUp(_ engine: Engine) throws {

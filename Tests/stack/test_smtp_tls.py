@@ -77,7 +77,7 @@ def test_with_credentials_and_no_starttls_nothing_is_sent_and_no_auth_tried(stac
     server = smtp_server(sink, port, ca=None, authenticator=sink.authenticator, auth_require_tls=False)
     try:
         s = stack_factory("smtp-cleartext", SWITCHBOARD_SMTP_URL=f"smtp://{USER}:{PASSWORD}@127.0.0.1:{port}",
-                          SWITCHBOARD_MAIL_RETRY_SECONDS="1")
+                          SWITCHBOARD_MAIL_RETRY_SECONDS="1", SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="0")
         offline_message(s)
         rows = wait_until(lambda: [r for r in email_rows(s) if r[1] >= 2], "two refused attempts")
         state, attempts, error = rows[0]
@@ -98,7 +98,8 @@ def test_with_starttls_and_the_shops_ca_the_mail_arrives_authenticated(stack_fac
     server = smtp_server(sink, port, ca=ca, authenticator=sink.authenticator)
     try:
         s = stack_factory("smtp-starttls", SWITCHBOARD_SMTP_URL=f"smtp://{USER}:{PASSWORD}@127.0.0.1:{port}",
-                          SWITCHBOARD_SMTP_CA_FILE=str(ca.ca_file), SWITCHBOARD_MAIL_RETRY_SECONDS="1")
+                          SWITCHBOARD_SMTP_CA_FILE=str(ca.ca_file), SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+                          SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="0")
         offline_message(s)
         wait_until(lambda: sink.messages, "the offline e-mail")
         assert sink.auth_attempts and all(m in ("PLAIN", "LOGIN") for m in sink.auth_attempts)

@@ -1,8 +1,7 @@
 // Admins add agents from Settings → Team (POST /api/v1/agent/register).
 
 import { ApiError } from '../js/api.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from '../js/dom.js';
 
 /** @param {{api, toast, onAdded: (agent) => void}} deps */
 export function wireAddAgent({ api, toast, onAdded = () => {} }) {

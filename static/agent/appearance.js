@@ -2,11 +2,10 @@
 // bubble, colour and corner (PATCH /api/v1/admin/settings), a live sketch of
 // the widget (preview.js) and the one-line embed snippet to copy.
 
+import { $ } from '../js/dom.js';
 import { parseHex, toHex } from '../js/color.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
 import { drawWidget } from './preview.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** "#abc" / "#aabbcc" (any case, with or without "#") → "#aabbcc", else null. */
 function hexColor(text) {

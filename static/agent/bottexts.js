@@ -1,9 +1,8 @@
 // Settings → Bot texts: the assistant's name, welcome and fallback messages
 // (PATCH /api/v1/admin/settings).
 
+import { $ } from '../js/dom.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
 
 export class BotTexts {
   /** @param {{store, toast}} deps  store: the shared Settings (settings.js) */

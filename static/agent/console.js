@@ -4,7 +4,7 @@
 // in; for admins, the Settings area (settings.js) at #settings.
 
 import { ApiError, agentApi } from '../js/api.js';
-import { icon } from '../js/dom.js';
+import { $, icon } from '../js/dom.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, showConsole, toast } from './chrome.js';
 import { wireMyEmail } from './myemail.js';
@@ -12,8 +12,6 @@ import { wirePassword } from './password.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView, sectionOf } from './settings.js';
 import { setSound, soundEnabled } from './sound.js';
-
-const $ = (id) => document.getElementById(id);
 
 let auth = null;
 let session = null; // the signed-in console (see start())

@@ -3,14 +3,12 @@
 // fallback poll through ingest(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
-import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { newClientId } from '../js/ids.js';
 import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
-
-const $ = (id) => document.getElementById(id);
 
 // Where the shopper's e-mail came from (AgentConversation.customer.source).
 const SOURCES = {

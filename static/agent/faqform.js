@@ -2,9 +2,8 @@
 // (PATCH). Keywords are typed comma-separated and sent as an array; an empty
 // slug lets the server make one from the question.
 
+import { $ } from '../js/dom.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** "refund, send back ,, Refund" → ["refund", "send back"] (the server also lower-cases and dedupes). */
 export function parseKeywords(text) {

@@ -6,11 +6,9 @@
 // with changes unsaved, and "Discard changes" puts the saved values back.
 
 import { request } from '../js/api.js';
-import { clear, h, icon } from '../js/dom.js';
+import { $, clear, h, icon } from '../js/dom.js';
 import { busy, clearInvalid, explain, invalid, showError, signedOut } from './forms.js';
 import { DAYS, DAY_NAMES, WeekHours } from './weekhours.js';
-
-const $ = (id) => document.getElementById(id);
 
 const browserZone = () => {
   try {

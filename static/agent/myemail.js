@@ -3,10 +3,9 @@
 // (PATCH /api/v1/agent/me {email, email_notifications}). Opened from their
 // name in the top bar.
 
+import { $ } from '../js/dom.js';
 import { ApiError, request } from '../js/api.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
 
 /**
  * @param {{token: () => string, onUnauthorized: () => void, me: () => object|null,

@@ -2,9 +2,8 @@
 // The server ends the agent's other sessions; this one goes on (session.js
 // checks its own token when the resulting agent.session_revoked arrives).
 
+import { $ } from '../js/dom.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** @param {{api, me: () => object|null, toast}} deps */
 export function wirePassword({ api, me, toast }) {

@@ -3,6 +3,7 @@
 // conversation (conversation.js); live.js and events.js keep them current.
 
 import { ApiError } from '../js/api.js';
+import { $ } from '../js/dom.js';
 import { TypingWatch } from '../js/typing.js';
 import { renderPresence, toast } from './chrome.js';
 import { ConversationPane } from './conversation.js';
@@ -97,7 +98,7 @@ export class ConsoleSession {
   }
 
   select(id) {
-    document.getElementById('app-view').dataset.pane = id ? 'conversation' : 'list';
+    $('app-view').dataset.pane = id ? 'conversation' : 'list';
     if (!id) {
       this.pane.closePane();
       return;

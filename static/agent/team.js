@@ -5,12 +5,10 @@
 // enable an agent (disabling signs them out at once), and set a new
 // password. Adding an agent is admin.js.
 
-import { clear, h, hueFor, initials } from '../js/dom.js';
+import { $, clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, dayKey, fullDate } from '../js/time.js';
 import { confirmDialog } from './confirm.js';
 import { busy, clearInvalid, explain, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
 
 const lastAdmin = (agent) => `${agent.display_name} is the last active admin. Make another agent an admin first, so that someone can still manage the desk.`;
 

@@ -3,6 +3,9 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+/** The element with this id (every page's elements are found by id). */
+export const $ = (id) => document.getElementById(id);
+
 /**
  * h('button', {class: 'x', type: 'button', 'aria-label': 'Close', on: {click}}, 'text', node)
  * Strings and numbers among the children become text nodes; null/false are skipped.

@@ -2,9 +2,8 @@
 // "Leave a message" and its confirmation, and the transcript by e-mail. The
 // inputs are never cleared by a render, so a failed send keeps what was typed.
 
+import { $ } from '../js/dom.js';
 import { filedText, leaveIntro, transcriptText } from './availability.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** Shows `text` in the error line `el` (hidden when empty) and marks `input` invalid. */
 function showError(el, text, input = null) {

@@ -2,14 +2,12 @@
 // messages themselves are drawn by the shared Thread (js/thread.js), the
 // contact forms by contactview.js.
 
-import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { filedStatus, headerStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { MAX_LENGTH } from './chat.js';
 import { ContactView } from './contactview.js';
-
-const $ = (id) => document.getElementById(id);
 
 export class ChatView {
   constructor(chat, contact, { embedded, config, onMinimize }) {

@@ -103,7 +103,7 @@ function stop() {
 
 const settings = new SettingsView({ api, me, toast });
 wirePassword({ api, me, toast });
-wireMyEmail({ token: () => auth?.token || '', onUnauthorized: () => signedOut(), me, onMe: keepMe, toast });
+wireMyEmail({ api, me, onMe: keepMe, toast });
 
 function route() {
   const admin = session && me()?.role === 'admin';

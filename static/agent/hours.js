@@ -5,7 +5,7 @@
 // Edits survive a visit to another section; the page asks before it is left
 // with changes unsaved, and "Discard changes" puts the saved values back.
 
-import { request } from '../js/api.js';
+import { widgetConfig } from '../js/api.js';
 import { $, clear, h, icon } from '../js/dom.js';
 import { busy, clearInvalid, explain, invalid, showError, signedOut } from './forms.js';
 import { DAYS, DAY_NAMES, WeekHours } from './weekhours.js';
@@ -129,7 +129,7 @@ export class HoursSettings {
   // admin learns that offline messages only wait in the queue.
   async #mailNote() {
     try {
-      const config = await request('GET', '/customer/widget-config');
+      const config = await widgetConfig();
       this.el.mailOff.hidden = config?.availability?.email_enabled !== false;
     } catch {
       this.el.mailOff.hidden = true;

@@ -6,7 +6,7 @@
 // `availability` (whether anyone is there, and what the widget offers when
 // nobody is) is read again now and then: see availability.js.
 
-import { customerApi } from '../js/api.js';
+import { widgetConfig } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
 
 export const DEFAULT_TITLE = 'Chat with us';
@@ -51,7 +51,7 @@ export function parseAvailability(a) {
 /** Just the availability, read again (null when the server cannot answer). */
 export async function loadAvailability() {
   try {
-    return parseAvailability((await customerApi(() => '').widgetConfig()).availability);
+    return parseAvailability((await widgetConfig()).availability);
   } catch {
     return null;
   }
@@ -62,7 +62,7 @@ export async function loadConfig(overrides) {
   const config = initialConfig(overrides);
   let server;
   try {
-    server = await customerApi(() => '').widgetConfig();
+    server = await widgetConfig();
   } catch {
     return config;
   }

@@ -22,7 +22,7 @@ const viewing = () => document.visibilityState === 'visible';
 export class ConsoleSession {
   /**
    * @param {{api, me, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
-   *   onMe: the server's fresh view of the signed-in agent, to keep;
+   *   onMe: the server's fresh view of the signed-in agent (GET me, with `limits`), to keep here in `me` too;
    *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
   constructor({ api, me, onMe, onAgent = () => {}, onExpired }) {
@@ -181,10 +181,9 @@ export class ConsoleSession {
 
   async #boot() {
     try {
-      const agent = await this.api.me();
-      Object.assign(this.me, agent);
-      this.onMe(agent);
-      renderPresence(agent.presence);
+      const answer = await this.api.me(); // the agent and the console's limits: onMe keeps both (this.me too)
+      this.onMe(answer);
+      renderPresence(answer.presence);
       const { cursor } = await this.#loadLists();
       if (this.stopped) return;
       this.render();

@@ -8,6 +8,7 @@
 
 import { widgetConfig } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
+import { parseLimits } from '../js/limits.js';
 
 export const DEFAULT_TITLE = 'Chat with us';
 export const DEFAULT_BOT_NAME = 'Assistant';
@@ -23,6 +24,7 @@ export function initialConfig(overrides) {
     color: normalizeColor(overrides.color) || '',
     position: overrides.position || 'right',
     availability: parseAvailability(null),
+    limits: {},
   };
 }
 
@@ -76,6 +78,7 @@ export async function loadConfig(overrides) {
     color: config.color || normalizeColor(w.color) || '',
     position: overrides.position || (w.position === 'left' ? 'left' : 'right'),
     availability: parseAvailability(server.availability),
+    limits: parseLimits(server.limits),
   };
 }
 

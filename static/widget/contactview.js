@@ -158,7 +158,9 @@ export class ContactView {
 
   #renderLeave() {
     const { el, contact } = this;
-    const show = contact.form === 'leave' && contact.chat.conversation?.status === 'automated';
+    // Still the bot's, or queued but not taken yet (nobody was there: the shop needs the address).
+    const conv = contact.chat.conversation;
+    const show = contact.form === 'leave' && Boolean(conv) && conv.status !== 'closed' && !conv.assigned_agent_id;
     el.leave.hidden = !show;
     if (!show) return;
     this.#prefill('leave', el.leaveEmail, el.leaveName);

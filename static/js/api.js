@@ -21,6 +21,7 @@ export function retryAfterMs(value, now = Date.now()) {
   const text = String(value ?? '').trim();
   if (!text) return null;
   if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(text)) return null; // an HTTP date ("Mon, 07 Dec 2026 10:00:30 GMT"), nothing else
   const at = Date.parse(text);
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }

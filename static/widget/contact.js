@@ -181,6 +181,7 @@ export class Contact {
   }
 
   openLeave({ changed = false } = {}) {
+    this.#mine(); // the record follows this conversation first: a later switch would close the form
     this.form = 'leave';
     this.leaveChanged = changed;
     this.errors.leave = {};
@@ -320,6 +321,7 @@ export class Contact {
   }
 
   #openTranscript() {
+    this.#mine();
     this.form = 'transcript';
     this.focus = 'transcript';
     this.#changed();

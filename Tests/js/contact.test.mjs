@@ -1,0 +1,210 @@
+// widget/contact.js with a fake chat: "Talk to a person" / "Leave a message"
+// under the escalation contract (it always succeeds; `offline` and
+// `needs_contact` say what the shopper is asked next) and the offline form
+// (the contact, the escalation if still the bot's, then the message as an
+// ordinary one, each at most once across retries).
+
+import assert from 'node:assert/strict';
+import { beforeEach, describe, test } from 'node:test';
+
+import { load } from './load.mjs';
+
+const { Contact } = await load('widget/contact.js');
+const { parseAvailability } = await load('widget/config.js');
+const { ApiError } = await load('js/api.js');
+
+// Each chat its own conversation: session.js keeps what the shopper told us per conversation,
+// in memory here (no localStorage in Node), for the life of the module.
+let conversations = 0;
+
+/** A chat as contact.js sees it; `escalation` and `failures` script the server, `calls` record what was asked. */
+function fakeChat({ status = 'automated', escalation = { status: 'agent', offline: false, needs_contact: false } } = {}) {
+  const calls = [];
+  const failures = { contact: [], post: [], escalate: [] }; // errors to throw, in turn
+  const chat = {
+    calls,
+    failures,
+    identity: null,
+    limits: { message_max_chars: 40 },
+    notice: null,
+    state: { phase: 'ready' },
+    conversation: { id: `c${++conversations}`, status, assigned_agent_id: null },
+    api: {
+      contact: async (id, body) => {
+        calls.push(['contact', id, body]);
+        if (failures.contact.length) throw failures.contact.shift();
+        return { ...chat.conversation };
+      },
+    },
+    async escalate() {
+      calls.push(['escalate']);
+      if (failures.escalate.length) throw failures.escalate.shift();
+      chat.conversation = { ...chat.conversation, status: escalation.status, assigned_agent_id: null };
+      return { conversation_id: chat.conversation.id, assigned_agent_id: null, message: null, ...escalation };
+    },
+    async post(text, clientId) {
+      calls.push(['post', text, clientId]);
+      if (failures.post.length) throw failures.post.shift();
+    },
+    notify(text) { chat.notice = text; },
+    dismissNotice() { chat.notice = null; },
+    hasCustomerMessage: () => false,
+  };
+  return chat;
+}
+
+const AWAY = parseAvailability({ status: 'away', email_enabled: true });
+const ONLINE = parseAvailability({ status: 'online', typical_reply_seconds: 30 });
+
+function contactFor(chat, availability, { refreshed = availability } = {}) {
+  let refreshes = 0;
+  const contact = new Contact(chat, { onChange: () => {}, refresh: async () => { refreshes++; return refreshed; } });
+  contact.setAvailability(availability);
+  contact.refreshes = () => refreshes;
+  return contact;
+}
+
+const names = (chat) => chat.calls.map((c) => c[0]);
+
+describe('talk()', () => {
+  let chat;
+  beforeEach(() => {
+    chat = fakeChat();
+  });
+
+  test('while nobody is there, "Leave a message" opens the form and sends nothing', async () => {
+    const contact = contactFor(chat, AWAY);
+    assert.equal(contact.offering, 'leave');
+    await contact.talk();
+    assert.equal(contact.form, 'leave');
+    assert.equal(contact.leaveChanged, false);
+    assert.deepEqual(chat.calls, []);
+  });
+
+  test('someone there: an escalation, no form', async () => {
+    const contact = contactFor(chat, ONLINE);
+    await contact.talk();
+    assert.deepEqual(names(chat), ['escalate']);
+    assert.equal(contact.form, null);
+    assert.equal(contact.filed(), null);
+    assert.equal(contact.refreshes(), 0);
+  });
+
+  test('nobody there after all, no e-mail: queued anyway, then the form asks for the address', async () => {
+    chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
+    const contact = contactFor(chat, ONLINE); // the page still thought someone was there, and so does the refresh
+    await contact.talk();
+    assert.deepEqual(names(chat), ['escalate']);
+    assert.equal(contact.refreshes(), 1);
+    assert.equal(contact.availability.status, 'away', 'the page stops offering "Talk to a person"');
+    assert.equal(contact.form, 'leave');
+    assert.equal(contact.leaveChanged, true);
+    assert.equal(contact.awaitingContact(), true);
+    assert.equal(contact.filed(), null);
+  });
+
+  test('nobody there, the e-mail known: filed at once with it, no form', async () => {
+    chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: false } });
+    const contact = contactFor(chat, ONLINE, { refreshed: AWAY });
+    contact.started(chat.conversation, { email: 'sam@example.com', displayName: 'Sam' });
+    await contact.talk();
+    assert.equal(contact.form, null);
+    assert.deepEqual(contact.filed(), { email: 'sam@example.com', name: 'Sam', status: 'away', nextOpenAt: null, emailEnabled: true });
+    assert.equal(contact.awaitingContact(), false);
+  });
+
+  test('a refusal is said in plain words', async () => {
+    chat.failures.escalate.push(new ApiError(429, 'too_many_open_chats', 'There are already 5 open conversations.', 60_000));
+    const contact = contactFor(chat, ONLINE);
+    await contact.talk();
+    assert.equal(chat.notice, "We couldn't reach a person. There are already 5 open conversations.");
+    assert.equal(contact.form, null);
+  });
+});
+
+describe('leaveMessage()', () => {
+  const form = { email: ' jamie@example.com ', name: ' Jamie Rivera ', message: 'My strap tore.' };
+
+  test('refused before anything is sent: no address, a bad one, no message, a message over the limit', async () => {
+    const chat = fakeChat();
+    const contact = contactFor(chat, AWAY);
+    assert.equal(await contact.leaveMessage({ email: '', name: '', message: '  ' }), false);
+    assert.deepEqual(contact.errors.leave, { email: 'Enter your e-mail address so we can answer you.', message: 'Write your message.' });
+    assert.equal(await contact.leaveMessage({ ...form, email: 'jamie@' }), false);
+    assert.equal(contact.errors.leave.email, "That e-mail address doesn't look right — please check it.");
+    assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(41) }), false);
+    assert.equal(contact.errors.leave.message, 'Your message is too long (at most 40 characters).');
+    assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(40) }), true, '40 emoji are 40 characters');
+    assert.deepEqual(names(chat), ['contact', 'escalate', 'post']);
+  });
+
+  test('from the bot: the contact, the escalation, then the message; filed', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: false } });
+    const contact = contactFor(chat, AWAY);
+    contact.openLeave();
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.deepEqual(chat.calls.map((c) => c.slice(0, 3)), [
+      ['contact', chat.conversation.id, { email: 'jamie@example.com', name: 'Jamie Rivera', source: 'offline' }],
+      ['escalate'],
+      ['post', 'My strap tore.', chat.calls[2][2]],
+    ]);
+    assert.equal(contact.form, null);
+    assert.equal(contact.filed().email, 'jamie@example.com');
+    assert.equal(contact.knownEmail(), 'jamie@example.com');
+  });
+
+  test('after an escalation that needed the address: the contact and the message, no second escalation', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
+    const contact = contactFor(chat, AWAY);
+    contact.availability = ONLINE; // "Talk to a person" was on offer
+    await contact.talk();
+    assert.equal(contact.form, 'leave');
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.deepEqual(names(chat), ['escalate', 'contact', 'post']);
+    assert.equal(contact.filed().name, 'Jamie Rivera');
+    assert.equal(contact.awaitingContact(), false);
+  });
+
+  test('someone came online meanwhile: the message goes to a live chat, nothing is filed', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: false, needs_contact: false } });
+    const contact = contactFor(chat, AWAY);
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.equal(contact.filed(), null);
+  });
+
+  test('a failure after the contact keeps the form; the retry sends the message once, with the same id', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: false } });
+    chat.failures.post.push(new ApiError(0));
+    const contact = contactFor(chat, AWAY);
+    contact.openLeave();
+    assert.equal(await contact.leaveMessage(form), false);
+    assert.equal(contact.form, 'leave');
+    assert.match(contact.errors.leave.form, /^Your message wasn't sent\. No connection/);
+    assert.equal(contact.filed(), null);
+    assert.equal(contact.awaitingContact(), true, 'queued, but the message is not there yet');
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.deepEqual(names(chat), ['contact', 'escalate', 'post', 'contact', 'post']);
+    const posts = chat.calls.filter((c) => c[0] === 'post');
+    assert.equal(posts[0][2], posts[1][2], 'the retry reuses the client_message_id');
+    assert.ok(contact.filed());
+  });
+
+  test('an edited message after a failure is a new message (a new id)', async () => {
+    const chat = fakeChat();
+    chat.failures.post.push(new ApiError(503, 'busy', 'Busy.'));
+    const contact = contactFor(chat, AWAY);
+    await contact.leaveMessage(form);
+    await contact.leaveMessage({ ...form, message: 'My strap tore. Photo attached.' });
+    const posts = chat.calls.filter((c) => c[0] === 'post');
+    assert.notEqual(posts[0][2], posts[1][2]);
+  });
+
+  test('the server refusing the address marks the field', async () => {
+    const chat = fakeChat();
+    chat.failures.contact.push(new ApiError(400, 'invalid_email', 'email: not an address.'));
+    const contact = contactFor(chat, AWAY);
+    assert.equal(await contact.leaveMessage(form), false);
+    assert.deepEqual(contact.errors.leave, { email: "That e-mail address doesn't look right — please check it." });
+    assert.deepEqual(names(chat), ['contact']);
+  });
+});

@@ -2,6 +2,9 @@
 (with the typical reply time in words), "Leave a message" (a form that files
 the chat in the queue as an offline message) while nobody is, no launcher at
 all outside the opening hours when the shop says so, and the pre-chat form.
+An escalation while nobody is there always succeeds (the chat waits in the
+queue marked offline); without an e-mail the form then asks for one, and its
+message goes in as an ordinary customer message after the queue's answer.
 Screenshots of each state, and axe-core on each new view.
 
 The stack is shared with the other browser tests: each test sets who is
@@ -129,12 +132,16 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     dark(d, False)
     shop.enter_frame()
 
-    # A failure on the way keeps the form and says so.
+    # A failure on the way (the contact is stored and the chat queued, the message is not)
+    # keeps the form and says so; the chat already waits in the queue, marked offline.
     d.execute_cdp_cmd("Network.enable", {})
-    d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/contact"]})
+    d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/messages"]})
     errors = shop.send_leave_form()
     assert errors.startswith("Your message wasn't sent. No connection"), errors
     assert d.find_element(By.ID, "leave-message").get_attribute("value") == message
+    assert shown(d, "leave") and not shown(d, "filed")
+    assert shop.status_line() == "We're away right now"
+    assert queued(stack, shop.session()["conversationId"])["offline"] is True
     d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
     confirmation = shop.send_leave_form()
@@ -145,7 +152,7 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     shop.wait_text(message, "customer")
     thread = shop.thread()
     at = [m["text"] for m in thread].index(message)
-    assert at == len(thread) - 2 and thread[-1]["sender"] == "system", f"the message and then the queue's answer: {thread}"
+    assert at == len(thread) - 1 and thread[-2]["sender"] == "system", f"the queue's answer and then the message: {thread}"
     assert shown(d, "form"), "the message box is back after sending"
     assert not shown(d, "transcript-open"), "a transcript by e-mail is offered by a shop that sends no e-mail"
     problems += audit(d, "widget: offline message filed")
@@ -160,7 +167,7 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     assert item["offline"] is True
     token = stack.login()
     texts = [m["content"] for m in stack.agent_call("GET", f"/api/v1/agent/conversations/{conversation_id}/messages", token)["messages"]]
-    assert texts.count(message) == 1
+    assert texts.count(message) == 1, "the retry sent the message twice"
 
     # A reload shows the same confirmation; on a phone, light and dark.
     shop.visit()
@@ -183,15 +190,28 @@ def test_availability_changing_under_talk_to_a_person_shows_the_form(stack, shop
     assert shop.talk_label() == "Talk to a person"
     nobody_online(stack)  # ...and the page still says "Talk to a person"
     d.find_element(By.ID, "talk").click()
-    wait_for(d, lambda: shown(d, "leave"), "409 contact_required left a dead end instead of the form")
+    wait_for(d, lambda: shown(d, "leave"), "the escalation that needs an e-mail left a dead end instead of the form")
+    # The chat is in the queue already, as an offline message the shop cannot answer by e-mail yet.
+    conversation_id = shop.session()["conversationId"]
+    item = queued(stack, conversation_id)
+    assert item["offline"] is True and item["customer"]["email"] is None, item
+    assert shop.status_line() == "We're away right now"
     assert d.find_element(By.ID, "leave-intro").text.startswith("Sorry — the team just stepped away.")
     assert shop.talk_label() == "Leave a message"
     assert d.find_element(By.ID, "leave-name").get_attribute("value") == "Robin Example"
     assert d.find_element(By.ID, "leave-email").get_attribute("value") == ""
     assert d.switch_to.active_element.get_attribute("id") == "leave-email"
-    confirmation = shop.send_leave_form("robin@example.com", "Is the Ridgeline pack waterproof?")
+    message = "Is the Ridgeline pack waterproof?"
+    confirmation = shop.send_leave_form("robin@example.com", message)
     assert confirmation.startswith("Thanks, Robin Example.") and "robin@example.com" in confirmation, confirmation
-    assert queued(stack, shop.session()["conversationId"])["offline"] is True
+    item = queued(stack, conversation_id)
+    assert item["offline"] is True
+    assert item["customer"]["email"] == "robin@example.com" and item["customer"]["source"] == "offline", item
+    shop.wait_text(message, "customer")
+    token = stack.login()
+    messages = stack.agent_call("GET", f"/api/v1/agent/conversations/{conversation_id}/messages", token)["messages"]
+    assert [m["content"] for m in messages].count(message) == 1
+    assert [m["sender_type"] for m in messages][-2:] == ["system", "customer"], messages
 
 
 def answered_chat(stack) -> None:
@@ -402,6 +422,8 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     if "email_enabled" not in av:
         pytest.skip("this backend does not say whether it sends e-mail")
     assert av["email_enabled"] is True and av["status"] == "away", av
+    admin = s.login("admin", s.admin_password)
+    s.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"notify_email": "shop@northwind.example"})
     shop = Shopper(browser(375, 700), s).visit()
     shop.open()
     d = shop.d
@@ -413,7 +435,12 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     assert confirmation == "Thanks, Jamie Rivera. We'll answer by e-mail at jamie@example.com as soon as someone is free.", confirmation
     assert shop.status_line() == "We'll answer by e-mail"
     shop.wait_text(message, "customer")
-    assert [m["sender"] for m in shop.thread()][-2:] == ["customer", "system"], shop.thread()
+    assert [m["sender"] for m in shop.thread()][-2:] == ["system", "customer"], shop.thread()
+    # The shop hears of it once, with the shopper's message in it (posted after the contact).
+    offline = inbox.wait_for("shop@northwind.example")
+    assert len(offline) == 1, [m["Subject"] for m in offline]
+    assert offline[0]["Reply-To"] == "jamie@example.com"
+    assert message in offline[0].get_body(("plain",)).get_content(), "the shop's e-mail lacks the shopper's message"
 
     # The transcript: the address is known, so one tap asks for it; it goes out when the chat ends.
     link = d.find_element(By.ID, "transcript-open")

@@ -4,7 +4,7 @@
 
 import { $ } from '../js/dom.js';
 import { tooLong } from '../js/limits.js';
-import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
+import { busy, clearInvalid, invalid, onSubmit, showApiError, showError, signedOut } from './forms.js';
 import { limits } from './limits.js';
 
 /** "refund, send back ,, Refund" → ["refund", "send back"] (the server also lower-cases and dedupes). */
@@ -28,10 +28,7 @@ export class FaqForm {
     };
     const { el } = this;
     el.form.addEventListener('input', () => this.onInput());
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
+    onSubmit(el.form, () => this.#submit());
     el.cancel.addEventListener('click', () => this.close());
     el.form.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.close();

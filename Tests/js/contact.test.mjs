@@ -1,8 +1,8 @@
 // widget/contact.js with a fake chat: "Talk to a person" / "Leave a message"
 // under the escalation contract (it always succeeds; `offline` and
 // `needs_contact` say what the shopper is asked next) and the offline form
-// (the contact, the escalation if still the bot's, then the message as an
-// ordinary one, each at most once across retries).
+// (the escalation if still the bot's, the message as an ordinary one, then
+// the contact that has the shop e-mailed, each at most once across retries).
 
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
@@ -135,32 +135,32 @@ describe('leaveMessage()', () => {
     assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(41) }), false);
     assert.equal(contact.errors.leave.message, 'Your message is too long (at most 40 characters).');
     assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(40) }), true, '40 emoji are 40 characters');
-    assert.deepEqual(names(chat), ['contact', 'escalate', 'post']);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
   });
 
-  test('from the bot: the contact, the escalation, then the message; filed', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: false } });
+  test('from the bot: the escalation, the message, then the contact (the shop\'s e-mail has the message); filed', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
     const contact = contactFor(chat, AWAY);
     contact.openLeave();
     assert.equal(await contact.leaveMessage(form), true);
     assert.deepEqual(chat.calls.map((c) => c.slice(0, 3)), [
-      ['contact', chat.conversation.id, { email: 'jamie@example.com', name: 'Jamie Rivera', source: 'offline' }],
       ['escalate'],
-      ['post', 'My strap tore.', chat.calls[2][2]],
+      ['post', 'My strap tore.', chat.calls[1][2]],
+      ['contact', chat.conversation.id, { email: 'jamie@example.com', name: 'Jamie Rivera', source: 'offline' }],
     ]);
     assert.equal(contact.form, null);
     assert.equal(contact.filed().email, 'jamie@example.com');
     assert.equal(contact.knownEmail(), 'jamie@example.com');
   });
 
-  test('after an escalation that needed the address: the contact and the message, no second escalation', async () => {
+  test('after an escalation that needed the address: the message and the contact, no second escalation', async () => {
     const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
     const contact = contactFor(chat, AWAY);
     contact.availability = ONLINE; // "Talk to a person" was on offer
     await contact.talk();
     assert.equal(contact.form, 'leave');
     assert.equal(await contact.leaveMessage(form), true);
-    assert.deepEqual(names(chat), ['escalate', 'contact', 'post']);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
     assert.equal(contact.filed().name, 'Jamie Rivera');
     assert.equal(contact.awaitingContact(), false);
   });
@@ -172,8 +172,8 @@ describe('leaveMessage()', () => {
     assert.equal(contact.filed(), null);
   });
 
-  test('a failure after the contact keeps the form; the retry sends the message once, with the same id', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: false } });
+  test('the message fails after the escalation: the form stays; the retry sends it with the same id', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
     chat.failures.post.push(new ApiError(0));
     const contact = contactFor(chat, AWAY);
     contact.openLeave();
@@ -181,11 +181,26 @@ describe('leaveMessage()', () => {
     assert.equal(contact.form, 'leave');
     assert.match(contact.errors.leave.form, /^Your message wasn't sent\. No connection/);
     assert.equal(contact.filed(), null);
-    assert.equal(contact.awaitingContact(), true, 'queued, but the message is not there yet');
+    assert.equal(contact.awaitingContact(), true, 'queued, but without the message and the address');
     assert.equal(await contact.leaveMessage(form), true);
-    assert.deepEqual(names(chat), ['contact', 'escalate', 'post', 'contact', 'post']);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'post', 'contact']);
     const posts = chat.calls.filter((c) => c[0] === 'post');
     assert.equal(posts[0][2], posts[1][2], 'the retry reuses the client_message_id');
+    assert.ok(contact.filed());
+  });
+
+  test('the address fails after the message: said so; the retry does not send the message again', async () => {
+    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
+    chat.failures.contact.push(new ApiError(503, 'service_unavailable', 'The service is not available right now.'));
+    const contact = contactFor(chat, AWAY);
+    contact.openLeave();
+    assert.equal(await contact.leaveMessage(form), false);
+    assert.equal(contact.errors.leave.form,
+      "Your message is here, but we couldn't save your e-mail address. Our chat is having trouble right now — please try again in a moment.");
+    assert.equal(contact.form, 'leave');
+    assert.equal(contact.filed(), null);
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'contact', 'contact']);
     assert.ok(contact.filed());
   });
 
@@ -205,6 +220,8 @@ describe('leaveMessage()', () => {
     const contact = contactFor(chat, AWAY);
     assert.equal(await contact.leaveMessage(form), false);
     assert.deepEqual(contact.errors.leave, { email: "That e-mail address doesn't look right — please check it." });
-    assert.deepEqual(names(chat), ['contact']);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
+    assert.equal(await contact.leaveMessage({ ...form, email: 'jamie@example.org' }), true);
+    assert.deepEqual(names(chat), ['escalate', 'post', 'contact', 'contact'], 'the corrected address alone is sent');
   });
 });

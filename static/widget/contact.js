@@ -38,7 +38,7 @@ export class Contact {
     this.busy = null; // which form is being sent
     this.errors = {}; // form → {field → text, form → text}
     this.focus = null; // a form that just opened, for the view to focus once
-    this.leaveDraft = null; // {text, clientId}: the offline form's message keeps its id across retries
+    this.leaveDraft = null; // {text, clientId, sent}: the offline form's message, sent once across retries
   }
 
   #changed() {
@@ -204,11 +204,12 @@ export class Contact {
   }
 
   /**
-   * The offline form: the contact (the server e-mails the shop once it has
-   * both the address and the offline chat), the escalation if the chat is
-   * still the bot's, then the message as an ordinary one. A retry after a
-   * failure on the way repeats nothing twice: the contact and the escalation
-   * are idempotent, and the message keeps its client_message_id.
+   * The offline form: the escalation if the chat is still the bot's, the
+   * message as an ordinary one, then the contact, which has the server
+   * e-mail the shop (once): last, so that the e-mail has the message in it.
+   * A retry after a failure on the way repeats nothing: the escalation is
+   * skipped once done, a message sent is not sent again (and keeps its
+   * client_message_id until then), and the contact is idempotent.
    */
   async leaveMessage({ email, name, message }) {
     email = email.trim();
@@ -228,16 +229,20 @@ export class Contact {
     if (!conv) return false;
     this.busy = 'leave';
     this.#changed();
+    if (this.leaveDraft?.text !== message) this.leaveDraft = { text: message, clientId: newClientId(), sent: false };
+    const draft = this.leaveDraft;
     try {
-      await this.chat.api.contact(conv.id, { email, name, source: 'offline' });
-      this.#remember(email, name);
       if (this.chat.conversation?.status === 'automated') {
         const answer = await this.chat.escalate();
         if (!answer) throw new ApiError(0);
         if (answer.offline) this.#escalatedOffline();
       }
-      if (this.leaveDraft?.text !== message) this.leaveDraft = { text: message, clientId: newClientId() };
-      await this.chat.post(message, this.leaveDraft.clientId);
+      if (!draft.sent) {
+        await this.chat.post(message, draft.clientId);
+        draft.sent = true;
+      }
+      await this.chat.api.contact(conv.id, { email, name, source: 'offline' });
+      this.#remember(email, name);
       this.leaveDraft = null;
       if (this.#mine().offlinePending) this.#fileOffline(email, name);
       this.form = null;
@@ -246,7 +251,8 @@ export class Contact {
       if (err instanceof ApiError && err.code === 'invalid_email') {
         this.errors.leave = { email: "That e-mail address doesn't look right — please check it." };
       } else {
-        this.errors.leave = { form: plain(err, "Your message wasn't sent.") };
+        const what = draft.sent ? "Your message is here, but we couldn't save your e-mail address." : "Your message wasn't sent.";
+        this.errors.leave = { form: plain(err, what) };
       }
       return false;
     } finally {

@@ -482,3 +482,24 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
              f"transcript not asked for: {done.text!r}")
     assert not d.find_element(By.ID, "transcript-form").is_displayed()
     assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+# Strict: it fails as soon as the server is fixed, so the mark goes with the fix.
+@pytest.mark.xfail(strict=True, reason="server: with the address known, escalate queues the shop's offline e-mail at once, "
+                   "rendered before the form's message is posted (render it when sent, or hold it briefly)")
+def test_a_known_shopper_leaving_a_message_has_it_in_the_shops_email(mail_stack, inbox, browser):
+    """The host page told us who the shopper is (so escalating needs no address): the
+    shop's one e-mail about the offline message still carries what the form said."""
+    s = mail_stack
+    admin = s.login("admin", s.admin_password)
+    s.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"notify_email": "desk-known@northwind.example"})
+    shop = Shopper(browser(1280, 800), s).visit()
+    shop.d.execute_script("Switchboard.identify({name: 'Sam Shopper', email: 'sam@example.com'})")
+    shop.open()
+    shop.open_leave_form()
+    message = "Do the Ridgeline straps come in green?"
+    confirmation = shop.send_leave_form(message=message)
+    assert confirmation.startswith("Thanks, Sam Shopper.") and "sam@example.com" in confirmation, confirmation
+    mails = inbox.wait_for("desk-known@northwind.example")
+    assert len(mails) == 1, [m["Subject"] for m in mails]
+    assert message in mails[0].get_body(("plain",)).get_content(), "the shop's e-mail lacks the shopper's message"

@@ -3,8 +3,9 @@
 the chat in the queue as an offline message) while nobody is, no launcher at
 all outside the opening hours when the shop says so, and the pre-chat form.
 An escalation while nobody is there always succeeds (the chat waits in the
-queue marked offline); without an e-mail the form then asks for one, and its
-message goes in as an ordinary customer message after the queue's answer.
+queue marked offline); without an e-mail the form then asks for one. The
+form's message is in the chat before the address, so the shop's one e-mail
+about it carries the message.
 Screenshots of each state, and axe-core on each new view.
 
 The stack is shared with the other browser tests: each test sets who is
@@ -132,16 +133,17 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     dark(d, False)
     shop.enter_frame()
 
-    # A failure on the way (the contact is stored and the chat queued, the message is not)
-    # keeps the form and says so; the chat already waits in the queue, marked offline.
+    # A failure on the way (the chat is queued with the message, the address is not stored)
+    # keeps the form and says so.
     d.execute_cdp_cmd("Network.enable", {})
-    d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/messages"]})
+    d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/contact"]})
     errors = shop.send_leave_form()
-    assert errors.startswith("Your message wasn't sent. No connection"), errors
+    assert errors.startswith("Your message is here, but we couldn't save your e-mail address. No connection"), errors
     assert d.find_element(By.ID, "leave-message").get_attribute("value") == message
     assert shown(d, "leave") and not shown(d, "filed")
     assert shop.status_line() == "We're away right now"
-    assert queued(stack, shop.session()["conversationId"])["offline"] is True
+    item = queued(stack, shop.session()["conversationId"])
+    assert item["offline"] is True and item["customer"]["email"] is None, item
     d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
     confirmation = shop.send_leave_form()
@@ -152,7 +154,7 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     shop.wait_text(message, "customer")
     thread = shop.thread()
     at = [m["text"] for m in thread].index(message)
-    assert at == len(thread) - 1 and thread[-2]["sender"] == "system", f"the queue's answer and then the message: {thread}"
+    assert at == len(thread) - 2 and thread[-1]["sender"] == "system", f"the message and then the queue's answer: {thread}"
     assert shown(d, "form"), "the message box is back after sending"
     assert not shown(d, "transcript-open"), "a transcript by e-mail is offered by a shop that sends no e-mail"
     problems += audit(d, "widget: offline message filed")
@@ -435,8 +437,8 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     assert confirmation == "Thanks, Jamie Rivera. We'll answer by e-mail at jamie@example.com as soon as someone is free.", confirmation
     assert shop.status_line() == "We'll answer by e-mail"
     shop.wait_text(message, "customer")
-    assert [m["sender"] for m in shop.thread()][-2:] == ["system", "customer"], shop.thread()
-    # The shop hears of it once, with the shopper's message in it (posted after the contact).
+    assert [m["sender"] for m in shop.thread()][-2:] == ["customer", "system"], shop.thread()
+    # The shop hears of it once, with the shopper's message in it.
     offline = inbox.wait_for("shop@northwind.example")
     assert len(offline) == 1, [m["Subject"] for m in offline]
     assert offline[0]["Reply-To"] == "jamie@example.com"
@@ -484,12 +486,9 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     assert not problems, "axe-core found:\n" + "\n".join(problems)
 
 
-# Strict: it fails as soon as the server is fixed, so the mark goes with the fix.
-@pytest.mark.xfail(strict=True, reason="server: with the address known, escalate queues the shop's offline e-mail at once, "
-                   "rendered before the form's message is posted (render it when sent, or hold it briefly)")
 def test_a_known_shopper_leaving_a_message_has_it_in_the_shops_email(mail_stack, inbox, browser):
-    """The host page told us who the shopper is (so escalating needs no address): the
-    shop's one e-mail about the offline message still carries what the form said."""
+    """The host page told us who the shopper is, so the escalation itself has the shop
+    e-mailed: the form's message goes with it, and the one e-mail carries it."""
     s = mail_stack
     admin = s.login("admin", s.admin_password)
     s.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"notify_email": "desk-known@northwind.example"})

@@ -1,8 +1,8 @@
 // widget/contact.js with a fake chat: "Talk to a person" / "Leave a message"
 // under the escalation contract (it always succeeds; `offline` and
 // `needs_contact` say what the shopper is asked next) and the offline form
-// (the escalation if still the bot's, the message as an ordinary one, then
-// the contact that has the shop e-mailed, each at most once across retries).
+// (its message first — with the escalation while the bot has the chat, else
+// as an ordinary one — then the contact; each at most once across retries).
 
 import assert from 'node:assert/strict';
 import { beforeEach, describe, test } from 'node:test';
@@ -36,8 +36,8 @@ function fakeChat({ status = 'automated', escalation = { status: 'agent', offlin
         return { ...chat.conversation };
       },
     },
-    async escalate() {
-      calls.push(['escalate']);
+    async escalate(message) {
+      calls.push(['escalate', message]);
       if (failures.escalate.length) throw failures.escalate.shift();
       chat.conversation = { ...chat.conversation, status: escalation.status, assigned_agent_id: null };
       return { conversation_id: chat.conversation.id, assigned_agent_id: null, message: null, ...escalation };
@@ -124,6 +124,15 @@ describe('talk()', () => {
 
 describe('leaveMessage()', () => {
   const form = { email: ' jamie@example.com ', name: ' Jamie Rivera ', message: 'My strap tore.' };
+  const OFFLINE = { status: 'agent', offline: true, needs_contact: true };
+
+  // A chat queued by "Talk to a person" while nobody was there: the form asks for the address.
+  async function afterNeedsContact(chat) {
+    const contact = contactFor(chat, ONLINE, { refreshed: AWAY });
+    await contact.talk();
+    assert.equal(contact.form, 'leave');
+    return contact;
+  }
 
   test('refused before anything is sent: no address, a bad one, no message, a message over the limit', async () => {
     const chat = fakeChat();
@@ -134,18 +143,18 @@ describe('leaveMessage()', () => {
     assert.equal(contact.errors.leave.email, "That e-mail address doesn't look right — please check it.");
     assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(41) }), false);
     assert.equal(contact.errors.leave.message, 'Your message is too long (at most 40 characters).');
+    assert.deepEqual(chat.calls, []);
     assert.equal(await contact.leaveMessage({ ...form, message: '😀'.repeat(40) }), true, '40 emoji are 40 characters');
-    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
+    assert.deepEqual(names(chat), ['escalate', 'contact']);
   });
 
-  test('from the bot: the escalation, the message, then the contact (the shop\'s e-mail has the message); filed', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
+  test('from the bot: the message goes with the escalation, then the contact; filed', async () => {
+    const chat = fakeChat({ escalation: OFFLINE });
     const contact = contactFor(chat, AWAY);
     contact.openLeave();
     assert.equal(await contact.leaveMessage(form), true);
-    assert.deepEqual(chat.calls.map((c) => c.slice(0, 3)), [
-      ['escalate'],
-      ['post', 'My strap tore.', chat.calls[1][2]],
+    assert.deepEqual(chat.calls, [
+      ['escalate', 'My strap tore.'],
       ['contact', chat.conversation.id, { email: 'jamie@example.com', name: 'Jamie Rivera', source: 'offline' }],
     ]);
     assert.equal(contact.form, null);
@@ -153,14 +162,11 @@ describe('leaveMessage()', () => {
     assert.equal(contact.knownEmail(), 'jamie@example.com');
   });
 
-  test('after an escalation that needed the address: the message and the contact, no second escalation', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
-    const contact = contactFor(chat, AWAY);
-    contact.availability = ONLINE; // "Talk to a person" was on offer
-    await contact.talk();
-    assert.equal(contact.form, 'leave');
+  test('after an escalation that needed the address: the message as an ordinary one, then the contact', async () => {
+    const chat = fakeChat({ escalation: OFFLINE });
+    const contact = await afterNeedsContact(chat);
     assert.equal(await contact.leaveMessage(form), true);
-    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
+    assert.deepEqual(chat.calls.map((c) => c.slice(0, 2)), [['escalate', undefined], ['post', 'My strap tore.'], ['contact', chat.conversation.id]]);
     assert.equal(contact.filed().name, 'Jamie Rivera');
     assert.equal(contact.awaitingContact(), false);
   });
@@ -172,16 +178,26 @@ describe('leaveMessage()', () => {
     assert.equal(contact.filed(), null);
   });
 
-  test('the message fails after the escalation: the form stays; the retry sends it with the same id', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
-    chat.failures.post.push(new ApiError(0));
+  test('the escalation fails: nothing else is sent; the retry escalates with the message again', async () => {
+    const chat = fakeChat({ escalation: OFFLINE });
+    chat.failures.escalate.push(new ApiError(429, 'rate_limited', 'Slow down.', 10_000));
     const contact = contactFor(chat, AWAY);
     contact.openLeave();
+    assert.equal(await contact.leaveMessage(form), false);
+    assert.equal(contact.errors.leave.form, "Your message wasn't sent. Too many tries in a short time — wait a moment and try again.");
+    assert.equal(await contact.leaveMessage(form), true);
+    assert.deepEqual(chat.calls.map((c) => c.slice(0, 2)), [['escalate', 'My strap tore.'], ['escalate', 'My strap tore.'], ['contact', chat.conversation.id]]);
+  });
+
+  test('the message fails on the queued chat: the form stays; the retry sends it with the same id', async () => {
+    const chat = fakeChat({ escalation: OFFLINE });
+    chat.failures.post.push(new ApiError(0));
+    const contact = await afterNeedsContact(chat);
     assert.equal(await contact.leaveMessage(form), false);
     assert.equal(contact.form, 'leave');
     assert.match(contact.errors.leave.form, /^Your message wasn't sent\. No connection/);
     assert.equal(contact.filed(), null);
-    assert.equal(contact.awaitingContact(), true, 'queued, but without the message and the address');
+    assert.equal(contact.awaitingContact(), true, 'queued, without the message and the address');
     assert.equal(await contact.leaveMessage(form), true);
     assert.deepEqual(names(chat), ['escalate', 'post', 'post', 'contact']);
     const posts = chat.calls.filter((c) => c[0] === 'post');
@@ -189,8 +205,19 @@ describe('leaveMessage()', () => {
     assert.ok(contact.filed());
   });
 
+  test('an edited message after a failure is a new message (a new id)', async () => {
+    const chat = fakeChat({ escalation: OFFLINE });
+    chat.failures.post.push(new ApiError(503, 'busy', 'Busy.'));
+    const contact = await afterNeedsContact(chat);
+    await contact.leaveMessage(form);
+    await contact.leaveMessage({ ...form, message: 'My strap tore. Photo attached.' });
+    const posts = chat.calls.filter((c) => c[0] === 'post');
+    assert.equal(posts.length, 2);
+    assert.notEqual(posts[0][2], posts[1][2]);
+  });
+
   test('the address fails after the message: said so; the retry does not send the message again', async () => {
-    const chat = fakeChat({ escalation: { status: 'agent', offline: true, needs_contact: true } });
+    const chat = fakeChat({ escalation: OFFLINE });
     chat.failures.contact.push(new ApiError(503, 'service_unavailable', 'The service is not available right now.'));
     const contact = contactFor(chat, AWAY);
     contact.openLeave();
@@ -200,28 +227,18 @@ describe('leaveMessage()', () => {
     assert.equal(contact.form, 'leave');
     assert.equal(contact.filed(), null);
     assert.equal(await contact.leaveMessage(form), true);
-    assert.deepEqual(names(chat), ['escalate', 'post', 'contact', 'contact']);
+    assert.deepEqual(names(chat), ['escalate', 'contact', 'contact']);
     assert.ok(contact.filed());
   });
 
-  test('an edited message after a failure is a new message (a new id)', async () => {
-    const chat = fakeChat();
-    chat.failures.post.push(new ApiError(503, 'busy', 'Busy.'));
-    const contact = contactFor(chat, AWAY);
-    await contact.leaveMessage(form);
-    await contact.leaveMessage({ ...form, message: 'My strap tore. Photo attached.' });
-    const posts = chat.calls.filter((c) => c[0] === 'post');
-    assert.notEqual(posts[0][2], posts[1][2]);
-  });
-
-  test('the server refusing the address marks the field', async () => {
+  test('the server refusing the address marks the field; the corrected address alone is sent', async () => {
     const chat = fakeChat();
     chat.failures.contact.push(new ApiError(400, 'invalid_email', 'email: not an address.'));
     const contact = contactFor(chat, AWAY);
     assert.equal(await contact.leaveMessage(form), false);
     assert.deepEqual(contact.errors.leave, { email: "That e-mail address doesn't look right — please check it." });
-    assert.deepEqual(names(chat), ['escalate', 'post', 'contact']);
+    assert.deepEqual(names(chat), ['escalate', 'contact']);
     assert.equal(await contact.leaveMessage({ ...form, email: 'jamie@example.org' }), true);
-    assert.deepEqual(names(chat), ['escalate', 'post', 'contact', 'contact'], 'the corrected address alone is sent');
+    assert.deepEqual(names(chat), ['escalate', 'contact', 'contact']);
   });
 });

@@ -135,8 +135,9 @@ export function customerApi(session) {
     messages: (id, after) => request('GET', conv(id) + '/messages' + query({ after }), { headers: h() }),
     send: (id, content, clientMessageId) => post(conv(id) + '/messages', { content, client_message_id: clientMessageId }),
     quickReply: (id, slug, clientMessageId) => post(`${conv(id)}/quick-replies/${enc(slug)}`, { client_message_id: clientMessageId }),
-    // Always answers (nobody there: `offline`, and `needs_contact` without an e-mail yet).
-    escalate: (id) => post(conv(id) + '/escalate'),
+    // Always answers (nobody there: `offline`, and `needs_contact` without an e-mail yet). With a
+    // message (the offline form while the bot still has the chat) it is stored just before.
+    escalate: (id, message) => post(conv(id) + '/escalate', message ? { message } : undefined),
     contact: (id, { email, name, source }) => post(conv(id) + '/contact', { email, name: name || undefined, source }),
     transcript: (id, email) => post(conv(id) + '/transcript', email ? { email } : {}),
     typing: (id, typing) => post(conv(id) + '/typing', { typing }),

@@ -434,22 +434,26 @@ export class Chat {
   }
 
   /**
-   * Ask for a human. Resolves to the server's answer ({status,
-   * assigned_agent_id, message, offline, needs_contact}: nobody there queues
-   * the chat as an offline message, and `needs_contact` says the shop has no
-   * e-mail to answer yet), or null when there is nothing to escalate; rejects
-   * with the ApiError for the caller to show.
+   * Ask for a human, with the offline form's message if any (stored just
+   * before the escalation, in its transaction). Resolves to the server's
+   * answer ({status, assigned_agent_id, message, offline, needs_contact}:
+   * nobody there queues the chat as an offline message, and `needs_contact`
+   * says the shop has no e-mail to answer yet), or null when there is
+   * nothing to escalate; rejects with the ApiError for the caller to show.
    */
-  async escalate() {
+  async escalate(message = undefined) {
     const conv = this.state.conversation;
     if (!conv || this.state.escalating) return null;
     this.state.escalating = true;
     this.state.notice = null;
     this.#changed();
     try {
-      const answer = await this.api.escalate(conv.id);
+      const answer = await this.api.escalate(conv.id, message);
       if (this.state.conversation?.id !== conv.id) return null;
       this.#setConversation({ ...this.state.conversation, status: answer.status, assigned_agent_id: answer.assigned_agent_id });
+      // The stored message and the answer's system message share a timestamp: a list read
+      // first puts them in the server's order (the stream would too, but may be slower).
+      if (message) await this.#poll().catch(() => {});
       if (answer.message) this.#ingest(answer.message, false);
       return answer;
     } finally {

@@ -204,12 +204,15 @@ export class Contact {
   }
 
   /**
-   * The offline form: the escalation if the chat is still the bot's, the
-   * message as an ordinary one, then the contact, which has the server
-   * e-mail the shop (once): last, so that the e-mail has the message in it.
-   * A retry after a failure on the way repeats nothing: the escalation is
-   * skipped once done, a message sent is not sent again (and keeps its
-   * client_message_id until then), and the contact is idempotent.
+   * The offline form. Its message goes in first, so that the shop's e-mail
+   * (sent once the chat is offline and has an address, whichever comes
+   * second) has it: with the escalation while the bot still has the chat
+   * (stored just before it, as the shopper wrote it before asking), or as an
+   * ordinary message once the chat is queued (the form came after an
+   * escalation that needed the address). Then the contact. A retry after a
+   * failure on the way repeats nothing: the escalation is skipped once done,
+   * a message sent is not sent again (and keeps its client_message_id until
+   * then), and the contact is idempotent.
    */
   async leaveMessage({ email, name, message }) {
     email = email.trim();
@@ -233,8 +236,9 @@ export class Contact {
     const draft = this.leaveDraft;
     try {
       if (this.chat.conversation?.status === 'automated') {
-        const answer = await this.chat.escalate();
+        const answer = await this.chat.escalate(message);
         if (!answer) throw new ApiError(0);
+        draft.sent = true;
         if (answer.offline) this.#escalatedOffline();
       }
       if (!draft.sent) {

@@ -392,7 +392,8 @@ class MailStack(BrowserStack):
 
     def __init__(self, root, smtp_port: int) -> None:
         StackProcess.__init__(self, "browser-mail", root, SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-                              SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1")
+                              SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+                              SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="1")
         self.http = requests.Session()
 
     @property

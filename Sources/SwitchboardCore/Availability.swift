@@ -85,7 +85,7 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
             }
         }
         var copy = self
-        copy.awayMessage = try Validate.text(awayMessage, "availability.away_message", 1...500, code: "invalid_settings")
+        copy.awayMessage = try Validate.text(awayMessage, "availability.away_message", Limits.botText, code: "invalid_settings")
         return copy
     }
 }

@@ -78,4 +78,12 @@ public enum Limits {
     public static let faqKeywordsMax = 30
     public static let faqKeywordMaxCharacters = 40
     public static let faqsMax = 200
+    // The shop's settings (characters).
+    public static let brandName = 1...60
+    public static let botName = 1...40
+    /// The welcome, fallback and away messages.
+    public static let botText = 1...500
+    public static let widgetTitle = 1...60
+    public static let widgetSubtitle = 0...120
+    public static let widgetGreeting = 0...240
 }

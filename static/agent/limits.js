@@ -19,6 +19,17 @@ const FIELDS = {
   'agent-password': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
   'reset-password': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
   'password-new': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
+  'faq-slug': { maxlength: 'faq_slug_max_chars' },
+  'bot-name': { maxlength: 'bot_name_max_chars' },
+  'bot-welcome': { maxlength: 'bot_text_max_chars' },
+  'bot-fallback': { maxlength: 'bot_text_max_chars' },
+  'hours-away': { maxlength: 'bot_text_max_chars' },
+  'look-brand': { maxlength: 'brand_name_max_chars' },
+  'look-title-input': { maxlength: 'widget_title_max_chars' },
+  'look-subtitle': { maxlength: 'widget_subtitle_max_chars' },
+  'look-greeting': { maxlength: 'widget_greeting_max_chars' },
+  'hours-notify': { maxlength: 'email_max_chars' },
+  'my-email': { maxlength: 'email_max_chars' },
 };
 
 let current = {};

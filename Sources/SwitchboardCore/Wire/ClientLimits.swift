@@ -30,6 +30,15 @@ public struct ConsoleLimits: Codable, Equatable, Sendable {
     public var faqKeywordsMax = Limits.faqKeywordsMax
     public var faqKeywordMaxChars = Limits.faqKeywordMaxCharacters
     public var faqsMax = Limits.faqsMax
+    public var faqSlugMaxChars = Limits.slugMaxLength
+    public var emailMaxChars = Limits.emailMaxLength
+    public var brandNameMaxChars = Limits.brandName.upperBound
+    public var botNameMaxChars = Limits.botName.upperBound
+    /// The welcome, fallback and away messages.
+    public var botTextMaxChars = Limits.botText.upperBound
+    public var widgetTitleMaxChars = Limits.widgetTitle.upperBound
+    public var widgetSubtitleMaxChars = Limits.widgetSubtitle.upperBound
+    public var widgetGreetingMaxChars = Limits.widgetGreeting.upperBound
 
     public init() {}
 
@@ -40,7 +49,10 @@ public struct ConsoleLimits: Codable, Equatable, Sendable {
         case passwordMaxBytes = "password_max_bytes", usernameMinChars = "username_min_chars"
         case usernameMaxChars = "username_max_chars", faqQuestionMaxChars = "faq_question_max_chars"
         case faqAnswerMaxChars = "faq_answer_max_chars", faqKeywordsMax = "faq_keywords_max"
-        case faqKeywordMaxChars = "faq_keyword_max_chars", faqsMax = "faqs_max"
+        case faqKeywordMaxChars = "faq_keyword_max_chars", faqsMax = "faqs_max", faqSlugMaxChars = "faq_slug_max_chars"
+        case emailMaxChars = "email_max_chars", brandNameMaxChars = "brand_name_max_chars", botNameMaxChars = "bot_name_max_chars"
+        case botTextMaxChars = "bot_text_max_chars", widgetTitleMaxChars = "widget_title_max_chars"
+        case widgetSubtitleMaxChars = "widget_subtitle_max_chars", widgetGreetingMaxChars = "widget_greeting_max_chars"
     }
 }
 

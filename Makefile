@@ -18,6 +18,7 @@ test:
 	scripts/deps.sh --browser
 	swift build --build-tests
 	swift test --skip-build
+	node --test Tests/js/
 	SWITCHBOARD_BIN_DIR=.build/debug .venv/bin/pytest -q Tests/stack Tests/browser
 
 # Benchmarks (BENCHMARKS.md, about 10 minutes; asserts nothing about time): wrk,

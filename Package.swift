@@ -64,6 +64,9 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The in-memory store: the second engine the rule tests run on and the fuzz harness's
+        // store. A test engine, so no executable that ships links it.
+        .target(name: "SwitchboardTestSupport", dependencies: ["SwitchboardCore", "SwitchboardChat"]),
         // The SQLite implementation of the store protocol.
         .target(
             name: "SwitchboardStore",
@@ -106,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore",
+                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The demo shop's FAQs, imported by `switchboard seed`.
@@ -116,14 +119,18 @@ let package = Package(
         // the invariants every answer must keep. No I/O.
         .target(
             name: "SwitchboardFuzzing",
-            dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardCore", "SwitchboardTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         // libFuzzer's driver, declared for `make fuzz` (a header; nothing to link otherwise).
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzing", "CLibFuzzer"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
-        .testTarget(name: "SwitchboardStoreTests", dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore", "SwitchboardTestSupport"]),
+        .testTarget(
+            name: "SwitchboardStoreTests",
+            // GRDB only to damage a database by hand (CorruptValueTests) and read raw rows.
+            dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
         .testTarget(name: "SwitchboardMailTests", dependencies: ["SwitchboardMail", "SwitchboardCore"]),

@@ -13,9 +13,12 @@
 #     /opt/switchboard; installs /usr/local/bin/switchboard-admin;
 #   - writes /etc/switchboard/switchboard.env from deploy/switchboard.env if there
 #     is none (then stops: edit it, run again);
-#   - installs the three units and /etc/logrotate.d/switchboard, migrates the
-#     database (a backup first when there is one), renders
-#     /etc/switchboard/nginx.conf, enables and (re)starts the services.
+#   - installs the three units (with a drop-in for a systemd older than 254, which
+#     ignores their restart backoff) and /etc/logrotate.d/switchboard;
+#   - stops the worker and the notifier, backs the database up when there is one,
+#     migrates it (`switchboard migrate`, the only migrator), starts them again;
+#   - enables and starts nginx, or reloads it (its unit renders its config from the
+#     template and the settings each time, checked with nginx -t).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 src=$(cd "$here/.." && pwd)
@@ -67,7 +70,8 @@ fi
 
 # Files. `install` replaces a running binary safely (a new file, not an overwrite).
 say "installing into $prefix"
-install -d -m 0755 "$prefix" "$prefix/bin" "$prefix/scripts" "$prefix/deploy" "$prefix/nginx" "$prefix/docs"
+install -d -m 0755 "$prefix" "$prefix/bin" "$prefix/scripts" "$prefix/deploy" "$prefix/nginx" \
+    "$prefix/nginx/snippets" "$prefix/docs"
 for exe in switchboard switchboard-worker switchboard-notifier; do
     install -m 0755 "$bin_dir/$exe" "$prefix/bin/$exe"
 done
@@ -83,8 +87,10 @@ rm -rf "$prefix/static.old"
 mv "$prefix/static.new" "$prefix/static"
 rm -rf "$prefix/static.old"
 install -m 0644 "$src/nginx/switchboard.conf.template" "$prefix/nginx/"
+rm -f "$prefix/nginx/snippets/"*.conf "$prefix/deploy/render-nginx.sh"
+install -m 0644 "$src/nginx/snippets/"*.conf "$prefix/nginx/snippets/"
 install -m 0755 "$src/scripts/env.sh" "$src/scripts/render-nginx.sh" "$prefix/scripts/"
-install -m 0755 "$here/render-nginx.sh" "$here/install.sh" "$prefix/deploy/"
+install -m 0755 "$here/install.sh" "$prefix/deploy/"
 install -m 0644 "$src/docs/OPERATIONS.md" "$src/docs/CONTRACTS.md" "$prefix/docs/"
 install -m 0755 "$here/switchboard-admin" /usr/local/bin/switchboard-admin
 chmod -R u=rwX,go=rX "$prefix"
@@ -99,21 +105,44 @@ fi
 chgrp "$user" "$env_file"
 chmod 0640 "$env_file"
 
-# Units and log rotation.
-install -m 0644 "$here"/systemd/switchboard-{worker,notifier,nginx}.service /etc/systemd/system/
+# Units and log rotation. systemd older than 254 (Debian 12 has 252) ignores
+# RestartSteps= and RestartMaxDelaySec= and would restart a crashing service every
+# 0.25 s forever: there a drop-in makes that every second.
+units=(switchboard-worker switchboard-notifier switchboard-nginx)
+for unit in "${units[@]}"; do
+    install -m 0644 "$here/systemd/$unit.service" /etc/systemd/system/
+done
+systemd_version=$(systemctl --version | awk 'NR == 1 { print $2 }')
+for unit in "${units[@]}"; do
+    dropin=/etc/systemd/system/$unit.service.d/restart-without-backoff.conf
+    if ((systemd_version < 254)); then
+        install -d -m 0755 "$(dirname "$dropin")"
+        printf '# deploy/install.sh: systemd %s ignores RestartSteps=/RestartMaxDelaySec=.\n[Service]\nRestartSec=1s\n' \
+            "$systemd_version" >"$dropin"
+    else
+        rm -f "$dropin"
+    fi
+done
 install -m 0644 "$here/logrotate/switchboard" /etc/logrotate.d/switchboard
+rm -f "$etc/nginx.conf" # (rendered by the unit into /run/switchboard-nginx now)
 systemctl daemon-reload
 
-# The database: made private to the service user; backed up, then migrated
-# (the worker migrates on start as well; here a failure stops the upgrade
-# while the old version still runs).
+# The database: made private to the service user; the services that use it stopped
+# (nginx answers 503 meanwhile), backed up, migrated once by the only migrator, then
+# the services started again (the worker's ExecStartPre= finds nothing left to do).
+# A new worker refuses an old schema, so nothing runs on a half-upgraded database.
 install -d -m 0700 -o "$user" -g "$user" /var/lib/switchboard /var/lib/switchboard/backups
+systemctl stop switchboard-notifier.service switchboard-worker.service
 if [[ -f /var/lib/switchboard/switchboard.sqlite ]]; then
     backup=/var/lib/switchboard/backups/before-upgrade-$(date -u +%Y%m%dT%H%M%SZ).sqlite
     say "backing up the database to $backup"
     switchboard-admin backup "$backup" >/dev/null
 fi
-switchboard-admin migrate
+if ! switchboard-admin migrate; then
+    die "the migration failed; the services stay stopped. Back to the old release: its binaries, and ${backup:-no backup (a new database)} restored (docs/OPERATIONS.md, Restore)"
+fi
+systemctl enable switchboard-worker.service switchboard-notifier.service
+systemctl start switchboard-worker.service switchboard-notifier.service
 
 # nginx.
 set -a
@@ -121,26 +150,15 @@ set -a
 source "$env_file"
 set +a
 if [[ -r ${SWITCHBOARD_TLS_CERT:-/nonexistent} && -r ${SWITCHBOARD_TLS_KEY:-/nonexistent} ]]; then
-    "$prefix/deploy/render-nginx.sh" "$etc/nginx.conf" >/dev/null
-    # (The unit makes both directories itself; `nginx -t` needs them now.)
-    install -d -m 0750 /var/log/switchboard
-    install -d -m 0755 /run/switchboard-nginx
-    nginx -t -q -c "$etc/nginx.conf" -e /var/log/switchboard/nginx-error.log
-    nginx_ok=1
-else
-    say "no TLS certificate at SWITCHBOARD_TLS_CERT=${SWITCHBOARD_TLS_CERT:-} yet: nginx not configured (see docs/OPERATIONS.md, then run $0 again)"
-    nginx_ok=0
-fi
-
-systemctl enable switchboard-worker.service switchboard-notifier.service
-systemctl restart switchboard-worker.service switchboard-notifier.service
-if ((nginx_ok)); then
     systemctl enable switchboard-nginx.service
+    # Both render the config first and keep the running one if nginx -t rejects it.
     if systemctl is-active --quiet switchboard-nginx.service; then
-        systemctl reload switchboard-nginx.service
+        systemctl reload switchboard-nginx.service || die "nginx rejected the new config: journalctl -u switchboard-nginx"
     else
-        systemctl start switchboard-nginx.service
+        systemctl start switchboard-nginx.service || die "nginx did not start: journalctl -u switchboard-nginx"
     fi
+else
+    say "no TLS certificate at SWITCHBOARD_TLS_CERT=${SWITCHBOARD_TLS_CERT:-} yet: nginx not started (see docs/OPERATIONS.md, then run $0 again)"
 fi
 say "done; health: curl -fsS https://${SWITCHBOARD_SERVER_NAME:-localhost}/api/v1/health"
 say "first install? create the accounts: switchboard-admin seed (prints their passwords once)"

@@ -3,7 +3,7 @@
 # is missing (Debian/Ubuntu packages through apt-get; run again any time):
 #
 #   scripts/deps.sh             build + run: libfcgi, SQLite, pkg-config, nginx,
-#                               python3 + venv, curl; and the test venv (.venv)
+#                               python3 + venv, curl, nodejs; and the test venv (.venv)
 #   scripts/deps.sh --browser   also chromium + chromedriver (browser tests)
 #   scripts/deps.sh --bench     also wrk, nchan (libnginx-mod-nchan) and a C compiler
 #                               (benchmarks: their ceilings)
@@ -49,6 +49,8 @@ need nginx-light have_cmd nginx
 need curl have_cmd curl
 need python3 have_cmd python3
 need python3-venv python3 -c 'import ensurepip, venv'
+# The shared JS modules' unit tests (node --test, no npm packages).
+need nodejs have_cmd node
 if ((browser)); then
     need chromium have_cmd chromium
     need chromium-driver have_cmd chromedriver

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# What `make run` does after the build: migrate the database, seed the demo
-# accounts and FAQs (showing the credentials), then run the stack in the
-# foreground (scripts/stack.sh: it restarts a worker, notifier or nginx that
-# dies; Ctrl-C stops it).
+# What `make run` does after the build: migrate the database (`switchboard migrate`,
+# the only migrator: the seed needs the schema, and the worker refuses any other),
+# seed the demo accounts and FAQs (showing the credentials), then run the stack in
+# the foreground: scripts/stack.sh runs the production units of deploy/systemd with
+# scripts/units.py (the worker's ExecStartPre= migrates again and finds nothing to
+# do; a worker, notifier or nginx that dies is restarted with the units' backoff;
+# Ctrl-C stops it).
 #
 #   SWITCHBOARD_BIN_DIR=.build/release scripts/run.sh
 set -euo pipefail

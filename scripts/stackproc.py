@@ -1,10 +1,11 @@
 """Starting and stopping a real Switchboard stack: `switchboard migrate` + `seed`,
-then scripts/stack.sh (worker + notifier + nginx) in a session of its own, on
-free ports with its own data dir and a short run dir under /tmp.
+then scripts/stack.sh (scripts/units.py running deploy/systemd's worker, notifier and
+nginx units, the production supervision policy) in a session of its own, on free ports
+with its own data dir and a short run dir under /tmp.
 
 The one implementation behind Tests/stack/stacklib.py (the stack tests),
 Tests/browser/conftest.py (the browser tests) and scripts/bench/stack.py
-(scripts/bench.py), including killing the notifier and waiting for stack.sh to
+(scripts/bench.py), including killing a service and waiting for the runner to
 restart it. Standard library only: the bench runs without the test dependencies.
 Subclasses set the class attributes and add their own HTTP helpers."""
 
@@ -24,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 STARTUP_TIMEOUT = 60
-STOP_TIMEOUT = 45  # stack.sh gives nginx 15 s and each service 20 s
+STOP_TIMEOUT = 90  # the units give nginx 20 s (TimeoutStopSec) and the notifier and the worker 30 s each
 
 
 def free_port(avoid: set[int] = frozenset()) -> int:
@@ -62,7 +63,7 @@ def tail(path: Path, lines: int = 40) -> str:
 
 
 class StackProcess:
-    """One worker + notifier + nginx, started by scripts/stack.sh with its own data and run dirs."""
+    """One worker + notifier + nginx, started by scripts/stack.sh (scripts/units.py) with its own data and run dirs."""
 
     bin_dir: Path = Path(os.environ.get("SWITCHBOARD_BIN_DIR", REPO / ".build" / "debug")).resolve()
     required_binaries: tuple[str, ...] = ("switchboard", "switchboard-worker", "switchboard-notifier")
@@ -71,7 +72,8 @@ class StackProcess:
     agent_password = "agent-stack-password-1"
     run_dir_prefix = "sb-"
     log_tail_lines = 40
-    raise_when_hung = True  # stop(): AssertionError if stack.sh had to be killed (else its status)
+    raise_when_hung = True  # stop(): AssertionError if the runner had to be killed (else its status)
+    seed = True  # start(): `switchboard seed` after `migrate` (False: the database keeps its accounts as they are)
 
     def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
         self.name = name
@@ -126,8 +128,9 @@ class StackProcess:
         for exe in self.required_binaries:
             if not (self.bin_dir / exe).is_file():
                 raise RuntimeError(f"{self.bin_dir / exe} is missing: {self.build_hint}")
-        self.cli("migrate")
-        self.seed_output = self.cli("seed")
+        self.cli("migrate")  # (the worker's unit migrates too, but seed needs the schema first)
+        if self.seed:
+            self.seed_output = self.cli("seed")
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(
                 [str(REPO / "scripts" / "stack.sh")], env=self.env, stdin=subprocess.DEVNULL,
@@ -168,7 +171,7 @@ class StackProcess:
         return self.health(timeout)[0] == 200
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = STOP_TIMEOUT) -> int | None:
-        """Signals stack.sh and returns its exit status (None if it was never started).
+        """Signals the runner and returns its exit status (None if it was never started).
         If it hangs, kills everything (see raise_when_hung)."""
         if self.proc is None:
             return None
@@ -177,7 +180,7 @@ class StackProcess:
         return self._await_exit(timeout, "did not stop within", self.raise_when_hung)
 
     def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
-        """Waits for stack.sh to exit on its own and returns its status."""
+        """Waits for the runner to exit on its own and returns its status."""
         assert self.proc is not None
         return self._await_exit(timeout, "still running after", True)
 
@@ -193,7 +196,7 @@ class StackProcess:
         return self.returncode
 
     def kill(self) -> None:
-        """Last resort: kill stack.sh and the services it started (each leads a process group: setsid)."""
+        """Last resort: kill the runner and the services it started (each leads a process group: setsid)."""
         for service in ("nginx", "notifier", "worker"):
             pid = self.pid(service)
             if pid:
@@ -209,7 +212,7 @@ class StackProcess:
             self.proc.wait(timeout=10)
         self.save_artifacts()
 
-    # -- the notifier (stack.sh restarts it when it dies) ------------------------
+    # -- the notifier (the runner restarts it when it dies) ----------------------
 
     def notifier_pid(self) -> int | None:
         """The notifier's pid while it runs (None between a death and its restart)."""
@@ -229,12 +232,12 @@ class StackProcess:
         return pid
 
     def wait_notifier_restarted(self, old_pid: int, timeout: float = 30) -> int:
-        """Waits until stack.sh, still running, has started a new notifier: another pid, running,
+        """Waits until the runner, still running, has started a new notifier: another pid, running,
         its socket there, and health reporting the notifier "ok". Returns the new pid."""
         deadline = time.monotonic() + timeout
         while True:
             assert self.proc is not None and self.proc.poll() is None, (
-                f"stack.sh exited ({self.proc and self.proc.returncode}) after the notifier died\n{self.logs()}")
+                f"the runner exited ({self.proc and self.proc.returncode}) after the notifier died\n{self.logs()}")
             pid = self.notifier_pid()
             if pid and pid != old_pid and (self.run_dir / "notifier.sock").is_socket():
                 status, body = self.health(timeout=5)
@@ -243,7 +246,7 @@ class StackProcess:
             assert time.monotonic() < deadline, f"no new notifier within {timeout}s (old pid {old_pid})\n{self.logs()}"
             time.sleep(0.1)
 
-    # -- any service (stack.sh restarts each one that dies, with backoff) ---------
+    # -- any service (the runner restarts each one that dies, with backoff) -------
 
     def service_pid(self, service: str) -> int | None:
         """The pid of the service ("worker", "notifier", "nginx") while it runs."""
@@ -263,13 +266,13 @@ class StackProcess:
         return pid
 
     def wait_restarted(self, service: str, old_pid: int, timeout: float = 30) -> int:
-        """Waits until stack.sh, still running, has started the service again (another pid,
-        running), GET /api/v1/health answers 200 and stack.sh has logged the return (so
-        the restart is complete). Returns the new pid."""
+        """Waits until the runner, still running, has started the service again (another pid,
+        running, ready), GET /api/v1/health answers 200 and the runner has logged the return
+        (so the restart is complete). Returns the new pid."""
         deadline = time.monotonic() + timeout
         while True:
             assert self.proc is not None and self.proc.poll() is None, (
-                f"stack.sh exited ({self.proc and self.proc.returncode}) after the {service} died\n{self.logs()}")
+                f"the runner exited ({self.proc and self.proc.returncode}) after the {service} died\n{self.logs()}")
             pid = self.service_pid(service)
             if (pid and pid != old_pid and f"{service} is back (pid {pid}," in self.output()
                     and self.health(timeout=5)[0] == 200):
@@ -292,7 +295,7 @@ class StackProcess:
                 pass
 
     def copy_logs(self, dest: Path, skip: tuple[str, ...] = ()) -> Path:
-        """Copies stack.sh's output and the run dir's logs (but those named in skip) to a fresh dest."""
+        """Copies the runner's output and the run dir's logs (but those named in skip) to a fresh dest."""
         shutil.rmtree(dest, ignore_errors=True)
         dest.mkdir(parents=True, exist_ok=True)
         for path in [self.output_path, *self.run_dir.glob("*.log")]:
@@ -315,7 +318,7 @@ class StackProcess:
 
     def logs(self) -> str:
         n = self.log_tail_lines
-        parts = [f"--- stack.sh output ({self.output_path})\n{tail(self.output_path, n)}"]
+        parts = [f"--- scripts/stack.sh output ({self.output_path})\n{tail(self.output_path, n)}"]
         for name in ("stack.log", "worker.log", "notifier.log", "nginx-error.log", "nginx-stderr.log"):
             parts.append(f"--- {self.run_dir / name}\n{tail(self.run_dir / name, n)}")
         return "\n".join(parts)

@@ -174,16 +174,15 @@
   }
 
   var SVG_NS = 'http://www.w3.org/2000/svg';
+  // The launcher's icons: decorative, on the chat's 24×24 grid (js/dom.js draws the chat's own;
+  // this script runs in the host page and imports nothing).
+  var SVG_ATTRIBUTES = {
+    viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': '2',
+    'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true', focusable: 'false'
+  };
   function svgIcon(cls, paths) {
     var svg = document.createElementNS(SVG_NS, 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('fill', 'none');
-    svg.setAttribute('stroke', 'currentColor');
-    svg.setAttribute('stroke-width', '2');
-    svg.setAttribute('stroke-linecap', 'round');
-    svg.setAttribute('stroke-linejoin', 'round');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
+    for (var name in SVG_ATTRIBUTES) svg.setAttribute(name, SVG_ATTRIBUTES[name]);
     svg.setAttribute('class', cls);
     for (var i = 0; i < paths.length; i++) {
       var p = document.createElementNS(SVG_NS, 'path');

@@ -3,7 +3,8 @@ import Glibc
 #endif
 
 /// A filled `sockaddr_un`. The path is checked against `sun_path`'s size instead of being
-/// cut short: a truncated path would silently name another socket.
+/// cut short: a truncated path would silently name another socket. A path starting with `@`
+/// names a socket in Linux's abstract namespace (as systemd's `NOTIFY_SOCKET` may).
 public struct UnixSocketAddress: Sendable {
     public let path: String
     private let storage: sockaddr_un
@@ -12,9 +13,11 @@ public struct UnixSocketAddress: Sendable {
     public init(path: String) throws(SystemCallError) {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        // One byte stays for the terminating NUL.
-        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+        var bytes = Array(path.utf8)
+        let abstract = bytes.first == UInt8(ascii: "@")
+        if abstract { bytes[0] = 0 }
+        // One byte stays for the terminating NUL (an abstract name has none).
+        guard bytes.count > (abstract ? 1 : 0), bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
             throw SystemCallError(call: "sockaddr_un(\(path))", code: ENAMETOOLONG)
         }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -22,7 +25,7 @@ public struct UnixSocketAddress: Sendable {
         }
         self.path = path
         storage = address
-        length = socklen_t(MemoryLayout.offset(of: \sockaddr_un.sun_path)! + bytes.count + 1)
+        length = socklen_t(MemoryLayout.offset(of: \sockaddr_un.sun_path)! + bytes.count + (abstract ? 0 : 1))
     }
 
     /// The address as the socket calls take it.

@@ -1,32 +1,31 @@
 import SwitchboardChat
 import SwitchboardCore
 
-/// `/api/v1/agent/...` (also answered under `/api/v1/officer/...`): the console's routes.
-/// Everything but login needs `Authorization: Bearer <access_token>`.
+/// `/api/v1/agent/...` (also answered under `/api/v1/officer/...`, see `RouteTable.aliases`):
+/// the console's routes. Everything but login needs `Authorization: Bearer <access_token>`.
 struct AgentRoutes: Sendable {
     let service: ChatService
-    let auth: Authenticator
     let realtime: any RealtimeSink
 
-    func register(_ router: inout Router) {
-        for base in ["/api/v1/agent", "/api/v1/officer"] {
-            router.post("\(base)/auth/login", login)
-            router.post("\(base)/auth/logout", logout)
-            router.post("\(base)/register", register)
-            router.get("\(base)/me", me)
-            router.add("PATCH", "\(base)/me", updateMe)
-            router.post("\(base)/me/password", changePassword)
-            router.get("\(base)/agents", team)
-            router.post("\(base)/presence", presence)
-            router.get("\(base)/conversations", conversations)
-            router.get("\(base)/queue", queue)
-            router.post("\(base)/conversations/:id/claim", claim)
-            router.post("\(base)/conversations/:id/release", release)
-            router.get("\(base)/conversations/:id/messages", messages)
-            router.post("\(base)/conversations/:id/messages", send)
-            router.post("\(base)/conversations/:id/close", close)
-            router.post("\(base)/conversations/:id/typing", typing)
-        }
+    func register(_ table: inout RouteTable) {
+        let base = "/api/v1/agent"
+        table.public("POST", "\(base)/auth/login", login)
+        table.admin("POST", "\(base)/register", register)
+
+        table.agent("POST", "\(base)/auth/logout", logout)
+        table.agent("GET", "\(base)/me", me)
+        table.agent("PATCH", "\(base)/me", updateMe)
+        table.agent("POST", "\(base)/me/password", changePassword)
+        table.agent("GET", "\(base)/agents", team)
+        table.agent("POST", "\(base)/presence", presence)
+        table.agent("GET", "\(base)/conversations", conversations)
+        table.agent("GET", "\(base)/queue", queue)
+        table.agent("POST", "\(base)/conversations/:id/claim", claim)
+        table.agent("POST", "\(base)/conversations/:id/release", release)
+        table.agent("GET", "\(base)/conversations/:id/messages", messages)
+        table.agent("POST", "\(base)/conversations/:id/messages", send)
+        table.agent("POST", "\(base)/conversations/:id/close", close)
+        table.agent("POST", "\(base)/conversations/:id/typing", typing)
     }
 
     struct LoginBody: Decodable {
@@ -60,7 +59,7 @@ struct AgentRoutes: Sendable {
     @Sendable func login(_ request: HTTPRequest) throws -> HTTPResponse {
         let body = try Body.decode(LoginBody.self, from: request)
         // Over-long input is refused before any work, with the same answer as a wrong password.
-        guard body.password.utf8.count <= Limits.passwordMaxBytes, body.username.utf8.count <= 64,
+        guard body.password.utf8.count <= Limits.passwordMaxBytes, body.username.utf8.count <= Limits.usernameLength.upperBound,
               let result = try service.login(username: body.username.lowercased(), password: body.password,
                                              client: request.remoteAddress) else {
             throw AppError.unauthorized("Wrong username or password.", code: "invalid_credentials")
@@ -68,14 +67,12 @@ struct AgentRoutes: Sendable {
         return try .json(AgentAnswer.Login(accessToken: result.token, expiresAt: result.expiresAt, agent: result.agent))
     }
 
-    @Sendable func logout(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, token) = try auth.agent(request)
-        try service.revoke(token: token, of: agent)
+    @Sendable func logout(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        try service.revoke(token: caller.token, of: caller.agent)
         return .noContent
     }
 
-    @Sendable func register(_ request: HTTPRequest) throws -> HTTPResponse {
-        let caller = try auth.admin(request, detail: "Only an admin can register agents.")
+    @Sendable func register(_ request: HTTPRequest, _ caller: AdminCaller) throws -> HTTPResponse {
         let body = try Body.decode(RegisterBody.self, from: request)
         var role = AgentRole.agent
         if let text = body.role {
@@ -87,35 +84,34 @@ struct AgentRoutes: Sendable {
                                             password: try Validate.password(body.password),
                                             displayName: try Validate.displayName(body.displayName), role: role,
                                             maxActiveChats: capacity, startOnline: body.startOnline ?? false,
-                                            by: caller.auditActor)
+                                            by: caller.admin.auditActor)
         return try .json(agent, status: 201)
     }
 
-    @Sendable func me(_ request: HTTPRequest) throws -> HTTPResponse {
-        try .json(try auth.agent(request).0)
+    /// The agent, with the limits the console checks before it sends anything.
+    @Sendable func me(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        try .json(AgentAnswer.Me(caller.agent))
     }
 
     /// `PATCH /me {display_name?, email?, email_notifications?}`: the agent's own profile.
-    @Sendable func updateMe(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func updateMe(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         return try .json(try service.updateProfile(agent, try Body.decode(ProfilePatch.self, from: request)))
     }
 
-    @Sendable func changePassword(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, token) = try auth.agent(request)
+    @Sendable func changePassword(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let body = try Body.decode(PasswordChangeBody.self, from: request)
-        try service.changeOwnPassword(agent, token: token, current: body.currentPassword, new: body.newPassword)
+        try service.changeOwnPassword(caller.agent, token: caller.token, current: body.currentPassword, new: body.newPassword)
         return .noContent
     }
 
     /// Every agent sees the team: who is on, and how loaded.
-    @Sendable func team(_ request: HTTPRequest) throws -> HTTPResponse {
-        _ = try auth.agent(request)
+    @Sendable func team(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         return try .json(AdminAnswer.Team(items: try service.team()))
     }
 
-    @Sendable func presence(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func presence(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let body = try Body.decode(PresenceBody.self, from: request)
         guard let presence = Presence(rawValue: body.presence) else {
             throw AppError.badRequest("presence: online or offline.", code: "invalid_presence")
@@ -123,8 +119,8 @@ struct AgentRoutes: Sendable {
         return try .json(try service.setPresence(agentId: agent.id, presence))
     }
 
-    @Sendable func conversations(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func conversations(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let status = try Query.parse(request.query["status"], ConversationStatus.init(rawValue:),
                                      "status: automated, agent or closed.", code: "invalid_status")
         let assigned = try Query.parse(request.query["assigned"], { text -> ConversationQuery.Assignment? in
@@ -142,8 +138,7 @@ struct AgentRoutes: Sendable {
                                                                 order: .recentActivity, limit: limit)))
     }
 
-    @Sendable func queue(_ request: HTTPRequest) throws -> HTTPResponse {
-        _ = try auth.agent(request)
+    @Sendable func queue(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let limit = try Validate.limit(request, default: Limits.listMaxLimit, max: Limits.listMaxLimit)
         let offset = try Query.parse(request.query["offset"], { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
                                      "offset: a whole number from 0.", code: "invalid_offset") ?? 0
@@ -155,46 +150,42 @@ struct AgentRoutes: Sendable {
         try .json(AgentAnswer.List(items: page.items, lastEventId: page.lastEventId))
     }
 
-    @Sendable func claim(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func claim(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         return try .json(AgentAnswer.Changed(conversation: try service.claim(request.parameter("id"), by: agent)))
     }
 
-    @Sendable func release(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func release(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         return try .json(AgentAnswer.Changed(conversation: try service.release(request.parameter("id"), by: agent)))
     }
 
-    @Sendable func messages(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func messages(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let page = try service.messages(request.parameter("id"), access: .agent(agent), after: request.query["after"],
                                         limit: try Validate.limit(request, default: 500, max: 1000))
         return try .json(AgentAnswer.Messages(conversation: AgentConversation(page.conversation, lastMessage: page.lastMessage),
                                               messages: page.messages, lastEventId: page.lastEventId))
     }
 
-    @Sendable func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func send(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let body = try Body.decode(SendBody.self, from: request)
         let (conversation, message) = try service.agentSend(request.parameter("id"), by: agent, content: try Validate.content(body.content),
                                                             clientMessageId: try Validate.clientMessageId(body.clientMessageId))
         return try .json(AgentAnswer.Sent(conversation: conversation, message: message))
     }
 
-    @Sendable func close(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func close(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let (conversation, system) = try service.close(request.parameter("id"), by: agent)
         return try .json(AgentAnswer.Closed(conversation: conversation, systemMessage: system))
     }
 
-    @Sendable func typing(_ request: HTTPRequest) throws -> HTTPResponse {
-        let (agent, _) = try auth.agent(request)
+    @Sendable func typing(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let agent = caller.agent
         let body = try Body.decode(TypingBody.self, from: request)
-        let conversation = try service.conversation(request.parameter("id"), access: .agent(agent))
-        guard conversation.status != .closed else { throw AppError.conversationClosed }
-        if let holder = conversation.assignedAgentId, holder != agent.id {
-            throw AppError.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other")
-        }
+        let conversation = try service.typing(in: request.parameter("id"), access: .agent(agent))
         realtime.typing(TypingSignal(conversationId: conversation.id, sender: .agent, agentId: agent.id,
                                      agentName: agent.displayName, typing: body.typing))
         return .noContent

@@ -1,13 +1,32 @@
 import SwitchboardChat
 import SwitchboardCore
 
-/// Who is calling: the agent behind `Authorization: Bearer`, or the customer's session id.
-/// One place for the routes and the events auth check.
+/// The customer behind a conversation route: the session id they sent and the
+/// conversation it owns (read when the route was resolved; the rules check ownership again
+/// inside their own transaction).
+public struct CustomerCaller: Sendable {
+    public let sessionId: String
+    public let conversation: Conversation
+}
+
+/// The agent behind a bearer token, and the token (logout and password changes need it).
+public struct AgentCaller: Sendable {
+    public let agent: Agent
+    public let token: String
+}
+
+/// An admin behind a bearer token.
+public struct AdminCaller: Sendable {
+    public let admin: Agent
+}
+
+/// Resolves each audience's caller from a request: the one place that reads credentials
+/// for the routes (`RouteTable`) and the events auth check.
 struct Authenticator: Sendable {
     let service: ChatService
 
     /// The agent behind the bearer token, and the token itself.
-    func agent(_ request: HTTPRequest) throws -> (Agent, String) {
+    func agent(_ request: HTTPRequest) throws -> AgentCaller {
         guard let header = request.header("authorization"), !header.isEmpty else {
             throw AppError.unauthorized("Send Authorization: Bearer <access_token>.", code: "missing_token")
         }
@@ -19,19 +38,53 @@ struct Authenticator: Sendable {
         guard let agent = try service.authenticate(token: token) else {
             throw AppError.unauthorized("The access token is invalid, expired or revoked; log in again.", code: "invalid_token")
         }
-        return (agent, token)
+        return AgentCaller(agent: agent, token: token)
     }
 
     /// The admin behind the bearer token: 401 without a valid token, 403 `admin_required`
-    /// for an agent (`detail` says what only an admin may do).
-    func admin(_ request: HTTPRequest, detail: String) throws -> Agent {
-        let (agent, _) = try agent(request)
-        guard agent.role == .admin else { throw AppError.forbidden(detail, code: "admin_required") }
-        return agent
+    /// for an agent.
+    func admin(_ request: HTTPRequest) throws -> AdminCaller {
+        let agent = try agent(request).agent
+        guard agent.role == .admin else {
+            throw AppError.forbidden("Only an admin can do this (the desk's team, settings and FAQs).", code: "admin_required")
+        }
+        return AdminCaller(admin: agent)
+    }
+
+    /// The customer's session id and the conversation `:id` it owns.
+    func customer(_ request: HTTPRequest) throws -> CustomerCaller {
+        let session = try sessionId(request)
+        let conversation = try service.conversation(request.parameter("id"), access: .customer(sessionId: session))
+        return CustomerCaller(sessionId: session, conversation: conversation)
+    }
+
+    /// Who may open an event stream: an agent by token, or a customer by session and the
+    /// conversation named in the original request's `?conversation_id=`. Answers only
+    /// 401 or 403 (nginx's `auth_request` understands nothing else).
+    func listener(_ request: HTTPRequest) throws -> Identity {
+        if request.header("authorization") != nil {
+            return .agent(agentId: try agent(request).agent.id)
+        }
+        guard let session = request.header("x-customer-session-id"), !session.isEmpty else {
+            throw AppError.unauthorized("Send X-Customer-Session-Id (customers) or Authorization: Bearer (agents).",
+                                        code: "missing_credentials")
+        }
+        // The original request's query (the subrequest has none of its own).
+        let original = request.header("x-original-uri") ?? ""
+        let query = original.split(separator: "?", maxSplits: 1).dropFirst().first.map { HTTPRequest.parseQuery(String($0)) } ?? [:]
+        guard let conversationId = query["conversation_id"], !conversationId.isEmpty else {
+            throw AppError.forbidden("Customers must name their conversation: ?conversation_id=<id>.", code: "missing_conversation")
+        }
+        do {
+            _ = try service.conversation(conversationId, access: .customer(sessionId: session))
+        } catch let error as AppError where error.status == 404 {
+            throw AppError.forbidden(error.detail, code: error.code)
+        }
+        return .customer(conversationId: conversationId)
     }
 
     /// The customer's session id (ownership is checked per conversation).
-    func sessionId(_ request: HTTPRequest) throws -> String {
+    private func sessionId(_ request: HTTPRequest) throws -> String {
         guard let id = request.header("x-customer-session-id"), !id.isEmpty else {
             throw AppError.unauthorized("Send the X-Customer-Session-Id header you got from start.", code: "missing_session")
         }

@@ -5,22 +5,23 @@ import SwitchboardCore
 /// `X-Customer-Session-Id` the conversation was started under.
 struct CustomerRoutes: Sendable {
     let service: ChatService
-    let auth: Authenticator
     let realtime: any RealtimeSink
 
-    func register(_ router: inout Router) {
+    func register(_ table: inout RouteTable) {
         let base = "/api/v1/customer"
-        router.get("\(base)/quick-questions", quickQuestions)
-        router.get("\(base)/widget-config", widgetConfig)
-        router.post("\(base)/conversations/start", start)
-        router.get("\(base)/conversations/:id", conversation)
-        router.get("\(base)/conversations/:id/messages", messages)
-        router.post("\(base)/conversations/:id/messages", send)
-        router.post("\(base)/conversations/:id/quick-replies/:slug", quickReply)
-        router.post("\(base)/conversations/:id/escalate", escalate)
-        router.post("\(base)/conversations/:id/contact", contact)
-        router.post("\(base)/conversations/:id/transcript", transcript)
-        router.post("\(base)/conversations/:id/typing", typing)
+        table.public("GET", "\(base)/quick-questions", quickQuestions)
+        table.public("GET", "\(base)/widget-config", widgetConfig)
+        table.public("POST", "\(base)/conversations/start", start)
+
+        let conversation = "\(base)/conversations/:id"
+        table.customer("GET", conversation, self.conversation)
+        table.customer("GET", "\(conversation)/messages", messages)
+        table.customer("POST", "\(conversation)/messages", send)
+        table.customer("POST", "\(conversation)/quick-replies/:slug", quickReply)
+        table.customer("POST", "\(conversation)/escalate", escalate)
+        table.customer("POST", "\(conversation)/contact", contact)
+        table.customer("POST", "\(conversation)/transcript", transcript)
+        table.customer("POST", "\(conversation)/typing", typing)
     }
 
     struct StartBody: Decodable {
@@ -69,32 +70,30 @@ struct CustomerRoutes: Sendable {
             lastEventId: result.lastEventId))
     }
 
-    @Sendable func conversation(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
-        let conversation = try service.conversation(request.parameter("id"), access: .customer(sessionId: session))
-        return try .json(CustomerConversation(conversation, sessionId: session))
+    @Sendable func conversation(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        try .json(CustomerConversation(caller.conversation, sessionId: caller.sessionId))
     }
 
-    @Sendable func messages(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
-        let page = try service.messages(request.parameter("id"), access: .customer(sessionId: session),
+    @Sendable func messages(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
+        let page = try service.messages(caller.conversation.id, access: .customer(sessionId: session),
                                         after: request.query["after"], limit: try Validate.limit(request, default: 500, max: 1000))
         return try .json(CustomerAnswer.Messages(conversation: CustomerConversation(page.conversation, sessionId: session),
                                                  messages: page.messages, lastEventId: page.lastEventId))
     }
 
-    @Sendable func send(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func send(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(SendBody.self, from: request)
-        let result = try service.customerSend(request.parameter("id"), sessionId: session, content: try Validate.content(body.content),
+        let result = try service.customerSend(caller.conversation.id, sessionId: session, content: try Validate.content(body.content),
                                               quickReply: nil, clientMessageId: try Validate.clientMessageId(body.clientMessageId))
         return try sent(result, session)
     }
 
-    @Sendable func quickReply(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func quickReply(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(QuickReplyBody.self, from: request, emptyAllowed: true)
-        let result = try service.customerSend(request.parameter("id"), sessionId: session, content: nil,
+        let result = try service.customerSend(caller.conversation.id, sessionId: session, content: nil,
                                               quickReply: request.parameter("slug"),
                                               clientMessageId: try Validate.clientMessageId(body.clientMessageId))
         return try sent(result, session)
@@ -115,12 +114,13 @@ struct CustomerRoutes: Sendable {
 
     /// `POST .../escalate {message?}`: while nobody is there it files an offline message
     /// (409 `contact_required` without the customer's e-mail).
-    @Sendable func escalate(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func escalate(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(EscalateBody.self, from: request, emptyAllowed: true)
-        let result = try service.escalate(request.parameter("id"), sessionId: session, message: try body.message.map(Validate.content),
+        let result = try service.escalate(caller.conversation.id, sessionId: session, message: try body.message.map(Validate.content),
                                           client: request.remoteAddress)
-        return try .json(CustomerAnswer.Escalated(result.conversation, message: result.message, offline: result.offline))
+        return try .json(CustomerAnswer.Escalated(result.conversation, message: result.message, offline: result.offline,
+                                                           needsContact: result.needsContact))
     }
 
     struct TranscriptBody: Decodable {
@@ -128,10 +128,10 @@ struct CustomerRoutes: Sendable {
     }
 
     /// `POST .../transcript {email?}`: 202, the transcript by e-mail now (closed) or when the chat closes.
-    @Sendable func transcript(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func transcript(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(TranscriptBody.self, from: request, emptyAllowed: true)
-        let result = try service.requestTranscript(request.parameter("id"), sessionId: session, email: body.email)
+        let result = try service.requestTranscript(caller.conversation.id, sessionId: session, email: body.email)
         var response = try HTTPResponse.json(CustomerAnswer.Transcript(status: result.when.rawValue, email: result.email))
         response.status = 202
         return response
@@ -145,21 +145,20 @@ struct CustomerRoutes: Sendable {
 
     /// `POST .../contact {email, name?, source?}`: who to answer, from the pre-chat form
     /// (`source` "prechat", the default) or the offline form ("offline"); agents see both.
-    @Sendable func contact(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func contact(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(ContactBody.self, from: request)
         let source = try Query.parse(body.source, { ["prechat", "offline"].contains($0) ? ContactSource(rawValue: $0) : nil },
                                      "source: prechat or offline.", code: "invalid_source") ?? .prechat
-        let conversation = try service.setContact(request.parameter("id"), sessionId: session, email: try Validate.email(body.email),
+        let conversation = try service.setContact(caller.conversation.id, sessionId: session, email: try Validate.email(body.email),
                                                   name: try body.name.map(Validate.displayName), source: source)
         return try .json(CustomerConversation(conversation, sessionId: session))
     }
 
-    @Sendable func typing(_ request: HTTPRequest) throws -> HTTPResponse {
-        let session = try auth.sessionId(request)
+    @Sendable func typing(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let session = caller.sessionId
         let body = try Body.decode(TypingBody.self, from: request)
-        let conversation = try service.conversation(request.parameter("id"), access: .customer(sessionId: session))
-        guard conversation.status != .closed else { throw AppError.conversationClosed }
+        let conversation = try service.typing(in: caller.conversation.id, access: .customer(sessionId: session))
         realtime.typing(TypingSignal(conversationId: conversation.id, sender: .customer, agentId: nil, agentName: nil, typing: body.typing))
         return .noContent
     }

@@ -8,8 +8,8 @@ struct HealthRoutes: Sendable {
     /// The notifier's state ("ok" or "unavailable"), or nil when the host has none.
     let notifier: @Sendable () -> String?
 
-    func register(_ router: inout Router) {
-        router.get("/api/v1/health", health)
+    func register(_ table: inout RouteTable) {
+        table.public("GET", "/api/v1/health", health)
     }
 
     @Sendable func health(_ request: HTTPRequest) throws -> HTTPResponse {

@@ -1,11 +1,37 @@
 import SwitchboardCore
 
+/// Who may call a route. It is part of the route's declaration (`RouteTable`): the router
+/// resolves the caller before the handler runs, and the handler receives it as a typed
+/// value, so a route cannot forget to check its credentials.
+public enum Audience: String, Sendable, CaseIterable {
+    /// Anyone: no credentials are read.
+    case `public`
+    /// The customer whose `X-Customer-Session-Id` owns the conversation named by `:id`
+    /// (401 `missing_session` without the header, 403 `not_your_conversation`, 404).
+    case customer
+    /// Any enabled agent with a live bearer token (401 otherwise).
+    case agent
+    /// An admin's bearer token (401 without a valid token, 403 `admin_required` for an agent).
+    case admin
+    /// Whoever may open an event stream: an agent's token, or a customer's session with the
+    /// conversation it names (nginx's `auth_request` for `/api/v1/events`).
+    case listener
+}
+
 /// Matches method + path to a handler. Paths are `/`-separated literals and `:name`
 /// parameters. A path that exists with another method is 405 (with `Allow`), no path is 404.
 /// Only the canonical spelling matches: a trailing slash or an empty segment (`//`) is a
 /// 404, so no second spelling of a route can slip past a limit keyed on the first.
+/// Routes are added only through `RouteTable`, which makes every one declare its audience.
 public struct Router: Sendable {
     public typealias Handler = @Sendable (HTTPRequest) throws -> HTTPResponse
+
+    /// A registered route as the table declares it (for tests that try every route).
+    public struct Entry: Sendable, Equatable {
+        public let method: String
+        public let path: String
+        public let audience: Audience
+    }
 
     private struct Route: Sendable {
         let method: String
@@ -17,18 +43,19 @@ public struct Router: Sendable {
     /// Routes by their number of segments, in registration order: a request is compared
     /// only with routes of its own length (this runs for every request).
     private var routes: [Int: [Route]] = [:]
+    /// Every route in registration order.
+    public private(set) var entries: [Entry] = []
 
-    public init() {}
+    init() {}
 
-    public mutating func add(_ method: String, _ path: String, _ handler: @escaping Handler) {
+    /// Only `RouteTable` adds routes, after wrapping the handler in its audience's check.
+    mutating func add(_ method: String, _ path: String, audience: Audience, _ handler: @escaping Handler) {
         let segments = path.split(separator: "/")
         let names = segments.map { $0.first == ":" ? String($0.dropFirst()) : nil }
         let literals = zip(segments, names).map { $1 == nil ? $0 : nil }
         routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names, handler: handler))
+        entries.append(Entry(method: method, path: path, audience: audience))
     }
-
-    public mutating func get(_ path: String, _ handler: @escaping Handler) { add("GET", path, handler) }
-    public mutating func post(_ path: String, _ handler: @escaping Handler) { add("POST", path, handler) }
 
     public enum Match {
         case found(Handler, [String: String])

@@ -21,16 +21,18 @@ public struct SwitchboardApp: Sendable {
     public init(service: ChatService, realtime: any RealtimeSink, notifier: @escaping @Sendable () -> String? = { nil },
                 logger: Logger = Logger(label: "switchboard.api"), requestLog: RequestLog? = nil) {
         self.requestLog = requestLog
-        var router = Router()
-        let auth = Authenticator(service: service)
-        CustomerRoutes(service: service, auth: auth, realtime: realtime).register(&router)
-        AgentRoutes(service: service, auth: auth, realtime: realtime).register(&router)
-        AdminRoutes(service: service, auth: auth).register(&router)
-        EventsAuthRoutes(service: service, auth: auth).register(&router)
-        HealthRoutes(service: service, notifier: notifier).register(&router)
-        self.router = router
+        var table = RouteTable(auth: Authenticator(service: service))
+        CustomerRoutes(service: service, realtime: realtime).register(&table)
+        AgentRoutes(service: service, realtime: realtime).register(&table)
+        AdminRoutes(service: service).register(&table)
+        EventsAuthRoutes().register(&table)
+        HealthRoutes(service: service, notifier: notifier).register(&table)
+        self.router = table.router
         self.logger = logger
     }
+
+    /// Every route with its audience, in registration order (tests try each one).
+    public var routes: [Router.Entry] { router.entries }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds

@@ -20,13 +20,14 @@ public struct BusinessHours: Sendable {
         self.closedDates = Set(settings.closedDates)
     }
 
-    /// No hours at all: always open.
+    /// No hours at all: open around the clock, except on closed dates.
     public var alwaysOpen: Bool { ranges.values.allSatisfy(\.isEmpty) }
 
-    /// Whether the shop is open at `instant`.
+    /// Whether the shop is open at `instant`. A closed date closes the whole day, with or
+    /// without hours.
     public func isOpen(at instant: Date) -> Bool {
-        if alwaysOpen { return true }
         let now = local(instant)
+        if alwaysOpen { return !closedDates.contains(now.date) }
         // Ranges of today that started, and yesterday's that run past midnight.
         for (dayOffset, minuteOfDay) in [(0, now.minute), (-1, now.minute + 24 * 60)] {
             let day = calendar.date(byAdding: .day, value: dayOffset, to: instant)!
@@ -42,7 +43,15 @@ public struct BusinessHours: Sendable {
 
     /// The next opening after `instant` (within two weeks), or nil when open now or never.
     public func nextOpening(after instant: Date) -> Date? {
-        if alwaysOpen || isOpen(at: instant) { return nil }
+        if isOpen(at: instant) { return nil }
+        if alwaysOpen {
+            // Closed today: the next local midnight that is not a closed date.
+            for offset in 1..<15 {
+                let day = calendar.startOfDay(for: calendar.date(byAdding: .day, value: offset, to: instant)!)
+                if !closedDates.contains(local(day).date) { return day }
+            }
+            return nil
+        }
         for offset in 0..<15 {
             let day = calendar.date(byAdding: .day, value: offset, to: instant)!
             let parts = local(day)
@@ -87,7 +96,7 @@ extension ChatService {
     /// `closed` outside the hours; within them `online` when an agent is online with room, else `away`.
     static func status(_ settings: Settings, _ rows: any StoreReader, _ now: Timestamp,
                        hours: BusinessHours? = nil) throws -> Availability.Status {
-        let open = !settings.availability.hasHours || ((hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true)
+        let open = !settings.availability.hasSchedule || ((hours ?? BusinessHours(settings.availability))?.isOpen(at: now.date) ?? true)
         return !open ? .closed : try rows.leastLoadedOnlineAgent() == nil ? .away : .online
     }
 }

@@ -20,7 +20,7 @@ extension ChatService {
             }
             let agent = Agent(id: Identifiers.uuid(), username: username, displayName: displayName, role: role,
                               presence: .offline, maxActiveChats: maxActiveChats, createdAt: tx.now, updatedAt: tx.now)
-            try tx.rows.insertAgent(agent, passwordHash: hash)
+            try tx.accounts.insertAgent(agent, passwordHash: hash)
             if let actor {
                 try tx.audit(actor, "agent.created", agent.id,
                              ["username": username, "role": role.rawValue, "max_active_chats": String(maxActiveChats)])
@@ -36,7 +36,7 @@ extension ChatService {
             guard let agent = try tx.rows.agent(username: username) else {
                 throw AppError.notFound("No agent named \(username).", code: "agent_not_found")
             }
-            try tx.rows.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
             try revokeSessions(of: agent.id, except: nil, tx)
         }
     }
@@ -80,10 +80,10 @@ extension ChatService {
         let token = Secrets.token(prefix: "sbt_")
         return try write { tx in
             let expires = tx.now.adding(seconds: tokenTTLSeconds)
-            try tx.rows.setLastSeen(agentId: agent.id, at: tx.now)
-            try tx.rows.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
+            try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now)
+            try tx.accounts.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
             // Housekeeping: tokens that can no longer be used.
-            try tx.rows.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
+            try tx.accounts.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
             try tx.rows.setLoginThrottle(username: username, nil)
             try tx.rows.trust(username: username, clientKey: key, at: tx.now)
             return LoginResult(token: token, expiresAt: expires, agent: agent)
@@ -111,7 +111,7 @@ extension ChatService {
         let hash = Secrets.sha256(token)
         guard var agent = try caches.tokens.get(hash, { try read { try $0.agent(tokenHash: hash, now: now) } }) else { return nil }
         if (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 {
-            try write { tx in try tx.rows.setLastSeen(agentId: agent.id, at: tx.now) }
+            try write { tx in try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now) }
             agent.lastSeenAt = now
         }
         return agent
@@ -121,7 +121,7 @@ extension ChatService {
     /// reconnect with their own, still valid, tokens; this one's gets its 401).
     public func revoke(token: String, of agent: Agent) throws {
         try write { tx in
-            try tx.rows.revokeToken(hash: Secrets.sha256(token), at: tx.now)
+            try tx.accounts.revokeToken(hash: Secrets.sha256(token), at: tx.now)
             try tx.emit(.agentSessionRevoked(agentId: agent.id))
         }
     }
@@ -146,7 +146,7 @@ extension ChatService {
     func setPresence(_ agent: Agent, _ presence: Presence, _ tx: Transaction, awaySince: Timestamp? = nil) throws -> Agent {
         var agent = agent
         if agent.presence != presence || agent.awaySince != awaySince {
-            try tx.rows.setPresence(agentId: agent.id, presence, awaySince: awaySince, at: tx.now)
+            try tx.accounts.setPresence(agentId: agent.id, presence, awaySince: awaySince, at: tx.now)
             agent.presence = presence
             agent.awaySince = awaySince
             agent.updatedAt = tx.now

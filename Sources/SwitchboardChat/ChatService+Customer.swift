@@ -33,6 +33,9 @@ public struct EscalateResult: Sendable {
     public let message: Message?
     /// Filed as an offline message: nobody was there.
     public let offline: Bool
+    /// Offline and nobody to answer by e-mail yet: the widget asks for an address
+    /// (`/contact`), and the shop's e-mail goes out once it has one.
+    public var needsContact: Bool { offline && conversation.customerEmail == nil }
 }
 
 /// A messages page, with the event cursor of the same read.
@@ -76,6 +79,20 @@ extension ChatService {
     /// A conversation the caller may see (404 unknown, 403 someone else's).
     public func conversation(_ id: String, access: Access) throws -> Conversation {
         try read { try Self.authorized(id, access, $0) }
+    }
+
+    /// The conversation a typing indicator is about, once the lifecycle allows it (closed is
+    /// 409; an agent typing in a chat someone else holds is 403). Typing is never stored.
+    public func typing(in conversationId: String, access: Access) throws -> Conversation {
+        try read { rows in
+            let conversation = try Self.authorized(conversationId, access, rows)
+            let command: ConversationCommand = switch access {
+            case .customer: .customerTyping
+            case .agent(let agent): .agentTyping(agent.actor)
+            }
+            _ = try ConversationLifecycle.decide(conversation.state, command).get()
+            return conversation
+        }
     }
 
     static func authorized(_ id: String, _ access: Access, _ rows: any StoreReader) throws -> Conversation {
@@ -170,11 +187,13 @@ extension ChatService {
     }
 
     /// Asks for a human. Idempotent: a second escalation changes nothing and adds no message
-    /// (nor stores `message` again). While nobody is there (availability `away` or `closed`)
-    /// it files an offline message: that needs the customer's e-mail (409 `contact_required`
-    /// without one), is queued marked offline without routing, and announces itself to the
-    /// shop by e-mail. One client address may have at most `policy.maxOpenChatsPerAddress`
-    /// escalated chats open at once (429 `too_many_open_chats`), so a script cannot fill the queue.
+    /// (nor stores `message` again). It always queues the chat, as the replaced system did;
+    /// while nobody is there (availability `away` or `closed`) the chat is filed as an offline
+    /// message: queued marked offline without routing (it is assigned or claimed when someone
+    /// comes online), and announced to the shop by e-mail once the conversation has a contact
+    /// e-mail (now, or when `/contact` gives one later). One client address may have at most
+    /// `policy.maxOpenChatsPerAddress` escalated chats open at once (429
+    /// `too_many_open_chats`), so a script cannot fill the queue.
     public func escalate(_ conversationId: String, sessionId: String, message: String? = nil,
                          client: String = "") throws -> EscalateResult {
         let settings = try shopSettings()
@@ -185,10 +204,6 @@ extension ChatService {
                 return EscalateResult(conversation: conversation, message: nil, offline: conversation.offline)
             }
             let offline = try Self.status(settings, tx.rows, tx.now) != .online
-            if offline && conversation.customerEmail == nil {
-                throw AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",
-                                        code: "contact_required")
-            }
             let key = try clientKey(client, tx.rows)
             let limit = policy.maxOpenChatsPerAddress
             if limit > 0, try tx.rows.openEscalations(clientKey: key) >= limit {
@@ -209,12 +224,15 @@ extension ChatService {
     /// Sets the customer's contact (the pre-chat or the offline form, or any time).
     public func setContact(_ conversationId: String, sessionId: String, email: String, name: String?,
                            source: ContactSource) throws -> Conversation {
-        try write { tx in
+        let settings = try shopSettings()
+        return try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             guard conversation.status != .closed else { throw AppError.conversationClosed }
             try tx.rows.setContact(conversationId: conversationId, displayName: name, email: email, source: source, at: tx.now)
             let updated = try tx.conversation(conversationId)
             try tx.emit(.conversationUpdated(updated))
+            // An offline message filed before the shopper gave an address is announced now.
+            if updated.offline { try queueOfflineMessageMail(updated, settings, tx) }
             return updated
         }
     }

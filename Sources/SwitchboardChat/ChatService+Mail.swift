@@ -21,8 +21,8 @@ extension ChatService {
     /// The away message as a system reply to a customer writing outside the opening hours:
     /// at most once a day per conversation, and never within 5 minutes of an agent's reply.
     func autoReplyIfClosed(_ conversationId: String, _ settings: Settings, _ tx: Transaction) throws {
-        // No hours: always open (and no calendar to build for every message).
-        guard settings.availability.hasHours,
+        // No hours and no closed dates: always open (and no calendar to build for every message).
+        guard settings.availability.hasSchedule,
               let hours = BusinessHours(settings.availability), !hours.isOpen(at: tx.now.date) else { return }
         if let last = try tx.rows.lastMessage(conversationId: conversationId, sender: .system, event: "auto_reply"),
            tx.now.milliseconds - last.createdAt.milliseconds < 86_400_000 { return }
@@ -34,29 +34,39 @@ extension ChatService {
 
     // MARK: Queueing
 
-    /// The shop's notify address and every agent who asked for offline messages.
+    /// The shop's notify address and every agent who asked for offline messages: once per
+    /// conversation, when it is both filed offline and has the customer's e-mail (whichever
+    /// came second queues it).
     func queueOfflineMessageMail(_ conversation: Conversation, _ settings: Settings, _ tx: Transaction) throws {
-        guard policy.mailEnabled else { return }
+        guard policy.mailEnabled, conversation.offline, conversation.customerEmail != nil,
+              try !tx.rows.emails(conversationId: conversation.id).contains(where: { $0.kind == .offlineMessage }) else { return }
         var recipients: [String] = settings.notifyEmail.map { [$0] } ?? []
         for member in try tx.rows.team() where !member.agent.disabled && member.agent.emailNotifications {
             if let email = member.agent.email, !recipients.contains(email) { recipients.append(email) }
         }
         guard !recipients.isEmpty else { return }
-        let who = conversation.customerEmail.map { "\(conversation.customerDisplayName) <\($0)>" } ?? conversation.customerDisplayName
-        let body = """
-            \(who) left a message for \(settings.brandName) while nobody was online.
-
-            \(try transcript(conversation, settings, tx.rows, shopper: false))
-
-            Answer in the console: \(policy.publicURL)/agent/
-            (Replying to this e-mail writes to the customer directly, outside the chat.)
-            """
+        let body = try offlineMessageBody(conversation, settings, tx.rows)
         for recipient in recipients {
             _ = try tx.rows.insertEmail(OutgoingEmail(
                 kind: .offlineMessage, conversationId: conversation.id, recipient: recipient, replyTo: conversation.customerEmail,
                 subject: "Offline message from \(conversation.customerDisplayName)", body: body, state: .pending,
-                notBefore: tx.now, createdAt: tx.now))
+                notBefore: tx.now.adding(seconds: policy.offlineMailDelaySeconds), createdAt: tx.now))
         }
+    }
+
+    /// What the shop reads: who, and the conversation so far. Written when queued and again
+    /// when the sender first takes it (`claimEmails`), so the words the shopper sends just
+    /// after asking (the widget's form posts them after the escalation) are in it.
+    func offlineMessageBody(_ conversation: Conversation, _ settings: Settings, _ rows: any StoreReader) throws -> String {
+        let who = conversation.customerEmail.map { "\(conversation.customerDisplayName) <\($0)>" } ?? conversation.customerDisplayName
+        return """
+            \(who) left a message for \(settings.brandName) while nobody was online.
+
+            \(try transcript(conversation, settings, rows, shopper: false))
+
+            Answer in the console: \(policy.publicURL)/agent/
+            (Replying to this e-mail writes to the customer directly, outside the chat.)
+            """
     }
 
     /// An agent's reply: the shopper gets it by e-mail if they have not seen it after
@@ -204,8 +214,14 @@ extension ChatService {
         return try write { tx in
             let candidates = try tx.rows.emails(state: .pending, dueBy: now, limit: limit)
                 + tx.rows.emails(state: .sending, dueBy: now, limit: limit)
+            let settings = try tx.rows.settings() ?? .defaults
             return try candidates.prefix(limit).map { email in
                 var email = email
+                // The conversation as it stands now, on the first attempt (a retry sends what the first tried).
+                if email.kind == .offlineMessage, email.attempts == 0, let id = email.conversationId,
+                   let conversation = try tx.rows.conversation(id: id) {
+                    email.body = try offlineMessageBody(conversation, settings, tx.rows)
+                }
                 email.state = .sending
                 email.attempts += 1
                 email.notBefore = now.adding(seconds: leaseSeconds)

@@ -48,7 +48,7 @@ extension ChatService {
             }
             guard updated != old else { return old }
             updated.updatedAt = tx.now
-            try tx.rows.updateAgent(updated, at: tx.now)
+            try tx.accounts.updateAgent(updated, at: tx.now)
             return updated
         }
     }

@@ -32,7 +32,7 @@ extension ChatService {
                 agent.awaySince = nil
             }
             agent.updatedAt = tx.now
-            try tx.rows.updateAgent(agent, at: tx.now)
+            try tx.accounts.updateAgent(agent, at: tx.now)
             if agent.presence != old.presence || agent.awaySince != old.awaySince { try tx.emit(.agentPresenceChanged(agent)) }
             if agent.disabled && !old.disabled { try revokeSessions(of: agent.id, except: nil, tx) }
             try tx.audit(actor, Self.action(old, agent), agent.id, Self.changes(from: old, to: agent))
@@ -48,7 +48,7 @@ extension ChatService {
         let hash = try hasher.hash(try Validate.password(password))
         try write { tx in
             let agent = try Self.agent(agentId, tx)
-            try tx.rows.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
             try revokeSessions(of: agent.id, except: nil, tx)
             try tx.audit(actor, "agent.password_reset", agent.id, ["username": agent.username])
         }
@@ -63,14 +63,14 @@ extension ChatService {
         }
         let hash = try hasher.hash(newPassword)
         try write { tx in
-            try tx.rows.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
             try revokeSessions(of: agent.id, except: Secrets.sha256(token), tx)
         }
     }
 
     /// Revokes tokens and tells the notifier to end the agent's streams.
     func revokeSessions(of agentId: String, except: [UInt8]?, _ tx: Transaction) throws {
-        try tx.rows.revokeTokens(agentId: agentId, except: except, at: tx.now)
+        try tx.accounts.revokeTokens(agentId: agentId, except: except, at: tx.now)
         try tx.emit(.agentSessionRevoked(agentId: agentId))
     }
 

@@ -25,7 +25,7 @@ extension ChatService {
             try tx.rows.setQueued(conversationId: id, at: tx.now)
             if offline {
                 try tx.rows.setOffline(conversationId: id)
-                system = try tx.systemMessage(id, BotText.offline(email: conversation.customerEmail ?? "", byMail: policy.mailEnabled),
+                system = try tx.systemMessage(id, BotText.offline(email: conversation.customerEmail, byMail: policy.mailEnabled),
                                               event: "offline")
             } else if routing == .auto, let agent = try tx.rows.leastLoadedOnlineAgent() {
                 return try transition(id, .route(agentId: agent.id), tx)

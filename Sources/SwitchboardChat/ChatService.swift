@@ -9,7 +9,7 @@ public struct ChatService: Sendable {
     public let tokenTTLSeconds: Int64
     public let policy: ChatPolicy
     let hasher: PasswordHasher
-    let caches = ServiceCaches()
+    let caches: ServiceCaches
 
     public static let messagesMaxPerStart = 500
 
@@ -20,9 +20,12 @@ public struct ChatService: Sendable {
                   policy: ChatPolicy(config))
     }
 
+    /// `cacheClock`: where the in-memory copies read the time (a test's own clock).
     public init(store: any ChatStore, routing: RoutingMode = .auto, tokenTTLSeconds: Int64 = 43200,
-                hasher: PasswordHasher = PasswordHasher(), policy: ChatPolicy = ChatPolicy()) {
+                hasher: PasswordHasher = PasswordHasher(), policy: ChatPolicy = ChatPolicy(),
+                cacheClock: CacheClock = .system) {
         self.store = store
+        caches = ServiceCaches(clock: cacheClock)
         self.routing = routing
         self.tokenTTLSeconds = tokenTTLSeconds
         self.policy = policy
@@ -32,10 +35,10 @@ public struct ChatService: Sendable {
     /// A write transaction with the time of the change and the outbox. (The store wakes
     /// whoever tails the outbox after the commit: it alone knows when that is.)
     func write<T>(_ body: (Transaction) throws -> T) throws -> T {
-        var changed = (faqs: false, settings: false)
+        var changed = (faqs: false, settings: false, accounts: false)
         // After the commit (or the rollback: the copy is then merely reloaded).
         defer {
-            caches.tokens.invalidate()
+            if changed.accounts { caches.tokens.invalidate() }
             if changed.faqs {
                 caches.faqs.invalidate()
                 caches.matcher.invalidate()
@@ -44,7 +47,7 @@ public struct ChatService: Sendable {
         }
         return try store.write { rows in
             let tx = Transaction(rows: rows, now: Timestamp.now())
-            defer { changed = (tx.faqsChanged, tx.settingsChanged) }
+            defer { changed = (tx.faqsChanged, tx.settingsChanged, tx.accountsChanged) }
             return try body(tx)
         }
     }
@@ -81,6 +84,9 @@ public struct ChatPolicy: Sendable {
     public var publicURL: String = "http://127.0.0.1:8080"
     /// How long an agent reply may stay unseen before it is e-mailed.
     public var unseenReplySeconds: Int64 = 600
+    /// How long an offline message's e-mail waits before it goes out, so what the shopper
+    /// writes right after asking is in it.
+    public var offlineMailDelaySeconds: Int64 = 10
     /// How long after an agent's last console stream closed they go offline.
     public var presenceGraceSeconds: Int64 = 120
     /// The first retry of an e-mail the server did not take (doubling up to an hour), and
@@ -99,6 +105,7 @@ public struct ChatPolicy: Sendable {
         mailFrom = config.mailFrom
         publicURL = config.publicURL
         unseenReplySeconds = Int64(config.unseenReplySeconds)
+        offlineMailDelaySeconds = Int64(config.offlineMailDelaySeconds)
         presenceGraceSeconds = Int64(config.presenceGraceSeconds)
         mailRetrySeconds = Int64(config.mailRetrySeconds)
     }
@@ -125,6 +132,16 @@ final class Transaction {
     /// Set by a change of FAQs or settings: the service's in-memory copy is dropped after the commit.
     var faqsChanged = false
     var settingsChanged = false
+    /// Set by `accounts`: agents, their tokens or sessions changed, so the agents cached by
+    /// token are dropped after the commit (a message or a claim leaves them be).
+    private(set) var accountsChanged = false
+
+    /// The rows, for a change to an agent, its tokens or its sessions. Every such write goes
+    /// through here (not `rows`), so no cached agent outlives it.
+    var accounts: any StoreWriter {
+        accountsChanged = true
+        return rows
+    }
 
     init(rows: any StoreWriter, now: Timestamp) {
         self.rows = rows

@@ -2,6 +2,17 @@ import Dispatch
 import POSIXSupport
 import SwitchboardCore
 
+/// Where the caches read the time: the system's monotonic clock, or a test's own (so a test
+/// of a cache's lifetime moves time instead of sleeping through it).
+public struct CacheClock: Sendable {
+    /// Nanoseconds on a monotonic scale.
+    let now: @Sendable () -> UInt64
+
+    public init(nanoseconds now: @escaping @Sendable () -> UInt64) { self.now = now }
+
+    public static let system = CacheClock { DispatchTime.now().uptimeNanoseconds }
+}
+
 /// A value read from the store that rarely changes and is read on hot paths (the FAQs: every
 /// widget load and every message the bot answers), kept in memory. A write through this
 /// service invalidates it at once; a write by another process (the CLI, a second worker) is
@@ -13,13 +24,15 @@ final class ReadCache<Value: Sendable>: @unchecked Sendable {
     private var value: Value?
     private var loadedAt: UInt64 = 0
     private var generation = 0
+    private let clock: CacheClock
 
-    init(ttlSeconds: Double) {
+    init(ttlSeconds: Double, clock: CacheClock) {
         ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
+        self.clock = clock
     }
 
     func get(_ load: () throws -> Value) rethrows -> Value {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         let (cached, started) = lock.withLock { (value.flatMap { now &- loadedAt < ttlNanoseconds ? $0 : nil }, generation) }
         if let cached { return cached }
         let fresh = try load()
@@ -41,9 +54,10 @@ final class ReadCache<Value: Sendable>: @unchecked Sendable {
 }
 
 /// Agents by bearer token (its SHA-256), for the authentication every agent request starts
-/// with. Any write transaction through this service drops every entry (after its commit:
-/// logout, disabling, a new password, a presence or profile change are all writes), so this
-/// process never answers from a copy older than its own last write; a change made by
+/// with. A write transaction of this service that changes agents, tokens or sessions
+/// (`Transaction.accounts`: logout, disabling, a new password, a presence or profile change)
+/// drops every entry after its commit, so this process never answers from a copy older than
+/// its own last such write; messages, claims and the like leave it be; a change made by
 /// another process (the CLI) is seen within `ttlSeconds`. Only known tokens are kept, and
 /// at most `capacity` of them: unknown tokens cost a read, never memory.
 final class TokenCache: @unchecked Sendable {
@@ -54,13 +68,16 @@ final class TokenCache: @unchecked Sendable {
     private var entries: [[UInt8]: (agent: Agent, loadedAt: UInt64)] = [:]
     private var generation = 0
 
-    init(ttlSeconds: Double, capacity: Int = 4096) {
+    private let clock: CacheClock
+
+    init(ttlSeconds: Double, capacity: Int = 4096, clock: CacheClock) {
         ttlNanoseconds = UInt64(ttlSeconds * 1_000_000_000)
         self.capacity = capacity
+        self.clock = clock
     }
 
     func get(_ hash: [UInt8], _ load: () throws -> Agent?) rethrows -> Agent? {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = clock.now()
         let (cached, started) = lock.withLock { () -> (Agent?, Int) in
             guard let entry = entries[hash], now &- entry.loadedAt < ttlNanoseconds else { return (nil, generation) }
             return (entry.agent, generation)
@@ -87,12 +104,22 @@ final class TokenCache: @unchecked Sendable {
 
 /// The service's in-memory copies, shared by every copy of the (value-type) service.
 final class ServiceCaches: Sendable {
-    /// Agents by token hash; dropped by every write (see TokenCache).
-    let tokens = TokenCache(ttlSeconds: 1)
+    /// Agents by token hash; dropped by writes that change accounts (see TokenCache).
+    let tokens: TokenCache
     /// The enabled FAQs in display order.
-    let faqs = ReadCache<[FAQ]>(ttlSeconds: 1)
+    let faqs: ReadCache<[FAQ]>
     /// The bot's matcher over those FAQs (dropped with them).
-    let matcher = ReadCache<FAQMatcher>(ttlSeconds: 1)
+    let matcher: ReadCache<FAQMatcher>
     /// The shop's settings (the defaults until some are saved).
-    let settings = ReadCache<Settings>(ttlSeconds: 1)
+    let settings: ReadCache<Settings>
+
+    /// How long a change by another process may go unseen.
+    static let ttlSeconds = 1.0
+
+    init(clock: CacheClock) {
+        tokens = TokenCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+        faqs = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+        matcher = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+        settings = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+    }
 }

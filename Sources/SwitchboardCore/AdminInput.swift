@@ -29,16 +29,6 @@ public struct FAQPatch: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey { case question, answer, slug, keywords, position, enabled }
 
-    public init(question: String? = nil, answer: String? = nil, slug: String? = nil, keywords: [String]? = nil,
-                position: Int? = nil, enabled: Bool? = nil) {
-        self.question = question
-        self.answer = answer
-        self.slug = slug
-        self.keywords = keywords
-        self.position = position
-        self.enabled = enabled
-    }
-
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         question = try c.patchValue(String.self, .question)

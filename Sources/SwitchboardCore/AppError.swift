@@ -42,6 +42,7 @@ public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public static let conversationNotFound = AppError.notFound("Conversation not found.", code: "conversation_not_found")
     public static let conversationClosed = AppError.conflict("This conversation is closed.", code: "conversation_closed")
+    public static let assignedToOther = AppError.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other")
 
     /// The database cannot take writes (disk full, read-only, I/O error): nothing was
     /// stored, and retrying later is right.

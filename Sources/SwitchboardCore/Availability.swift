@@ -44,6 +44,10 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
     /// Whether any opening hours are set (none: always open).
     public var hasHours: Bool { hours.values.contains { !$0.isEmpty } }
 
+    /// Whether a calendar can close the shop at all (hours or closed dates); without one the
+    /// shop is open around the clock and no calendar needs building.
+    public var hasSchedule: Bool { hasHours || !closedDates.isEmpty }
+
     /// The hours as minutes of the day: weekday (0 = Sunday) → `[(start, end)]`, checked.
     public func ranges() throws -> [Int: [(start: Int, end: Int)]] {
         var result: [Int: [(Int, Int)]] = [:]
@@ -81,7 +85,7 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
             }
         }
         var copy = self
-        copy.awayMessage = try Validate.text(awayMessage, "availability.away_message", 1...500, code: "invalid_settings")
+        copy.awayMessage = try Validate.text(awayMessage, "availability.away_message", Limits.botText, code: "invalid_settings")
         return copy
     }
 }

@@ -5,7 +5,8 @@ import Darwin
 #endif
 
 /// Settings shared by every executable, read from `SWITCHBOARD_*` environment variables
-/// with defaults that work on a laptop. docs/CONTRACTS.md lists them.
+/// with defaults that work on a laptop. Names, defaults, ranges and docs come from one
+/// table, `ConfigVariable.all` (docs/CONTRACTS.md carries its markdown).
 public struct Config: Sendable {
     public var dataDir: String
     public var runDir: String
@@ -17,31 +18,35 @@ public struct Config: Sendable {
     /// How many scrypt hashes may run at once (each needs ~128 MiB at the default cost).
     public var maxConcurrentHashes: Int
     /// How many more logins may wait for a hash before the next one gets 503.
-    public var hashQueue: Int = 2
+    public var hashQueue: Int
     /// Escalated chats still open that one client address may have at once (0: no limit).
-    public var maxOpenChatsPerAddress: Int = 5
+    public var maxOpenChatsPerAddress = Self.fallback(.maxOpenChatsPerAddress)
     /// Failed logins for one username before unknown addresses must wait (exponentially).
-    public var loginFailuresBeforeBackoff: Int = 5
+    public var loginFailuresBeforeBackoff = Self.fallback(.loginFailuresBeforeBackoff)
     /// SSE connections are closed after about this long (±10 %) so clients re-authorize.
-    public var sseMaxLifetimeSeconds: Int = 1800
+    public var sseMaxLifetimeSeconds = Self.fallback(.sseMaxLifetime)
     /// The notifier's fallback poll of the outbox when no wake-up datagram arrives.
-    public var notifierPollMilliseconds: Int = 1000
+    public var notifierPollMilliseconds = Self.fallback(.notifierPoll)
     /// Events older than this are pruned; a resume cursor older than that gets `reset`.
-    public var eventRetentionSeconds: Int = 3 * 86400
-    public var heartbeatSeconds: Int = 15
+    public var eventRetentionSeconds = Self.fallback(.eventRetention)
+    public var heartbeatSeconds = Self.fallback(.heartbeat)
     /// Where e-mail goes out (`smtp://user:pass@host:587`, `smtps://…`); nil: no e-mail at all.
     /// Holds a password: never logged (`smtpServerForLogs` is the safe spelling).
     public var smtpURL: String?
+    /// The CAs to trust for the SMTP server's certificate instead of the system's.
+    public var smtpCAFile: String?
     /// The sender of every e-mail.
-    public var mailFrom: String = "switchboard@localhost"
+    public var mailFrom = Self.text(.mailFrom)
     /// The address shoppers and agents reach this installation at (links in e-mails).
-    public var publicURL: String = "http://127.0.0.1:8080"
+    public var publicURL = Self.text(.publicURL)
     /// An agent reply the shopper has not seen for this long is e-mailed to them.
-    public var unseenReplySeconds: Int = 600
+    public var unseenReplySeconds = Self.fallback(.unseenReply)
+    /// An offline message's e-mail to the shop waits this long (what the shopper writes next goes in it).
+    public var offlineMailDelaySeconds = Self.fallback(.offlineMailDelay)
     /// An agent whose last console stream closed this long ago goes offline.
-    public var presenceGraceSeconds: Int = 120
+    public var presenceGraceSeconds = Self.fallback(.presenceGrace)
     /// The first retry of an e-mail the SMTP server did not take; doubles up to an hour.
-    public var mailRetrySeconds: Int = 30
+    public var mailRetrySeconds = Self.fallback(.mailRetry)
 
     public var mailEnabled: Bool { smtpURL != nil }
 
@@ -60,78 +65,120 @@ public struct Config: Sendable {
     public var notifierSocketPath: String { runDir + "/notifier.sock" }
     public var wakeupSocketPath: String { runDir + "/notify.dgram" }
 
-    public init(dataDir: String = "./var", runDir: String? = nil, routing: RoutingMode = .auto,
-                workerThreads: Int = 4, maxBodyBytes: Int = 65536, tokenTTLSeconds: Int64 = 43200,
-                scryptLogN: Int = 17, maxConcurrentHashes: Int = 2) {
+    /// The table's default for a number on this machine (0 for a text or unset variable,
+    /// which never reaches here).
+    public static func fallback(_ variable: ConfigVariable) -> Int {
+        variable.defaultNumber(resolving: { name in
+            name == ConfigVariable.maxConcurrentHashes.name ? fallback(.maxConcurrentHashes) : nil
+        }) ?? 0
+    }
+
+    public static func text(_ variable: ConfigVariable) -> String {
+        if case .text(let text) = variable.defaultValue { return text }
+        return ""
+    }
+
+    /// Every setting at its default; `dataDir` and `runDir` as given.
+    public init(dataDir: String = Config.text(.dataDir), runDir: String? = nil) {
         self.dataDir = dataDir
         self.runDir = runDir ?? dataDir + "/run"
-        self.routing = routing
-        self.workerThreads = workerThreads
-        self.maxBodyBytes = maxBodyBytes
-        self.tokenTTLSeconds = tokenTTLSeconds
-        self.scryptLogN = scryptLogN
-        self.maxConcurrentHashes = maxConcurrentHashes
+        routing = RoutingMode(rawValue: Self.text(.routing)) ?? .auto
+        workerThreads = Self.fallback(.workerThreads)
+        maxBodyBytes = Self.fallback(.maxBodyBytes)
+        tokenTTLSeconds = Int64(Self.fallback(.tokenTTL))
+        scryptLogN = Self.fallback(.scryptLogN)
+        maxConcurrentHashes = Self.fallback(.maxConcurrentHashes)
+        hashQueue = Self.fallback(.hashQueue)
     }
 
     /// Reads the environment; a value that is set but malformed is an error, never silently the default.
     public static func fromEnvironment(_ env: [String: String] = Config.processEnvironment()) throws(ConfigError) -> Config {
-        func value(_ name: String) -> String? {
-            guard let v = env[name]?.trimmingSpaces, !v.isEmpty else { return nil }
+        func value(_ variable: ConfigVariable) -> String? {
+            guard let v = env[variable.name]?.trimmingSpaces, !v.isEmpty else { return nil }
             return v
         }
-        func int(_ name: String, _ fallback: Int, _ range: ClosedRange<Int>) throws(ConfigError) -> Int {
-            guard let text = value(name) else { return fallback }
-            guard let v = Int(text), range.contains(v) else {
-                throw ConfigError("\(name)=\(text) is not a whole number in \(range.lowerBound)...\(range.upperBound)")
+        func int(_ variable: ConfigVariable, _ fallback: Int) throws(ConfigError) -> Int {
+            guard let text = value(variable) else { return fallback }
+            guard let v = Int(text), variable.range.map({ $0.contains(v) }) ?? true else {
+                let range = variable.range.map { " in \($0.lowerBound)...\($0.upperBound)" } ?? ""
+                throw ConfigError("\(variable.name)=\(text) is not a whole number\(range)")
             }
             return v
         }
-        let cores = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        var config = Config(dataDir: value("SWITCHBOARD_DATA_DIR") ?? "./var")
-        config.runDir = value("SWITCHBOARD_RUN_DIR") ?? config.dataDir + "/run"
-        if let routing = value("SWITCHBOARD_ROUTING") {
+        func int(_ variable: ConfigVariable) throws(ConfigError) -> Int { try int(variable, Self.fallback(variable)) }
+        var config = Config(dataDir: value(.dataDir) ?? text(.dataDir))
+        config.runDir = value(.runDir) ?? config.dataDir + "/run"
+        if let routing = value(.routing) {
             guard let mode = RoutingMode(rawValue: routing) else {
                 throw ConfigError("SWITCHBOARD_ROUTING=\(routing) must be auto or manual")
             }
             config.routing = mode
         }
-        // Enough that logins waiting for a hash (at most hashes + queue) never take them all, and
-        // that writes waiting for the group commit make big batches (bench: 4 × cores gave ~3
-        // POSTs per commit and 2,200 POST/s; 16 × cores ~12 and 3,400; 32 × cores no more
-        // POSTs and a worse read p99 from oversubscribed cores).
-        config.workerThreads = try int("SWITCHBOARD_WORKER_THREADS", 16 * cores, 1...512)
-        config.maxBodyBytes = try int("SWITCHBOARD_MAX_BODY_BYTES", 65536, 1024...(16 << 20))
-        config.tokenTTLSeconds = Int64(try int("SWITCHBOARD_TOKEN_TTL_SECONDS", 43200, 60...(90 * 86400)))
-        config.scryptLogN = try int("SWITCHBOARD_SCRYPT_LOG_N", 17, 10...20)
-        // One core is left to everything else while logins are hashed.
-        config.maxConcurrentHashes = try int("SWITCHBOARD_MAX_CONCURRENT_HASHES", max(1, cores - 1), 1...64)
-        config.hashQueue = try int("SWITCHBOARD_HASH_QUEUE", 2 * config.maxConcurrentHashes, 0...1024)
-        config.maxOpenChatsPerAddress = try int("SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS", 5, 0...10_000)
-        config.loginFailuresBeforeBackoff = try int("SWITCHBOARD_LOGIN_FAILURES_BEFORE_BACKOFF", 5, 1...1000)
-        config.sseMaxLifetimeSeconds = try int("SWITCHBOARD_SSE_MAX_LIFETIME_SECONDS", 1800, 5...86400)
-        config.notifierPollMilliseconds = try int("SWITCHBOARD_NOTIFIER_POLL_MS", 1000, 20...60000)
-        config.eventRetentionSeconds = try int("SWITCHBOARD_EVENT_RETENTION_SECONDS", 3 * 86400, 60...(365 * 86400))
-        config.heartbeatSeconds = try int("SWITCHBOARD_HEARTBEAT_SECONDS", 15, 1...300)
-        if let url = value("SWITCHBOARD_SMTP_URL") {
+        config.workerThreads = try int(.workerThreads)
+        config.maxBodyBytes = try int(.maxBodyBytes)
+        config.tokenTTLSeconds = Int64(try int(.tokenTTL))
+        config.scryptLogN = try int(.scryptLogN)
+        config.maxConcurrentHashes = try int(.maxConcurrentHashes)
+        config.hashQueue = try int(.hashQueue, 2 * config.maxConcurrentHashes)
+        config.maxOpenChatsPerAddress = try int(.maxOpenChatsPerAddress)
+        config.loginFailuresBeforeBackoff = try int(.loginFailuresBeforeBackoff)
+        config.sseMaxLifetimeSeconds = try int(.sseMaxLifetime)
+        config.notifierPollMilliseconds = try int(.notifierPoll)
+        config.eventRetentionSeconds = try int(.eventRetention)
+        config.heartbeatSeconds = try int(.heartbeat)
+        if let url = value(.smtpURL) {
             guard url.hasPrefix("smtp://") || url.hasPrefix("smtps://") else {
                 throw ConfigError("SWITCHBOARD_SMTP_URL must start with smtp:// or smtps://")
             }
             config.smtpURL = url
         }
-        if let from = value("SWITCHBOARD_MAIL_FROM") {
+        config.smtpCAFile = value(.smtpCAFile)
+        if let from = value(.mailFrom) {
             guard Validate.isEmail(from) else { throw ConfigError("SWITCHBOARD_MAIL_FROM=\(from) is not an e-mail address") }
             config.mailFrom = from
         }
-        if let url = value("SWITCHBOARD_PUBLIC_URL") {
+        if let url = value(.publicURL) {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
                 throw ConfigError("SWITCHBOARD_PUBLIC_URL=\(url) must start with http:// or https://")
             }
             config.publicURL = url.hasSuffix("/") ? String(url.dropLast()) : url
         }
-        config.unseenReplySeconds = try int("SWITCHBOARD_UNSEEN_REPLY_SECONDS", 600, 1...(7 * 86400))
-        config.presenceGraceSeconds = try int("SWITCHBOARD_PRESENCE_GRACE_SECONDS", 120, 1...86400)
-        config.mailRetrySeconds = try int("SWITCHBOARD_MAIL_RETRY_SECONDS", 30, 1...3600)
+        config.unseenReplySeconds = try int(.unseenReply)
+        config.offlineMailDelaySeconds = try int(.offlineMailDelay)
+        config.presenceGraceSeconds = try int(.presenceGrace)
+        config.mailRetrySeconds = try int(.mailRetry)
         return config
+    }
+
+    /// The value in force (never the SMTP password: the URL is shown as the logs show it).
+    public func value(of variable: ConfigVariable) -> String? {
+        let c = self
+        return switch variable.name {
+        case ConfigVariable.dataDir.name: c.dataDir
+        case ConfigVariable.runDir.name: c.runDir
+        case ConfigVariable.routing.name: c.routing.rawValue
+        case ConfigVariable.workerThreads.name: String(c.workerThreads)
+        case ConfigVariable.maxBodyBytes.name: String(c.maxBodyBytes)
+        case ConfigVariable.tokenTTL.name: String(c.tokenTTLSeconds)
+        case ConfigVariable.scryptLogN.name: String(c.scryptLogN)
+        case ConfigVariable.maxConcurrentHashes.name: String(c.maxConcurrentHashes)
+        case ConfigVariable.hashQueue.name: String(c.hashQueue)
+        case ConfigVariable.maxOpenChatsPerAddress.name: String(c.maxOpenChatsPerAddress)
+        case ConfigVariable.loginFailuresBeforeBackoff.name: String(c.loginFailuresBeforeBackoff)
+        case ConfigVariable.sseMaxLifetime.name: String(c.sseMaxLifetimeSeconds)
+        case ConfigVariable.notifierPoll.name: String(c.notifierPollMilliseconds)
+        case ConfigVariable.eventRetention.name: String(c.eventRetentionSeconds)
+        case ConfigVariable.heartbeat.name: String(c.heartbeatSeconds)
+        case ConfigVariable.smtpURL.name: c.smtpURL == nil ? "" : c.smtpServerForLogs
+        case ConfigVariable.smtpCAFile.name: c.smtpCAFile ?? ""
+        case ConfigVariable.mailFrom.name: c.mailFrom
+        case ConfigVariable.publicURL.name: c.publicURL
+        case ConfigVariable.unseenReply.name: String(c.unseenReplySeconds)
+        case ConfigVariable.offlineMailDelay.name: String(c.offlineMailDelaySeconds)
+        case ConfigVariable.presenceGrace.name: String(c.presenceGraceSeconds)
+        case ConfigVariable.mailRetry.name: String(c.mailRetrySeconds)
+        default: nil
+        }
     }
 
     public static func processEnvironment() -> [String: String] {

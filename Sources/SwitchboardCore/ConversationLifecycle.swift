@@ -35,6 +35,9 @@ public enum ConversationCommand: Equatable, Sendable {
     case close(AgentActor)
     /// Routing gives a queued chat to an agent.
     case route(agentId: String)
+    /// A typing indicator: the customer's in any open chat, an agent's in one nobody else holds.
+    case customerTyping
+    case agentTyping(AgentActor)
 }
 
 /// What a permitted command does.
@@ -70,6 +73,13 @@ public enum ConversationLifecycle {
         case .customerMessage:
             return .success(ConversationDecision(state, .none, botAnswers: state.status == .automated))
 
+        case .customerTyping:
+            return .success(ConversationDecision(state, .none))
+
+        case .agentTyping(let actor):
+            if let holder = state.assignedAgentId, holder != actor.id { return .failure(.assignedToOther) }
+            return .success(ConversationDecision(state, .none))
+
         case .escalate:
             if state.status == .agent { return .success(ConversationDecision(state, .none)) }
             return .success(ConversationDecision(ConversationState(status: .agent), .queued))
@@ -91,15 +101,13 @@ public enum ConversationLifecycle {
             guard let holder = state.assignedAgentId else {
                 return .failure(.conflict("Nobody holds this conversation.", code: "not_assigned"))
             }
-            if holder != actor.id && !actor.isAdmin {
-                return .failure(.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other"))
-            }
+            if holder != actor.id && !actor.isAdmin { return .failure(.assignedToOther) }
             return .success(ConversationDecision(ConversationState(status: .agent), .released))
 
         case .agentMessage(let actor):
             if let holder = state.assignedAgentId {
                 if holder == actor.id { return .success(ConversationDecision(state, .none)) }
-                return .failure(.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other"))
+                return .failure(.assignedToOther)
             }
             return .success(ConversationDecision(ConversationState(status: .agent, assignedAgentId: actor.id), .assigned(agentId: actor.id)))
 
@@ -107,9 +115,7 @@ public enum ConversationLifecycle {
             if state.status == .automated {
                 return .failure(.conflict("The bot is still handling this conversation; only escalated conversations can be closed.", code: "invalid_transition"))
             }
-            if let holder = state.assignedAgentId, holder != actor.id, !actor.isAdmin {
-                return .failure(.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other"))
-            }
+            if let holder = state.assignedAgentId, holder != actor.id, !actor.isAdmin { return .failure(.assignedToOther) }
             return .success(ConversationDecision(ConversationState(status: .closed, assignedAgentId: state.assignedAgentId), .closed))
         }
     }

@@ -64,6 +64,11 @@ public enum Limits {
     public static let passwordMaxBytes = 256
     public static let combiningMarksPerCharacter = 4
     public static let displayNameMaxLength = 80
+    /// Usernames: characters (all ASCII, so also bytes).
+    public static let usernameLength = 2...32
+    /// E-mail addresses, in bytes (RFC 5321's path limit).
+    public static let emailMaxLength = 254
+    public static let emailLocalPartMaxLength = 64
     public static let listMaxLimit = 200
     public static let listDefaultLimit = 50
     public static let maxActiveChatsRange = 1...100
@@ -73,4 +78,12 @@ public enum Limits {
     public static let faqKeywordsMax = 30
     public static let faqKeywordMaxCharacters = 40
     public static let faqsMax = 200
+    // The shop's settings (characters).
+    public static let brandName = 1...60
+    public static let botName = 1...40
+    /// The welcome, fallback and away messages.
+    public static let botText = 1...500
+    public static let widgetTitle = 1...60
+    public static let widgetSubtitle = 0...120
+    public static let widgetGreeting = 0...240
 }

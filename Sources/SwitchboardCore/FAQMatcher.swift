@@ -68,9 +68,13 @@ public enum BotText {
     public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
     public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."
     public static let closed = "This conversation has been closed. Thanks for chatting with us!"
-    /// Filed while nobody was there.
-    public static func offline(email: String, byMail: Bool) -> String {
-        byMail ? "Thanks, we have your message. Nobody is here right now; we'll answer by e-mail at \(email), and here if you come back."
+    /// Filed while nobody was there (`email` nil: the shopper has not left one yet).
+    public static func offline(email: String?, byMail: Bool) -> String {
+        guard let email else {
+            return byMail ? "Nobody is here right now. Leave your e-mail address and we'll answer there; you stay in the queue either way."
+                : "Nobody is here right now; you're in the queue and we'll answer here as soon as someone is back."
+        }
+        return byMail ? "Thanks, we have your message. Nobody is here right now; we'll answer by e-mail at \(email), and here if you come back."
             : "Thanks, we have your message. Nobody is here right now; we'll answer here as soon as someone is back."
     }
 }

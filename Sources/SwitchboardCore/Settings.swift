@@ -115,10 +115,10 @@ public struct SettingsPatch: Decodable, Sendable {
     /// `settings` with this patch applied and every member checked (400 naming the member).
     public func applied(to settings: Settings) throws -> Settings {
         var s = settings
-        if let v = brandName { s.brandName = try SettingsRules.text(v, "brand_name", 1...60) }
-        if let v = botName { s.botName = try SettingsRules.text(v, "bot_name", 1...40) }
-        if let v = welcomeMessage { s.welcomeMessage = try SettingsRules.text(v, "welcome_message", 1...500) }
-        if let v = fallbackMessage { s.fallbackMessage = try SettingsRules.text(v, "fallback_message", 1...500) }
+        if let v = brandName { s.brandName = try SettingsRules.text(v, "brand_name", Limits.brandName) }
+        if let v = botName { s.botName = try SettingsRules.text(v, "bot_name", Limits.botName) }
+        if let v = welcomeMessage { s.welcomeMessage = try SettingsRules.text(v, "welcome_message", Limits.botText) }
+        if let v = fallbackMessage { s.fallbackMessage = try SettingsRules.text(v, "fallback_message", Limits.botText) }
         if let widget { s.widget = try widget.applied(to: s.widget) }
         if let notifyEmail {
             s.notifyEmail = try notifyEmail.map { try Validate.email($0, field: "notify_email") }
@@ -147,9 +147,9 @@ public struct WidgetPatch: Decodable, Sendable {
 
     func applied(to widget: WidgetSettings) throws -> WidgetSettings {
         var w = widget
-        if let v = title { w.title = try SettingsRules.text(v, "widget.title", 1...60) }
-        if let v = subtitle { w.subtitle = try SettingsRules.text(v, "widget.subtitle", 0...120) }
-        if let v = greeting { w.greeting = try SettingsRules.text(v, "widget.greeting", 0...240) }
+        if let v = title { w.title = try SettingsRules.text(v, "widget.title", Limits.widgetTitle) }
+        if let v = subtitle { w.subtitle = try SettingsRules.text(v, "widget.subtitle", Limits.widgetSubtitle) }
+        if let v = greeting { w.greeting = try SettingsRules.text(v, "widget.greeting", Limits.widgetGreeting) }
         if let v = color { w.color = try SettingsRules.color(v) }
         if let v = position {
             guard let parsed = WidgetPosition(rawValue: v) else {

@@ -79,7 +79,7 @@ public enum Validate {
         func allowed(_ c: Unicode.Scalar, first: Bool) -> Bool {
             ("a"..."z").contains(c) || ("0"..."9").contains(c) || (!first && (c == "." || c == "_" || c == "-"))
         }
-        guard (2...32).contains(scalars.count), allowed(scalars[0], first: true),
+        guard Limits.usernameLength.contains(scalars.count), allowed(scalars[0], first: true),
               scalars.dropFirst().allSatisfy({ allowed($0, first: false) }) else {
             throw AppError.badRequest("username: 2–32 characters of a–z, 0–9, '.', '_' or '-', starting with a letter or digit.",
                                       code: "invalid_username")
@@ -117,7 +117,8 @@ public enum Validate {
     public static func isEmail(_ email: String) -> Bool {
         let parts = email.split(separator: "@", omittingEmptySubsequences: false)
         let forbidden: Set<Unicode.Scalar> = ["<", ">", "(", ")", ",", ";", ":", "\"", "[", "]", "\\"]
-        return email.utf8.count <= 254 && parts.count == 2 && !parts[0].isEmpty && parts[0].utf8.count <= 64
+        return email.utf8.count <= Limits.emailMaxLength && parts.count == 2 && !parts[0].isEmpty
+            && parts[0].utf8.count <= Limits.emailLocalPartMaxLength
             && parts[1].contains(".") && !parts[1].hasPrefix(".") && !parts[1].hasSuffix(".")
             && email.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && !forbidden.contains($0) })
     }

@@ -1,5 +1,6 @@
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardTestSupport
 
 /// The desk every input starts from, made once per process: FAQs, an admin, two agents
 /// with live tokens, and one conversation in each state, so authenticated and

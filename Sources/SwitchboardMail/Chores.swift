@@ -20,7 +20,7 @@ public final class Chores: Sendable {
 
     public init(service: ChatService, config: Config, logger: Logger) {
         self.service = service
-        smtp = config.smtpURL.map { SMTPClient(url: $0) }
+        smtp = config.smtpURL.map { SMTPClient(url: $0, caFile: config.smtpCAFile) }
         mailFrom = config.mailFrom
         self.logger = logger
     }

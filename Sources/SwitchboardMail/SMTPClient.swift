@@ -9,17 +9,32 @@ public struct SMTPError: Error, CustomStringConvertible, Sendable {
 
 /// Sends one message over SMTP with libcurl (Debian's libcurl4-openssl-dev): the SMTP
 /// dialogue, authentication from the URL's user and password, and STARTTLS whenever the
-/// server offers it (`smtp://`), or TLS from the start (`smtps://`).
+/// server offers it (`smtp://`), or TLS from the start (`smtps://`). A URL with credentials
+/// requires TLS: against a server that offers no STARTTLS the send fails before any AUTH,
+/// so a password never crosses the network in clear.
 public struct SMTPClient: Sendable {
     /// `smtp://user:pass@host:587` (percent-encode special characters in the password).
     let url: String
     let timeoutSeconds: Int
+    /// PEM file of the CAs to trust instead of the system's (a shop's private relay).
+    let caFile: String?
 
-    public init(url: String, timeoutSeconds: Int = 60) {
+    public init(url: String, caFile: String? = nil, timeoutSeconds: Int = 60) {
         _ = Self.globalInit
         self.url = url
+        self.caFile = caFile
         self.timeoutSeconds = timeoutSeconds
     }
+
+    /// Whether the URL carries a user (and so a password): `scheme://user[:pass]@host`.
+    public static func hasCredentials(_ url: String) -> Bool {
+        guard let scheme = url.range(of: "://") else { return false }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" }
+        return authority.contains("@")
+    }
+
+    /// TLS for the whole dialogue when a password would be sent, else when offered.
+    var tlsPolicy: curl_usessl { Self.hasCredentials(url) ? CURLUSESSL_ALL : CURLUSESSL_TRY }
 
     /// curl_global_init is not thread-safe: once per process, before any handle.
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
@@ -35,7 +50,8 @@ public struct SMTPClient: Sendable {
 
         let code: CURLcode = errorText.withUnsafeMutableBufferPointer { errorBuffer in
             var setup = sb_curl_set_string(curl, CURLOPT_URL, url)
-            for (option, value) in [(CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue)), (CURLOPT_UPLOAD, 1), (CURLOPT_NOSIGNAL, 1),
+            if setup == CURLE_OK, let caFile { setup = sb_curl_set_string(curl, CURLOPT_CAINFO, caFile) }
+            for (option, value) in [(CURLOPT_USE_SSL, Int(tlsPolicy.rawValue)), (CURLOPT_UPLOAD, 1), (CURLOPT_NOSIGNAL, 1),
                                     (CURLOPT_CONNECTTIMEOUT, 15), (CURLOPT_TIMEOUT, timeoutSeconds)] where setup == CURLE_OK {
                 setup = sb_curl_set_long(curl, option, value)
             }
@@ -51,6 +67,10 @@ public struct SMTPClient: Sendable {
             }
         }
         guard code != CURLE_OK else { return }
+        if code == CURLE_USE_SSL_FAILED {
+            throw SMTPError(description: "SMTP: the server offers no STARTTLS, and with credentials in SWITCHBOARD_SMTP_URL nothing is sent without TLS (no AUTH was tried); enable STARTTLS on the server or use smtps:// (curl \(code.rawValue))",
+                            permanent: false)
+        }
         var response = 0
         _ = sb_curl_response_code(curl, &response)
         let written = String(decoding: errorText.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)

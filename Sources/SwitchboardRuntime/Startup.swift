@@ -30,16 +30,30 @@ public func startProcess(label: String) -> (Logger, Config) {
     return (logger, config)
 }
 
-/// Opens and migrates the configured database, or logs why not and exits 1 (a supervisor
-/// restarts the process; nothing can be served without the database).
-public func openDatabase(_ config: Config, _ logger: Logger,
+/// The exit status of a program refused by its database's schema (`EX_CONFIG`): the units
+/// list it in `RestartPreventExitStatus=`, so no supervisor restarts it in a loop.
+public let schemaMismatchExitStatus: Int32 = 78
+
+/// Opens the configured database, or logs why not and exits 1 (a supervisor restarts the
+/// process; nothing can be served without the database). It never migrates: `switchboard
+/// migrate` does, once, before the services start. A schema other than this build's is one
+/// line on stderr and exit 78.
+public func openDatabase(_ config: Config, _ logger: Logger, program: String,
                          onEventsCommitted: @escaping @Sendable () -> Void = {}) -> SQLiteStore {
+    let store: SQLiteStore
+    let schema: SchemaVersion
     do {
-        let store = try SQLiteStore(config: config, onEventsCommitted: onEventsCommitted)
-        try store.migrate()
-        return store
+        store = try SQLiteStore(config: config, onEventsCommitted: onEventsCommitted)
+        schema = try store.schema()
     } catch {
         logger.critical("cannot open the database at \(config.databasePath): \(error)")
         exit(1)
     }
+    if let refusal = schema.refusal(program: program, path: config.databasePath) {
+        processLogSink.flush()
+        let line = Array((refusal + "\n").utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        exit(schemaMismatchExitStatus)
+    }
+    return store
 }

@@ -6,7 +6,8 @@ import SwitchboardCore
 /// order. Records read columns by position (a query starts with these columns): by name,
 /// GRDB compares every column name case-insensitively on each access, which showed in the
 /// worker's profile (`String.lowercased`) on every request that decodes a conversation or
-/// an agent. Debug builds check the names.
+/// an agent. Each statement's column names are checked against what its decoder reads the
+/// first time it runs, in every build (`verify`); debug builds also check every row.
 enum Columns {
     static let conversationNames = ["id", "status", "assigned_agent_id", "assigned_agent_name", "has_agent_replied",
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
@@ -21,6 +22,9 @@ enum Columns {
     /// The same columns of the `m` alias, prefixed `m_`, after a conversation's columns.
     static let prefixedMessage = messageNames.map { "m.\($0) AS m_\($0)" }.joined(separator: ", ")
 
+    /// A conversation's columns, then its newest message's (prefixed `m_`).
+    static let conversationAndMessageNames = conversationNames + messageNames.map { "m_" + $0 }
+
     static let agentNames = ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
                              "away_since", "email", "email_notifications", "created_at", "updated_at"]
 
@@ -28,6 +32,21 @@ enum Columns {
     /// text is its cache key, and building it per call showed in the profile of `/agent/me`.
     static let agent = agentNames.joined(separator: ", ")
     static let agentOfA = agentNames.map { "a." + $0 }.joined(separator: ", ")
+
+    /// SQL texts whose column names were found as their decoders read them.
+    private static let verified = VerifiedStatements()
+
+    /// Refuses (`StoreError.columns`) a statement whose leading column names are not
+    /// `expected`, once per statement text: a positional read of another column would hand a
+    /// wrong value to the wrong field without a word.
+    static func verify(_ statement: Statement, _ expected: [String]) throws {
+        guard !expected.isEmpty, !verified.contains(statement.sql) else { return }
+        let names = statement.columnNames
+        guard names.count >= expected.count, zip(names, expected).allSatisfy({ $0 == $1 }) else {
+            throw StoreError.columns(expected: expected, found: names)
+        }
+        verified.insert(statement.sql)
+    }
 
     /// Debug builds: the row has `names` (with `prefix`) from `offset` on.
     static func check(_ row: Row, _ names: [String], offset: Int = 0, prefix: String = "") -> Bool {
@@ -38,11 +57,12 @@ enum Columns {
 }
 
 enum Records {
-    static func conversation(_ row: Row) -> Conversation {
+    static func conversation(_ row: Row) throws -> Conversation {
         assert(Columns.check(row, Columns.conversationNames), "conversation columns out of order: \(row.columnNames)")
+        let id: String = row[0]
         return Conversation(
-            id: row[0],
-            status: ConversationStatus(rawValue: row[1]) ?? .closed,
+            id: id,
+            status: try parse(row[1], "conversations", row: id, "status"),
             assignedAgentId: row[2],
             assignedAgentName: row[3],
             hasAgentReplied: row[4],
@@ -52,39 +72,41 @@ enum Records {
             updatedAt: Timestamp(milliseconds: row[8]),
             customerDisplayName: row[9],
             customerEmail: row[10],
-            contactSource: (row[11] as String?).flatMap(ContactSource.init(rawValue:)),
+            contactSource: try (row[11] as String?).map { try parse($0, "conversations", row: id, "contact_source") },
             offline: row[12],
             transcriptRequested: row[13])
     }
 
     /// A message from its columns, at the start of the row or (`prefixed`) after a
     /// conversation's; nil when those are NULL (a conversation without messages in a LEFT JOIN).
-    static func message(_ row: Row, prefixed: Bool = false) -> Message? {
+    static func message(_ row: Row, prefixed: Bool = false) throws -> Message? {
         let o = prefixed ? Columns.conversationNames.count : 0
         assert(Columns.check(row, Columns.messageNames, offset: o, prefix: prefixed ? "m_" : ""),
                "message columns out of order: \(row.columnNames)")
         guard let seq = row[o] as Int64? else { return nil }
+        let id: String = row[o + 1]
         return Message(
             seq: seq,
-            id: row[o + 1],
+            id: id,
             conversationId: row[o + 2],
-            senderType: SenderType(rawValue: row[o + 3]) ?? .system,
+            senderType: try parse(row[o + 3], "messages", row: id, "sender_type"),
             senderAgentId: row[o + 4],
-            kind: MessageKind(rawValue: row[o + 5]) ?? .text,
+            kind: try parse(row[o + 5], "messages", row: id, "kind"),
             content: row[o + 6],
             metadata: decodeMetadata(row[o + 7]),
             clientMessageId: row[o + 8],
             createdAt: Timestamp(milliseconds: row[o + 9]))
     }
 
-    static func agent(_ row: Row) -> Agent {
+    static func agent(_ row: Row) throws -> Agent {
         assert(Columns.check(row, Columns.agentNames), "agent columns out of order: \(row.columnNames)")
+        let id: String = row[0]
         return Agent(
-            id: row[0],
+            id: id,
             username: row[1],
             displayName: row[2],
-            role: AgentRole(rawValue: row[3]) ?? .agent,
-            presence: Presence(rawValue: row[4]) ?? .offline,
+            role: try parse(row[3], "agents", row: id, "role"),
+            presence: try parse(row[4], "agents", row: id, "presence"),
             maxActiveChats: row[5],
             disabled: row[6],
             lastSeenAt: (row[7] as Int64?).map(Timestamp.init(milliseconds:)),
@@ -100,11 +122,12 @@ enum Records {
         created_at, sent_at
         """
 
-    static func email(_ row: Row) -> OutgoingEmail {
-        OutgoingEmail(
-            id: row["id"], kind: OutgoingEmail.Kind(rawValue: row["kind"]) ?? .transcript, conversationId: row["conversation_id"],
+    static func email(_ row: Row) throws -> OutgoingEmail {
+        let id: Int64 = row["id"]
+        return OutgoingEmail(
+            id: id, kind: try parse(row["kind"], "emails", row: String(id), "kind"), conversationId: row["conversation_id"],
             recipient: row["recipient"], replyTo: row["reply_to"], subject: row["subject"], body: row["body"],
-            state: OutgoingEmail.State(rawValue: row["state"]) ?? .failed, notBefore: Timestamp(milliseconds: row["not_before"]),
+            state: try parse(row["state"], "emails", row: String(id), "state"), notBefore: Timestamp(milliseconds: row["not_before"]),
             attempts: row["attempts"], lastError: row["last_error"], anchorSeq: row["anchor_seq"],
             createdAt: Timestamp(milliseconds: row["created_at"]), sentAt: (row["sent_at"] as Int64?).map(Timestamp.init(milliseconds:)))
     }
@@ -140,7 +163,8 @@ extension Row {
     /// into a new `Row` before the caller decodes it (perf: ~8 % of the writer's time per
     /// message went to that copy); the records here read their columns once, by position.
     static func decodeOne<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(),
-                             _ decode: (Row) throws -> T) throws -> T? {
+                             columns: [String] = [], _ decode: (Row) throws -> T) throws -> T? {
+        try Columns.verify(statement, columns)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         // The cursor resets the statement when it goes away.
         return try withExtendedLifetime(cursor) { try cursor.next().map(decode) }
@@ -148,7 +172,8 @@ extension Row {
 
     /// Every row, each decoded in place (see `decodeOne`).
     static func decodeAll<T>(_ statement: Statement, arguments: StatementArguments = StatementArguments(),
-                             _ decode: (Row) throws -> T) throws -> [T] {
+                             columns: [String] = [], _ decode: (Row) throws -> T) throws -> [T] {
+        try Columns.verify(statement, columns)
         let cursor = try Row.fetchCursor(statement, arguments: arguments)
         var all: [T] = []
         while let row = try cursor.next() { all.append(try decode(row)) }

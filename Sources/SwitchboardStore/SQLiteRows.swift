@@ -9,12 +9,13 @@ struct SQLiteRows: StoreReader {
     var job: GroupCommitter.Job? = nil
 
     func conversation(id: String) throws -> Conversation? {
-        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?"), arguments: [id], Records.conversation)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.conversation) FROM \(Columns.conversationFrom) WHERE c.id = ?"), arguments: [id], columns: Columns.conversationNames, Records.conversation)
     }
 
     func conversationWithSessionHash(id: String) throws -> (Conversation, sessionHash: [UInt8])? {
-        try Row.decodeOne(try db.cachedStatement(sql: Self.conversationWithSessionHashSQL), arguments: [id]) { row in
-            (Records.conversation(row), [UInt8](row[Columns.conversationNames.count] as Data? ?? Data()))
+        try Row.decodeOne(try db.cachedStatement(sql: Self.conversationWithSessionHashSQL), arguments: [id],
+                         columns: Columns.conversationNames + ["session_hash"]) { row in
+            (try Records.conversation(row), [UInt8](row[Columns.conversationNames.count] as Data? ?? Data()))
         }
     }
 
@@ -26,7 +27,7 @@ struct SQLiteRows: StoreReader {
         try Row.decodeOne(try db.cachedStatement(sql: """
             SELECT \(Columns.conversation) FROM \(Columns.conversationFrom)
             WHERE c.session_hash = ? AND c.status != 'closed' ORDER BY c.created_at DESC LIMIT 1
-            """), arguments: [Data(sessionHash)], Records.conversation)
+            """), arguments: [Data(sessionHash)], columns: Columns.conversationNames, Records.conversation)
     }
 
     /// One query: each conversation with its newest message (by the messages index).
@@ -41,7 +42,9 @@ struct SQLiteRows: StoreReader {
             SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: arguments) { (Records.conversation($0), Records.message($0, prefixed: true)) }
+            """), arguments: arguments, columns: Columns.conversationAndMessageNames) {
+                (try Records.conversation($0), try Records.message($0, prefixed: true))
+            }
     }
 
     func count(_ query: ConversationQuery) throws -> Int {
@@ -108,7 +111,8 @@ struct SQLiteRows: StoreReader {
     }
 
     private func fetchMessages(_ sql: String, _ arguments: StatementArguments) throws -> [Message] {
-        try Row.decodeAll(try db.cachedStatement(sql: sql), arguments: arguments) { Records.message($0) }.compactMap { $0 }
+        try Row.decodeAll(try db.cachedStatement(sql: sql), arguments: arguments, columns: Columns.messageNames) { try Records.message($0) }
+            .compactMap { $0 }
     }
 
     func faqs(includeDisabled: Bool) throws -> [FAQ] {
@@ -136,11 +140,11 @@ struct SQLiteRows: StoreReader {
     }
 
     func agent(id: String) throws -> Agent? {
-        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE id = ?"), arguments: [id], Records.agent)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE id = ?"), arguments: [id], columns: Columns.agentNames, Records.agent)
     }
 
     func agent(username: String) throws -> Agent? {
-        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE username = ?"), arguments: [username], Records.agent)
+        try Row.decodeOne(try db.cachedStatement(sql: "SELECT \(Columns.agent) FROM agents WHERE username = ?"), arguments: [username], columns: Columns.agentNames, Records.agent)
     }
 
     func passwordHash(agentId: String) throws -> String? {
@@ -151,7 +155,7 @@ struct SQLiteRows: StoreReader {
         try Row.decodeOne(try db.cachedStatement(sql: """
             SELECT \(Columns.agentOfA) FROM access_tokens t JOIN agents a ON a.id = t.agent_id
             WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND a.disabled = 0
-            """), arguments: [Data(tokenHash), now.milliseconds], Records.agent)
+            """), arguments: [Data(tokenHash), now.milliseconds], columns: Columns.agentNames, Records.agent)
     }
 
     func activeChatCount(agentId: String) throws -> Int {
@@ -166,7 +170,7 @@ struct SQLiteRows: StoreReader {
                        (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
                 FROM agents a WHERE a.presence = 'online' AND a.disabled = 0
             ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
-            """), Records.agent)
+            """), columns: Columns.agentNames, Records.agent)
     }
 
     func team() throws -> [TeamMember] {
@@ -174,7 +178,7 @@ struct SQLiteRows: StoreReader {
             SELECT \(Columns.agentOfA),
                    (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
             FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
-            """)) { TeamMember(agent: Records.agent($0), activeChats: $0["active_chats"]) }
+            """), columns: Columns.agentNames + ["active_chats"]) { TeamMember(agent: try Records.agent($0), activeChats: $0["active_chats"]) }
     }
 
     func onlineAgentCount() throws -> Int {

@@ -86,6 +86,13 @@ public final class SQLiteStore: ChatStore {
         try Migrations.migrator.migrate(pool)
     }
 
+    /// Where the database's schema stands against the migrations this build knows.
+    public func schema() throws -> SchemaVersion {
+        try readers.read { db in
+            SchemaVersion(applied: try Migrations.migrator.appliedIdentifiers(db).sorted(), known: Migrations.migrator.migrations)
+        }
+    }
+
     /// Names of the migrations already applied, oldest first.
     public func appliedMigrations() throws -> [String] {
         try readers.read { db in try Migrations.migrator.appliedMigrations(db) }

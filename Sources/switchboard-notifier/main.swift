@@ -22,7 +22,7 @@ if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-let store = openDatabase(config, logger)
+let store = openDatabase(config, logger, program: "switchboard-notifier")
 
 // One loop holds every stream and the hub (no locks); SQLite reads go to the thread pool.
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -83,8 +83,11 @@ logger.info("listening", metadata: ["socket": "\(config.notifierSocketPath)", "w
 
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down", metadata: ["signal": "\(sig)"])
+    Readiness.stopping()
     server.close(promise: nil)
 }
+// Serving: the supervisor (systemd's Type=notify, or scripts/units.py) may start what comes after.
+Readiness.ready()
 
 try? server.closeFuture.wait()
 // End every stream (what is queued, then the close that ends its body), so clients see a clean end and reconnect (with

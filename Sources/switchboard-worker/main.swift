@@ -21,7 +21,7 @@ do {
     exit(1)
 }
 // Once per group commit that appended events: a hint, never waited on.
-let store = openDatabase(config, logger, onEventsCommitted: { link.wake() })
+let store = openDatabase(config, logger, program: "switchboard-worker", onEventsCommitted: { link.wake() })
 
 let service = ChatService(store: store, config: config)
 let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" },
@@ -46,6 +46,7 @@ let chores = Chores(service: service, config: config, logger: Logger(label: "swi
 
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
+    Readiness.stopping()
     server.shutdown()
 }
 
@@ -65,6 +66,8 @@ do {
     logger.critical("cannot start the background chores: \(error)")
     exit(1)
 }
+// Serving: the supervisor (systemd's Type=notify, or scripts/units.py) may start what comes after.
+Readiness.ready()
 server.wait()
 chores.stop()
 logger.info("stopped")

@@ -10,25 +10,42 @@ struct SwitchboardCLI: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "Switchboard administration: database, demo data, FAQs, agents, settings, backups.",
-        subcommands: [Migrate.self, Seed.self, FAQCommand.self, AgentCommand.self, SettingsCommand.self, Backup.self])
+        subcommands: [Migrate.self, Seed.self, FAQCommand.self, AgentCommand.self, SettingsCommand.self, Backup.self,
+                      RoutesCommand.self, ConfigCommand.self])
 }
 
-/// The migrated SQLite store and the chat service over it.
-func openStore() throws -> (SQLiteStore, ChatService) {
+/// The SQLite store (its schema this build's: only `migrate` changes it) and the chat service over it.
+func openStore(migrating: Bool = false) throws -> (SQLiteStore, ChatService) {
     // What the CLI creates (the database, backups, exports) is the service user's alone.
     umask(0o077)
     let config = try Config.fromEnvironment()
     let store = try SQLiteStore(config: config)
-    try store.migrate()
+    if migrating {
+        try store.migrate()
+    } else if let refusal = try store.schema().refusal(program: "switchboard", path: config.databasePath) {
+        // One line and EX_CONFIG, as the worker and the notifier say it (no usage text: nothing was mistyped).
+        FileHandle.standardError.write(Data((refusal + "\n").utf8))
+        throw ExitCode(78)
+    }
     return (store, ChatService(store: store, config: config))
 }
 
+/// The one migrator: run before the services start (`ExecStartPre=` in the units, `make run`).
 struct Migrate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema (idempotent).")
+    static let configuration = CommandConfiguration(
+        abstract: "Create or upgrade the database schema (idempotent); the worker and notifier refuse any other schema.")
 
     func run() throws {
-        let applied = try openStore().0.appliedMigrations()
-        print("database migrated: \(applied.count) migration(s) applied, newest \(applied.last ?? "none")")
+        let config = try Config.fromEnvironment()
+        umask(0o077)
+        let before = try SQLiteStore(config: config).schema()
+        if let newer = before.unknown.last {
+            throw ValidationError("the database \(config.databasePath) has migration \"\(newer)\", newer than this build; run the release that made it")
+        }
+        let applied = try openStore(migrating: true).0.appliedMigrations()
+        let new = applied.filter { !before.applied.contains($0) }
+        for name in new { print("applied \(name)") }
+        print("database migrated: \(applied.count) migration(s), newest \(applied.last ?? "none")\(new.isEmpty ? " (nothing to do)" : "")")
     }
 }
 

@@ -4,79 +4,111 @@ import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
 
-/// Every conversation route checks who is asking.
+/// Who may call what, read from the router's own table: every registered route is tried
+/// with every wrong credential, so a route added tomorrow is covered without anyone listing
+/// it here.
 struct OwnershipTests {
-    static let customerRoutes: [(String, String, String?)] = [
-        ("GET", "", nil),
-        ("GET", "/messages", nil),
-        ("POST", "/messages", #"{"content":"hi"}"#),
-        ("POST", "/quick-replies/return-policy", nil),
-        ("POST", "/escalate", nil),
-        ("POST", "/typing", #"{"typing":true}"#),
-        ("POST", "/contact", #"{"email":"robin@example.com"}"#),
-        ("POST", "/transcript", #"{"email":"robin@example.com"}"#),
-    ]
+    /// A path of the table with its parameters filled: `:id` the conversation (a customer or
+    /// agent route; on admin routes the credential is refused before the id is looked at).
+    static func path(_ entry: Router.Entry, conversation: String) -> String {
+        "/" + entry.path.split(separator: "/").map { part in
+            switch part {
+            case ":id": conversation
+            case ":slug": "return-policy"
+            default: String(part)
+            }
+        }.joined(separator: "/")
+    }
 
-    @Test(arguments: customerRoutes)
-    func anotherSessionGets403(_ route: (String, String, String?)) throws {
-        let api = try TestAPI()
+    /// The body each owner's call needs (routes that take none get `{}` or nothing).
+    static func body(_ entry: Router.Entry) -> String? {
+        switch entry.path.split(separator: "/").last.map(String.init) {
+        case "messages" where entry.method == "POST": #"{"content":"hi"}"#
+        case "typing": #"{"typing":true}"#
+        case "contact", "transcript": #"{"email":"robin@example.com"}"#
+        default: entry.method == "GET" ? nil : "{}"
+        }
+    }
+
+    /// The credentials that must not get in, each with the status and code it must get.
+    enum Wrong: CaseIterable { case none, otherCustomer, agentOnAdmin, expiredToken }
+
+    static func expectation(_ wrong: Wrong, _ audience: Audience) -> (Int, [String])? {
+        switch (wrong, audience) {
+        case (_, .public): nil
+        case (.none, .customer): (401, ["missing_session"])
+        case (.none, .listener): (401, ["missing_credentials"])
+        case (.none, _): (401, ["missing_token"])
+        case (.otherCustomer, .customer), (.otherCustomer, .listener): (403, ["not_your_conversation"])
+        case (.otherCustomer, _): (401, ["missing_token"])
+        case (.agentOnAdmin, .admin): (403, ["admin_required"])
+        case (.agentOnAdmin, _): nil
+        case (.expiredToken, .customer): (401, ["missing_session"])
+        case (.expiredToken, _): (401, ["invalid_token"])
+        }
+    }
+
+    @Test(arguments: Wrong.allCases)
+    func everyRouteRefusesAWrongCredential(_ wrong: Wrong) throws {
+        let api = try TestAPI(mail: true)
         let (id, _) = try api.start()
         let (_, intruder) = try api.start()
-        let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2, headers: session(intruder))
-        #expect(result.status == 403)
-        #expect(result.code == "not_your_conversation")
+        let agentToken = try api.agentToken("alex")
+        // A token of the same desk that has expired: issued by a service whose tokens live -1 s.
+        _ = try api.agentToken("robin")
+        let expiring = ChatService(store: api.service.store, tokenTTLSeconds: -1, hasher: PasswordHasher(logN: 10, maxConcurrent: 1))
+        let expired = try #require(try expiring.login(username: "robin", password: "correct horse battery")).token
+        let cursor = try api.service.latestEventId()
+
+        let routes = api.app.routes
+        // Not vacuous: the table has every audience, and the officer aliases.
+        #expect(Set(routes.map(\.audience)) == Set(Audience.allCases))
+        #expect(routes.contains { $0.path.hasPrefix("/api/v1/officer/") && $0.audience == .admin })
+        var tried = 0
+        for entry in routes {
+            guard let (status, codes) = Self.expectation(wrong, entry.audience) else { continue }
+            var headers: [String: String] = [:]
+            switch wrong {
+            case .none: break
+            case .otherCustomer: headers = session(intruder)
+            case .agentOnAdmin: headers = bearer(agentToken)
+            case .expiredToken: headers = bearer(expired)
+            }
+            if entry.audience == .listener { headers["X-Original-URI"] = "/api/v1/events?conversation_id=\(id)" }
+            let path = Self.path(entry, conversation: id)
+            let result = api.call(entry.method, path, json: Self.body(entry), headers: headers)
+            #expect(result.status == status, "\(entry.method) \(path) (\(entry.audience))")
+            #expect(codes.contains(result.code ?? ""), "\(entry.method) \(path): \(result.text)")
+            if status == 401 { #expect(result.header("WWW-Authenticate") != nil, "\(entry.method) \(path)") }
+            tried += 1
+        }
+        #expect(tried > 0)
+        // Nothing a refused request asked for happened.
+        #expect(try api.service.latestEventId() == cursor)
         #expect(api.realtime.received.isEmpty)
     }
 
-    @Test(arguments: customerRoutes)
-    func missingSessionGets401(_ route: (String, String, String?)) throws {
+    /// The owner of a conversation gets into every customer route of the table.
+    @Test func theOwnerGetsIntoEveryCustomerRoute() throws {
+        let api = try TestAPI(mail: true)
+        let customerRoutes = api.app.routes.filter { $0.audience == .customer }
+        #expect(customerRoutes.count >= 8)
+        for entry in customerRoutes {
+            let (id, mine) = try api.start()
+            let path = Self.path(entry, conversation: id)
+            let result = api.call(entry.method, path, json: Self.body(entry), headers: session(mine))
+            #expect((200...204).contains(result.status), "\(entry.method) \(path): \(result.text)")
+        }
+    }
+
+    @Test func aLoggedOutTokenIsRefusedEverywhereAnAgentMayGo() throws {
         let api = try TestAPI()
         let (id, _) = try api.start()
-        let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2)
-        #expect(result.status == 401)
-        #expect(result.code == "missing_session")
-    }
-
-    @Test(arguments: customerRoutes)
-    func theOwnerGetsIn(_ route: (String, String, String?)) throws {
-        let api = try TestAPI(mail: true)
-        let (id, mine) = try api.start()
-        let result = api.call(route.0, "/api/v1/customer/conversations/\(id)\(route.1)", json: route.2, headers: session(mine))
-        #expect((200...204).contains(result.status))
-    }
-
-    static let agentRoutes: [(String, String, String?)] = [
-        ("POST", "/auth/logout", nil), ("POST", "/register", #"{"username":"x1","password":"long enough pw","display_name":"X"}"#),
-        ("GET", "/me", nil), ("POST", "/presence", #"{"presence":"online"}"#), ("GET", "/conversations", nil),
-        ("GET", "/queue", nil), ("POST", "/conversations/ID/claim", nil), ("POST", "/conversations/ID/release", nil),
-        ("GET", "/conversations/ID/messages", nil), ("POST", "/conversations/ID/messages", #"{"content":"hi"}"#),
-        ("POST", "/conversations/ID/close", nil), ("POST", "/conversations/ID/typing", #"{"typing":true}"#),
-    ]
-
-    enum TokenCase: String, CaseIterable { case missing, wrong, malformed, expired, loggedOut }
-
-    @Test(arguments: TokenCase.allCases)
-    func agentRoutesNeedAValidToken(_ tokenCase: TokenCase) throws {
-        let api = try TestAPI(tokenTTLSeconds: tokenCase == .expired ? -1 : 3600)
-        let (id, _) = try api.start()
-        var headers: [String: String] = [:]
-        switch tokenCase {
-        case .missing: break
-        case .wrong: headers = bearer("sbt_" + String(repeating: "A", count: 43))
-        case .malformed: headers = ["Authorization": "Basic YWRtaW46YWRtaW4="]
-        case .expired: headers = bearer(try api.agentToken("alex"))
-        case .loggedOut:
-            let token = try api.agentToken("alex")
-            #expect(api.call("POST", "/api/v1/agent/auth/logout", headers: bearer(token)).status == 204)
-            headers = bearer(token)
-        }
-        for prefix in ["/api/v1/agent", "/api/v1/officer"] {
-            for route in Self.agentRoutes {
-                let path = prefix + route.1.replacingOccurrences(of: "ID", with: id)
-                let result = api.call(route.0, path, json: route.2, headers: headers)
-                #expect(result.status == 401, "\(route.0) \(path)")
-                #expect(result.raw.headers.contains { $0.0 == "WWW-Authenticate" })
-            }
+        let token = try api.agentToken("alex")
+        #expect(api.call("POST", "/api/v1/agent/auth/logout", headers: bearer(token)).status == 204)
+        for entry in api.app.routes where entry.audience == .agent || entry.audience == .admin {
+            let result = api.call(entry.method, Self.path(entry, conversation: id), json: Self.body(entry), headers: bearer(token))
+            #expect(result.status == 401 && result.code == "invalid_token", "\(entry.method) \(entry.path)")
         }
     }
 

@@ -48,7 +48,8 @@ struct AgentRuleTests {
     /// Agents are kept in memory by token (TokenCache): a write through this service is seen
     /// by the next request at once; one by another process (the CLI) within a second.
     @Test(arguments: Engine.allCases) func theTokenCacheNeverOutlivesAWriteOfThisService(_ engine: Engine) throws {
-        let desk = try Desk(engine)
+        let clock = ManualClock()
+        let desk = try Desk(engine, cacheClock: clock.cacheClock)
         let service = desk.service
         let agent = try desk.agent("alex")
         let token = try #require(try service.login(username: "alex", password: "correct horse battery")).token
@@ -67,7 +68,12 @@ struct AgentRuleTests {
         #expect(try service.authenticate(token: second)?.id == agent.id)
         let other = ChatService(store: service.store)
         _ = try other.updateAgent(id: agent.id, AgentPatch(disabled: true), by: admin)
-        Thread.sleep(forTimeInterval: 1.1)
+        // A write of this service that changes no account (a customer's message) keeps the
+        // cache: the other process's change is seen when the second is over, not before.
+        let (chat, session) = try desk.start()
+        _ = try service.customerSend(chat.id, sessionId: session, content: "hello", quickReply: nil, clientMessageId: nil)
+        #expect(try service.authenticate(token: second)?.id == agent.id)
+        clock.advance(seconds: 1.1)
         #expect(try service.authenticate(token: second) == nil)
         // Unknown tokens are never kept: each one is looked up.
         #expect(try service.authenticate(token: second + "x") == nil)

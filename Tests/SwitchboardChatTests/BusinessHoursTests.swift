@@ -46,6 +46,17 @@ struct BusinessHoursTests {
         #expect(h.nextOpening(after: Self.utc("2026-12-25T12:00:00Z")) == Self.utc("2027-01-01T22:00:00Z"))
     }
 
+    /// Open around the clock (no hours) still closes for a whole closed date in the shop's zone.
+    @Test func aClosedDateClosesTheShopWithNoHoursToo() {
+        let h = Self.hours("Europe/Berlin", [:], closed: ["2026-12-25"])
+        #expect(h.isOpen(at: Self.utc("2026-12-24T22:59:00Z")))   // 23:59 on the 24th in Berlin
+        #expect(!h.isOpen(at: Self.utc("2026-12-24T23:00:00Z")))  // midnight: the 25th
+        #expect(!h.isOpen(at: Self.utc("2026-12-25T22:59:00Z")))
+        #expect(h.isOpen(at: Self.utc("2026-12-25T23:00:00Z")))   // the 26th
+        #expect(h.nextOpening(after: Self.utc("2026-12-25T12:00:00Z")) == Self.utc("2026-12-25T23:00:00Z"))
+        #expect(h.nextOpening(after: Self.utc("2026-12-24T12:00:00Z")) == nil)
+    }
+
     @Test func noHoursIsAlwaysOpenAndBadSettingsAreRefused() throws {
         #expect(Self.hours("Asia/Tokyo", [:]).isOpen(at: Date()))
         #expect(BusinessHours(AvailabilitySettings(timezone: "Mars/Olympus")) == nil)
@@ -72,6 +83,18 @@ struct BusinessHoursTests {
         #expect(throws: AppError.self) {
             try service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: #"{"availability":{"timezone":"Nowhere/City"}}"#), by: .cli)
         }
+    }
+
+    /// No hours set, an agent online: the widget says `online` every day but a closed date.
+    @Test(arguments: Engine.allCases) func aClosedDateWithNoHoursSaysClosed(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        _ = try desk.agent("alex", online: true)
+        let patch = try WireJSON.decode(SettingsPatch.self, from: #"{"availability":{"timezone":"UTC","closed_dates":["2026-12-25"]}}"#)
+        _ = try desk.service.updateSettings(patch, by: .cli)
+        #expect(try desk.service.widgetConfig(at: Timestamp(iso8601: "2026-12-24T10:00:00Z")!).availability.status == .online)
+        let christmas = try desk.service.widgetConfig(at: Timestamp(iso8601: "2026-12-25T10:00:00Z")!).availability
+        #expect(christmas.status == .closed)
+        #expect(christmas.nextOpenAt == Timestamp(iso8601: "2026-12-26T00:00:00Z"))
     }
 
     @Test(arguments: Engine.allCases) func theTypicalReplyTimeIsTheMedianOfTheLastWeek(_ engine: Engine) throws {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardTestSupport
 import SwitchboardStore
 
 /// The engines every rule test runs on: the same test, both stores.
@@ -26,7 +27,7 @@ final class Desk: @unchecked Sendable {
 
     /// `policy`: e.g. with `mailEnabled`, as if SMTP were configured (e-mails are queued).
     init(_ engine: Engine, routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, policy: ChatPolicy = ChatPolicy(),
-         onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
+         cacheClock: CacheClock = .system, onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
         let store: any ChatStore & EventLog
         switch engine {
         case .sqlite:
@@ -42,7 +43,7 @@ final class Desk: @unchecked Sendable {
         }
         log = store
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy)
+                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy, cacheClock: cacheClock)
         _ = try service.importFAQs(demoFAQs, by: .cli)
     }
 
@@ -94,3 +95,15 @@ let demoFAQs: [FAQInput] = {
         .appendingPathComponent("../../Sources/switchboard/demo-faqs.json").standardized
     return try! DemoData.readFAQs([UInt8](try! Data(contentsOf: file)))
 }()
+
+/// A clock a test moves by hand, for the caches' lifetimes (no sleeping through a TTL).
+final class ManualClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nanoseconds: UInt64 = 1_000_000_000
+
+    var cacheClock: CacheClock { CacheClock { [self] in lock.withLock { nanoseconds } } }
+
+    func advance(seconds: Double) {
+        lock.withLock { nanoseconds += UInt64(seconds * 1_000_000_000) }
+    }
+}

@@ -14,6 +14,7 @@ struct OfflineRuleTests {
         policy.unseenReplySeconds = 600
         policy.presenceGraceSeconds = 120
         policy.mailRetrySeconds = 30
+        policy.offlineMailDelaySeconds = 0
         return policy
     }
 
@@ -32,17 +33,38 @@ struct OfflineRuleTests {
         _ = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: #"{"notify_email":"\#(email)"}"#), by: Self.admin)
     }
 
-    @Test(arguments: Engine.allCases) func nobodyOnlineNeedsAContactAndChangesNothingWithoutOne(_ engine: Engine) throws {
-        let desk = try Desk(engine, policy: Self.mail)
+    /// The replaced system always queued the chat: with nobody online and no e-mail yet the
+    /// escalation still succeeds, says it needs a contact, and e-mails the shop only once the
+    /// shopper gives an address, whenever that is; a second address sends nothing more.
+    @Test(arguments: Engine.allCases) func nobodyOnlineQueuesTheChatAndMailsTheShopOnceAnAddressComes(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .auto, policy: Self.mail)
+        try notify(desk, "shop@example.com")
         let (chat, session) = try desk.start(email: nil)
-        let cursor = try desk.service.latestEventId()
-        #expect(throws: AppError.conflict("Nobody is here right now. Leave your e-mail address and we'll answer there.",
-                                          code: "contact_required")) {
-            try desk.service.escalate(chat.id, sessionId: session, message: "Where is my parcel?")
-        }
-        #expect(try desk.service.latestEventId() == cursor)
-        #expect(try desk.service.conversation(chat.id, access: .customer(sessionId: session)).status == .automated)
+        let result = try desk.service.escalate(chat.id, sessionId: session, message: "Where is my parcel?")
+        #expect(result.offline && result.needsContact)
+        #expect(result.conversation.status == .agent && result.conversation.assignedAgentId == nil && result.conversation.offline)
+        #expect(result.message?.content == BotText.offline(email: nil, byMail: true))
+        #expect(try desk.queueIds() == [chat.id])
         #expect(try desk.service.emails(conversationId: chat.id).isEmpty)
+
+        // A retried escalation still says a contact is missing.
+        #expect(try desk.service.escalate(chat.id, sessionId: session).needsContact)
+
+        _ = try desk.service.setContact(chat.id, sessionId: session, email: "jamie@example.com", name: "Jamie", source: .offline)
+        let emails = try desk.service.emails(conversationId: chat.id)
+        #expect(emails.map(\.recipient) == ["shop@example.com"])
+        #expect(emails.allSatisfy { $0.kind == .offlineMessage && $0.replyTo == "jamie@example.com" })
+        #expect(emails.first?.body.contains("Where is my parcel?") == true)
+        let again = try desk.service.escalate(chat.id, sessionId: session)
+        #expect(again.offline && !again.needsContact)
+
+        _ = try desk.service.setContact(chat.id, sessionId: session, email: "jamie@example.org", name: nil, source: .offline)
+        #expect(try desk.service.emails(conversationId: chat.id).count == 1)
+
+        // An agent coming online is given the waiting chat (auto routing).
+        let agent = try desk.agent()
+        _ = try desk.service.setPresence(agentId: agent.id, .online)
+        #expect(try desk.service.conversation(chat.id, access: .agent(agent)).assignedAgentId == agent.id)
     }
 
     @Test(arguments: Engine.allCases) func anOfflineMessageWaitsInTheQueueAndReachesTheShopOnce(_ engine: Engine) throws {
@@ -176,6 +198,26 @@ struct OfflineRuleTests {
         #expect(try reply(false) == .pending)          // its stream closed before the reply
         #expect(try reply(true) == .cancelled)         // the widget was open
         #expect(try reply(nil, customerWritesBack: true) == .cancelled)
+    }
+
+    /// The widget's form posts the shopper's words after the escalation: the shop's e-mail
+    /// waits `offlineMailDelaySeconds` and is written again when the sender takes it, so
+    /// those words are in it.
+    @Test(arguments: Engine.allCases) func theShopsEmailCarriesWhatTheShopperWroteRightAfterAsking(_ engine: Engine) throws {
+        var policy = Self.mail
+        policy.offlineMailDelaySeconds = 10
+        let desk = try Desk(engine, policy: policy)
+        try notify(desk, "shop@example.com")
+        let (chat, session) = try desk.start(email: "jamie@example.com")
+        let now = Timestamp.now()
+        #expect(try desk.service.escalate(chat.id, sessionId: session).offline)
+        _ = try desk.service.customerSend(chat.id, sessionId: session, content: "My parcel NW-4471 never came.", quickReply: nil,
+                                          clientMessageId: nil)
+        #expect(try desk.service.claimEmails(now: now.adding(seconds: 5)).isEmpty) // still settling
+        let claimed = try desk.service.claimEmails(now: now.adding(seconds: 11))
+        #expect(claimed.count == 1)
+        #expect(claimed.first?.body.contains("My parcel NW-4471 never came.") == true)
+        #expect(try desk.service.emails(conversationId: chat.id).first?.body.contains("NW-4471") == true)
     }
 
     @Test(arguments: Engine.allCases) func theSenderLeasesRetriesWithBackoffAndGivesUp(_ engine: Engine) throws {

@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardCore
 import Testing
 @testable import SwitchboardMail
+import CCurl
 
 /// The message format: what an SMTP server and a mail client will read.
 struct MailMessageTests {
@@ -71,5 +72,17 @@ struct MailMessageTests {
         config.smtpURL = "smtp://desk:s3cret@mail.example:587"
         #expect(config.smtpServerForLogs == "smtp://mail.example:587")
         #expect(!config.smtpServerForLogs.contains("s3cret"))
+    }
+}
+
+/// Which SMTP URLs carry a password (and so require TLS for the whole dialogue).
+struct SMTPPolicyTests {
+    @Test func credentialsInTheURLRequireTLS() {
+        #expect(SMTPClient.hasCredentials("smtp://desk:pw@mail.example:587"))
+        #expect(SMTPClient.hasCredentials("smtps://desk@mail.example"))
+        #expect(!SMTPClient.hasCredentials("smtp://mail.example:25"))
+        #expect(!SMTPClient.hasCredentials("smtp://mail.example:25/a@b"))
+        #expect(SMTPClient(url: "smtp://desk:pw@mail.example:587").tlsPolicy == CURLUSESSL_ALL)
+        #expect(SMTPClient(url: "smtp://mail.example:25").tlsPolicy == CURLUSESSL_TRY)
     }
 }

@@ -2,6 +2,10 @@
 (with the typical reply time in words), "Leave a message" (a form that files
 the chat in the queue as an offline message) while nobody is, no launcher at
 all outside the opening hours when the shop says so, and the pre-chat form.
+An escalation while nobody is there always succeeds (the chat waits in the
+queue marked offline); without an e-mail the form then asks for one. The
+form's message is in the chat before the address, so the shop's one e-mail
+about it carries the message.
 Screenshots of each state, and axe-core on each new view.
 
 The stack is shared with the other browser tests: each test sets who is
@@ -129,12 +133,17 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     dark(d, False)
     shop.enter_frame()
 
-    # A failure on the way keeps the form and says so.
+    # A failure on the way (the chat is queued with the message, the address is not stored)
+    # keeps the form and says so.
     d.execute_cdp_cmd("Network.enable", {})
     d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": ["*/contact"]})
     errors = shop.send_leave_form()
-    assert errors.startswith("Your message wasn't sent. No connection"), errors
+    assert errors.startswith("Your message is here, but we couldn't save your e-mail address. No connection"), errors
     assert d.find_element(By.ID, "leave-message").get_attribute("value") == message
+    assert shown(d, "leave") and not shown(d, "filed")
+    assert shop.status_line() == "We're away right now"
+    item = queued(stack, shop.session()["conversationId"])
+    assert item["offline"] is True and item["customer"]["email"] is None, item
     d.execute_cdp_cmd("Network.setBlockedURLs", {"urls": []})
 
     confirmation = shop.send_leave_form()
@@ -160,7 +169,7 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     assert item["offline"] is True
     token = stack.login()
     texts = [m["content"] for m in stack.agent_call("GET", f"/api/v1/agent/conversations/{conversation_id}/messages", token)["messages"]]
-    assert texts.count(message) == 1
+    assert texts.count(message) == 1, "the retry sent the message twice"
 
     # A reload shows the same confirmation; on a phone, light and dark.
     shop.visit()
@@ -183,15 +192,28 @@ def test_availability_changing_under_talk_to_a_person_shows_the_form(stack, shop
     assert shop.talk_label() == "Talk to a person"
     nobody_online(stack)  # ...and the page still says "Talk to a person"
     d.find_element(By.ID, "talk").click()
-    wait_for(d, lambda: shown(d, "leave"), "409 contact_required left a dead end instead of the form")
+    wait_for(d, lambda: shown(d, "leave"), "the escalation that needs an e-mail left a dead end instead of the form")
+    # The chat is in the queue already, as an offline message the shop cannot answer by e-mail yet.
+    conversation_id = shop.session()["conversationId"]
+    item = queued(stack, conversation_id)
+    assert item["offline"] is True and item["customer"]["email"] is None, item
+    assert shop.status_line() == "We're away right now"
     assert d.find_element(By.ID, "leave-intro").text.startswith("Sorry — the team just stepped away.")
     assert shop.talk_label() == "Leave a message"
     assert d.find_element(By.ID, "leave-name").get_attribute("value") == "Robin Example"
     assert d.find_element(By.ID, "leave-email").get_attribute("value") == ""
     assert d.switch_to.active_element.get_attribute("id") == "leave-email"
-    confirmation = shop.send_leave_form("robin@example.com", "Is the Ridgeline pack waterproof?")
+    message = "Is the Ridgeline pack waterproof?"
+    confirmation = shop.send_leave_form("robin@example.com", message)
     assert confirmation.startswith("Thanks, Robin Example.") and "robin@example.com" in confirmation, confirmation
-    assert queued(stack, shop.session()["conversationId"])["offline"] is True
+    item = queued(stack, conversation_id)
+    assert item["offline"] is True
+    assert item["customer"]["email"] == "robin@example.com" and item["customer"]["source"] == "offline", item
+    shop.wait_text(message, "customer")
+    token = stack.login()
+    messages = stack.agent_call("GET", f"/api/v1/agent/conversations/{conversation_id}/messages", token)["messages"]
+    assert [m["content"] for m in messages].count(message) == 1
+    assert [m["sender_type"] for m in messages][-2:] == ["system", "customer"], messages
 
 
 def answered_chat(stack) -> None:
@@ -370,7 +392,8 @@ class MailStack(BrowserStack):
 
     def __init__(self, root, smtp_port: int) -> None:
         StackProcess.__init__(self, "browser-mail", root, SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-                              SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1")
+                              SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+                              SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="1")
         self.http = requests.Session()
 
     @property
@@ -402,6 +425,8 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     if "email_enabled" not in av:
         pytest.skip("this backend does not say whether it sends e-mail")
     assert av["email_enabled"] is True and av["status"] == "away", av
+    admin = s.login("admin", s.admin_password)
+    s.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"notify_email": "shop@northwind.example"})
     shop = Shopper(browser(375, 700), s).visit()
     shop.open()
     d = shop.d
@@ -414,6 +439,11 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     assert shop.status_line() == "We'll answer by e-mail"
     shop.wait_text(message, "customer")
     assert [m["sender"] for m in shop.thread()][-2:] == ["customer", "system"], shop.thread()
+    # The shop hears of it once, with the shopper's message in it.
+    offline = inbox.wait_for("shop@northwind.example")
+    assert len(offline) == 1, [m["Subject"] for m in offline]
+    assert offline[0]["Reply-To"] == "jamie@example.com"
+    assert message in offline[0].get_body(("plain",)).get_content(), "the shop's e-mail lacks the shopper's message"
 
     # The transcript: the address is known, so one tap asks for it; it goes out when the chat ends.
     link = d.find_element(By.ID, "transcript-open")
@@ -455,3 +485,21 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
              f"transcript not asked for: {done.text!r}")
     assert not d.find_element(By.ID, "transcript-form").is_displayed()
     assert not problems, "axe-core found:\n" + "\n".join(problems)
+
+
+def test_a_known_shopper_leaving_a_message_has_it_in_the_shops_email(mail_stack, inbox, browser):
+    """The host page told us who the shopper is, so the escalation itself has the shop
+    e-mailed: the form's message goes with it, and the one e-mail carries it."""
+    s = mail_stack
+    admin = s.login("admin", s.admin_password)
+    s.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"notify_email": "desk-known@northwind.example"})
+    shop = Shopper(browser(1280, 800), s).visit()
+    shop.d.execute_script("Switchboard.identify({name: 'Sam Shopper', email: 'sam@example.com'})")
+    shop.open()
+    shop.open_leave_form()
+    message = "Do the Ridgeline straps come in green?"
+    confirmation = shop.send_leave_form(message=message)
+    assert confirmation.startswith("Thanks, Sam Shopper.") and "sam@example.com" in confirmation, confirmation
+    mails = inbox.wait_for("desk-known@northwind.example")
+    assert len(mails) == 1, [m["Subject"] for m in mails]
+    assert message in mails[0].get_body(("plain",)).get_content(), "the shop's e-mail lacks the shopper's message"

@@ -1,11 +1,20 @@
 """The embed and the widget's own behaviour: the host-page API, origin checks
-on both sides of postMessage, and the sending → sent → failed → retry states."""
+on both sides of postMessage, the sending → sent → failed → retry states, and
+the limits it enforces, which come from the server (widget-config)."""
 
 from __future__ import annotations
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from pages import settle, wait_for
+
+# The widget's inputs and the widget-config limit each one takes (none is written in the page).
+LIMITED_INPUTS = {
+    "input": "message_max_chars", "leave-message": "message_max_chars",
+    "prechat-name": "display_name_max_chars", "leave-name": "display_name_max_chars",
+    "prechat-email": "email_max_chars", "leave-email": "email_max_chars", "transcript-email": "email_max_chars",
+}
 
 
 def test_embed_api_and_origin_checks(stack, shopper):
@@ -111,3 +120,33 @@ def test_widget_page_on_its_own_and_the_landing_page(stack, browser):
     assert not d.find_element(By.ID, "minimize").is_displayed()
     box = d.find_element(By.ID, "input")
     assert box.value_of_css_property("font-size") == "16px"  # no zoom on iOS
+
+
+def test_the_limits_come_from_the_server(stack, shopper):
+    r = stack.http.get(stack.url("/api/v1/customer/widget-config"), timeout=15)
+    limits = r.json()["limits"]
+    assert limits["message_max_chars"] > 0, limits
+    page = stack.http.get(stack.url("/widget/"), timeout=15).text
+    assert "maxlength" not in page, "a limit is written in the widget's page instead of coming from widget-config"
+    shop = shopper().visit()
+    shop.open()
+    d = shop.d
+    for element_id, key in LIMITED_INPUTS.items():
+        assert d.find_element(By.ID, element_id).get_attribute("maxlength") == str(limits[key]), element_id
+    # The widget checks the same limit (a script or a paste can get past maxlength): one
+    # character over is kept in the box and not sent; the longest message goes through whole.
+    longest = "é" * (limits["message_max_chars"] - 1) + "😀"  # counted in characters, as the server counts
+    fill = ("const box = document.getElementById('input'); box.value = arguments[0];"
+            "box.dispatchEvent(new Event('input', {bubbles: true}));")
+    before = len(shop.thread())
+    d.execute_script(fill, longest + "!")
+    d.find_element(By.ID, "input").send_keys(Keys.ENTER)
+    # (no wait needed: a send shows its message at once, in the same task as the key press)
+    assert len(shop.thread()) == before, "a message over the limit was sent"
+    assert d.find_element(By.ID, "input").get_attribute("value") == longest + "!"
+    d.execute_script(fill, longest)
+    d.find_element(By.ID, "input").send_keys(Keys.ENTER)
+    shop.wait_text(longest, "customer")
+    conversation = shop.session()
+    stored = stack.customer_messages(conversation["conversationId"], conversation["sessionId"])
+    assert [m["content"] for m in stored].count(longest) == 1

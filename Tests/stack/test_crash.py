@@ -1,10 +1,11 @@
 """Crash test: the worker is SIGKILLed every 2 s for 30 s while 10 clients send
 messages, each retrying the same client_message_id after any error until it
-gets a 2xx (what the widget does). scripts/stack.sh brings the worker back
-after every kill; once its backoff (0.2 s doubling to 5 s for a worker that
-keeps dying) makes a restart take longer than 2 s, the next kill comes 0.5 s
-after the worker is back: 8 to 9 kills in the 30 s. nginx answers the gaps
-with a JSON 503, and nothing else may reach a client.
+gets a 2xx (what the widget does). The worker's unit (deploy/systemd, run by
+scripts/units.py as systemd would) brings it back after every kill; once its
+backoff (0.25 s doubling to 4 s, and 4 s from then on) makes a restart take
+longer than 2 s, the next kill comes 0.5 s after the worker is back: about 9
+kills in the 30 s. nginx answers the gaps with a JSON 503, and nothing else may
+reach a client.
 
 Afterwards: every message that got a 2xx is stored exactly once; every stored
 message reached its conversation's customer stream and an agent stream exactly
@@ -27,8 +28,8 @@ from stacklib import ok
 DURATION = 30.0
 KILL_EVERY = 2.0
 CLIENTS = 10
-# Kept in flight until its 2xx, however long the worker is away (at most 5 s per
-# restart with stack.sh's backoff).
+# Kept in flight until its 2xx, however long the worker is away (at most 4 s per
+# restart with the units' backoff).
 GIVE_UP_AFTER = 60.0
 
 

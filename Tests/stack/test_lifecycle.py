@@ -1,5 +1,5 @@
 """Stopping: SIGTERM lets requests in flight finish (worker alone, which
-scripts/stack.sh then starts again, or the whole stack through scripts/stack.sh).
+the supervisor (the shipped units, run by scripts/units.py) then starts again, or the whole stack).
 Each test runs stacks of its own; restarts after deaths are in test_supervision.py.
 
 The in-flight check is by the data: every send that was answered 200 is
@@ -105,7 +105,7 @@ def test_worker_sigterm_lets_requests_in_flight_finish(stack_factory):
         time.sleep(1.5)
         signalled_at = time.monotonic()
         os.kill(worker, signal.SIGTERM)
-    # The worker left on its own with status 0; stack.sh started it again.
+    # The worker left on its own with status 0; its unit (Restart=always) started it again.
     s.wait_restarted("worker", worker)
     assert re.search(rf"worker \(pid {worker}\) exited with status 0; restarting it", s.output()), s.output()
     assert load.answered_200_after(signalled_at), "nothing in flight completed after SIGTERM"

@@ -89,7 +89,14 @@ def fake_response(method: str, path: str, status: int, body: Any = None, headers
 AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "display_name": "Agent",
          "presence": "online", "max_active_chats": 5, "role": "agent", "disabled": False, "last_seen_at": None,
          "away_since": None, "email": None, "email_notifications": False,
-         "created_at": "2026-11-21T12:00:00.123Z", "updated_at": "2026-11-21T12:00:00.123Z"}
+         "created_at": "2026-11-21T12:00:00.123Z", "updated_at": "2026-11-21T12:00:00.123Z",
+         "limits": {"message_max_chars": 4000, "display_name_max_chars": 80, "list_max_limit": 200,
+                    "max_active_chats_min": 1, "max_active_chats_max": 100, "password_min_chars": 10,
+                    "password_max_bytes": 256, "username_min_chars": 2, "username_max_chars": 32,
+                    "faq_question_max_chars": 200, "faq_answer_max_chars": 2000, "faq_keywords_max": 30,
+                    "faq_keyword_max_chars": 40, "faqs_max": 200, "faq_slug_max_chars": 60, "email_max_chars": 254,
+                    "brand_name_max_chars": 60, "bot_name_max_chars": 40, "bot_text_max_chars": 500,
+                    "widget_title_max_chars": 60, "widget_subtitle_max_chars": 120, "widget_greeting_max_chars": 240}}
 
 
 @pytest.mark.parametrize(
@@ -99,6 +106,7 @@ AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "dis
         ("GET", "/api/v1/agent/me", 200, {k: v for k, v in AGENT.items() if k != "last_seen_at"}, None, "does not match"),
         ("GET", "/api/v1/agent/me", 200, {**AGENT, "id": "not-a-uuid"}, None, "does not match"),
         ("GET", "/api/v1/agent/me", 200, {**AGENT, "created_at": "yesterday"}, None, "does not match"),
+        ("GET", "/api/v1/agent/me", 200, {k: v for k, v in AGENT.items() if k != "limits"}, None, "does not match"),
         ("GET", "/api/v1/agent/me", 404, {"detail": "x", "code": "not_found"}, None, "not documented"),
         ("GET", "/api/v1/agent/me", 401, {"detail": "x", "code": "missing_token"}, None, "WWW-Authenticate"),
         ("GET", "/api/v1/agent/me", 500, {"detail": "x"}, None, "does not match"),
@@ -270,11 +278,11 @@ def test_the_whole_story_matches_the_document(stack, api):
              headers={"Content-Type": "application/json; charset=utf-8"})
     api.post(f"{C}/conversations/{chat}/typing", 204, session=sid, json={"typing": True})
 
-    # -- nobody online: an offline message needs an e-mail; no SMTP here, so no transcripts
+    # -- nobody online: an offline message, queued, asking for an e-mail; no SMTP here, so no transcripts
     nobody = api.post(f"{C}/conversations/start", json={})
     nobody_id, nobody_sid = nobody["conversation"]["id"], nobody["conversation"]["customer_session_id"]
-    api.post(f"{C}/conversations/{nobody_id}/escalate", 409, session=nobody_sid, json={"message": "hello?"},
-             code="contact_required")
+    offline = api.post(f"{C}/conversations/{nobody_id}/escalate", session=nobody_sid, json={"message": "hello?"})
+    assert offline["offline"] is True and offline["needs_contact"] is True
     api.post(f"{C}/conversations/{nobody_id}/transcript", 409, session=nobody_sid, json={}, code="contact_required")
     transcript = api.post(f"{C}/conversations/{chat}/transcript", 202, session=sid, json={})
     assert transcript == {"status": "on_close", "email": "dana@example.com"}

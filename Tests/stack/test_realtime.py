@@ -9,7 +9,7 @@ precisely the outbox rows after its cursor that its subscriber may see.
 
 The shared `stack` runs the default notifier settings. Two more stacks are
 started by this module: `kill_stack`, whose notifier is SIGKILLed / SIGTERMed
-(stack.sh restarts it) and which prunes events older than 60 s, and
+(its unit restarts it) and which prunes events older than 60 s, and
 `short_stack` (SSE max lifetime 5 s, heartbeat every 1 s) for the lifetime and
 heartbeat tests.
 """
@@ -82,7 +82,7 @@ def short_stack(stack_factory):
 
 @pytest.fixture(scope="module")
 def kill_stack(stack_factory):
-    """A stack whose notifier the tests signal (stack.sh restarts it, at most 5 times).
+    """A stack whose notifier the tests signal (its unit restarts it, with the units' backoff).
     Events older than 60 s are pruned 5 s after each notifier start."""
     return stack_factory("realtime-kill", SWITCHBOARD_EVENT_RETENTION_SECONDS="60")
 

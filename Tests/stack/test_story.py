@@ -56,15 +56,17 @@ def test_customer_bot_escalate_claim_reply_close(story_stack):
     assert sent["customer_message"]["kind"] == "text"
     assert sent["bot_message"] is not None
 
-    # Ask for a person. Nobody is online: the widget says so, and asking needs an
-    # e-mail address to answer to; with one it is an offline message in the queue.
+    # Ask for a person. Nobody is online: the widget says so, and asking for a person
+    # still queues the chat (the replaced system's contract), as an offline message that
+    # asks for an e-mail address to answer to.
     assert ok(stack.get("/api/v1/customer/widget-config"))["availability"]["status"] == "away"
-    assert_error(stack.post(f"{base}/escalate", session=session), 409, "contact_required")
-    ok(stack.post(f"{base}/contact", session=session, json={"email": "sam@example.com", "name": "Sam", "source": "offline"}))
     esc = ok(stack.post(f"{base}/escalate", session=session, json={"message": "Please call me back about it."}))
-    assert set(esc) >= {"conversation_id", "status", "assigned_agent_id", "message", "offline"}
+    assert set(esc) >= {"conversation_id", "status", "assigned_agent_id", "message", "offline", "needs_contact"}
     assert esc["conversation_id"] == cid and esc["status"] == "agent" and esc["assigned_agent_id"] is None
-    assert esc["offline"] is True
+    assert esc["offline"] is True and esc["needs_contact"] is True
+    ok(stack.post(f"{base}/contact", session=session, json={"email": "sam@example.com", "name": "Sam", "source": "offline"}))
+    again = ok(stack.post(f"{base}/escalate", session=session))
+    assert again["offline"] is True and again["needs_contact"] is False and again["message"] is None
 
     # An agent logs in, finds it in the queue, claims it.
     me = stack.register_agent("story")
@@ -110,6 +112,39 @@ def test_customer_bot_escalate_claim_reply_close(story_stack):
     # Logged out, the token stops working.
     assert stack.post("/api/v1/agent/auth/logout", token=auth).status_code == 204
     assert_error(stack.get("/api/v1/agent/me", token=auth), 401)
+
+
+def test_the_replaced_systems_flow_with_nobody_online_at_the_start(stack):
+    """An existing REST client of the replaced e-commerce chat, unchanged: start, a quick
+    reply, free text, escalate with no body while no agent is online; an agent logs in
+    (offline), comes online, claims, replies, closes. Nothing in it needs an e-mail."""
+    assert ok(stack.get("/api/v1/customer/widget-config"))["availability"]["status"] == "away"
+    start = ok(stack.post("/api/v1/customer/conversations/start", json={}))
+    cid, session = start["conversation"]["id"], start["conversation"]["customer_session_id"]
+    base = f"/api/v1/customer/conversations/{cid}"
+    slug = ok(stack.get("/api/v1/customer/quick-questions"))[0]["slug"]
+    assert ok(stack.post(f"{base}/quick-replies/{slug}", session=session))["bot_message"]["sender_type"] == "bot"
+    ok(stack.post(f"{base}/messages", session=session, json={"content": "I need help with my order"}))
+
+    esc = stack.post(f"{base}/escalate", session=session)  # no body, as the old client sends it
+    assert esc.status_code == 200, esc.text
+    esc = esc.json()
+    assert esc["status"] == "agent" and esc["assigned_agent_id"] is None and esc["offline"] is True
+
+    agent = stack.register_agent("oldflow")
+    assert agent.agent["presence"] == "offline"
+    queue = ok(stack.get("/api/v1/agent/queue", token=agent.token))
+    assert cid in [item["id"] for item in queue["items"]], "the chat waits in the queue while nobody is online"
+    assert ok(stack.post("/api/v1/agent/presence", token=agent.token, json={"presence": "online"}))["presence"] == "online"
+    # Online now: routing may already have given it to them; claiming is the old client's step either way.
+    claimed = ok(stack.post(f"/api/v1/agent/conversations/{cid}/claim", token=agent.token))
+    assert claimed["conversation"]["assigned_agent_id"] == agent.id
+    ok(stack.post(f"/api/v1/agent/conversations/{cid}/messages", token=agent.token, json={"content": "Hello, I'm here."}))
+    seen = ok(stack.get(f"{base}/messages", session=session))["messages"]
+    assert "Hello, I'm here." in [m["content"] for m in seen if m["sender_type"] == "agent"]
+    closed = ok(stack.post(f"/api/v1/agent/conversations/{cid}/close", token=agent.token))
+    assert closed["conversation"]["status"] == "closed"
+    ok(stack.post("/api/v1/agent/presence", token=agent.token, json={"presence": "offline"}))
 
 
 def test_curl_story_script(stack):

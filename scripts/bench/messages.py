@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,9 +86,11 @@ def measure(bench: Bench, stack: Stack, edge: Edge, early: Edge) -> None:
     fsync = {"overwrite": fsync_probe(stack.data_dir, n_probe, append=False),
              "append": fsync_probe(stack.data_dir, n_probe, append=True)}
     cmd = f"wrk -t{THREADS} -c{CONNS} -d{seconds}s -s {{}}.lua"
+    mixed = [me_under_posts(stack, targets, seconds) for _ in range(repeats)]
     ceiling_rows(report, runs, cmd)
     api_rows(report, runs, cmd, n_conv)
     durable_rows(report, runs, raw, fsync, n_probe)
+    mixed_rows(report, runs, mixed, seconds)
     cpu_details(report, runs)
     check_stored(report, stack)
     report.parts_run.append("messages")
@@ -123,6 +126,35 @@ def prepare(bench: Bench, stack: Stack, edge: Edge, early: Edge, n_conv: int) ->
             Target("me", stack, "/api/v1/agent/me", get, (f"Authorization: Bearer {token}",)),
             Target("escalated", stack, first_post, lua / "post-escalated.lua"),  # 1 message + 1 event per POST
             Target("bot", stack, first_post, lua / "post-bot.lua")]  # 2 messages + 2 events per POST
+
+
+MIXED_CONNS = CONNS // 2
+
+
+def me_under_posts(stack: Stack, targets: list[Target], seconds: float) -> tuple[WrkResult, WrkResult]:
+    """GET /agent/me at 32 connections while another wrk POSTs escalated messages at 32: every
+    POST is a write of the service, so a token cache dropped by every write would send each
+    of these reads to the database; one dropped only by account writes keeps them in memory."""
+    me = next(t for t in targets if t.key == "me")
+    post = next(t for t in targets if t.key == "escalated")
+    with ThreadPoolExecutor(1) as pool:
+        posts = pool.submit(run_wrk, stack, post.path, post.script, 1, MIXED_CONNS, seconds + 1, post.headers)
+        reads = run_wrk(stack, me.path, me.script, 1, MIXED_CONNS, seconds, me.headers)
+        return reads, posts.result()
+
+
+def mixed_rows(report: Report, runs: Runs, mixed: list[tuple[WrkResult, WrkResult]], seconds: float) -> None:
+    rps, p99 = med([r.rps for r, _ in mixed]), med([r.p99 for r, _ in mixed])
+    posts = med([p.rps for _, p in mixed])
+    alone = runs.m("me", "rps")
+    report.row("GET /api/v1/agent/me while POSTs run, req/s", f"{rps:,.0f}", f"alone {alone:,.0f}", fmt_ratio(rps, alone),
+               f"wrk -t1 -c{MIXED_CONNS} -d{seconds}s agent/me beside wrk -t1 -c{MIXED_CONNS} post-escalated "
+               f"({posts:,.0f} POST/s meanwhile)")
+    report.row("GET /api/v1/agent/me while POSTs run, p50 / p99",
+               ms_pair(med([r.p50 for r, _ in mixed]), p99), f"alone {runs.latency('me')}", "-", "same run")
+    for n, (r, q) in enumerate(mixed, 1):
+        report.details.append(f"agent/me under POSTs repeat {n}: {r.rps:.0f} req/s, p50 {ms(r.p50)}, p99 {ms(r.p99)}, "
+                              f"worker {r.worker_cpu:.2f} cores; POSTs {q.rps:.0f}/s, p99 {ms(q.p99)}")
 
 
 def record_repeat(report: Report, n: int, repeats: int, key: str, res: WrkResult) -> None:

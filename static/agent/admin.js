@@ -1,8 +1,9 @@
 // Admins add agents from Settings → Team (POST /api/v1/agent/register).
 
 import { ApiError } from '../js/api.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from '../js/dom.js';
+import { clip } from '../js/limits.js';
+import { capacityProblem, limits, passwordProblem, usernameProblem } from './limits.js';
 
 /** @param {{api, toast, onAdded: (agent) => void}} deps */
 export function wireAddAgent({ api, toast, onAdded = () => {} }) {
@@ -36,7 +37,8 @@ export function wireAddAgent({ api, toast, onAdded = () => {} }) {
   fields.display.addEventListener('input', () => {
     if (usernameTouched) return;
     fields.username.value = fields.display.value.toLowerCase().normalize('NFKD').replace(/[^\w\s.-]/g, '')
-      .trim().replace(/\s+/g, '.').replace(/_/g, '-').slice(0, 32);
+      .trim().replace(/\s+/g, '.').replace(/_/g, '-');
+    fields.username.value = clip(fields.username.value, limits().username_max_chars);
   });
 
   form.addEventListener('submit', async (event) => {
@@ -45,11 +47,9 @@ export function wireAddAgent({ api, toast, onAdded = () => {} }) {
     const username = fields.username.value.trim().toLowerCase();
     const chats = Number(fields.chats.value || 5);
     if (!display) return showError('Enter the name customers will see.', fields.display);
-    if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username)) {
-      return showError('Usernames are 2–32 characters: lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.', fields.username);
-    }
-    if (fields.password.value.length < 10) return showError('The password needs at least 10 characters.', fields.password);
-    if (!Number.isInteger(chats) || chats < 1 || chats > 100) return showError('Max. chats is a whole number from 1 to 100.', fields.chats);
+    const problem = [[usernameProblem(username), fields.username], [passwordProblem(fields.password.value), fields.password],
+      [capacityProblem(chats), fields.chats]].find(([text]) => text);
+    if (problem) return showError(...problem);
     showError('');
     submit.disabled = true;
     submit.textContent = 'Adding…';

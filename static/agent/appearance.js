@@ -2,11 +2,10 @@
 // bubble, colour and corner (PATCH /api/v1/admin/settings), a live sketch of
 // the widget (preview.js) and the one-line embed snippet to copy.
 
+import { $ } from '../js/dom.js';
 import { parseHex, toHex } from '../js/color.js';
-import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
+import { clearInvalid, invalid, loadSettings, onSubmit, saveSettings, showError } from './forms.js';
 import { drawWidget } from './preview.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** "#abc" / "#aabbcc" (any case, with or without "#") → "#aabbcc", else null. */
 function hexColor(text) {
@@ -33,20 +32,14 @@ export class Appearance {
       if (hex) el.picker.value = hex;
     });
     el.form.addEventListener('input', () => this.preview());
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
+    onSubmit(el.form, () => this.#submit());
     el.copy.addEventListener('click', () => this.#copy());
     store.onChange(() => this.preview());
   }
 
   async show() {
     const { el } = this;
-    showError(el.error, '');
-    clearInvalid(el.form);
-    try {
-      const s = await this.store.load();
+    await loadSettings(this.store, el, (s) => {
       el.brand.value = s.brand_name;
       el.title.value = s.widget.title;
       el.subtitle.value = s.widget.subtitle;
@@ -54,9 +47,7 @@ export class Appearance {
       el.color.value = s.widget.color;
       el.picker.value = hexColor(s.widget.color) || '#1a56db';
       (s.widget.position === 'left' ? el.left : el.right).checked = true;
-    } catch (err) {
-      if (!signedOut(err)) showApiError(el.error, err, { fallback: "Couldn't load the settings." });
-    }
+    });
     this.preview();
   }
 
@@ -82,25 +73,20 @@ export class Appearance {
     if (!look.brand) return this.#fail('Enter your brand name.', el.brand);
     if (!look.title) return this.#fail('Give the chat a title.', el.title);
     if (!look.color) return this.#fail('Colour: six hex digits like #1a56db.', el.color);
-    showError(el.error, '');
     el.color.value = look.color;
     const body = {
       brand_name: look.brand,
       widget: { title: look.title, subtitle: look.subtitle, greeting: look.greeting, color: look.color, position: look.position },
     };
-    try {
-      await busy(el.save, 'Saving…', () => this.store.save(body));
-      this.toast('Appearance saved. Shoppers see it the next time a page loads.');
-    } catch (err) {
-      if (signedOut(err)) return;
-      showApiError(el.error, err, {
-        fields: {
-          brand_name: { input: el.brand, label: 'Brand name' }, 'widget.title': { input: el.title, label: 'Chat title' },
-          'widget.subtitle': { input: el.subtitle, label: 'Subtitle' }, 'widget.greeting': { input: el.greeting, label: 'Greeting bubble' },
-          'widget.color': { input: el.color, label: 'Colour' }, 'widget.position': { input: el.right, label: 'Position' },
-        },
-      });
-    }
+    await saveSettings(this.store, el, body, {
+      done: 'Appearance saved. Shoppers see it the next time a page loads.',
+      toast: this.toast,
+      fields: {
+        brand_name: { input: el.brand, label: 'Brand name' }, 'widget.title': { input: el.title, label: 'Chat title' },
+        'widget.subtitle': { input: el.subtitle, label: 'Subtitle' }, 'widget.greeting': { input: el.greeting, label: 'Greeting bubble' },
+        'widget.color': { input: el.color, label: 'Colour' }, 'widget.position': { input: el.right, label: 'Position' },
+      },
+    });
   }
 
   #fail(text, input) {

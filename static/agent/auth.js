@@ -2,6 +2,7 @@
 // second tab signs in on its own, and closing the tab forgets the token.
 
 import { ApiError, login } from '../js/api.js';
+import { $ } from '../js/dom.js';
 import { setMain } from './chrome.js';
 
 const KEY = 'switchboard.console.auth.v1';
@@ -38,11 +39,11 @@ export function clearAuth() {
 
 /** Wires the sign-in form; onSignedIn(auth) runs after a successful login. */
 export function wireLogin(onSignedIn) {
-  const form = document.getElementById('login-form');
-  const username = document.getElementById('login-username');
-  const password = document.getElementById('login-password');
-  const error = document.getElementById('login-error');
-  const submit = document.getElementById('login-submit');
+  const form = $('login-form');
+  const username = $('login-username');
+  const password = $('login-password');
+  const error = $('login-error');
+  const submit = $('login-submit');
 
   const showError = (text) => {
     error.textContent = text;
@@ -83,13 +84,13 @@ export function wireLogin(onSignedIn) {
 
 /** Shows the sign-in screen, optionally with a message (e.g. "session expired"). */
 export function showLogin(message = '') {
-  document.getElementById('app-view').hidden = true;
-  document.getElementById('login-view').hidden = false;
+  $('app-view').hidden = true;
+  $('login-view').hidden = false;
   setMain('login-main');
-  const error = document.getElementById('login-error');
+  const error = $('login-error');
   error.textContent = message;
   error.hidden = !message;
   document.title = 'Sign in · Switchboard Console';
-  const username = document.getElementById('login-username');
-  (username.value ? document.getElementById('login-password') : username).focus();
+  const username = $('login-username');
+  (username.value ? $('login-password') : username).focus();
 }

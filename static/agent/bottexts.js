@@ -1,9 +1,8 @@
 // Settings → Bot texts: the assistant's name, welcome and fallback messages
 // (PATCH /api/v1/admin/settings).
 
-import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from '../js/dom.js';
+import { clearInvalid, invalid, loadSettings, onSubmit, saveSettings, showError } from './forms.js';
 
 export class BotTexts {
   /** @param {{store, toast}} deps  store: the shared Settings (settings.js) */
@@ -13,24 +12,16 @@ export class BotTexts {
       form: $('bot-form'), name: $('bot-name'), welcome: $('bot-welcome'), fallback: $('bot-fallback'),
       error: $('bot-error'), save: $('bot-save'),
     };
-    this.el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
+    onSubmit(this.el.form, () => this.#submit());
   }
 
-  async show() {
+  show() {
     const { el } = this;
-    showError(el.error, '');
-    clearInvalid(el.form);
-    try {
-      const s = await this.store.load();
+    return loadSettings(this.store, el, (s) => {
       el.name.value = s.bot_name;
       el.welcome.value = s.welcome_message;
       el.fallback.value = s.fallback_message;
-    } catch (err) {
-      if (!signedOut(err)) showApiError(el.error, err, { fallback: "Couldn't load the settings." });
-    }
+    });
   }
 
   async #submit() {
@@ -44,19 +35,14 @@ export class BotTexts {
       showError(el.error, missing[2]);
       return invalid(missing[1]);
     }
-    showError(el.error, '');
-    try {
-      await busy(el.save, 'Saving…', () => this.store.save(body));
-      this.toast('Bot texts saved. New chats use them.');
-    } catch (err) {
-      if (signedOut(err)) return;
-      showApiError(el.error, err, {
-        fields: {
-          bot_name: { input: el.name, label: 'Bot name' },
-          welcome_message: { input: el.welcome, label: 'Welcome message' },
-          fallback_message: { input: el.fallback, label: 'Fallback message' },
-        },
-      });
-    }
+    await saveSettings(this.store, el, body, {
+      done: 'Bot texts saved. New chats use them.',
+      toast: this.toast,
+      fields: {
+        bot_name: { input: el.name, label: 'Bot name' },
+        welcome_message: { input: el.welcome, label: 'Welcome message' },
+        fallback_message: { input: el.fallback, label: 'Fallback message' },
+      },
+    });
   }
 }

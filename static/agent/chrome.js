@@ -1,10 +1,8 @@
 // The console's chrome around the lists: the top bar (who is signed in, the
 // presence switch, the sound button) and the toasts.
 
-import { h, hueFor, icon, initials } from '../js/dom.js';
+import { $, h, hueFor, icon, initials } from '../js/dom.js';
 import { soundEnabled } from './sound.js';
-
-const $ = (id) => document.getElementById(id);
 
 /**
  * Which view is the page's one main landmark: the sign-in card, the

@@ -1,7 +1,7 @@
 // "Are you sure?" for what cannot be undone (deleting an FAQ, disabling an
 // agent): the confirm dialog of index.html, as a promise.
 
-const $ = (id) => document.getElementById(id);
+import { $ } from '../js/dom.js';
 
 /** Resolves to true when the person confirmed. */
 export function confirmDialog({ title, text, ok }) {

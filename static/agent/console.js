@@ -4,16 +4,15 @@
 // in; for admins, the Settings area (settings.js) at #settings.
 
 import { ApiError, agentApi } from '../js/api.js';
-import { icon } from '../js/dom.js';
+import { $, icon } from '../js/dom.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, showConsole, toast } from './chrome.js';
+import { setLimits } from './limits.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView, sectionOf } from './settings.js';
 import { setSound, soundEnabled } from './sound.js';
-
-const $ = (id) => document.getElementById(id);
 
 let auth = null;
 let session = null; // the signed-in console (see start())
@@ -82,9 +81,17 @@ function start() {
   route();
 }
 
-/** The server's fresh view of the signed-in agent: kept for this tab and shown in the top bar. */
-function keepMe(fresh) {
+/**
+ * The server's fresh view of the signed-in agent: kept for this tab and shown in the top bar.
+ * GET me also carries the console's `limits` (other answers do not): kept beside the agent.
+ */
+function keepMe(answer) {
   if (!auth) return;
+  const { limits, ...fresh } = answer;
+  if (limits) {
+    auth.limits = limits;
+    setLimits(limits);
+  }
   auth.agent = fresh;
   if (session) Object.assign(session.me, fresh);
   saveAuth(auth);
@@ -105,7 +112,7 @@ function stop() {
 
 const settings = new SettingsView({ api, me, toast });
 wirePassword({ api, me, toast });
-wireMyEmail({ token: () => auth?.token || '', onUnauthorized: () => signedOut(), me, onMe: keepMe, toast });
+wireMyEmail({ api, me, onMe: keepMe, toast });
 
 function route() {
   const admin = session && me()?.role === 'admin';
@@ -148,5 +155,6 @@ addEventListener('pageshow', (event) => {
 // --- go --------------------------------------------------------------------------------
 
 auth = loadAuth();
+setLimits(auth?.limits); // this tab's last GET me, until the next one answers
 if (auth) start();
 else showLogin();

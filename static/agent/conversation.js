@@ -3,14 +3,14 @@
 // fallback poll through ingest(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
-import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { newClientId } from '../js/ids.js';
+import { tooLong } from '../js/limits.js';
 import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
-
-const $ = (id) => document.getElementById(id);
+import { limits } from './limits.js';
 
 // Where the shopper's e-mail came from (AgentConversation.customer.source).
 const SOURCES = {
@@ -249,7 +249,7 @@ export class ConversationPane {
 
   #submit() {
     const text = this.el.input.value;
-    if (!text.trim() || text.length > 4000 || !this.#canReply()) return;
+    if (!text.trim() || tooLong(text, limits().message_max_chars) || !this.#canReply()) return;
     const c = this.conv;
     this.typingSender.stop();
     const clientId = newClientId();

@@ -2,9 +2,10 @@
 // (PATCH). Keywords are typed comma-separated and sent as an array; an empty
 // slug lets the server make one from the question.
 
-import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
+import { $ } from '../js/dom.js';
+import { tooLong } from '../js/limits.js';
+import { busy, clearInvalid, invalid, onSubmit, showApiError, showError, signedOut } from './forms.js';
+import { limits } from './limits.js';
 
 /** "refund, send back ,, Refund" → ["refund", "send back"] (the server also lower-cases and dedupes). */
 export function parseKeywords(text) {
@@ -27,10 +28,7 @@ export class FaqForm {
     };
     const { el } = this;
     el.form.addEventListener('input', () => this.onInput());
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
+    onSubmit(el.form, () => this.#submit());
     el.cancel.addEventListener('click', () => this.close());
     el.form.addEventListener('keydown', (event) => {
       if (event.key === 'Escape') this.close();
@@ -86,6 +84,8 @@ export class FaqForm {
     clearInvalid(el.form);
     if (!v.question) return this.#fail('Write the question shoppers will tap.', el.question);
     if (!v.answer) return this.#fail('Write the answer the assistant gives.', el.answer);
+    const keywords = this.#keywordProblem(v.keywords);
+    if (keywords) return this.#fail(keywords, el.keywords);
     if (v.slug && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(v.slug)) {
       return this.#fail('Slug: lowercase letters and digits, words joined by single hyphens (like “return-policy”).', el.slug);
     }
@@ -106,11 +106,21 @@ export class FaqForm {
         },
         codes: {
           slug_taken: { text: `Another FAQ already uses the slug “${v.slug}”. Choose another, or leave it empty to make one from the question.`, input: el.slug },
-          faq_limit: 'There are 200 FAQs already, the most there can be. Delete one first.',
+          faq_limit: Number.isInteger(limits().faqs_max)
+            ? `There are ${limits().faqs_max} FAQs already, the most there can be. Delete one first.`
+            : 'There are as many FAQs as there can be. Delete one first.',
           faq_not_found: 'Someone deleted this FAQ meanwhile. Cancel, and add it again if you still need it.',
         },
       });
     }
+  }
+
+  // The server's limits on keywords (agent/me), in the form's words; null when they fit.
+  #keywordProblem(keywords) {
+    const { faq_keywords_max: most, faq_keyword_max_chars: longest } = limits();
+    if (Number.isInteger(most) && keywords.length > most) return `Keywords: at most ${most}, separated by commas.`;
+    const long = keywords.find((k) => tooLong(k, longest));
+    return long ? `Keywords: “${long}” is too long (at most ${longest} characters each).` : null;
   }
 
   #fail(text, input) {

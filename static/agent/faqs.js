@@ -3,13 +3,11 @@
 // delete after a confirmation, the form (faqform.js) and the quick-reply
 // preview beside it, which follows the form as the admin types.
 
-import { clear, h, icon } from '../js/dom.js';
+import { $, clear, h, icon } from '../js/dom.js';
 import { confirmDialog } from './confirm.js';
 import { FaqForm } from './faqform.js';
 import { explain, signedOut } from './forms.js';
 import { drawQuickReplies } from './preview.js';
-
-const $ = (id) => document.getElementById(id);
 
 export class FaqEditor {
   /** @param {{api, store, toast}} deps  store: the shared Settings (settings.js) */

@@ -63,6 +63,45 @@ export async function busy(button, label, task) {
   }
 }
 
+/** Calls `submit` when `form` is submitted (Enter or its button), instead of the browser's navigation. */
+export function onSubmit(form, submit) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+}
+
+/**
+ * A Settings section shows the shared Settings (settings.js): its error line
+ * and marks cleared, then `fill(settings)`, or why they could not be read.
+ */
+export async function loadSettings(store, { form, error }, fill) {
+  showError(error, '');
+  clearInvalid(form);
+  try {
+    fill(await store.load());
+  } catch (err) {
+    if (!signedOut(err)) showApiError(error, err, { fallback: "Couldn't load the settings." });
+  }
+}
+
+/**
+ * Saves `body` (a PATCH of the Settings) with the section's button busy, then
+ * toasts `done`; a refusal is explained next to the form, naming the field
+ * (`fields`, as for explain()). Resolves to the saved Settings, or null.
+ */
+export async function saveSettings(store, { error, save }, body, { done, toast, fields }) {
+  showError(error, '');
+  try {
+    const saved = await busy(save, 'Saving…', () => store.save(body));
+    toast(done);
+    return saved;
+  } catch (err) {
+    if (!signedOut(err)) showApiError(error, err, { fields });
+    return null;
+  }
+}
+
 /** True for the 401 that signs the console out (nothing to show next to a form then). */
 export function signedOut(err) {
   return err instanceof ApiError && err.status === 401;

@@ -5,12 +5,10 @@
 // Edits survive a visit to another section; the page asks before it is left
 // with changes unsaved, and "Discard changes" puts the saved values back.
 
-import { request } from '../js/api.js';
-import { clear, h, icon } from '../js/dom.js';
-import { busy, clearInvalid, explain, invalid, showError, signedOut } from './forms.js';
+import { widgetConfig } from '../js/api.js';
+import { $, clear, h, icon } from '../js/dom.js';
+import { busy, clearInvalid, explain, invalid, loadSettings, onSubmit, showError, signedOut } from './forms.js';
 import { DAYS, DAY_NAMES, WeekHours } from './weekhours.js';
-
-const $ = (id) => document.getElementById(id);
 
 const browserZone = () => {
   try {
@@ -83,10 +81,7 @@ export class HoursSettings {
     this.week = new WeekHours(el.week, () => this.#changed());
     el.form.addEventListener('input', () => this.#changed());
     el.form.addEventListener('change', () => this.#changed());
-    el.form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      this.#submit();
-    });
+    onSubmit(el.form, () => this.#submit());
     el.dateAdd.addEventListener('click', () => this.#addDate());
     el.date.addEventListener('keydown', (event) => {
       if (event.key === 'Enter') {
@@ -117,21 +112,15 @@ export class HoursSettings {
   async show() {
     const { el } = this;
     if (this.dirty) return; // keep the edits made before visiting another section
-    showError(el.error, '');
-    clearInvalid(el.form);
     this.#mailNote();
-    try {
-      this.#fill(await this.store.load());
-    } catch (err) {
-      if (!signedOut(err)) showError(el.error, explain(err, { fallback: "Couldn't load the settings." }).text);
-    }
+    await loadSettings(this.store, el, (settings) => this.#fill(settings));
   }
 
   // Whether the server can send e-mail at all (the public widget-config says so): if not, the
   // admin learns that offline messages only wait in the queue.
   async #mailNote() {
     try {
-      const config = await request('GET', '/customer/widget-config');
+      const config = await widgetConfig();
       this.el.mailOff.hidden = config?.availability?.email_enabled !== false;
     } catch {
       this.el.mailOff.hidden = true;

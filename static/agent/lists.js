@@ -4,10 +4,12 @@
 // closed chats back in time ("Load older": before = updated_at of the last).
 
 import { queueKey } from './inbox.js';
+import { limits } from './limits.js';
 
 const QUEUE_PAGE = 50;
 const CLOSED_PAGE = 50;
-const MAX_LIMIT = 200; // the API's largest page
+// The API's largest page (agent/me `limits`); without it, one page of ours.
+const maxLimit = () => limits().list_max_limit ?? QUEUE_PAGE;
 
 export class Lists {
   /** @param {{api, inbox}} deps */
@@ -30,17 +32,18 @@ export class Lists {
   /** The queue (as far as shown) and my chats. Returns {cursor, newInQueue}. */
   async load(keep) {
     const { api, inbox } = this;
+    const max = maxLimit();
     const [queue, mine] = await Promise.all([
-      api.queue({ limit: Math.min(this.queueLimit, MAX_LIMIT) }),
-      api.conversations({ status: 'agent', assigned: 'me', limit: MAX_LIMIT }),
+      api.queue({ limit: Math.min(this.queueLimit, max) }),
+      api.conversations({ status: 'agent', assigned: 'me', limit: max }),
     ]);
     const last = queue.items[queue.items.length - 1];
     const complete = queue.items.length >= queue.total;
     const newInQueue = inbox.replace('queue', queue.items, keep, complete || !last ? null : queueKey(last));
     inbox.replace('mine', mine.items, keep);
-    // Past MAX_LIMIT a refresh covers less than we show: keep the farther boundary.
+    // Past the largest page a refresh covers less than we show: keep the farther boundary.
     if (!last) this.queueBoundary = null;
-    else if (this.queueLimit <= MAX_LIMIT || !this.queueBoundary || queueKey(last) > this.queueBoundary) this.queueBoundary = queueKey(last);
+    else if (this.queueLimit <= max || !this.queueBoundary || queueKey(last) > this.queueBoundary) this.queueBoundary = queueKey(last);
     this.#recount(queue.total);
     return { cursor: Math.min(queue.last_event_id, mine.last_event_id), newInQueue };
   }

@@ -2,6 +2,7 @@
 // polling while the stream is down. This carries events and shows the
 // connection state; what an event means is events.js's business.
 
+import { $ } from '../js/dom.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 
@@ -40,7 +41,7 @@ export class LiveUpdates {
 
   #showState(state) {
     document.documentElement.dataset.stream = state; // for tests and debugging
-    document.getElementById('conn').hidden = state !== State.RECONNECTING;
+    $('conn').hidden = state !== State.RECONNECTING;
     this.poller.setActive(state !== State.OPEN && state !== State.CLOSED);
   }
 

@@ -3,32 +3,20 @@
 // (PATCH /api/v1/agent/me {email, email_notifications}). Opened from their
 // name in the top bar.
 
-import { ApiError, request } from '../js/api.js';
+import { $ } from '../js/dom.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
 
-const $ = (id) => document.getElementById(id);
-
 /**
- * @param {{token: () => string, onUnauthorized: () => void, me: () => object|null,
- *          onMe: (agent) => void, toast}} deps
- *   onMe: the server's answer (the agent with the new e-mail), to keep.
+ * @param {{api, me: () => object|null, onMe: (agent) => void, toast}} deps
+ *   api: agentApi (a 401 signs out); onMe: the server's answer (the agent with the new e-mail), to keep.
  */
-export function wireMyEmail({ token, onUnauthorized, me, onMe, toast }) {
+export function wireMyEmail({ api, me, onMe, toast }) {
   const dialog = $('my-email-dialog');
   const form = $('my-email-form');
   const email = $('my-email');
   const notify = $('my-email-notify');
   const error = $('my-email-error');
   const submit = $('my-email-submit');
-
-  const updateMe = async (body) => {
-    try {
-      return await request('PATCH', '/agent/me', { body, headers: { Authorization: `Bearer ${token()}` } });
-    } catch (err) {
-      if (err instanceof ApiError && err.status === 401) onUnauthorized();
-      throw err;
-    }
-  };
 
   $('my-account').addEventListener('click', () => {
     const agent = me();
@@ -52,7 +40,7 @@ export function wireMyEmail({ token, onUnauthorized, me, onMe, toast }) {
     }
     showError(error, '');
     try {
-      const agent = await busy(submit, 'Saving…', () => updateMe({ email: address || null, email_notifications: notify.checked }));
+      const agent = await busy(submit, 'Saving…', () => api.updateMe({ email: address || null, email_notifications: notify.checked }));
       dialog.close();
       onMe(agent);
       toast(!address ? 'Your e-mail is removed.' : agent.email_notifications

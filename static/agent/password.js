@@ -2,9 +2,9 @@
 // The server ends the agent's other sessions; this one goes on (session.js
 // checks its own token when the resulting agent.session_revoked arrives).
 
+import { $ } from '../js/dom.js';
 import { busy, clearInvalid, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
+import { passwordProblem } from './limits.js';
 
 /** @param {{api, me: () => object|null, toast}} deps */
 export function wirePassword({ api, me, toast }) {
@@ -32,8 +32,9 @@ export function wirePassword({ api, me, toast }) {
       showError(error, 'Enter your current password.');
       return invalid(current);
     }
-    if (next.value.length < 10) {
-      showError(error, 'The new password needs at least 10 characters.');
+    const weak = passwordProblem(next.value, 'The new password');
+    if (weak) {
+      showError(error, weak);
       return invalid(next);
     }
     if (next.value === current.value) {

@@ -3,6 +3,7 @@
 // conversation (conversation.js); live.js and events.js keep them current.
 
 import { ApiError } from '../js/api.js';
+import { $ } from '../js/dom.js';
 import { TypingWatch } from '../js/typing.js';
 import { renderPresence, toast } from './chrome.js';
 import { ConversationPane } from './conversation.js';
@@ -21,7 +22,7 @@ const viewing = () => document.visibilityState === 'visible';
 export class ConsoleSession {
   /**
    * @param {{api, me, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
-   *   onMe: the server's fresh view of the signed-in agent, to keep;
+   *   onMe: the server's fresh view of the signed-in agent (GET me, with `limits`), to keep here in `me` too;
    *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
   constructor({ api, me, onMe, onAgent = () => {}, onExpired }) {
@@ -97,7 +98,7 @@ export class ConsoleSession {
   }
 
   select(id) {
-    document.getElementById('app-view').dataset.pane = id ? 'conversation' : 'list';
+    $('app-view').dataset.pane = id ? 'conversation' : 'list';
     if (!id) {
       this.pane.closePane();
       return;
@@ -180,10 +181,9 @@ export class ConsoleSession {
 
   async #boot() {
     try {
-      const agent = await this.api.me();
-      Object.assign(this.me, agent);
-      this.onMe(agent);
-      renderPresence(agent.presence);
+      const answer = await this.api.me(); // the agent and the console's limits: onMe keeps both (this.me too)
+      this.onMe(answer);
+      renderPresence(answer.presence);
       const { cursor } = await this.#loadLists();
       if (this.stopped) return;
       this.render();

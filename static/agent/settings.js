@@ -3,6 +3,7 @@
 // (#settings/team), so the top bar's "Settings" is a link and the browser's
 // Back works; the chat lists keep updating underneath.
 
+import { $ } from '../js/dom.js';
 import { wireAddAgent } from './admin.js';
 import { Appearance } from './appearance.js';
 import { BotTexts } from './bottexts.js';
@@ -10,8 +11,6 @@ import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
 import { Team } from './team.js';
-
-const $ = (id) => document.getElementById(id);
 
 export const SECTIONS = ['faqs', 'bot', 'appearance', 'hours', 'team'];
 

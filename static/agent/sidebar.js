@@ -4,7 +4,7 @@
 // the live updates. A message left while nobody was online carries an
 // "Offline message" badge and the shopper's e-mail.
 
-import { clear, h, hueFor, initials } from '../js/dom.js';
+import { $, clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
 
 const EMPTY = {
@@ -34,16 +34,16 @@ export class Sidebar {
     this.items = new Map(); // id -> {li, button, sig}
     this.el = {
       tabs: [...document.querySelectorAll('.tab')],
-      list: document.getElementById('list'),
-      ul: document.getElementById('list-items'),
-      empty: document.getElementById('list-empty'),
-      emptyTitle: document.getElementById('list-empty-title'),
-      emptySub: document.getElementById('list-empty-sub'),
-      countQueue: document.getElementById('count-queue'),
-      countMine: document.getElementById('count-mine'),
-      more: document.getElementById('list-more'),
-      moreNote: document.getElementById('list-more-note'),
-      moreButton: document.getElementById('list-more-button'),
+      list: $('list'),
+      ul: $('list-items'),
+      empty: $('list-empty'),
+      emptyTitle: $('list-empty-title'),
+      emptySub: $('list-empty-sub'),
+      countQueue: $('count-queue'),
+      countMine: $('count-mine'),
+      more: $('list-more'),
+      moreNote: $('list-more-note'),
+      moreButton: $('list-more-button'),
     };
     this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
     for (const tab of this.el.tabs) {

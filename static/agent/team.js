@@ -5,12 +5,11 @@
 // enable an agent (disabling signs them out at once), and set a new
 // password. Adding an agent is admin.js.
 
-import { clear, h, hueFor, initials } from '../js/dom.js';
+import { $, clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, dayKey, fullDate } from '../js/time.js';
 import { confirmDialog } from './confirm.js';
 import { busy, clearInvalid, explain, invalid, showApiError, showError, signedOut } from './forms.js';
-
-const $ = (id) => document.getElementById(id);
+import { capacityProblem, passwordProblem } from './limits.js';
 
 const lastAdmin = (agent) => `${agent.display_name} is the last active admin. Make another agent an admin first, so that someone can still manage the desk.`;
 
@@ -149,7 +148,8 @@ export class Team {
       clearInvalid(form);
       const chats = Number(f.chats.value);
       if (!f.display.value.trim()) return showError(error, 'Enter the name customers will see.') || invalid(f.display);
-      if (!Number.isInteger(chats) || chats < 1 || chats > 100) return showError(error, 'Max. chats is a whole number from 1 to 100.') || invalid(f.chats);
+      const tooMany = capacityProblem(chats);
+      if (tooMany) return showError(error, tooMany) || invalid(f.chats);
       const body = {};
       if (f.display.value.trim() !== agent.display_name) body.display_name = f.display.value.trim();
       if (f.role.value !== agent.role) body.role = f.role.value;
@@ -196,7 +196,8 @@ export class Team {
       event.preventDefault();
       const agent = this.resetting;
       clearInvalid(form);
-      if (input.value.length < 10) return showError(error, 'The password needs at least 10 characters.') || invalid(input);
+      const weak = passwordProblem(input.value);
+      if (weak) return showError(error, weak) || invalid(input);
       try {
         await busy($('reset-submit'), 'Setting…', () => this.api.admin.resetPassword(agent.id, input.value));
         dialog.close();

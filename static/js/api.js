@@ -1,18 +1,41 @@
-// The REST contract (docs/API.md) as small async functions.
+// The REST contract (docs/API.md) as small async functions, over one request
+// function: it sets the headers, turns an error answer's {detail, code} into
+// an ApiError, and honours Retry-After (429 and 503 carry it): a short wait is
+// waited out and the call repeated when repeating it is safe, a longer one is
+// handed to the caller as `retryAfter`.
 // Same-origin only: the widget iframe and the console are served by the
 // Switchboard origin, so paths are relative and no CORS is involved.
 
 const BASE = '/api/v1';
 const TIMEOUT_MS = 15000;
+// The longest Retry-After waited out inside a call (nginx says 1 s while the worker
+// restarts); anything longer is the caller's to schedule.
+const MAX_WAIT_MS = 5000;
+const MAX_RETRIES = 2;
+
+/**
+ * Retry-After (delay-seconds or an HTTP date) in milliseconds from `now`, or null
+ * when absent or unreadable.
+ */
+export function retryAfterMs(value, now = Date.now()) {
+  const text = String(value ?? '').trim();
+  if (!text) return null;
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/^[A-Za-z]{3}, /.test(text)) return null; // an HTTP date ("Mon, 07 Dec 2026 10:00:30 GMT"), nothing else
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
 
 /** A failed call: `status` 0 means the network (or a timeout) failed, not the server. */
 export class ApiError extends Error {
-  constructor(status, code, detail) {
+  /** `retryAfter`: milliseconds the server asked us to wait before trying again (null: it did not say). */
+  constructor(status, code, detail, retryAfter = null) {
     super(detail || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.code = code || (status === 0 ? 'network_error' : 'http_error');
     this.detail = detail || (status === 0 ? 'No connection. Check your network and try again.' : `Something went wrong (HTTP ${status}).`);
+    this.retryAfter = retryAfter;
   }
 
   /** Worth retrying as-is: the network, a timeout, rate limiting or a server hiccup. */
@@ -21,8 +44,39 @@ export class ApiError extends Error {
   }
 }
 
-/** One JSON request. Resolves to the decoded body (null for 204), rejects with ApiError. */
-export async function request(method, path, { body, headers = {}, signal, timeout = TIMEOUT_MS } = {}) {
+// Resolves after `ms`, or at once when `signal` aborts.
+function pause(ms, signal) {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * One JSON request. Resolves to the decoded body (null for 204), rejects with ApiError.
+ * `idempotent` (default: GET and HEAD) lets a 429/503 whose Retry-After is short be
+ * waited out and sent again: say so for a POST the server dedupes (a client_message_id).
+ */
+export async function request(method, path, { body, headers = {}, signal, timeout = TIMEOUT_MS, idempotent } = {}) {
+  const repeatable = idempotent ?? (method === 'GET' || method === 'HEAD');
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send(method, path, { body, headers, signal, timeout });
+    } catch (err) {
+      const wait = err instanceof ApiError ? err.retryAfter : null;
+      if (!repeatable || attempt >= MAX_RETRIES || wait === null || wait > MAX_WAIT_MS || signal?.aborted) throw err;
+      await pause(wait, signal);
+      if (signal?.aborted) throw err;
+    }
+  }
+}
+
+async function send(method, path, { body, headers, signal, timeout }) {
   const ctrl = new AbortController();
   const timer = setTimeout(() => ctrl.abort(), timeout);
   const onAbort = () => ctrl.abort();
@@ -48,7 +102,10 @@ export async function request(method, path, { body, headers = {}, signal, timeou
   } catch {
     if (res.ok) throw new ApiError(res.status, 'bad_response', 'The server sent an unreadable answer.');
   }
-  if (!res.ok) throw new ApiError(res.status, data?.code, data?.detail);
+  if (!res.ok) {
+    const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('Retry-After')) : null;
+    throw new ApiError(res.status, data?.code, data?.detail, retryAfter);
+  }
   return data;
 }
 
@@ -65,25 +122,25 @@ function query(params) {
 export function customerApi(session) {
   const h = () => ({ 'X-Customer-Session-Id': session() });
   const conv = (id) => `/customer/conversations/${enc(id)}`;
+  // Every customer POST below but `start` is safe to repeat: sends carry a
+  // client_message_id, the others set a state (escalate and transcript act once).
+  const post = (path, body) => request('POST', path, { headers: h(), body, idempotent: true });
   return {
     start: ({ sessionId, forceNew, displayName, email } = {}) =>
       request('POST', '/customer/conversations/start', {
         body: { customer_session_id: sessionId || undefined, force_new: forceNew || undefined, display_name: displayName, email },
       }),
     quickQuestions: () => request('GET', '/customer/quick-questions'),
-    widgetConfig: () => request('GET', '/customer/widget-config'),
+    widgetConfig,
     messages: (id, after) => request('GET', conv(id) + '/messages' + query({ after }), { headers: h() }),
-    send: (id, content, clientMessageId) =>
-      request('POST', conv(id) + '/messages', { headers: h(), body: { content, client_message_id: clientMessageId } }),
-    quickReply: (id, slug, clientMessageId) =>
-      request('POST', `${conv(id)}/quick-replies/${enc(slug)}`, { headers: h(), body: { client_message_id: clientMessageId } }),
-    // With a message (the offline form) it is stored just before the escalation.
-    escalate: (id, message) =>
-      request('POST', conv(id) + '/escalate', { headers: h(), body: message ? { message } : undefined }),
-    contact: (id, { email, name, source }) =>
-      request('POST', conv(id) + '/contact', { headers: h(), body: { email, name: name || undefined, source } }),
-    transcript: (id, email) => request('POST', conv(id) + '/transcript', { headers: h(), body: email ? { email } : {} }),
-    typing: (id, typing) => request('POST', conv(id) + '/typing', { headers: h(), body: { typing } }),
+    send: (id, content, clientMessageId) => post(conv(id) + '/messages', { content, client_message_id: clientMessageId }),
+    quickReply: (id, slug, clientMessageId) => post(`${conv(id)}/quick-replies/${enc(slug)}`, { client_message_id: clientMessageId }),
+    // Always answers (nobody there: `offline`, and `needs_contact` without an e-mail yet). With a
+    // message (the offline form while the bot still has the chat) it is stored just before.
+    escalate: (id, message) => post(conv(id) + '/escalate', message ? { message } : undefined),
+    contact: (id, { email, name, source }) => post(conv(id) + '/contact', { email, name: name || undefined, source }),
+    transcript: (id, email) => post(conv(id) + '/transcript', email ? { email } : {}),
+    typing: (id, typing) => post(conv(id) + '/typing', { typing }),
     streamHeaders: () => h(),
     streamUrl: (id) => `${BASE}/events${query({ conversation_id: id })}`,
   };
@@ -105,8 +162,10 @@ export function agentApi(token, onUnauthorized = () => {}) {
   const conv = (id) => `/agent/conversations/${enc(id)}`;
   return {
     logout: () => call('POST', '/agent/auth/logout'),
+    /** The agent and, only here, the `limits` the console enforces. */
     me: () => call('GET', '/agent/me'),
-    presence: (presence) => call('POST', '/agent/presence', { body: { presence } }),
+    updateMe: (body) => call('PATCH', '/agent/me', { body, idempotent: true }),
+    presence: (presence) => call('POST', '/agent/presence', { body: { presence }, idempotent: true }),
     register: (body) => call('POST', '/agent/register', { body }),
     changePassword: (current, next) => call('POST', '/agent/me/password', { body: { current_password: current, new_password: next } }),
     agents: () => call('GET', '/agent/agents'),
@@ -114,11 +173,12 @@ export function agentApi(token, onUnauthorized = () => {}) {
     conversations: ({ status, assigned, limit, before } = {}) =>
       call('GET', '/agent/conversations' + query({ status, assigned, limit, before })),
     messages: (id, after) => call('GET', conv(id) + '/messages' + query({ after })),
-    send: (id, content, clientMessageId) => call('POST', conv(id) + '/messages', { body: { content, client_message_id: clientMessageId } }),
+    send: (id, content, clientMessageId) =>
+      call('POST', conv(id) + '/messages', { body: { content, client_message_id: clientMessageId }, idempotent: true }),
     claim: (id) => call('POST', conv(id) + '/claim'),
     release: (id) => call('POST', conv(id) + '/release'),
     close: (id) => call('POST', conv(id) + '/close'),
-    typing: (id, typing) => call('POST', conv(id) + '/typing', { body: { typing } }),
+    typing: (id, typing) => call('POST', conv(id) + '/typing', { body: { typing }, idempotent: true }),
     streamHeaders: () => ({ Authorization: `Bearer ${token()}` }),
     streamUrl: () => `${BASE}/events`,
     admin: {
@@ -132,6 +192,11 @@ export function agentApi(token, onUnauthorized = () => {}) {
       resetPassword: (id, password) => call('POST', `/admin/agents/${enc(id)}/password`, { body: { password } }),
     },
   };
+}
+
+/** The shop's public settings, availability and `limits` (no credentials). */
+export function widgetConfig() {
+  return request('GET', '/customer/widget-config');
 }
 
 /** Login needs no token; kept apart so a 401 here is "wrong password", not "session expired". */

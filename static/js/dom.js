@@ -3,6 +3,9 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
+/** The element with this id (every page's elements are found by id). */
+export const $ = (id) => document.getElementById(id);
+
 /**
  * h('button', {class: 'x', type: 'button', 'aria-label': 'Close', on: {click}}, 'text', node)
  * Strings and numbers among the children become text nodes; null/false are skipped.
@@ -67,24 +70,17 @@ const ICONS = {
   copy: ['M9 9h11v11H9z', 'M5 15H4V4h11v1'],
 };
 
+// What every icon shares: the 24×24 grid, stroked in the text's colour.
+const ICON_ATTRIBUTES = {
+  viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', 'stroke-width': '1.8', 'stroke-linecap': 'round', 'stroke-linejoin': 'round',
+};
+
 /** An inline SVG icon, decorative (aria-hidden) unless a label is given. */
 export function icon(name, { size = 20, label = null, className = 'icon' } = {}) {
   const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 24 24');
-  svg.setAttribute('width', String(size));
-  svg.setAttribute('height', String(size));
-  svg.setAttribute('fill', 'none');
-  svg.setAttribute('stroke', 'currentColor');
-  svg.setAttribute('stroke-width', '1.8');
-  svg.setAttribute('stroke-linecap', 'round');
-  svg.setAttribute('stroke-linejoin', 'round');
-  svg.setAttribute('class', className);
-  if (label) {
-    svg.setAttribute('role', 'img');
-    svg.setAttribute('aria-label', label);
-  } else {
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
+  const access = label ? { role: 'img', 'aria-label': label } : { 'aria-hidden': 'true', focusable: 'false' };
+  for (const [attribute, value] of Object.entries({ ...ICON_ATTRIBUTES, width: size, height: size, class: className, ...access })) {
+    svg.setAttribute(attribute, String(value));
   }
   for (const d of ICONS[name] || []) {
     const path = document.createElementNS(SVG_NS, 'path');

@@ -1,6 +1,8 @@
 // While the event stream is down the page still has to move: poll the REST
 // lists every few seconds until the stream is back. The stream stays the
 // source of truth; polling only fills the gap, and the page dedupes by id.
+// A round the server refused with Retry-After (ApiError.retryAfter) puts the
+// next one off at least that long.
 
 export class FallbackPoller {
   /**
@@ -40,15 +42,18 @@ export class FallbackPoller {
   async #round() {
     if (!this.active || this.running) return;
     this.running = true;
+    let wait = 0;
     try {
       await this.poll();
     } catch (err) {
       if (!(err && err.name === 'ApiError')) console.error('poll failed', err);
+      wait = err?.retryAfter || 0;
     } finally {
       this.running = false;
       if (this.active) {
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.#round(), document.hidden ? this.interval * 3 : this.interval);
+        const every = globalThis.document?.hidden ? this.interval * 3 : this.interval;
+        this.timer = setTimeout(() => this.#round(), Math.max(every, wait));
       }
     }
   }

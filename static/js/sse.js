@@ -3,6 +3,9 @@
 // (the text/event-stream format of the HTML standard) and a reconnecting
 // client that resumes with Last-Event-ID, dedupes by event id and reports its
 // connection state so the page can show "Reconnecting…" and poll meanwhile.
+// A refusal with Retry-After (429, 503) is not retried sooner than it says.
+
+import { retryAfterMs } from './api.js';
 
 /** Incremental text/event-stream parser. Feed it decoded text with push(). */
 export class SSEParser {
@@ -181,6 +184,7 @@ export class EventStream {
     this.#setState(this.everOpened || this.attempt > 0 ? State.RECONNECTING : State.CONNECTING);
     const headers = { Accept: 'text/event-stream', ...this.headers() };
     if (this.lastEventId !== null) headers['Last-Event-ID'] = String(this.lastEventId);
+    let notBefore = 0; // Retry-After of a refusal, in ms
     try {
       const res = await fetch(this.url, { headers, signal: controller.signal, cache: 'no-store' });
       if (gen !== this.generation) return;
@@ -193,6 +197,7 @@ export class EventStream {
       const type = res.headers.get('Content-Type') || '';
       if (!res.ok || !res.body || !type.startsWith('text/event-stream')) {
         res.body?.cancel().catch(() => {});
+        if (res.status === 429 || res.status === 503) notBefore = retryAfterMs(res.headers.get('Retry-After')) || 0;
         throw new Error(`stream answered HTTP ${res.status}`);
       }
       this.everOpened = true;
@@ -219,7 +224,7 @@ export class EventStream {
       this.#setState(State.RECONNECTING);
       const delay = Math.min(this.maxDelay, this.baseDelay * 2 ** Math.min(this.attempt, 6));
       this.attempt++;
-      const jittered = delay * (0.5 + Math.random() * 0.5);
+      const jittered = Math.max(delay * (0.5 + Math.random() * 0.5), notBefore);
       this.retryTimer = setTimeout(() => { if (gen === this.generation && !this.stopped) this.#connect(); }, jittered);
     }
   }

@@ -4,13 +4,12 @@
 
 import { ApiError, customerApi } from '../js/api.js';
 import { newClientId } from '../js/ids.js';
+import { clip, tooLong } from '../js/limits.js';
 import { MessageLog } from '../js/messagelog.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 import { TypingSender, TypingWatch } from '../js/typing.js';
 import { clearSession, loadSession, saveSession } from './session.js';
-
-export const MAX_LENGTH = 4000;
 
 export class Chat {
   /**
@@ -23,6 +22,7 @@ export class Chat {
     this.onIncoming = onIncoming;
     this.onStarted = onStarted;
     this.session = loadSession();
+    this.limits = {}; // the server's (widget-config), once known
     this.api = customerApi(() => this.session?.sessionId || '');
     this.log = new MessageLog();
     this.state = {
@@ -58,8 +58,17 @@ export class Chat {
   /** A signed-in customer, as the host page told us: used when a conversation starts. */
   identify({ name, email }) {
     this.identity = {
-      displayName: typeof name === 'string' && name.trim() ? name.trim().slice(0, 80) : undefined,
-      email: typeof email === 'string' && email.includes('@') ? email.trim().slice(0, 254) : undefined,
+      displayName: typeof name === 'string' && name.trim() ? name.trim() : undefined,
+      email: typeof email === 'string' && email.includes('@') ? email.trim() : undefined,
+    };
+  }
+
+  // The identity as the server takes it: a long name shortened, an address too long to be one left out.
+  #startIdentity() {
+    const { displayName, email } = this.identity || {};
+    return {
+      displayName: displayName && clip(displayName, this.limits.display_name_max_chars),
+      email: email && !tooLong(email, this.limits.email_max_chars) ? email : undefined,
     };
   }
 
@@ -156,7 +165,7 @@ export class Chat {
       this.#changed();
     }
     try {
-      const identity = this.identity || {};
+      const identity = this.#startIdentity();
       const answer = await this.api.start({ sessionId: this.session?.sessionId, forceNew, ...identity });
       const conv = answer.conversation;
       this.session = { sessionId: conv.customer_session_id, conversationId: conv.id };
@@ -360,7 +369,7 @@ export class Chat {
   send(text) {
     const conv = this.state.conversation;
     if (!conv || conv.status === 'closed') return false;
-    if (!text.trim() || text.length > MAX_LENGTH) return false;
+    if (!text.trim() || tooLong(text, this.limits.message_max_chars)) return false;
     this.typingSender.stop();
     const clientId = newClientId();
     this.log.addPending(clientId, { conversation_id: conv.id, sender_type: 'customer', kind: 'text', content: text });
@@ -426,10 +435,11 @@ export class Chat {
 
   /**
    * Ask for a human, with the offline form's message if any (stored just
-   * before the escalation). Resolves to the server's answer ({status,
-   * assigned_agent_id, message, offline}), or null when there is nothing to
-   * escalate; rejects with the ApiError (409 contact_required: nobody is there
-   * and we have no address) for the caller to show.
+   * before the escalation, in its transaction). Resolves to the server's
+   * answer ({status, assigned_agent_id, message, offline, needs_contact}:
+   * nobody there queues the chat as an offline message, and `needs_contact`
+   * says the shop has no e-mail to answer yet), or null when there is
+   * nothing to escalate; rejects with the ApiError for the caller to show.
    */
   async escalate(message = undefined) {
     const conv = this.state.conversation;
@@ -450,6 +460,21 @@ export class Chat {
       this.state.escalating = false;
       this.#changed();
     }
+  }
+
+  /**
+   * Sends `text` and waits for it to be stored (the offline form's message,
+   * which the form keeps until then). Rejects with the ApiError; `clientId`
+   * makes a retry return the stored message instead of a second one.
+   */
+  async post(text, clientId) {
+    const conv = this.state.conversation;
+    if (!conv) throw new ApiError(0);
+    const answer = await this.api.send(conv.id, text, clientId);
+    if (this.state.conversation?.id !== conv.id) return;
+    this.#setConversation(answer.conversation);
+    this.#ingest(answer.customer_message, false);
+    this.#changed();
   }
 
   /** Whether the shopper has written anything in this conversation (or is sending it). */

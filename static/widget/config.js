@@ -6,8 +6,9 @@
 // `availability` (whether anyone is there, and what the widget offers when
 // nobody is) is read again now and then: see availability.js.
 
-import { customerApi } from '../js/api.js';
+import { widgetConfig } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
+import { parseLimits } from '../js/limits.js';
 
 export const DEFAULT_TITLE = 'Chat with us';
 export const DEFAULT_BOT_NAME = 'Assistant';
@@ -23,6 +24,7 @@ export function initialConfig(overrides) {
     color: normalizeColor(overrides.color) || '',
     position: overrides.position || 'right',
     availability: parseAvailability(null),
+    limits: {},
   };
 }
 
@@ -51,7 +53,7 @@ export function parseAvailability(a) {
 /** Just the availability, read again (null when the server cannot answer). */
 export async function loadAvailability() {
   try {
-    return parseAvailability((await customerApi(() => '').widgetConfig()).availability);
+    return parseAvailability((await widgetConfig()).availability);
   } catch {
     return null;
   }
@@ -62,7 +64,7 @@ export async function loadConfig(overrides) {
   const config = initialConfig(overrides);
   let server;
   try {
-    server = await customerApi(() => '').widgetConfig();
+    server = await widgetConfig();
   } catch {
     return config;
   }
@@ -76,6 +78,7 @@ export async function loadConfig(overrides) {
     color: config.color || normalizeColor(w.color) || '',
     position: overrides.position || (w.position === 'left' ? 'left' : 'right'),
     availability: parseAvailability(server.availability),
+    limits: parseLimits(server.limits),
   };
 }
 

@@ -5,8 +5,9 @@
 // the conversation itself stays chat.js's.
 
 import { ApiError } from '../js/api.js';
+import { newClientId } from '../js/ids.js';
+import { tooLong } from '../js/limits.js';
 import { parseAvailability } from './config.js';
-import { MAX_LENGTH } from './chat.js';
 import { loadContact, saveContact } from './session.js';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -18,7 +19,7 @@ function plain(err, what) {
   if (e.code === 'too_many_open_chats') return `${what} ${e.detail}`;
   if (e.status === 429) return `${what} Too many tries in a short time — wait a moment and try again.`;
   if (e.status >= 500) return `${what} Our chat is having trouble right now — please try again in a moment.`;
-  if (e.status === 409 && e.code !== 'contact_required' && e.code !== 'email_unavailable') {
+  if (e.status === 409 && e.code !== 'email_unavailable') {
     return 'This conversation has ended. Start a new one to write to us.';
   }
   return `${what} ${e.detail}`;
@@ -37,6 +38,7 @@ export class Contact {
     this.busy = null; // which form is being sent
     this.errors = {}; // form → {field → text, form → text}
     this.focus = null; // a form that just opened, for the view to focus once
+    this.leaveDraft = null; // {text, clientId, sent}: the offline form's message, sent once across retries
   }
 
   #changed() {
@@ -113,9 +115,19 @@ export class Contact {
 
   /** The offline message filed in this conversation, while it still waits for a person. */
   filed() {
+    return this.#waiting() ? this.#mine().offline || null : null;
+  }
+
+  /** Queued while nobody was there, and the shop has no e-mail to answer yet. */
+  awaitingContact() {
+    const r = this.#waiting() ? this.#mine() : null;
+    return Boolean(r?.offlinePending && !r.offline);
+  }
+
+  // Asked for a person who has not taken the chat yet.
+  #waiting() {
     const conv = this.chat.conversation;
-    if (!conv || conv.status !== 'agent' || conv.assigned_agent_id) return null;
-    return this.#mine().offline || null;
+    return Boolean(conv && conv.status === 'agent' && !conv.assigned_agent_id);
   }
 
   /** The pre-chat form: before the first message, unless we already know how to reach the shopper. */
@@ -137,28 +149,39 @@ export class Contact {
 
   // --- "Talk to a person" / "Leave a message" ------------------------------------
 
-  /** The button under the quick replies. */
+  /**
+   * The button under the quick replies: "Leave a message" opens the form;
+   * "Talk to a person" asks for one. If nobody is there after all, the chat
+   * is queued as an offline message anyway, and without an e-mail to answer
+   * the form asks for it.
+   */
   async talk() {
     if (this.offering === 'leave') {
       this.openLeave();
       return;
     }
+    let answer;
     try {
-      const answer = await this.chat.escalate();
-      if (answer?.offline === true) this.#fileOffline(this.knownEmail(), this.record.name);
+      answer = await this.chat.escalate();
     } catch (err) {
-      if (err instanceof ApiError && err.code === 'contact_required') {
-        // Nobody is there any more and we have no address: the form, never a dead end.
-        await this.update();
-        if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
-        this.openLeave({ changed: true });
-      } else {
-        this.chat.notify(plain(err, "We couldn't reach a person."));
-      }
+      this.chat.notify(plain(err, "We couldn't reach a person."));
+      return;
     }
+    if (!answer?.offline) return;
+    this.#escalatedOffline();
+    await this.update();
+    if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
+    if (answer.needs_contact) this.openLeave({ changed: true });
+    else this.#fileOffline(this.knownEmail(), this.record.name);
+  }
+
+  #escalatedOffline() {
+    this.#mine().offlinePending = true;
+    this.#save();
   }
 
   openLeave({ changed = false } = {}) {
+    this.#mine(); // the record follows this conversation first: a later switch would close the form
     this.form = 'leave';
     this.leaveChanged = changed;
     this.errors.leave = {};
@@ -180,15 +203,26 @@ export class Contact {
     this.#changed();
   }
 
-  /** The offline form: contact first, then the escalation with the message. */
+  /**
+   * The offline form. Its message goes in first, so that the shop's e-mail
+   * (sent once the chat is offline and has an address, whichever comes
+   * second) has it: with the escalation while the bot still has the chat
+   * (stored just before it, as the shopper wrote it before asking), or as an
+   * ordinary message once the chat is queued (the form came after an
+   * escalation that needed the address). Then the contact. A retry after a
+   * failure on the way repeats nothing: the escalation is skipped once done,
+   * a message sent is not sent again (and keeps its client_message_id until
+   * then), and the contact is idempotent.
+   */
   async leaveMessage({ email, name, message }) {
     email = email.trim();
     name = name.trim();
+    const max = this.chat.limits.message_max_chars;
     const errors = {};
     if (!email) errors.email = 'Enter your e-mail address so we can answer you.';
     else if (!EMAIL_RE.test(email)) errors.email = "That e-mail address doesn't look right — please check it.";
     if (!message.trim()) errors.message = 'Write your message.';
-    else if (message.length > MAX_LENGTH) errors.message = `Your message is too long (at most ${MAX_LENGTH} characters).`;
+    else if (tooLong(message, max)) errors.message = `Your message is too long (at most ${max} characters).`;
     this.errors.leave = errors;
     if (Object.keys(errors).length > 0 || this.busy) {
       this.#changed();
@@ -198,25 +232,31 @@ export class Contact {
     if (!conv) return false;
     this.busy = 'leave';
     this.#changed();
+    if (this.leaveDraft?.text !== message) this.leaveDraft = { text: message, clientId: newClientId(), sent: false };
+    const draft = this.leaveDraft;
     try {
+      if (this.chat.conversation?.status === 'automated') {
+        const answer = await this.chat.escalate(message);
+        if (!answer) throw new ApiError(0);
+        draft.sent = true;
+        if (answer.offline) this.#escalatedOffline();
+      }
+      if (!draft.sent) {
+        await this.chat.post(message, draft.clientId);
+        draft.sent = true;
+      }
       await this.chat.api.contact(conv.id, { email, name, source: 'offline' });
       this.#remember(email, name);
-      const answer = await this.chat.escalate(message);
-      if (!answer) throw new ApiError(0);
-      if (answer.offline === undefined) {
-        // An older server ignores the message: send it into the queued chat instead.
-        this.chat.send(message);
-        if (this.availability.status !== 'online') this.#fileOffline(email, name);
-      } else if (answer.offline) {
-        this.#fileOffline(email, name);
-      }
+      this.leaveDraft = null;
+      if (this.#mine().offlinePending) this.#fileOffline(email, name);
       this.form = null;
       return true;
     } catch (err) {
       if (err instanceof ApiError && err.code === 'invalid_email') {
         this.errors.leave = { email: "That e-mail address doesn't look right — please check it." };
       } else {
-        this.errors.leave = { form: plain(err, "Your message wasn't sent.") };
+        const what = draft.sent ? "Your message is here, but we couldn't save your e-mail address." : "Your message wasn't sent.";
+        this.errors.leave = { form: plain(err, what) };
       }
       return false;
     } finally {
@@ -291,6 +331,7 @@ export class Contact {
   }
 
   #openTranscript() {
+    this.#mine();
     this.form = 'transcript';
     this.focus = 'transcript';
     this.#changed();

@@ -2,9 +2,8 @@
 // "Leave a message" and its confirmation, and the transcript by e-mail. The
 // inputs are never cleared by a render, so a failed send keeps what was typed.
 
+import { $ } from '../js/dom.js';
 import { filedText, leaveIntro, transcriptText } from './availability.js';
-
-const $ = (id) => document.getElementById(id);
 
 /** Shows `text` in the error line `el` (hidden when empty) and marks `input` invalid. */
 function showError(el, text, input = null) {
@@ -159,7 +158,9 @@ export class ContactView {
 
   #renderLeave() {
     const { el, contact } = this;
-    const show = contact.form === 'leave' && contact.chat.conversation?.status === 'automated';
+    // Still the bot's, or queued but not taken yet (nobody was there: the shop needs the address).
+    const conv = contact.chat.conversation;
+    const show = contact.form === 'leave' && Boolean(conv) && conv.status !== 'closed' && !conv.assigned_agent_id;
     el.leave.hidden = !show;
     if (!show) return;
     this.#prefill('leave', el.leaveEmail, el.leaveName);

@@ -5,8 +5,7 @@
 
 const KEY = 'switchboard.session.v1';
 const CONTACT_KEY = 'switchboard.contact.v1';
-let memory = null;
-let contactMemory = null;
+const memory = new Map(); // key → value, when storage is blocked (and the last value written)
 
 function storage() {
   try {
@@ -22,67 +21,57 @@ function storage() {
 
 const store = storage();
 
-/** {sessionId, conversationId} or null. */
-export function loadSession() {
-  if (!store) return memory;
+// The value under `key` if `valid` accepts it, else null (unreadable or absent: start over).
+function read(key, valid) {
+  if (!store) return memory.get(key) ?? null;
   try {
-    const value = JSON.parse(store.getItem(KEY) || 'null');
-    if (value && typeof value.sessionId === 'string') return value;
+    const value = JSON.parse(store.getItem(key) || 'null');
+    if (value && valid(value)) return value;
   } catch {
     // unreadable: start over
   }
   return null;
 }
 
-export function saveSession(value) {
-  memory = value;
-  if (store) {
-    try {
-      store.setItem(KEY, JSON.stringify(value));
-    } catch {
-      // quota or blocked: memory only
-    }
+// `value` under `key` (null removes it); memory only when storage refuses (quota, blocked).
+function write(key, value) {
+  memory.set(key, value);
+  if (!store) return;
+  try {
+    if (value === null) store.removeItem(key);
+    else store.setItem(key, JSON.stringify(value));
+  } catch {
+    // memory only
   }
 }
 
+/** {sessionId, conversationId} or null. */
+export function loadSession() {
+  return read(KEY, (value) => typeof value.sessionId === 'string');
+}
+
+export function saveSession(value) {
+  write(KEY, value);
+}
+
 export function clearSession() {
-  memory = null;
-  if (store) {
-    try {
-      store.removeItem(KEY);
-    } catch {
-      // ignore
-    }
-  }
+  write(KEY, null);
 }
 
 /**
  * What the shopper told us about themselves, and what that did for one
  * conversation: {email, name, conversationId, contactEmail (the conversation's
- * contact as far as we know), prechatDone, offline ({email, name, status,
+ * contact as far as we know), prechatDone, offlinePending (queued while nobody
+ * was there, the message not yet left), offline ({email, name, status,
  * nextOpenAt, emailEnabled} once filed as an offline message), transcript
  * ({status, email})}. Kept beside the session so a reload shows the same.
  */
 export function loadContact() {
-  if (!store) return contactMemory;
-  try {
-    const value = JSON.parse(store.getItem(CONTACT_KEY) || 'null');
-    if (value && typeof value === 'object') return value;
-  } catch {
-    // unreadable: start over
-  }
-  return null;
+  return read(CONTACT_KEY, (value) => typeof value === 'object');
 }
 
 export function saveContact(value) {
-  contactMemory = value;
-  if (store) {
-    try {
-      store.setItem(CONTACT_KEY, JSON.stringify(value));
-    } catch {
-      // quota or blocked: memory only
-    }
-  }
+  write(CONTACT_KEY, value);
 }
 
 /** Another tab started a new conversation (or cleared it): cb(newValue). */

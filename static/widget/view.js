@@ -2,14 +2,23 @@
 // messages themselves are drawn by the shared Thread (js/thread.js), the
 // contact forms by contactview.js.
 
-import { autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { applyLimits } from '../js/limits.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { filedStatus, headerStatus, leaveHint, replyTimeInWords } from './availability.js';
-import { MAX_LENGTH } from './chat.js';
 import { ContactView } from './contactview.js';
 
-const $ = (id) => document.getElementById(id);
+// The inputs whose lengths the server limits (widget-config `limits`).
+const LIMITED = {
+  input: { maxlength: 'message_max_chars' },
+  'leave-message': { maxlength: 'message_max_chars' },
+  'prechat-name': { maxlength: 'display_name_max_chars' },
+  'leave-name': { maxlength: 'display_name_max_chars' },
+  'prechat-email': { maxlength: 'email_max_chars' },
+  'leave-email': { maxlength: 'email_max_chars' },
+  'transcript-email': { maxlength: 'email_max_chars' },
+};
 
 export class ChatView {
   constructor(chat, contact, { embedded, config, onMinimize }) {
@@ -45,8 +54,9 @@ export class ChatView {
     this.#wire();
   }
 
-  /** The shop's settings (config.js): the header's title and subtitle, the bot's name. */
-  configure({ title, subtitle, botName, brandName }) {
+  /** The shop's settings (config.js): the header's title and subtitle, the bot's name, the inputs' limits. */
+  configure({ title, subtitle, botName, brandName, limits }) {
+    applyLimits(limits, LIMITED);
     this.title = title;
     this.subtitle = subtitle;
     this.botName = botName;
@@ -80,9 +90,7 @@ export class ChatView {
 
   #submit() {
     const { input, send } = this.el;
-    const text = input.value;
-    if (text.length > MAX_LENGTH) return;
-    if (!this.chat.send(text)) return;
+    if (!this.chat.send(input.value)) return;
     input.value = '';
     autosize(input, 132);
     send.disabled = true;
@@ -165,6 +173,7 @@ export class ChatView {
     const filed = this.contact.filed();
     if (conv) {
       if (filed) status = filedStatus(filed);
+      else if (this.contact.awaitingContact()) status = headerStatus(this.contact.availability) || status;
       else if (conv.status === 'automated') status = headerStatus(this.contact.availability) || status;
       else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent') {

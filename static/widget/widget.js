@@ -77,6 +77,7 @@ const resumed = bridge.embedded ? chat.resume() : Promise.resolve();
 // the bot's name.
 const configured = loadConfig(bridge.options).then(async (config) => {
   applyTheme(config);
+  chat.limits = config.limits;
   view.configure(config);
   contact.setAvailability(config.availability);
   await resumed.catch(() => {});

@@ -120,6 +120,8 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
     public var widget: WidgetSettings
     public var quickQuestions: [QuickQuestion]
     public var availability: Availability
+    /// What the widget checks before sending (the server's own limits).
+    public var limits = CustomerLimits()
 
     public init(settings: Settings, quickQuestions: [QuickQuestion], availability: Availability) {
         brandName = settings.brandName
@@ -130,6 +132,6 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability
+        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability, limits
     }
 }

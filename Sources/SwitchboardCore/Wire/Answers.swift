@@ -59,17 +59,21 @@ public enum CustomerAnswer {
         public var message: Message?
         /// Filed as an offline message (nobody was there); the shop answers by e-mail.
         public var offline: Bool
+        /// Offline with no contact e-mail yet: the widget asks for one (`/contact`).
+        public var needsContact: Bool
 
-        public init(_ conversation: Conversation, message: Message?, offline: Bool) {
+        public init(_ conversation: Conversation, message: Message?, offline: Bool, needsContact: Bool) {
             conversationId = conversation.id
             status = conversation.status
             assignedAgentId = conversation.assignedAgentId
             self.message = message
             self.offline = offline
+            self.needsContact = needsContact
         }
 
         enum CodingKeys: String, CodingKey {
             case conversationId = "conversation_id", status, assignedAgentId = "assigned_agent_id", message, offline
+            case needsContact = "needs_contact"
         }
     }
 

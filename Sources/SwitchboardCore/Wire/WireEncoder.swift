@@ -69,17 +69,20 @@ private struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
         if let value { try sink.value(value) } else { sink.null() }
     }
 
+    // Nested containers and super encoders write into a child sink under their key, spliced
+    // in when the value is done (see `JSONSink.child`), so any order of writes is valid JSON.
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                         forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
-        preconditionFailure("WireEncoder: encode a nested value instead of a nested container")
+        WireEncoder(sink: sink.child(key: key.stringValue)).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-        preconditionFailure("WireEncoder: encode a nested value instead of a nested container")
+        WireEncoder(sink: sink.child(key: key.stringValue)).unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { WireEncoder(sink: sink) }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { WireEncoder(sink: sink) }
+    /// Foundation's key for a keyed container's unnamed super encoder.
+    mutating func superEncoder() -> any Encoder { WireEncoder(sink: sink.child(key: "super")) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { WireEncoder(sink: sink.child(key: key.stringValue)) }
 }
 
 /// An array's elements.
@@ -103,14 +106,19 @@ private struct ArrayWriter: UnkeyedEncodingContainer {
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
-        preconditionFailure("WireEncoder: encode a nested value instead of a nested container")
+        count += 1
+        return WireEncoder(sink: sink.child(key: nil)).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        preconditionFailure("WireEncoder: encode a nested value instead of a nested container")
+        count += 1
+        return WireEncoder(sink: sink.child(key: nil)).unkeyedContainer()
     }
 
-    mutating func superEncoder() -> any Encoder { WireEncoder(sink: sink) }
+    mutating func superEncoder() -> any Encoder {
+        count += 1
+        return WireEncoder(sink: sink.child(key: nil))
+    }
 }
 
 /// A scalar (a `Timestamp` as its ISO 8601 string, an enum as its raw value).

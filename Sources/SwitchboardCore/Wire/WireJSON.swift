@@ -14,7 +14,7 @@ public enum WireJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let sink = JSONSink()
         try sink.value(value)
-        return sink.bytes
+        return sink.finished()
     }
 
     /// The same bytes as a `String`.
@@ -64,6 +64,9 @@ final class JSONSink {
     /// `container(keyedBy:)` call for the same value (a struct encoding a nested summary
     /// inline) reuses the open one instead of starting a new object.
     private var valueDepth = 0
+    /// Values written apart (nested containers, super encoders: their writes may come in any
+    /// order with the parent's), spliced in at their offsets when the whole value is done.
+    private var children: [(offset: Int, sink: JSONSink)] = []
 
     init() { bytes.reserveCapacity(512) }
 
@@ -106,6 +109,31 @@ final class JSONSink {
     private func close() {
         let last = open.removeLast()
         bytes.append(last.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+    }
+
+    /// A member whose value is written apart (a nested container or a super encoder): the
+    /// key now, the value spliced in here by `finished()`. An unused one is `{}`.
+    func child(key: String?) -> JSONSink {
+        member(key: key)
+        let child = JSONSink()
+        children.append((bytes.count, child))
+        return child
+    }
+
+    /// The bytes with every open container closed and every child spliced in.
+    func finished() -> [UInt8] {
+        while !open.isEmpty { close() }
+        guard !children.isEmpty else { return bytes.isEmpty ? Array("{}".utf8) : bytes }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 64)
+        var from = 0
+        for (offset, child) in children {
+            out.append(contentsOf: bytes[from..<offset])
+            out.append(contentsOf: child.finished())
+            from = offset
+        }
+        out.append(contentsOf: bytes[from...])
+        return out
     }
 
     /// Starts the next member of the innermost container: a comma if needed, and the key.

@@ -1,4 +1,5 @@
 import Synchronization
+import SwitchboardChat
 import SwitchboardCore
 
 /// `ChatStore` in memory: the second engine the rule tests run on, and the reference for

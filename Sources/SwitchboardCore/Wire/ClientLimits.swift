@@ -1,0 +1,80 @@
+/// The limits a page enforces before it sends anything, as the server enforces them
+/// (`Limits`): the widget reads them from `widget-config`, the console from `GET me`, so no
+/// number is written twice in the browser.
+public struct CustomerLimits: Codable, Equatable, Sendable {
+    public var messageMaxChars = Limits.messageMaxCharacters
+    public var displayNameMaxChars = Limits.displayNameMaxLength
+    public var emailMaxChars = Limits.emailMaxLength
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case messageMaxChars = "message_max_chars", displayNameMaxChars = "display_name_max_chars"
+        case emailMaxChars = "email_max_chars"
+    }
+}
+
+/// The console's share of `Limits` (see `CustomerLimits`).
+public struct ConsoleLimits: Codable, Equatable, Sendable {
+    public var messageMaxChars = Limits.messageMaxCharacters
+    public var displayNameMaxChars = Limits.displayNameMaxLength
+    public var listMaxLimit = Limits.listMaxLimit
+    public var maxActiveChatsMin = Limits.maxActiveChatsRange.lowerBound
+    public var maxActiveChatsMax = Limits.maxActiveChatsRange.upperBound
+    public var passwordMinChars = Limits.passwordMinLength
+    public var passwordMaxBytes = Limits.passwordMaxBytes
+    public var usernameMinChars = Limits.usernameLength.lowerBound
+    public var usernameMaxChars = Limits.usernameLength.upperBound
+    public var faqQuestionMaxChars = Limits.faqQuestionMaxCharacters
+    public var faqAnswerMaxChars = Limits.faqAnswerMaxCharacters
+    public var faqKeywordsMax = Limits.faqKeywordsMax
+    public var faqKeywordMaxChars = Limits.faqKeywordMaxCharacters
+    public var faqsMax = Limits.faqsMax
+    public var faqSlugMaxChars = Limits.slugMaxLength
+    public var emailMaxChars = Limits.emailMaxLength
+    public var brandNameMaxChars = Limits.brandName.upperBound
+    public var botNameMaxChars = Limits.botName.upperBound
+    /// The welcome, fallback and away messages.
+    public var botTextMaxChars = Limits.botText.upperBound
+    public var widgetTitleMaxChars = Limits.widgetTitle.upperBound
+    public var widgetSubtitleMaxChars = Limits.widgetSubtitle.upperBound
+    public var widgetGreetingMaxChars = Limits.widgetGreeting.upperBound
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case messageMaxChars = "message_max_chars", displayNameMaxChars = "display_name_max_chars"
+        case listMaxLimit = "list_max_limit", maxActiveChatsMin = "max_active_chats_min"
+        case maxActiveChatsMax = "max_active_chats_max", passwordMinChars = "password_min_chars"
+        case passwordMaxBytes = "password_max_bytes", usernameMinChars = "username_min_chars"
+        case usernameMaxChars = "username_max_chars", faqQuestionMaxChars = "faq_question_max_chars"
+        case faqAnswerMaxChars = "faq_answer_max_chars", faqKeywordsMax = "faq_keywords_max"
+        case faqKeywordMaxChars = "faq_keyword_max_chars", faqsMax = "faqs_max", faqSlugMaxChars = "faq_slug_max_chars"
+        case emailMaxChars = "email_max_chars", brandNameMaxChars = "brand_name_max_chars", botNameMaxChars = "bot_name_max_chars"
+        case botTextMaxChars = "bot_text_max_chars", widgetTitleMaxChars = "widget_title_max_chars"
+        case widgetSubtitleMaxChars = "widget_subtitle_max_chars", widgetGreetingMaxChars = "widget_greeting_max_chars"
+    }
+}
+
+extension AgentAnswer {
+    /// `GET /agent/me`: the Agent's members, then `limits`.
+    public struct Me: Codable, Equatable, Sendable {
+        public var agent: Agent
+        public var limits = ConsoleLimits()
+
+        public init(_ agent: Agent) { self.agent = agent }
+
+        enum CodingKeys: String, CodingKey { case limits }
+
+        public init(from decoder: any Decoder) throws {
+            agent = try Agent(from: decoder)
+            limits = try decoder.container(keyedBy: CodingKeys.self).decode(ConsoleLimits.self, forKey: .limits)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try agent.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(limits, forKey: .limits)
+        }
+    }
+}

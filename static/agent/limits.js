@@ -1,0 +1,86 @@
+// The console's limits, as GET /api/v1/agent/me last gave them (only that
+// answer carries `limits`): the reply box, the FAQ and team forms, the page
+// size of the lists. Kept here for the whole page, since Settings outlives a
+// session; until they arrive nothing is checked in the browser.
+
+import { applyLimits, byteCount, parseLimits } from '../js/limits.js';
+
+// The inputs of index.html the server limits (no limit is written in the HTML).
+const FIELDS = {
+  reply: { maxlength: 'message_max_chars' },
+  'faq-question': { maxlength: 'faq_question_max_chars' },
+  'faq-answer': { maxlength: 'faq_answer_max_chars' },
+  'agent-display': { maxlength: 'display_name_max_chars' },
+  'edit-agent-display': { maxlength: 'display_name_max_chars' },
+  'agent-username': { minlength: 'username_min_chars', maxlength: 'username_max_chars' },
+  'agent-chats': { min: 'max_active_chats_min', max: 'max_active_chats_max' },
+  'edit-agent-chats': { min: 'max_active_chats_min', max: 'max_active_chats_max' },
+  // A password's limit is in bytes: as a maxlength (characters) it only stops what is surely too long.
+  'agent-password': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
+  'reset-password': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
+  'password-new': { minlength: 'password_min_chars', maxlength: 'password_max_bytes' },
+  'faq-slug': { maxlength: 'faq_slug_max_chars' },
+  'bot-name': { maxlength: 'bot_name_max_chars' },
+  'bot-welcome': { maxlength: 'bot_text_max_chars' },
+  'bot-fallback': { maxlength: 'bot_text_max_chars' },
+  'hours-away': { maxlength: 'bot_text_max_chars' },
+  'look-brand': { maxlength: 'brand_name_max_chars' },
+  'look-title-input': { maxlength: 'widget_title_max_chars' },
+  'look-subtitle': { maxlength: 'widget_subtitle_max_chars' },
+  'look-greeting': { maxlength: 'widget_greeting_max_chars' },
+  'hours-notify': { maxlength: 'email_max_chars' },
+  'my-email': { maxlength: 'email_max_chars' },
+};
+
+let current = {};
+const known = (n) => Number.isInteger(n);
+
+/** The server's `limits` (GET me), or {} before it answered. */
+export function limits() {
+  return current;
+}
+
+// The hints that say a limit in words (data-limit names it).
+const HINTS = {
+  password_min_chars: (n) => `At least ${n} characters.`,
+};
+
+/** Keeps `raw` (an agent/me answer's `limits`) and puts it on the page's inputs and hints. */
+export function setLimits(raw) {
+  current = parseLimits(raw);
+  applyLimits(current, FIELDS);
+  for (const hint of document.querySelectorAll('[data-limit]')) {
+    const n = current[hint.dataset.limit];
+    hint.textContent = known(n) ? HINTS[hint.dataset.limit](n) : '';
+    hint.hidden = !known(n);
+  }
+}
+
+/** What is wrong with a new password (`what`: how the form names it), or null when nothing the browser can tell. */
+export function passwordProblem(password, what = 'The password') {
+  const { password_min_chars: min, password_max_bytes: maxBytes } = current;
+  if (known(min) && [...password].length < min) return `${what} needs at least ${min} characters.`;
+  if (known(maxBytes) && byteCount(password) > maxBytes) {
+    return `${what} is too long: at most ${maxBytes} bytes (a letter with an accent or an emoji counts as several).`;
+  }
+  return null;
+}
+
+/** What is wrong with a new username, or null. */
+export function usernameProblem(username) {
+  const { username_min_chars: min, username_max_chars: max } = current;
+  const fits = /^[a-z0-9][a-z0-9._-]*$/.test(username) && !(known(min) && username.length < min) && !(known(max) && username.length > max);
+  if (fits) return null;
+  const length = known(min) && known(max) ? `${min}–${max} characters: ` : '';
+  return `Usernames are ${length}lowercase letters, digits, dots, dashes or underscores, starting with a letter or digit.`;
+}
+
+/** What is wrong with an agent's capacity (max. chats at once), or null. */
+export function capacityProblem(chats) {
+  const { max_active_chats_min: min, max_active_chats_max: max } = current;
+  if (Number.isInteger(chats) && !(known(min) && chats < min) && !(known(max) && chats > max)) return null;
+  if (known(min) && known(max)) return `Max. chats is a whole number from ${min} to ${max}.`;
+  if (known(min)) return `Max. chats is a whole number, at least ${min}.`;
+  if (known(max)) return `Max. chats is a whole number, at most ${max}.`;
+  return 'Max. chats is a whole number.';
+}

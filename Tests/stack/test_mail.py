@@ -1,5 +1,5 @@
-"""E-mail through a real SMTP server (aiosmtpd) and presence that follows the
-agents' streams, through nginx on real stacks.
+"""E-mail through a real SMTP server (aiosmtpd, STARTTLS with a test CA: mailtls.py)
+and presence that follows the agents' streams, through nginx on real stacks.
 
 - an offline message reaches the shop's notify address once, whether the shopper
   gave their e-mail before asking for a person or after (escalate then answers
@@ -40,6 +40,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+import mailtls
+from mailtls import MailCA
 from sselib import SSEStream
 from stackproc import free_port
 from stacklib import REPO, Stack, assert_error, ok
@@ -134,38 +136,44 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=good)
 
 
-def smtp_server(inbox: Inbox, port: int) -> Controller:
-    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
-                            auth_required=True, auth_require_tls=False)
-    controller.start()
-    return controller
+def smtp_server(inbox: Inbox, port: int, ca: MailCA) -> Controller:
+    """The SMTP server: STARTTLS with a certificate of the test CA, AUTH only after it (with
+    credentials in the URL the worker sends nothing in clear: test_smtp_tls.py)."""
+    return mailtls.smtp_server(inbox, port, ca=ca, authenticator=authenticator)
 
 
-def mail_env(smtp_port: int, **more: str) -> dict[str, str]:
+def mail_env(smtp_port: int, ca: MailCA, **more: str) -> dict[str, str]:
     return dict(
         SWITCHBOARD_SMTP_URL=f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{smtp_port}",
+        SWITCHBOARD_SMTP_CA_FILE=str(ca.ca_file),
         SWITCHBOARD_MAIL_FROM="desk@northwind.example",
         SWITCHBOARD_UNSEEN_REPLY_SECONDS="3",
         SWITCHBOARD_PRESENCE_GRACE_SECONDS="3",
         SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+        SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="0",  # the shop's e-mail at once (10 s by default)
         **more,
     )
 
 
 @pytest.fixture(scope="module")
-def inbox():
+def ca(tmp_path_factory) -> MailCA:
+    return MailCA(tmp_path_factory.mktemp("smtp-ca"))
+
+
+@pytest.fixture(scope="module")
+def inbox(ca):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     box = Inbox()
     port = free_port()
-    controller = smtp_server(box, port)
+    controller = smtp_server(box, port, ca)
     box.port = port
     yield box
     controller.stop()
 
 
 @pytest.fixture(scope="module")
-def mail_stack(stack_factory, inbox) -> Stack:
-    s = stack_factory("mail", **mail_env(inbox.port))
+def mail_stack(stack_factory, inbox, ca) -> Stack:
+    s = stack_factory("mail", **mail_env(inbox.port, ca))
     ok(s.request("PATCH", "/api/v1/admin/settings", token=s.admin.token,
                  json={"notify_email": SHOP, "brand_name": "Northwind Outfitters"}))
     return s
@@ -322,14 +330,14 @@ def test_bad_transcript_and_escalate_bodies_are_400(mail_stack):
                         json={"message": "   "}), 400)
 
 
-def test_smtp_down_retries_then_delivers_once(stack_factory):
+def test_smtp_down_retries_then_delivers_once(stack_factory, ca):
     inbox = Inbox()
     port = free_port()
-    s = stack_factory("mail-down", **mail_env(port))
+    s = stack_factory("mail-down", **mail_env(port, ca))
     ok(s.request("PATCH", "/api/v1/admin/settings", token=s.admin.token, json={"notify_email": "down@northwind.example"}))
     chat = offline_message(s, "Sent while the mail server was down.")
     worker_log_says(s, "e-mail not sent")
-    controller = smtp_server(inbox, port)
+    controller = smtp_server(inbox, port, ca)
     try:
         [message] = inbox.wait_for("down@northwind.example", timeout=40)
         assert "Sent while the mail server was down." in body(message)

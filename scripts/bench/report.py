@@ -201,4 +201,19 @@ def write_markdown(report: Report, info: dict[str, str], path: Path) -> None:
     else:
         lines += ["No errors, non-2xx answers, dropped streams or failed stream opens in this run.", ""]
     lines += [METHOD, "## Per-repeat figures", ""] + [f"- {d}" for d in report.details] + [""]
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + kept_sections(path))
+
+
+# Below this line BENCHMARKS.md keeps what a run does not measure (comparisons of two
+# builds, made by hand with the command they name); every run carries it over as it is.
+KEPT = "<!-- kept across bench runs: comparisons of builds -->"
+
+
+def kept_sections(path: Path) -> str:
+    """The part of the existing file from the KEPT marker on, or nothing."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return ""
+    at = text.find(KEPT)
+    return "" if at < 0 else "\n" + text[at:]

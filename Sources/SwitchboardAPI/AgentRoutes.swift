@@ -163,7 +163,7 @@ struct AgentRoutes: Sendable {
     @Sendable func messages(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let agent = caller.agent
         let page = try service.messages(request.parameter("id"), access: .agent(agent), after: request.query["after"],
-                                        limit: try Validate.limit(request, default: 500, max: 1000))
+                                        limit: try Validate.limit(request, default: Limits.messagesPageDefault, max: Limits.messagesPageMax))
         return try .json(AgentAnswer.Messages(conversation: AgentConversation(page.conversation, lastMessage: page.lastMessage),
                                               messages: page.messages, lastEventId: page.lastEventId))
     }

@@ -57,7 +57,7 @@ struct CustomerRoutes: Sendable {
     @Sendable func start(_ request: HTTPRequest) throws -> HTTPResponse {
         let body = try Body.decode(StartBody.self, from: request, emptyAllowed: true)
         if let id = body.customerSessionId, !Validate.isSessionId(id) {
-            throw AppError.badRequest("customer_session_id: 22–128 URL-safe characters (omit it to get a new one).",
+            throw AppError.badRequest("customer_session_id: \(Limits.sessionIdLength.lowerBound)–\(Limits.sessionIdLength.upperBound) URL-safe characters (omit it to get a new one).",
                                       code: "invalid_session_id")
         }
         let result = try service.start(sessionId: body.customerSessionId, forceNew: body.forceNew ?? false,
@@ -77,7 +77,7 @@ struct CustomerRoutes: Sendable {
     @Sendable func messages(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
         let session = caller.sessionId
         let page = try service.messages(caller.conversation.id, access: .customer(sessionId: session),
-                                        after: request.query["after"], limit: try Validate.limit(request, default: 500, max: 1000))
+                                        after: request.query["after"], limit: try Validate.limit(request, default: Limits.messagesPageDefault, max: Limits.messagesPageMax))
         return try .json(CustomerAnswer.Messages(conversation: CustomerConversation(page.conversation, sessionId: session),
                                                  messages: page.messages, lastEventId: page.lastEventId))
     }

@@ -71,6 +71,11 @@ public enum Limits {
     public static let emailLocalPartMaxLength = 64
     public static let listMaxLimit = 200
     public static let listDefaultLimit = 50
+    /// A messages page (`GET .../messages?limit=`): its default and largest size.
+    public static let messagesPageDefault = 500
+    public static let messagesPageMax = 1000
+    /// Customer session ids: URL-safe characters, at least 128 bits' worth.
+    public static let sessionIdLength = 22...128
     public static let maxActiveChatsRange = 1...100
     public static let slugMaxLength = 60
     public static let faqQuestionMaxCharacters = 200

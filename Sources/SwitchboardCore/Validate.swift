@@ -65,7 +65,7 @@ public enum Validate {
 
     /// Session ids are credentials: at least 128 bits' worth of URL-safe characters.
     public static func isSessionId(_ id: String) -> Bool {
-        (22...128).contains(id.utf8.count)
+        Limits.sessionIdLength.contains(id.utf8.count)
             && id.unicodeScalars.allSatisfy { $0.properties.isASCIIHexDigit || ("a"..."z").contains($0) || ("A"..."Z").contains($0) || $0 == "-" || $0 == "_" }
     }
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -434,13 +433,6 @@ class AgentConsole:
         wait_for(self.d, lambda: dialog.get_attribute("open") is not None, "no close confirmation")
         self.d.find_element(By.ID, "close-confirm").click()
         wait_for(self.d, lambda: self.badge() == "Closed", "the conversation did not close")
-
-
-def settle(seconds: float) -> None:
-    """A fixed pause. Do not use: wait for the condition the next step depends on (`wait_for`,
-    `wait_still`); a negative is proved by a later marker that must arrive after it. Kept only
-    until test_browser_availability.py and test_browser_widget.py stop importing it."""
-    time.sleep(seconds)
 
 
 class Settings:

@@ -24,31 +24,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from axe_selenium_python import Axe
 from selenium.webdriver.common.by import By
 
 from conftest import ARTIFACTS, BrowserStack, resize
-from pages import dark, nobody_online, settle, Shopper, shot, someone_online, wait_for
+from pages import audit, dark, nobody_online, Shopper, someone_online, wait_for
 from stackproc import StackProcess, free_port
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # Python's weekday() order
-
-
-# As in test_browser_admin.py: axe-core 3.1 (bundled with axe-selenium-python) knows these tags.
-AXE_TAGS = ["wcag2a", "wcag2aa", "best-practice"]
-RUN_AXE = """
-const [context, options, done] = arguments;
-axe.run(context || document, options).then((r) => done({violations: r.violations}), (e) => done({error: String(e)}));
-"""
-
-
-def audit(driver, where: str) -> list[str]:
-    """axe-core's violations on the current document (the widget's, inside its frame), as readable lines."""
-    Axe(driver).inject()
-    results = driver.execute_async_script(RUN_AXE, None, {"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    assert "error" not in results, f"{where}: axe failed: {results['error']}"
-    return [f"{where}: {v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in v["nodes"][:6])
-            for v in results["violations"]]
 
 
 @contextlib.contextmanager
@@ -96,9 +78,7 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     assert shop.talk_label() == "Leave a message"
     assert shop.talk_hint() == "Nobody's available right now."
     assert shop.status_line() == "We're away right now"
-    shop.leave_frame()
-    shot(d, "widget-away-wide")
-    shop.enter_frame()
+    shop.shot("widget-away-wide", "#talk", "Leave a message")
     # The bot still answers meanwhile.
     shop.tap_quick_reply_named("What is your return policy?")
     wait_for(d, lambda: len(shop.texts("bot")) >= 2, "the bot did not answer while nobody is online")
@@ -122,14 +102,11 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     assert d.find_element(By.ID, "leave-message").get_attribute("value") == message
     assert d.find_element(By.ID, "leave-name").get_attribute("value") == "Jamie Rivera"
     shop.fill("leave-email", "jamie@example.com")
-    shop.leave_frame()
-    shot(d, "widget-away-form-wide")
-    shop.enter_frame()
+    shop.shot("widget-away-form-wide", "#leave", "Leave a message")
     problems = audit(d, "widget: Leave a message form")
     dark(d, True)
     problems += audit(d, "widget: Leave a message form, dark")
-    shop.leave_frame()
-    shot(d, "widget-away-form-wide-dark")
+    shop.shot("widget-away-form-wide-dark", "#leave", "Leave a message")
     dark(d, False)
     shop.enter_frame()
 
@@ -177,10 +154,9 @@ def test_nobody_online_leave_a_message_files_an_offline_chat(stack, shopper):
     shop.open()
     wait_for(d, lambda: shown(d, "filed"), "the confirmation did not survive a reload")
     assert shop.status_line() == ("We'll answer by e-mail" if email_enabled else "We'll answer here as soon as we can")
-    shop.leave_frame()
-    shot(d, "widget-away-narrow")
+    shop.shot("widget-away-narrow", "#filed", confirmation)
     dark(d, True)
-    shot(d, "widget-away-narrow-dark")
+    shop.shot("widget-away-narrow-dark", "#filed", confirmation)
 
 
 def test_availability_changing_under_talk_to_a_person_shows_the_form(stack, shopper):
@@ -240,10 +216,9 @@ def test_someone_online_offers_talk_to_a_person(stack, shopper):
     assert shop.talk_label() == "Talk to a person"
     assert shop.talk_hint() == "Usually replies in under a minute"
     problems = audit(d, "widget: someone online")
-    shop.leave_frame()
-    shot(d, "widget-online-wide")
+    shop.shot("widget-online-wide", "#talk", "Talk to a person")
     resize(d, 375, 700)
-    shot(d, "widget-online-narrow")
+    shop.shot("widget-online-narrow", "#talk", "Talk to a person")
     shop.talk_to_person()
     assert not shown(d, "filed")
     item = queued(stack, shop.session()["conversationId"])
@@ -258,8 +233,10 @@ def test_closed_hours_hide_the_launcher_or_offer_a_message(stack, shopper):
         assert av["status"] == "closed" and av["next_open_at"], av
         shop = shopper(1280, 800).visit(launcher=False)
         d = shop.d
+        # The loader hides the launcher and the greeting in the step that sets this state, and the
+        # chat sends the settings it follows only after reading this browser's session: nothing
+        # is left to arrive that could change what is checked below.
         wait_for(d, lambda: shop.launcher_state() == "hidden", f"launcher: {shop.launcher_state()}")
-        settle(1)
         assert not shop.launcher().is_displayed()
         assert shop.launcher().value_of_css_property("display") == "none", "the hidden launcher is still drawn"
         assert shop.greeting() is None
@@ -276,9 +253,7 @@ def test_closed_hours_hide_the_launcher_or_offer_a_message(stack, shopper):
                                    av["next_open_at"])
         hint = shop.talk_hint()
         assert hint.startswith(f"We're closed — back {weekday} at "), hint
-        shop.leave_frame()
-        shot(d, "widget-closed-wide")
-        shop.enter_frame()
+        shop.shot("widget-closed-wide", "#talk-hint", hint)
         shop.open_leave_form()
         assert f"We're back {weekday} at " in d.find_element(By.ID, "leave-intro").text
         # A signed-in shopper finds the form filled in, and the cursor in the message.
@@ -286,13 +261,11 @@ def test_closed_hours_hide_the_launcher_or_offer_a_message(stack, shopper):
         assert d.find_element(By.ID, "leave-name").get_attribute("value") == "Sam Shopper"
         assert d.switch_to.active_element.get_attribute("id") == "leave-message"
         shop.fill("leave-message", "Do you ship to Norway?")
-        shop.leave_frame()
-        shot(d, "widget-closed-form-wide")
+        shop.shot("widget-closed-form-wide", "#leave-intro", f"We're back {weekday} at ")
         confirmation = shop.send_leave_form()
         assert f"back {weekday} at " in confirmation, confirmation
         resize(d, 375, 700)
-        shop.leave_frame()
-        shot(d, "widget-closed-narrow")
+        shop.shot("widget-closed-narrow", "#filed", confirmation)
 
 
 def test_prechat_require_email_comes_before_chatting(stack, shopper):
@@ -317,11 +290,9 @@ def test_prechat_require_email_comes_before_chatting(stack, shopper):
         d.find_element(By.ID, "prechat-submit").click()
         wait_for(d, lambda: "doesn't look right" in error.text, "no error for a bad e-mail")
         assert d.find_element(By.ID, "prechat-name").get_attribute("value") == "Casey Lee"
-        shop.leave_frame()
-        shot(d, "widget-prechat-narrow")
+        shop.shot("widget-prechat-narrow", "#prechat-email-error", "That e-mail address doesn't look right")
         dark(d, True)
-        shot(d, "widget-prechat-narrow-dark")
-        shop.enter_frame()
+        shop.shot("widget-prechat-narrow-dark", "#prechat-email-error", "That e-mail address doesn't look right")
         problems += audit(d, "widget: pre-chat form, dark, with an error")
         dark(d, False)
 
@@ -338,7 +309,9 @@ def test_prechat_require_email_comes_before_chatting(stack, shopper):
         other = shopper(375, 700).visit()
         other.d.execute_script("Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'})")
         other.open()
-        settle(0.5)
+        # The chat's first render once it is ready puts up either the pre-chat form or the
+        # message box; which one is what counts.
+        wait_for(other.d, lambda: shown(other.d, "prechat") or shown(other.d, "form"), "neither the pre-chat form nor the message box")
         assert not shown(other.d, "prechat") and shown(other.d, "form")
         assert not problems, "axe-core found:\n" + "\n".join(problems)
 
@@ -448,17 +421,13 @@ def test_with_email_the_widget_promises_it_and_sends_the_transcript(mail_stack, 
     # The transcript: the address is known, so one tap asks for it; it goes out when the chat ends.
     link = d.find_element(By.ID, "transcript-open")
     assert link.is_displayed() and link.text == "E-mail me the transcript"
-    shop.leave_frame()
-    shot(d, "widget-email-away-narrow")
-    shop.enter_frame()
+    shop.shot("widget-email-away-narrow", "#transcript-open", "E-mail me the transcript")
     link.click()
     done = d.find_element(By.ID, "transcript-done")
     wait_for(d, lambda: done.text, "no answer to the transcript request")
     assert done.text == "We'll e-mail the transcript to jamie@example.com when this chat ends."
     assert not link.is_displayed()
-    shop.leave_frame()
-    shot(d, "widget-transcript-narrow")
-    shop.enter_frame()
+    shop.shot("widget-transcript-narrow", "#transcript-done", "We'll e-mail the transcript to jamie@example.com when this chat ends.")
     token = s.login()
     conversation_id = shop.session()["conversationId"]
     s.agent_call("POST", f"/api/v1/agent/conversations/{conversation_id}/close", token)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from pages import settle, wait_for
+from pages import wait_for
 
 # The widget's inputs and the widget-config limit each one takes (none is written in the page).
 LIMITED_INPUTS = {
@@ -15,6 +15,22 @@ LIMITED_INPUTS = {
     "prechat-name": "display_name_max_chars", "leave-name": "display_name_max_chars",
     "prechat-email": "email_max_chars", "leave-email": "email_max_chars", "transcript-email": "email_max_chars",
 }
+
+
+def handled_messages_posted_so_far(d) -> None:
+    """Waits until the messages posted to the current window so far have been handled: a
+    marker posted now comes after them (a window receives its messages in the order they
+    were posted), and the loader and the chat handle each of theirs synchronously."""
+    d.execute_script("""
+      window.__markerSeen = false;
+      const marker = 'switchboard-test-marker-' + Math.random();
+      addEventListener('message', function seen(event) {
+        if (event.data !== marker) return;
+        window.__markerSeen = true;
+        removeEventListener('message', seen);
+      });
+      postMessage(marker, '*');""")
+    wait_for(d, lambda: d.execute_script("return window.__markerSeen"), "the marker message never arrived", timeout=5)
 
 
 def test_embed_api_and_origin_checks(stack, shopper):
@@ -28,7 +44,7 @@ def test_embed_api_and_origin_checks(stack, shopper):
     # Forged messages from the host page itself are ignored by the loader.
     d.execute_script("window.postMessage({source: 'switchboard-widget', type: 'unread', count: 5}, '*');"
                      "window.postMessage({source: 'switchboard-widget', type: 'open'}, '*');")
-    settle(0.5)
+    handled_messages_posted_so_far(d)
     assert shop.badge() is None
     assert shop.state() == "closed"
 
@@ -36,7 +52,9 @@ def test_embed_api_and_origin_checks(stack, shopper):
     # itself) cannot open it, so no conversation gets started.
     with shop.frame():
         d.execute_script("window.postMessage({source: 'switchboard-host', type: 'state', open: true}, '*');")
-        settle(1)
+        handled_messages_posted_so_far(d)
+        # Taken, it would have marked the chat open at once (and then started a conversation).
+        assert "panel-open" not in d.find_element(By.TAG_NAME, "html").get_attribute("class").split()
         assert shop.session() is None
 
     # The public API. A signed-in shopper is identified before the chat starts.

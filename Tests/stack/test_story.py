@@ -114,10 +114,12 @@ def test_customer_bot_escalate_claim_reply_close(story_stack):
     assert_error(stack.get("/api/v1/agent/me", token=auth), 401)
 
 
-def test_the_replaced_systems_flow_with_nobody_online_at_the_start(stack):
+def test_the_replaced_systems_flow_with_nobody_online_at_the_start(stack_factory):
     """An existing REST client of the replaced e-commerce chat, unchanged: start, a quick
     reply, free text, escalate with no body while no agent is online; an agent logs in
-    (offline), comes online, claims, replies, closes. Nothing in it needs an e-mail."""
+    (offline), comes online, claims, replies, closes. Nothing in it needs an e-mail. A
+    stack of its own, so no agent of another test is online."""
+    stack = stack_factory("replaced-flow")
     assert ok(stack.get("/api/v1/customer/widget-config"))["availability"]["status"] == "away"
     start = ok(stack.post("/api/v1/customer/conversations/start", json={}))
     cid, session = start["conversation"]["id"], start["conversation"]["customer_session_id"]

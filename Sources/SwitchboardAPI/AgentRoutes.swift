@@ -185,7 +185,8 @@ struct AgentRoutes: Sendable {
     @Sendable func typing(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let agent = caller.agent
         let body = try Body.decode(TypingBody.self, from: request)
-        let conversation = try service.typing(in: request.parameter("id"), access: .agent(agent))
+        let conversation = try service.conversation(request.parameter("id"), access: .agent(agent))
+        try service.checkTyping(in: conversation, access: .agent(agent))
         realtime.typing(TypingSignal(conversationId: conversation.id, sender: .agent, agentId: agent.id,
                                      agentName: agent.displayName, typing: body.typing))
         return .noContent

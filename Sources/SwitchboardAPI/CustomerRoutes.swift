@@ -158,7 +158,8 @@ struct CustomerRoutes: Sendable {
     @Sendable func typing(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
         let session = caller.sessionId
         let body = try Body.decode(TypingBody.self, from: request)
-        let conversation = try service.typing(in: caller.conversation.id, access: .customer(sessionId: session))
+        let conversation = caller.conversation
+        try service.checkTyping(in: conversation, access: .customer(sessionId: session))
         realtime.typing(TypingSignal(conversationId: conversation.id, sender: .customer, agentId: nil, agentName: nil, typing: body.typing))
         return .noContent
     }

@@ -81,18 +81,15 @@ extension ChatService {
         try read { try Self.authorized(id, access, $0) }
     }
 
-    /// The conversation a typing indicator is about, once the lifecycle allows it (closed is
-    /// 409; an agent typing in a chat someone else holds is 403). Typing is never stored.
-    public func typing(in conversationId: String, access: Access) throws -> Conversation {
-        try read { rows in
-            let conversation = try Self.authorized(conversationId, access, rows)
-            let command: ConversationCommand = switch access {
-            case .customer: .customerTyping
-            case .agent(let agent): .agentTyping(agent.actor)
-            }
-            _ = try ConversationLifecycle.decide(conversation.state, command).get()
-            return conversation
+    /// Whether `access` may show a typing indicator in `conversation`, as its route's caller
+    /// read it: the lifecycle decides (closed is 409; an agent typing in a chat someone else
+    /// holds is 403). Typing is never stored, so nothing is read again.
+    public func checkTyping(in conversation: Conversation, access: Access) throws {
+        let command: ConversationCommand = switch access {
+        case .customer: .customerTyping
+        case .agent(let agent): .agentTyping(agent.actor)
         }
+        _ = try ConversationLifecycle.decide(conversation.state, command).get()
     }
 
     static func authorized(_ id: String, _ access: Access, _ rows: any StoreReader) throws -> Conversation {

@@ -128,7 +128,7 @@ extension ChatService {
                 throw AppError.conflict("There are already \(Self.identitySecretsMax) secrets; delete the one your server no longer uses first.",
                                         code: "secret_limit")
             }
-            let secret = IdentitySecret(id: "key_" + Secrets.base64url(Secrets.randomBytes(9)),
+            let secret = IdentitySecret(id: Identifiers.uuid(),
                                         secret: Secrets.token(prefix: "sbid_"), createdAt: tx.now)
             try tx.rows.insertIdentitySecret(secret)
             try tx.audit(actor, "identity_secret.created", secret.id)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
+import jwt
 import pytest
 import requests
 from openapi_spec_validator import validate as validate_openapi
@@ -413,6 +415,35 @@ def test_the_whole_story_matches_the_document(stack, api):
     for method, path in (("GET", f"{D}/faqs"), ("GET", f"{D}/settings"), ("GET", f"{D}/audit")):
         api.call(method, path, 403, token=agent_token, code="admin_required")
         api.call(method, path, 401)
+
+    # -- known customers: a secret, a signed-in customer on two devices, contacts, export, erasure
+    secret = api.post(f"{D}/identity/secrets", 201, token=admin_token)
+    assert api.get(f"{D}/identity/secrets", token=admin_token)["items"][0]["last4"] == secret["secret"][-4:]
+    now = int(time.time())
+    token = jwt.encode({"sub": "story-1", "name": "Story Customer", "iat": now, "exp": now + 600}, secret["secret"],
+                       algorithm="HS256", headers={"kid": secret["id"]})
+    laptop = api.post(f"{C}/login", json={"identity_token": token})
+    phone = api.post(f"{C}/login", json={"identity_token": token})
+    assert phone["conversation"]["id"] == laptop["conversation"]["id"] and phone["contact"]["verified"] is True
+    api.post(f"{C}/login", 401, json={"identity_token": token + "x"}, code="invalid_identity")
+    api.post(f"{C}/logout", 204, session=laptop["customer_session_id"])
+    api.post(f"{C}/logout", 401, session=laptop["customer_session_id"], code="invalid_session")
+    known = api.get(f"{A}/contacts?q=story", token=agent_token)["items"]
+    assert [k["external_id"] for k in known] == ["story-1"]
+    api.get(f"{O}/contacts?limit=5", token=agent_token)
+    detail = api.get(f"{A}/contacts/{known[0]['id']}", token=agent_token)
+    assert detail["conversations"][0]["id"] == laptop["conversation"]["id"]
+    api.get(f"{O}/contacts/{known[0]['id']}", token=agent_token)
+    api.patch(f"{A}/contacts/{known[0]['id']}", 409, token=agent_token, json={"name": "Not Them"}, code="verified_field")
+    anonymous = api.get(f"{A}/conversations?limit=50", token=agent_token)["items"][-1]["contact"]
+    api.patch(f"{A}/contacts/{anonymous['id']}", token=agent_token, json={"name": "Dana Anon"})
+    api.patch(f"{O}/contacts/{anonymous['id']}", token=agent_token, json={"email": "dana@example.net"})
+    api.get(f"{D}/widget/blocked-sites", token=admin_token)
+    export = api.get(f"{D}/contacts/{known[0]['id']}/export", token=admin_token)
+    assert export["contact"]["external_id"] == "story-1"
+    api.delete(f"{D}/contacts/{known[0]['id']}", token=admin_token)
+    api.get(f"{D}/contacts/{known[0]['id']}/export", 404, token=admin_token, code="contact_not_found")
+    api.delete(f"{D}/identity/secrets/{secret['id']}", token=admin_token)
 
     # -- the events that arrived meanwhile
     expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",

@@ -14,19 +14,22 @@ extension SQLiteRows {
                           arguments: [externalId, verified], columns: Columns.contactNames, Records.contact)
     }
 
-    /// A prefix search over three indexed columns (each `COLLATE NOCASE`, so `LIKE`'s
-    /// case-insensitive prefix can use its index): a UNION of three index range scans, then
-    /// the newest seen first.
+    /// A prefix search over three indexed columns: each a range of its `COLLATE NOCASE`
+    /// index (`>= prefix AND < prefix + U+10FFFF`, which bounds every string that starts
+    /// with it), joined by a UNION, then the newest seen first. A range, not `LIKE 'x%'`:
+    /// SQLite plans a LIKE over an index only for the value it was prepared with, and a
+    /// range needs no escaping of `%` and `_`. Case-insensitive for ASCII, like NOCASE.
     func contacts(_ query: ContactQuery) throws -> [Contact] {
         var arguments: StatementArguments = []
         var conditions: [String] = []
         if let prefix = query.prefix, !prefix.isEmpty {
-            let pattern = Self.likePrefix(prefix)
+            let upper = prefix + "\u{10FFFF}"
             conditions.append("""
-                k.id IN (SELECT id FROM contacts WHERE name LIKE ? ESCAPE '\\' UNION SELECT id FROM contacts WHERE email LIKE ? ESCAPE '\\'
-                         UNION SELECT id FROM contacts WHERE external_id LIKE ? ESCAPE '\\')
+                k.id IN (SELECT id FROM contacts WHERE name COLLATE NOCASE >= ? AND name COLLATE NOCASE < ?
+                         UNION SELECT id FROM contacts WHERE email COLLATE NOCASE >= ? AND email COLLATE NOCASE < ?
+                         UNION SELECT id FROM contacts WHERE external_id COLLATE NOCASE >= ? AND external_id COLLATE NOCASE < ?)
                 """)
-            arguments += [pattern, pattern, pattern]
+            arguments += [prefix, upper, prefix, upper, prefix, upper]
         }
         if let before = query.before {
             conditions.append("k.last_seen_at < ?")
@@ -37,16 +40,6 @@ extension SQLiteRows {
         return try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT \(Columns.contact) FROM contacts k \(whereClause) ORDER BY k.last_seen_at DESC, k.id DESC LIMIT ?
             """), arguments: arguments, columns: Columns.contactNames, Records.contact)
-    }
-
-    /// `LIKE` pattern for "starts with": the wildcards and the escape character escaped.
-    static func likePrefix(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped + "%"
     }
 
     func customerSession(tokenHash: [UInt8]) throws -> CustomerSession? {

@@ -50,6 +50,25 @@ struct SQLiteQueryPlanTests {
         _ = try service.sweepPresence(now: Timestamp.now().adding(seconds: 3600))
         _ = try service.decideUnseenReplies(now: Timestamp.now().adding(seconds: 3600))
         for email in try service.claimEmails() { try service.emailSent(email) }
+        // Known customers: sign-in, a signed-in session's reads, contacts, export, erasure, the widget's sites.
+        let secret = try service.createIdentitySecret(by: .cli)
+        let identity = IdentityToken.sign(subject: "customer-1", name: "Jamie", email: nil, issuedAt: Int64(Date().timeIntervalSince1970),
+                                       lifetimeSeconds: 600, secret: IdentityToken.Secret(id: secret.id, key: Array(secret.secret.utf8)))
+        let anonymous = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil)
+        let known = try service.customerLogin(.token(identity), officer: "alex", previousSessionId: anonymous.sessionId)
+        _ = try service.start(sessionId: known.sessionId, forceNew: false, displayName: nil, email: nil)
+        _ = try service.messages(known.conversation.id, access: .customer(sessionId: known.sessionId), after: nil, limit: 50)
+        _ = try service.customerStreamIdentity(known.conversation.id, sessionId: known.sessionId)
+        _ = try service.contacts(ContactQuery(prefix: "jam", before: nil, limit: 50))
+        _ = try service.contacts(ContactQuery(prefix: nil, before: Timestamp.now(), limit: 50))
+        let contactId = try #require(known.contact?.id)
+        _ = try service.contactDetail(contactId)
+        _ = try service.updateContact(offline.conversation.contactId, name: "Robin", email: nil, by: .cli)
+        _ = try service.exportContact(contactId)
+        try service.customerLogout(sessionId: known.sessionId)
+        _ = try service.frameAncestors(referer: "https://elsewhere.example/page", ownOrigin: nil)
+        _ = try service.blockedSites()
+        try service.eraseContact(contactId, by: .cli)
         _ = try store.events(after: 0, conversationId: id, limit: 500)
         _ = try store.events(after: 0, limit: 500)
         _ = try store.oldestEventId()
@@ -67,7 +86,7 @@ struct SQLiteQueryPlanTests {
 
     /// "SCAN messages" without an index; small tables (agents, faqs, settings) may be scanned.
     static func isFullScan(_ line: String) -> Bool {
-        let big = ["messages", "events", "conversations", "access_tokens", "audit_log", "emails"]
+        let big = ["messages", "events", "conversations", "access_tokens", "audit_log", "emails", "contacts", "customer_sessions"]
         guard line.contains("SCAN") else { return false }
         let table = line.split(separator: " ").drop { $0 != "SCAN" }.dropFirst().first.map(String.init) ?? ""
         return big.contains(table) && !line.contains("USING INDEX") && !line.contains("USING COVERING INDEX")

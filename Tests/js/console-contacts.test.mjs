@@ -192,9 +192,10 @@ describe('routes', () => {
     assert.equal(contactOf(new URL(contactHref('a/b c'), 'http://x/agent/').hash), 'a/b c');
   });
 
-  test('Settings only for admins; anything else is the chats', () => {
-    assert.deepEqual(viewOf('#settings/team', { admin: true }), { view: 'settings', section: 'team' });
-    assert.deepEqual(viewOf('#settings/team', { admin: false }), { view: 'chats' });
+  test('Settings only for admins, with the new sections; anything else is the chats', () => {
+    assert.deepEqual(viewOf('#settings/widget', { admin: true }), { view: 'settings', section: 'widget' });
+    assert.deepEqual(viewOf('#settings/signin', { admin: true }), { view: 'settings', section: 'signin' });
+    assert.deepEqual(viewOf('#settings/signin', { admin: false }), { view: 'chats' });
     assert.equal(sectionOf('#settings/nonsense'), 'faqs');
     assert.deepEqual(viewOf('#chats'), { view: 'chats' });
     assert.deepEqual(viewOf(''), { view: 'chats' });

@@ -3,7 +3,7 @@
 // contact open (#contacts/<id>). The address is the state, so the top bar's
 // links are links and the browser's Back works.
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'hours', 'team'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin'];
 
 /** The section an address asks for ("#settings" → "faqs"), or null when it is not Settings. */
 export function sectionOf(hash) {

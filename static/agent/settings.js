@@ -1,5 +1,6 @@
-// The console's Settings area, for admins: FAQs, bot texts, appearance,
-// hours & e-mail and the team, one section at a time. The address says which (#settings/team,
+// The console's Settings area, for admins: FAQs, bot texts, appearance, the
+// sites that may show the chat, hours & e-mail, the team and customers'
+// sign-in, one section at a time. The address says which (#settings/team,
 // routes.js), so the top bar's "Settings" is a link and the browser's Back
 // works; the chat lists keep updating underneath. A section may have a
 // leave(), called when another one (or the chats) takes its place.
@@ -12,7 +13,9 @@ import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
 import { SECTIONS } from './routes.js';
+import { SignIn } from './signin.js';
 import { Team } from './team.js';
+import { WidgetSites } from './widgetsites.js';
 
 /** The shop's Settings (GET/PATCH /api/v1/admin/settings), shared by the sections. */
 class SettingsStore {
@@ -60,15 +63,19 @@ export class SettingsView {
       appearance: new Appearance({ store, toast }),
       hours: new HoursSettings({ store, toast }),
       team: new Team({ api, me, toast }),
+      widget: new WidgetSites({ api, store, toast }),
+      signin: new SignIn({ api, store, toast }),
     };
     wireAddAgent({ api, toast, onAdded: () => this.sections.team.show() });
     this.current = null;
     $('settings-title').tabIndex = -1;
   }
 
-  /** Signed out: unsaved edits are not the next admin's. */
+  /** Signed out: unsaved edits are not the next admin's, nor is a new secret. */
   forget() {
     this.sections.hours.reset();
+    this.sections.widget.reset();
+    this.sections.signin.leave();
   }
 
   /** An agent's presence or details changed (agent.presence.changed): the team list follows. */

@@ -41,7 +41,8 @@ export class ContactPanel {
     if (conv?.id !== this.key?.split('|')[0]) this.setOpen(false);
     if (key !== this.key) {
       this.key = key;
-      if (this.data?.contact.id !== contactId) this.data = null;
+      // Between two chats of one contact (the next one still loading) the card stays.
+      if (contactId && this.data?.contact.id !== contactId) this.data = null;
       if (key) this.#load(key, contactId);
     }
     this.render(conv);
@@ -112,13 +113,14 @@ export class ContactPanel {
     const sig = data ? JSON.stringify([data.contact, conv.id, conversations.map((c) => [c.id, c.status, c.assigned_agent_id, c.last_message?.id])]) : '';
     if (sig === this.sig) return;
     this.sig = sig;
-    const focused = el.body.contains(document.activeElement) ? document.activeElement : null;
-    const refocus = this.focusNext || (focused && (focused.dataset.action || (focused.dataset.id && `id:${focused.dataset.id}`)));
-    this.focusNext = null;
     if (!data) {
       clear(el.body);
       return;
     }
+    const focused = el.body.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = this.focusNext || (focused && (focused.id === 'contact-panel-name' ? 'heading'
+      : focused.dataset.action || (focused.dataset.id && `id:${focused.dataset.id}`)));
+    this.focusNext = null;
     const { contact } = data;
     clear(el.body).append(contactCard({ contact, conversations }, {
       level: 3,

@@ -276,6 +276,16 @@ describe('the contact card', () => {
     assert.equal(find(card, 'contact-name')[0].tagName, 'H2');
   });
 
+  test('an agent\'s words are theirs by name: the one a conversation is with names them, never "null"', () => {
+    const withSam = { id: 'c1', status: 'agent', created_at: '2026-12-06T09:00:00.000Z', assigned_agent_id: 'a2', assigned_agent_name: 'Sam',
+      last_message: { sender_type: 'agent', sender_agent_id: 'a2', kind: 'text', content: 'On its way' } };
+    const byOther = { ...withSam, id: 'c2', created_at: '2026-12-05T09:00:00.000Z', last_message: { ...withSam.last_message, sender_agent_id: 'a3' } };
+    const card = contactCard({ contact: contact(3), conversations: [withSam, byOther] }, { me: 'me', agentName: () => null, onOpen: () => {} });
+    const previews = find(card, 'contact-conv-preview').map((e) => e.textContent);
+    assert.deepEqual(previews, ['Sam: On its way', 'Agent: On its way']);
+    assert.deepEqual(find(card, 'badge').filter((b) => b.dataset.tone === 'other').map((b) => b.textContent), ['With Sam', 'With Sam']);
+  });
+
   test('conversationsOf puts the console\'s fresher copy in place of the listed one', () => {
     const live = { ...convs[1], status: 'closed' };
     const list = conversationsOf(convs, (id) => (id === 'c-now' ? live : null));

@@ -54,8 +54,10 @@ export function contactCard({ contact, conversations }, { level = 2, headingId, 
 
 // One past (or the open) conversation: where it stands, when it began, its last words.
 function conversationEntry(conv, { me, agentName, current, onOpen }) {
-  const [status, tone] = statusOf(conv, me, conv.assigned_agent_name || (conv.assigned_agent_id ? agentName(conv.assigned_agent_id) : null));
-  const preview = previewOf(conv.last_message, { me, agentName });
+  // The conversation names the agent it is with; any other comes from the caller, if it knows them.
+  const nameOf = (id) => (id === conv.assigned_agent_id && conv.assigned_agent_name) || agentName(id) || 'Agent';
+  const [status, tone] = statusOf(conv, me, conv.assigned_agent_id ? nameOf(conv.assigned_agent_id) : null);
+  const preview = previewOf(conv.last_message, { me, agentName: nameOf });
   const isCurrent = conv.id === current;
   const started = fullDate(conv.created_at);
   const parts = [

@@ -66,7 +66,6 @@ function signedOut() {
   if (!session) return;
   stop();
   settings.forget();
-  contacts.forget();
   clearAuth();
   auth = null;
   showLogin('You have been signed out.');
@@ -111,6 +110,7 @@ function keepMe(answer) {
 function stop() {
   settings.show(null);
   contacts.show(null);
+  contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
   if (!session) return;
   const s = session;
   session = null;

@@ -207,7 +207,8 @@ describe('convinfo', () => {
     assert.equal(customerName({ contact: { name: 'Ann Lee' }, customer: { display_name: 'Visitor 9BFC' } }), 'Ann Lee');
     assert.equal(customerName({ contact: { name: null }, customer: { display_name: 'Visitor 9BFC' } }), 'Visitor 9BFC');
     assert.equal(customerName({}), 'Visitor');
-    assert.equal(contactName({ name: null }), 'Anonymous visitor');
+    assert.equal(contactName({ name: null, external_id: null }), 'Anonymous visitor');
+    assert.equal(contactName({ name: null, external_id: 'legacy-0077' }), 'Customer legacy-0077', 'not anonymous: the shop knows them');
   });
 
   test('statusOf names where a chat stands', () => {

@@ -13,8 +13,8 @@ const EVENT_PREVIEW = {
   merged: 'Continued in another conversation',
 };
 
-/** A contact's name, or what to call someone who never gave one. */
-export const contactName = (contact) => contact?.name || 'Anonymous visitor';
+/** A contact's name, or what to call someone who never gave one: by the shop's customer id, else anonymous. */
+export const contactName = (contact) => contact?.name || (contact?.external_id ? `Customer ${contact.external_id}` : 'Anonymous visitor');
 
 /**
  * Who a conversation is with: the contact's name (kept current when an agent

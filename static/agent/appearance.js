@@ -4,7 +4,7 @@
 
 import { $ } from '../js/dom.js';
 import { parseHex, toHex } from '../js/color.js';
-import { clearInvalid, invalid, loadSettings, onSubmit, saveSettings, showError } from './forms.js';
+import { clearInvalid, copyField, invalid, loadSettings, onSubmit, saveSettings, showError } from './forms.js';
 import { drawWidget } from './preview.js';
 
 /** "#abc" / "#aabbcc" (any case, with or without "#") → "#aabbcc", else null. */
@@ -94,16 +94,7 @@ export class Appearance {
     invalid(input);
   }
 
-  async #copy() {
-    const { snippet } = this.el;
-    try {
-      await navigator.clipboard.writeText(snippet.value);
-      this.toast('Copied the embed code.');
-    } catch {
-      // No clipboard access (an insecure origin, or refused): select it for Ctrl+C.
-      snippet.focus();
-      snippet.select();
-      this.toast('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
-    }
+  #copy() {
+    return copyField(this.el.snippet, { toast: this.toast, done: 'Copied the embed code.' });
   }
 }

@@ -6,10 +6,10 @@ import { soundEnabled } from './sound.js';
 
 /**
  * Which view is the page's one main landmark: the sign-in card, the
- * conversation pane or Settings (the others are hidden, and carry no role).
+ * conversation pane, Settings or Contacts (the others are hidden, and carry no role).
  */
 export function setMain(id) {
-  for (const name of ['login-main', 'pane', 'settings-view']) {
+  for (const name of ['login-main', 'pane', 'settings-view', 'contacts-view']) {
     if (name === id) $(name).setAttribute('role', 'main');
     else $(name).removeAttribute('role');
   }

@@ -1,17 +1,22 @@
 // The agent console (/agent/): the sign-in screen, the top bar's buttons
-// (presence, sound, "My e-mail" behind the agent's name, password, sign out),
-// and one ConsoleSession (session.js) for as long as an agent stays signed
-// in; for admins, the Settings area (settings.js) at #settings.
+// (presence, sound, Contacts, "My e-mail" behind the agent's name, password,
+// sign out), and one ConsoleSession (session.js) for as long as an agent
+// stays signed in; the Contacts page (contacts.js) at #contacts; for admins,
+// the Settings area (settings.js) at #settings. The address says which of
+// the three views shows (routes.js).
 
 import { ApiError, agentApi } from '../js/api.js';
 import { $, icon } from '../js/dom.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
-import { renderPresence, renderSoundButton, showConsole, toast } from './chrome.js';
+import { renderPresence, renderSoundButton, setMain, showConsole, toast } from './chrome.js';
+import { ContactEditor } from './contactedit.js';
+import { ContactsView } from './contacts.js';
 import { setLimits } from './limits.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
+import { viewOf } from './routes.js';
 import { ConsoleSession } from './session.js';
-import { SettingsView, sectionOf } from './settings.js';
+import { SettingsView } from './settings.js';
 import { setSound, soundEnabled } from './sound.js';
 
 let auth = null;
@@ -27,6 +32,7 @@ const me = () => auth?.agent || null;
 $('logout').append(icon('logout'));
 $('conv-back').append(icon('back'));
 $('open-settings').prepend(icon('gear', { size: 16 }));
+$('open-contacts').prepend(icon('person', { size: 16 }));
 $('change-password').append(icon('key'));
 
 renderSoundButton();
@@ -73,6 +79,7 @@ function start() {
   session = new ConsoleSession({
     api: agentApi(() => auth.token, signedOut),
     me: agent,
+    contactEditor,
     onMe: keepMe,
     onAgent: (changed) => settings.agentChanged(changed),
     onExpired: signedOut,
@@ -102,21 +109,45 @@ function keepMe(answer) {
 
 function stop() {
   settings.show(null);
+  contacts.show(null);
+  contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
   if (!session) return;
   const s = session;
   session = null;
   s.stop();
 }
 
-// --- settings (admins) ------------------------------------------------------------------
+// --- the views: chats, contacts, settings (admins) ---------------------------------------
 
 const settings = new SettingsView({ api, me, toast });
+const contactEditor = new ContactEditor({ api, toast });
+const contacts = new ContactsView({
+  api, me, toast, editor: contactEditor,
+  onOpenConversation: (id) => {
+    location.hash = '#chats';
+    session?.select(id);
+  },
+  onErased: (contactId) => session?.contactErased(contactId),
+});
 wirePassword({ api, me, toast });
 wireMyEmail({ api, me, onMe: keepMe, toast });
 
+let view = 'chats';
+
 function route() {
-  const admin = session && me()?.role === 'admin';
-  settings.show(admin ? sectionOf(location.hash) : null);
+  if (!session) return;
+  const where = viewOf(location.hash, { admin: me()?.role === 'admin' });
+  settings.show(where.view === 'settings' ? where.section : null);
+  contacts.show(where.view === 'contacts' ? where : null);
+  const chats = where.view === 'chats';
+  $('pane').hidden = !chats;
+  document.querySelector('.side').hidden = !chats;
+  if (chats && view !== 'chats') setMain('pane');
+  view = where.view;
+  for (const [id, name] of [['open-contacts', 'contacts'], ['open-settings', 'settings']]) {
+    if (view === name) $(id).setAttribute('aria-current', 'page');
+    else $(id).removeAttribute('aria-current');
+  }
 }
 addEventListener('hashchange', route);
 

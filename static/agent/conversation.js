@@ -10,6 +10,7 @@ import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
+import { customerName, statusOf, verified } from './convinfo.js';
 import { limits } from './limits.js';
 
 // Where the shopper's e-mail came from (AgentConversation.customer.source).
@@ -34,7 +35,7 @@ export class ConversationPane {
     this.otherAgentTyping = null;
     this.el = {
       empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
-      status: $('conv-status'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
+      status: $('conv-status'), verified: $('conv-verified'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
@@ -62,7 +63,7 @@ export class ConversationPane {
   }
 
   #senderName(m) {
-    if (m.sender_type === 'customer') return this.conv?.customer?.display_name || 'Customer';
+    if (m.sender_type === 'customer') return this.conv ? customerName(this.conv) : 'Customer';
     if (m.sender_type === 'bot') return 'Assistant';
     if (m.sender_type === 'agent') return m.sender_agent_id === this.me.id ? 'You' : this.inbox.agentName(m.sender_agent_id);
     return '';
@@ -236,7 +237,7 @@ export class ConversationPane {
     const c = this.conv;
     if (!c) return;
     const { dialog } = this.el;
-    const name = c.customer?.display_name || 'The customer';
+    const name = c.contact?.name || c.customer?.display_name || 'The customer';
     this.el.dialogText.textContent = `${name} will see that the chat has ended. A closed conversation can't be reopened.`;
     dialog.returnValue = '';
     dialog.addEventListener('close', () => {
@@ -292,21 +293,16 @@ export class ConversationPane {
     el.loadingNote.hidden = !(this.loading && this.log.size === 0);
     if (!c) return;
 
-    const name = c.customer?.display_name || 'Visitor';
+    const name = customerName(c);
     el.name.textContent = name;
     el.avatar.textContent = initials(name);
     el.avatar.style.setProperty('--hue', String(hueFor(name)));
 
     const mine = c.assigned_agent_id === this.me.id;
-    let status;
-    let tone;
-    if (c.status === 'closed') [status, tone] = ['Closed', 'closed'];
-    else if (c.status === 'automated') [status, tone] = ['With the assistant', 'bot'];
-    else if (!c.assigned_agent_id) [status, tone] = ['Waiting', 'queue'];
-    else if (mine) [status, tone] = ['With you', 'mine'];
-    else [status, tone] = [`With ${c.assigned_agent_name || 'another agent'}`, 'other'];
+    const [status, tone] = statusOf(c, this.me.id);
     el.status.textContent = status;
     el.status.dataset.tone = tone;
+    el.verified.hidden = !verified(c);
 
     el.offline.hidden = !c.offline;
     const email = c.customer?.email;

@@ -106,3 +106,18 @@ export async function saveSettings(store, { error, save }, body, { done, toast, 
 export function signedOut(err) {
   return err instanceof ApiError && err.status === 401;
 }
+
+/**
+ * Copies a read-only field's text (a Copy button beside it); without clipboard
+ * access (an insecure origin, or refused) selects it for Ctrl+C instead.
+ */
+export async function copyField(field, { toast, done }) {
+  try {
+    await navigator.clipboard.writeText(field.value);
+    toast(done);
+  } catch {
+    field.focus();
+    field.select();
+    toast('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
+  }
+}

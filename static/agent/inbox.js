@@ -26,9 +26,10 @@ export class Inbox {
     const next = { ...(old || {}), ...item };
     if (!next.assigned_agent_id) next.assigned_agent_name = null;
     if (next.assigned_agent_id && next.assigned_agent_name) this.agentNames.set(next.assigned_agent_id, next.assigned_agent_name);
-    // A summary never carries last_message/customer: keep what we had.
+    // A summary never carries last_message/customer/contact: keep what we had.
     if (!('last_message' in item) && old) next.last_message = old.last_message;
     if (!item.customer && old) next.customer = old.customer;
+    if (!item.contact && old) next.contact = old.contact;
     this.convs.set(item.id, next);
     return next;
   }
@@ -43,6 +44,22 @@ export class Inbox {
   forget(id) {
     this.convs.delete(id);
     this.unread.delete(id);
+  }
+
+  /** A contact's name or e-mail changed: every chat of theirs we hold shows the new ones. */
+  contactChanged(contact) {
+    for (const c of this.convs.values()) {
+      if (c.contact?.id !== contact.id) continue;
+      const { id, external_id, verified, name, email } = contact;
+      c.contact = { ...c.contact, id, external_id, verified, name, email };
+    }
+  }
+
+  /** A contact was erased: their chats go too. Returns the ids forgotten. */
+  forgetContact(contactId) {
+    const gone = [...this.convs.values()].filter((c) => c.contact?.id === contactId).map((c) => c.id);
+    for (const id of gone) this.forget(id);
+    return gone;
   }
 
   /** Records a message as the conversation's newest (if it is newer). */

@@ -1,11 +1,13 @@
 // One signed-in console, from sign-in to sign-out or expiry: the lists
 // (inbox.js, drawn by sidebar.js, loaded and paged by lists.js), the open
-// conversation (conversation.js); live.js and events.js keep them current.
+// conversation (conversation.js) and who it is with (contactpanel.js);
+// live.js and events.js keep them current.
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
 import { TypingWatch } from '../js/typing.js';
 import { renderPresence, toast } from './chrome.js';
+import { ContactPanel } from './contactpanel.js';
 import { ConversationPane } from './conversation.js';
 import { applyEvent } from './events.js';
 import { Inbox } from './inbox.js';
@@ -21,11 +23,12 @@ const viewing = () => document.visibilityState === 'visible';
 
 export class ConsoleSession {
   /**
-   * @param {{api, me, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
+   * @param {{api, me, contactEditor, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
+   *   contactEditor: the page's "Edit contact" dialog (contactedit.js);
    *   onMe: the server's fresh view of the signed-in agent (GET me, with `limits`), to keep here in `me` too;
    *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
-  constructor({ api, me, onMe, onAgent = () => {}, onExpired }) {
+  constructor({ api, me, contactEditor, onMe, onAgent = () => {}, onExpired }) {
     this.api = api;
     this.me = me;
     this.onMe = onMe;
@@ -47,6 +50,11 @@ export class ConsoleSession {
       onChange: () => this.render(),
       onBack: () => this.select(null),
       onClaimed: () => this.sidebar.setTab('mine'),
+    });
+    this.contactPanel = new ContactPanel({
+      api, inbox: this.inbox, me, editor: contactEditor, signal,
+      onOpen: (id) => this.select(id),
+      onChange: () => this.render(),
     });
     this.sidebar = new Sidebar({
       inbox: this.inbox,
@@ -94,6 +102,7 @@ export class ConsoleSession {
     document.removeEventListener('visibilitychange', this.onVisible);
     this.listeners.abort();
     this.pane.closePane();
+    this.contactPanel.reset();
     document.title = BASE_TITLE;
   }
 
@@ -120,8 +129,16 @@ export class ConsoleSession {
       paging: { queueCount: lists.queueCount, queueMore: lists.queueHidden > 0, closedMore: lists.closedMore, loading: this.paging },
     });
     pane.render();
+    this.contactPanel.sync(pane.conv);
     const total = inbox.totalUnread();
     document.title = total > 0 ? `(${total}) ${BASE_TITLE}` : BASE_TITLE;
+  }
+
+  /** An admin erased a contact (the Contacts page): their chats leave the lists, and the pane if it showed one. */
+  contactErased(contactId) {
+    const gone = this.inbox.forgetContact(contactId);
+    if (gone.includes(this.pane.id)) this.select(null);
+    this.render();
   }
 
   /** A customer wrote: count it unread (and chime) unless the agent is reading along. */

@@ -1,7 +1,9 @@
-// The console's Settings area, for admins: FAQs, bot texts, appearance,
-// hours & e-mail and the team, one section at a time. The address says which
-// (#settings/team), so the top bar's "Settings" is a link and the browser's
-// Back works; the chat lists keep updating underneath.
+// The console's Settings area, for admins: FAQs, bot texts, appearance, the
+// sites that may show the chat, hours & e-mail, the team and customers'
+// sign-in, one section at a time. The address says which (#settings/team,
+// routes.js), so the top bar's "Settings" is a link and the browser's Back
+// works; the chat lists keep updating underneath. A section may have a
+// leave(), called when another one (or the chats) takes its place.
 
 import { $ } from '../js/dom.js';
 import { wireAddAgent } from './admin.js';
@@ -10,16 +12,10 @@ import { BotTexts } from './bottexts.js';
 import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
+import { SECTIONS } from './routes.js';
+import { SignIn } from './signin.js';
 import { Team } from './team.js';
-
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'hours', 'team'];
-
-/** The section an address asks for ("#settings" → "faqs"), or null for the chats. */
-export function sectionOf(hash) {
-  const m = /^#settings(?:\/([a-z]+))?$/.exec(hash);
-  if (!m) return null;
-  return SECTIONS.includes(m[1]) ? m[1] : 'faqs';
-}
+import { WidgetSites } from './widgetsites.js';
 
 /** The shop's Settings (GET/PATCH /api/v1/admin/settings), shared by the sections. */
 class SettingsStore {
@@ -67,15 +63,19 @@ export class SettingsView {
       appearance: new Appearance({ store, toast }),
       hours: new HoursSettings({ store, toast }),
       team: new Team({ api, me, toast }),
+      widget: new WidgetSites({ api, store, toast }),
+      signin: new SignIn({ api, store, toast }),
     };
     wireAddAgent({ api, toast, onAdded: () => this.sections.team.show() });
     this.current = null;
     $('settings-title').tabIndex = -1;
   }
 
-  /** Signed out: unsaved edits are not the next admin's. */
+  /** Signed out: unsaved edits are not the next admin's, nor is a new secret. */
   forget() {
     this.sections.hours.reset();
+    this.sections.widget.reset();
+    this.sections.signin.leave();
   }
 
   /** An agent's presence or details changed (agent.presence.changed): the team list follows. */
@@ -83,15 +83,13 @@ export class SettingsView {
     this.sections.team.update(agent);
   }
 
-  /** Shows `section` of Settings, or the chats again (null). */
+  /** Shows `section` of Settings, or hides Settings (null: console.js shows what takes their place). */
   show(section) {
     const open = Boolean(section);
     const wasOpen = this.current !== null;
     $('settings-view').hidden = !open;
-    $('pane').hidden = open;
-    document.querySelector('.side').hidden = open;
     if (!open) {
-      if (this.current !== null) setMain('pane');
+      if (wasOpen) this.sections[this.current].leave?.();
       this.current = null;
       return;
     }
@@ -102,6 +100,7 @@ export class SettingsView {
     }
     for (const name of SECTIONS) $(`section-${name}`).hidden = name !== section;
     if (this.current === section) return;
+    if (wasOpen) this.sections[this.current].leave?.();
     this.current = section;
     $('settings-view').scrollTop = 0;
     this.sections[section].show();

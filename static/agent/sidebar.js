@@ -2,25 +2,17 @@
 // with "Show more" (queue) or "Load older" (closed) under it. List items are
 // keyed by conversation id and updated in place, so keyboard focus survives
 // the live updates. A message left while nobody was online carries an
-// "Offline message" badge and the shopper's e-mail.
+// "Offline message" badge and the shopper's e-mail; a customer the shop's
+// sign-in vouched for, a check mark by the name.
 
-import { $, clear, h, hueFor, initials } from '../js/dom.js';
+import { $, clear, h, hueFor, icon, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
+import { customerName, previewOf, verified } from './convinfo.js';
 
 const EMPTY = {
   queue: ['The queue is empty', 'New chats appear here as soon as a customer asks for a person.'],
   mine: ['No open chats', 'Claim a chat from the queue and it will show up here.'],
   closed: ['Nothing closed yet', 'Conversations you and your team close are kept here.'],
-};
-
-// System messages as short list previews.
-const EVENT_PREVIEW = {
-  queued: 'Asked for a person',
-  released: 'Back in the queue',
-  closed: 'Conversation closed',
-  welcome: 'Started a chat',
-  offline: 'Left a message while nobody was here',
-  auto_reply: 'Got the away message',
 };
 
 export class Sidebar {
@@ -149,7 +141,8 @@ export class Sidebar {
 
   #signature(conv, selectedId, isTyping, now) {
     return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id),
-      conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email].join('|');
+      conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email,
+      customerName(conv), verified(conv)].join('|');
   }
 
   #when(conv, now) {
@@ -159,7 +152,8 @@ export class Sidebar {
   }
 
   #fill(button, conv, selected, isTyping, now) {
-    const name = conv.customer?.display_name || 'Visitor';
+    const name = customerName(conv);
+    const known = verified(conv);
     const unread = this.inbox.unreadOf(conv.id);
     const last = conv.last_message;
     button.classList.toggle('selected', selected);
@@ -167,17 +161,9 @@ export class Sidebar {
     if (selected) button.setAttribute('aria-current', 'true');
     else button.removeAttribute('aria-current');
 
-    let preview = '';
-    let note = false;
-    if (isTyping) preview = 'typing…';
-    else if (last && (last.kind === 'event' || last.sender_type === 'system')) {
-      note = true;
-      preview = EVENT_PREVIEW[last.metadata?.event] || last.content;
-    } else if (last) {
-      const who = last.sender_type === 'customer' ? '' : last.sender_type === 'bot' ? 'Assistant: '
-        : last.sender_type === 'agent' ? (last.sender_agent_id === this.inbox.me.id ? 'You: ' : `${this.inbox.agentName(last.sender_agent_id)}: `) : '';
-      preview = who + last.content.replace(/\s+/g, ' ');
-    }
+    const { inbox } = this;
+    const { text: preview, note } = isTyping ? { text: 'typing…', note: false }
+      : previewOf(last, { me: inbox.me.id, agentName: (id) => inbox.agentName(id) });
     const when = this.#when(conv, now);
     const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
     const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
@@ -193,6 +179,7 @@ export class Sidebar {
       h('span', { class: 'item-main' },
         h('span', { class: 'item-top' },
           h('span', { class: 'item-name' }, name),
+          known ? h('span', { class: 'item-verified', title: 'Verified by your shop’s sign-in' }, icon('check', { size: 14 })) : null,
           h('span', { class: `item-when${this.tab === 'queue' ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
         offline ? h('span', { class: 'item-contact' },
@@ -203,6 +190,6 @@ export class Sidebar {
           unread > 0 ? h('span', { class: 'item-unread', 'aria-label': `${unread} unread` }, unread > 99 ? '99+' : String(unread)) : null)),
     );
     const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
-    button.setAttribute('aria-label', `${name}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
   }
 }

@@ -13,7 +13,8 @@ import { capacityProblem, passwordProblem } from './limits.js';
 
 const lastAdmin = (agent) => `${agent.display_name} is the last active admin. Make another agent an admin first, so that someone can still manage the desk.`;
 
-function lastSeen(iso) {
+/** "Just now", "4m ago", "Nov 28" or "Never" (the lists' compact age of a last sign of life). */
+export function lastSeen(iso) {
   if (!iso) return 'Never';
   const a = age(iso);
   if (a === 'now') return 'Just now';

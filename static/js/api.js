@@ -179,6 +179,10 @@ export function agentApi(token, onUnauthorized = () => {}) {
     release: (id) => call('POST', conv(id) + '/release'),
     close: (id) => call('POST', conv(id) + '/close'),
     typing: (id, typing) => call('POST', conv(id) + '/typing', { body: { typing }, idempotent: true }),
+    // Known customers: every agent reads them and may correct an unverified name or e-mail.
+    contacts: ({ q, limit, before } = {}) => call('GET', '/agent/contacts' + query({ q, limit, before })),
+    contact: (id) => call('GET', `/agent/contacts/${enc(id)}`),
+    updateContact: (id, body) => call('PATCH', `/agent/contacts/${enc(id)}`, { body, idempotent: true }),
     streamHeaders: () => ({ Authorization: `Bearer ${token()}` }),
     streamUrl: () => `${BASE}/events`,
     admin: {
@@ -190,6 +194,12 @@ export function agentApi(token, onUnauthorized = () => {}) {
       updateSettings: (body) => call('PATCH', '/admin/settings', { body }),
       updateAgent: (id, body) => call('PATCH', `/admin/agents/${enc(id)}`, { body }),
       resetPassword: (id, password) => call('POST', `/admin/agents/${enc(id)}/password`, { body: { password } }),
+      identitySecrets: () => call('GET', '/admin/identity/secrets'),
+      createIdentitySecret: () => call('POST', '/admin/identity/secrets'),
+      deleteIdentitySecret: (id) => call('DELETE', `/admin/identity/secrets/${enc(id)}`),
+      exportContact: (id) => call('GET', `/admin/contacts/${enc(id)}/export`),
+      eraseContact: (id) => call('DELETE', `/admin/contacts/${enc(id)}`),
+      blockedSites: () => call('GET', '/admin/widget/blocked-sites'),
     },
   };
 }

@@ -1,0 +1,40 @@
+// Which view of the console an address asks for: the chats (the default),
+// a section of Settings (#settings/team) or the Contacts page, with one
+// contact open (#contacts/<id>). The address is the state, so the top bar's
+// links are links and the browser's Back works.
+
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin'];
+
+/** The section an address asks for ("#settings" → "faqs"), or null when it is not Settings. */
+export function sectionOf(hash) {
+  const m = /^#settings(?:\/([a-z]+))?$/.exec(hash);
+  if (!m) return null;
+  return SECTIONS.includes(m[1]) ? m[1] : 'faqs';
+}
+
+/** The contact an address opens ("#contacts/<id>" → id), null for the list alone, undefined when it is not Contacts. */
+export function contactOf(hash) {
+  const m = /^#contacts(?:\/([^/]+))?$/.exec(hash);
+  if (!m) return undefined;
+  if (!m[1]) return null;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return null; // a broken escape: the list
+  }
+}
+
+/** The address of contact `id`'s page. */
+export const contactHref = (id) => `./#contacts/${encodeURIComponent(id)}`;
+
+/**
+ * {view: 'chats'} | {view: 'settings', section} | {view: 'contacts', id: string|null}.
+ * Settings are for admins: anyone else asking for them gets the chats.
+ */
+export function viewOf(hash, { admin = false } = {}) {
+  const section = sectionOf(hash);
+  if (section) return admin ? { view: 'settings', section } : { view: 'chats' };
+  const id = contactOf(hash);
+  if (id !== undefined) return { view: 'contacts', id };
+  return { view: 'chats' };
+}

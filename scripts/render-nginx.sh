@@ -117,7 +117,6 @@ trap 'rm -f "$tmp"' EXIT
     -e "s|@SHOP_LISTEN@|$sb_shop_hostport|g" \
     -e "s|@SHOP_DIR@|$shop_dir|g" \
     -e "s|@SSE_PER_CLIENT@|$SWITCHBOARD_SSE_PER_CLIENT|g" \
-    -e "s|@WIDGET_ORIGINS@|$SWITCHBOARD_WIDGET_ORIGINS|g" \
     -e "s|@NOFILE@|$nofile|g" \
     -e "s|@WORKER_CONNECTIONS@|$worker_connections|g" \
     -e "s|@SERVER_NAME@|$server_name|g" \

@@ -37,4 +37,19 @@ printf '%s\n\n' "$bar"
 # Anything else the seed said.
 grep -v '^credentials: ' <<<"$seed_output" || true
 
+# The demo shop's sign-ins (port 8081: "Sign in as Jamie", "Sign in as Sam"): tokens
+# signed like a shop's server signs them, valid for a day, minted at every start. The
+# shop fetches them from its own origin (nginx serves this file there).
+"$cli" identity secret create --if-none >/dev/null
+demo_token() { "$cli" identity token --sub "$1" --name "$2" --email "$3" --ttl 24h; }
+mkdir -p "$SWITCHBOARD_RUN_DIR"
+cat >"$SWITCHBOARD_RUN_DIR/demo-identities.json.tmp" <<JSON
+{"identities": [
+  {"sub": "customer-1", "name": "Jamie Rivera", "label": "Jamie", "token": "$(demo_token customer-1 'Jamie Rivera' jamie@example.com)"},
+  {"sub": "customer-2", "name": "Sam Okafor", "label": "Sam", "token": "$(demo_token customer-2 'Sam Okafor' sam@example.com)"}
+]}
+JSON
+mv "$SWITCHBOARD_RUN_DIR/demo-identities.json.tmp" "$SWITCHBOARD_RUN_DIR/demo-identities.json"
+printf ' Demo shop sign-ins (Jamie: customer-1, Sam: customer-2): %s\n\n' "http://$sb_shop_hostport/"
+
 exec "$sb_root/scripts/stack.sh"

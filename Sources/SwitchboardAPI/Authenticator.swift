@@ -9,6 +9,11 @@ public struct CustomerCaller: Sendable {
     public let conversation: Conversation
 }
 
+/// A signed-in customer: the session id `login` issued, still live.
+public struct CustomerSessionCaller: Sendable {
+    public let sessionId: String
+}
+
 /// The agent behind a bearer token, and the token (logout and password changes need it).
 public struct AgentCaller: Sendable {
     public let agent: Agent
@@ -58,6 +63,13 @@ struct Authenticator: Sendable {
         return CustomerCaller(sessionId: session, conversation: conversation)
     }
 
+    /// A live sign-in's session id (`login`): 401 otherwise.
+    func customerSession(_ request: HTTPRequest) throws -> CustomerSessionCaller {
+        let session = try sessionId(request)
+        try service.checkCustomerSession(session)
+        return CustomerSessionCaller(sessionId: session)
+    }
+
     /// Who may open an event stream: an agent by token, or a customer by session and the
     /// conversation named in the original request's `?conversation_id=`. Answers only
     /// 401 or 403 (nginx's `auth_request` understands nothing else).
@@ -76,11 +88,10 @@ struct Authenticator: Sendable {
             throw AppError.forbidden("Customers must name their conversation: ?conversation_id=<id>.", code: "missing_conversation")
         }
         do {
-            _ = try service.conversation(conversationId, access: .customer(sessionId: session))
+            return try service.customerStreamIdentity(conversationId, sessionId: session)
         } catch let error as AppError where error.status == 404 {
             throw AppError.forbidden(error.detail, code: error.code)
         }
-        return .customer(conversationId: conversationId)
     }
 
     /// The customer's session id (ownership is checked per conversation).

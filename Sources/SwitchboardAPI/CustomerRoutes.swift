@@ -12,6 +12,8 @@ struct CustomerRoutes: Sendable {
         table.public("GET", "\(base)/quick-questions", quickQuestions)
         table.public("GET", "\(base)/widget-config", widgetConfig)
         table.public("POST", "\(base)/conversations/start", start)
+        table.public("POST", "\(base)/login", login)
+        table.customerSession("POST", "\(base)/logout", logout)
 
         let conversation = "\(base)/conversations/:id"
         table.customer("GET", conversation, self.conversation)
@@ -63,11 +65,50 @@ struct CustomerRoutes: Sendable {
         let result = try service.start(sessionId: body.customerSessionId, forceNew: body.forceNew ?? false,
                                        displayName: try body.displayName.map(Validate.displayName),
                                        email: try body.email.map { try Validate.email($0) })
-        return try .json(CustomerAnswer.Start(
+        return try .json(startAnswer(result))
+    }
+
+    private func startAnswer(_ result: StartResult) throws -> CustomerAnswer.Start {
+        CustomerAnswer.Start(
             conversation: CustomerConversation(result.conversation, sessionId: result.sessionId),
             quickQuestions: try quickQuestions(), messages: result.messages,
             showTalkToAgent: result.conversation.status == .automated, resumed: result.resumed,
-            lastEventId: result.lastEventId))
+            lastEventId: result.lastEventId, contact: result.contact)
+    }
+
+    struct LoginBody: Decodable {
+        var identityToken: String?
+        var customerId: String?
+        var officerId: String?
+        enum CodingKeys: String, CodingKey {
+            case identityToken = "identity_token", customerId = "customer_id", officerId = "officer_id"
+        }
+    }
+
+    /// `POST /login {identity_token}` or `{customer_id}` (each with `officer_id?`): a known
+    /// customer's conversation on this device; the anonymous session in the header (if any)
+    /// is carried over. The token is never logged (bodies are not).
+    @Sendable func login(_ request: HTTPRequest) throws -> HTTPResponse {
+        let body = try Body.decode(LoginBody.self, from: request)
+        let credential: CustomerCredential
+        switch (body.identityToken, body.customerId) {
+        case (let token?, nil): credential = .token(token)
+        case (nil, let id?): credential = .bareId(id)
+        default:
+            throw AppError.badRequest("Send identity_token (a token your shop's server signed) or customer_id, not both.",
+                                      code: "invalid_request")
+        }
+        let previous = request.header("x-customer-session-id").flatMap { Validate.isSessionId($0) ? $0 : nil }
+        let result = try service.customerLogin(credential, officer: body.officerId.flatMap { $0.isEmpty ? nil : $0 },
+                                               previousSessionId: previous)
+        guard let contact = result.contact else { throw AppError(status: 500, code: "internal_error", detail: "No contact.") }
+        return try .json(CustomerAnswer.Login(try startAnswer(result), customerSessionId: result.sessionId, contact: contact))
+    }
+
+    /// `POST /logout`: this device's sign-in ends (its id is refused, its streams end).
+    @Sendable func logout(_ request: HTTPRequest, _ caller: CustomerSessionCaller) throws -> HTTPResponse {
+        try service.customerLogout(sessionId: caller.sessionId)
+        return .noContent
     }
 
     @Sendable func conversation(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {

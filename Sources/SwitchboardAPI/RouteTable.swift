@@ -26,6 +26,12 @@ struct RouteTable {
         add(method, path, .customer, resolving: auth.customer, handler)
     }
 
+    /// A signed-in customer's live session (no conversation named).
+    mutating func customerSession(_ method: String, _ path: String,
+                                  _ handler: @escaping @Sendable (HTTPRequest, CustomerSessionCaller) throws -> HTTPResponse) {
+        add(method, path, .customerSession, resolving: auth.customerSession, handler)
+    }
+
     /// Any enabled agent with a live token.
     mutating func agent(_ method: String, _ path: String,
                         _ handler: @escaping @Sendable (HTTPRequest, AgentCaller) throws -> HTTPResponse) {

@@ -9,6 +9,9 @@ public enum Audience: String, Sendable, CaseIterable {
     /// The customer whose `X-Customer-Session-Id` owns the conversation named by `:id`
     /// (401 `missing_session` without the header, 403 `not_your_conversation`, 404).
     case customer
+    /// A signed-in customer: the `X-Customer-Session-Id` that `/customer/login` issued, still
+    /// live (401 `missing_session` without it, 401 `invalid_session` otherwise).
+    case customerSession = "customer_session"
     /// Any enabled agent with a live bearer token (401 otherwise).
     case agent
     /// An admin's bearer token (401 without a valid token, 403 `admin_required` for an agent).

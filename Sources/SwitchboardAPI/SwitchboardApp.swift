@@ -25,6 +25,7 @@ public struct SwitchboardApp: Sendable {
         CustomerRoutes(service: service, realtime: realtime).register(&table)
         AgentRoutes(service: service, realtime: realtime).register(&table)
         AdminRoutes(service: service).register(&table)
+        ContactRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router

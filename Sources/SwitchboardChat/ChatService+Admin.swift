@@ -97,12 +97,20 @@ extension ChatService {
     // MARK: Settings and the widget
 
     public func settings() throws -> Settings {
-        try read { try $0.settings() ?? .defaults }
+        resolved(try read { try $0.settings() ?? .defaults })
     }
 
     /// The settings as the hot paths read them: from memory (ReadCache), like the FAQs.
     func shopSettings() throws -> Settings {
-        try caches.settings.get { try read { try $0.settings() ?? .defaults } }
+        try caches.settings.get { resolved(try read { try $0.settings() ?? .defaults }) }
+    }
+
+    /// Stored settings with what the configuration supplies until an admin saves their own:
+    /// the sites that may show the chat (`SWITCHBOARD_WIDGET_ORIGINS`).
+    func resolved(_ settings: Settings) -> Settings {
+        var s = settings
+        if s.widget.allowedOrigins == nil { s.widget.allowedOrigins = policy.widgetOrigins }
+        return s
     }
 
     /// Applies a patch (nested objects merge) and returns the settings as saved.
@@ -113,11 +121,11 @@ extension ChatService {
             guard BusinessHours(new.availability) != nil else {
                 throw AppError.badRequest("availability.timezone: an IANA time zone such as Europe/Berlin.", code: "invalid_settings")
             }
-            guard new != old else { return old }
+            guard new != old else { return resolved(old) }
             try tx.rows.saveSettings(new, at: tx.now)
             tx.settingsChanged = true
-            try tx.audit(actor, "settings.updated", "settings", Self.changes(from: old, to: new))
-            return new
+            try tx.audit(actor, "settings.updated", "settings", Self.changes(from: resolved(old), to: resolved(new)))
+            return resolved(new)
         }
     }
 
@@ -134,7 +142,10 @@ extension ChatService {
         note("widget.greeting", old.widget.greeting, new.widget.greeting)
         note("widget.color", old.widget.color, new.widget.color)
         note("widget.position", old.widget.position.rawValue, new.widget.position.rawValue)
+        note("widget.allowed_origins", old.widget.allowedOrigins?.joined(separator: " ") ?? "",
+             new.widget.allowedOrigins?.joined(separator: " ") ?? "")
         note("notify_email", old.notifyEmail ?? "", new.notifyEmail ?? "")
+        note("identity.allow_unverified_ids", String(old.identity.allowUnverifiedIds), String(new.identity.allowUnverifiedIds))
         if old.availability != new.availability {
             changes["availability"] = (try? WireJSON.string(new.availability)) ?? ""
         }

@@ -15,6 +15,8 @@ public struct StartResult: Sendable {
     public let messages: [Message]
     public let resumed: Bool
     public let lastEventId: Int64
+    /// The signed-in customer's contact; nil for an anonymous chat.
+    public var contact: Contact? = nil
 }
 
 /// What a customer send (text or quick reply) answers.
@@ -49,22 +51,36 @@ public struct MessagesPage: Sendable {
 
 /// The widget's side: start or resume, read, send, tap a quick reply, ask for a person.
 extension ChatService {
-    /// Starts a conversation or resumes the session's open one.
+    /// Starts a conversation or resumes the session's open one. A signed-in session (from
+    /// `login`) resumes its contact's open conversation, or starts one for the contact.
     public func start(sessionId: String?, forceNew: Bool, displayName: String?, email: String?) throws -> StartResult {
         let session = sessionId ?? Secrets.token(prefix: "cs_")
         let hash = Secrets.sha256(session)
         let settings = try shopSettings()
         return try write { tx in
+            if sessionId != nil, let signedIn = try tx.rows.customerSession(tokenHash: hash) {
+                guard signedIn.revokedAt == nil, var contact = try tx.rows.contact(id: signedIn.contactId) else { throw Self.invalidSession }
+                contact.lastSeenAt = tx.now
+                try tx.rows.updateContact(contact)
+                if forceNew, let open = try tx.rows.openConversation(contactId: contact.id) {
+                    // One open conversation per contact: a fresh start closes the old one.
+                    try closeOnSignIn(open, BotText.closed, event: "closed", tx)
+                }
+                return try openOrStart(for: contact, sessionId: session, officer: nil, settings, tx)
+            }
             if sessionId != nil, !forceNew, let open = try tx.rows.openConversation(sessionHash: hash) {
                 let messages = try tx.rows.recentMessages(conversationId: open.id, limit: Self.messagesMaxPerStart)
                 return StartResult(conversation: open, sessionId: session, messages: messages, resumed: true,
                                    lastEventId: try tx.rows.latestEventId())
             }
             let id = Identifiers.uuid()
+            // Every anonymous chat has an anonymous contact of its own.
+            let contact = Contact.anonymous(id: Identifiers.uuid(), name: displayName, email: email, at: tx.now)
+            try tx.rows.insertContact(contact)
             let new = Conversation(id: id, status: .automated, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
                                    requestedAgentAt: nil, closedAt: nil, createdAt: tx.now, updatedAt: tx.now,
                                    customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email,
-                                   contactSource: email == nil ? nil : .start)
+                                   contactSource: email == nil ? nil : .start, contactId: contact.id)
             try tx.rows.insertConversation(new, sessionHash: hash)
             let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
                                                metadata: MessageMetadata(event: "welcome"))
@@ -97,11 +113,31 @@ extension ChatService {
             guard let conversation = try rows.conversation(id: id) else { throw AppError.conversationNotFound }
             return conversation
         }
+        return try authorizedCustomer(id, sessionId: sessionId, rows).conversation
+    }
+
+    /// A customer's conversation: the anonymous session it was started under, or a sign-in
+    /// (`login`) of the contact it belongs to (which reaches every conversation of the
+    /// contact; closed ones are read-only by the lifecycle). The sign-in is returned too (its
+    /// streams are tagged with it). An ended sign-in is 401 `invalid_session`; another's
+    /// conversation 403. The anonymous case, every widget request's, costs one read.
+    static func authorizedCustomer(_ id: String, sessionId: String,
+                                   _ rows: any StoreReader) throws -> (conversation: Conversation, session: CustomerSession?) {
         guard let (conversation, stored) = try rows.conversationWithSessionHash(id: id) else { throw AppError.conversationNotFound }
-        guard Secrets.constantTimeEqual(stored, Secrets.sha256(sessionId)) else {
-            throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
+        let hash = Secrets.sha256(sessionId)
+        if Secrets.constantTimeEqual(stored, hash) { return (conversation, nil) }
+        if let session = try rows.customerSession(tokenHash: hash) {
+            guard session.revokedAt == nil else { throw invalidSession }
+            if session.contactId == conversation.contactId { return (conversation, session) }
         }
-        return conversation
+        throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
+    }
+
+    /// Who may open a customer's event stream of a conversation: the conversation's
+    /// customer (see `authorizedCustomer`), as the notifier is told.
+    public func customerStreamIdentity(_ conversationId: String, sessionId: String) throws -> Identity {
+        let (conversation, session) = try read { try Self.authorizedCustomer(conversationId, sessionId: sessionId, $0) }
+        return .customer(conversationId: conversation.id, sessionId: session?.id)
     }
 
     /// Messages oldest first, after the message with id `after` (exclusive).
@@ -226,6 +262,7 @@ extension ChatService {
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             guard conversation.status != .closed else { throw AppError.conversationClosed }
             try tx.rows.setContact(conversationId: conversationId, displayName: name, email: email, source: source, at: tx.now)
+            try updateContactDetails(conversation.contactId, name: name, email: email, tx)
             let updated = try tx.conversation(conversationId)
             try tx.emit(.conversationUpdated(updated))
             // An offline message filed before the shopper gave an address is announced now.

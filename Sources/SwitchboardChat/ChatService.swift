@@ -93,6 +93,8 @@ public struct ChatPolicy: Sendable {
     /// how many attempts before it is given up.
     public var mailRetrySeconds: Int64 = 30
     public var mailMaxAttempts: Int = 20
+    /// The sites that may show the chat until an admin saves a list.
+    public var widgetOrigins: [String] = ["http://127.0.0.1:8081"]
 
     public init(maxOpenChatsPerAddress: Int = 5, loginFailuresBeforeBackoff: Int = 5) {
         self.maxOpenChatsPerAddress = maxOpenChatsPerAddress
@@ -108,6 +110,7 @@ public struct ChatPolicy: Sendable {
         offlineMailDelaySeconds = Int64(config.offlineMailDelaySeconds)
         presenceGraceSeconds = Int64(config.presenceGraceSeconds)
         mailRetrySeconds = Int64(config.mailRetrySeconds)
+        widgetOrigins = config.widgetOrigins
     }
 
     /// The wait before attempt `attempts + 1` of an e-mail.

@@ -94,6 +94,35 @@ public enum IdentityToken {
         return IdentityClaims(subject: sub, issuedAt: iat, expiresAt: exp, name: claims.name, email: claims.email, keyId: secret.id)
     }
 
+    /// A token signed with `secret` (HS256, its id as `kid`): what a shop's server makes;
+    /// the CLI uses it for a shop's tests and the demo sign-ins.
+    public static func sign(subject: String, name: String?, email: String?, issuedAt: Int64, lifetimeSeconds: Int64,
+                            secret: Secret) -> String {
+        struct SignedHeader: Encodable { let alg = "HS256", typ = "JWT"; let kid: String }
+        struct SignedPayload: Encodable {
+            let sub: String
+            let name: String?
+            let email: String?
+            let iat: Int64
+            let exp: Int64
+            enum CodingKeys: String, CodingKey { case sub, name, email, iat, exp }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(sub, forKey: .sub)
+                if let name { try c.encode(name, forKey: .name) }
+                if let email { try c.encode(email, forKey: .email) }
+                try c.encode(iat, forKey: .iat)
+                try c.encode(exp, forKey: .exp)
+            }
+        }
+        let header = Secrets.base64url((try? WireJSON.encode(SignedHeader(kid: secret.id))) ?? [])
+        let payload = Secrets.base64url((try? WireJSON.encode(SignedPayload(sub: subject, name: name, email: email, iat: issuedAt,
+                                                                           exp: issuedAt + lifetimeSeconds))) ?? [])
+        let signingInput = header + "." + payload
+        let mac = HMAC<SHA256>.authenticationCode(for: Array(signingInput.utf8), using: SymmetricKey(data: secret.key))
+        return signingInput + "." + Secrets.base64url(Array(mac))
+    }
+
     private struct Header: Decodable {
         var alg: String
         var typ: String?

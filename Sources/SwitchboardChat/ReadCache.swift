@@ -113,13 +113,46 @@ final class ServiceCaches: Sendable {
     /// The shop's settings (the defaults until some are saved).
     let settings: ReadCache<Settings>
 
+    /// When each refused widget site was last written down.
+    let blockedSites: RecentKeys
+
     /// How long a change by another process may go unseen.
     static let ttlSeconds = 1.0
 
     init(clock: CacheClock) {
+        blockedSites = RecentKeys(intervalSeconds: 60, capacity: 1024, clock: clock)
         tokens = TokenCache(ttlSeconds: Self.ttlSeconds, clock: clock)
         faqs = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
         matcher = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
         settings = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+    }
+}
+
+/// Keys seen lately, so a repeated event is written down at most once per interval (a
+/// refused widget site loads its frame on every page view). Bounded: when full it forgets
+/// everything, which costs at most one extra write per key.
+final class RecentKeys: @unchecked Sendable {
+    private let intervalNanoseconds: UInt64
+    private let capacity: Int
+    private let clock: CacheClock
+    /// Not Synchronization.Mutex: see PlainLock. Guards `seen`.
+    private let lock = PlainLock()
+    private var seen: [String: UInt64] = [:]
+
+    init(intervalSeconds: Double, capacity: Int, clock: CacheClock) {
+        intervalNanoseconds = UInt64(intervalSeconds * 1_000_000_000)
+        self.capacity = capacity
+        self.clock = clock
+    }
+
+    /// True when `key` was not seen within the interval (and notes it now).
+    func isDue(_ key: String) -> Bool {
+        let now = clock.now()
+        return lock.withLock {
+            if let last = seen[key], now &- last < intervalNanoseconds { return false }
+            if seen.count >= capacity { seen.removeAll(keepingCapacity: true) }
+            seen[key] = now
+            return true
+        }
     }
 }

@@ -3,7 +3,7 @@
 /// logged 500 whose body says nothing about internals.
 public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func == (a: AppError, b: AppError) -> Bool {
-        a.status == b.status && a.code == b.code && a.detail == b.detail && a.retryAfter == b.retryAfter
+        a.status == b.status && a.code == b.code && a.detail == b.detail && a.retryAfter == b.retryAfter && a.reason == b.reason
     }
 
     public let status: Int
@@ -13,13 +13,16 @@ public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
     public let retryAfter: Int?
     /// For the log only, never the client: what went wrong underneath (a 503's cause).
     public let cause: String?
+    /// A finer machine reason within `code` (an identity token's `reason`), sent as `reason`.
+    public let reason: String?
 
-    public init(status: Int, code: String, detail: String, retryAfter: Int? = nil, cause: String? = nil) {
+    public init(status: Int, code: String, detail: String, retryAfter: Int? = nil, cause: String? = nil, reason: String? = nil) {
         self.status = status
         self.code = code
         self.detail = detail
         self.retryAfter = retryAfter
         self.cause = cause
+        self.reason = reason
     }
 
     public var description: String { "\(status) \(code): \(detail)" }

@@ -9,10 +9,17 @@ public protocol ChatStore: Sendable {
     /// One atomic transaction: everything `body` wrote commits together, or nothing does
     /// when it throws. Events appended are visible to readers in commit order.
     func write<T>(_ body: (any StoreWriter) throws -> T) throws -> T
+    /// After personal data was erased: make sure it lingers in none of the engine's files
+    /// (SQLite: empties the WAL). Engines with nothing to do keep the default.
+    func scrub() throws
+}
+
+extension ChatStore {
+    public func scrub() throws {}
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader {
+public protocol StoreReader: ContactReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -87,7 +94,7 @@ public protocol StoreReader {
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader {
+public protocol StoreWriter: StoreReader, ContactWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now.
     func setQueued(conversationId: String, at: Timestamp) throws

@@ -43,6 +43,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case queueChatClaimed = "queue.chat_claimed"
     case agentPresenceChanged = "agent.presence.changed"
     case agentSessionRevoked = "agent.session_revoked"
+    case customerSessionRevoked = "customer.session_revoked"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

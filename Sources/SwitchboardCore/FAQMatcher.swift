@@ -65,6 +65,8 @@ public struct FAQMatcher: Sendable {
 /// are shop settings).
 public enum BotText {
     public static let queued = "You're in the queue. A support agent will be with you shortly."
+    /// An anonymous chat closed because the customer signed in and had a conversation open.
+    public static let merged = "You signed in; this chat continues in your open conversation."
     public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
     public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."
     public static let closed = "This conversation has been closed. Thanks for chatting with us!"

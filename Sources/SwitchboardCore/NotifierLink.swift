@@ -47,7 +47,10 @@ public enum NotifierDatagram: Equatable, Sendable {
 /// The worker answers with these headers, nginx copies them onto the proxied request
 /// (overwriting any a client sent), and the notifier trusts nothing else.
 public enum Identity: Equatable, Sendable {
-    case customer(conversationId: String)
+    /// A customer stream of one conversation; `sessionId` names the sign-in (a `login`
+    /// session) it was opened with, nil for an anonymous session, so a logout can end the
+    /// streams of that one device.
+    case customer(conversationId: String, sessionId: String? = nil)
     case agent(agentId: String)
 
     /// The header names of the contract, shared by the worker's answer and the notifier.
@@ -55,14 +58,15 @@ public enum Identity: Equatable, Sendable {
         public static let identity = "X-Switchboard-Identity"
         public static let conversation = "X-Switchboard-Conversation"
         public static let agent = "X-Switchboard-Agent"
+        public static let session = "X-Switchboard-Session"
     }
 
-    /// From the three header values; nil unless they name exactly one valid identity kind.
-    public init?(kind: String?, conversationId: String?, agentId: String?) {
+    /// From the header values; nil unless they name exactly one valid identity kind.
+    public init?(kind: String?, conversationId: String?, agentId: String?, sessionId: String? = nil) {
         switch kind {
         case "customer":
             guard let conversationId, !conversationId.isEmpty else { return nil }
-            self = .customer(conversationId: conversationId)
+            self = .customer(conversationId: conversationId, sessionId: sessionId.flatMap { $0.isEmpty ? nil : $0 })
         case "agent":
             guard let agentId, !agentId.isEmpty else { return nil }
             self = .agent(agentId: agentId)
@@ -74,14 +78,21 @@ public enum Identity: Equatable, Sendable {
     /// The headers of the worker's 204 answer to `auth_request`.
     public var headers: [(String, String)] {
         switch self {
-        case .customer(let conversationId): [(Header.identity, "customer"), (Header.conversation, conversationId)]
+        case .customer(let conversationId, let sessionId):
+            [(Header.identity, "customer"), (Header.conversation, conversationId)] + (sessionId.map { [(Header.session, $0)] } ?? [])
         case .agent(let agentId): [(Header.identity, "agent"), (Header.agent, agentId)]
         }
     }
 
     /// The conversation a customer stream is limited to; nil for agents.
     public var conversationId: String? {
-        if case .customer(let id) = self { return id }
+        if case .customer(let id, _) = self { return id }
+        return nil
+    }
+
+    /// The customer sign-in a stream was opened with.
+    public var sessionId: String? {
+        if case .customer(_, let session) = self { return session }
         return nil
     }
 }

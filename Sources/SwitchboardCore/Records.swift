@@ -21,11 +21,16 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var offline: Bool = false
     /// The customer asked for the transcript by e-mail when the conversation closes (never on the wire).
     public var transcriptRequested: Bool = false
+    /// The contact it belongs to (never on the customer's wire).
+    public var contactId: String = ""
+    /// That contact, joined in by reads (agents see it as `AgentConversation.contact`).
+    public var contact: ContactSummary? = nil
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,
                 updatedAt: Timestamp, customerDisplayName: String, customerEmail: String?,
-                contactSource: ContactSource? = nil, offline: Bool = false, transcriptRequested: Bool = false) {
+                contactSource: ContactSource? = nil, offline: Bool = false, transcriptRequested: Bool = false,
+                contactId: String = "", contact: ContactSummary? = nil) {
         self.id = id
         self.status = status
         self.assignedAgentId = assignedAgentId
@@ -40,6 +45,8 @@ public struct Conversation: Codable, Equatable, Sendable {
         self.contactSource = contactSource
         self.offline = offline
         self.transcriptRequested = transcriptRequested
+        self.contactId = contactId
+        self.contact = contact
     }
 
     public var state: ConversationState { ConversationState(status: status, assignedAgentId: assignedAgentId) }

@@ -12,6 +12,8 @@ public struct Settings: Codable, Equatable, Sendable {
     /// Where offline messages are announced by e-mail; nil: nobody.
     public var notifyEmail: String?
     public var availability: AvailabilitySettings
+    /// How customers sign in (API.md "Known customers").
+    public var identity: IdentitySettings = IdentitySettings()
 
     public init(brandName: String, botName: String, welcomeMessage: String, fallbackMessage: String, widget: WidgetSettings,
                 notifyEmail: String? = nil, availability: AvailabilitySettings = AvailabilitySettings()) {
@@ -33,7 +35,7 @@ public struct Settings: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
-        case fallbackMessage = "fallback_message", widget, notifyEmail = "notify_email", availability
+        case fallbackMessage = "fallback_message", widget, notifyEmail = "notify_email", availability, identity
     }
 
     public init(from decoder: any Decoder) throws {
@@ -46,6 +48,39 @@ public struct Settings: Codable, Equatable, Sendable {
         widget = try c.decodeIfPresent(WidgetSettings.self, forKey: .widget) ?? d.widget
         notifyEmail = try c.decodeIfPresent(String.self, forKey: .notifyEmail)
         availability = try c.decodeIfPresent(AvailabilitySettings.self, forKey: .availability) ?? d.availability
+        identity = try c.decodeIfPresent(IdentitySettings.self, forKey: .identity) ?? d.identity
+    }
+}
+
+/// Customer sign-in settings.
+public struct IdentitySettings: Codable, Equatable, Sendable {
+    /// `login {customer_id}` without a token (the replaced loan-officer system's way): off
+    /// by default, since anyone who knows an id could read that customer's unverified chats.
+    public var allowUnverifiedIds: Bool = false
+
+    public init(allowUnverifiedIds: Bool = false) { self.allowUnverifiedIds = allowUnverifiedIds }
+
+    enum CodingKeys: String, CodingKey { case allowUnverifiedIds = "allow_unverified_ids" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        allowUnverifiedIds = try c.decodeIfPresent(Bool.self, forKey: .allowUnverifiedIds) ?? false
+    }
+}
+
+/// The identity part of a settings patch.
+public struct IdentityPatch: Decodable, Sendable {
+    public var allowUnverifiedIds: Bool?
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: IdentitySettings.CodingKeys.self)
+        allowUnverifiedIds = try c.patchValue(Bool.self, .allowUnverifiedIds)
+    }
+
+    func applied(to identity: IdentitySettings) -> IdentitySettings {
+        var i = identity
+        if let v = allowUnverifiedIds { i.allowUnverifiedIds = v }
+        return i
     }
 }
 
@@ -63,6 +98,10 @@ public struct WidgetSettings: Codable, Equatable, Sendable {
     /// `#rrggbb`, lower-case.
     public var color: String
     public var position: WidgetPosition
+    /// The sites that may show the chat (`frame-ancestors`): origins, or `*` for any. Nil
+    /// until an admin saves a list: `SWITCHBOARD_WIDGET_ORIGINS` applies (the service fills
+    /// it in, so answers always carry a list).
+    public var allowedOrigins: [String]? = nil
 
     public init(title: String, subtitle: String, greeting: String, color: String, position: WidgetPosition) {
         self.title = title
@@ -73,7 +112,7 @@ public struct WidgetSettings: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case title, subtitle, greeting, color, position
+        case title, subtitle, greeting, color, position, allowedOrigins = "allowed_origins"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,6 +123,7 @@ public struct WidgetSettings: Codable, Equatable, Sendable {
         greeting = try c.decodeIfPresent(String.self, forKey: .greeting) ?? d.greeting
         color = try c.decodeIfPresent(String.self, forKey: .color) ?? d.color
         position = try c.decodeIfPresent(WidgetPosition.self, forKey: .position) ?? d.position
+        allowedOrigins = try c.decodeIfPresent([String].self, forKey: .allowedOrigins)
     }
 }
 
@@ -98,9 +138,11 @@ public struct SettingsPatch: Decodable, Sendable {
     /// `.some(nil)`: clear it (the one member `null` may be given for).
     public var notifyEmail: String??
     public var availability: AvailabilityPatch?
+    public var identity: IdentityPatch?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
+        identity = try c.patchValue(IdentityPatch.self, .identity)
         brandName = try c.patchValue(String.self, .brandName)
         botName = try c.patchValue(String.self, .botName)
         welcomeMessage = try c.patchValue(String.self, .welcomeMessage)
@@ -124,6 +166,7 @@ public struct SettingsPatch: Decodable, Sendable {
             s.notifyEmail = try notifyEmail.map { try Validate.email($0, field: "notify_email") }
         }
         if let availability { s.availability = try availability.applied(to: s.availability) }
+        if let identity { s.identity = identity.applied(to: s.identity) }
         return s
     }
 }
@@ -135,9 +178,11 @@ public struct WidgetPatch: Decodable, Sendable {
     public var greeting: String?
     public var color: String?
     public var position: String?
+    public var allowedOrigins: [String]?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: WidgetSettings.CodingKeys.self)
+        allowedOrigins = try c.patchValue([String].self, .allowedOrigins)
         title = try c.patchValue(String.self, .title)
         subtitle = try c.patchValue(String.self, .subtitle)
         greeting = try c.patchValue(String.self, .greeting)
@@ -157,6 +202,7 @@ public struct WidgetPatch: Decodable, Sendable {
             }
             w.position = parsed
         }
+        if let v = allowedOrigins { w.allowedOrigins = try WidgetOrigins.parse(v, field: "widget.allowed_origins") }
         return w
     }
 }
@@ -181,7 +227,7 @@ enum SettingsRules {
 
 extension KeyedDecodingContainer {
     /// A patch member: nil when absent; an error when present but `null`.
-    func patchValue<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
+    public func patchValue<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard contains(key) else { return nil }
         if try decodeNil(forKey: key) {
             throw DecodingError.valueNotFound(T.self, .init(codingPath: codingPath + [key], debugDescription: "null"))

@@ -86,7 +86,7 @@ public final class Hub: @unchecked Sendable {
             let left = (agentStreams[agentId] ?? 1) - 1
             agentStreams[agentId] = left > 0 ? left : nil
             if left <= 0 { recorder?.record(.agent(agentId), open: false) }
-        case .customer(let conversationId):
+        case .customer(let conversationId, _):
             guard let removed = customers[conversationId]?.removeValue(forKey: key) else { return }
             removed.lifetime?.cancel()
             if customers[conversationId]?.isEmpty == true {
@@ -109,7 +109,7 @@ public final class Hub: @unchecked Sendable {
             agents[subscriber.id] = subscriber
             agentStreams[agentId, default: 0] += 1
             if agentStreams[agentId] == 1 { recorder?.record(.agent(agentId), open: true) }
-        case .customer(let conversationId):
+        case .customer(let conversationId, _):
             let first = customers[conversationId] == nil
             customers[conversationId, default: [:]][subscriber.id] = subscriber
             if first && recordsCustomers { recorder?.record(.conversation(conversationId), open: true) }
@@ -202,6 +202,9 @@ public final class Hub: @unchecked Sendable {
                     if event.name == EventName.agentSessionRevoked.rawValue {
                         flush(&touched)
                         endStreams(of: event)
+                    } else if event.name == EventName.customerSessionRevoked.rawValue {
+                        flush(&touched)
+                        endCustomerStreams(of: event)
                     }
                 }
                 flush(&touched)
@@ -227,6 +230,20 @@ public final class Hub: @unchecked Sendable {
         guard let revoked = try? WireJSON.decode(EventPayload.AgentSessionRevoked.self, from: event.data) else { return }
         for subscriber in agents.values where subscriber.identity == .agent(agentId: revoked.agentId) {
             _ = subscriber.end()
+        }
+    }
+
+    /// A customer's sign-in ended (logout, erasure): the streams opened with it get the
+    /// event, then end; nginx's auth_request refuses the session when they reconnect.
+    /// Other devices of the same customer (other sessions) are left alone.
+    private func endCustomerStreams(of event: StoredEvent) {
+        guard let revoked = try? WireJSON.decode(EventPayload.CustomerSessionRevoked.self, from: event.data) else { return }
+        let encoded = allocator.buffer(string: Hub.frame(event).text)
+        for group in customers.values {
+            for subscriber in group.values where subscriber.identity.sessionId == revoked.sessionId {
+                if !subscriber.replaying { subscriber.write(encoded) }
+                _ = subscriber.end()
+            }
         }
     }
 

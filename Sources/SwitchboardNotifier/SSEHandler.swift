@@ -35,7 +35,8 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         guard let identity = Identity(kind: head.headers.first(name: Identity.Header.identity),
                                       conversationId: head.headers.first(name: Identity.Header.conversation),
-                                      agentId: head.headers.first(name: Identity.Header.agent)) else {
+                                      agentId: head.headers.first(name: Identity.Header.agent),
+                                      sessionId: head.headers.first(name: Identity.Header.session)) else {
             return fail(context, .unauthorized, code: "unauthorized", detail: "This stream needs credentials.")
         }
         var cursor: Int64?

@@ -255,6 +255,61 @@ enum Migrations {
                 """)
         }
 
+        // Known customers (issue 19). Every conversation belongs to a contact; the ones that
+        // exist get an anonymous contact each, with the conversation's id as the contact's
+        // (both are random UUIDs, so they cannot collide, and the backfill is one statement).
+        // A contact's name is the one the shopper gave (a pre-chat or offline form), never the
+        // generated "Visitor ABCD". A verified and an unverified contact may share an external
+        // id: they are different people as far as the desk can tell (API.md "Bare ids").
+        migrator.registerMigration("2026-12-07-01-known-customers") { db in
+            try db.execute(sql: """
+                CREATE TABLE contacts (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    external_id TEXT,
+                    verified INTEGER NOT NULL DEFAULT 0,
+                    name TEXT,
+                    email TEXT,
+                    name_from_token INTEGER NOT NULL DEFAULT 0,
+                    email_from_token INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL,
+                    last_seen_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX contacts_external ON contacts(external_id, verified) WHERE external_id IS NOT NULL;
+                CREATE INDEX contacts_seen ON contacts(last_seen_at);
+                CREATE INDEX contacts_name ON contacts(name COLLATE NOCASE) WHERE name IS NOT NULL;
+                CREATE INDEX contacts_email ON contacts(email COLLATE NOCASE) WHERE email IS NOT NULL;
+                CREATE INDEX contacts_external_search ON contacts(external_id COLLATE NOCASE) WHERE external_id IS NOT NULL;
+
+                INSERT INTO contacts (id, name, email, created_at, last_seen_at)
+                    SELECT id, CASE WHEN contact_source IS NULL THEN NULL ELSE customer_display_name END, customer_email,
+                           created_at, updated_at FROM conversations;
+                ALTER TABLE conversations ADD COLUMN contact_id TEXT REFERENCES contacts(id);
+                UPDATE conversations SET contact_id = id;
+                CREATE INDEX conversations_contact ON conversations(contact_id, created_at);
+
+                CREATE TABLE customer_sessions (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    token_hash BLOB NOT NULL UNIQUE,
+                    contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX customer_sessions_contact ON customer_sessions(contact_id);
+
+                CREATE TABLE identity_secrets (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    secret TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+
+                CREATE TABLE widget_blocked_sites (
+                    origin TEXT PRIMARY KEY NOT NULL,
+                    last_seen_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL
+                );
+                """)
+        }
+
         return migrator
     }
 }

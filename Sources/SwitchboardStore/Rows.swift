@@ -11,10 +11,22 @@ import SwitchboardCore
 enum Columns {
     static let conversationNames = ["id", "status", "assigned_agent_id", "assigned_agent_name", "has_agent_replied",
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
-                                    "customer_email", "contact_source", "offline", "transcript_requested"]
-    static let conversation = conversationNames.map { $0 == "assigned_agent_name" ? "a.display_name AS assigned_agent_name" : "c." + $0 }
+                                    "customer_email", "contact_source", "offline", "transcript_requested", "contact_id",
+                                    "contact_external_id", "contact_verified", "contact_name", "contact_email"]
+    /// Joined columns: the assigned agent's name (alias `a`) and the contact's summary (`k`).
+    private static let joined = ["assigned_agent_name": "a.display_name", "contact_external_id": "k.external_id",
+                                 "contact_verified": "k.verified", "contact_name": "k.name", "contact_email": "k.email"]
+    static let conversation = conversationNames.map { name in joined[name].map { "\($0) AS \(name)" } ?? "c." + name }
         .joined(separator: ", ")
-    static let conversationFrom = "conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id"
+    static let conversationFrom = """
+        conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id LEFT JOIN contacts k ON k.id = c.contact_id
+        """
+
+    static let contactNames = ["id", "external_id", "verified", "name", "email", "name_from_token", "email_from_token",
+                               "created_at", "last_seen_at", "conversations_count"]
+    /// A contact's columns (alias `k`) with its conversations counted.
+    static let contact = contactNames.dropLast().map { "k." + $0 }.joined(separator: ", ")
+        + ", (SELECT COUNT(*) FROM conversations x WHERE x.contact_id = k.id) AS conversations_count"
 
     static let messageNames = ["seq", "id", "conversation_id", "sender_type", "sender_agent_id", "kind", "content",
                                "metadata", "client_message_id", "created_at"]
@@ -74,7 +86,18 @@ enum Records {
             customerEmail: row[10],
             contactSource: try (row[11] as String?).map { try parse($0, "conversations", row: id, "contact_source") },
             offline: row[12],
-            transcriptRequested: row[13])
+            transcriptRequested: row[13],
+            contactId: row[14] ?? "",
+            contact: (row[14] as String?).map { contactId in
+                ContactSummary(id: contactId, externalId: row[15], verified: row[16] ?? false, name: row[17], email: row[18])
+            })
+    }
+
+    static func contact(_ row: Row) throws -> Contact {
+        assert(Columns.check(row, Columns.contactNames), "contact columns out of order: \(row.columnNames)")
+        return Contact(id: row[0], externalId: row[1], verified: row[2], name: row[3], email: row[4],
+                       nameFromToken: row[5], emailFromToken: row[6], createdAt: Timestamp(milliseconds: row[7]),
+                       lastSeenAt: Timestamp(milliseconds: row[8]), conversationsCount: row[9])
     }
 
     /// A message from its columns, at the start of the row or (`prefixed`) after a

@@ -7,10 +7,10 @@ extension SQLiteRows: StoreWriter {
     func insertConversation(_ c: Conversation, sessionHash: [UInt8]) throws {
         try db.cachedStatement(sql: """
             INSERT INTO conversations (id, session_hash, status, created_at, updated_at, customer_display_name, customer_email,
-                contact_source)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                contact_source, contact_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [c.id, Data(sessionHash), c.status.rawValue, c.createdAt.milliseconds, c.updatedAt.milliseconds,
-                             c.customerDisplayName, c.customerEmail, c.contactSource?.rawValue])
+                             c.customerDisplayName, c.customerEmail, c.contactSource?.rawValue, c.contactId])
     }
 
     func setQueued(conversationId: String, at now: Timestamp) throws {

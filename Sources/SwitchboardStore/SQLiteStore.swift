@@ -32,6 +32,10 @@ public final class SQLiteStore: ChatStore {
             // measured reason). Set on the writer after the pool is open: GRDB's WAL setup sets
             // NORMAL after any prepareDatabase hook has run (measured: 0.03 flushes per commit).
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            // Deleted rows are overwritten with zeros, so an erased contact's words do not
+            // linger in free pages (API.md "Export and erasure"); every delete happens here,
+            // on the writer. The WAL is emptied after an erasure (`scrub`).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         }
         committer = GroupCommitter(pool: pool, onEventsCommitted: onEventsCommitted, observer: commitObserver)
     }
@@ -96,6 +100,24 @@ public final class SQLiteStore: ChatStore {
     /// Names of the migrations already applied, oldest first.
     public func appliedMigrations() throws -> [String] {
         try readers.read { db in try Migrations.migrator.appliedMigrations(db) }
+    }
+
+    /// After an erasure: a TRUNCATE checkpoint copies the WAL into the database (where
+    /// `secure_delete` zeroed the erased rows) and empties the WAL file, where the rows' old
+    /// pages would otherwise stay until overwritten. A reader in the middle of a read makes
+    /// it wait (busy timeout), never fail the erasure; a checkpoint left busy is tried again
+    /// by the next erasure or SQLite's automatic checkpoints.
+    public func scrub() throws {
+        try Self.storage {
+            try pool.writeWithoutTransaction { db in
+                _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        }
+    }
+
+    /// The writer connection's `PRAGMA secure_delete` (1 = on).
+    public func writerSecureDelete() throws -> Int {
+        try pool.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") ?? -1 }
     }
 
     /// The writer connection's `PRAGMA synchronous` (2 = FULL).

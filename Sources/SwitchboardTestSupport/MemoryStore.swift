@@ -86,6 +86,11 @@ struct MemoryState: Sendable {
     var emails: [OutgoingEmail] = []
     /// By `StreamPresence.Subject.key`.
     var streams: [String: StreamPresence] = [:]
+    var contacts: [String: Contact] = [:]
+    /// By the SHA-256 of the session's secret.
+    var customerSessions: [[UInt8]: CustomerSession] = [:]
+    var identitySecrets: [IdentitySecret] = []
+    var blockedSites: [String: BlockedSite] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -100,9 +105,11 @@ final class MemoryRows: StoreWriter {
         state.conversations[id].map { withAgentName($0.conversation) }
     }
 
-    private func withAgentName(_ c: Conversation) -> Conversation {
+    /// The joined members, as SQLite's reads join them: the agent's name, the contact.
+    func withAgentName(_ c: Conversation) -> Conversation {
         var c = c
         c.assignedAgentName = c.assignedAgentId.flatMap { state.agents[$0]?.displayName }
+        c.contact = state.contacts[c.contactId]?.summary
         return c
     }
 

@@ -36,14 +36,16 @@ struct OwnershipTests {
     static func expectation(_ wrong: Wrong, _ audience: Audience) -> (Int, [String])? {
         switch (wrong, audience) {
         case (_, .public): nil
-        case (.none, .customer): (401, ["missing_session"])
+        case (.none, .customer), (.none, .customerSession): (401, ["missing_session"])
         case (.none, .listener): (401, ["missing_credentials"])
         case (.none, _): (401, ["missing_token"])
         case (.otherCustomer, .customer), (.otherCustomer, .listener): (403, ["not_your_conversation"])
+        // An anonymous session is no sign-in.
+        case (.otherCustomer, .customerSession): (401, ["invalid_session"])
         case (.otherCustomer, _): (401, ["missing_token"])
         case (.agentOnAdmin, .admin): (403, ["admin_required"])
         case (.agentOnAdmin, _): nil
-        case (.expiredToken, .customer): (401, ["missing_session"])
+        case (.expiredToken, .customer), (.expiredToken, .customerSession): (401, ["missing_session"])
         case (.expiredToken, _): (401, ["invalid_token"])
         }
     }

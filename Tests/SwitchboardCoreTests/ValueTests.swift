@@ -72,7 +72,7 @@ struct WireJSONTests {
         let view = AgentConversation(conversation, lastMessage: message)
         let text = try WireJSON.string(view)
         #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"has_agent_replied":false,"#))
-        #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null}}"#))
+        #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null}"#))
         var decoded = try WireJSON.decode(AgentConversation.self, from: text)
         #expect(decoded.lastMessage?.seq == 0) // never on the wire
         decoded.lastMessage?.seq = 7
@@ -121,5 +121,37 @@ struct ConfigTests {
         #expect(config.workerThreads == 3)
         #expect(config.tokenTTLSeconds == 600)
         #expect(config.scryptLogN == 12)
+    }
+}
+
+/// The sites that may show the chat: what an admin may save, and which Referer each admits.
+struct WidgetOriginsTests {
+    @Test func originsAreCheckedLowerCasedAndDeduplicated() throws {
+        #expect(try WidgetOrigins.parse([" https://Shop.example ", "https://shop.example", "http://127.0.0.1:8081", "https://[::1]:8443"],
+                                        field: "f") == ["https://shop.example", "http://127.0.0.1:8081", "https://[::1]:8443"])
+        #expect(try WidgetOrigins.parse(["*"], field: "f") == ["*"])
+        #expect(try WidgetOrigins.parse(["https://*.shop.example"], field: "f") == ["https://*.shop.example"])
+        for bad in [[], ["shop.example"], ["https://shop.example/path"], ["ftp://shop.example"], ["https://shop..example"],
+                    ["https://shop.example:99999"], ["*", "https://shop.example"], ["https://sho p.example"], ["javascript:alert(1)"],
+                    ["https://shop.example; script-src *"], Array(repeating: "https://a.example", count: 21)] {
+            #expect(throws: AppError.self, "\(bad)") { try WidgetOrigins.parse(bad, field: "f") }
+        }
+        #expect(WidgetOrigins.parse(environment: "https://a.example  https://b.example") == ["https://a.example", "https://b.example"])
+        #expect(WidgetOrigins.parse(environment: "") == nil)
+    }
+
+    @Test func aRefererIsJudgedByItsOriginOnly() {
+        #expect(WidgetOrigins.origin(ofURL: "https://Shop.example/cart?x=1#y") == "https://shop.example")
+        #expect(WidgetOrigins.origin(ofURL: "http://user:pw@127.0.0.1:8081/") == "http://127.0.0.1:8081")
+        #expect(WidgetOrigins.origin(ofURL: "android-app://x") == nil)
+        #expect(WidgetOrigins.origin(ofURL: "") == nil)
+        let allowed = ["https://shop.example", "https://*.brand.example"]
+        #expect(WidgetOrigins.allows(allowed, "https://shop.example"))
+        #expect(WidgetOrigins.allows(allowed, "https://eu.brand.example"))
+        #expect(!WidgetOrigins.allows(allowed, "https://brand.example"))
+        #expect(!WidgetOrigins.allows(allowed, "http://shop.example"))
+        #expect(!WidgetOrigins.allows(allowed, "https://shop.example.evil.example"))
+        #expect(!WidgetOrigins.allows(allowed, "https://evilbrand.example"))
+        #expect(WidgetOrigins.allows(["*"], "https://anything.example"))
     }
 }

@@ -16,7 +16,7 @@ extension SQLiteStore: OutboxReader {}
 final class TestOutbox: @unchecked Sendable {
     let reader: any OutboxReader
     private let directory: String
-    private let writer: DatabaseQueue
+    let writer: DatabaseQueue
 
     init(reader: any OutboxReader, directory: String, databasePath: String) throws {
         self.reader = reader

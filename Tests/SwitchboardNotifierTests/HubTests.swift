@@ -1,4 +1,5 @@
 import NIOCore
+import GRDB
 import NIOEmbedded
 import SwitchboardCore
 import Testing
@@ -60,6 +61,30 @@ struct HubTests {
         #expect(try customer.events().allSatisfy { $0.data?.contains(#""conversation_id":"mine""#) == true })
         #expect(try agent.ids() == Array(1...9))
         #expect(try other.ids() == [])
+    }
+
+    /// A customer's logout ends the streams of that one sign-in (after the event), not the
+    /// same customer's other device on the same conversation, nor an anonymous stream.
+    @Test func aCustomerSessionsRevocationEndsOnlyItsOwnStreams() throws {
+        let outbox = try makeOutbox()
+        let (hub, loop, reads) = try makeHub(outbox)
+        let laptop = try StreamProbe(loop: loop), phone = try StreamProbe(loop: loop), agent = try StreamProbe(loop: loop)
+        hub.subscribe(laptop.channel, identity: .customer(conversationId: "c1", sessionId: "s-laptop"), resumeFrom: nil)
+        hub.subscribe(phone.channel, identity: .customer(conversationId: "c1", sessionId: "s-phone"), resumeFrom: nil)
+        hub.subscribe(agent.channel, identity: .agent(agentId: "a1"), resumeFrom: nil)
+        reads.runAll()
+        try outbox.writer.write { db in
+            try db.execute(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, 'agents', NULL, ?, 0)",
+                           arguments: [EventName.customerSessionRevoked.rawValue, #"{"session_id":"s-laptop"}"#])
+        }
+        hub.tail()
+        reads.runAll()
+        loop.run()
+        #expect(try laptop.events().map(\.event) == ["customer.session_revoked"])
+        #expect(!laptop.channel.isActive)
+        #expect(phone.channel.isActive)
+        #expect(try phone.events().isEmpty)
+        #expect(agent.channel.isActive)
     }
 
     @Test func aStreamThatCannotTakeMoreIsClosed() throws {

@@ -4,14 +4,17 @@ route table with `switchboard routes --json`, agent routes under both /agent and
 error shape and nothing else in it: `{"detail", "code"}` only, naming no id,
 session or token. Nothing a refused request asked for may have happened.
 
-| credential                                    | customer conv. routes | agent routes | admin routes | events |
-|-----------------------------------------------|-----------------------|--------------|--------------|--------|
-| none                                          | 401                   | 401          | 401          | 401    |
-| another customer's session                    | 403                   | 401          | 401          | 403    |
-| a session id that was never issued            | 403                   | 401          | 401          | 403    |
-| garbage / expired / revoked / disabled token  | (no session: 401)     | 401          | 401          | 401    |
-| a non-admin agent's token                     | (no session: 401)     | -            | 403          | -      |
-| the right credential, an unknown id           | 404                   | 404          | 404          | -      |
+| credential                                    | customer conv. routes | signed-in customer | agent routes | admin routes | events |
+|-----------------------------------------------|-----------------------|--------------------|--------------|--------------|--------|
+| none                                          | 401                   | 401                | 401          | 401          | 401    |
+| another customer's session                    | 403                   | 401 (anonymous)    | 401          | 401          | 403    |
+| a session id that was never issued            | 403                   | 401                | 401          | 401          | 403    |
+| garbage / expired / revoked / disabled token  | (no session: 401)     | (no session: 401)  | 401          | 401          | 401    |
+| a non-admin agent's token                     | (no session: 401)     | (no session: 401)  | -            | 403          | -      |
+| the right credential, an unknown id           | 404                   | -                  | 404          | 404          | -      |
+
+("Signed-in customer" routes (`customer_session`: logout) take the session id that
+`/customer/login` issued; an anonymous session from `start` is no sign-in.)
 
 (A missing X-Customer-Session-Id is 401 `missing_session`: API.md names 401
 for missing agent credentials and 403 for a session that does not match.)
@@ -50,7 +53,7 @@ def route_table(stack) -> list[dict]:
     """Every route the worker registers, with its audience: `switchboard routes --json`
     builds the same table (docs/API.md's matrix, read from the code, not copied)."""
     rows = [json.loads(line) for line in stack.cli("routes", "--json").splitlines() if line.strip()]
-    assert {r["audience"] for r in rows} == {"public", "customer", "agent", "admin", "listener"}, rows
+    assert {r["audience"] for r in rows} == {"public", "customer", "customer_session", "agent", "admin", "listener"}, rows
     return rows
 
 
@@ -163,6 +166,10 @@ def every_customer_route(world: World):
     return routes_of(world, "customer")
 
 
+def every_signed_in_route(world: World):
+    return routes_of(world, "customer_session")
+
+
 def every_agent_route(world: World):
     return routes_of(world, "agent")
 
@@ -181,13 +188,14 @@ def test_the_table_covers_both_paths_of_every_agent_route(world):
 
 def test_public_routes_need_nothing(world):
     for method, path, body in routes_of(world, "public"):
-        if path.endswith("/auth/login"):
-            continue  # needs a body; tried with every credential in test_agent.py
+        if path.endswith("/auth/login") or path.endswith("/customer/login"):
+            continue  # need a body; tried in test_agent.py and test_identity.py
         ok(world.s.request(method, path, json=body), (200, 201))
 
 
 def test_no_credential(world):
     cases = [(m, p, b, 401, None) for m, p, b in every_customer_route(world)]
+    cases += [(m, p, b, 401, None, {"code": "missing_session"}) for m, p, b in every_signed_in_route(world)]
     cases += [(m, p, b, 401, None) for m, p, b in every_agent_route(world)]
     cases += [(m, p, b, 401, None) for m, p, b in every_admin_route(world)]
     cases += [("GET", "/api/v1/events", None, 401, None), ("GET", "/api/v1/events", None, 401, None,
@@ -200,6 +208,8 @@ def test_a_session_that_is_not_the_conversations(world, whose):
     sid = world.intruder.session_id if whose != "never issued" else "cs_" + uuid.uuid4().hex * 2
     h = session(sid)
     cases = [(m, p, b, 403, h) for m, p, b in every_customer_route(world)]
+    # An anonymous (or made-up) session is no sign-in.
+    cases += [(m, p, b, 401, h, {"code": "invalid_session"}) for m, p, b in every_signed_in_route(world)]
     # A customer's session is no agent credential.
     cases += [(m, p, b, 401, h) for m, p, b in every_agent_route(world)]
     cases += [(m, p, b, 401, h) for m, p, b in every_admin_route(world)]
@@ -222,6 +232,7 @@ def test_a_token_that_does_not_work(world, kind):
     cases += [("GET", "/api/v1/events", None, 401, h)]
     # A token is no customer credential.
     cases += [(m, p, b, 401, h) for m, p, b in every_customer_route(world)]
+    cases += [(m, p, b, 401, h) for m, p, b in every_signed_in_route(world)]
     run(world, cases)
 
 

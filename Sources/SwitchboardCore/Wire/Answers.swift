@@ -8,20 +8,51 @@ public enum CustomerAnswer {
         public var showTalkToAgent: Bool
         public var resumed: Bool
         public var lastEventId: Int64
+        /// The signed-in customer's contact; null for an anonymous chat.
+        public var contact: Contact?
 
         public init(conversation: CustomerConversation, quickQuestions: [QuickQuestion], messages: [Message],
-                    showTalkToAgent: Bool, resumed: Bool, lastEventId: Int64) {
+                    showTalkToAgent: Bool, resumed: Bool, lastEventId: Int64, contact: Contact? = nil) {
             self.conversation = conversation
             self.quickQuestions = quickQuestions
             self.messages = messages
             self.showTalkToAgent = showTalkToAgent
             self.resumed = resumed
             self.lastEventId = lastEventId
+            self.contact = contact
         }
 
         enum CodingKeys: String, CodingKey {
             case conversation, quickQuestions = "quick_questions", messages, showTalkToAgent = "show_talk_to_agent"
-            case resumed, lastEventId = "last_event_id"
+            case resumed, lastEventId = "last_event_id", contact
+        }
+    }
+
+    /// `POST /customer/login`: what `start` answers, with the device's new session id and the contact.
+    public struct Login: Codable, Equatable, Sendable {
+        public var conversation: CustomerConversation
+        public var quickQuestions: [QuickQuestion]
+        public var messages: [Message]
+        public var showTalkToAgent: Bool
+        public var resumed: Bool
+        public var lastEventId: Int64
+        public var customerSessionId: String
+        public var contact: Contact
+
+        public init(_ start: Start, customerSessionId: String, contact: Contact) {
+            conversation = start.conversation
+            quickQuestions = start.quickQuestions
+            messages = start.messages
+            showTalkToAgent = start.showTalkToAgent
+            resumed = start.resumed
+            lastEventId = start.lastEventId
+            self.customerSessionId = customerSessionId
+            self.contact = contact
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case conversation, quickQuestions = "quick_questions", messages, showTalkToAgent = "show_talk_to_agent"
+            case resumed, lastEventId = "last_event_id", customerSessionId = "customer_session_id", contact
         }
     }
 

@@ -12,6 +12,9 @@ public enum ChatEvent: Equatable, Sendable {
     /// The agent's sessions were revoked (disabled, password reset or changed): the notifier
     /// ends their open streams after delivering this, and consoles re-authorize.
     case agentSessionRevoked(agentId: String)
+    /// A customer's sign-in on one device ended (logout, erasure): the notifier ends the
+    /// streams opened with that session after delivering this (agents can ignore it).
+    case customerSessionRevoked(sessionId: String)
 
     public var name: EventName {
         switch self {
@@ -23,13 +26,14 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatClaimed: .queueChatClaimed
         case .agentPresenceChanged: .agentPresenceChanged
         case .agentSessionRevoked: .agentSessionRevoked
+        case .customerSessionRevoked: .customerSessionRevoked
         }
     }
 
     public var audience: EventAudience {
         switch self {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
-        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked: .agents
+        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
         }
     }
 
@@ -39,7 +43,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationUpdated(let c): c.id
         case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
         case .queueChatCreated(let c): c.id
-        case .agentPresenceChanged, .agentSessionRevoked: nil
+        case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
 
@@ -54,6 +58,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatClaimed(let id, let agentId): try WireJSON.string(EventPayload.QueueChatClaimed(conversationId: id, agentId: agentId))
         case .agentPresenceChanged(let agent): try WireJSON.string(EventPayload.AgentPresenceChanged(agent: agent))
         case .agentSessionRevoked(let agentId): try WireJSON.string(EventPayload.AgentSessionRevoked(agentId: agentId))
+        case .customerSessionRevoked(let id): try WireJSON.string(EventPayload.CustomerSessionRevoked(sessionId: id))
         }
     }
 }
@@ -115,6 +120,12 @@ public enum EventPayload {
         public var agentId: String
         public init(agentId: String) { self.agentId = agentId }
         enum CodingKeys: String, CodingKey { case agentId = "agent_id" }
+    }
+
+    public struct CustomerSessionRevoked: Codable, Equatable, Sendable {
+        public var sessionId: String
+        public init(sessionId: String) { self.sessionId = sessionId }
+        enum CodingKeys: String, CodingKey { case sessionId = "session_id" }
     }
 
     /// `agent.typing` / `customer.typing`: ephemeral, never stored.

@@ -31,17 +31,20 @@ public struct AgentConversation: Codable, Equatable, Sendable {
     public var conversation: Conversation
     public var lastMessage: Message?
     public var customer: CustomerContact
+    /// Who the conversation is with (API.md "Known customers"); `customer` stays for old clients.
+    public var contact: ContactSummary?
 
     public init(_ c: Conversation, lastMessage: Message?) {
         conversation = c
         self.lastMessage = lastMessage
         customer = CustomerContact(displayName: c.customerDisplayName, email: c.customerEmail, source: c.contactSource)
+        contact = c.contact
     }
 
     public var id: String { conversation.id }
 
     enum CodingKeys: String, CodingKey {
-        case lastMessage = "last_message", customer
+        case lastMessage = "last_message", customer, contact
     }
 
     /// The summary's members first, in the same object.
@@ -50,16 +53,20 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(lastMessage, forKey: .lastMessage)
         try container.encode(customer, forKey: .customer)
+        try container.encode(contact, forKey: .contact)
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         lastMessage = try container.decodeIfPresent(Message.self, forKey: .lastMessage)
         customer = try container.decode(CustomerContact.self, forKey: .customer)
+        contact = try container.decodeIfPresent(ContactSummary.self, forKey: .contact)
         conversation = try Conversation(from: decoder)
         conversation.customerDisplayName = customer.displayName
         conversation.customerEmail = customer.email
         conversation.contactSource = customer.source
+        conversation.contact = contact
+        conversation.contactId = contact?.id ?? ""
     }
 }
 
@@ -96,11 +103,23 @@ public struct QuickQuestion: Codable, Equatable, Sendable {
 public struct ErrorBody: Codable, Equatable, Sendable {
     public var detail: String
     public var code: String
+    /// Only in the errors that have one (`invalid_identity`); absent, not null, elsewhere.
+    public var reason: String?
 
-    public init(detail: String, code: String) {
+    public init(detail: String, code: String, reason: String? = nil) {
         self.detail = detail
         self.code = code
+        self.reason = reason
     }
 
-    public init(_ error: AppError) { self.init(detail: error.detail, code: error.code) }
+    public init(_ error: AppError) { self.init(detail: error.detail, code: error.code, reason: error.reason) }
+
+    enum CodingKeys: String, CodingKey { case detail, code, reason }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(code, forKey: .code)
+        if let reason { try c.encode(reason, forKey: .reason) }
+    }
 }

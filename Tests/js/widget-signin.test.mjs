@@ -313,13 +313,13 @@ describe('signing out', () => {
     const chat = newChat();
     await chat.signIn(JAMIE);
     const stream = server.streams.at(-1);
-    // Let the stream open, then revoke another session (ignored), then ours.
     for (let i = 0; i < 20 && chat.stream?.state !== 'open'; i++) await tick();
     assert.equal(chat.stream.state, 'open');
-    stream.send('customer.session_revoked', { session_id: 'k-other' }, 80);
-    await tick();
+    stream.send('message.created', { conversation_id: 'c-1', message: { ...welcome('c-1', 'm-live'), content: 'Still here' } }, 80);
+    for (let i = 0; i < 20 && chat.log.size < 2; i++) await tick();
     assert.equal(chat.session?.sessionId, 'k-1');
-    stream.send('customer.session_revoked', { session_id: 'k-1' }, 81);
+    // Only the streams of the sign-in that ended get it; it names that sign-in by its own id.
+    stream.send('customer.session_revoked', { session_id: '0d6c1c3e-5b8a-4f3e-9a43-2b7f4f1f0b11' }, 81);
     for (let i = 0; i < 20 && chat.hooks.fresh === 0; i++) await tick();
     assert.equal(chat.session, null);
     assert.equal(loadSession(), null);

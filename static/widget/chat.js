@@ -497,8 +497,10 @@ export class Chat {
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
         return;
       case 'customer.session_revoked':
-        // Signed out (this browser's other tab, or the customer erased): the stream ends next.
-        if (!data.session_id || data.session_id === this.session?.sessionId) this.#sessionGone(this.session?.sessionId);
+        // Signed out (by this browser's other tab, or the customer erased); the stream ends next.
+        // Only the streams of the sign-in that ended get it; its `session_id` is the sign-in's
+        // own id, not the one this browser holds, so there is nothing to compare.
+        this.#sessionGone(this.session?.sessionId);
         return;
       default:
         return;

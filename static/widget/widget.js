@@ -46,7 +46,10 @@ const chat = new Chat({
   },
   onStarted: (conversation, identity) => contact.started(conversation, identity),
   onKnown: (conversation, who) => contact.known(conversation, who),
-  onSignedOut: () => contact.forget(),
+  onSignedOut: () => {
+    contact.forget();
+    setUnread(0); // replies the signed-out customer had not read are not the next shopper's
+  },
   onFresh: () => { if (panelOpen) chat.ensureStarted(); },
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });

@@ -14,14 +14,39 @@
  * them here); the data-* attributes above, all optional, override them. The
  * greeting is a small bubble beside the launcher until the shopper opens the
  * chat or dismisses it. A shop that hides the chat while it is closed
- * (hide_when_closed) gets no launcher at all in those hours. The host page
- * gets a small API:
+ * (hide_when_closed) gets no launcher at all in those hours.
+ *
+ * Only the sites in the shop's settings (Settings → allowed sites) may show the
+ * chat: elsewhere the browser refuses to show the frame, so the launcher is
+ * drawn only once the frame has said it is alive; if it never does (within
+ * 10 s) there is no launcher and the console says
+ * "Switchboard: this site is not allowed to show the chat …".
+ *
+ * The host page gets a small API:
  *
  *   Switchboard.open(); Switchboard.close(); Switchboard.toggle();
  *   const off = Switchboard.onUnread((count) => { ... }); off();
+ *
+ *   Switchboard.identify({token: '<identity token>'});
+ *     A customer signed in to the shop: the token is a JWT the shop's own server
+ *     signs (HS256, with a secret from Settings → Sign-in; claims sub, iat, exp,
+ *     optional name and email: docs/API.md, "Known customers"). The chat signs
+ *     the customer in with it and shows their one conversation, on every device;
+ *     a guest's chat already going on in this browser comes along. Call it on
+ *     every page load (the chat signs in again only when it must); identifying
+ *     as another customer signs the previous one out first. The same on the tag:
+ *       <script src="https://CHAT_HOST/widget.js" async data-identity-token="<token>"></script>
+ *     The token goes to the chat's frame by postMessage only (never in a URL)
+ *     and is never logged. A token the chat refuses leaves a guest's chat
+ *     working and says why in the console (e.g. "expired").
+ *   Switchboard.logout();
+ *     The customer signed out of the shop: the chat signs them out, forgets
+ *     their conversation in this browser and shows a fresh guest's chat. (Nothing
+ *     happens for a guest.)
  *   Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'});
- *     (a signed-in customer: used when the next conversation starts, and to fill in
- *     the chat's forms; with an e-mail the shop's pre-chat form is not asked)
+ *     Without a token: unverified hints for a guest's chat, used when the next
+ *     conversation starts and to fill in the chat's forms (with an e-mail the
+ *     shop's pre-chat form is not asked).
  *
  * The loader runs on foreign sites: it is a classic script (no module), keeps
  * to one global (window.Switchboard), draws inside a closed shadow root and
@@ -65,7 +90,9 @@
     title: clip(data.title, 60),
     greeting: clip(data.greeting, 240),
   };
-  var CONFIG_WAIT_MS = 4000; // the launcher shows with the overrides alone if the settings take longer
+  var CONFIG_WAIT_MS = 4000; // after the frame's hello: the launcher shows with the overrides alone if the settings take longer
+  var FRAME_WAIT_MS = 10000; // no hello by then: the frame was refused (a site not allowed) or the chat is unreachable
+  var TOKEN_MAX = 8192;
 
   function clip(text, max) {
     return typeof text === 'string' ? text.trim().slice(0, max) : '';
@@ -88,7 +115,9 @@
   var launcherHidden = false; // the shop is closed and hides the chat meanwhile (the iframe says so)
   var greeting = '';
   var greetingDone = false; // dismissed, or the chat was opened: not shown again on this page view
-  var identity = null;
+  var identity = null; // {token} or {name, email}: sent to the frame once it is ready
+  var pendingLogout = false; // Switchboard.logout() before the frame was ready
+  var blocked = false; // the frame never said hello
   var unread = 0;
   var listeners = [];
   var els = null;
@@ -291,7 +320,15 @@
 
     els = { host: host, wrap: wrap, frame: frame, launcher: launcher, badge: badge, greet: greet, greetText: greetText };
     updateLauncher();
-    setTimeout(function () { if (!configured) configure({}); }, CONFIG_WAIT_MS);
+    setTimeout(function () {
+      if (ready) return;
+      blocked = true;
+      document.documentElement.setAttribute('data-switchboard-launcher', 'blocked');
+      if (window.console) {
+        console.warn('Switchboard: this site is not allowed to show the chat (add ' + location.origin +
+          ' to the allowed sites in the chat\'s settings), or the chat at ' + CHAT_ORIGIN + ' cannot be reached.');
+      }
+    }, FRAME_WAIT_MS);
   }
 
   // The shop's settings as the iframe sent them (already merged with the
@@ -374,9 +411,17 @@
         updateLauncher();
         break;
       case 'ready':
+        if (!ready) setTimeout(function () { if (!configured) configure({}); }, CONFIG_WAIT_MS);
         ready = true;
-        if (identity) post({ type: 'identify', name: identity.name, email: identity.email });
+        blocked = false; // late, but alive
+        if (pendingLogout) post({ type: 'logout' });
+        pendingLogout = false;
+        if (identity) sendIdentity();
         post({ type: 'state', open: isOpen });
+        break;
+      case 'identity':
+        document.documentElement.setAttribute('data-switchboard-identity', msg.signed_in === true ? 'customer' : 'guest');
+        if (msg.error) warnIdentity(msg.error);
         break;
       case 'unread':
         setUnread(Number(msg.count) || 0);
@@ -406,7 +451,7 @@
   // --- public API --------------------------------------------------------------
 
   function open() {
-    if (!els) return;
+    if (!els || blocked) return;
     if (!isOpen) {
       isOpen = true;
       greetingDone = true;
@@ -439,13 +484,63 @@
     };
   }
 
+  // identify({token}) signs a customer in; identify({name, email}) gives a guest's hints.
   function identify(who) {
     who = who || {};
-    identity = {
-      name: typeof who.name === 'string' ? who.name.trim().slice(0, 80) : '',
-      email: typeof who.email === 'string' ? who.email.trim().slice(0, 254) : '',
-    };
-    post({ type: 'identify', name: identity.name, email: identity.email });
+    var token = typeof who.token === 'string' ? who.token.trim() : '';
+    if (token) {
+      if (token.length > TOKEN_MAX) {
+        if (window.console) console.warn('Switchboard.identify: the identity token is too long (at most ' + TOKEN_MAX + ' characters); not used');
+        return;
+      }
+      identity = { token: token };
+    } else {
+      identity = {
+        name: typeof who.name === 'string' ? who.name.trim().slice(0, 80) : '',
+        email: typeof who.email === 'string' ? who.email.trim().slice(0, 254) : '',
+      };
+    }
+    sendIdentity();
+  }
+
+  function sendIdentity() {
+    if (!identity) return;
+    if (identity.token) post({ type: 'identify', token: identity.token });
+    else post({ type: 'identify', name: identity.name, email: identity.email });
+  }
+
+  function logout() {
+    identity = null;
+    if (ready) post({ type: 'logout' });
+    else pendingLogout = true;
+  }
+
+  var IDENTITY_REASONS = {
+    malformed: 'it is not a well-formed JWT',
+    algorithm: 'it is not signed with HS256',
+    bad_signature: 'its signature does not match a secret in the chat\'s settings',
+    unknown_key: 'its kid names no active secret',
+    expired: 'it has expired',
+    not_yet_valid: 'it is not valid yet (check the server\'s clock)',
+    lifetime_too_long: 'exp is more than 24 hours after iat',
+  };
+
+  // Why a sign-in failed, in the host page's console (the token itself is never written).
+  function warnIdentity(error) {
+    if (!window.console || !error || typeof error !== 'object') return;
+    var code = /^[a-z_]{1,40}$/.test(error.code) ? error.code : 'http_error';
+    var reason = /^[a-z_]{1,40}$/.test(error.reason) ? error.reason : '';
+    var why;
+    if (code === 'invalid_identity') {
+      why = 'the identity token was refused: ' + (reason || 'invalid') + (Object.prototype.hasOwnProperty.call(IDENTITY_REASONS, reason) ? ' (' + IDENTITY_REASONS[reason] + ')' : '');
+    } else if (code === 'identity_required') {
+      why = 'the chat needs a signed identity token (identity_required)';
+    } else if (error.status === 0) {
+      why = 'the chat could not be reached';
+    } else {
+      why = 'the chat answered ' + (Number(error.status) || 'an error') + ' (' + code + ')';
+    }
+    console.warn('Switchboard.identify: the customer is not signed in to the chat: ' + why + '. The chat goes on as a guest\'s.');
   }
 
   window.Switchboard = Object.freeze({
@@ -455,9 +550,13 @@
     toggle: toggle,
     onUnread: onUnread,
     identify: identify,
+    logout: logout,
     isOpen: function () { return isOpen; },
     unread: function () { return unread; },
   });
+
+  // <script ... data-identity-token="...">: the same as Switchboard.identify({token}) at once.
+  if (typeof data.identityToken === 'string' && data.identityToken.trim()) identify({ token: data.identityToken });
 
   if (document.body) build();
   else document.addEventListener('DOMContentLoaded', build, { once: true });

@@ -14,6 +14,14 @@
 //   1. ?chat=<origin> in this page's URL (e.g. ?chat=http://127.0.0.1:18280), else
 //   2. this page's own origin when it is served under /shop/ of the chat origin, else
 //   3. the same host name on port 8080.
+//
+// A real shop also tells the chat who its signed-in customer is: its server
+// signs an identity token (a JWT, docs/API.md "Known customers") and every
+// page calls Switchboard.identify({token}) while the customer is signed in,
+// and Switchboard.logout() when they sign out. This demo has no accounts: the
+// "Demo sign-in" strip stands in for them, with tokens the run script signed
+// for two made-up customers (demo-identities.json beside this page; without
+// that file the strip stays hidden).
 
 function chatOrigin() {
   const param = new URLSearchParams(location.search).get('chat');
@@ -29,16 +37,22 @@ function chatOrigin() {
   return `${location.protocol}//${location.hostname}:8080`;
 }
 
+// Resolves once window.Switchboard exists (the loader defines it as it runs).
 function embedChat() {
   const script = document.createElement('script');
   script.src = `${chatOrigin()}/widget.js`;
   script.async = true;
+  const loaded = new Promise((resolve) => {
+    script.addEventListener('load', () => resolve(window.Switchboard || null), { once: true });
+    script.addEventListener('error', () => resolve(null), { once: true });
+  });
   document.head.append(script);
+  return loaded;
 }
 
 // The host-page API: our own "Help" buttons open the chat, and the header
 // shows when support has answered while the chat was closed.
-function wireSupportLinks() {
+function wireSupportLinks(chat) {
   for (const button of document.querySelectorAll('[data-open-chat]')) {
     button.addEventListener('click', (event) => {
       event.preventDefault();
@@ -46,14 +60,86 @@ function wireSupportLinks() {
     });
   }
   const badge = document.getElementById('help-unread');
-  const whenReady = () => {
-    if (!window.Switchboard) return setTimeout(whenReady, 200);
-    window.Switchboard.onUnread((count) => {
-      badge.textContent = String(count);
-      badge.hidden = count === 0;
-    });
+  chat.then((sb) => sb?.onUnread((count) => {
+    badge.textContent = String(count);
+    badge.hidden = count === 0;
+  }));
+}
+
+// --- demo sign-in -------------------------------------------------------------------
+
+const SIGNED_IN_KEY = 'northwind.demo-signin.v1'; // the demo customer's `sub`, in this shop's storage
+
+function remembered() {
+  try {
+    return localStorage.getItem(SIGNED_IN_KEY);
+  } catch {
+    return null; // storage blocked: nobody stays signed in across reloads
+  }
+}
+
+function remember(sub) {
+  try {
+    if (sub) localStorage.setItem(SIGNED_IN_KEY, sub);
+    else localStorage.removeItem(SIGNED_IN_KEY);
+  } catch {
+    // storage blocked
+  }
+}
+
+/** The identities of demo-identities.json that have what a button needs; [] without the file. */
+async function loadIdentities() {
+  let data;
+  try {
+    const res = await fetch(new URL('demo-identities.json', location.href), { cache: 'no-store' });
+    if (!res.ok) return [];
+    data = await res.json();
+  } catch {
+    return [];
+  }
+  const list = Array.isArray(data?.identities) ? data.identities : [];
+  const text = (v) => typeof v === 'string' && v.trim() !== '';
+  return list.filter((i) => i && text(i.sub) && text(i.label) && text(i.token)).slice(0, 6);
+}
+
+async function wireDemoSignIn(chat) {
+  const identities = await loadIdentities();
+  if (identities.length === 0) return; // no demo tokens here: the strip stays hidden
+  const box = document.getElementById('demo-signin');
+  const status = document.getElementById('demo-status');
+  const actions = document.getElementById('demo-actions');
+  const signOut = document.getElementById('demo-signout');
+  let current = identities.find((i) => i.sub === remembered()) || null;
+  if (!current) remember(null);
+
+  const show = () => {
+    status.textContent = current ? `Signed in as ${current.label}` : 'Not signed in';
+    signOut.disabled = !current;
   };
-  whenReady();
+
+  for (const identity of identities) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'demo-button';
+    button.textContent = `Sign in as ${identity.label} (${identity.sub})`;
+    button.addEventListener('click', async () => {
+      current = identity;
+      remember(identity.sub);
+      show();
+      (await chat)?.identify({ token: identity.token });
+    });
+    actions.insertBefore(button, signOut);
+  }
+  signOut.addEventListener('click', async () => {
+    current = null;
+    remember(null);
+    show();
+    (await chat)?.logout();
+  });
+  show();
+  box.hidden = false;
+  // What a real shop's page does on every load while its customer is signed in.
+  if (current) (await chat)?.identify({ token: current.token });
 }
 
 // A pretend cart, so the page behaves like a shop.
@@ -73,6 +159,7 @@ function wireCart() {
   }
 }
 
-embedChat();
-wireSupportLinks();
+const chat = embedChat();
+wireSupportLinks(chat);
 wireCart();
+wireDemoSignIn(chat);

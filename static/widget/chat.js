@@ -9,21 +9,33 @@ import { MessageLog } from '../js/messagelog.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 import { TypingSender, TypingWatch } from '../js/typing.js';
+import { guardSession, identityAction, identityApi, identityProblem, isSessionGone, sessionRecord, tokenSubject } from './identity.js';
 import { clearSession, loadSession, saveSession } from './session.js';
 
 export class Chat {
   /**
-   * @param {{onChange: () => void, onIncoming: (message) => void, onStarted?: (conversation, identity) => void}} hooks
+   * @param {{onChange: () => void, onIncoming: (message) => void, onStarted?: (conversation, identity) => void,
+   *   onKnown?: (conversation, contact) => void, onSignedOut?: () => void, onFresh?: () => void}} hooks
    *   onIncoming: a message from the other side arrived live (not history).
    *   onStarted: a new conversation was started, with the identity it was started with.
+   *   onKnown: a signed-in customer's conversation is shown, with their contact ({name, email}).
+   *   onSignedOut: the signed-in customer is gone (logout, revoked): forget what they told us.
+   *   onFresh: the session is gone and nothing replaced it: start a new chat if it is on screen.
    */
-  constructor({ onChange, onIncoming, onStarted = () => {} }) {
+  constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {} }) {
     this.onChange = onChange;
     this.onIncoming = onIncoming;
     this.onStarted = onStarted;
-    this.session = loadSession();
+    this.onKnown = onKnown;
+    this.onSignedOut = onSignedOut;
+    this.onFresh = onFresh;
+    this.session = loadSession(); // {sessionId, conversationId, externalId?}: externalId for a signed-in customer
+    this.confirmedSub = null; // the signed-in customer this page view saw the server accept
     this.limits = {}; // the server's (widget-config), once known
-    this.api = customerApi(() => this.session?.sessionId || '');
+    const sessionId = () => this.session?.sessionId || '';
+    // A call answered 401 invalid_session: signed out (elsewhere, or erased), or merged into a sign-in.
+    this.api = guardSession(customerApi(sessionId), sessionId, (id) => this.#sessionGone(id));
+    this.identityApi = identityApi();
     this.log = new MessageLog();
     this.state = {
       phase: 'idle', // idle (nothing started) | loading | ready | error
@@ -64,7 +76,9 @@ export class Chat {
   }
 
   // The identity as the server takes it: a long name shortened, an address too long to be one left out.
+  // (A signed-in customer's are the identity token's: no hints.)
   #startIdentity() {
+    if (this.session?.externalId) return {};
     const { displayName, email } = this.identity || {};
     return {
       displayName: displayName && clip(displayName, this.limits.display_name_max_chars),
@@ -74,6 +88,11 @@ export class Chat {
 
   get conversation() {
     return this.state.conversation;
+  }
+
+  /** A signed-in (known) customer's session is held. */
+  get signedIn() {
+    return Boolean(this.session?.externalId);
   }
 
   #changed() {
@@ -123,10 +142,20 @@ export class Chat {
       await this.#show(page.conversation, page.messages, page.last_event_id);
       return true;
     } catch (err) {
+      if (err instanceof ApiError && saved.externalId && (err.status === 403 || err.status === 404)) {
+        // A signed-in customer's conversation that is gone (erased, merged): the session still
+        // is theirs, and `start` finds their open conversation.
+        this.session = { ...saved, conversationId: null };
+        saveSession(this.session);
+        this.state.phase = 'idle';
+        this.#changed();
+        return false;
+      }
       if (err instanceof ApiError && (err.status === 403 || err.status === 404 || err.status === 401)) {
         // The conversation is gone (another database) or not ours: start clean later.
-        clearSession();
-        this.session = null;
+        // (A session gone for good has been forgotten already: #sessionGone.)
+        this.#forgetStored(saved.sessionId);
+        if (this.session?.sessionId === saved.sessionId) this.session = null;
         this.state.phase = 'idle';
         this.#changed();
         return false;
@@ -134,6 +163,12 @@ export class Chat {
       this.#fail(err);
       return false;
     }
+  }
+
+  // Removes the stored session, unless another tab has replaced it by now.
+  #forgetStored(sessionId) {
+    const stored = loadSession();
+    if (!stored || stored.sessionId === sessionId) clearSession();
   }
 
   /** "Start a new conversation" after one closed. */
@@ -150,12 +185,162 @@ export class Chat {
 
   /** The session was changed by another tab. */
   async adopt(saved) {
-    if (!saved) return;
-    if (saved.conversationId === this.state.conversation?.id) return;
+    if (!saved) {
+      // Another tab signed the customer out: this one follows (and waits for what comes next).
+      if (this.session?.externalId) this.#clearLocal();
+      return;
+    }
+    if (saved.sessionId === this.session?.sessionId && saved.conversationId === this.state.conversation?.id) return;
+    // A signed-in tab does not fall back to a guest's chat another tab started meanwhile: the
+    // server tells this one when its session ends (customer.session_revoked, or a 401).
+    if (this.session?.externalId && !saved.externalId) return;
+    if (saved.sessionId !== this.session?.sessionId) this.confirmedSub = null;
     this.session = saved;
     this.#reset();
     this.state.phase = 'idle';
-    await this.resume();
+    if (saved.conversationId) await this.resume();
+    this.#changed();
+  }
+
+  // --- known customers (identity.js) ------------------------------------------------
+
+  /**
+   * The host page identified a customer with the shop's identity token: sign
+   * in (carrying an anonymous chat along), resume the session this browser
+   * already has for them, or switch from another customer. Resolves to null,
+   * or, when the sign-in failed, {status, code, reason?} (the chat then goes
+   * on as a guest's).
+   */
+  signIn(token) {
+    return this.#once(() => this.#signIn(token));
+  }
+
+  async #signIn(token) {
+    const sub = tokenSubject(token);
+    const { action, carry } = identityAction(this.session, sub, this.confirmedSub);
+    if (action === 'keep') return null;
+    if (action === 'resume') {
+      const sessionId = this.session.sessionId;
+      try {
+        const answer = await this.api.start({ sessionId });
+        if (answer.contact?.external_id === sub) {
+          await this.#showKnown(answer, sessionId, sub);
+          return null;
+        }
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 401)) return identityProblem(err); // keep what is shown
+      }
+      // The server no longer takes this session (signed out, erased): sign in again.
+      this.#clearLocal();
+      return this.#login(token, undefined, sub);
+    }
+    if (action === 'switch') {
+      await this.#logoutHeld();
+      return this.#login(token, undefined, sub);
+    }
+    return this.#login(token, carry, sub);
+  }
+
+  async #login(token, carry, sub) {
+    try {
+      const answer = await this.identityApi.login(token, carry);
+      if (carry && this.session?.sessionId === carry) this.stream?.stop(); // that session ends now
+      await this.#showKnown(answer, answer.customer_session_id, sub);
+      return null;
+    } catch (err) {
+      // Nothing was written: the guest's chat (if any) goes on as it was.
+      return identityProblem(err);
+    }
+  }
+
+  // A login or start answer for a signed-in customer: keep its session, show its conversation.
+  async #showKnown(answer, sessionId, sub) {
+    const conv = answer.conversation;
+    const record = sessionRecord(answer, sessionId);
+    if (!record.externalId) record.externalId = sub;
+    const same = this.state.phase === 'ready' && this.session?.sessionId === record.sessionId &&
+      this.state.conversation?.id === conv.id;
+    this.session = record;
+    saveSession(record);
+    this.confirmedSub = record.externalId;
+    const contact = answer.contact || {};
+    this.identity = {
+      displayName: typeof contact.name === 'string' && contact.name ? contact.name : undefined,
+      email: typeof contact.email === 'string' && contact.email ? contact.email : undefined,
+    };
+    this.onKnown(conv, { name: this.identity.displayName, email: this.identity.email });
+    if (same) {
+      // Still the conversation on screen (a resume): bring it up to date, keep the stream.
+      this.#setConversation(conv);
+      for (const m of answer.messages || []) this.#ingest(m, false);
+      this.log.pageRead(answer.messages || []);
+      if (conv.status === 'automated') {
+        this.state.quickQuestions = answer.quick_questions || [];
+        this.state.showTalkToAgent = Boolean(answer.show_talk_to_agent);
+      }
+      this.#changed();
+      return;
+    }
+    this.#reset();
+    await this.#show(conv, answer.messages, answer.last_event_id, answer);
+  }
+
+  /**
+   * The host page signed the customer out: log this session out on the
+   * server, then forget everything (session, conversation, what they told
+   * us). Nothing happens for a guest. Resolves to whether someone was signed out.
+   */
+  signOut() {
+    return this.#once(async () => {
+      if (!this.session?.externalId) return false;
+      await this.#logoutHeld();
+      return true;
+    });
+  }
+
+  async #logoutHeld() {
+    const sessionId = this.session.sessionId;
+    this.stream?.stop(); // the server ends it anyway (customer.session_revoked)
+    this.stream = null;
+    this.poller.stop();
+    try {
+      await this.identityApi.logout(sessionId);
+    } catch {
+      // 401: already gone. Anything else: this browser forgets it all the same.
+    }
+    if (this.session?.sessionId === sessionId) this.#clearLocal();
+  }
+
+  // Forgets the held session and all that went with it; the chat goes back to nothing started.
+  #clearLocal() {
+    const held = this.session;
+    if (held) this.#forgetStored(held.sessionId);
+    this.session = null;
+    this.confirmedSub = null;
+    this.#reset();
+    this.state.phase = 'idle';
+    this.state.error = null;
+    this.state.quickQuestions = [];
+    this.state.showTalkToAgent = false;
+    this.state.connection = State.CLOSED;
+    if (held?.externalId) {
+      this.identity = null;
+      this.onSignedOut();
+    }
+    this.#changed();
+  }
+
+  // The server no longer takes session `id` (a 401 invalid_session, or customer.session_revoked
+  // on the stream): forget it; then show the chat another tab has by now, or a fresh one.
+  #sessionGone(id) {
+    if (!id || this.session?.sessionId !== id) return; // moved on already
+    this.#clearLocal();
+    setTimeout(() => {
+      if (this.session) return;
+      const saved = loadSession();
+      if (saved) this.adopt(saved);
+      else this.onFresh();
+    }, 0);
   }
 
   async #start(forceNew) {
@@ -164,17 +349,26 @@ export class Chat {
       this.state.error = null;
       this.#changed();
     }
+    const used = this.session?.sessionId;
     try {
       const identity = this.#startIdentity();
-      const answer = await this.api.start({ sessionId: this.session?.sessionId, forceNew, ...identity });
+      const answer = await this.api.start({ sessionId: used, forceNew, ...identity });
       const conv = answer.conversation;
-      this.session = { sessionId: conv.customer_session_id, conversationId: conv.id };
+      this.session = sessionRecord(answer, used);
       saveSession(this.session);
       this.#reset();
-      this.onStarted(conv, identity);
+      if (this.session.externalId) {
+        this.confirmedSub = this.session.externalId;
+        const contact = answer.contact || {};
+        this.onKnown(conv, { name: contact.name || undefined, email: contact.email || undefined });
+      } else {
+        this.onStarted(conv, identity);
+      }
       await this.#show(conv, answer.messages, answer.last_event_id, answer);
     } catch (err) {
-      if (forceNew) {
+      if (used && isSessionGone(err)) {
+        this.#sessionGone(used);
+      } else if (forceNew) {
         this.state.notice = err instanceof ApiError ? err.detail : 'Something went wrong.';
         this.#changed();
       } else {
@@ -301,6 +495,12 @@ export class Chat {
         break;
       case 'agent.typing':
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
+        return;
+      case 'customer.session_revoked':
+        // Signed out (by this browser's other tab, or the customer erased); the stream ends next.
+        // Only the streams of the sign-in that ended get it; its `session_id` is the sign-in's
+        // own id, not the one this browser holds, so there is nothing to compare.
+        this.#sessionGone(this.session?.sessionId);
         return;
       default:
         return;

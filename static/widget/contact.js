@@ -89,6 +89,32 @@ export class Contact {
     this.#save();
   }
 
+  /** chat.js: a signed-in customer's conversation is shown; their contact as the server has it. */
+  known(conversation, { name, email } = {}) {
+    if (this.record.conversationId !== conversation.id) {
+      this.form = null;
+      this.record = { email: this.record.email, name: this.record.name, conversationId: conversation.id };
+    }
+    if (email) {
+      this.record.contactEmail = email;
+      this.record.email = email;
+    }
+    if (name) this.record.name = name;
+    this.#save();
+    this.#changed();
+  }
+
+  /** chat.js: the signed-in customer is gone (signed out): nothing of theirs stays in this browser. */
+  forget() {
+    this.record = {};
+    this.form = null;
+    this.errors = {};
+    this.focus = null;
+    this.leaveDraft = null;
+    saveContact(null);
+    this.#changed();
+  }
+
   /** The e-mail the server has for this conversation, as far as this page knows. */
   knownEmail() {
     return this.conversationId ? this.#mine().contactEmail || null : null;

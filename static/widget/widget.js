@@ -12,6 +12,11 @@ import { ChatView } from './view.js';
 
 const bridge = createBridge();
 document.documentElement.classList.toggle('embedded', bridge.embedded);
+// First thing, before any request: tell the host page this frame is alive. The loader draws
+// no launcher without it (a site the chat is not allowed on gets a frame the browser refuses
+// to show, which never says this). The handlers below are all in place before the loader's
+// first message can arrive (a later task).
+if (bridge.embedded) bridge.post('ready');
 
 let panelOpen = !bridge.embedded; // opened directly: always "open"
 let unread = 0;
@@ -40,6 +45,12 @@ const chat = new Chat({
     if (!panelOpen && (message.sender_type === 'agent' || message.sender_type === 'system')) setUnread(unread + 1);
   },
   onStarted: (conversation, identity) => contact.started(conversation, identity),
+  onKnown: (conversation, who) => contact.known(conversation, who),
+  onSignedOut: () => {
+    contact.forget();
+    setUnread(0); // replies the signed-out customer had not read are not the next shopper's
+  },
+  onFresh: () => { if (panelOpen) chat.ensureStarted(); },
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 
@@ -106,7 +117,23 @@ bridge.on('state', async (msg) => {
   view.scrollToBottom();
 });
 bridge.on('focus', () => view.focusComposer());
-bridge.on('identify', (msg) => chat.identify({ name: msg.name, email: msg.email }));
+// Switchboard.identify(): a token signs a known customer in (identity.js); without one, a
+// name and an e-mail are hints for a guest's chat. The host page hears how it went.
+bridge.on('identify', async (msg) => {
+  if (typeof msg.token !== 'string' || !msg.token) {
+    chat.identify({ name: msg.name, email: msg.email });
+    return;
+  }
+  const problem = await chat.signIn(msg.token);
+  bridge.post('identity', { signed_in: chat.signedIn, ...(problem ? { error: problem } : {}) });
+  if (panelOpen) chat.ensureStarted(); // a refused token: the guest's chat, on screen
+});
+// Switchboard.logout(): the customer signed out of the shop.
+bridge.on('logout', async () => {
+  const was = await chat.signOut();
+  bridge.post('identity', { signed_in: chat.signedIn });
+  if (was && panelOpen) chat.ensureStarted();
+});
 
 onSessionChange((saved) => chat.adopt(saved));
 
@@ -120,8 +147,6 @@ if (vv && !bridge.embedded) {
 }
 
 view.render();
-if (bridge.embedded) {
-  bridge.post('ready');
-} else {
+if (!bridge.embedded) {
   configured.then(() => chat.ensureStarted()).then(() => view.focusComposer());
 }

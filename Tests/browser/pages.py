@@ -530,9 +530,17 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "Tests" / "artifacts" / "scr
 
 # axe-core 3.1 (bundled with axe-selenium-python) knows these tags; unknown ones make it fail.
 AXE_TAGS = ["wcag2a", "wcag2aa", "best-practice"]
+# axe's colour checks scroll the elements they look at into view (the shop page ends up at its
+# footer): every scroll position of the document is put back afterwards, so that a screenshot
+# taken after the audit shows what was checked to be on screen.
 RUN_AXE = """
 const [context, options, done] = arguments;
-axe.run(context || document, options).then((r) => done({violations: r.violations}), (e) => done({error: String(e)}));
+const kept = [document.scrollingElement, ...document.querySelectorAll('*')]
+  .filter((e) => e && (e.scrollTop || e.scrollLeft || e.scrollHeight > e.clientHeight || e.scrollWidth > e.clientWidth))
+  .map((e) => [e, e.scrollTop, e.scrollLeft]);
+const restore = () => kept.forEach(([e, top, left]) => e.scrollTo({top, left, behavior: 'instant'}));
+axe.run(context || document, options).then((r) => { restore(); done({violations: r.violations}); },
+                                           (e) => { restore(); done({error: String(e)}); });
 """
 
 

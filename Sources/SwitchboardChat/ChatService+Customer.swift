@@ -59,7 +59,7 @@ extension ChatService {
         let settings = try shopSettings()
         return try write { tx in
             if sessionId != nil, let signedIn = try tx.rows.customerSession(tokenHash: hash) {
-                guard signedIn.revokedAt == nil, var contact = try tx.rows.contact(id: signedIn.contactId) else { throw Self.invalidSession }
+                guard signedIn.isLive(at: tx.now), var contact = try tx.rows.contact(id: signedIn.contactId) else { throw Self.invalidSession }
                 contact.lastSeenAt = tx.now
                 try tx.rows.updateContact(contact)
                 if forceNew, let open = try tx.rows.openConversation(contactId: contact.id) {
@@ -127,7 +127,7 @@ extension ChatService {
         let hash = Secrets.sha256(sessionId)
         if Secrets.constantTimeEqual(stored, hash) { return (conversation, nil) }
         if let session = try rows.customerSession(tokenHash: hash) {
-            guard session.revokedAt == nil else { throw invalidSession }
+            guard session.isLive(at: .now()) else { throw invalidSession }
             if session.contactId == conversation.contactId { return (conversation, session) }
         }
         throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")

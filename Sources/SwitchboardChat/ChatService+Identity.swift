@@ -35,7 +35,10 @@ extension ChatService {
 
             if let previousSessionId { try carryOver(previousSessionId, to: contact, tx) }
 
-            let record = CustomerSession(id: Identifiers.uuid(), contactId: contact.id, createdAt: tx.now, revokedAt: nil)
+            // Sessions that ended a month ago answer 403 instead of 401 from now on; nothing else needs them.
+            try tx.rows.deleteDeadCustomerSessions(contactId: contact.id, before: tx.now.adding(seconds: -30 * 86400))
+            let record = CustomerSession(id: Identifiers.uuid(), contactId: contact.id, createdAt: tx.now,
+                                         expiresAt: tx.now.adding(seconds: policy.customerSessionTTLSeconds), revokedAt: nil)
             try tx.rows.insertCustomerSession(record, tokenHash: Secrets.sha256(session))
             var result = try openOrStart(for: contact, sessionId: session, officer: agent, settings, tx)
             result.contact = try tx.rows.contact(id: contact.id)
@@ -55,7 +58,7 @@ extension ChatService {
     /// The live sign-in behind a session id that `login` issued: 401 `invalid_session` when
     /// it never was one or has ended.
     func liveSession(_ sessionId: String, _ rows: any StoreReader) throws -> CustomerSession {
-        guard let session = try rows.customerSession(tokenHash: Secrets.sha256(sessionId)), session.revokedAt == nil else {
+        guard let session = try rows.customerSession(tokenHash: Secrets.sha256(sessionId)), session.isLive(at: .now()) else {
             throw Self.invalidSession
         }
         return session
@@ -113,7 +116,7 @@ extension ChatService {
         try tx.rows.deleteContactIfUnused(id: anonymous.contactId)
         try tx.rows.retireSessionHash(hash)
         try tx.rows.insertCustomerSession(CustomerSession(id: Identifiers.uuid(), contactId: contact.id, createdAt: tx.now,
-                                                          revokedAt: tx.now), tokenHash: hash)
+                                                          expiresAt: tx.now, revokedAt: tx.now), tokenHash: hash)
         if contactOpen != nil {
             try closeOnSignIn(anonymous, BotText.merged, event: "merged", tx)
         } else {

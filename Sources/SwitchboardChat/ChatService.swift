@@ -95,6 +95,8 @@ public struct ChatPolicy: Sendable {
     public var mailMaxAttempts: Int = 20
     /// The sites that may show the chat until an admin saves a list.
     public var widgetOrigins: [String] = ["http://127.0.0.1:8081"]
+    /// How long a customer's sign-in (`login`) lasts.
+    public var customerSessionTTLSeconds: Int64 = 7 * 86400
 
     public init(maxOpenChatsPerAddress: Int = 5, loginFailuresBeforeBackoff: Int = 5) {
         self.maxOpenChatsPerAddress = maxOpenChatsPerAddress
@@ -111,6 +113,7 @@ public struct ChatPolicy: Sendable {
         presenceGraceSeconds = Int64(config.presenceGraceSeconds)
         mailRetrySeconds = Int64(config.mailRetrySeconds)
         widgetOrigins = config.widgetOrigins
+        customerSessionTTLSeconds = Int64(config.customerSessionTTLSeconds)
     }
 
     /// The wait before attempt `attempts + 1` of an e-mail.

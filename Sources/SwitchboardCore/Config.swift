@@ -48,6 +48,8 @@ public struct Config: Sendable {
     /// The first retry of an e-mail the SMTP server did not take; doubles up to an hour.
     public var mailRetrySeconds = Self.fallback(.mailRetry)
 
+    /// How long a customer's sign-in lasts.
+    public var customerSessionTTLSeconds = Self.fallback(.customerSessionTTL)
     /// The sites that may show the chat until an admin saves a list.
     public var widgetOrigins = WidgetOrigins.parse(environment: Self.text(.widgetOrigins)) ?? []
 
@@ -150,6 +152,7 @@ public struct Config: Sendable {
         config.offlineMailDelaySeconds = try int(.offlineMailDelay)
         config.presenceGraceSeconds = try int(.presenceGrace)
         config.mailRetrySeconds = try int(.mailRetry)
+        config.customerSessionTTLSeconds = try int(.customerSessionTTL)
         if let text = value(.widgetOrigins) {
             guard let origins = WidgetOrigins.parse(environment: text) else {
                 throw ConfigError("SWITCHBOARD_WIDGET_ORIGINS=\(text): origins like https://shop.example, space-separated (or * for any site)")
@@ -186,6 +189,7 @@ public struct Config: Sendable {
         case ConfigVariable.offlineMailDelay.name: String(c.offlineMailDelaySeconds)
         case ConfigVariable.presenceGrace.name: String(c.presenceGraceSeconds)
         case ConfigVariable.mailRetry.name: String(c.mailRetrySeconds)
+        case ConfigVariable.customerSessionTTL.name: String(c.customerSessionTTLSeconds)
         case ConfigVariable.widgetOrigins.name: c.widgetOrigins.joined(separator: " ")
         default: nil
         }

@@ -123,6 +123,9 @@ extension ConfigVariable {
                                                      "an agent whose last console stream closed this long ago goes offline (`away_since`)")
     public static let mailRetry = ConfigVariable("SWITCHBOARD_MAIL_RETRY_SECONDS", .number(30), 1...3600,
                                                  "first retry of an e-mail the server did not take; doubles up to an hour; given up after 20 attempts")
+    public static let customerSessionTTL = ConfigVariable(
+        "SWITCHBOARD_CUSTOMER_SESSION_TTL_SECONDS", .number(7 * 86400), 300...(90 * 86400),
+        "a signed-in customer's session (`/customer/login`) lasts this long; then the widget signs in again with the page's fresh token")
     public static let widgetOrigins = ConfigVariable(
         "SWITCHBOARD_WIDGET_ORIGINS", .text("http://127.0.0.1:8081"), nil,
         "the sites that may show the chat until an admin saves a list (Settings → Widget; `https://shop.example https://www.shop.example`, or `*` for any site)")
@@ -131,6 +134,6 @@ extension ConfigVariable {
     public static let all: [ConfigVariable] = [
         dataDir, runDir, routing, workerThreads, maxBodyBytes, tokenTTL, scryptLogN, maxConcurrentHashes, hashQueue,
         maxOpenChatsPerAddress, loginFailuresBeforeBackoff, sseMaxLifetime, notifierPoll, eventRetention, heartbeat,
-        smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, offlineMailDelay, presenceGrace, mailRetry, widgetOrigins,
+        smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, offlineMailDelay, presenceGrace, mailRetry, customerSessionTTL, widgetOrigins,
     ]
 }

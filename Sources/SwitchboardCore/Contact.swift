@@ -75,14 +75,21 @@ public struct CustomerSession: Equatable, Sendable {
     public var id: String
     public var contactId: String
     public var createdAt: Timestamp
+    /// A sign-in is never a permanent login: past this the device signs in again (the shop's
+    /// page hands the widget a fresh token on every load).
+    public var expiresAt: Timestamp
     public var revokedAt: Timestamp?
 
-    public init(id: String, contactId: String, createdAt: Timestamp, revokedAt: Timestamp?) {
+    public init(id: String, contactId: String, createdAt: Timestamp, expiresAt: Timestamp, revokedAt: Timestamp?) {
         self.id = id
         self.contactId = contactId
         self.createdAt = createdAt
+        self.expiresAt = expiresAt
         self.revokedAt = revokedAt
     }
+
+    /// Neither revoked nor expired at `now`.
+    public func isLive(at now: Timestamp) -> Bool { revokedAt == nil && now < expiresAt }
 }
 
 /// A key the shop's server signs identity tokens with. The key itself must be kept to check
@@ -167,6 +174,8 @@ public protocol ContactWriter {
     func retireSessionHash(_ hash: [UInt8]) throws
     func insertCustomerSession(_ session: CustomerSession, tokenHash: [UInt8]) throws
     func revokeCustomerSession(id: String, at: Timestamp) throws
+    /// Forgets the contact's sessions that expired or were revoked before `before`.
+    func deleteDeadCustomerSessions(contactId: String, before: Timestamp) throws
     func insertIdentitySecret(_ secret: IdentitySecret) throws
     /// False when there was no such secret.
     func deleteIdentitySecret(id: String) throws -> Bool

@@ -297,6 +297,7 @@ enum Migrations {
                     token_hash BLOB NOT NULL UNIQUE,
                     contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
                     created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
                     revoked_at INTEGER
                 );
                 CREATE INDEX IF NOT EXISTS customer_sessions_contact ON customer_sessions(contact_id);

@@ -44,18 +44,19 @@ extension SQLiteRows {
 
     func customerSession(tokenHash: [UInt8]) throws -> CustomerSession? {
         try Row.decodeOne(try db.cachedStatement(sql: """
-            SELECT id, contact_id, created_at, revoked_at FROM customer_sessions WHERE token_hash = ?
-            """), arguments: [Data(tokenHash)], columns: ["id", "contact_id", "created_at", "revoked_at"]) { row in
+            SELECT id, contact_id, created_at, expires_at, revoked_at FROM customer_sessions WHERE token_hash = ?
+            """), arguments: [Data(tokenHash)], columns: ["id", "contact_id", "created_at", "expires_at", "revoked_at"]) { row in
             CustomerSession(id: row[0], contactId: row[1], createdAt: Timestamp(milliseconds: row[2]),
-                            revokedAt: (row[3] as Int64?).map(Timestamp.init(milliseconds:)))
+                            expiresAt: Timestamp(milliseconds: row[3]), revokedAt: (row[4] as Int64?).map(Timestamp.init(milliseconds:)))
         }
     }
 
     func liveCustomerSessions(contactId: String) throws -> [CustomerSession] {
         try Row.decodeAll(try db.cachedStatement(sql: """
-            SELECT id, contact_id, created_at FROM customer_sessions WHERE contact_id = ? AND revoked_at IS NULL ORDER BY created_at
-            """), arguments: [contactId], columns: ["id", "contact_id", "created_at"]) { row in
-            CustomerSession(id: row[0], contactId: row[1], createdAt: Timestamp(milliseconds: row[2]), revokedAt: nil)
+            SELECT id, contact_id, created_at, expires_at FROM customer_sessions WHERE contact_id = ? AND revoked_at IS NULL ORDER BY created_at
+            """), arguments: [contactId], columns: ["id", "contact_id", "created_at", "expires_at"]) { row in
+            CustomerSession(id: row[0], contactId: row[1], createdAt: Timestamp(milliseconds: row[2]),
+                            expiresAt: Timestamp(milliseconds: row[3]), revokedAt: nil)
         }
     }
 
@@ -140,8 +141,16 @@ extension SQLiteRows: ContactWriter {
     }
 
     func insertCustomerSession(_ s: CustomerSession, tokenHash: [UInt8]) throws {
-        try db.cachedStatement(sql: "INSERT INTO customer_sessions (id, token_hash, contact_id, created_at, revoked_at) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [s.id, Data(tokenHash), s.contactId, s.createdAt.milliseconds, s.revokedAt?.milliseconds])
+        try db.cachedStatement(sql: """
+            INSERT INTO customer_sessions (id, token_hash, contact_id, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [s.id, Data(tokenHash), s.contactId, s.createdAt.milliseconds, s.expiresAt.milliseconds,
+                                     s.revokedAt?.milliseconds])
+    }
+
+    func deleteDeadCustomerSessions(contactId: String, before: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            DELETE FROM customer_sessions WHERE contact_id = ? AND (expires_at < ? OR revoked_at < ?)
+            """).execute(arguments: [contactId, before.milliseconds, before.milliseconds])
     }
 
     func revokeCustomerSession(id: String, at now: Timestamp) throws {

@@ -114,6 +114,12 @@ extension MemoryRows {
         state.customerSessions[tokenHash] = session
     }
 
+    func deleteDeadCustomerSessions(contactId: String, before: Timestamp) throws {
+        state.customerSessions = state.customerSessions.filter { _, s in
+            s.contactId != contactId || (s.expiresAt >= before && (s.revokedAt.map { $0 >= before } ?? true))
+        }
+    }
+
     func revokeCustomerSession(id: String, at now: Timestamp) throws {
         for (hash, session) in state.customerSessions where session.id == id && session.revokedAt == nil {
             state.customerSessions[hash]?.revokedAt = now

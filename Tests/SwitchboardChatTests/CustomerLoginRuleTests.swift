@@ -10,8 +10,9 @@ struct CustomerLoginRuleTests {
     static let admin = AuditEntry.Actor(id: nil, username: "cli")
 
     /// A desk with one identity secret, and a token signer for it.
-    func desk(_ engine: Engine, routing: RoutingMode = .manual) throws -> (Desk, (String, String?) -> String) {
-        let desk = try Desk(engine, routing: routing)
+    func desk(_ engine: Engine, routing: RoutingMode = .manual,
+              policy: ChatPolicy = ChatPolicy()) throws -> (Desk, (String, String?) -> String) {
+        let desk = try Desk(engine, routing: routing, policy: policy)
         let secret = try desk.service.createIdentitySecret(by: Self.admin)
         let sign = { (sub: String, name: String?) in
             IdentityToken.sign(subject: sub, name: name, email: nil, issuedAt: Int64(Date().timeIntervalSince1970), lifetimeSeconds: 3600,
@@ -153,6 +154,20 @@ struct CustomerLoginRuleTests {
         #expect(throws: AppError.self) { try desk.service.customerLogout(sessionId: laptop.sessionId) }
         #expect(try desk.service.conversation(phone.conversation.id, access: .customer(sessionId: phone.sessionId)).id == phone.conversation.id)
         #expect(try desk.service.customerStreamIdentity(phone.conversation.id, sessionId: phone.sessionId).sessionId != nil)
+    }
+
+    /// A sign-in is never a permanent login: past its lifetime the session is refused like a
+    /// logged-out one, and a fresh token signs the device in again.
+    @Test(arguments: Engine.allCases) func aSessionEndsWithItsLifetime(_ engine: Engine) throws {
+        var policy = ChatPolicy()
+        policy.customerSessionTTLSeconds = 0
+        let (desk, sign) = try desk(engine, policy: policy)
+        let expired = try login(desk, sign("customer-1", nil))
+        let invalid = AppError.unauthorized("This chat session has ended; sign in or start again.", code: "invalid_session")
+        #expect(throws: invalid) { try desk.service.conversation(expired.conversation.id, access: .customer(sessionId: expired.sessionId)) }
+        #expect(throws: invalid) { try desk.service.start(sessionId: expired.sessionId, forceNew: false, displayName: nil, email: nil) }
+        #expect(throws: invalid) { try desk.service.checkCustomerSession(expired.sessionId) }
+        #expect(try login(desk, sign("customer-1", nil)).conversation.id == expired.conversation.id)
     }
 
     @Test(arguments: Engine.allCases) func erasingAContactLeavesNothingOfItButAnAuditLineWithoutPersonalData(_ engine: Engine) throws {

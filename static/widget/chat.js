@@ -9,6 +9,7 @@ import { MessageLog } from '../js/messagelog.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 import { TypingSender, TypingWatch } from '../js/typing.js';
+import { HOLDER_ACTIVE_MS } from './availability.js';
 import { guardSession, identityAction, identityApi, identityProblem, isSessionGone, sessionRecord, tokenSubject } from './identity.js';
 import { clearSession, loadSession, saveSession } from './session.js';
 
@@ -48,7 +49,9 @@ export class Chat {
       error: null,
       notice: null,
       agentTyping: null, // {name}
+      holderSeen: null, // {agentId, at}: the holder acted in the chat, live (availability.js holderStatus)
     };
+    this.holderTimer = null;
     this.agentNames = new Map();
     this.stream = null;
     this.loading = null;
@@ -394,6 +397,17 @@ export class Chat {
     this.state.conversation = null;
     this.state.agentTyping = null;
     this.state.notice = null;
+    this.state.holderSeen = null;
+  }
+
+  // The holder did something in the chat just now (claimed it, wrote, typed): they are there,
+  // whatever their presence says, for a while (availability.js); the header follows when it ends.
+  #holderActs(agentId) {
+    if (!agentId || agentId !== this.state.conversation?.assigned_agent_id) return;
+    this.state.holderSeen = { agentId, at: Date.now() };
+    clearTimeout(this.holderTimer);
+    this.holderTimer = setTimeout(() => this.#changed(), HOLDER_ACTIVE_MS + 100);
+    this.holderTimer.unref?.(); // (Node, in the tests)
   }
 
   async #show(conversation, messages, lastEventId, startAnswer = null) {
@@ -418,11 +432,24 @@ export class Chat {
     this.#openStream(lastEventId);
   }
 
+  // `c`: the whole conversation, or (same id) just what changed. Another holder brings
+  // nothing of the previous one's along: a name or presence `c` lacks is looked up or unknown.
   #setConversation(c) {
     const prev = this.state.conversation;
-    const next = { ...(prev && prev.id === c.id ? prev : {}), ...c };
+    const same = Boolean(prev && prev.id === c.id);
+    const next = { ...(same ? prev : {}), ...c };
+    // Seen acting: only the same holder, and not once they are seen going offline.
+    const wentAway = same && prev.assigned_agent_presence === 'online' && c.assigned_agent_presence === 'offline';
+    if (!same || wentAway || next.assigned_agent_id !== this.state.holderSeen?.agentId) this.state.holderSeen = null;
+    if (same && 'assigned_agent_id' in c && c.assigned_agent_id !== prev.assigned_agent_id) {
+      if (!('assigned_agent_name' in c)) next.assigned_agent_name = this.agentNames.get(c.assigned_agent_id) || null;
+      if (!('assigned_agent_presence' in c)) delete next.assigned_agent_presence;
+    }
     if (next.assigned_agent_id && next.assigned_agent_name) this.agentNames.set(next.assigned_agent_id, next.assigned_agent_name);
-    if (!next.assigned_agent_id) next.assigned_agent_name = null;
+    if (!next.assigned_agent_id) {
+      next.assigned_agent_name = null;
+      next.assigned_agent_presence = null;
+    }
     this.state.conversation = next;
     if (next.status !== 'automated') {
       this.state.showTalkToAgent = false;
@@ -487,15 +514,18 @@ export class Chat {
       case 'agent.assigned':
         if (data.agent) {
           this.agentNames.set(data.agent.id, data.agent.display_name);
-          this.#setConversation({ ...conv, status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
+          // (Their presence comes with the conversation: conversation.updated.)
+          this.#setConversation({ id: conv.id, status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
+          this.#holderActs(data.agent.id); // they took it (or were given it) just now
         }
         break;
       case 'chat.closed':
-        this.#setConversation({ ...conv, status: 'closed', closed_at: data.closed_at });
+        this.#setConversation({ id: conv.id, status: 'closed', closed_at: data.closed_at });
         break;
       case 'agent.typing':
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
-        return;
+        if (data.typing) this.#holderActs(data.agent_id);
+        break;
       case 'customer.session_revoked':
         // Signed out (by this browser's other tab, or the customer erased); the stream ends next.
         // Only the streams of the sign-in that ended get it; its `session_id` is the sign-in's
@@ -523,6 +553,8 @@ export class Chat {
       const name = message.content.replace(/ has joined the chat\.?$/, '');
       if (name && name !== message.content) this.agentNames.set(message.metadata.agent_id, name);
     }
+    if (added && live && message.sender_type === 'agent') this.#holderActs(message.sender_agent_id);
+    if (added && live && message.kind === 'event' && message.metadata?.event === 'assigned') this.#holderActs(message.metadata.agent_id);
     if (added && live && message.sender_type !== 'customer') this.onIncoming(message);
   }
 
@@ -650,7 +682,7 @@ export class Chat {
     try {
       const answer = await this.api.escalate(conv.id, message);
       if (this.state.conversation?.id !== conv.id) return null;
-      this.#setConversation({ ...this.state.conversation, status: answer.status, assigned_agent_id: answer.assigned_agent_id });
+      this.#setConversation({ id: conv.id, status: answer.status, assigned_agent_id: answer.assigned_agent_id ?? null });
       // The stored message and the answer's system message share a timestamp: a list read
       // first puts them in the server's order (the stream would too, but may be slower).
       if (message) await this.#poll().catch(() => {});

@@ -6,7 +6,7 @@ import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } fr
 import { applyLimits } from '../js/limits.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
-import { filedStatus, headerStatus, leaveHint, replyTimeInWords } from './availability.js';
+import { filedStatus, headerStatus, holderStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { ContactView } from './contactview.js';
 
 // The inputs whose lengths the server limits (widget-config `limits`).
@@ -170,20 +170,22 @@ export class ChatView {
     const { el } = this;
     let status = this.subtitle;
     let agentName = null;
+    let present = false;
     const filed = this.contact.filed();
     if (conv) {
       if (filed) status = filedStatus(filed);
       else if (this.contact.awaitingContact()) status = headerStatus(this.contact.availability) || status;
       else if (conv.status === 'automated') status = headerStatus(this.contact.availability) || status;
-      else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent') {
-        agentName = conv.assigned_agent_name || 'a support agent';
-        status = `You're chatting with ${agentName}`;
+        // Who holds the chat, and whether they are there (their presence, live).
+        ({ text: status, name: agentName, present } = holderStatus(conv, { seen: st.holderSeen }));
       } else if (conv.status === 'closed') status = 'This conversation has ended';
     }
     el.status.textContent = status;
     el.status.hidden = !status;
     el.topAvatar.classList.toggle('has-agent', Boolean(agentName));
+    el.topAvatar.classList.toggle('is-away', Boolean(agentName) && !present);
+    el.topAvatar.dataset.presence = agentName ? (present ? 'online' : 'away') : 'none';
     el.topInitials.textContent = agentName ? initials(agentName) : '';
     if (agentName) el.topAvatar.style.setProperty('--hue', String(hueFor(agentName)));
   }

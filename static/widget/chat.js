@@ -22,9 +22,14 @@ export class Chat {
    *   onKnown: a signed-in customer's conversation is shown, with their contact ({name, email}).
    *   onSignedOut: the signed-in customer is gone (logout, revoked): forget what they told us.
    *   onFresh: the session is gone and nothing replaced it: start a new chat if it is on screen.
+   *   onLeaveMessage: the bot answered the shopper's message by offering to leave a message
+   *   (metadata.event "leave_message": they asked for a person while nobody is there).
    */
-  constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {} }) {
+  constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {},
+    onLeaveMessage = () => {} }) {
     this.onChange = onChange;
+    this.onLeaveMessage = onLeaveMessage;
+    this.leaveOffers = new Set(); // the bot messages whose offer was acted on (a retry's answer repeats one)
     this.onIncoming = onIncoming;
     this.onStarted = onStarted;
     this.onKnown = onKnown;
@@ -649,12 +654,27 @@ export class Chat {
         ? await this.api.quickReply(conv.id, entry.slug, clientId)
         : await this.api.send(conv.id, entry.message.content, clientId);
       if (this.state.conversation?.id !== conv.id) return;
+      const before = this.state.conversation.status;
       this.#setConversation(answer.conversation);
       this.#ingest(answer.customer_message, false);
       if (answer.bot_message) this.#ingest(answer.bot_message, false);
       if (answer.conversation.status === 'automated') {
         this.state.quickQuestions = answer.quick_questions || [];
         this.state.showTalkToAgent = Boolean(answer.show_talk_to_agent);
+      }
+      if (before === 'automated' && answer.conversation.status === 'agent') {
+        // The shopper asked for a person in their own words and someone is there: the bot
+        // escalated at once, as "Talk to a person" would. The queue's system message is not in
+        // the answer: read it now rather than wait for the stream.
+        this.#changed();
+        await this.#poll().catch(() => {});
+      }
+      const bot = answer.bot_message;
+      if (bot?.metadata?.event === 'leave_message' && bot.id && !this.leaveOffers.has(bot.id)) {
+        // ...and nobody is there: the bot offers the leave-a-message form.
+        this.leaveOffers.add(bot.id);
+        this.#changed();
+        try { this.onLeaveMessage(bot); } catch (e) { console.error(e); }
       }
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0);

@@ -206,6 +206,19 @@ export class Contact {
     this.#save();
   }
 
+  /**
+   * chat.js: the shopper asked the bot for a person while nobody is there, and the bot
+   * offered to take a message: the same form "Leave a message" opens. The button and the
+   * header follow: nobody is there (the server knows better than our last read).
+   */
+  async offerLeave() {
+    if (this.chat.conversation?.status !== 'automated') return;
+    this.openLeave();
+    if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
+    await this.update();
+    if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
+  }
+
   openLeave({ changed = false } = {}) {
     this.#mine(); // the record follows this conversation first: a later switch would close the form
     this.form = 'leave';

@@ -51,6 +51,7 @@ const chat = new Chat({
     setUnread(0); // replies the signed-out customer had not read are not the next shopper's
   },
   onFresh: () => { if (panelOpen) chat.ensureStarted(); },
+  onLeaveMessage: () => contact.offerLeave(),
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 

@@ -75,12 +75,19 @@ export class Chat {
     document.addEventListener('visibilitychange', () => { if (!document.hidden) this.poller.kick(); });
   }
 
-  /** A signed-in customer, as the host page told us: used when a conversation starts. */
+  /**
+   * A guest's name and e-mail, as the host page told us (Switchboard.identify
+   * without a token): sent with `start` when a conversation starts. Resolves,
+   * once any start or resume under way has finished, to the hints as the
+   * server takes them ({displayName?, email?}), so that a conversation that
+   * already exists can be given them too (contact.js).
+   */
   identify({ name, email }) {
     this.identity = {
       displayName: typeof name === 'string' && name.trim() ? name.trim() : undefined,
       email: typeof email === 'string' && email.includes('@') ? email.trim() : undefined,
     };
+    return this.#once(async () => this.#startIdentity());
   }
 
   // The identity as the server takes it: a long name shortened, an address too long to be one left out.

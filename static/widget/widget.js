@@ -122,7 +122,9 @@ bridge.on('focus', () => view.focusComposer());
 // name and an e-mail are hints for a guest's chat. The host page hears how it went.
 bridge.on('identify', async (msg) => {
   if (typeof msg.token !== 'string' || !msg.token) {
-    chat.identify({ name: msg.name, email: msg.email });
+    // Used when a conversation starts; one that is on already gets them now.
+    const hints = await chat.identify({ name: msg.name, email: msg.email });
+    await contact.identified(hints);
     return;
   }
   const problem = await chat.signIn(msg.token);

@@ -134,8 +134,18 @@ class Shopper:
         self.enter_frame()
         return [c.text for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip")]
 
+    def more_questions(self) -> None:
+        """After the first question the quick questions fold into "More questions": opens them
+        (nothing to do while they show)."""
+        self.enter_frame()
+        more = self.d.find_element(By.ID, "more")
+        if more.is_displayed():
+            more.click()
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "chips").is_displayed(), "the quick questions did not open")
+
     def tap_quick_reply_named(self, question: str) -> None:
         self.enter_frame()
+        self.more_questions()
         wait_for(self.d, lambda: question in self.quick_replies(), f"no quick reply {question!r}: {self.quick_replies()!r}")
         next(c for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip") if c.text == question).click()
 
@@ -232,6 +242,7 @@ class Shopper:
 
     def tap_quick_reply(self, index: int = 0) -> str:
         self.enter_frame()
+        self.more_questions()
         chip = self.d.find_elements(By.CSS_SELECTOR, "#chips .chip")[index]
         question = chip.text
         chip.click()

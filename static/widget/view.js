@@ -6,6 +6,7 @@ import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } fr
 import { applyLimits } from '../js/limits.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
+import { chipsMode } from './actions.js';
 import { filedStatus, headerStatus, holderStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { ContactView } from './contactview.js';
 
@@ -27,13 +28,14 @@ export class ChatView {
     this.embedded = embedded;
     this.onMinimize = onMinimize;
     this.chipsKey = '';
+    this.chipsOpenedAt = null; // how many messages the shopper had written when they pressed "More questions"
     this.lastRenderedSize = 0;
     this.el = {
       app: $('app'), title: $('title'), status: $('status'), topAvatar: $('top-avatar'), topInitials: $('top-initials'),
       minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'),
       loading: $('loading'), error: $('error'), errorText: $('error-text'), errorRetry: $('error-retry'),
       log: $('log'), typing: $('typing'), typingAvatar: $('typing-avatar'), typingText: $('typing-text'),
-      actions: $('actions'), chips: $('chips'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
+      actions: $('actions'), chips: $('chips'), more: $('more'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
       talkPerson: $('talk-icon-person'), talkMail: $('talk-icon-mail'), notice: $('notice'),
       form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
     };
@@ -76,6 +78,7 @@ export class ChatView {
     });
     el.input.addEventListener('blur', () => chat.stopTyping());
     el.talk.addEventListener('click', () => this.contact.talk());
+    el.more.addEventListener('click', () => this.#openChips());
     el.newChat.addEventListener('click', async () => {
       await chat.startNew();
       this.focusComposer(true);
@@ -203,19 +206,44 @@ export class ChatView {
     }
   }
 
+  // How many messages the shopper has written or tapped in this conversation (sending ones too).
+  #asked() {
+    return this.chat.log.entries().filter((e) => e.message.sender_type === 'customer').length;
+  }
+
+  // "More questions": the quick questions open again under the conversation (until the next
+  // question), shown whole above the way to a person; the focus goes to the first.
+  #openChips() {
+    this.chipsOpenedAt = this.#asked();
+    this.render();
+    const s = this.el.scroller;
+    s.scrollTop = s.scrollHeight;
+    this.#reveal(this.el.chips);
+    this.el.chips.querySelector('button')?.focus({ preventScroll: true });
+  }
+
   #renderActions(st, conv, blocked) {
     const { el, chat } = this;
     const automated = st.phase === 'ready' && conv?.status === 'automated' && !blocked;
-    const questions = automated ? st.quickQuestions : [];
+    if (conv?.id !== this.chipsConversation) {
+      this.chipsConversation = conv?.id;
+      this.chipsOpenedAt = null;
+    }
+    const mode = automated ? chipsMode({ questions: st.quickQuestions, asked: this.#asked(), openedAt: this.chipsOpenedAt }) : 'none';
+    const questions = mode === 'all' ? st.quickQuestions : [];
     const key = questions.map((q) => q.slug).join('|');
     if (key !== this.chipsKey) {
       this.chipsKey = key;
+      const hadFocus = el.chips.contains(document.activeElement); // a tapped question: the focus goes on below
       clear(el.chips);
+      if (hadFocus) queueMicrotask(() => (el.more.hidden ? el.talk : el.more).focus({ preventScroll: true }));
       for (const q of questions) {
         el.chips.append(h('button', { class: 'chip', type: 'button', on: { click: () => chat.quickReply(q) } }, q.question));
       }
     }
     el.chips.hidden = questions.length === 0;
+    el.more.hidden = mode !== 'more';
+    el.more.setAttribute('aria-expanded', String(mode === 'all'));
     // Online: "Talk to a person" and how soon people reply; away or closed: "Leave a message".
     const av = this.contact.availability;
     const leave = this.contact.offering === 'leave';
@@ -227,6 +255,6 @@ export class ChatView {
     const hint = leave ? leaveHint(av) : replyTimeInWords(av.typicalReplySeconds);
     el.talkHint.hidden = el.talk.hidden || !hint;
     if (el.talkHint.textContent !== hint) el.talkHint.textContent = hint;
-    el.actions.hidden = el.chips.hidden && el.talk.hidden;
+    el.actions.hidden = el.more.hidden && el.talk.hidden;
   }
 }

@@ -568,6 +568,19 @@ def audit(driver: WebDriver, where: str, context=None) -> list[str]:
     return problems
 
 
+RUN_AXE_INCOMPLETE = RUN_AXE.replace("done({violations: r.violations})", "done({incomplete: r.incomplete})")
+
+
+def needs_review(driver: WebDriver, rule: str = "color-contrast") -> list[str]:
+    """What axe-core could not decide for `rule` on the current document ("needs review",
+    its `incomplete` results), as readable lines (the target and axe's reason)."""
+    Axe(driver).inject()
+    results = driver.execute_async_script(RUN_AXE_INCOMPLETE, None, {"runOnly": {"type": "rule", "values": [rule]}})
+    assert "error" not in results, f"axe failed: {results['error']}"
+    return [f"{' '.join(n['target'])}: {(n.get('any') or [{}])[0].get('message', '')} — {n['html'][:100]}"
+            for v in results["incomplete"] for n in v["nodes"]]
+
+
 # The element's text colour as sRGB bytes, read back from a canvas (which parses every CSS colour).
 TEXT_RGBA = """
 const el = document.querySelector(arguments[0]);

@@ -204,7 +204,7 @@ describe('the holder, live', () => {
     stream.send('message.created', {
       conversation_id: CONV,
       message: { id: 'm-a', conversation_id: CONV, sender_type: 'agent', sender_agent_id: ALEX, kind: 'text', content: 'Still here!',
-        created_at: '2026-12-07T12:02:00.000Z' },
+        created_at: new Date().toISOString() },
     }, 8);
     await until(() => status().present === true, 'a message: there');
   });
@@ -213,4 +213,22 @@ describe('the holder, live', () => {
     const { status } = await chatShowing(held('offline'));
     assert.equal(status().present, false);
   });
+});
+
+test("a holder's message that reached us late (a poll after a reconnect) counts from when it was written", async () => {
+  const { chat, stream, status } = await chatShowing(held('offline'));
+  const old = new Date(Date.now() - HOLDER_ACTIVE_MS - 60_000).toISOString();
+  stream.send('message.created', {
+    conversation_id: CONV,
+    message: { id: 'm-old', conversation_id: CONV, sender_type: 'agent', sender_agent_id: ALEX, kind: 'text', content: 'Written a while ago',
+      created_at: old },
+  }, 2);
+  await until(() => chat.log.size === 1, 'the message shown');
+  assert.equal(status().present, false);
+  stream.send('message.created', {
+    conversation_id: CONV,
+    message: { id: 'm-new', conversation_id: CONV, sender_type: 'agent', sender_agent_id: ALEX, kind: 'text', content: 'Just now',
+      created_at: new Date().toISOString() },
+  }, 3);
+  await until(() => status().present === true, 'a fresh message: there');
 });

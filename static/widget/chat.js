@@ -414,11 +414,15 @@ export class Chat {
 
   // The holder did something in the chat just now (claimed it, wrote, typed): they are there,
   // whatever their presence says, for a while (availability.js); the header follows when it ends.
-  #holderActs(agentId) {
+  // `when`: the server's time of it (a message's created_at), for one that reached us late (a
+  // poll after a reconnect); never later than now.
+  #holderActs(agentId, when = undefined) {
     if (!agentId || agentId !== this.state.conversation?.assigned_agent_id) return;
-    this.state.holderSeen = { agentId, at: Date.now() };
+    const at = Math.min(Date.now(), Date.parse(when) || Date.now());
+    if (this.state.holderSeen?.agentId === agentId && this.state.holderSeen.at >= at) return;
+    this.state.holderSeen = { agentId, at };
     clearTimeout(this.holderTimer);
-    this.holderTimer = setTimeout(() => this.#changed(), HOLDER_ACTIVE_MS + 100);
+    this.holderTimer = setTimeout(() => this.#changed(), Math.max(0, at + HOLDER_ACTIVE_MS - Date.now()) + 100);
     this.holderTimer.unref?.(); // (Node, in the tests)
   }
 
@@ -565,8 +569,10 @@ export class Chat {
       const name = message.content.replace(/ has joined the chat\.?$/, '');
       if (name && name !== message.content) this.agentNames.set(message.metadata.agent_id, name);
     }
-    if (added && live && message.sender_type === 'agent') this.#holderActs(message.sender_agent_id);
-    if (added && live && message.kind === 'event' && message.metadata?.event === 'assigned') this.#holderActs(message.metadata.agent_id);
+    if (added && live && message.sender_type === 'agent') this.#holderActs(message.sender_agent_id, message.created_at);
+    if (added && live && message.kind === 'event' && message.metadata?.event === 'assigned') {
+      this.#holderActs(message.metadata.agent_id, message.created_at);
+    }
     if (added && live && message.sender_type !== 'customer') this.onIncoming(message);
   }
 

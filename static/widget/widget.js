@@ -51,6 +51,7 @@ const chat = new Chat({
     setUnread(0); // replies the signed-out customer had not read are not the next shopper's
   },
   onFresh: () => { if (panelOpen) chat.ensureStarted(); },
+  onLeaveMessage: () => contact.offerLeave(),
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 
@@ -121,7 +122,9 @@ bridge.on('focus', () => view.focusComposer());
 // name and an e-mail are hints for a guest's chat. The host page hears how it went.
 bridge.on('identify', async (msg) => {
   if (typeof msg.token !== 'string' || !msg.token) {
-    chat.identify({ name: msg.name, email: msg.email });
+    // Used when a conversation starts; one that is on already gets them now.
+    const hints = await chat.identify({ name: msg.name, email: msg.email });
+    await contact.identified(hints);
     return;
   }
   const problem = await chat.signIn(msg.token);

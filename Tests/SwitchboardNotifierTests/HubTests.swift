@@ -96,7 +96,7 @@ struct HubTests {
         hub.subscribe(two.channel, identity: .customer(conversationId: "c2", sessionId: "s2"), resumeFrom: nil)
         hub.subscribe(agent.channel, identity: .agent(agentId: "a1"), resumeFrom: nil)
         reads.runAll()
-        try outbox.append(.availabilityChanged, .agents, conversation: nil)
+        try outbox.append(.availabilityChanged, .conversation, conversation: ChatEvent.everyConversation)
         hub.tail()
         reads.runAll()
         #expect(try one.events().map(\.event) == ["availability.changed"])

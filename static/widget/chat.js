@@ -24,10 +24,13 @@ export class Chat {
    *   onFresh: the session is gone and nothing replaced it: start a new chat if it is on screen.
    *   onLeaveMessage: the bot answered the shopper's message by offering to leave a message
    *   (metadata.event "leave_message": they asked for a person while nobody is there).
+   *   onAvailability: the stream said whether anyone is there changed (availability.changed,
+   *   widget-config's `availability` object).
    */
   constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {},
-    onLeaveMessage = () => {} }) {
+    onLeaveMessage = () => {}, onAvailability = () => {} }) {
     this.onChange = onChange;
+    this.onAvailability = onAvailability;
     this.onLeaveMessage = onLeaveMessage;
     this.leaveOffers = new Set(); // the bot messages whose offer was acted on (a retry's answer repeats one)
     this.onIncoming = onIncoming;
@@ -542,6 +545,11 @@ export class Chat {
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
         if (data.typing) this.#holderActs(data.agent_id);
         break;
+      case 'availability.changed':
+        // Someone came or went, or the hours turned: the header, button and forms follow now,
+        // not at the next minute's re-read (the payload is widget-config's `availability`).
+        try { this.onAvailability(data); } catch (e) { console.error(e); }
+        return;
       case 'customer.session_revoked':
         // Signed out (by this browser's other tab, or the customer erased); the stream ends next.
         // Only the streams of the sign-in that ended get it; its `session_id` is the sign-in's

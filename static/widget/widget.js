@@ -5,7 +5,7 @@
 
 import { createBridge } from './bridge.js';
 import { Chat } from './chat.js';
-import { applyTheme, initialConfig, loadAvailability, loadConfig } from './config.js';
+import { applyTheme, initialConfig, loadAvailability, loadConfig, parseAvailability } from './config.js';
 import { Contact } from './contact.js';
 import { onSessionChange } from './session.js';
 import { ChatView } from './view.js';
@@ -52,6 +52,7 @@ const chat = new Chat({
   },
   onFresh: () => { if (panelOpen) chat.ensureStarted(); },
   onLeaveMessage: () => contact.offerLeave(),
+  onAvailability: (data) => contact.setAvailability(parseAvailability(data)),
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 

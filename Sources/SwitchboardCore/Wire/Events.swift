@@ -19,6 +19,10 @@ public enum ChatEvent: Equatable, Sendable {
     /// every open widget hears it on its stream and follows at once.
     case availabilityChanged(Availability)
 
+    /// The conversation id of an event every customer stream receives (and replays):
+    /// availability is no conversation's secret.
+    public static let everyConversation = "*"
+
     public var name: EventName {
         switch self {
         case .messageCreated: .messageCreated
@@ -37,8 +41,8 @@ public enum ChatEvent: Equatable, Sendable {
     public var audience: EventAudience {
         switch self {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
-        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked,
-             .availabilityChanged: .agents
+        case .availabilityChanged: .conversation
+        case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
         }
     }
 
@@ -48,7 +52,8 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationUpdated(let c): c.id
         case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
         case .queueChatCreated(let c): c.id
-        case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked, .availabilityChanged: nil
+        case .availabilityChanged: Self.everyConversation
+        case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
 

@@ -122,10 +122,14 @@ def db_events(stack, after: int, conversation_id: str | None = None, customer_vi
     try:
         sql = "SELECT id, name, conversation_id FROM events WHERE id > ?"
         args: list = [after]
-        if conversation_id is not None:
+        if conversation_id is not None and customer_view:
+            # A customer also gets what every customer stream gets (availability: conversation_id '*').
+            sql += " AND conversation_id IN (?, '*') AND audience = 'conversation'"
+            args.append(conversation_id)
+        elif conversation_id is not None:
             sql += " AND conversation_id = ?"
             args.append(conversation_id)
-        if customer_view:
+        elif customer_view:
             sql += " AND audience = 'conversation'"
         return con.execute(sql + " ORDER BY id", args).fetchall()
     finally:

@@ -207,8 +207,12 @@ extension ChatService {
                 if status == .online, let escalated = try escalateFromMessage(conversation, client, settings, tx) {
                     return CustomerSendResult(conversation: escalated, customerMessage: sent, botMessage: nil, replayed: false)
                 }
-                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: settings.fallback(for: status),
-                                           metadata: MessageMetadata(event: status == .online ? nil : "leave_message", fallback: "true"),
+                // Nobody there (or over the open-chat limit): the away message, which invites a
+                // message, not the "I don't have an answer" fallback.
+                let away = status != .online
+                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text,
+                                           content: away ? settings.availability.awayMessage : settings.fallbackMessage,
+                                           metadata: away ? MessageMetadata(event: "leave_message") : MessageMetadata(fallback: "true"),
                                            replyToSeq: sent.seq)
             } else if decision.botAnswers {
                 let answer = faq ?? matched

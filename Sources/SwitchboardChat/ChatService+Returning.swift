@@ -25,10 +25,15 @@ extension ChatService {
         let minutes = settings.routing.returnAfterMinutes
         guard minutes > 0 else { return 0 }
         let horizon = now.adding(seconds: -Int64(minutes) * 60)
+        // Offline, and every console closed since before the horizon: whether the presence
+        // sweep set them offline (away_since) or they did it by hand and then left. An agent
+        // who never opened a console (a REST client) has no stream record and keeps theirs.
         func stranded(_ rows: any StoreReader) throws -> [Agent] {
-            try rows.team().compactMap { member in
+            let streams = try rows.agentStreams()
+            return try rows.team().compactMap { member in
                 let agent = member.agent
-                guard member.activeChats > 0, agent.presence == .offline, let since = agent.awaySince, since <= horizon else { return nil }
+                guard member.activeChats > 0, agent.presence == .offline, let stream = streams[agent.id], !stream.open,
+                      stream.changedAt <= horizon else { return nil }
                 return agent
             }
         }

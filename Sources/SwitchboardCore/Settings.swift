@@ -24,7 +24,7 @@ public struct Settings: Codable, Equatable, Sendable {
     public var routing: RoutingSettings = RoutingSettings()
 
     public static let defaultAwayFallback =
-        "Sorry, I don't have an answer for that. Nobody from the team is available right now: tap \"Leave a message\" and we'll get back to you by e-mail."
+        "Sorry, I don't have an answer for that. Nobody from the team is available right now: tap \"Leave a message\" and we'll get back to you."
     public static let defaultClosedFallback =
         "Sorry, I don't have an answer for that. We're closed right now: tap \"Leave a message\" and we'll reply when we're back."
     public static let defaultHumanPhrases = ["human", "person", "agent", "someone", "representative", "real person", "talk to", "speak to"]

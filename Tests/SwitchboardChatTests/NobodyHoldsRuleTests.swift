@@ -105,7 +105,7 @@ struct NobodyHoldsRuleTests {
                                                    quickReply: nil, clientMessageId: nil)
         #expect(nobody.conversation.status == .automated)
         #expect(nobody.botMessage?.metadata?.event == "leave_message")
-        #expect(nobody.botMessage?.content == Settings.defaultAwayFallback)
+        #expect(nobody.botMessage?.content == (try desk.service.settings()).availability.awayMessage)
         // Someone online: escalated at once.
         _ = try desk.agent("alex", online: true)
         let someone = try desk.service.customerSend(chat.id, sessionId: session, content: "can I speak to a real person?",
@@ -148,5 +148,20 @@ struct NobodyHoldsRuleTests {
         let saved = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: #"{"human_phrases":["Operator","operator"," Live Chat "]}"#),
                                                     by: Self.admin)
         #expect(saved.humanPhrases == ["operator", "live chat"])
+    }
+}
+
+extension NobodyHoldsRuleTests {
+    /// Offline by hand, then the console closed and stayed closed: the chats go back too.
+    @Test(arguments: Engine.allCases) func anAgentOfflineByHandWhoLeftHasTheirChatsReturned(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .manual)
+        let kim = try desk.agent("kim", online: true)
+        let chat = try claimed(desk, by: kim)
+        try desk.service.store.write { try $0.setStreamPresence(.agent(kim.id), open: true, at: .now()) }
+        _ = try desk.service.setPresence(agentId: kim.id, .offline)
+        try desk.service.store.write { try $0.setStreamPresence(.agent(kim.id), open: false, at: .now()) }
+        #expect(try desk.service.returnStrandedChats(now: Timestamp.now().adding(seconds: 60)) == 0)
+        #expect(try desk.service.returnStrandedChats(now: Timestamp.now().adding(seconds: 600)) == 1)
+        #expect(try desk.queueIds().contains(chat.id))
     }
 }

@@ -160,6 +160,7 @@ extension ChatService {
         if presence == .online && routing == .auto {
             try assignWaitingChats(to: agent, tx)
         }
+        try announceAvailability(tx)
         return agent
     }
 }

@@ -73,11 +73,24 @@ extension ChatService {
     public func announceAvailability(now: Timestamp = .now()) throws -> Availability? {
         let settings = try shopSettings()
         let current = try read { try Self.availability(settings: settings, $0, now, mailEnabled: policy.mailEnabled) }
-        // Only what a widget shows: the typical reply time drifts and is not worth an event.
-        var shown = current
-        shown.typicalReplySeconds = nil
-        guard caches.announcedAvailability.swap(shown) != shown else { return nil }
+        guard caches.announcedAvailability.swap(Self.shown(current)) != Self.shown(current) else { return nil }
         try write { tx in try tx.emit(.availabilityChanged(current)) }
         return current
+    }
+
+    /// The same, inside a write that changed presence: the change and its announcement
+    /// commit together, so a flap between two of the chores' looks is not lost.
+    func announceAvailability(_ tx: Transaction) throws {
+        let settings = resolved(try tx.rows.settings() ?? .defaults)
+        let current = try Self.availability(settings: settings, tx.rows, tx.now, mailEnabled: policy.mailEnabled)
+        guard caches.announcedAvailability.swap(Self.shown(current)) != Self.shown(current) else { return }
+        try tx.emit(.availabilityChanged(current))
+    }
+
+    /// What a widget shows of availability: the typical reply time drifts and is not worth an event.
+    static func shown(_ availability: Availability) -> Availability {
+        var shown = availability
+        shown.typicalReplySeconds = nil
+        return shown
     }
 }

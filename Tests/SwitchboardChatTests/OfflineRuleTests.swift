@@ -265,7 +265,8 @@ struct OfflineRuleTests {
         let cursor = try desk.service.latestEventId()
         let gone = try desk.service.sweepPresence(now: closed.adding(seconds: 121))
         #expect(gone.map(\.id) == [alex.id] && gone[0].presence == .offline && gone[0].awaySince == closed)
-        #expect(try desk.eventNames(after: cursor) == ["agent.presence.changed"])
+        // (and availability, announced with the change: here one agent fewer online)
+        #expect(try desk.eventNames(after: cursor) == ["agent.presence.changed", "availability.changed"])
         #expect(try desk.service.agent(username: "robin")?.presence == .online)
         #expect(try desk.service.availability().agentsOnline == 1)
 

@@ -34,11 +34,16 @@ extension ChatService {
             agent.updatedAt = tx.now
             try tx.accounts.updateAgent(agent, at: tx.now)
             if agent.presence != old.presence || agent.awaySince != old.awaySince { try tx.emit(.agentPresenceChanged(agent)) }
-            if agent.disabled && !old.disabled { try revokeSessions(of: agent.id, except: nil, tx) }
+            if agent.disabled && !old.disabled {
+                try revokeSessions(of: agent.id, except: nil, tx)
+                // A disabled agent is gone: nobody is left waiting on them.
+                _ = try returnChats(of: agent, resolved(try tx.rows.settings() ?? .defaults), tx)
+            }
             try tx.audit(actor, Self.action(old, agent), agent.id, Self.changes(from: old, to: agent))
             if routing == .auto && !agent.disabled && agent.presence == .online && agent.maxActiveChats > old.maxActiveChats {
                 try assignWaitingChats(to: agent, tx)
             }
+            try announceAvailability(tx)  // disabled, or room for more chats
             return agent
         }
     }

@@ -167,3 +167,15 @@ extension NobodyHoldsRuleTests {
         #expect(try desk.queueIds().contains(chat.id))
     }
 }
+
+extension NobodyHoldsRuleTests {
+    @Test(arguments: Engine.allCases) func disablingAnAgentReturnsTheirChatsAndSaysWhoIsThere(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .manual)
+        let lee = try desk.agent("lee", online: true)
+        let chat = try claimed(desk, by: lee)
+        let cursor = try desk.service.latestEventId()
+        _ = try desk.service.updateAgent(id: lee.id, AgentPatch(disabled: true), by: Self.admin)
+        #expect(try desk.queueIds().contains(chat.id))
+        #expect(try desk.eventNames(after: cursor).contains("availability.changed"))
+    }
+}

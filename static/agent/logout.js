@@ -1,0 +1,35 @@
+// Signing out with open chats: "Return your 2 open chats to the queue?" (the
+// logout dialog of index.html). Returning them is the default (the focused
+// button, and what Enter does); keeping them is a choice; Escape or "Stay
+// signed in" signs nobody out. POST /api/v1/agent/auth/logout {return_chats}.
+
+import { $ } from '../js/dom.js';
+
+/** The question and what it means, for `count` open chats: {title, text}. */
+export function logoutQuestion(count) {
+  const chats = count === 1 ? 'your open chat' : `your ${count} open chats`;
+  const them = count === 1 ? 'it' : 'them';
+  return {
+    title: `Return ${chats} to the queue?`,
+    text: `You are signing out either way. Returned, ${count === 1 ? 'it goes' : 'they go'} to someone who is online (or ${count === 1 ? 'waits' : 'wait'} in the queue) and the ${count === 1 ? 'customer is' : 'customers are'} told. Kept, ${them} ${count === 1 ? 'stays' : 'stay'} yours until you are back, unless you stay away longer than your shop allows.`,
+  };
+}
+
+/** Asks; resolves to 'return', 'keep' or 'cancel'. */
+export function askLogout(count) {
+  const dialog = $('logout-dialog');
+  const { title, text } = logoutQuestion(count);
+  $('logout-title').textContent = title;
+  $('logout-text').textContent = text;
+  $('logout-return').textContent = count === 1 ? 'Return it' : 'Return them';
+  $('logout-keep').textContent = count === 1 ? 'Keep it' : 'Keep them';
+  dialog.returnValue = '';
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      const choice = dialog.returnValue;
+      resolve(choice === 'return' || choice === 'keep' ? choice : 'cancel');
+    }, { once: true });
+    dialog.showModal();
+    $('logout-return').focus();
+  });
+}

@@ -50,6 +50,9 @@ cat >"$SWITCHBOARD_RUN_DIR/demo-identities.json.tmp" <<JSON
 ]}
 JSON
 mv "$SWITCHBOARD_RUN_DIR/demo-identities.json.tmp" "$SWITCHBOARD_RUN_DIR/demo-identities.json"
+# Where the demo shop loads the widget from: this stack, whatever port it was given.
+printf '{"switchboard_url": "%s"}\n' "$sb_base_url" >"$SWITCHBOARD_RUN_DIR/demo-shop.json.tmp"
+mv "$SWITCHBOARD_RUN_DIR/demo-shop.json.tmp" "$SWITCHBOARD_RUN_DIR/demo-shop.json"
 printf ' Demo shop sign-ins (Jamie: customer-1, Sam: customer-2): %s\n\n' "http://$sb_shop_hostport/"
 
 exec "$sb_root/scripts/stack.sh"

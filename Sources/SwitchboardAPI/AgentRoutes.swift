@@ -67,8 +67,16 @@ struct AgentRoutes: Sendable {
         return try .json(AgentAnswer.Login(accessToken: result.token, expiresAt: result.expiresAt, agent: result.agent))
     }
 
+    struct LogoutBody: Decodable {
+        var returnChats: Bool?
+        enum CodingKeys: String, CodingKey { case returnChats = "return_chats" }
+    }
+
+    /// `POST /auth/logout {return_chats?}` (default true): the agent's open chats go back
+    /// to the queue unless they say otherwise, so nobody is left talking to someone gone.
     @Sendable func logout(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
-        try service.revoke(token: caller.token, of: caller.agent)
+        let body = try Body.decode(LogoutBody.self, from: request, emptyAllowed: true)
+        try service.logout(token: caller.token, of: caller.agent, returnChats: body.returnChats ?? true)
         return .noContent
     }
 

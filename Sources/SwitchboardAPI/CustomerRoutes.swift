@@ -127,7 +127,8 @@ struct CustomerRoutes: Sendable {
         let session = caller.sessionId
         let body = try Body.decode(SendBody.self, from: request)
         let result = try service.customerSend(caller.conversation.id, sessionId: session, content: try Validate.content(body.content),
-                                              quickReply: nil, clientMessageId: try Validate.clientMessageId(body.clientMessageId))
+                                              quickReply: nil, clientMessageId: try Validate.clientMessageId(body.clientMessageId),
+                                              client: request.remoteAddress)
         return try sent(result, session)
     }
 

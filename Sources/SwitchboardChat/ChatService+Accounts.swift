@@ -151,6 +151,11 @@ extension ChatService {
             agent.awaySince = awaySince
             agent.updatedAt = tx.now
             try tx.emit(.agentPresenceChanged(agent))
+            // The customers of the agent's open chats see who holds them, present or not.
+            for (chat, _) in try tx.rows.conversations(ConversationQuery(status: .agent, assigned: .to(agentId: agent.id),
+                                                                         order: .recentActivity, limit: 1000)) {
+                try tx.emit(.conversationUpdated(chat))
+            }
         }
         if presence == .online && routing == .auto {
             try assignWaitingChats(to: agent, tx)

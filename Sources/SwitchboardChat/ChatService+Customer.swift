@@ -174,7 +174,7 @@ extension ChatService {
     /// conversation it answers in the same transaction. A repeated `clientMessageId`
     /// returns the original message and its answer instead of writing anything.
     public func customerSend(_ conversationId: String, sessionId: String, content: String?, quickReply: String?,
-                             clientMessageId: String?) throws -> CustomerSendResult {
+                             clientMessageId: String?, client: String = "") throws -> CustomerSendResult {
         // Read before the write: the bot's knowledge and the shop's texts need not hold up the
         // one writer, and neither need its pick for free text (used only if the bot has the
         // conversation; perf: tokenizing every FAQ per message was the writer's largest
@@ -182,6 +182,7 @@ extension ChatService {
         let all = try faqs()
         let settings = try shopSettings()
         let matched = quickReply == nil ? try faqMatcher().match(content ?? "") : nil
+        let asksForPerson = quickReply == nil && HumanPhrases.matches(content ?? "", settings.humanPhrases)
         return try write { tx in
             let conversation = try Self.authorized(conversationId, .customer(sessionId: sessionId), tx.rows)
             if let original = try tx.original(clientMessageId, in: conversationId) {
@@ -200,9 +201,18 @@ extension ChatService {
                                             content: faq?.question ?? content ?? "",
                                             metadata: faq.map { MessageMetadata(faqSlug: $0.slug) }, clientMessageId: clientMessageId)
             var bot: Message?
-            if decision.botAnswers {
+            if decision.botAnswers && asksForPerson {
+                // "I want to talk to a human": the way to a person at once, never the FAQ fallback.
+                let status = try Self.status(settings, tx.rows, tx.now)
+                if status == .online, let escalated = try escalateFromMessage(conversation, client, settings, tx) {
+                    return CustomerSendResult(conversation: escalated, customerMessage: sent, botMessage: nil, replayed: false)
+                }
+                bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: settings.fallback(for: status),
+                                           metadata: MessageMetadata(event: status == .online ? nil : "leave_message", fallback: "true"),
+                                           replyToSeq: sent.seq)
+            } else if decision.botAnswers {
                 let answer = faq ?? matched
-                let fallback = answer == nil ? settings.fallbackMessage : ""
+                let fallback = answer == nil ? settings.fallback(for: try Self.status(settings, tx.rows, tx.now)) : ""
                 bot = try tx.insertMessage(conversationId, sender: .bot, kind: .text, content: answer?.answer ?? fallback,
                                            metadata: answer.map { MessageMetadata(faqSlug: $0.slug) } ?? MessageMetadata(fallback: "true"),
                                            replyToSeq: sent.seq)
@@ -252,6 +262,20 @@ extension ChatService {
             if offline { try queueOfflineMessageMail(updated, settings, tx) }
             return EscalateResult(conversation: updated, message: system, offline: offline)
         }
+    }
+
+    /// The escalation a message that asks for a person makes while someone is online, as
+    /// `escalate` would; nil when this client address is at its open-chat limit (the bot's
+    /// fallback answers instead: a message is never refused for asking).
+    private func escalateFromMessage(_ conversation: Conversation, _ client: String, _ settings: Settings,
+                                     _ tx: Transaction) throws -> Conversation? {
+        let decision = try ConversationLifecycle.decide(try tx.conversation(conversation.id).state, .escalate).get()
+        guard decision.effect == .queued else { return nil }
+        let key = try clientKey(client, tx.rows)
+        let limit = policy.maxOpenChatsPerAddress
+        if limit > 0, try tx.rows.openEscalations(clientKey: key) >= limit { return nil }
+        try tx.rows.setClientKey(conversationId: conversation.id, key)
+        return try apply(decision, to: try tx.conversation(conversation.id), tx).0
     }
 
     /// Sets the customer's contact (the pre-chat or the offline form, or any time).

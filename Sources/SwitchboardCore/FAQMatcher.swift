@@ -63,11 +63,31 @@ public struct FAQMatcher: Sendable {
 
 /// What the system says when a conversation changes hands (the bot's welcome and fallback
 /// are shop settings).
+/// Phrases that ask for a person ("talk to a human"), matched as whole words in any case.
+public enum HumanPhrases {
+    /// Whether `text` contains one of `phrases` as a run of whole words.
+    public static func matches(_ text: String, _ phrases: [String]) -> Bool {
+        let words = Self.words(text)
+        guard !words.isEmpty else { return false }
+        return phrases.contains { phrase in
+            let needle = Self.words(phrase)
+            guard !needle.isEmpty, needle.count <= words.count else { return false }
+            return (0...(words.count - needle.count)).contains { start in Array(words[start..<(start + needle.count)]) == needle }
+        }
+    }
+
+    static func words(_ text: String) -> [String] {
+        text.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+}
+
 public enum BotText {
     public static let queued = "You're in the queue. A support agent will be with you shortly."
     /// An anonymous chat closed because the customer signed in and had a conversation open.
     public static let merged = "You signed in; this chat continues in your open conversation."
     public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
+    /// The holder signed out or has been gone too long; someone else will take over.
+    public static func returned(_ agentName: String) -> String { "\(agentName) had to leave — we're finding someone else." }
     public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."
     public static let closed = "This conversation has been closed. Thanks for chatting with us!"
     /// Filed while nobody was there (`email` nil: the shopper has not left one yet).

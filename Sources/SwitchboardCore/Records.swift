@@ -8,6 +8,8 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var assignedAgentId: String?
     /// Display name of the assigned agent, joined in by the store for convenience.
     public var assignedAgentName: String?
+    /// The assigned agent's presence, joined in like the name (the widget's header follows it).
+    public var assignedAgentPresence: Presence? = nil
     public var hasAgentReplied: Bool
     public var requestedAgentAt: Timestamp?
     public var closedAt: Timestamp?
@@ -53,6 +55,7 @@ public struct Conversation: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, assignedAgentId = "assigned_agent_id", assignedAgentName = "assigned_agent_name"
+        case assignedAgentPresence = "assigned_agent_presence"
         case hasAgentReplied = "has_agent_replied", requestedAgentAt = "requested_agent_at", closedAt = "closed_at"
         case createdAt = "created_at", updatedAt = "updated_at", offline
     }

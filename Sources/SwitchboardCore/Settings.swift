@@ -14,6 +14,20 @@ public struct Settings: Codable, Equatable, Sendable {
     public var availability: AvailabilitySettings
     /// How customers sign in (API.md "Known customers").
     public var identity: IdentitySettings = IdentitySettings()
+    /// The fallback while nobody is available (`fallbackMessage` is the one while someone is).
+    public var awayFallbackMessage: String = Settings.defaultAwayFallback
+    /// The fallback outside the opening hours.
+    public var closedFallbackMessage: String = Settings.defaultClosedFallback
+    /// Words that ask for a person (lower-case, matched as whole words).
+    public var humanPhrases: [String] = Settings.defaultHumanPhrases
+    /// What happens to chats whose holder is gone.
+    public var routing: RoutingSettings = RoutingSettings()
+
+    public static let defaultAwayFallback =
+        "Sorry, I don't have an answer for that. Nobody from the team is available right now: tap \"Leave a message\" and we'll get back to you by e-mail."
+    public static let defaultClosedFallback =
+        "Sorry, I don't have an answer for that. We're closed right now: tap \"Leave a message\" and we'll reply when we're back."
+    public static let defaultHumanPhrases = ["human", "person", "agent", "someone", "representative", "real person", "talk to", "speak to"]
 
     public init(brandName: String, botName: String, welcomeMessage: String, fallbackMessage: String, widget: WidgetSettings,
                 notifyEmail: String? = nil, availability: AvailabilitySettings = AvailabilitySettings()) {
@@ -35,7 +49,9 @@ public struct Settings: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
-        case fallbackMessage = "fallback_message", widget, notifyEmail = "notify_email", availability, identity
+        case fallbackMessage = "fallback_message", awayFallbackMessage = "away_fallback_message"
+        case closedFallbackMessage = "closed_fallback_message", humanPhrases = "human_phrases", routing
+        case widget, notifyEmail = "notify_email", availability, identity
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,6 +65,56 @@ public struct Settings: Codable, Equatable, Sendable {
         notifyEmail = try c.decodeIfPresent(String.self, forKey: .notifyEmail)
         availability = try c.decodeIfPresent(AvailabilitySettings.self, forKey: .availability) ?? d.availability
         identity = try c.decodeIfPresent(IdentitySettings.self, forKey: .identity) ?? d.identity
+        awayFallbackMessage = try c.decodeIfPresent(String.self, forKey: .awayFallbackMessage) ?? d.awayFallbackMessage
+        closedFallbackMessage = try c.decodeIfPresent(String.self, forKey: .closedFallbackMessage) ?? d.closedFallbackMessage
+        humanPhrases = try c.decodeIfPresent([String].self, forKey: .humanPhrases) ?? d.humanPhrases
+        routing = try c.decodeIfPresent(RoutingSettings.self, forKey: .routing) ?? d.routing
+    }
+
+    /// The fallback for an availability.
+    public func fallback(for status: Availability.Status) -> String {
+        switch status {
+        case .online: fallbackMessage
+        case .away: awayFallbackMessage
+        case .closed: closedFallbackMessage
+        }
+    }
+}
+
+/// What happens to chats whose holder is gone (API.md "Chats nobody holds").
+public struct RoutingSettings: Codable, Equatable, Sendable {
+    /// An agent whose consoles have all been closed this long has their open chats returned; 0: never.
+    public var returnAfterMinutes: Int = 5
+    public static let returnAfterMinutesRange = 0...1440
+
+    public init(returnAfterMinutes: Int = 5) { self.returnAfterMinutes = returnAfterMinutes }
+
+    enum CodingKeys: String, CodingKey { case returnAfterMinutes = "return_after_minutes" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        returnAfterMinutes = try c.decodeIfPresent(Int.self, forKey: .returnAfterMinutes) ?? 5
+    }
+}
+
+/// The routing part of a settings patch.
+public struct RoutingPatch: Decodable, Sendable {
+    public var returnAfterMinutes: Int?
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: RoutingSettings.CodingKeys.self)
+        returnAfterMinutes = try c.patchValue(Int.self, .returnAfterMinutes)
+    }
+
+    func applied(to routing: RoutingSettings) throws -> RoutingSettings {
+        var r = routing
+        if let v = returnAfterMinutes {
+            guard RoutingSettings.returnAfterMinutesRange.contains(v) else {
+                throw AppError.badRequest("routing.return_after_minutes: 0 (never) to 1440.", code: "invalid_settings")
+            }
+            r.returnAfterMinutes = v
+        }
+        return r
     }
 }
 
@@ -139,10 +205,18 @@ public struct SettingsPatch: Decodable, Sendable {
     public var notifyEmail: String??
     public var availability: AvailabilityPatch?
     public var identity: IdentityPatch?
+    public var awayFallbackMessage: String?
+    public var closedFallbackMessage: String?
+    public var humanPhrases: [String]?
+    public var routing: RoutingPatch?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
         identity = try c.patchValue(IdentityPatch.self, .identity)
+        awayFallbackMessage = try c.patchValue(String.self, .awayFallbackMessage)
+        closedFallbackMessage = try c.patchValue(String.self, .closedFallbackMessage)
+        humanPhrases = try c.patchValue([String].self, .humanPhrases)
+        routing = try c.patchValue(RoutingPatch.self, .routing)
         brandName = try c.patchValue(String.self, .brandName)
         botName = try c.patchValue(String.self, .botName)
         welcomeMessage = try c.patchValue(String.self, .welcomeMessage)
@@ -167,6 +241,10 @@ public struct SettingsPatch: Decodable, Sendable {
         }
         if let availability { s.availability = try availability.applied(to: s.availability) }
         if let identity { s.identity = identity.applied(to: s.identity) }
+        if let v = awayFallbackMessage { s.awayFallbackMessage = try SettingsRules.text(v, "away_fallback_message", Limits.botText) }
+        if let v = closedFallbackMessage { s.closedFallbackMessage = try SettingsRules.text(v, "closed_fallback_message", Limits.botText) }
+        if let v = humanPhrases { s.humanPhrases = try SettingsRules.phrases(v) }
+        if let routing { s.routing = try routing.applied(to: s.routing) }
         return s
     }
 }
@@ -212,6 +290,17 @@ enum SettingsRules {
     /// Trimmed text of `range` characters (`Validate.text`'s rules).
     static func text(_ value: String, _ field: String, _ range: ClosedRange<Int>, code: String = "invalid_settings") throws -> String {
         try Validate.text(value, field, range, code: code)
+    }
+
+    /// Phrases that ask for a person: 0–30, each 1–40 characters, lower-cased, no repeats.
+    static func phrases(_ values: [String]) throws -> [String] {
+        guard values.count <= 30 else { throw AppError.badRequest("human_phrases: at most 30 phrases.", code: "invalid_settings") }
+        var result: [String] = []
+        for value in values {
+            let phrase = try text(value, "human_phrases", 1...40).lowercased()
+            if !result.contains(phrase) { result.append(phrase) }
+        }
+        return result
     }
 
     /// `#rrggbb` (any case in, lower-case out).

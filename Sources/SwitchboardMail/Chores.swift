@@ -53,6 +53,12 @@ public final class Chores: Sendable {
         } catch {
             logger.error("presence sweep failed: \(error)")
         }
+        do {
+            let returned = try service.returnStrandedChats()
+            if returned > 0 { logger.info("returned the chats of agents gone too long", metadata: ["chats": "\(returned)"]) }
+        } catch {
+            logger.error("returning stranded chats failed: \(error)")
+        }
         guard let smtp else { return }
         do {
             _ = try service.decideUnseenReplies()

@@ -12,9 +12,11 @@ enum Columns {
     static let conversationNames = ["id", "status", "assigned_agent_id", "assigned_agent_name", "has_agent_replied",
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
                                     "customer_email", "contact_source", "offline", "transcript_requested", "contact_id",
-                                    "contact_external_id", "contact_verified", "contact_name", "contact_email"]
+                                    "contact_external_id", "contact_verified", "contact_name", "contact_email",
+                                    "assigned_agent_presence"]
     /// Joined columns: the assigned agent's name (alias `a`) and the contact's summary (`k`).
-    private static let joined = ["assigned_agent_name": "a.display_name", "contact_external_id": "k.external_id",
+    private static let joined = ["assigned_agent_name": "a.display_name", "assigned_agent_presence": "a.presence",
+                                 "contact_external_id": "k.external_id",
                                  "contact_verified": "k.verified", "contact_name": "k.name", "contact_email": "k.email"]
     static let conversation = conversationNames.map { name in joined[name].map { "\($0) AS \(name)" } ?? "c." + name }
         .joined(separator: ", ")
@@ -72,7 +74,7 @@ enum Records {
     static func conversation(_ row: Row) throws -> Conversation {
         assert(Columns.check(row, Columns.conversationNames), "conversation columns out of order: \(row.columnNames)")
         let id: String = row[0]
-        return Conversation(
+        var conversation = Conversation(
             id: id,
             status: try parse(row[1], "conversations", row: id, "status"),
             assignedAgentId: row[2],
@@ -91,6 +93,8 @@ enum Records {
             contact: (row[14] as String?).map { contactId in
                 ContactSummary(id: contactId, externalId: row[15], verified: row[16] ?? false, name: row[17], email: row[18])
             })
+        conversation.assignedAgentPresence = try (row[19] as String?).map { try parse($0, "agents", row: id, "presence") }
+        return conversation
     }
 
     static func contact(_ row: Row) throws -> Contact {

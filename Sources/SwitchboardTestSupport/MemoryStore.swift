@@ -109,6 +109,7 @@ final class MemoryRows: StoreWriter {
     func withAgentName(_ c: Conversation) -> Conversation {
         var c = c
         c.assignedAgentName = c.assignedAgentId.flatMap { state.agents[$0]?.displayName }
+        c.assignedAgentPresence = c.assignedAgentId.flatMap { state.agents[$0]?.presence }
         c.contact = state.contacts[c.contactId]?.summary
         return c
     }

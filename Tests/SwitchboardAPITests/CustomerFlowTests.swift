@@ -25,7 +25,7 @@ struct CustomerFlowTests {
 
         let fallback = try api.call("POST", "/api/v1/customer/conversations/\(id)/messages", json: #"{"content":"do you sell banana smoothies"}"#, headers: me)
             .decode(CustomerAnswer.Sent.self)
-        #expect(fallback.botMessage?.content == Settings.defaults.fallbackMessage)
+        #expect(fallback.botMessage?.content == Settings.defaults.awayFallbackMessage)  // nobody is online yet
 
         // Nobody is online: the chat is queued all the same (the replaced system's contract),
         // marked offline, and the answer asks for an e-mail to answer to.

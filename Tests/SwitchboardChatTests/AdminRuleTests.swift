@@ -83,6 +83,7 @@ struct AdminRuleTests {
         let (chat, session) = try desk.start()
         let start = try service.start(sessionId: session, forceNew: true, displayName: nil, email: nil)
         #expect(start.messages.first?.content == "Welcome to Fjord & Co!")
+        _ = try desk.agent(online: true)  // the fallback for while someone is online
         let reply = try service.customerSend(chat.id, sessionId: session, content: "banana", quickReply: nil, clientMessageId: nil)
         #expect(reply.botMessage?.content == "No idea, sorry.")
         #expect(try service.audit(limit: 5, beforeId: nil).first?.data.changes == ["widget.color": "#aa0011"])

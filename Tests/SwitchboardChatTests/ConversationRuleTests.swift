@@ -67,7 +67,8 @@ struct ConversationRuleTests {
         let text = try service.customerSend(chat.id, sessionId: session, content: "When does my DELIVERY arrive?!", quickReply: nil, clientMessageId: nil)
         #expect(text.botMessage?.metadata?.faqSlug == "delivery-date")
         let unknown = try service.customerSend(chat.id, sessionId: session, content: "banana smoothie", quickReply: nil, clientMessageId: nil)
-        #expect(unknown.botMessage?.content == Settings.defaults.fallbackMessage)
+        // Nobody is online here: the fallback that names the widget's "Leave a message".
+        #expect(unknown.botMessage?.content == Settings.defaults.awayFallbackMessage)
         #expect(throws: AppError.notFound("No quick question nope.", code: "faq_not_found")) {
             try service.customerSend(chat.id, sessionId: session, content: nil, quickReply: "nope", clientMessageId: nil)
         }

@@ -71,7 +71,7 @@ struct WireJSONTests {
                               content: "queued", metadata: MessageMetadata(event: "queued"), clientMessageId: nil, createdAt: at)
         let view = AgentConversation(conversation, lastMessage: message)
         let text = try WireJSON.string(view)
-        #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"has_agent_replied":false,"#))
+        #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"assigned_agent_presence":null,"has_agent_replied":false,"#))
         #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null}"#))
         var decoded = try WireJSON.decode(AgentConversation.self, from: text)
         #expect(decoded.lastMessage?.seq == 0) // never on the wire

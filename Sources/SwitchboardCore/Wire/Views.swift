@@ -6,6 +6,7 @@ public struct CustomerConversation: Codable, Equatable, Sendable {
     public var status: ConversationStatus
     public var assignedAgentId: String?
     public var assignedAgentName: String?
+    public var assignedAgentPresence: Presence?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
@@ -15,13 +16,15 @@ public struct CustomerConversation: Codable, Equatable, Sendable {
         status = c.status
         assignedAgentId = c.assignedAgentId
         assignedAgentName = c.assignedAgentName
+        assignedAgentPresence = c.assignedAgentPresence
         createdAt = c.createdAt
         updatedAt = c.updatedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, customerSessionId = "customer_session_id", status, assignedAgentId = "assigned_agent_id"
-        case assignedAgentName = "assigned_agent_name", createdAt = "created_at", updatedAt = "updated_at"
+        case assignedAgentName = "assigned_agent_name", assignedAgentPresence = "assigned_agent_presence"
+        case createdAt = "created_at", updatedAt = "updated_at"
     }
 }
 

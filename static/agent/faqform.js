@@ -41,6 +41,18 @@ export function slugFrom(question, max = 60) {
   return slug || (words[0] || 'faq').slice(0, max);
 }
 
+/**
+ * How far to scroll a box (its rect `box`) to show an element (its rect `rect`) `margin` px
+ * inside it: to its top for 'start'; for 'nearest' just enough to show all of it, or its top
+ * when it is taller than the box. 0 when it shows already.
+ */
+export function revealBy(rect, box, block = 'nearest', margin = 16) {
+  const top = rect.top - box.top - margin;
+  if (block === 'start' || top < 0 || rect.height > box.height - 2 * margin) return top;
+  const bottom = rect.bottom - box.bottom + margin;
+  return bottom > 0 ? bottom : 0;
+}
+
 export class FaqForm {
   /**
    * @param {{api, toast, onSaved: (faq, created: boolean) => void, onInput: () => void, onClose: () => void}} deps
@@ -88,8 +100,10 @@ export class FaqForm {
     el.form.hidden = false;
     this.onInput(); // the preview above the form follows it: drawn before the form is scrolled to
     // Wherever the form is (below the list on one column, under the preview beside it),
-    // bring all of it into view, then the cursor into the question.
-    el.form.scrollIntoView({ block: narrow() ? 'start' : 'nearest' });
+    // bring all of it into view, then the cursor into the question. Only Settings' own scroll
+    // box moves (scrollIntoView would scroll the page's frame too, and the top bar out of view).
+    const scroller = $('settings-view');
+    scroller.scrollTop += revealBy(el.form.getBoundingClientRect(), scroller.getBoundingClientRect(), narrow() ? 'start' : 'nearest');
     el.question.focus({ preventScroll: true });
   }
 

@@ -7,11 +7,12 @@ import { $ } from '../js/dom.js';
 
 /** The question and what it means, for `count` open chats: {title, text}. */
 export function logoutQuestion(count) {
-  const chats = count === 1 ? 'your open chat' : `your ${count} open chats`;
-  const them = count === 1 ? 'it' : 'them';
+  const one = count === 1;
   return {
-    title: `Return ${chats} to the queue?`,
-    text: `You are signing out either way. Returned, ${count === 1 ? 'it goes' : 'they go'} to someone who is online (or ${count === 1 ? 'waits' : 'wait'} in the queue) and the ${count === 1 ? 'customer is' : 'customers are'} told. Kept, ${them} ${count === 1 ? 'stays' : 'stay'} yours until you are back, unless you stay away longer than your shop allows.`,
+    title: `Return ${one ? 'your open chat' : `your ${count} open chats`} to the queue?`,
+    text: one
+      ? 'You are signing out either way. Returned, it goes to someone who is online (or waits in the queue) and the customer is told. Kept, it stays yours until you are back, unless you stay away longer than your shop allows.'
+      : 'You are signing out either way. Returned, they go to someone who is online (or wait in the queue) and the customers are told. Kept, they stay yours until you are back, unless you stay away longer than your shop allows.',
   };
 }
 

@@ -49,8 +49,10 @@ export class Sidebar {
       moreButton: $('list-more-button'),
     };
     this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
-    // All open is for admins; the tab outlives a session (the next agent may be none).
+    // All open is for admins; the tab outlives a session (the next agent may be none). Beside
+    // it, "My chats" is "Mine", so that four tabs fit the column.
     $('tab-open').hidden = !admin;
+    $('tab-mine-label').textContent = admin ? 'Mine' : 'My chats';
     this.el.tabs = this.el.tabs.filter((t) => !t.hidden);
     for (const tab of this.el.tabs) {
       tab.addEventListener('click', () => this.setTab(tab.dataset.tab), { signal });

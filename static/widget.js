@@ -46,7 +46,8 @@
  *   Switchboard.identify({name: 'Jamie Rivera', email: 'jamie@example.com'});
  *     Without a token: unverified hints for a guest's chat, used when the next
  *     conversation starts and to fill in the chat's forms (with an e-mail the
- *     shop's pre-chat form is not asked).
+ *     shop's pre-chat form is not asked); a chat already going on gets them too
+ *     when an e-mail is given (never over an address the shopper typed).
  *
  * The loader runs on foreign sites: it is a classic script (no module), keeps
  * to one global (window.Switchboard), draws inside a closed shadow root and

@@ -98,7 +98,7 @@ struct AgentRoutes: Sendable {
 
     /// The agent, with the limits the console checks before it sends anything.
     @Sendable func me(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
-        try .json(AgentAnswer.Me(caller.agent))
+        try .json(AgentAnswer.Me(caller.agent, routing: service.routing))
     }
 
     /// `PATCH /me {display_name?, email?, email_notifications?}`: the agent's own profile.

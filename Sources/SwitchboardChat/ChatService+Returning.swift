@@ -58,3 +58,21 @@ extension ChatService {
         return held.count
     }
 }
+
+extension ChatService {
+    /// Announces availability when it differs from what this process announced last (an
+    /// agent came or went, the hours began or ended): `availability.changed` reaches every
+    /// open widget's stream. The chores call it every second; several worker processes may
+    /// each announce a change once.
+    @discardableResult
+    public func announceAvailability(now: Timestamp = .now()) throws -> Availability? {
+        let settings = try shopSettings()
+        let current = try read { try Self.availability(settings: settings, $0, now, mailEnabled: policy.mailEnabled) }
+        // Only what a widget shows: the typical reply time drifts and is not worth an event.
+        var shown = current
+        shown.typicalReplySeconds = nil
+        guard caches.announcedAvailability.swap(shown) != shown else { return nil }
+        try write { tx in try tx.emit(.availabilityChanged(current)) }
+        return current
+    }
+}

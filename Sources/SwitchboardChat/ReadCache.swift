@@ -115,6 +115,8 @@ final class ServiceCaches: Sendable {
 
     /// When each refused widget site was last written down.
     let blockedSites: RecentKeys
+    /// The availability this process announced last (`availability.changed`).
+    let announcedAvailability = Latest<Availability>()
 
     /// How long a change by another process may go unseen.
     static let ttlSeconds = 1.0
@@ -153,6 +155,22 @@ final class RecentKeys: @unchecked Sendable {
             if seen.count >= capacity { seen.removeAll(keepingCapacity: true) }
             seen[key] = now
             return true
+        }
+    }
+}
+
+/// One value shared by threads: the newest set, swapped in one step.
+final class Latest<Value: Sendable & Equatable>: @unchecked Sendable {
+    /// Not Synchronization.Mutex: see PlainLock. Guards `value`.
+    private let lock = PlainLock()
+    private var value: Value?
+
+    /// Stores `new` and returns what was there.
+    func swap(_ new: Value) -> Value? {
+        lock.withLock {
+            let old = value
+            value = new
+            return old
         }
     }
 }

@@ -44,6 +44,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case agentPresenceChanged = "agent.presence.changed"
     case agentSessionRevoked = "agent.session_revoked"
     case customerSessionRevoked = "customer.session_revoked"
+    case availabilityChanged = "availability.changed"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

@@ -54,6 +54,13 @@ public final class Chores: Sendable {
             logger.error("presence sweep failed: \(error)")
         }
         do {
+            if let availability = try service.announceAvailability() {
+                logger.info("availability changed", metadata: ["status": "\(availability.status.rawValue)"])
+            }
+        } catch {
+            logger.error("announcing availability failed: \(error)")
+        }
+        do {
             let returned = try service.returnStrandedChats()
             if returned > 0 { logger.info("returned the chats of agents gone too long", metadata: ["chats": "\(returned)"]) }
         } catch {

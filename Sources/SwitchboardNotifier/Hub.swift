@@ -272,7 +272,9 @@ public final class Hub: @unchecked Sendable {
         if frame.forAgents {
             for subscriber in agents.values { send(frame, encoded, to: subscriber, &touched) }
         }
-        if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
+        if frame.forEveryCustomer {
+            for group in customers.values { for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) } }
+        } else if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
             for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) }
         }
     }

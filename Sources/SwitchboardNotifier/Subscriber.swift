@@ -67,10 +67,15 @@ struct Frame {
     /// Customers of `conversationId` may receive it.
     let forCustomer: Bool
     let forAgents: Bool
+    /// Every customer stream may receive it (availability: no conversation is private to it).
+    var forEveryCustomer = false
     let text: String
 
     static func persisted(id: Int64, name: String, conversationId: String?, forCustomer: Bool, data: String) -> Frame {
-        Frame(id: id, conversationId: conversationId, forCustomer: forCustomer, forAgents: true,
+        // Availability is the widgets' news; the consoles read the team's presence instead.
+        let everyCustomer = name == EventName.availabilityChanged.rawValue
+        return Frame(id: id, conversationId: conversationId, forCustomer: forCustomer, forAgents: !everyCustomer,
+              forEveryCustomer: everyCustomer,
               text: "id: \(id)\nevent: \(name)\ndata: \(data)\n\n")
     }
 

@@ -12,7 +12,9 @@ extension SQLiteStore {
     /// the events that conversation's customer may see.
     public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
         try readers.read { db in
-            let filter = conversationId == nil ? "" : "AND conversation_id = ? AND audience = 'conversation'"
+            // A customer's replay: its conversation's events and those for every conversation
+            // (availability), both from the (conversation_id, id) index.
+            let filter = conversationId == nil ? "" : "AND conversation_id IN (?, '\(ChatEvent.everyConversation)') AND audience = 'conversation'"
             var arguments: StatementArguments = [cursor]
             if let conversationId { arguments += [conversationId] }
             arguments += [limit]

@@ -287,7 +287,8 @@ extension MemoryStore {
     public func events(after cursor: Int64, conversationId: String? = nil, limit: Int = 500) throws -> [StoredEvent] {
         state.withLock { state in
             Array(state.events.lazy.filter {
-                $0.id > cursor && (conversationId == nil || ($0.conversationId == conversationId && $0.audience == .conversation))
+                $0.id > cursor && (conversationId == nil || (($0.conversationId == conversationId
+                    || $0.conversationId == ChatEvent.everyConversation) && $0.audience == .conversation))
             }.prefix(limit))
         }
     }

@@ -114,6 +114,18 @@ struct NobodyHoldsRuleTests {
         #expect(try desk.queueIds().contains(chat.id))
     }
 
+    @Test(arguments: Engine.allCases) func availabilityIsAnnouncedOncePerChange(_ engine: Engine) throws {
+        let desk = try Desk(engine, routing: .manual)
+        let cursor = try desk.service.latestEventId()
+        #expect(try desk.service.announceAvailability()?.status == .away)  // the first look
+        #expect(try desk.service.announceAvailability() == nil)  // nothing changed
+        let alex = try desk.agent("alex", online: true)
+        #expect(try desk.service.announceAvailability()?.status == .online)
+        _ = try desk.service.setPresence(agentId: alex.id, .offline)
+        #expect(try desk.service.announceAvailability()?.status == .away)
+        #expect(try desk.eventNames(after: cursor).filter { $0 == "availability.changed" }.count == 3)
+    }
+
     @Test func phrasesMatchWholeWordsInAnyCase() {
         let phrases = Settings.defaultHumanPhrases
         #expect(HumanPhrases.matches("Can I TALK TO someone?", phrases))

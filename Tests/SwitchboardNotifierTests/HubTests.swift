@@ -87,6 +87,23 @@ struct HubTests {
         #expect(agent.channel.isActive)
     }
 
+    /// Availability is every widget's news, not the consoles'.
+    @Test func availabilityReachesEveryCustomerStreamAndNoAgent() throws {
+        let outbox = try makeOutbox()
+        let (hub, loop, reads) = try makeHub(outbox)
+        let one = try StreamProbe(loop: loop), two = try StreamProbe(loop: loop), agent = try StreamProbe(loop: loop)
+        hub.subscribe(one.channel, identity: .customer(conversationId: "c1"), resumeFrom: nil)
+        hub.subscribe(two.channel, identity: .customer(conversationId: "c2", sessionId: "s2"), resumeFrom: nil)
+        hub.subscribe(agent.channel, identity: .agent(agentId: "a1"), resumeFrom: nil)
+        reads.runAll()
+        try outbox.append(.availabilityChanged, .conversation, conversation: ChatEvent.everyConversation)
+        hub.tail()
+        reads.runAll()
+        #expect(try one.events().map(\.event) == ["availability.changed"])
+        #expect(try two.events().map(\.event) == ["availability.changed"])
+        #expect(try agent.events().isEmpty)
+    }
+
     @Test func aStreamThatCannotTakeMoreIsClosed() throws {
         let outbox = try makeOutbox()
         let (hub, loop, reads) = try makeHub(outbox)

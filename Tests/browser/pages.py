@@ -134,8 +134,18 @@ class Shopper:
         self.enter_frame()
         return [c.text for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip")]
 
+    def more_questions(self) -> None:
+        """After the first question the quick questions fold into "More questions": opens them
+        (nothing to do while they show)."""
+        self.enter_frame()
+        more = self.d.find_element(By.ID, "more")
+        if more.is_displayed():
+            more.click()
+        wait_for(self.d, lambda: self.d.find_element(By.ID, "chips").is_displayed(), "the quick questions did not open")
+
     def tap_quick_reply_named(self, question: str) -> None:
         self.enter_frame()
+        self.more_questions()
         wait_for(self.d, lambda: question in self.quick_replies(), f"no quick reply {question!r}: {self.quick_replies()!r}")
         next(c for c in self.d.find_elements(By.CSS_SELECTOR, "#chips .chip") if c.text == question).click()
 
@@ -232,6 +242,7 @@ class Shopper:
 
     def tap_quick_reply(self, index: int = 0) -> str:
         self.enter_frame()
+        self.more_questions()
         chip = self.d.find_elements(By.CSS_SELECTOR, "#chips .chip")[index]
         question = chip.text
         chip.click()
@@ -561,6 +572,19 @@ def audit(driver: WebDriver, where: str, context=None) -> list[str]:
         if nodes:
             problems.append(f"{where}: {v['id']} ({v['impact']}): {v['help']} — " + "; ".join(" ".join(n["target"]) for n in nodes[:6]))
     return problems
+
+
+RUN_AXE_INCOMPLETE = RUN_AXE.replace("done({violations: r.violations})", "done({incomplete: r.incomplete})")
+
+
+def needs_review(driver: WebDriver, rule: str = "color-contrast") -> list[str]:
+    """What axe-core could not decide for `rule` on the current document ("needs review",
+    its `incomplete` results), as readable lines (the target and axe's reason)."""
+    Axe(driver).inject()
+    results = driver.execute_async_script(RUN_AXE_INCOMPLETE, None, {"runOnly": {"type": "rule", "values": [rule]}})
+    assert "error" not in results, f"axe failed: {results['error']}"
+    return [f"{' '.join(n['target'])}: {(n.get('any') or [{}])[0].get('message', '')} — {n['html'][:100]}"
+            for v in results["incomplete"] for n in v["nodes"]]
 
 
 # axe-core's colour checks it could not decide ("needs review"), with what it measured.

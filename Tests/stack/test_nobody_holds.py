@@ -17,6 +17,14 @@ def desk(stack_factory):
     return stack_factory("nobody-holds", SWITCHBOARD_ROUTING="manual")
 
 
+def nobody_online(desk):
+    """Every agent offline (disabling sets an agent offline; enabling keeps them so)."""
+    for agent in ok(desk.get("/api/v1/agent/agents", token=desk.admin.token))["items"]:
+        if agent["presence"] == "online" and agent["id"] != desk.admin.id:
+            ok(desk.request("PATCH", f"/api/v1/admin/agents/{agent['id']}", token=desk.admin.token, json={"disabled": True}))
+            ok(desk.request("PATCH", f"/api/v1/admin/agents/{agent['id']}", token=desk.admin.token, json={"disabled": False}))
+
+
 def claimed_chat(desk, agent):
     chat = desk.escalated_chat()
     ok(desk.post(f"/api/v1/agent/conversations/{chat.id}/claim", token=agent.token))
@@ -80,10 +88,7 @@ def test_the_customer_sees_whether_their_agent_is_there(desk):
 
 def test_asking_for_a_person_reaches_one_or_the_form(desk):
     # Nobody online with room: the bot offers the leave-a-message form, never the FAQ fallback.
-    for agent in ok(desk.get("/api/v1/agent/agents", token=desk.admin.token))["items"]:
-        if agent["presence"] == "online":
-            ok(desk.request("PATCH", f"/api/v1/admin/agents/{agent['id']}", token=desk.admin.token, json={"disabled": True}))
-            ok(desk.request("PATCH", f"/api/v1/admin/agents/{agent['id']}", token=desk.admin.token, json={"disabled": False}))
+    nobody_online(desk)
     chat = desk.start_chat()
     answer = ok(desk.post(f"/api/v1/customer/conversations/{chat.id}/messages", session=chat.session_id,
                           json={"content": "Can I talk to a human?"}))
@@ -97,3 +102,20 @@ def test_asking_for_a_person_reaches_one_or_the_form(desk):
                           json={"content": "I'd like to speak to someone please"}))
     assert answer["conversation"]["status"] == "agent" and answer["bot_message"] is None
     assert chat.id in desk.queue_ids(lee.token)
+
+
+def test_an_open_widget_hears_availability_change(desk):
+    nobody_online(desk)
+    chat = desk.start_chat()
+    stream = customer_stream(desk, chat)
+    try:
+        assert stream.ok
+        ming = desk.register_agent("ming")
+        ok(desk.post("/api/v1/agent/presence", token=ming.token, json={"presence": "online"}))
+        stream.wait_for(lambda e: e.event == "availability.changed" and e.json["status"] == "online",
+                        timeout=5, what="availability.changed to online")
+        ok(desk.post("/api/v1/agent/presence", token=ming.token, json={"presence": "offline"}))
+        stream.wait_for(lambda e: e.event == "availability.changed" and e.json["status"] != "online",
+                        timeout=5, what="availability.changed away from online")
+    finally:
+        stream.close()

@@ -98,7 +98,8 @@ AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "dis
                     "faq_question_max_chars": 200, "faq_answer_max_chars": 2000, "faq_keywords_max": 30,
                     "faq_keyword_max_chars": 40, "faqs_max": 200, "faq_slug_max_chars": 60, "email_max_chars": 254,
                     "brand_name_max_chars": 60, "bot_name_max_chars": 40, "bot_text_max_chars": 500,
-                    "widget_title_max_chars": 60, "widget_subtitle_max_chars": 120, "widget_greeting_max_chars": 240}}
+                    "widget_title_max_chars": 60, "widget_subtitle_max_chars": 120, "widget_greeting_max_chars": 240},
+         "routing": "auto"}
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,10 @@
 //
 // This page is served from a different origin than the chat (by default
 // http://HOST:8081 while the chat is on http://HOST:8080), which proves the
-// embed works cross-origin. Because the chat's port is configurable and
-// nothing rewrites this file, the chat origin is worked out here:
-//   1. ?chat=<origin> in this page's URL (e.g. ?chat=http://127.0.0.1:18280), else
-//   2. this page's own origin when it is served under /shop/ of the chat origin, else
-//   3. the same host name on port 8080.
+// embed works cross-origin. Where the chat is (its port is configurable and
+// nothing rewrites this file) is worked out by chat-url.js: ?chat=<origin>,
+// else demo-shop.json beside this page (scripts/run.sh writes the chat's URL
+// there at every start), else port 8080 of this host.
 //
 // A real shop also tells the chat who its signed-in customer is: its server
 // signs an identity token (a JWT, docs/API.md "Known customers") and every
@@ -23,24 +22,34 @@
 // for two made-up customers (demo-identities.json beside this page; without
 // that file the strip stays hidden).
 
-function chatOrigin() {
-  const param = new URLSearchParams(location.search).get('chat');
-  if (param) {
-    try {
-      const url = new URL(param);
-      if (url.protocol === 'http:' || url.protocol === 'https:') return url.origin;
-    } catch {
-      // ignore a malformed parameter
+import { chatBaseFromFile, chatBaseFromPage, defaultChatBase, widgetScriptUrl } from './chat-url.js';
+
+const SETTINGS_WAIT_MS = 3000; // demo-shop.json comes from this page's own server: at once, or not at all
+
+/** The chat's base URL: from this page's URL, else demo-shop.json, else the default. */
+async function chatBase() {
+  const fromPage = chatBaseFromPage(location);
+  if (fromPage) return fromPage;
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), SETTINGS_WAIT_MS);
+  try {
+    const res = await fetch(new URL('demo-shop.json', location.href), { cache: 'no-store', signal: ctrl.signal });
+    if (res.ok) {
+      const base = chatBaseFromFile(await res.json());
+      if (base) return base;
     }
+  } catch {
+    // no file (a stack that wrote none), or not JSON: the default
+  } finally {
+    clearTimeout(timer);
   }
-  if (location.pathname.startsWith('/shop/')) return location.origin;
-  return `${location.protocol}//${location.hostname}:8080`;
+  return defaultChatBase(location);
 }
 
 // Resolves once window.Switchboard exists (the loader defines it as it runs).
-function embedChat() {
+async function embedChat() {
   const script = document.createElement('script');
-  script.src = `${chatOrigin()}/widget.js`;
+  script.src = widgetScriptUrl(await chatBase());
   script.async = true;
   const loaded = new Promise((resolve) => {
     script.addEventListener('load', () => resolve(window.Switchboard || null), { once: true });
@@ -54,9 +63,9 @@ function embedChat() {
 // shows when support has answered while the chat was closed.
 function wireSupportLinks(chat) {
   for (const button of document.querySelectorAll('[data-open-chat]')) {
-    button.addEventListener('click', (event) => {
+    button.addEventListener('click', async (event) => {
       event.preventDefault();
-      window.Switchboard?.open();
+      (await chat)?.open(); // a click before the chat has loaded opens it once it has
     });
   }
   const badge = document.getElementById('help-unread');

@@ -93,6 +93,38 @@ export function headerStatus(av) {
   return null;
 }
 
+/** How long a holder who acted in the chat (claimed it, wrote, typed) counts as there whatever their presence says. */
+export const HOLDER_ACTIVE_MS = 5 * 60_000;
+
+/**
+ * The header while the team has the chat (status "agent"): what it says, whose
+ * initials it shows and whether they are shown as there (the green dot).
+ * `conv`: {assigned_agent_id, assigned_agent_name, assigned_agent_presence};
+ * `seen`: {agentId, at (ms)} when this page last saw the holder act in the
+ * chat (chat.js; null when it did not, or when it saw them go offline since).
+ *
+ * Nobody holds it: the queue's words. The holder online, or acting here within
+ * HOLDER_ACTIVE_MS (an agent who set themselves "offline" keeps their open
+ * chats and works on: they are there all the same): their name and the dot.
+ * Otherwise (signed out, consoles closed, or offline and silent): their name
+ * without the dot, and that someone else will take over. A presence the server
+ * did not send (undefined: an older server, or a holder this page learnt of
+ * from an event without it) counts as there: routing gives chats only to
+ * people who are.
+ * @returns {{text: string, name: string, present: boolean}|{text: string, name: null, present: false}}
+ */
+export function holderStatus(conv, { seen = null, now = Date.now() } = {}) {
+  const holder = conv?.assigned_agent_id;
+  if (!holder) return { text: 'Waiting for the next available person…', name: null, present: false };
+  const name = conv.assigned_agent_name || null;
+  const presence = conv.assigned_agent_presence;
+  const acting = Boolean(seen && seen.agentId === holder && now - seen.at >= 0 && now - seen.at < HOLDER_ACTIVE_MS);
+  if (presence === 'online' || presence === undefined || acting) {
+    return { text: `You're chatting with ${name || 'a support agent'}`, name: name || 'a support agent', present: true };
+  }
+  return { text: `${name || 'Your support agent'} is away — we'll find someone else`, name: name || 'a support agent', present: false };
+}
+
 /** The header line while an offline message waits. */
 export function filedStatus(filed) {
   return filed.emailEnabled ? "We'll answer by e-mail" : "We'll answer here as soon as we can";

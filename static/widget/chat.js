@@ -9,6 +9,7 @@ import { MessageLog } from '../js/messagelog.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 import { TypingSender, TypingWatch } from '../js/typing.js';
+import { HOLDER_ACTIVE_MS } from './availability.js';
 import { guardSession, identityAction, identityApi, identityProblem, isSessionGone, sessionRecord, tokenSubject } from './identity.js';
 import { clearSession, loadSession, saveSession } from './session.js';
 
@@ -21,9 +22,17 @@ export class Chat {
    *   onKnown: a signed-in customer's conversation is shown, with their contact ({name, email}).
    *   onSignedOut: the signed-in customer is gone (logout, revoked): forget what they told us.
    *   onFresh: the session is gone and nothing replaced it: start a new chat if it is on screen.
+   *   onLeaveMessage: the bot answered the shopper's message by offering to leave a message
+   *   (metadata.event "leave_message": they asked for a person while nobody is there).
+   *   onAvailability: the stream said whether anyone is there changed (availability.changed,
+   *   widget-config's `availability` object).
    */
-  constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {} }) {
+  constructor({ onChange, onIncoming, onStarted = () => {}, onKnown = () => {}, onSignedOut = () => {}, onFresh = () => {},
+    onLeaveMessage = () => {}, onAvailability = () => {} }) {
     this.onChange = onChange;
+    this.onAvailability = onAvailability;
+    this.onLeaveMessage = onLeaveMessage;
+    this.leaveOffers = new Set(); // the bot messages whose offer was acted on (a retry's answer repeats one)
     this.onIncoming = onIncoming;
     this.onStarted = onStarted;
     this.onKnown = onKnown;
@@ -48,7 +57,9 @@ export class Chat {
       error: null,
       notice: null,
       agentTyping: null, // {name}
+      holderSeen: null, // {agentId, at}: the holder acted in the chat, live (availability.js holderStatus)
     };
+    this.holderTimer = null;
     this.agentNames = new Map();
     this.stream = null;
     this.loading = null;
@@ -67,12 +78,19 @@ export class Chat {
     document.addEventListener('visibilitychange', () => { if (!document.hidden) this.poller.kick(); });
   }
 
-  /** A signed-in customer, as the host page told us: used when a conversation starts. */
+  /**
+   * A guest's name and e-mail, as the host page told us (Switchboard.identify
+   * without a token): sent with `start` when a conversation starts. Resolves,
+   * once any start or resume under way has finished, to the hints as the
+   * server takes them ({displayName?, email?}), so that a conversation that
+   * already exists can be given them too (contact.js).
+   */
   identify({ name, email }) {
     this.identity = {
       displayName: typeof name === 'string' && name.trim() ? name.trim() : undefined,
       email: typeof email === 'string' && email.includes('@') ? email.trim() : undefined,
     };
+    return this.#once(async () => this.#startIdentity());
   }
 
   // The identity as the server takes it: a long name shortened, an address too long to be one left out.
@@ -394,6 +412,21 @@ export class Chat {
     this.state.conversation = null;
     this.state.agentTyping = null;
     this.state.notice = null;
+    this.state.holderSeen = null;
+  }
+
+  // The holder did something in the chat just now (claimed it, wrote, typed): they are there,
+  // whatever their presence says, for a while (availability.js); the header follows when it ends.
+  // `when`: the server's time of it (a message's created_at), for one that reached us late (a
+  // poll after a reconnect); never later than now.
+  #holderActs(agentId, when = undefined) {
+    if (!agentId || agentId !== this.state.conversation?.assigned_agent_id) return;
+    const at = Math.min(Date.now(), Date.parse(when) || Date.now());
+    if (this.state.holderSeen?.agentId === agentId && this.state.holderSeen.at >= at) return;
+    this.state.holderSeen = { agentId, at };
+    clearTimeout(this.holderTimer);
+    this.holderTimer = setTimeout(() => this.#changed(), Math.max(0, at + HOLDER_ACTIVE_MS - Date.now()) + 100);
+    this.holderTimer.unref?.(); // (Node, in the tests)
   }
 
   async #show(conversation, messages, lastEventId, startAnswer = null) {
@@ -418,11 +451,24 @@ export class Chat {
     this.#openStream(lastEventId);
   }
 
+  // `c`: the whole conversation, or (same id) just what changed. Another holder brings
+  // nothing of the previous one's along: a name or presence `c` lacks is looked up or unknown.
   #setConversation(c) {
     const prev = this.state.conversation;
-    const next = { ...(prev && prev.id === c.id ? prev : {}), ...c };
+    const same = Boolean(prev && prev.id === c.id);
+    const next = { ...(same ? prev : {}), ...c };
+    // Seen acting: only the same holder, and not once they are seen going offline.
+    const wentAway = same && prev.assigned_agent_presence === 'online' && c.assigned_agent_presence === 'offline';
+    if (!same || wentAway || next.assigned_agent_id !== this.state.holderSeen?.agentId) this.state.holderSeen = null;
+    if (same && 'assigned_agent_id' in c && c.assigned_agent_id !== prev.assigned_agent_id) {
+      if (!('assigned_agent_name' in c)) next.assigned_agent_name = this.agentNames.get(c.assigned_agent_id) || null;
+      if (!('assigned_agent_presence' in c)) delete next.assigned_agent_presence;
+    }
     if (next.assigned_agent_id && next.assigned_agent_name) this.agentNames.set(next.assigned_agent_id, next.assigned_agent_name);
-    if (!next.assigned_agent_id) next.assigned_agent_name = null;
+    if (!next.assigned_agent_id) {
+      next.assigned_agent_name = null;
+      next.assigned_agent_presence = null;
+    }
     this.state.conversation = next;
     if (next.status !== 'automated') {
       this.state.showTalkToAgent = false;
@@ -487,14 +533,22 @@ export class Chat {
       case 'agent.assigned':
         if (data.agent) {
           this.agentNames.set(data.agent.id, data.agent.display_name);
-          this.#setConversation({ ...conv, status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
+          // (Their presence comes with the conversation: conversation.updated.)
+          this.#setConversation({ id: conv.id, status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
+          this.#holderActs(data.agent.id); // they took it (or were given it) just now
         }
         break;
       case 'chat.closed':
-        this.#setConversation({ ...conv, status: 'closed', closed_at: data.closed_at });
+        this.#setConversation({ id: conv.id, status: 'closed', closed_at: data.closed_at });
         break;
       case 'agent.typing':
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
+        if (data.typing) this.#holderActs(data.agent_id);
+        break;
+      case 'availability.changed':
+        // Someone came or went, or the hours turned: the header, button and forms follow now,
+        // not at the next minute's re-read (the payload is widget-config's `availability`).
+        try { this.onAvailability(data); } catch (e) { console.error(e); }
         return;
       case 'customer.session_revoked':
         // Signed out (by this browser's other tab, or the customer erased); the stream ends next.
@@ -522,6 +576,10 @@ export class Chat {
       // "Alex Agent has joined the chat." names the agent for older messages too.
       const name = message.content.replace(/ has joined the chat\.?$/, '');
       if (name && name !== message.content) this.agentNames.set(message.metadata.agent_id, name);
+    }
+    if (added && live && message.sender_type === 'agent') this.#holderActs(message.sender_agent_id, message.created_at);
+    if (added && live && message.kind === 'event' && message.metadata?.event === 'assigned') {
+      this.#holderActs(message.metadata.agent_id, message.created_at);
     }
     if (added && live && message.sender_type !== 'customer') this.onIncoming(message);
   }
@@ -617,12 +675,27 @@ export class Chat {
         ? await this.api.quickReply(conv.id, entry.slug, clientId)
         : await this.api.send(conv.id, entry.message.content, clientId);
       if (this.state.conversation?.id !== conv.id) return;
+      const before = this.state.conversation.status;
       this.#setConversation(answer.conversation);
       this.#ingest(answer.customer_message, false);
       if (answer.bot_message) this.#ingest(answer.bot_message, false);
       if (answer.conversation.status === 'automated') {
         this.state.quickQuestions = answer.quick_questions || [];
         this.state.showTalkToAgent = Boolean(answer.show_talk_to_agent);
+      }
+      if (before === 'automated' && answer.conversation.status === 'agent') {
+        // The shopper asked for a person in their own words and someone is there: the bot
+        // escalated at once, as "Talk to a person" would. The queue's system message is not in
+        // the answer: read it now rather than wait for the stream.
+        this.#changed();
+        await this.#poll().catch(() => {});
+      }
+      const bot = answer.bot_message;
+      if (bot?.metadata?.event === 'leave_message' && bot.id && !this.leaveOffers.has(bot.id)) {
+        // ...and nobody is there: the bot offers the leave-a-message form.
+        this.leaveOffers.add(bot.id);
+        this.#changed();
+        try { this.onLeaveMessage(bot); } catch (e) { console.error(e); }
       }
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0);
@@ -650,7 +723,7 @@ export class Chat {
     try {
       const answer = await this.api.escalate(conv.id, message);
       if (this.state.conversation?.id !== conv.id) return null;
-      this.#setConversation({ ...this.state.conversation, status: answer.status, assigned_agent_id: answer.assigned_agent_id });
+      this.#setConversation({ id: conv.id, status: answer.status, assigned_agent_id: answer.assigned_agent_id ?? null });
       // The stored message and the answer's system message share a timestamp: a list read
       // first puts them in the server's order (the stream would too, but may be slower).
       if (message) await this.#poll().catch(() => {});

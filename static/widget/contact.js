@@ -83,10 +83,37 @@ export class Contact {
     this.record = { email: this.record.email, name: this.record.name, conversationId: conversation.id };
     if (identity?.email) {
       this.record.contactEmail = identity.email;
+      this.record.contactFrom = 'identify';
       this.record.email = identity.email;
       if (identity.displayName) this.record.name = identity.displayName;
     }
     this.#save();
+  }
+
+  /**
+   * widget.js: the host page identified a guest (name and e-mail hints, as chat.identify
+   * resolves them) while a conversation is on. `start` carried hints given before it; these
+   * came after (the page signed its shopper in mid-chat, or a later page view resumed the
+   * chat): the conversation's contact gets them, once. The only route for that takes an
+   * e-mail, so a name alone waits for the next conversation. What the shopper typed
+   * themselves (a form) is never replaced by the page's hints. Resolves to whether they were
+   * sent.
+   */
+  async identified({ displayName, email } = {}) {
+    const conv = this.chat.conversation;
+    if (!email || !conv || conv.status === 'closed' || this.chat.signedIn) return false;
+    const r = this.#mine();
+    if (r.contactEmail && r.contactFrom !== 'identify') return false; // the shopper's own words
+    if (r.contactEmail === email && (!displayName || r.name === displayName)) return false; // the server has them
+    try {
+      await this.chat.api.contact(conv.id, { email, name: displayName });
+    } catch {
+      return false; // hints: nothing to tell the shopper; the next page view tries again
+    }
+    if (this.conversationId !== conv.id) return false;
+    this.#remember(email, displayName, 'identify');
+    this.#changed();
+    return true;
   }
 
   /** chat.js: a signed-in customer's conversation is shown; their contact as the server has it. */
@@ -97,6 +124,7 @@ export class Contact {
     }
     if (email) {
       this.record.contactEmail = email;
+      this.record.contactFrom = 'token';
       this.record.email = email;
     }
     if (name) this.record.name = name;
@@ -126,9 +154,11 @@ export class Contact {
     return { email: id.email || this.record.email || '', name: id.displayName || this.record.name || '' };
   }
 
-  #remember(email, name) {
+  // `from`: who gave the address: the shopper in a form, or the host page (identify).
+  #remember(email, name, from = 'form') {
     const r = this.#mine();
     r.contactEmail = email;
+    r.contactFrom = from;
     r.email = email;
     if (name) r.name = name;
     this.#save();
@@ -204,6 +234,19 @@ export class Contact {
   #escalatedOffline() {
     this.#mine().offlinePending = true;
     this.#save();
+  }
+
+  /**
+   * chat.js: the shopper asked the bot for a person while nobody is there, and the bot
+   * offered to take a message: the same form "Leave a message" opens. The button and the
+   * header follow: nobody is there (the server knows better than our last read).
+   */
+  async offerLeave() {
+    if (this.chat.conversation?.status !== 'automated') return;
+    this.openLeave();
+    if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
+    await this.update();
+    if (this.availability.status === 'online') this.setAvailability({ ...this.availability, status: 'away' });
   }
 
   openLeave({ changed = false } = {}) {

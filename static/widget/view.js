@@ -6,7 +6,8 @@ import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } fr
 import { applyLimits } from '../js/limits.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
-import { filedStatus, headerStatus, leaveHint, replyTimeInWords } from './availability.js';
+import { chipsMode } from './actions.js';
+import { filedStatus, headerStatus, holderStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { ContactView } from './contactview.js';
 
 // The inputs whose lengths the server limits (widget-config `limits`).
@@ -27,13 +28,14 @@ export class ChatView {
     this.embedded = embedded;
     this.onMinimize = onMinimize;
     this.chipsKey = '';
+    this.chipsOpenedAt = null; // how many messages the shopper had written when they pressed "More questions"
     this.lastRenderedSize = 0;
     this.el = {
       app: $('app'), title: $('title'), status: $('status'), topAvatar: $('top-avatar'), topInitials: $('top-initials'),
       minimize: $('minimize'), conn: $('conn'), scroller: $('scroller'),
       loading: $('loading'), error: $('error'), errorText: $('error-text'), errorRetry: $('error-retry'),
       log: $('log'), typing: $('typing'), typingAvatar: $('typing-avatar'), typingText: $('typing-text'),
-      actions: $('actions'), chips: $('chips'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
+      actions: $('actions'), chips: $('chips'), more: $('more'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
       talkPerson: $('talk-icon-person'), talkMail: $('talk-icon-mail'), notice: $('notice'),
       form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
     };
@@ -76,6 +78,7 @@ export class ChatView {
     });
     el.input.addEventListener('blur', () => chat.stopTyping());
     el.talk.addEventListener('click', () => this.contact.talk());
+    el.more.addEventListener('click', () => this.#openChips());
     el.newChat.addEventListener('click', async () => {
       await chat.startNew();
       this.focusComposer(true);
@@ -170,20 +173,22 @@ export class ChatView {
     const { el } = this;
     let status = this.subtitle;
     let agentName = null;
+    let present = false;
     const filed = this.contact.filed();
     if (conv) {
       if (filed) status = filedStatus(filed);
       else if (this.contact.awaitingContact()) status = headerStatus(this.contact.availability) || status;
       else if (conv.status === 'automated') status = headerStatus(this.contact.availability) || status;
-      else if (conv.status === 'agent' && !conv.assigned_agent_id) status = 'Waiting for the next available person…';
       else if (conv.status === 'agent') {
-        agentName = conv.assigned_agent_name || 'a support agent';
-        status = `You're chatting with ${agentName}`;
+        // Who holds the chat, and whether they are there (their presence, live).
+        ({ text: status, name: agentName, present } = holderStatus(conv, { seen: st.holderSeen }));
       } else if (conv.status === 'closed') status = 'This conversation has ended';
     }
     el.status.textContent = status;
     el.status.hidden = !status;
     el.topAvatar.classList.toggle('has-agent', Boolean(agentName));
+    el.topAvatar.classList.toggle('is-away', Boolean(agentName) && !present);
+    el.topAvatar.dataset.presence = agentName ? (present ? 'online' : 'away') : 'none';
     el.topInitials.textContent = agentName ? initials(agentName) : '';
     if (agentName) el.topAvatar.style.setProperty('--hue', String(hueFor(agentName)));
   }
@@ -201,19 +206,44 @@ export class ChatView {
     }
   }
 
+  // How many messages the shopper has written or tapped in this conversation (sending ones too).
+  #asked() {
+    return this.chat.log.entries().filter((e) => e.message.sender_type === 'customer').length;
+  }
+
+  // "More questions": the quick questions open again under the conversation (until the next
+  // question), shown whole above the way to a person; the focus goes to the first.
+  #openChips() {
+    this.chipsOpenedAt = this.#asked();
+    this.render();
+    const s = this.el.scroller;
+    s.scrollTop = s.scrollHeight;
+    this.#reveal(this.el.chips);
+    this.el.chips.querySelector('button')?.focus({ preventScroll: true });
+  }
+
   #renderActions(st, conv, blocked) {
     const { el, chat } = this;
     const automated = st.phase === 'ready' && conv?.status === 'automated' && !blocked;
-    const questions = automated ? st.quickQuestions : [];
+    if (conv?.id !== this.chipsConversation) {
+      this.chipsConversation = conv?.id;
+      this.chipsOpenedAt = null;
+    }
+    const mode = automated ? chipsMode({ questions: st.quickQuestions, asked: this.#asked(), openedAt: this.chipsOpenedAt }) : 'none';
+    const questions = mode === 'all' ? st.quickQuestions : [];
     const key = questions.map((q) => q.slug).join('|');
     if (key !== this.chipsKey) {
       this.chipsKey = key;
+      const hadFocus = el.chips.contains(document.activeElement); // a tapped question: the focus goes on below
       clear(el.chips);
+      if (hadFocus) queueMicrotask(() => (el.more.hidden ? el.talk : el.more).focus({ preventScroll: true }));
       for (const q of questions) {
         el.chips.append(h('button', { class: 'chip', type: 'button', on: { click: () => chat.quickReply(q) } }, q.question));
       }
     }
     el.chips.hidden = questions.length === 0;
+    el.more.hidden = mode !== 'more';
+    el.more.setAttribute('aria-expanded', String(mode === 'all'));
     // Online: "Talk to a person" and how soon people reply; away or closed: "Leave a message".
     const av = this.contact.availability;
     const leave = this.contact.offering === 'leave';
@@ -225,6 +255,6 @@ export class ChatView {
     const hint = leave ? leaveHint(av) : replyTimeInWords(av.typicalReplySeconds);
     el.talkHint.hidden = el.talk.hidden || !hint;
     if (el.talkHint.textContent !== hint) el.talkHint.textContent = hint;
-    el.actions.hidden = el.chips.hidden && el.talk.hidden;
+    el.actions.hidden = el.more.hidden && el.talk.hidden;
   }
 }

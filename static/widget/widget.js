@@ -5,7 +5,7 @@
 
 import { createBridge } from './bridge.js';
 import { Chat } from './chat.js';
-import { applyTheme, initialConfig, loadAvailability, loadConfig } from './config.js';
+import { applyTheme, initialConfig, loadAvailability, loadConfig, parseAvailability } from './config.js';
 import { Contact } from './contact.js';
 import { onSessionChange } from './session.js';
 import { ChatView } from './view.js';
@@ -51,6 +51,8 @@ const chat = new Chat({
     setUnread(0); // replies the signed-out customer had not read are not the next shopper's
   },
   onFresh: () => { if (panelOpen) chat.ensureStarted(); },
+  onLeaveMessage: () => contact.offerLeave(),
+  onAvailability: (data) => contact.setAvailability(parseAvailability(data)),
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
 
@@ -121,7 +123,9 @@ bridge.on('focus', () => view.focusComposer());
 // name and an e-mail are hints for a guest's chat. The host page hears how it went.
 bridge.on('identify', async (msg) => {
   if (typeof msg.token !== 'string' || !msg.token) {
-    chat.identify({ name: msg.name, email: msg.email });
+    // Used when a conversation starts; one that is on already gets them now.
+    const hints = await chat.identify({ name: msg.name, email: msg.email });
+    await contact.identified(hints);
     return;
   }
   const problem = await chat.signIn(msg.token);

@@ -61,20 +61,28 @@ extension AgentAnswer {
     public struct Me: Codable, Equatable, Sendable {
         public var agent: Agent
         public var limits = ConsoleLimits()
+        /// How escalated chats find an agent on this desk (the console's empty states say so).
+        public var routing: String = RoutingMode.auto.rawValue
 
-        public init(_ agent: Agent) { self.agent = agent }
+        public init(_ agent: Agent, routing: RoutingMode = .auto) {
+            self.agent = agent
+            self.routing = routing.rawValue
+        }
 
-        enum CodingKeys: String, CodingKey { case limits }
+        enum CodingKeys: String, CodingKey { case limits, routing }
 
         public init(from decoder: any Decoder) throws {
             agent = try Agent(from: decoder)
-            limits = try decoder.container(keyedBy: CodingKeys.self).decode(ConsoleLimits.self, forKey: .limits)
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            limits = try c.decode(ConsoleLimits.self, forKey: .limits)
+            routing = try c.decode(String.self, forKey: .routing)
         }
 
         public func encode(to encoder: any Encoder) throws {
             try agent.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(limits, forKey: .limits)
+            try container.encode(routing, forKey: .routing)
         }
     }
 }

@@ -15,6 +15,13 @@ public enum ChatEvent: Equatable, Sendable {
     /// A customer's sign-in on one device ended (logout, erasure): the notifier ends the
     /// streams opened with that session after delivering this (agents can ignore it).
     case customerSessionRevoked(sessionId: String)
+    /// Whether anyone is there changed (an agent came or went, the hours began or ended):
+    /// every open widget hears it on its stream and follows at once.
+    case availabilityChanged(Availability)
+
+    /// The conversation id of an event every customer stream receives (and replays):
+    /// availability is no conversation's secret.
+    public static let everyConversation = "*"
 
     public var name: EventName {
         switch self {
@@ -27,12 +34,14 @@ public enum ChatEvent: Equatable, Sendable {
         case .agentPresenceChanged: .agentPresenceChanged
         case .agentSessionRevoked: .agentSessionRevoked
         case .customerSessionRevoked: .customerSessionRevoked
+        case .availabilityChanged: .availabilityChanged
         }
     }
 
     public var audience: EventAudience {
         switch self {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
+        case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
         }
     }
@@ -43,6 +52,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationUpdated(let c): c.id
         case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
         case .queueChatCreated(let c): c.id
+        case .availabilityChanged: Self.everyConversation
         case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
@@ -59,6 +69,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .agentPresenceChanged(let agent): try WireJSON.string(EventPayload.AgentPresenceChanged(agent: agent))
         case .agentSessionRevoked(let agentId): try WireJSON.string(EventPayload.AgentSessionRevoked(agentId: agentId))
         case .customerSessionRevoked(let id): try WireJSON.string(EventPayload.CustomerSessionRevoked(sessionId: id))
+        case .availabilityChanged(let availability): try WireJSON.string(availability)
         }
     }
 }

@@ -1,0 +1,184 @@
+// A shopper who asks the bot for a person in their own words (issue 25, items
+// 2 and 3, the widget's side): while someone is online the answer comes back
+// escalated and the widget shows what "Talk to a person" shows (the queue,
+// its system message, no quick actions); while nobody is, the bot's answer is
+// marked leave_message and the widget opens the leave-a-message form, and its
+// button and header say nobody is there.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+
+import { load } from './load.mjs';
+
+globalThis.addEventListener ??= () => {};
+globalThis.removeEventListener ??= () => {};
+globalThis.document ??= { hidden: false, addEventListener: () => {}, documentElement: { dataset: {} } };
+
+const { Chat } = await load('widget/chat.js');
+const { Contact } = await load('widget/contact.js');
+const { parseAvailability } = await load('widget/config.js');
+const { clearSession, saveContact, saveSession } = await load('widget/session.js');
+
+function json(status, body) {
+  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A Switchboard behind fetch: `answers` maps "METHOD /path" to (req) => {status, body}; streams stay open and silent. */
+function fakeServer(answers) {
+  const calls = [];
+  globalThis.fetch = async (url, init = {}) => {
+    const u = new URL(url, 'http://chat.test');
+    const req = { method: init.method || 'GET', path: u.pathname.replace(/^\/api\/v1/, ''), body: init.body ? JSON.parse(init.body) : undefined };
+    calls.push(req);
+    if (req.path === '/events') {
+      const body = new ReadableStream({ start() {} });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    }
+    const handler = answers[`${req.method} ${req.path}`];
+    if (!handler) return json(404, { code: 'not_found', detail: `no route ${req.method} ${req.path}` });
+    const { status = 200, body } = await handler(req);
+    return json(status, body);
+  };
+  return { calls, posts: (path) => calls.filter((c) => c.method === 'POST' && (!path || c.path.endsWith(path))) };
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(condition, what) {
+  for (let i = 0; i < 200; i += 1) {
+    if (condition()) return;
+    await tick(5);
+  }
+  assert.fail(`never: ${what}`);
+}
+
+const CONV = 'c-1';
+const at = '2026-12-07T12:00:00.000Z';
+const conversation = (status = 'automated', extra = {}) => ({
+  id: CONV, customer_session_id: 's-1', status, assigned_agent_id: null, assigned_agent_name: null, assigned_agent_presence: null,
+  created_at: at, updated_at: at, ...extra,
+});
+const message = (id, sender_type, content, metadata = null, extra = {}) =>
+  ({ id, conversation_id: CONV, sender_type, kind: sender_type === 'system' ? 'event' : 'text', content, metadata, created_at: at, ...extra });
+// The stored message as the server returns it: with the client_message_id the widget sent.
+const sent = (m, req) => ({ ...m, client_message_id: req.body.client_message_id });
+const welcome = message('m-welcome', 'bot', 'Hi! Ask me anything.');
+const startAnswer = (conv = conversation()) => ({
+  conversation: conv, messages: [welcome], quick_questions: [{ slug: 'returns', question: 'Returns?' }],
+  show_talk_to_agent: true, resumed: false, last_event_id: 1, contact: null,
+});
+
+let chats = [];
+beforeEach(() => {
+  clearSession();
+  saveContact(null);
+  chats = [];
+});
+afterEach(() => {
+  for (const chat of chats) {
+    chat.stream?.stop();
+    chat.poller.stop();
+  }
+});
+
+/** A chat and its contact wired as widget.js wires them; `availability`: what widget-config says. */
+function widget({ availability = 'online' } = {}) {
+  let contact;
+  const chat = new Chat({
+    onChange: () => {},
+    onIncoming: () => {},
+    onStarted: (conv, identity) => contact.started(conv, identity),
+    onLeaveMessage: () => contact.offerLeave(),
+  });
+  const reads = [];
+  contact = new Contact(chat, {
+    onChange: () => {},
+    refresh: async () => {
+      reads.push(availability);
+      return parseAvailability({ status: availability });
+    },
+  });
+  contact.setAvailability(parseAvailability({ status: 'online' })); // what the page read when it loaded
+  chats.push(chat);
+  return { chat, contact, reads };
+}
+
+describe('asking the bot for a person', () => {
+  test('someone online: the answer is escalated; the widget shows the queue as after "Talk to a person"', async () => {
+    const queuedMessage = message('m-q', 'system', "You're in the queue. A support agent will be with you shortly.", { event: 'queued' });
+    const mine = message('m-c', 'customer', 'I want to talk to a human');
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [`POST /customer/conversations/${CONV}/messages`]: (req) => ({
+        body: { conversation: conversation('agent', { requested_agent_at: at }), customer_message: sent(mine, req), bot_message: null,
+          quick_questions: [], show_talk_to_agent: false },
+      }),
+      [`GET /customer/conversations/${CONV}/messages`]: () => ({
+        body: { conversation: conversation('agent'), messages: [welcome, mine, queuedMessage] },
+      }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    assert.equal(chat.send('I want to talk to a human'), true);
+    await until(() => chat.log.entries().some((e) => e.message.id === 'm-q'), "the queue's system message");
+    assert.equal(chat.conversation.status, 'agent');
+    assert.equal(chat.conversation.assigned_agent_id, null);
+    assert.deepEqual(chat.state.quickQuestions, []);
+    assert.equal(chat.state.showTalkToAgent, false);
+    assert.equal(contact.form, null, 'no form: a person is coming');
+    assert.deepEqual(chat.log.entries().map((e) => e.message.content),
+      ['Hi! Ask me anything.', 'I want to talk to a human', "You're in the queue. A support agent will be with you shortly."]);
+    assert.equal(server.posts('/escalate').length, 0, 'the server escalated it already');
+  });
+
+  test('nobody there: the bot offers to take a message and the leave-a-message form opens; the button follows', async () => {
+    const offer = message('m-b', 'bot', 'Nobody is here right now. Tap "Leave a message" and we will answer by e-mail.',
+      { event: 'leave_message', fallback: 'true' });
+    fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [`POST /customer/conversations/${CONV}/messages`]: (req) => ({
+        body: { conversation: conversation(), customer_message: sent(message('m-c', 'customer', 'can I speak to someone'), req), bot_message: offer,
+          quick_questions: [{ slug: 'returns', question: 'Returns?' }], show_talk_to_agent: true },
+      }),
+    });
+    const { chat, contact, reads } = widget({ availability: 'away' });
+    await chat.ensureStarted();
+    chat.send('can I speak to someone');
+    await until(() => contact.form === 'leave', 'the form opened');
+    assert.equal(contact.focus, 'leave', 'the form takes the focus');
+    assert.equal(contact.offering, 'leave', '"Leave a message", never "Talk to a person" beside the form');
+    await until(() => reads.length === 1, 'the availability read again');
+    assert.equal(contact.availability.status, 'away');
+    assert.equal(chat.log.entries().at(-1).message.content, offer.content);
+  });
+
+  test("the bot's ordinary fallback opens nothing", async () => {
+    fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [`POST /customer/conversations/${CONV}/messages`]: (req) => ({
+        body: { conversation: conversation(), customer_message: sent(message('m-c', 'customer', 'hmm'), req),
+          bot_message: message('m-b', 'bot', "Sorry, I didn't get that.", { fallback: 'true' }), quick_questions: [], show_talk_to_agent: true },
+      }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    chat.send('hmm');
+    await until(() => chat.log.entries().some((e) => e.message.id === 'm-b'), 'the fallback');
+    await tick(10);
+    assert.equal(contact.form, null);
+  });
+
+  test('a page view that finds the offer in the history opens nothing', async () => {
+    saveSession({ sessionId: 's-1', conversationId: CONV });
+    fakeServer({
+      [`GET /customer/conversations/${CONV}/messages`]: () => ({
+        body: { conversation: conversation(), messages: [welcome, message('m-b', 'bot', 'Leave a message?', { event: 'leave_message' })] },
+      }),
+      'GET /customer/quick-questions': () => ({ body: [] }),
+    });
+    const { chat, contact } = widget({ availability: 'away' });
+    await chat.ensureStarted();
+    await tick(10);
+    assert.equal(chat.log.size, 2);
+    assert.equal(contact.form, null);
+  });
+});

@@ -1,0 +1,189 @@
+// The guest's name and e-mail the host page gives (Switchboard.identify
+// without a token; issue 25, item 9, the widget's side): sent with `start`, or,
+// for a conversation that is on already (the page identified its shopper
+// mid-chat, or a later page view resumed it), through /contact, once; never
+// over what the shopper typed themselves.
+
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+
+import { load } from './load.mjs';
+
+globalThis.addEventListener ??= () => {};
+globalThis.removeEventListener ??= () => {};
+globalThis.document ??= { hidden: false, addEventListener: () => {}, documentElement: { dataset: {} } };
+
+const { Chat } = await load('widget/chat.js');
+const { Contact } = await load('widget/contact.js');
+const { parseAvailability } = await load('widget/config.js');
+const { clearSession, saveContact } = await load('widget/session.js');
+
+function json(status, body) {
+  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
+}
+
+/** A Switchboard behind fetch: `answers` maps "METHOD /path" to (req) => {status, body}; streams stay open and silent. */
+function fakeServer(answers) {
+  const calls = [];
+  globalThis.fetch = async (url, init = {}) => {
+    const u = new URL(url, 'http://chat.test');
+    const req = { method: init.method || 'GET', path: u.pathname.replace(/^\/api\/v1/, ''), body: init.body ? JSON.parse(init.body) : undefined };
+    calls.push(req);
+    if (req.path === '/events') {
+      const body = new ReadableStream({ start() {} });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
+    }
+    const handler = answers[`${req.method} ${req.path}`];
+    if (!handler) return json(404, { code: 'not_found', detail: `no route ${req.method} ${req.path}` });
+    const { status = 200, body } = await handler(req);
+    return json(status, body);
+  };
+  return { calls, posts: (path) => calls.filter((c) => c.method === 'POST' && (!path || c.path.endsWith(path))) };
+}
+
+const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
+async function until(condition, what) {
+  for (let i = 0; i < 200; i += 1) {
+    if (condition()) return;
+    await tick(5);
+  }
+  assert.fail(`never: ${what}`);
+}
+
+const CONV = 'c-1';
+const at = '2026-12-07T12:00:00.000Z';
+const conversation = (status = 'automated', extra = {}) => ({
+  id: CONV, customer_session_id: 's-1', status, assigned_agent_id: null, assigned_agent_name: null, assigned_agent_presence: null,
+  created_at: at, updated_at: at, ...extra,
+});
+const message = (id, sender_type, content, metadata = null, extra = {}) =>
+  ({ id, conversation_id: CONV, sender_type, kind: sender_type === 'system' ? 'event' : 'text', content, metadata, created_at: at, ...extra });
+const welcome = message('m-welcome', 'bot', 'Hi! Ask me anything.');
+const startAnswer = (conv = conversation()) => ({
+  conversation: conv, messages: [welcome], quick_questions: [{ slug: 'returns', question: 'Returns?' }],
+  show_talk_to_agent: true, resumed: false, last_event_id: 1, contact: null,
+});
+
+let chats = [];
+beforeEach(() => {
+  clearSession();
+  saveContact(null);
+  chats = [];
+});
+afterEach(() => {
+  for (const chat of chats) {
+    chat.stream?.stop();
+    chat.poller.stop();
+  }
+});
+
+/** A chat and its contact wired as widget.js wires them; `availability`: what widget-config says. */
+function widget({ availability = 'online' } = {}) {
+  let contact;
+  const chat = new Chat({
+    onChange: () => {},
+    onIncoming: () => {},
+    onStarted: (conv, identity) => contact.started(conv, identity),
+    onLeaveMessage: () => contact.offerLeave(),
+  });
+  const reads = [];
+  contact = new Contact(chat, {
+    onChange: () => {},
+    refresh: async () => {
+      reads.push(availability);
+      return parseAvailability({ status: availability });
+    },
+  });
+  contact.setAvailability(parseAvailability({ status: 'online' })); // what the page read when it loaded
+  chats.push(chat);
+  return { chat, contact, reads };
+}
+
+describe("the host page's name and e-mail for a guest", () => {
+  const contactRoute = `POST /customer/conversations/${CONV}/contact`;
+
+  test('given before the conversation: sent with start, not again', async () => {
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [contactRoute]: () => ({ body: conversation() }),
+    });
+    const { chat, contact } = widget();
+    const hints = await chat.identify({ name: 'Jamie Rivera', email: 'jamie@example.com' });
+    assert.equal(await contact.identified(hints), false, 'no conversation yet');
+    await chat.ensureStarted();
+    const [start] = server.posts('/start');
+    assert.equal(start.body.display_name, 'Jamie Rivera');
+    assert.equal(start.body.email, 'jamie@example.com');
+    // The next page view says the same: nothing to send.
+    assert.equal(await contact.identified(await chat.identify({ name: 'Jamie Rivera', email: 'jamie@example.com' })), false);
+    assert.equal(server.posts('/contact').length, 0);
+  });
+
+  test('given once the conversation is on: its contact gets them, once', async () => {
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [contactRoute]: () => ({ body: conversation() }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    assert.equal(await contact.identified(await chat.identify({ name: ' Jamie Rivera ', email: 'jamie@example.com' })), true);
+    const [call] = server.posts('/contact');
+    assert.deepEqual(call.body, { email: 'jamie@example.com', name: 'Jamie Rivera' });
+    assert.equal(contact.knownEmail(), 'jamie@example.com');
+    assert.equal(await contact.identified(await chat.identify({ name: 'Jamie Rivera', email: 'jamie@example.com' })), false);
+    assert.equal(server.posts('/contact').length, 1);
+    // Another name from the page: sent.
+    assert.equal(await contact.identified(await chat.identify({ name: 'Jamie R.', email: 'jamie@example.com' })), true);
+    assert.equal(server.posts('/contact').length, 2);
+  });
+
+  test('identify while the start is on its way: the contact follows once the conversation exists', async () => {
+    let release;
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => new Promise((resolve) => { release = () => resolve({ body: startAnswer() }); }),
+      [contactRoute]: () => ({ body: conversation() }),
+    });
+    const { chat, contact } = widget();
+    const started = chat.ensureStarted();
+    await until(() => release, 'the start was sent');
+    const identified = chat.identify({ name: 'Jamie Rivera', email: 'jamie@example.com' }).then((hints) => contact.identified(hints));
+    release();
+    await started;
+    assert.equal(await identified, true);
+    assert.equal(server.posts('/contact').length, 1);
+  });
+
+  test('a name alone cannot be sent (the route takes an e-mail); the next conversation starts with it', async () => {
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [contactRoute]: () => ({ body: conversation() }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    assert.equal(await contact.identified(await chat.identify({ name: 'Jamie Rivera' })), false);
+    assert.equal(server.posts('/contact').length, 0);
+  });
+
+  test("an address the shopper typed in a form is not replaced by the page's", async () => {
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer() }),
+      [contactRoute]: () => ({ body: conversation() }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    assert.equal(await contact.submitPrechat({ email: 'typed@example.com', name: 'Typed' }), true);
+    assert.equal(await contact.identified(await chat.identify({ name: 'Jamie Rivera', email: 'jamie@example.com' })), false);
+    assert.deepEqual(server.posts('/contact').map((c) => c.body.email), ['typed@example.com']);
+  });
+
+  test('a closed conversation gets nothing', async () => {
+    const server = fakeServer({
+      'POST /customer/conversations/start': () => ({ body: startAnswer(conversation('closed')) }),
+      [contactRoute]: () => ({ status: 409, body: { code: 'conversation_closed', detail: 'closed' } }),
+    });
+    const { chat, contact } = widget();
+    await chat.ensureStarted();
+    assert.equal(await contact.identified(await chat.identify({ email: 'jamie@example.com' })), false);
+    assert.equal(server.posts('/contact').length, 0);
+  });
+});

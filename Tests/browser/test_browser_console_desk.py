@@ -5,7 +5,7 @@ has waited, and return any of them to the queue; opening a chat puts the
 cursor in the reply box; notices cover nothing of a conversation; the tab's
 title counts the chats waiting on the agent; alerts (a sound, desktop
 notifications) are offered once, after a click; empty lists follow the
-routing mode (automatic routing on a stack of its own); and an offline
+routing mode (GET agent/me says it; automatic routing on a stack of its own); and an offline
 message's preview is the shopper's words."""
 
 from __future__ import annotations
@@ -100,6 +100,8 @@ def test_signing_out_with_open_chats_asks_and_returns_them(stack, console):
         assert events.count("returned") == 1, events
     r = requests.get(stack.url("/api/v1/agent/me"), headers={"Authorization": f"Bearer {console_token}"}, timeout=10)
     assert r.status_code == 401  # the console's session ended
+    for conv_id, _ in chats:  # the queue is shared with the other tests
+        stack.agent_call("POST", f"/api/v1/agent/conversations/{conv_id}/close", admin_token(stack))
 
 
 def test_signing_out_can_keep_the_chats(stack, console):
@@ -120,9 +122,13 @@ def test_signing_out_can_keep_the_chats(stack, console):
     assert held_by(stack, conv_id) == agent["id"]
     stack.agent_call("POST", f"/api/v1/agent/conversations/{conv_id}/close", token)
 
-    # Without open chats nothing is asked.
+    # Without open chats nothing is asked. (And with manual routing, as here, an empty My chats
+    # says where chats come from.)
     c.sign_in(agent["username"], TEMP_PASSWORD)
     wait_for(d, lambda: c.stream_state() == "open", "the stream did not open")
+    c.tab("mine")
+    wait_for(d, lambda: d.find_element(By.ID, "list-empty-sub").text == "Claim a chat from the queue and it will show up here.",
+             f"My chats says {d.find_element(By.ID, 'list-empty-sub').text!r}")
     d.find_element(By.ID, "logout").click()
     c.wait_signed_out()
     assert d.find_element(By.ID, "logout-dialog").get_attribute("open") is None
@@ -336,10 +342,11 @@ def test_auto_routing_counts_the_assigned_chat_and_the_empty_list_says_so(auto_s
     if presence.get_attribute("aria-checked") != "true":
         presence.click()
         wait_for(d, lambda: presence.get_attribute("aria-checked") == "true", "did not go online")
-    # Nothing seen yet to tell the routing: words true either way, never "Claim a chat from the queue".
+    # The server says the routing is automatic (GET agent/me): no "Claim a chat from the queue".
     c.tab("mine")
     empty = lambda: d.find_element(By.ID, "list-empty-sub").text  # noqa: E731
-    assert "Claim a chat" not in empty()
+    wait_for(d, lambda: empty().startswith("Chats are assigned to you automatically while you are online."), f"My chats says {empty()!r}")
+    assert "Claim" not in d.find_element(By.ID, "pane-empty-sub").text
 
     # A shopper asks for a person: the routing gives the chat to this agent, who never claimed it.
     conv_id, headers = start_queued_chat_auto(stack, "Hi, can someone help with my order?")

@@ -15,7 +15,7 @@ import { load } from './load.mjs';
 
 const { Inbox, awaitsAnswer, waitingSince } = await load('agent/inbox.js');
 const { endsWithOfflineNote, holderOf, previewOf, shopperWords } = await load('agent/convinfo.js');
-const { RoutingGuess, emptyStates } = await load('agent/routing.js');
+const { RoutingGuess, emptyStates, routingMode } = await load('agent/routing.js');
 const { logoutQuestion } = await load('agent/logout.js');
 const { alertsToOffer } = await load('agent/notify.js');
 const { parsePhrases, phrasesProblem } = await load('agent/bottexts.js');
@@ -151,6 +151,15 @@ describe('routing', () => {
     assert.equal(guess.mode, null);
     guess.assignedToMe();
     assert.equal(guess.mode, 'auto');
+  });
+
+  test('the server\'s word (GET agent/me `routing`) first, the guess for a server that does not say', () => {
+    const guess = new RoutingGuess(storage());
+    guess.assignedToMe();
+    assert.equal(routingMode({ routing: 'manual' }, guess), 'manual');
+    assert.equal(routingMode({ routing: 'auto' }, new RoutingGuess(storage())), 'auto');
+    assert.equal(routingMode({}, guess), 'auto');
+    assert.equal(routingMode({ routing: 'random' }, new RoutingGuess(storage())), null);
   });
 
   test('an empty My chats never says "Claim a chat from the queue" unless chats are claimed', () => {

@@ -1,12 +1,12 @@
-// How chats reach agents, as far as the console can tell: routed to an online
-// agent with room by the server (SWITCHBOARD_ROUTING=auto), or left in the
-// queue to be claimed (manual). No API answer says which (yet), so the
-// console infers it from what it sees, and this browser remembers the last
-// inference: a chat assigned to this agent that they neither claimed nor
-// answered means auto; a chat queued ("queued", not an offline message nor a
-// release) while this agent was online with room means manual. Until either
-// happens the mode is unknown, and the words shown are true in both.
-// The empty lists and the empty pane say what to expect in each case.
+// How chats reach agents: routed to an online agent with room by the server
+// (SWITCHBOARD_ROUTING=auto), or left in the queue to be claimed (manual).
+// GET agent/me says which (`routing`). A server that does not say is read
+// from what the console sees, and this browser remembers the last inference:
+// a chat assigned to this agent that they neither claimed nor answered means
+// auto; a chat queued ("queued", not an offline message nor a release) while
+// this agent was online with room means manual. Until either happens the
+// mode is unknown, and the words shown are true in both. The empty lists and
+// the empty pane say what to expect in each case.
 
 const KEY = 'switchboard.console.routing';
 
@@ -56,6 +56,11 @@ export class RoutingGuess {
       // kept for this page view only
     }
   }
+}
+
+/** The routing mode: the server's word (agent/me `routing`), else what `guess` inferred (or null). */
+export function routingMode(me, guess) {
+  return me?.routing === 'auto' || me?.routing === 'manual' ? me.routing : guess?.mode ?? null;
 }
 
 /**

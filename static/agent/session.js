@@ -4,7 +4,7 @@
 // live.js and events.js keep them current. What needs the agent gets their
 // attention (alerts.js: a chime, a desktop notification) and the tab's title
 // counts the chats waiting on them; the empty lists say what to expect from
-// the routing (routing.js).
+// the routing (routing.js: GET agent/me says the mode).
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
@@ -18,7 +18,7 @@ import { applyEvent } from './events.js';
 import { Inbox } from './inbox.js';
 import { Lists } from './lists.js';
 import { LiveUpdates } from './live.js';
-import { RoutingGuess, emptyStates } from './routing.js';
+import { RoutingGuess, emptyStates, routingMode } from './routing.js';
 import { Sidebar } from './sidebar.js';
 
 export const BASE_TITLE = 'Switchboard Console';
@@ -145,7 +145,7 @@ export class ConsoleSession {
     const { inbox, pane } = this;
     if (pane.id && viewing()) inbox.markRead(pane.id);
     const { lists } = this;
-    const empty = emptyStates(this.routing.mode, this.me.presence);
+    const empty = emptyStates(routingMode(this.me, this.routing), this.me.presence);
     this.sidebar.render({
       selectedId: pane.id,
       typing: new Set(this.typing.entries.keys()),

@@ -50,10 +50,10 @@ def test_admin_adds_an_faq_and_the_shop_offers_it(stack, console, shopper):
         wait_for(c.d, lambda: question in s.preview_chips(), f"preview lacks the new question: {s.preview_chips()!r}")
         s.fill_faq(answer=answer, keywords="norway, oslo, scandinavia")
 
-        # A slug that is taken: the API's 409 in plain words, next to the form.
+        # A link name (slug) that is taken: the API's 409 in plain words, next to the form.
         s.fill_faq(slug="delivery-date")
         error = s.save_faq()
-        assert error and "already uses the slug “delivery-date”" in error, error
+        assert error and "already uses the link name “delivery-date”" in error, error
         s.fill_faq(slug="")
         assert s.save_faq() is None
         wait_for(c.d, lambda: question in s.faq_questions(), "the new FAQ is not listed")

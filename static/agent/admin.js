@@ -1,9 +1,19 @@
-// Admins add agents from Settings → Team (POST /api/v1/agent/register).
+// Admins add agents from Settings → Team (POST /api/v1/agent/register). The
+// username is suggested from the display name until the admin edits it; while
+// it is still the suggestion, clicking into it selects it, so what they type
+// replaces it instead of being appended ("sam.riverasam").
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
 import { clip } from '../js/limits.js';
 import { capacityProblem, limits, passwordProblem, usernameProblem } from './limits.js';
+
+/** The username suggested for `displayName` ("José Núñez" → "jose.nunez"), at most `max` characters. */
+export function usernameFrom(displayName, max) {
+  const name = String(displayName).toLowerCase().normalize('NFKD').replace(/[^\w\s.-]/g, '')
+    .trim().replace(/\s+/g, '.').replace(/_/g, '-');
+  return clip(name, max);
+}
 
 /** @param {{api, toast, onAdded: (agent) => void}} deps */
 export function wireAddAgent({ api, toast, onAdded = () => {} }) {
@@ -22,24 +32,37 @@ export function wireAddAgent({ api, toast, onAdded = () => {} }) {
     if (field) field.focus();
   };
 
+  // Suggest a username from the display name until the admin edits it.
+  let usernameTouched = false;
+  let keepSelection = false;
+  const usernameBox = fields.username;
+
   $('add-agent').addEventListener('click', () => {
     form.reset();
+    usernameTouched = false;
     showError('');
     dialog.showModal();
     fields.display.focus();
   });
   $('agent-cancel').addEventListener('click', () => dialog.close());
 
-  // Suggest a username from the display name until the admin types one.
-  let usernameTouched = false;
-  fields.username.addEventListener('input', () => { usernameTouched = true; });
+  usernameBox.addEventListener('input', () => { usernameTouched = true; });
   dialog.addEventListener('close', () => { usernameTouched = false; });
   fields.display.addEventListener('input', () => {
-    if (usernameTouched) return;
-    fields.username.value = fields.display.value.toLowerCase().normalize('NFKD').replace(/[^\w\s.-]/g, '')
-      .trim().replace(/\s+/g, '.').replace(/_/g, '-');
-    fields.username.value = clip(fields.username.value, limits().username_max_chars);
+    if (!usernameTouched) usernameBox.value = usernameFrom(fields.display.value, limits().username_max_chars);
   });
+  // Still the suggestion: focusing the field selects it (a click's mouseup would put the
+  // cursor at the click, so that one mouseup keeps the selection instead).
+  usernameBox.addEventListener('focus', () => {
+    if (usernameTouched || !usernameBox.value) return;
+    usernameBox.select();
+    keepSelection = true;
+  });
+  usernameBox.addEventListener('mouseup', (event) => {
+    if (keepSelection) event.preventDefault();
+    keepSelection = false;
+  });
+  usernameBox.addEventListener('blur', () => { keepSelection = false; });
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

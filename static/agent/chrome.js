@@ -1,7 +1,8 @@
 // The console's chrome around the lists: the top bar (who is signed in, the
-// presence switch, the sound button) and the toasts.
+// presence switch, the alerts bell) and the toasts.
 
 import { $, h, hueFor, icon, initials } from '../js/dom.js';
+import { alertsLabel } from './alerts.js';
 import { soundEnabled } from './sound.js';
 
 /**
@@ -36,18 +37,22 @@ export function renderPresence(presence) {
   button.title = online ? 'You are online: click to stop taking new chats' : 'You are offline: click to go online';
 }
 
+/** The bell: alerts (a sound, and desktop notifications where allowed) on or off. */
 export function renderSoundButton() {
   const on = soundEnabled();
   const button = $('sound');
   button.replaceChildren(icon(on ? 'bell' : 'bellOff'));
   button.setAttribute('aria-pressed', String(on));
-  button.title = on ? 'Sound alerts: on' : 'Sound alerts: off';
+  button.title = alertsLabel();
 }
 
-/** A short note at the top of the page; errors stay a little longer. */
+/**
+ * A short note in the top bar; errors stay a little longer. The newest replaces the one
+ * before: the bar has room for one.
+ */
 export function toast(text, kind = 'info') {
   const node = h('div', { class: `toast ${kind}` }, kind === 'error' ? icon('alert', { size: 18 }) : icon('check', { size: 18 }), h('span', {}, text));
-  $('toasts').append(node);
+  $('toasts').replaceChildren(node);
   setTimeout(() => node.classList.add('leaving'), kind === 'error' ? 5000 : 3200);
   setTimeout(() => node.remove(), kind === 'error' ? 5400 : 3600);
 }

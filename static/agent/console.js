@@ -7,17 +7,19 @@
 
 import { ApiError, agentApi } from '../js/api.js';
 import { $, icon } from '../js/dom.js';
+import { AlertsOffer, alertsDone, setAlerts } from './alerts.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, setMain, showConsole, toast } from './chrome.js';
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
 import { setLimits } from './limits.js';
+import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
 import { viewOf } from './routes.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView } from './settings.js';
-import { setSound, soundEnabled } from './sound.js';
+import { soundEnabled } from './sound.js';
 
 let auth = null;
 let session = null; // the signed-in console (see start())
@@ -35,10 +37,14 @@ $('open-settings').prepend(icon('gear', { size: 16 }));
 $('open-contacts').prepend(icon('person', { size: 16 }));
 $('change-password').append(icon('key'));
 
+// The bell: alerts on or off (the browser asks about desktop notifications on this click).
 renderSoundButton();
-$('sound').addEventListener('click', () => {
-  setSound(!soundEnabled());
+const offer = new AlertsOffer({ toast, onChange: renderSoundButton });
+$('sound').addEventListener('click', async () => {
+  offer.answer(); // chosen here: no need to offer them any more
+  const result = await setAlerts(!soundEnabled());
   renderSoundButton();
+  toast(alertsDone(result));
 });
 
 // --- sign in / out --------------------------------------------------------------------
@@ -48,11 +54,20 @@ wireLogin((signedIn) => {
   start();
 });
 
+// Signing out with open chats asks whether to return them to the queue (the default).
 $('logout').addEventListener('click', async () => {
-  const current = session?.api;
+  const current = session;
+  const open = current ? current.inbox.mine().length : 0;
+  let body;
+  if (open > 0) {
+    const choice = await askLogout(open);
+    if (choice === 'cancel' || session !== current) return;
+    body = { return_chats: choice === 'return' };
+  }
+  const api = current?.api;
   stop();
   try {
-    await current?.logout();
+    await api?.logout(body);
   } catch {
     // the token is dropped either way
   }
@@ -85,6 +100,7 @@ function start() {
     onExpired: signedOut,
   });
   session.start();
+  offer.arm(session.listeners.signal);
   route();
 }
 
@@ -163,6 +179,7 @@ $('presence').addEventListener('click', async () => {
     const fresh = await sessionApi.presence(next);
     agent.presence = fresh.presence;
     renderPresence(fresh.presence);
+    session?.render(); // what an empty My chats says may depend on it
     toast(fresh.presence === 'online' ? 'You are online.' : 'You are offline. You keep your open chats.');
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 401)) toast(err instanceof ApiError ? err.detail : 'Could not change your status.', 'error');

@@ -10,8 +10,12 @@ import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
-import { customerName, statusOf, verified } from './convinfo.js';
+import { customerName, endsWithOfflineNote, holderOf, shopperWords, statusOf, verified } from './convinfo.js';
 import { limits } from './limits.js';
+import { awaySince } from './team.js';
+
+// Phones and tablets: opening a chat does not pull up the on-screen keyboard over it.
+const touchOnly = () => matchMedia('(pointer: coarse)').matches && !matchMedia('(pointer: fine)').matches;
 
 // Where the shopper's e-mail came from (AgentConversation.customer.source).
 const SOURCES = {
@@ -23,7 +27,9 @@ const SOURCES = {
 export class ConversationPane {
   /**
    * @param {{api, inbox, me, toast: (text, kind?) => void, onChange: () => void,
-   *          onBack: () => void, onClaimed: (id) => void, isAdmin: boolean}} deps
+   *          onBack: () => void, onClaimed: (id) => void, onOwn?: (id) => void, isAdmin: boolean}} deps
+   *   onOwn: this console is about to take conversation `id` (a claim, or a first reply to a
+   *   waiting chat), so the assignment that follows is no news.
    */
   constructor(deps) {
     Object.assign(this, deps);
@@ -87,8 +93,8 @@ export class ConversationPane {
     el.input.addEventListener('blur', () => this.typingSender.stop(), { signal });
   }
 
-  /** Shows conversation `id` (loading its history). */
-  async open(id) {
+  /** Shows conversation `id` (loading its history); `focus`: the cursor goes to the reply box. */
+  async open(id, { focus = false } = {}) {
     if (this.id !== id) {
       this.typingSender.stop();
       this.id = id;
@@ -101,14 +107,21 @@ export class ConversationPane {
     }
     this.loading = true;
     this.render();
+    if (focus) this.focusReply();
     try {
       const page = await this.api.messages(id);
       if (this.id !== id) return;
-      this.inbox.upsert(page.conversation);
+      const conv = this.inbox.upsert(page.conversation);
+      if (endsWithOfflineNote(conv)) {
+        const words = shopperWords(page.messages);
+        if (words) this.inbox.words.set(id, words);
+      }
       this.log.upsertPage(page.messages);
       this.loading = false;
       this.render();
       this.scrollToNewest();
+      // Still nowhere else (the agent may have moved on while it loaded): the reply box.
+      if (focus && (document.activeElement === document.body || document.activeElement?.closest?.('#list'))) this.focusReply();
       this.onChange();
     } catch (err) {
       if (this.id !== id) return;
@@ -133,9 +146,9 @@ export class ConversationPane {
     this.onChange();
   }
 
-  /** Focus the reply box (after opening from the keyboard). */
+  /** The cursor in the reply box, when the agent may reply (not on touch screens: no keyboard popping up). */
   focusReply() {
-    if (!this.el.input.disabled) this.el.input.focus({ preventScroll: true });
+    if (!this.el.input.disabled && !this.el.form.hidden && !touchOnly()) this.el.input.focus({ preventScroll: true });
   }
 
   scrollToNewest() {
@@ -222,6 +235,7 @@ export class ConversationPane {
   }
 
   claim() {
+    if (this.conv) this.onOwn?.(this.conv.id);
     return this.#act('claim', (id) => this.api.claim(id), (answer) => {
       this.toast('Chat claimed. It is in My chats now.');
       this.onClaimed(answer.conversation.id);
@@ -229,8 +243,12 @@ export class ConversationPane {
     });
   }
 
+  /** "Return to queue": an agent's own chat, or (admins) anyone's. */
   release() {
-    return this.#act('release', (id) => this.api.release(id), () => this.toast('Chat released back to the queue.'));
+    const c = this.conv;
+    const holder = c && c.assigned_agent_id !== this.me.id ? c.assigned_agent_name : null;
+    return this.#act('release', (id) => this.api.release(id),
+      () => this.toast(holder ? `${holder}'s chat is back in the queue.` : 'Chat returned to the queue.'));
   }
 
   #confirmClose() {
@@ -252,6 +270,7 @@ export class ConversationPane {
     const text = this.el.input.value;
     if (!text.trim() || tooLong(text, limits().message_max_chars) || !this.#canReply()) return;
     const c = this.conv;
+    if (!c.assigned_agent_id) this.onOwn?.(c.id); // the first reply to a waiting chat takes it
     this.typingSender.stop();
     const clientId = newClientId();
     this.log.addPending(clientId, { conversation_id: c.id, sender_type: 'agent', sender_agent_id: this.me.id, kind: 'text', content: text });
@@ -308,7 +327,13 @@ export class ConversationPane {
     const email = c.customer?.email;
     const source = SOURCES[c.customer?.source] || '';
     const when = c.status === 'agent' && !c.assigned_agent_id && c.requested_agent_at ? `waiting ${waited(c.requested_agent_at)}` : `started ${fullDate(c.created_at)}`;
-    clear(el.detail).append(...(email ? [h('span', { class: 'conv-email' }, email), source ? ` ${source}` : '', ' · '] : []), when);
+    // Someone else holds it: are they there? (An admin may return it to the queue.)
+    const holder = c.status === 'agent' && !mine ? holderOf(c, this.inbox.agents.get(c.assigned_agent_id)) : null;
+    const there = holder?.presence === 'online' ? `${holder.name} is online`
+      : holder?.presence === 'away' ? `${holder.name} has been ${awaySince(holder.awaySince).replace(/^Away/, 'away')}`
+        : holder?.presence === 'offline' ? `${holder.name} is offline` : '';
+    clear(el.detail).append(...(email ? [h('span', { class: 'conv-email' }, email), source ? ` ${source}` : '', ' · '] : []),
+      ...(there ? [there, ' · '] : []), when);
     el.detail.title = el.detail.textContent;
 
     const open = c.status !== 'closed';
@@ -317,7 +342,7 @@ export class ConversationPane {
     el.close.hidden = !(c.status === 'agent' && (mine || !c.assigned_agent_id || this.isAdmin));
     el.claim.disabled = el.release.disabled = el.close.disabled = Boolean(this.busy);
     el.claim.textContent = this.busy === 'claim' ? 'Claiming…' : 'Claim';
-    el.release.textContent = this.busy === 'release' ? 'Releasing…' : 'Release';
+    el.release.textContent = this.busy === 'release' ? 'Returning…' : 'Return to queue';
     el.close.textContent = this.busy === 'close' ? 'Closing…' : 'Close';
 
     const canReply = this.#canReply();

@@ -8,7 +8,8 @@ const EVENT_PREVIEW = {
   released: 'Back in the queue',
   closed: 'Conversation closed',
   welcome: 'Started a chat',
-  offline: 'Left a message while nobody was here',
+  offline: 'Left a message while nobody was here', // until their words are known (session.js fetches them)
+  returned: 'Returned to the queue',
   auto_reply: 'Got the away message',
   merged: 'Continued in another conversation',
 };
@@ -25,6 +26,25 @@ export const customerName = (conv) => conv?.contact?.name || conv?.customer?.dis
 /** True when the shop's sign-in vouched for the customer (an identity token). */
 export const verified = (conv) => Boolean(conv?.contact?.verified);
 
+/**
+ * Who holds an open chat and whether they are there: {id, name, presence ('online' |
+ * 'away' | 'offline' | null: not known), awaySince} or null while nobody holds it.
+ * `agent`: the holder's Agent when the console knows it (admins load the team), which
+ * says since when they are away; else the conversation's own `assigned_agent_presence`.
+ */
+export function holderOf(conv, agent = null) {
+  if (!conv?.assigned_agent_id) return null;
+  let presence = null;
+  if (agent) presence = agent.presence === 'online' && !agent.disabled ? 'online' : agent.away_since && !agent.disabled ? 'away' : 'offline';
+  else if (conv.assigned_agent_presence === 'online' || conv.assigned_agent_presence === 'offline') presence = conv.assigned_agent_presence;
+  return {
+    id: conv.assigned_agent_id,
+    name: conv.assigned_agent_name || agent?.display_name || 'Another agent',
+    presence,
+    awaySince: presence === 'away' ? agent.away_since : null,
+  };
+}
+
 /** Where `conv` stands for agent `meId`: [text, tone] (the tone colours its badge). */
 export function statusOf(conv, meId, agentName = conv.assigned_agent_name) {
   if (conv.status === 'closed') return ['Closed', 'closed'];
@@ -34,13 +54,31 @@ export function statusOf(conv, meId, agentName = conv.assigned_agent_name) {
   return [`With ${agentName || 'another agent'}`, 'other'];
 }
 
+/** True when a list's last message is the "left a message" system line, not the shopper's words. */
+export const endsWithOfflineNote = (conv) => {
+  const last = conv?.last_message;
+  return Boolean(last && (last.kind === 'event' || last.sender_type === 'system') && last.metadata?.event === 'offline');
+};
+
+/** What the shopper last wrote in `messages` (oldest first), or null. */
+export function shopperWords(messages) {
+  for (let i = (messages?.length || 0) - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.sender_type === 'customer' && typeof m.content === 'string' && m.content.trim()) return m.content;
+  }
+  return null;
+}
+
 /**
  * The last message as a one-line preview: {text, note} (note: a system event,
  * shown in italics). `me`: the viewing agent's id; `agentName(id)` names the others.
+ * `words`: what the shopper wrote, for a message left while nobody was there (the list's
+ * last message is then the system line that says so, not their words).
  */
-export function previewOf(last, { me, agentName }) {
+export function previewOf(last, { me, agentName, words = null }) {
   if (!last) return { text: '', note: false };
   if (last.kind === 'event' || last.sender_type === 'system') {
+    if (last.metadata?.event === 'offline' && words) return { text: words.replace(/\s+/g, ' '), note: false };
     return { text: EVENT_PREVIEW[last.metadata?.event] || last.content, note: true };
   }
   const who = last.sender_type === 'bot' ? 'Assistant: '

@@ -3,17 +3,15 @@
 // and presence events update their own parts of the page.
 
 import { renderPresence } from './chrome.js';
-import { chime } from './sound.js';
 
 const HANDLERS = {
-  'queue.chat_created'({ inbox, pane }, data) {
+  'queue.chat_created'(session, data) {
+    const { inbox, pane, me, routing } = session;
     const known = inbox.get(data.conversation.id);
     const wasQueued = known && inbox.listOf(known) === 'queue';
+    routing.queued(data.conversation, me, inbox.mine().length);
     inbox.upsert(data.conversation);
-    if (!wasQueued && pane.id !== data.conversation.id) {
-      inbox.flag(data.conversation.id);
-      chime();
-    }
+    if (!wasQueued && pane.id !== data.conversation.id) session.newInQueue(data.conversation.id);
     return true;
   },
 
@@ -24,22 +22,28 @@ const HANDLERS = {
     return true;
   },
 
+  // Admins keep every open chat (All open); agents the queue's and their own.
   'conversation.updated'(session, data) {
     const { inbox, me } = session;
     const c = data.conversation;
     if (inbox.get(c.id)) inbox.upsert(c);
-    else if (c.status === 'agent' && (!c.assigned_agent_id || c.assigned_agent_id === me.id)) session.hydrate(c.id);
+    else if (c.status === 'agent' && (session.admin || !c.assigned_agent_id || c.assigned_agent_id === me.id)) session.hydrate(c.id);
     return true;
   },
 
   'agent.assigned'(session, data) {
     const { inbox, me } = session;
+    const id = data.conversation_id;
+    const toMe = data.agent.id === me.id;
     inbox.agentNames.set(data.agent.id, data.agent.display_name);
-    if (inbox.get(data.conversation_id)) {
-      inbox.patch(data.conversation_id, { status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
-    } else if (data.agent.id === me.id) {
-      session.hydrate(data.conversation_id);
+    if (inbox.get(id)) {
+      inbox.patch(id, { status: 'agent', assigned_agent_id: data.agent.id, assigned_agent_name: data.agent.display_name });
+    } else if (!toMe && session.admin) {
+      session.hydrate(id);
     }
+    // Not claimed nor answered from here: the routing gave it (hydrated there when new).
+    if (toMe && !session.ownAction(id)) session.assignedToMe(id);
+    else if (toMe && !inbox.get(id)) session.hydrate(id);
     return true;
   },
 
@@ -71,16 +75,17 @@ const HANDLERS = {
     return false;
   },
 
+  // The holders' presence in All open, the team list (Settings → Team: "Away since"), and
+  // what an empty My chats says (going online matters with automatic routing).
   'agent.presence.changed'({ inbox, me, onAgent }, data) {
-    if (data.agent) {
-      inbox.agentNames.set(data.agent.id, data.agent.display_name);
-      if (data.agent.id === me.id) {
-        me.presence = data.agent.presence;
-        renderPresence(me.presence);
-      }
-      onAgent(data.agent); // the team list (Settings → Team) shows presence and "Away since"
+    if (!data.agent) return false;
+    inbox.noteAgent(data.agent);
+    if (data.agent.id === me.id) {
+      me.presence = data.agent.presence;
+      renderPresence(me.presence);
     }
-    return false;
+    onAgent(data.agent);
+    return true;
   },
 
   'agent.session_revoked'(session, data) {

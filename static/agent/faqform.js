@@ -1,6 +1,8 @@
 // The FAQ editor's form: add one (POST /api/v1/admin/faqs) or edit one
-// (PATCH). Keywords are typed comma-separated and sent as an array; an empty
-// slug lets the server make one from the question.
+// (PATCH). Keywords are typed comma-separated and sent as an array. The slug
+// is the optional "Link name" under "More options": left empty, the server
+// makes one from the question (the field shows which as its placeholder).
+// Opening the form brings it into view and puts the cursor in the question.
 
 import { $ } from '../js/dom.js';
 import { tooLong } from '../js/limits.js';
@@ -13,6 +15,44 @@ export function parseKeywords(text) {
   return text.split(',').map((k) => k.trim()).filter((k) => k && !seen.has(k.toLowerCase()) && seen.add(k.toLowerCase()));
 }
 
+/**
+ * The slug the server makes from `question` (FAQ.slug(from:) in SwitchboardCore): lower-case
+ * ASCII letters and digits, words joined by single hyphens (an apostrophe joins, anything
+ * else separates), whole words up to `max` characters; "faq" when no word is left. The
+ * server adds "-2", "-3"… when that one is taken.
+ */
+export function slugFrom(question, max = 60) {
+  const words = [];
+  let current = '';
+  for (const ch of String(question).toLowerCase()) {
+    if (/[a-z0-9]/.test(ch)) current += ch;
+    else if (ch !== "'" && ch !== '’' && current) {
+      words.push(current);
+      current = '';
+    }
+  }
+  if (current) words.push(current);
+  let slug = '';
+  for (const word of words) {
+    const next = slug ? `${slug}-${word}` : word;
+    if (next.length > max) break;
+    slug = next;
+  }
+  return slug || (words[0] || 'faq').slice(0, max);
+}
+
+/**
+ * How far to scroll a box (its rect `box`) to show an element (its rect `rect`) `margin` px
+ * inside it: to its top for 'start'; for 'nearest' just enough to show all of it, or its top
+ * when it is taller than the box. 0 when it shows already.
+ */
+export function revealBy(rect, box, block = 'nearest', margin = 16) {
+  const top = rect.top - box.top - margin;
+  if (block === 'start' || top < 0 || rect.height > box.height - 2 * margin) return top;
+  const bottom = rect.bottom - box.bottom + margin;
+  return bottom > 0 ? bottom : 0;
+}
+
 export class FaqForm {
   /**
    * @param {{api, toast, onSaved: (faq, created: boolean) => void, onInput: () => void, onClose: () => void}} deps
@@ -23,11 +63,14 @@ export class FaqForm {
     this.faq = null; // the FAQ being edited; null while adding
     this.el = {
       form: $('faq-form'), title: $('faq-form-title'), question: $('faq-question'), answer: $('faq-answer'),
-      keywords: $('faq-keywords'), slug: $('faq-slug'), enabled: $('faq-enabled'), error: $('faq-error'),
+      keywords: $('faq-keywords'), slug: $('faq-slug'), more: $('faq-more'), enabled: $('faq-enabled'), error: $('faq-error'),
       save: $('faq-save'), cancel: $('faq-cancel'),
     };
     const { el } = this;
-    el.form.addEventListener('input', () => this.onInput());
+    el.form.addEventListener('input', () => {
+      this.#suggestSlug();
+      this.onInput();
+    });
     onSubmit(el.form, () => this.#submit());
     el.cancel.addEventListener('click', () => this.close());
     el.form.addEventListener('keydown', (event) => {
@@ -49,14 +92,27 @@ export class FaqForm {
     el.answer.value = faq?.answer || '';
     el.keywords.value = (faq?.keywords || []).join(', ');
     el.slug.value = faq?.slug || '';
+    el.more.open = false;
+    this.#suggestSlug();
     el.enabled.checked = faq ? faq.enabled : true;
     clearInvalid(el.form);
     showError(el.error, '');
     el.form.hidden = false;
-    // One column (narrow screens): the form is below the list; bring it up.
-    if (matchMedia('(max-width: 1000px)').matches) el.form.scrollIntoView({ block: 'start' });
+    this.onInput(); // the preview above the form follows it: drawn before the form is scrolled to
+    // Wherever the form is (below the list on one column, under the preview beside it),
+    // bring all of it into view, then the cursor into the question. Only Settings' own scroll
+    // box moves (scrollIntoView would scroll the page's frame too, and the top bar out of view).
+    const scroller = $('settings-view');
+    scroller.scrollTop += revealBy(el.form.getBoundingClientRect(), scroller.getBoundingClientRect(), narrow() ? 'start' : 'nearest');
     el.question.focus({ preventScroll: true });
-    this.onInput();
+  }
+
+  // An empty "Link name" shows what it will be: made from the question for a new FAQ,
+  // unchanged for one being edited (an empty field is not sent).
+  #suggestSlug() {
+    const { el } = this;
+    const question = el.question.value.trim();
+    el.slug.placeholder = this.faq ? this.faq.slug : question ? slugFrom(question, limits().faq_slug_max_chars) : '';
   }
 
   close() {
@@ -87,7 +143,7 @@ export class FaqForm {
     const keywords = this.#keywordProblem(v.keywords);
     if (keywords) return this.#fail(keywords, el.keywords);
     if (v.slug && !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(v.slug)) {
-      return this.#fail('Slug: lowercase letters and digits, words joined by single hyphens (like “return-policy”).', el.slug);
+      return this.#fail('Link name: lowercase letters and digits, words joined by single hyphens (like “return-policy”), or leave it empty.', el.slug);
     }
     showError(el.error, '');
     const body = { question: v.question, answer: v.answer, keywords: v.keywords, enabled: v.enabled };
@@ -99,13 +155,14 @@ export class FaqForm {
       this.onSaved(saved, !faq);
     } catch (err) {
       if (signedOut(err)) return;
+      if (v.slug) el.more.open = true; // a refused link name is shown, under "More options"
       showApiError(el.error, err, {
         fields: {
           question: { input: el.question, label: 'Question' }, answer: { input: el.answer, label: 'Answer' },
-          keywords: { input: el.keywords, label: 'Keywords' }, slug: { input: el.slug, label: 'Slug' },
+          keywords: { input: el.keywords, label: 'Keywords' }, slug: { input: el.slug, label: 'Link name' },
         },
         codes: {
-          slug_taken: { text: `Another FAQ already uses the slug “${v.slug}”. Choose another, or leave it empty to make one from the question.`, input: el.slug },
+          slug_taken: { text: `Another FAQ already uses the link name “${v.slug}”. Choose another, or leave it empty to make one from the question.`, input: el.slug },
           faq_limit: Number.isInteger(limits().faqs_max)
             ? `There are ${limits().faqs_max} FAQs already, the most there can be. Delete one first.`
             : 'There are as many FAQs as there can be. Delete one first.',
@@ -124,7 +181,11 @@ export class FaqForm {
   }
 
   #fail(text, input) {
+    if (input === this.el.slug) this.el.more.open = true;
     showError(this.el.error, text);
     invalid(input);
   }
 }
+
+// One column (the form under the list): its top goes to the top.
+const narrow = () => matchMedia('(max-width: 1000px)').matches;

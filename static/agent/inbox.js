@@ -1,10 +1,35 @@
 // What the console knows about conversations: one map of AgentConversation
 // objects kept current by REST answers and stream events. Which list a chat
 // is in (queue, mine, closed) is derived from its fields, so an event that
-// changes a field moves it; unread counts live next to it.
+// changes a field moves it; unread counts live next to it. Admins also see
+// every open chat, whoever holds it (open()), and every agent sees which of
+// their chats wait on them (the customer spoke last, or nobody answered yet).
 
 /** Where a chat stands in the queue (the server's order: oldest request first). */
 export const queueKey = (c) => `${c.requested_agent_at || c.created_at}|${c.id}`;
+
+/**
+ * An open chat whose customer waits for an agent's words: the newest message is not an
+ * agent's (the customer wrote, or it was just assigned or returned: a system line), or
+ * there is none yet.
+ */
+export const awaitsAnswer = (c) => c.status === 'agent' && c.last_message?.sender_type !== 'agent';
+
+/**
+ * Since when the customer of an open chat has waited: their last message when an agent's
+ * answer is owed, else the request for a person (or the chat's start) when no agent ever
+ * replied; null when an agent answered last.
+ */
+export function waitingSince(c) {
+  if (c.status !== 'agent') return null;
+  const last = c.last_message;
+  if (last?.sender_type === 'customer') return last.created_at;
+  if (last?.sender_type === 'agent') return null;
+  return c.has_agent_replied ? last?.created_at || c.updated_at : c.requested_agent_at || c.created_at;
+}
+
+// Answered chats (no wait) after every waiting one.
+const waitKey = (c) => waitingSince(c) || '\uffff';
 
 export class Inbox {
   constructor(me) {
@@ -13,6 +38,18 @@ export class Inbox {
     this.unread = new Map();
     this.counted = new Set(); // message ids already counted as unread
     this.agentNames = new Map([[me.id, me.display_name]]);
+    this.agents = new Map(); // id -> Agent, for admins (the holders' presence in "All open")
+    this.words = new Map(); // conversation id -> what the shopper wrote (an offline message's preview)
+  }
+
+  /** Keeps an Agent (the team list, or agent.presence.changed): its name and presence. */
+  noteAgent(agent) {
+    if (!agent?.id) return;
+    this.agents.set(agent.id, { ...(this.agents.get(agent.id) || {}), ...agent });
+    if (agent.display_name) this.agentNames.set(agent.id, agent.display_name);
+    for (const c of this.convs.values()) {
+      if (c.assigned_agent_id === agent.id && c.status === 'agent' && agent.presence) c.assigned_agent_presence = agent.presence;
+    }
   }
 
   get(id) {
@@ -44,6 +81,7 @@ export class Inbox {
   forget(id) {
     this.convs.delete(id);
     this.unread.delete(id);
+    this.words.delete(id);
   }
 
   /** A contact's name or e-mail changed: every chat of theirs we hold shows the new ones. */
@@ -93,6 +131,21 @@ export class Inbox {
       .sort((a, b) => b.updated_at.localeCompare(a.updated_at));
   }
 
+  /**
+   * Every open chat, held or waiting (admins: "All open"): the longest-waiting
+   * customer first (see waitingSince), then the oldest request.
+   */
+  open() {
+    return [...this.convs.values()]
+      .filter((c) => c.status === 'agent')
+      .sort((a, b) => waitKey(a).localeCompare(waitKey(b)) || queueKey(a).localeCompare(queueKey(b)));
+  }
+
+  /** My chats whose customer waits on me: nobody answered since they (or the desk) last spoke. */
+  waitingOnMe() {
+    return this.mine().filter(awaitsAnswer);
+  }
+
   /** Closed: most recently closed first. */
   closed() {
     return [...this.convs.values()]
@@ -111,8 +164,11 @@ export class Inbox {
   replace(kind, items, keep = null, bound = null) {
     const fresh = new Set(items.map((i) => i.id));
     const before = new Set(this.convs.keys());
+    // "open" (every open chat, admins) judges only the chats held by others: the queue and
+    // my chats have lists of their own.
+    const inKind = (c) => (kind === 'open' ? c.status === 'agent' && this.listOf(c) === null : this.listOf(c) === kind);
     for (const c of [...this.convs.values()]) {
-      if (this.listOf(c) !== kind || fresh.has(c.id) || c.id === keep || kind === 'closed') continue;
+      if (!inKind(c) || fresh.has(c.id) || c.id === keep || kind === 'closed') continue;
       if (bound === null || queueKey(c) <= bound) this.forget(c.id);
     }
     for (const item of items) this.upsert(item);

@@ -23,6 +23,8 @@ const FIELDS = {
   'bot-name': { maxlength: 'bot_name_max_chars' },
   'bot-welcome': { maxlength: 'bot_text_max_chars' },
   'bot-fallback': { maxlength: 'bot_text_max_chars' },
+  'bot-away-fallback': { maxlength: 'bot_text_max_chars' },
+  'bot-closed-fallback': { maxlength: 'bot_text_max_chars' },
   'hours-away': { maxlength: 'bot_text_max_chars' },
   'look-brand': { maxlength: 'brand_name_max_chars' },
   'look-title-input': { maxlength: 'widget_title_max_chars' },

@@ -2,6 +2,8 @@
 // the queue a page at a time (oldest first; `total` says how many wait in
 // all; "Show more" asks for the next page by offset), my chats, and the
 // closed chats back in time ("Load older": before = updated_at of the last).
+// For admins also every open chat, whoever holds it, and the team (whose
+// presence says whether a holder is there): "All open".
 
 import { queueKey } from './inbox.js';
 import { limits } from './limits.js';
@@ -13,9 +15,10 @@ const maxLimit = () => limits().list_max_limit ?? QUEUE_PAGE;
 
 export class Lists {
   /** @param {{api, inbox}} deps */
-  constructor({ api, inbox }) {
+  constructor({ api, inbox, admin = false }) {
     this.api = api;
     this.inbox = inbox;
+    this.admin = admin;
     this.queueLimit = QUEUE_PAGE; // how much of the queue we show (grows with "Show more")
     this.queueBoundary = null; // queueKey of the last chat the server listed for us
     this.queueHidden = 0; // waiting chats beyond what we loaded
@@ -33,19 +36,24 @@ export class Lists {
   async load(keep) {
     const { api, inbox } = this;
     const max = maxLimit();
-    const [queue, mine] = await Promise.all([
+    const [queue, mine, open, team] = await Promise.all([
       api.queue({ limit: Math.min(this.queueLimit, max) }),
       api.conversations({ status: 'agent', assigned: 'me', limit: max }),
+      this.admin ? api.conversations({ status: 'agent', assigned: 'any', limit: max }) : null,
+      this.admin ? api.agents().catch(() => null) : null, // the holders' presence: nice to have
     ]);
     const last = queue.items[queue.items.length - 1];
     const complete = queue.items.length >= queue.total;
     const newInQueue = inbox.replace('queue', queue.items, keep, complete || !last ? null : queueKey(last));
     inbox.replace('mine', mine.items, keep);
+    if (open) inbox.replace('open', open.items.filter((c) => c.assigned_agent_id), keep);
+    for (const agent of team?.items || []) inbox.noteAgent(agent);
     // Past the largest page a refresh covers less than we show: keep the farther boundary.
     if (!last) this.queueBoundary = null;
     else if (this.queueLimit <= max || !this.queueBoundary || queueKey(last) > this.queueBoundary) this.queueBoundary = queueKey(last);
     this.#recount(queue.total);
-    return { cursor: Math.min(queue.last_event_id, mine.last_event_id), newInQueue };
+    const cursors = [queue.last_event_id, mine.last_event_id, open?.last_event_id].filter((v) => v !== undefined && v !== null);
+    return { cursor: Math.min(...cursors), newInQueue };
   }
 
   /** "Show more": the next page of the queue. */

@@ -1,22 +1,36 @@
 // One signed-in console, from sign-in to sign-out or expiry: the lists
 // (inbox.js, drawn by sidebar.js, loaded and paged by lists.js), the open
 // conversation (conversation.js) and who it is with (contactpanel.js);
-// live.js and events.js keep them current.
+// live.js and events.js keep them current. What needs the agent gets their
+// attention (alerts.js: a chime, a desktop notification) and the tab's title
+// counts the chats waiting on them; the empty lists say what to expect from
+// the routing (routing.js: GET agent/me says the mode).
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
 import { TypingWatch } from '../js/typing.js';
+import { alertAgent } from './alerts.js';
 import { renderPresence, toast } from './chrome.js';
 import { ContactPanel } from './contactpanel.js';
 import { ConversationPane } from './conversation.js';
+import { customerName, endsWithOfflineNote, previewOf, shopperWords } from './convinfo.js';
 import { applyEvent } from './events.js';
 import { Inbox } from './inbox.js';
 import { Lists } from './lists.js';
 import { LiveUpdates } from './live.js';
+import { RoutingGuess, emptyStates, routingMode } from './routing.js';
 import { Sidebar } from './sidebar.js';
-import { chime } from './sound.js';
 
-const BASE_TITLE = 'Switchboard Console';
+export const BASE_TITLE = 'Switchboard Console';
+
+/** The tab's title: how many chats wait on the agent, first. */
+export const titleFor = (waiting) => (waiting > 0 ? `(${waiting}) ${BASE_TITLE}` : BASE_TITLE);
+
+// How long a claim or a first reply of this console counts as its own (the server's
+// agent.assigned may come before or after the answer): such an assignment is no news.
+const OWN_MS = 15000;
+// At most this many offline messages' words are fetched at once (session.#wantWords).
+const WORDS_AT_ONCE = 3;
 
 // Is the agent looking at the open conversation right now?
 const viewing = () => document.visibilityState === 'visible';
@@ -37,8 +51,13 @@ export class ConsoleSession {
     this.pollRounds = 0;
     this.hydrating = new Set();
     this.timers = [];
+    this.admin = me.role === 'admin';
+    this.routing = new RoutingGuess();
+    this.own = new Map(); // conversation id -> until when (ms) a new assignment of it is this console's doing
+    this.wordsAsked = new Set(); // offline messages whose words were fetched (or are being)
+    this.wordsBusy = 0;
     this.inbox = new Inbox(me);
-    this.lists = new Lists({ api, inbox: this.inbox });
+    this.lists = new Lists({ api, inbox: this.inbox, admin: this.admin });
     this.paging = null; // 'queue' | 'closed' while "Show more"/"Load older" loads
     this.typing = new TypingWatch(() => this.render());
     // The page's elements outlive a session: its listeners end with it (sign out, sign in
@@ -50,6 +69,7 @@ export class ConsoleSession {
       onChange: () => this.render(),
       onBack: () => this.select(null),
       onClaimed: () => this.sidebar.setTab('mine'),
+      onOwn: (id) => this.own.set(id, Date.now() + OWN_MS),
     });
     this.contactPanel = new ContactPanel({
       api, inbox: this.inbox, me, editor: contactEditor, signal,
@@ -59,6 +79,7 @@ export class ConsoleSession {
     this.sidebar = new Sidebar({
       inbox: this.inbox,
       signal,
+      admin: this.admin,
       onSelect: (id) => this.select(id),
       onTab: (tab) => {
         if (tab === 'closed' && !this.lists.closedLoaded) this.loadClosed();
@@ -106,6 +127,7 @@ export class ConsoleSession {
     document.title = BASE_TITLE;
   }
 
+  /** Opens conversation `id` (null: none) with the cursor in its reply box. */
   select(id) {
     $('app-view').dataset.pane = id ? 'conversation' : 'list';
     if (!id) {
@@ -113,7 +135,7 @@ export class ConsoleSession {
       return;
     }
     this.inbox.markRead(id);
-    this.pane.open(id);
+    this.pane.open(id, { focus: true });
     this.render();
   }
 
@@ -123,15 +145,88 @@ export class ConsoleSession {
     const { inbox, pane } = this;
     if (pane.id && viewing()) inbox.markRead(pane.id);
     const { lists } = this;
+    const empty = emptyStates(routingMode(this.me, this.routing), this.me.presence);
     this.sidebar.render({
       selectedId: pane.id,
       typing: new Set(this.typing.entries.keys()),
       paging: { queueCount: lists.queueCount, queueMore: lists.queueHidden > 0, closedMore: lists.closedMore, loading: this.paging },
+      empty,
     });
+    $('pane-empty-title').textContent = empty.pane[0];
+    $('pane-empty-sub').textContent = empty.pane[1];
     pane.render();
     this.contactPanel.sync(pane.conv);
-    const total = inbox.totalUnread();
-    document.title = total > 0 ? `(${total}) ${BASE_TITLE}` : BASE_TITLE;
+    document.title = titleFor(this.waitingOnMe());
+    this.#wantWords();
+  }
+
+  /** The chats waiting on this agent: the whole queue, and their chats whose customer awaits an answer. */
+  waitingOnMe() {
+    return this.lists.queueCount + this.inbox.waitingOnMe().length;
+  }
+
+  /** A claim or first reply of this console's own (so its agent.assigned is no news). */
+  ownAction(id) {
+    const until = this.own.get(id);
+    if (until && until > Date.now()) return true;
+    this.own.delete(id);
+    return false;
+  }
+
+  // --- getting the agent's attention ----------------------------------------------------
+
+  #alert(title, id, body) {
+    alertAgent(title, { body, tag: id, onClick: () => this.select(id) });
+  }
+
+  #previewText(conv) {
+    return previewOf(conv?.last_message, { me: this.me.id, agentName: (a) => this.inbox.agentName(a), words: this.inbox.words.get(conv?.id) }).text;
+  }
+
+  /** A chat arrived in the queue: flagged unread, and an alert. */
+  newInQueue(id) {
+    this.inbox.flag(id);
+    const conv = this.inbox.get(id);
+    this.#alert('A chat is waiting in the queue', id, conv ? `${customerName(conv)}: ${this.#previewText(conv)}` : '');
+  }
+
+  /**
+   * A chat was assigned to this agent, not by their own claim: the routing did it (or a chat
+   * of someone who left came back to them). Flagged unread and an alert, once it is known.
+   */
+  async assignedToMe(id) {
+    this.routing.assignedToMe();
+    this.inbox.flag(id);
+    const conv = this.inbox.get(id) || await this.hydrate(id);
+    if (this.stopped) return;
+    this.#alert('A chat was assigned to you', id, conv ? `${customerName(conv)}: ${this.#previewText(conv)}` : '');
+    this.render();
+  }
+
+  // --- the words of offline messages ------------------------------------------------------
+  // A message left while nobody was there ends with the system line that says so: the
+  // lists show the shopper's words instead, read from the conversation (a few at a time).
+
+  #wantWords() {
+    for (const conv of this.inbox.convs.values()) {
+      if (this.wordsBusy >= WORDS_AT_ONCE) return;
+      if (conv.status === 'closed' || !endsWithOfflineNote(conv) || this.inbox.words.has(conv.id) || this.wordsAsked.has(conv.id)) continue;
+      this.wordsAsked.add(conv.id);
+      this.wordsBusy++;
+      this.api.messages(conv.id)
+        .then((page) => {
+          const words = shopperWords(page.messages);
+          if (words && !this.stopped) {
+            this.inbox.words.set(conv.id, words);
+            this.render();
+          }
+        })
+        .catch(() => {}) // the system line stays
+        .finally(() => {
+          this.wordsBusy--;
+          if (!this.stopped) this.#wantWords();
+        });
+    }
   }
 
   /** An admin erased a contact (the Contacts page): their chats leave the lists, and the pane if it showed one. */
@@ -141,14 +236,14 @@ export class ConsoleSession {
     this.render();
   }
 
-  /** A customer wrote: count it unread (and chime) unless the agent is reading along. */
+  /** A customer wrote: count it unread (and alert) unless the agent is reading along. */
   attention(conversationId, message) {
     if (this.pane.id === conversationId && viewing()) return;
     const conv = this.inbox.get(conversationId);
     if (!conv) return;
     const list = this.inbox.listOf(conv);
     if (list !== 'queue' && list !== 'mine') return;
-    if (this.inbox.bump(conversationId, message.id)) chime();
+    if (this.inbox.bump(conversationId, message.id)) this.#alert(customerName(conv), conversationId, message.content);
   }
 
   // --- loading over REST ---------------------------------------------------------------
@@ -231,10 +326,7 @@ export class ConsoleSession {
     this.pollRounds++;
     const before = new Map([...inbox.convs].map(([id, c]) => [id, c.last_message?.id]));
     const { newInQueue } = await this.#loadLists();
-    for (const id of newInQueue) {
-      inbox.flag(id);
-      chime();
-    }
+    for (const id of newInQueue) this.newInQueue(id);
     for (const [id, conv] of inbox.convs) {
       const last = conv.last_message;
       if (last && before.has(id) && before.get(id) !== last.id && last.sender_type === 'customer') this.attention(id, last);
@@ -244,22 +336,25 @@ export class ConsoleSession {
     this.render();
   }
 
-  /** A conversation we learn about from a summary event: fetch its full view. */
+  /** A conversation we learn about from a summary event: fetch its full view (resolves to it, or null). */
   async hydrate(id) {
     const { hydrating, inbox } = this;
-    if (hydrating.has(id)) return;
+    if (hydrating.has(id)) return null;
     hydrating.add(id);
     try {
       const page = await this.api.messages(id, undefined);
+      if (this.stopped) return null;
       const isNew = !inbox.get(id);
-      inbox.upsert(page.conversation);
-      if (isNew && inbox.listOf(page.conversation) === 'queue') {
-        inbox.flag(id);
-        chime();
+      const conv = inbox.upsert(page.conversation);
+      if (endsWithOfflineNote(conv)) {
+        const words = shopperWords(page.messages);
+        if (words) inbox.words.set(id, words);
       }
+      if (isNew && inbox.listOf(page.conversation) === 'queue') this.newInQueue(id);
       this.render();
+      return conv;
     } catch {
-      // the next poll or event will bring it
+      return null; // the next poll or event will bring it
     } finally {
       hydrating.delete(id);
     }

@@ -1,8 +1,8 @@
 // The console's Settings area, for admins: FAQs, bot texts, appearance, the
-// sites that may show the chat, hours & e-mail, the team and customers'
-// sign-in, one section at a time. The address says which (#settings/team,
-// routes.js), so the top bar's "Settings" is a link and the browser's Back
-// works; the chat lists keep updating underneath. A section may have a
+// sites that may show the chat, hours & e-mail, the team (with the routing of
+// the chats of agents who are away) and customers' sign-in, one section at a
+// time. The address says which (#settings/team, routes.js), so the top bar's
+// "Settings" is a link and the browser's Back works; the chat lists keep updating underneath. A section may have a
 // leave(), called when another one (or the chats) takes its place.
 
 import { $ } from '../js/dom.js';
@@ -13,6 +13,7 @@ import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
 import { SECTIONS } from './routes.js';
+import { RoutingSettings } from './routingform.js';
 import { SignIn } from './signin.js';
 import { Team } from './team.js';
 import { WidgetSites } from './widgetsites.js';
@@ -57,16 +58,19 @@ export class SettingsView {
   /** @param {{api, me: () => object|null, toast}} deps */
   constructor({ api, me, toast }) {
     const store = new SettingsStore(api);
+    this.team = new Team({ api, me, toast });
+    const routing = new RoutingSettings({ store, toast });
     this.sections = {
       faqs: new FaqEditor({ api, store, toast }),
       bot: new BotTexts({ store, toast }),
       appearance: new Appearance({ store, toast }),
       hours: new HoursSettings({ store, toast }),
-      team: new Team({ api, me, toast }),
+      // The team, and what happens to the chats of someone who is away.
+      team: { show: () => Promise.all([this.team.show(), routing.show()]) },
       widget: new WidgetSites({ api, store, toast }),
       signin: new SignIn({ api, store, toast }),
     };
-    wireAddAgent({ api, toast, onAdded: () => this.sections.team.show() });
+    wireAddAgent({ api, toast, onAdded: () => this.team.show() });
     this.current = null;
     $('settings-title').tabIndex = -1;
   }
@@ -80,7 +84,7 @@ export class SettingsView {
 
   /** An agent's presence or details changed (agent.presence.changed): the team list follows. */
   agentChanged(agent) {
-    this.sections.team.update(agent);
+    this.team.update(agent);
   }
 
   /** Shows `section` of Settings, or hides Settings (null: console.js shows what takes their place). */

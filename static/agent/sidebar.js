@@ -1,27 +1,37 @@
-// The left column: tabs (Queue, My chats, Closed) and the selected list,
-// with "Show more" (queue) or "Load older" (closed) under it. List items are
-// keyed by conversation id and updated in place, so keyboard focus survives
-// the live updates. A message left while nobody was online carries an
-// "Offline message" badge and the shopper's e-mail; a customer the shop's
-// sign-in vouched for, a check mark by the name.
+// The left column: tabs (Queue, My chats, for admins All open, Closed) and
+// the selected list, with "Show more" (queue) or "Load older" (closed) under
+// it. List items are keyed by conversation id and updated in place, so
+// keyboard focus survives the live updates. A message left while nobody was
+// online carries an "Offline message" badge, the shopper's e-mail and their
+// words; a customer the shop's sign-in vouched for, a check mark by the name.
+// All open shows who holds each chat, whether they are there, and how long
+// its customer has waited. An empty list says what to expect (routing.js).
 
 import { $, clear, h, hueFor, icon, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
-import { customerName, previewOf, verified } from './convinfo.js';
+import { customerName, holderOf, previewOf, verified } from './convinfo.js';
+import { waitingSince } from './inbox.js';
+import { emptyStates } from './routing.js';
+import { awaySince } from './team.js';
 
-const EMPTY = {
-  queue: ['The queue is empty', 'New chats appear here as soon as a customer asks for a person.'],
-  mine: ['No open chats', 'Claim a chat from the queue and it will show up here.'],
-  closed: ['Nothing closed yet', 'Conversations you and your team close are kept here.'],
-};
+const TABS = ['queue', 'mine', 'open', 'closed'];
+
+/** The holder's presence as a badge: [text, tone]. */
+function holderBadge(holder, now) {
+  if (holder.presence === 'online') return ['Online', 'online'];
+  if (holder.presence === 'away') return [awaySince(holder.awaySince, new Date(now)), 'away'];
+  if (holder.presence === 'offline') return ['Offline', 'off'];
+  return null;
+}
 
 export class Sidebar {
   /** onMore(tab): the list's button under it was pressed ("Show more", "Load older"). */
   /** `signal` ends this sidebar's listeners when its session ends (a new one takes over). */
-  constructor({ inbox, onSelect, onTab, onMore, signal }) {
+  constructor({ inbox, onSelect, onTab, onMore, signal, admin = false }) {
     this.inbox = inbox;
     this.onSelect = onSelect;
     this.onTab = onTab;
+    this.admin = admin;
     this.tab = 'queue';
     this.items = new Map(); // id -> {li, button, sig}
     this.el = {
@@ -33,11 +43,17 @@ export class Sidebar {
       emptySub: $('list-empty-sub'),
       countQueue: $('count-queue'),
       countMine: $('count-mine'),
+      countOpen: $('count-open'),
       more: $('list-more'),
       moreNote: $('list-more-note'),
       moreButton: $('list-more-button'),
     };
     this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
+    // All open is for admins; the tab outlives a session (the next agent may be none). Beside
+    // it, "My chats" is "Mine", so that four tabs fit the column.
+    $('tab-open').hidden = !admin;
+    $('tab-mine-label').textContent = admin ? 'Mine' : 'My chats';
+    this.el.tabs = this.el.tabs.filter((t) => !t.hidden);
     for (const tab of this.el.tabs) {
       tab.addEventListener('click', () => this.setTab(tab.dataset.tab), { signal });
       tab.addEventListener('keydown', (event) => this.#tabKeys(event), { signal });
@@ -46,7 +62,7 @@ export class Sidebar {
   }
 
   setTab(tab, { focus = false } = {}) {
-    if (!EMPTY[tab]) return;
+    if (!TABS.includes(tab) || (tab === 'open' && !this.admin)) return;
     this.tab = tab;
     for (const t of this.el.tabs) {
       const on = t.dataset.tab === tab;
@@ -84,8 +100,11 @@ export class Sidebar {
     next.focus();
   }
 
-  /** paging: {queueCount, queueMore, closedMore, loading: 'queue'|'closed'|null} (session.js) */
-  render({ selectedId, typing, paging }) {
+  /**
+   * paging: {queueCount, queueMore, closedMore, loading: 'queue'|'closed'|null} (session.js);
+   * empty: what an empty list says (routing.js emptyStates).
+   */
+  render({ selectedId, typing, paging, empty = emptyStates(null, null) }) {
     const { inbox, el } = this;
     const queue = inbox.queue();
     const mine = inbox.mine();
@@ -93,12 +112,15 @@ export class Sidebar {
     el.countQueue.classList.toggle('hot', queue.some((c) => inbox.unreadOf(c.id) > 0));
     el.countMine.textContent = String(mine.length);
     el.countMine.classList.toggle('hot', mine.some((c) => inbox.unreadOf(c.id) > 0));
+    const open = this.admin ? inbox.open() : [];
+    // Every open chat: the held ones listed, plus the queue's true count (it may not all be loaded).
+    el.countOpen.textContent = String(open.filter((c) => c.assigned_agent_id).length + paging.queueCount);
 
-    const list = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : inbox.closed();
+    const list = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : this.tab === 'open' ? open : inbox.closed();
     this.#renderMore(list.length, paging);
     el.empty.hidden = list.length > 0 || (this.tab === 'queue' && paging.queueCount > 0);
-    el.emptyTitle.textContent = EMPTY[this.tab][0];
-    el.emptySub.textContent = EMPTY[this.tab][1];
+    el.emptyTitle.textContent = empty[this.tab][0];
+    el.emptySub.textContent = empty[this.tab][1];
 
     const keep = new Set(list.map((c) => c.id));
     for (const [id, item] of this.items) {
@@ -139,15 +161,24 @@ export class Sidebar {
     el.moreButton.textContent = busy ? 'Loading…' : this.tab === 'queue' ? 'Show more' : 'Load older';
   }
 
+  #holder(conv) {
+    return this.tab === 'open' ? holderOf(conv, this.inbox.agents.get(conv.assigned_agent_id)) : null;
+  }
+
   #signature(conv, selectedId, isTyping, now) {
+    const holder = this.#holder(conv);
     return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id),
       conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email,
-      customerName(conv), verified(conv)].join('|');
+      customerName(conv), verified(conv), this.inbox.words.get(conv.id), holder?.name, holder?.presence, holder?.awaySince].join('|');
   }
 
   #when(conv, now) {
     if (this.tab === 'queue') return waited(conv.requested_agent_at || conv.created_at, now);
     if (this.tab === 'closed') return age(conv.closed_at || conv.updated_at, now);
+    if (this.tab === 'open') {
+      const since = waitingSince(conv);
+      return since ? `waiting ${waited(since, now)}` : `answered ${age(conv.last_message?.created_at || conv.updated_at, now)}`;
+    }
     return age(conv.last_message?.created_at || conv.updated_at, now);
   }
 
@@ -163,9 +194,10 @@ export class Sidebar {
 
     const { inbox } = this;
     const { text: preview, note } = isTyping ? { text: 'typing…', note: false }
-      : previewOf(last, { me: inbox.me.id, agentName: (id) => inbox.agentName(id) });
+      : previewOf(last, { me: inbox.me.id, agentName: (id) => inbox.agentName(id), words: inbox.words.get(conv.id) });
     const when = this.#when(conv, now);
     const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
+    const waiting = this.tab === 'queue' || (this.tab === 'open' && when.startsWith('waiting'));
     const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
@@ -180,8 +212,9 @@ export class Sidebar {
         h('span', { class: 'item-top' },
           h('span', { class: 'item-name' }, name),
           known ? h('span', { class: 'item-verified', title: 'Verified by your shop’s sign-in' }, icon('check', { size: 14 })) : null,
-          h('span', { class: `item-when${this.tab === 'queue' ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
+          h('span', { class: `item-when${waiting ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
+        this.tab === 'open' ? this.#holderLine(conv, now) : null,
         offline ? h('span', { class: 'item-contact' },
           h('span', { class: 'badge', dataset: { tone: 'offline' } }, 'Offline message'),
           email ? h('span', { class: 'item-email' }, email) : null) : null,
@@ -190,6 +223,19 @@ export class Sidebar {
           unread > 0 ? h('span', { class: 'item-unread', 'aria-label': `${unread} unread` }, unread > 99 ? '99+' : String(unread)) : null)),
     );
     const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
-    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    const holder = this.#holder(conv);
+    const held = this.tab !== 'open' ? '' : holder ? `, with ${holder.name}${holder.presence ? ` (${holderBadge(holder, now)[0].toLowerCase()})` : ''}` : ', in the queue';
+    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+  }
+
+  // All open: "With Alex Agent [Away since 14:02]", or "In the queue".
+  #holderLine(conv, now) {
+    const holder = this.#holder(conv);
+    if (!holder) return h('span', { class: 'item-holder' }, h('span', { class: 'item-holder-name' }, 'In the queue'));
+    const mine = holder.id === this.inbox.me.id;
+    const badge = holderBadge(holder, now);
+    return h('span', { class: 'item-holder' },
+      h('span', { class: 'item-holder-name' }, mine ? 'With you' : `With ${holder.name}`),
+      badge ? h('span', { class: 'badge', dataset: { tone: badge[1] } }, badge[0]) : null);
   }
 }

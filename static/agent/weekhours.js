@@ -4,6 +4,8 @@
 // "17:00"]], …}; a range may run past midnight and belongs to the day it
 // starts. An end of midnight is sent as "24:00" (a time input cannot show
 // 24:00, so it shows 00:00), which keeps "00:00–00:00" meaning the whole day.
+// With no hours on any day the chat is always open, and each day reads
+// "Open all day" until hours are added (then a day without any is "Closed").
 
 import { clear, h, icon } from '../js/dom.js';
 
@@ -72,11 +74,18 @@ export class WeekHours {
     return h('div', { class: 'hours-day', role: 'group', 'aria-labelledby': nameId, dataset: { day } },
       h('p', { class: 'hours-day-name', id: nameId }, name),
       h('div', { class: 'hours-day-ranges' },
-        ranges.length ? ranges.map((range, i) => this.#range(day, name, range, i)) : h('p', { class: 'hours-day-closed' }, 'Closed')),
+        ranges.length ? ranges.map((range, i) => this.#range(day, name, range, i)) : this.#noHours()),
       h('button', {
         class: 'btn ghost small hours-day-add', type: 'button', 'aria-label': `Add hours on ${name}`, dataset: { action: 'add' },
         on: { click: () => this.#add(day) },
       }, icon('plus', { size: 16 }), 'Add hours'));
+  }
+
+  // A day without hours: closed, unless no day has any (then the chat is always open, and
+  // every day says so rather than "Closed" under a line that says "always open").
+  #noHours() {
+    const open = this.empty;
+    return h('p', { class: 'hours-day-closed', dataset: { open: String(open) } }, open ? 'Open all day' : 'Closed');
   }
 
   #range(day, name, [start, end], i) {

@@ -161,7 +161,8 @@ export function agentApi(token, onUnauthorized = () => {}) {
   };
   const conv = (id) => `/agent/conversations/${enc(id)}`;
   return {
-    logout: () => call('POST', '/agent/auth/logout'),
+    // {return_chats}: whether the agent's open chats go back to the queue (the server's default: yes).
+    logout: (body) => call('POST', '/agent/auth/logout', body ? { body } : {}),
     /** The agent and, only here, the `limits` the console enforces. */
     me: () => call('GET', '/agent/me'),
     updateMe: (body) => call('PATCH', '/agent/me', { body, idempotent: true }),

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
+import { fakeServer, until } from './fakeserver.mjs';
 import { load } from './load.mjs';
 
 globalThis.addEventListener ??= () => {};
@@ -17,38 +18,6 @@ const { Chat } = await load('widget/chat.js');
 const { Contact } = await load('widget/contact.js');
 const { parseAvailability } = await load('widget/config.js');
 const { clearSession, saveContact } = await load('widget/session.js');
-
-function json(status, body) {
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
-
-/** A Switchboard behind fetch: `answers` maps "METHOD /path" to (req) => {status, body}; streams stay open and silent. */
-function fakeServer(answers) {
-  const calls = [];
-  globalThis.fetch = async (url, init = {}) => {
-    const u = new URL(url, 'http://chat.test');
-    const req = { method: init.method || 'GET', path: u.pathname.replace(/^\/api\/v1/, ''), body: init.body ? JSON.parse(init.body) : undefined };
-    calls.push(req);
-    if (req.path === '/events') {
-      const body = new ReadableStream({ start() {} });
-      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    }
-    const handler = answers[`${req.method} ${req.path}`];
-    if (!handler) return json(404, { code: 'not_found', detail: `no route ${req.method} ${req.path}` });
-    const { status = 200, body } = await handler(req);
-    return json(status, body);
-  };
-  return { calls, posts: (path) => calls.filter((c) => c.method === 'POST' && (!path || c.path.endsWith(path))) };
-}
-
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(condition, what) {
-  for (let i = 0; i < 200; i += 1) {
-    if (condition()) return;
-    await tick(5);
-  }
-  assert.fail(`never: ${what}`);
-}
 
 const CONV = 'c-1';
 const at = '2026-12-07T12:00:00.000Z';

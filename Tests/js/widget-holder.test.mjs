@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
+import { fakeServer, tick, until } from './fakeserver.mjs';
 import { load } from './load.mjs';
 
 globalThis.addEventListener ??= () => {};
@@ -65,47 +66,6 @@ describe('holderStatus', () => {
 });
 
 // --- through chat.js ------------------------------------------------------------------------
-
-function json(status, body) {
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
-
-/** A Switchboard behind fetch: `answers` maps "METHOD /path" to (req) => {status, body}; streams stay open. */
-function fakeServer(answers) {
-  const calls = [];
-  const streams = [];
-  globalThis.fetch = async (url, init = {}) => {
-    const u = new URL(url, 'http://chat.test');
-    const req = { method: init.method || 'GET', path: u.pathname.replace(/^\/api\/v1/, ''), body: init.body ? JSON.parse(init.body) : undefined };
-    calls.push(req);
-    if (req.path === '/events') {
-      let controller;
-      const body = new ReadableStream({ start(c) { controller = c; } });
-      const stream = {
-        send(name, data, id) {
-          controller.enqueue(new TextEncoder().encode(`${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
-        },
-      };
-      init.signal?.addEventListener('abort', () => { try { controller.error(new Error('aborted')); } catch { /* closed */ } });
-      streams.push(stream);
-      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    }
-    const handler = answers[`${req.method} ${req.path}`];
-    if (!handler) return json(404, { code: 'not_found', detail: `no route ${req.method} ${req.path}` });
-    const { status = 200, body } = await handler(req);
-    return json(status, body);
-  };
-  return { calls, streams };
-}
-
-const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
-async function until(condition, what) {
-  for (let i = 0; i < 200; i += 1) {
-    if (condition()) return;
-    await tick(5);
-  }
-  assert.fail(`never: ${what}`);
-}
 
 const CONV = 'c-1';
 const held = (presence, id = ALEX, name = 'Alex Agent') => ({

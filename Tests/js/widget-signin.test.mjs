@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
+import { fakeServer, tick } from './fakeserver.mjs';
 import { load } from './load.mjs';
 
 // What chat.js touches of the browser, and no more.
@@ -29,43 +30,6 @@ const SAM = jwt('customer-2');
  * request returning {status, body}; every request is in `calls`. Event
  * streams stay open; `streams[i].send(name, data, id)` pushes an event.
  */
-function fakeServer(answers) {
-  const calls = [];
-  const streams = [];
-  globalThis.fetch = async (url, init = {}) => {
-    const u = new URL(url, 'http://chat.test');
-    const req = {
-      method: init.method || 'GET',
-      path: u.pathname.replace(/^\/api\/v1/, ''),
-      url: String(url),
-      headers: { ...(init.headers || {}) },
-      body: init.body ? JSON.parse(init.body) : undefined,
-    };
-    calls.push(req);
-    if (req.path === '/events') {
-      let controller;
-      const body = new ReadableStream({ start(c) { controller = c; } });
-      const stream = {
-        req,
-        send(name, data, id) {
-          controller.enqueue(new TextEncoder().encode(`${id ? `id: ${id}\n` : ''}event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
-        },
-      };
-      init.signal?.addEventListener('abort', () => { try { controller.error(new Error('aborted')); } catch { /* closed */ } });
-      streams.push(stream);
-      return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream' } });
-    }
-    const handler = answers[`${req.method} ${req.path}`];
-    if (!handler) return json(404, { code: 'not_found', detail: `no route ${req.method} ${req.path}` });
-    const { status = 200, body } = await handler(req);
-    return json(status, body);
-  };
-  return { calls, streams, posts: () => calls.filter((c) => c.method === 'POST') };
-}
-
-function json(status, body) {
-  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
-}
 
 const conversation = (id, sessionId, status = 'automated') => ({ id, customer_session_id: sessionId, status, assigned_agent_id: null });
 const welcome = (conversationId, id = `m-${conversationId}`) =>
@@ -99,7 +63,6 @@ function newChat() {
 }
 
 let chats = [];
-const tick = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 beforeEach(() => {
   clearSession();

@@ -94,6 +94,14 @@ struct ContactCommand: ParsableCommand {
         commandName: "contact", abstract: "Export or erase everything the desk holds about a customer.",
         subcommands: [Export.self, Erase.self])
 
+    /// The service and every contact with `externalId` (verified or not); an error when none has it.
+    static func contacts(externalId: String) throws -> (ChatService, [Contact]) {
+        let service = try openStore().1
+        let contacts = try service.contacts(externalId: externalId)
+        guard !contacts.isEmpty else { throw ValidationError("no contact has external id \(externalId)") }
+        return (service, contacts)
+    }
+
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print one JSON document with every contact that has this external id (verified and not), their conversations and messages.")
@@ -101,9 +109,7 @@ struct ContactCommand: ParsableCommand {
 
         func run() throws {
             try cliErrors {
-                let service = try openStore().1
-                let contacts = try service.contacts(externalId: externalId)
-                guard !contacts.isEmpty else { throw ValidationError("no contact has external id \(externalId)") }
+                let (service, contacts) = try ContactCommand.contacts(externalId: externalId)
                 struct Document: Encodable {
                     let externalId: String
                     let contacts: [ContactExport]
@@ -122,9 +128,7 @@ struct ContactCommand: ParsableCommand {
 
         func run() throws {
             try cliErrors {
-                let service = try openStore().1
-                let contacts = try service.contacts(externalId: externalId)
-                guard !contacts.isEmpty else { throw ValidationError("no contact has external id \(externalId)") }
+                let (service, contacts) = try ContactCommand.contacts(externalId: externalId)
                 for contact in contacts {
                     try service.eraseContact(contact.id, by: .cli)
                     print("erased contact \(contact.id) (\(contact.verified ? "verified" : "unverified"), \(contact.conversationsCount) conversation(s))")

@@ -6,70 +6,18 @@
 // button and header say nobody is there.
 
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
 import { fakeServer, tick, until } from './fakeserver.mjs';
 import { load } from './load.mjs';
+import { CONV, at, conversation, message, startAnswer, trackChats, welcome, widget } from './widgetrig.mjs';
 
-globalThis.addEventListener ??= () => {};
-globalThis.removeEventListener ??= () => {};
-globalThis.document ??= { hidden: false, addEventListener: () => {}, documentElement: { dataset: {} } };
+const { saveSession } = await load('widget/session.js');
 
-const { Chat } = await load('widget/chat.js');
-const { Contact } = await load('widget/contact.js');
-const { parseAvailability } = await load('widget/config.js');
-const { clearSession, saveContact, saveSession } = await load('widget/session.js');
+trackChats();
 
-const CONV = 'c-1';
-const at = '2026-12-07T12:00:00.000Z';
-const conversation = (status = 'automated', extra = {}) => ({
-  id: CONV, customer_session_id: 's-1', status, assigned_agent_id: null, assigned_agent_name: null, assigned_agent_presence: null,
-  created_at: at, updated_at: at, ...extra,
-});
-const message = (id, sender_type, content, metadata = null, extra = {}) =>
-  ({ id, conversation_id: CONV, sender_type, kind: sender_type === 'system' ? 'event' : 'text', content, metadata, created_at: at, ...extra });
 // The stored message as the server returns it: with the client_message_id the widget sent.
 const sent = (m, req) => ({ ...m, client_message_id: req.body.client_message_id });
-const welcome = message('m-welcome', 'bot', 'Hi! Ask me anything.');
-const startAnswer = (conv = conversation()) => ({
-  conversation: conv, messages: [welcome], quick_questions: [{ slug: 'returns', question: 'Returns?' }],
-  show_talk_to_agent: true, resumed: false, last_event_id: 1, contact: null,
-});
-
-let chats = [];
-beforeEach(() => {
-  clearSession();
-  saveContact(null);
-  chats = [];
-});
-afterEach(() => {
-  for (const chat of chats) {
-    chat.stream?.stop();
-    chat.poller.stop();
-  }
-});
-
-/** A chat and its contact wired as widget.js wires them; `availability`: what widget-config says. */
-function widget({ availability = 'online' } = {}) {
-  let contact;
-  const chat = new Chat({
-    onChange: () => {},
-    onIncoming: () => {},
-    onStarted: (conv, identity) => contact.started(conv, identity),
-    onLeaveMessage: () => contact.offerLeave(),
-  });
-  const reads = [];
-  contact = new Contact(chat, {
-    onChange: () => {},
-    refresh: async () => {
-      reads.push(availability);
-      return parseAvailability({ status: availability });
-    },
-  });
-  contact.setAvailability(parseAvailability({ status: 'online' })); // what the page read when it loaded
-  chats.push(chat);
-  return { chat, contact, reads };
-}
 
 describe('asking the bot for a person', () => {
   test('someone online: the answer is escalated; the widget shows the queue as after "Talk to a person"', async () => {

@@ -101,8 +101,7 @@ struct CustomerRoutes: Sendable {
         let previous = request.header("x-customer-session-id").flatMap { Validate.isSessionId($0) ? $0 : nil }
         let result = try service.customerLogin(credential, officer: body.officerId.flatMap { $0.isEmpty ? nil : $0 },
                                                previousSessionId: previous)
-        guard let contact = result.contact else { throw AppError(status: 500, code: "internal_error", detail: "No contact.") }
-        return try .json(CustomerAnswer.Login(try startAnswer(result), customerSessionId: result.sessionId, contact: contact))
+        return try .json(CustomerAnswer.Login(try startAnswer(result), customerSessionId: result.sessionId))
     }
 
     /// `POST /logout`: this device's sign-in ends (its id is refused, its streams end).

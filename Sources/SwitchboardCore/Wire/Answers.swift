@@ -28,31 +28,28 @@ public enum CustomerAnswer {
         }
     }
 
-    /// `POST /customer/login`: what `start` answers, with the device's new session id and the contact.
+    /// `POST /customer/login`: what `start` answers (its `contact` is the signed-in
+    /// customer's), then the device's new session id.
     public struct Login: Codable, Equatable, Sendable {
-        public var conversation: CustomerConversation
-        public var quickQuestions: [QuickQuestion]
-        public var messages: [Message]
-        public var showTalkToAgent: Bool
-        public var resumed: Bool
-        public var lastEventId: Int64
+        public var start: Start
         public var customerSessionId: String
-        public var contact: Contact
 
-        public init(_ start: Start, customerSessionId: String, contact: Contact) {
-            conversation = start.conversation
-            quickQuestions = start.quickQuestions
-            messages = start.messages
-            showTalkToAgent = start.showTalkToAgent
-            resumed = start.resumed
-            lastEventId = start.lastEventId
+        public init(_ start: Start, customerSessionId: String) {
+            self.start = start
             self.customerSessionId = customerSessionId
-            self.contact = contact
         }
 
-        enum CodingKeys: String, CodingKey {
-            case conversation, quickQuestions = "quick_questions", messages, showTalkToAgent = "show_talk_to_agent"
-            case resumed, lastEventId = "last_event_id", customerSessionId = "customer_session_id", contact
+        enum CodingKeys: String, CodingKey { case customerSessionId = "customer_session_id" }
+
+        public init(from decoder: any Decoder) throws {
+            start = try Start(from: decoder)
+            customerSessionId = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .customerSessionId)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            try start.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(customerSessionId, forKey: .customerSessionId)
         }
     }
 

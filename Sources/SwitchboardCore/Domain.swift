@@ -45,6 +45,9 @@ public enum EventName: String, Sendable, CaseIterable {
     case agentSessionRevoked = "agent.session_revoked"
     case customerSessionRevoked = "customer.session_revoked"
     case availabilityChanged = "availability.changed"
+    case noteCreated = "note.created"
+    case noteMentioned = "note.mentioned"
+    case conversationTransferred = "conversation.transferred"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

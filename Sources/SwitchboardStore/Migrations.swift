@@ -372,6 +372,22 @@ enum Migrations {
                 """)
         }
 
+        // Private notes (issue 21): their own table, so nothing that reads messages (the
+        // customer's lists, transcripts, e-mails, `last_message`) can ever return one.
+        migrator.registerMigration("2026-12-07-03-private-notes") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS notes (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    author_agent_id TEXT NOT NULL REFERENCES agents(id),
+                    content TEXT NOT NULL,
+                    mentions TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS notes_conversation ON notes(conversation_id, created_at);
+                """)
+        }
+
         return migrator
     }
 }

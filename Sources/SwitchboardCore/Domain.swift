@@ -96,4 +96,6 @@ public enum Limits {
     public static let widgetTitle = 1...60
     public static let widgetSubtitle = 0...120
     public static let widgetGreeting = 0...240
+    /// A canned reply's title (its content is a message's).
+    public static let cannedTitle = 1...80
 }

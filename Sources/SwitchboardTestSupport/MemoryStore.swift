@@ -97,6 +97,8 @@ struct MemoryState: Sendable {
     var demoAgents: Set<String> = []
     /// In creation order; the author's name is joined on read, as SQLite does.
     var notes: [Note] = []
+    /// By id.
+    var cannedReplies: [String: CannedReply] = [:]
 }
 
 /// The rows of one memory transaction.

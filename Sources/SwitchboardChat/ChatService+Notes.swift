@@ -74,7 +74,7 @@ extension ChatService {
             }
             if let note { _ = try insertNote(conversationId, by: actor, content: note, tx) }
             // Already where it should go: the note (if any) is all that changes.
-            guard next?.id != holder else { return try agentView(conversation, tx) }
+            guard next?.id != holder else { return try agentView(conversation, tx, viewer: actor) }
 
             if holder != nil { try tx.rows.setUnassigned(conversationId: conversationId, at: tx.now) }
             try tx.emit(.conversationTransferred(conversationId: conversationId, from: holder, to: next?.id))
@@ -87,11 +87,11 @@ extension ChatService {
                 if holder == nil { try tx.emit(.queueChatClaimed(conversationId: conversationId, agentId: next.id)) }
             } else {
                 let system = try tx.systemMessage(conversationId, BotText.released, event: "released")
-                try tx.emit(.queueChatCreated(AgentConversation(try tx.conversation(conversationId), lastMessage: system)))
+                try tx.emit(.queueChatCreated(try tx.queueEntry(conversationId, lastMessage: system)))
             }
             let moved = try tx.conversation(conversationId)
             try tx.emit(.conversationUpdated(moved))
-            return try agentView(moved, tx)
+            return try agentView(moved, tx, viewer: actor)
         }
     }
 }

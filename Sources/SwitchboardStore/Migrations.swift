@@ -408,6 +408,32 @@ enum Migrations {
                 """)
         }
 
+        // Unread and awaiting reply (issue 21): a read cursor per agent and conversation, and
+        // since when the customer waits, kept by the same UPDATE that records a message's
+        // activity (so the lists filter on a column instead of scanning messages). The
+        // backfill: the first customer message after the last agent message.
+        migrator.registerMigration("2026-12-07-05-unread") { db in
+            if try !db.columns(in: "conversations").contains(where: { $0.name == "awaiting_since" }) {
+                try db.execute(sql: "ALTER TABLE conversations ADD COLUMN awaiting_since INTEGER")
+            }
+            try db.execute(sql: """
+                UPDATE conversations SET awaiting_since = (
+                    SELECT MIN(m.created_at) FROM messages m
+                    WHERE m.conversation_id = conversations.id AND m.sender_type = 'customer'
+                      AND m.seq > COALESCE((SELECT MAX(a.seq) FROM messages a
+                                            WHERE a.conversation_id = conversations.id AND a.sender_type = 'agent'), 0))
+                WHERE awaiting_since IS NULL;
+                CREATE TABLE IF NOT EXISTS read_cursors (
+                    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, conversation_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS conversations_awaiting ON conversations(awaiting_since) WHERE awaiting_since IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

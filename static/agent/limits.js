@@ -32,6 +32,7 @@ const FIELDS = {
   'look-greeting': { maxlength: 'widget_greeting_max_chars' },
   'hours-notify': { maxlength: 'email_max_chars' },
   'my-email': { maxlength: 'email_max_chars' },
+  'agent-email': { maxlength: 'email_max_chars' },
   'contact-name': { maxlength: 'display_name_max_chars' },
   'contact-email': { maxlength: 'email_max_chars' },
 };

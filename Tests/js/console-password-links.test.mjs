@@ -23,8 +23,8 @@ const realFetch = globalThis.fetch;
 
 // The elements of index.html the sign-in screen's modules find by id.
 const IDS = {
-  div: ['login-view', 'login-main', 'app-view', 'pane', 'settings-view', 'contacts-view', 'signin-pane', 'forgot-pane', 'setpw-pane', 'setpw-problem'],
-  h1: ['signin-title', 'forgot-title', 'setpw-title'],
+  div: ['login-view', 'login-main', 'app-view', 'pane', 'settings-view', 'contacts-view', 'login-pane', 'forgot-pane', 'setpw-pane', 'setpw-problem'],
+  h1: ['login-title', 'forgot-title', 'setpw-title'],
   p: ['forgot-admin', 'login-foot', 'forgot-error', 'forgot-status', 'setpw-text', 'setpw-error'],
   form: ['forgot-form', 'setpw-form'],
   input: ['forgot-email', 'setpw-username', 'setpw-password', 'setpw-confirm'],
@@ -43,7 +43,7 @@ function page() {
 
 const click = (id) => $(id).dispatchEvent({ type: 'click' });
 const submit = (id) => $(id).dispatchEvent({ type: 'submit' });
-const shownPane = () => ['signin', 'forgot', 'setpw'].filter((name) => !$(`${name}-pane`).hidden);
+const shownPane = () => ['login', 'forgot', 'setpw'].filter((name) => !$(`${name}-pane`).hidden);
 
 afterEach(() => {
   globalThis.fetch = realFetch;
@@ -85,7 +85,7 @@ describe('options: what the sign-in page offers', () => {
     click('forgot-open');
     assert.equal($('forgot-admin').hidden, false);
     assert.equal($('forgot-open').getAttribute('aria-expanded'), 'true');
-    assert.deepEqual(shownPane(), ['signin'], 'the sign-in form stays');
+    assert.deepEqual(shownPane(), ['login'], 'the sign-in form stays');
     click('forgot-open');
     assert.equal($('forgot-admin').hidden, true);
     assert.equal($('forgot-open').getAttribute('aria-expanded'), 'false');
@@ -115,8 +115,8 @@ describe('a forgotten password, with e-mail', () => {
     assert.equal(document.activeElement, $('forgot-title'));
     assert.equal($('forgot-admin').hidden, true);
     click('forgot-back');
-    assert.deepEqual(shownPane(), ['signin']);
-    assert.equal(document.activeElement, $('signin-title'));
+    assert.deepEqual(shownPane(), ['login']);
+    assert.equal(document.activeElement, $('login-title'));
   });
 
   test('the same words whatever the address, after the 202', async () => {
@@ -140,18 +140,18 @@ describe('a forgotten password, with e-mail', () => {
     assert.equal($('forgot-email').getAttribute('aria-invalid'), 'true');
   });
 
-  test('400, 429 and 409 say the server\'s detail, and nothing is announced as sent', async () => {
+  test('400, 429 and 409 say the server\'s detail (naming the field as the form does), and nothing is announced as sent', async () => {
     click('forgot-open');
     const refusals = [
-      [400, 'invalid_email', 'email: not an e-mail address.'],
+      [400, 'invalid_email', 'email: not an e-mail address.', 'E-mail: Not an e-mail address.'],
       [429, 'rate_limited', 'Too many requests. Try again in a minute.'],
       [409, 'email_unavailable', 'This desk does not send e-mail.'],
     ];
-    for (const [status, code, detail] of refusals) {
+    for (const [status, code, detail, shown = detail] of refusals) {
       reset = () => ({ status, body: { code, detail } });
       $('forgot-email').value = 'ann@example.com';
       submit('forgot-form');
-      await until(() => $('forgot-error').textContent === detail, `the ${status}'s detail`);
+      await until(() => $('forgot-error').textContent === shown, `the ${status}'s detail`);
       assert.equal($('forgot-status').textContent, '');
       assert.equal($('forgot-email').getAttribute('aria-invalid'), code === 'invalid_email' ? 'true' : null);
       $('forgot-email').removeAttribute('aria-invalid');
@@ -313,7 +313,7 @@ describe('the set-password pane', () => {
     assert.equal($('setpw-text').textContent, 'This link has expired. Ask for a new one.');
     assert.equal($('setpw-forgot').hidden, true);
     click('setpw-back');
-    assert.deepEqual(shownPane(), ['signin']);
+    assert.deepEqual(shownPane(), ['login']);
   });
 
   test('a link that stops working between the check and the password (used in another tab)', async () => {

@@ -49,8 +49,10 @@ export function wireAddAgent({ api, me, toast, onAdded = () => {} }) {
   const inviting = () => {
     const on = fields.invite.checked;
     $('agent-password-field').hidden = on;
+    $('agent-email-optional').hidden = on;
     fields.password.required = !on;
     fields.email.required = on;
+    submit.textContent = on ? 'Add and invite' : 'Add agent';
   };
   fields.invite.addEventListener('change', inviting);
 
@@ -126,7 +128,7 @@ export function wireAddAgent({ api, me, toast, onAdded = () => {} }) {
         err instanceof ApiError && err.code === 'invalid_email' ? fields.email : null);
     } finally {
       submit.disabled = false;
-      submit.textContent = 'Add agent';
+      inviting();
     }
   });
 }

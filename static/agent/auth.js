@@ -91,9 +91,9 @@ export function wireLogin(onSignedIn) {
 }
 
 // The sign-in screen's panes (index.html): their element is `${name}-pane`, their heading `${name}-title`.
-const PANES = { signin: 'Sign in', forgot: 'Forgot your password', setpw: 'Choose a password' };
+const PANES = { login: 'Sign in', forgot: 'Forgot your password', setpw: 'Choose a password' };
 
-/** The sign-in screen with pane `name` ("signin", "forgot", "setpw"); `focus`: its heading takes the keyboard focus. */
+/** The sign-in screen with pane `name` ("login", "forgot", "setpw"); `focus`: its heading takes the keyboard focus. */
 export function showPane(name, { focus = false } = {}) {
   $('app-view').hidden = true;
   $('login-view').hidden = false;
@@ -105,7 +105,7 @@ export function showPane(name, { focus = false } = {}) {
 
 /** Shows the sign-in form, optionally with a message (e.g. "session expired"). */
 export function showLogin(message = '') {
-  showPane('signin');
+  showPane('login');
   const error = $('login-error');
   error.textContent = message;
   error.hidden = !message;

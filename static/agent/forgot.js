@@ -56,7 +56,7 @@ export function wireForgot() {
     el.admin.hidden = !el.admin.hidden;
     return apply();
   });
-  $('forgot-back').addEventListener('click', () => showPane('signin', { focus: true }));
+  $('forgot-back').addEventListener('click', () => showPane('login', { focus: true }));
 
   onSubmit(el.form, async () => {
     clearInvalid(el.form);
@@ -71,8 +71,9 @@ export function wireForgot() {
       await busy(el.submit, 'Sending…', () => passwordLinks.requestReset(email));
       el.status.textContent = SENT_TEXT;
     } catch (err) {
-      showError(el.error, explain(err, { fallback: "Couldn't send the link. Try again." }).text);
-      if (err?.code === 'invalid_email') invalid(el.email);
+      const { text, input } = explain(err, { fields: { email: { input: el.email, label: 'E-mail' } }, fallback: "Couldn't send the link. Try again." });
+      showError(el.error, text);
+      if (input || err?.code === 'invalid_email') invalid(el.email);
     }
   });
 

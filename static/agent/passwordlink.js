@@ -137,7 +137,7 @@ export function wirePasswordLink({ onSignedIn, forgot, toast }) {
   el.forgot.addEventListener('click', () => forgot.open());
   $('setpw-back').addEventListener('click', () => {
     token = null;
-    showPane('signin', { focus: true });
+    showPane('login', { focus: true });
   });
 
   return (linkToken) => {

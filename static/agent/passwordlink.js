@@ -140,8 +140,8 @@ export function wirePasswordLink({ onSignedIn, forgot, toast }) {
     showPane('login', { focus: true });
   });
 
-  return (linkToken) => {
-    token = linkToken;
+  return (value) => {
+    token = value;
     return check();
   };
 }

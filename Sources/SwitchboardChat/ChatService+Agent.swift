@@ -67,7 +67,7 @@ extension ChatService {
         }
     }
 
-    private func agentView(_ conversation: Conversation, _ tx: Transaction) throws -> AgentConversation {
+    func agentView(_ conversation: Conversation, _ tx: Transaction) throws -> AgentConversation {
         AgentConversation(conversation, lastMessage: try tx.rows.lastMessage(conversationId: conversation.id))
     }
 }

@@ -95,6 +95,10 @@ struct MemoryState: Sendable {
     var passwordLinks: [PasswordLink] = []
     /// Ids of the accounts marked as demo accounts.
     var demoAgents: Set<String> = []
+    /// In creation order; the author's name is joined on read, as SQLite does.
+    var notes: [Note] = []
+    /// By id.
+    var cannedReplies: [String: CannedReply] = [:]
 }
 
 /// The rows of one memory transaction.

@@ -54,8 +54,30 @@ extension ChatService {
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)
             if !conversation.hasAgentReplied { try tx.rows.markAgentReplied(conversationId: conversationId) }
+            // Whoever answers has read what they answered.
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
             try queueUnseenReplyMail(conversation, reply: message, tx)
             return (try agentView(tx.conversation(conversationId), tx, viewer: agent), message)
+        }
+    }
+
+    /// The agent has read the conversation up to a message (default: the newest). Their own
+    /// streams hear `conversation.read`, so their other tabs clear the badge.
+    public func markRead(_ conversationId: String, by agent: Agent, upToMessageId: String?) throws {
+        try write { tx in
+            _ = try tx.conversation(conversationId)
+            let message: Message?
+            if let upToMessageId {
+                guard let found = try tx.rows.message(id: upToMessageId, conversationId: conversationId) else {
+                    throw AppError.notFound("No message \(upToMessageId) in this conversation.", code: "message_not_found")
+                }
+                message = found
+            } else {
+                message = try tx.rows.lastMessage(conversationId: conversationId)
+            }
+            guard let message else { return }
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
+            try tx.emit(.conversationRead(conversationId: conversationId, agentId: agent.id, upToMessageId: message.id))
         }
     }
 

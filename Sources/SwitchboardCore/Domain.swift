@@ -48,6 +48,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case noteCreated = "note.created"
     case noteMentioned = "note.mentioned"
     case conversationTransferred = "conversation.transferred"
+    case conversationRead = "conversation.read"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

@@ -110,3 +110,64 @@ struct HandoverRuleTests {
         refused("conversation_closed") { _ = try desk.service.transfer(second.id, by: kim, to: .queue, note: nil) }
     }
 }
+
+/// Unread counts per agent and conversation, and who waits for an answer.
+struct UnreadRuleTests {
+    func say(_ desk: Desk, _ chat: Conversation, _ session: String, _ text: String) throws {
+        _ = try desk.service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil)
+    }
+
+    func mine(_ desk: Desk, _ agent: Agent, unread: Bool = false, awaiting: Bool = false) throws -> [AgentConversation] {
+        var query = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 50)
+        query.viewer = agent.id
+        query.unreadOnly = unread
+        query.awaitingReplyOnly = awaiting
+        return try desk.service.conversations(query).items
+    }
+
+    @Test(arguments: Engine.allCases) func unreadIsPerAgentAndAwaitingFollowsWhoWroteLast(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let alex = try desk.agent("alex", online: true)
+        let sam = try desk.agent("sam", online: true)
+        let (chat, session) = try desk.queued()
+        try say(desk, chat, session, "Hello? My parcel is lost")
+        try say(desk, chat, session, "Order 1234")
+
+        var row = try #require(try mine(desk, alex).first { $0.id == chat.id })
+        #expect(row.unreadCount == 2 && row.awaitingReply)
+        let waitingSince = try #require(row.waitingSince)
+        #expect(try mine(desk, alex, unread: true).map(\.id) == [chat.id])
+        #expect(try mine(desk, alex, awaiting: true).map(\.id) == [chat.id])
+
+        // Alex reads it: nothing unread for Alex, still two for Sam; still awaiting a reply.
+        try desk.service.markRead(chat.id, by: alex, upToMessageId: nil)
+        row = try #require(try mine(desk, alex).first { $0.id == chat.id })
+        #expect(row.unreadCount == 0 && row.awaitingReply && row.waitingSince == waitingSince)
+        #expect(try mine(desk, alex, unread: true).isEmpty)
+        #expect(try mine(desk, sam).first { $0.id == chat.id }?.unreadCount == 2)
+        #expect(try desk.eventNames().last == "conversation.read")
+
+        // Sam answers: not awaiting any more; Sam has read what Sam answered.
+        _ = try desk.service.agentSend(chat.id, by: sam, content: "Looking into it", clientMessageId: nil)
+        row = try #require(try mine(desk, sam).first { $0.id == chat.id })
+        #expect(row.unreadCount == 0 && !row.awaitingReply && row.waitingSince == nil)
+        #expect(try mine(desk, sam, awaiting: true).isEmpty)
+
+        // The customer writes again: awaiting since that message, one unread for both.
+        try say(desk, chat, session, "Thanks!")
+        row = try #require(try mine(desk, sam).first { $0.id == chat.id })
+        #expect(row.unreadCount == 1 && row.awaitingReply && (row.waitingSince ?? waitingSince) > waitingSince)
+        #expect(try mine(desk, alex).first { $0.id == chat.id }?.unreadCount == 1)
+
+        // A read up to an older message counts what came after it again.
+        let first = try desk.service.messages(chat.id, access: .agent(alex), after: nil, limit: 50).messages
+            .first { $0.content == "Order 1234" }
+        try desk.service.markRead(chat.id, by: alex, upToMessageId: try #require(first).id)
+        #expect(try mine(desk, alex).first { $0.id == chat.id }?.unreadCount == 1)
+        #expect(throws: AppError.self) { try desk.service.markRead(chat.id, by: alex, upToMessageId: "not-a-message") }
+
+        // Closed: nobody is waiting any more.
+        _ = try desk.service.close(chat.id, by: sam)
+        #expect(try mine(desk, sam, awaiting: true).isEmpty)
+    }
+}

@@ -24,6 +24,8 @@ public enum ChatEvent: Equatable, Sendable {
     case noteMentioned(conversationId: String, noteId: String, agentId: String)
     /// A conversation changed hands (`to` nil: back to the queue); agents only.
     case conversationTransferred(conversationId: String, from: String?, to: String?)
+    /// An agent read a conversation up to a message: only that agent's streams receive it.
+    case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
 
     /// The conversation id of an event every customer stream receives (and replays):
     /// availability is no conversation's secret.
@@ -44,6 +46,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .noteCreated: .noteCreated
         case .noteMentioned: .noteMentioned
         case .conversationTransferred: .conversationTransferred
+        case .conversationRead: .conversationRead
         }
     }
 
@@ -52,7 +55,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
-        case .noteCreated, .noteMentioned, .conversationTransferred: .agents
+        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead: .agents
         }
     }
 
@@ -64,7 +67,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatCreated(let c): c.id
         case .availabilityChanged: Self.everyConversation
         case .noteCreated(let note): note.conversationId
-        case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _): id
+        case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _), .conversationRead(let id, _, _): id
         case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
@@ -87,6 +90,8 @@ public enum ChatEvent: Equatable, Sendable {
             try WireJSON.string(EventPayload.NoteMentioned(conversationId: id, noteId: noteId, agentId: agentId))
         case .conversationTransferred(let id, let from, let to):
             try WireJSON.string(EventPayload.ConversationTransferred(conversationId: id, fromAgentId: from, toAgentId: to))
+        case .conversationRead(let id, let agentId, let messageId):
+            try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
         }
     }
 }
@@ -169,6 +174,15 @@ public enum EventPayload {
         public var toAgentId: String?
         enum CodingKeys: String, CodingKey {
             case conversationId = "conversation_id", fromAgentId = "from_agent_id", toAgentId = "to_agent_id"
+        }
+    }
+
+    public struct ConversationRead: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var agentId: String
+        public var upToMessageId: String
+        enum CodingKeys: String, CodingKey {
+            case conversationId = "conversation_id", agentId = "agent_id", upToMessageId = "up_to_message_id"
         }
     }
 

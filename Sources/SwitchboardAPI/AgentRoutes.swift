@@ -151,6 +151,7 @@ struct AgentRoutes: Sendable {
         query.viewer = agent.id
         query.unreadOnly = try Self.flag(request, "unread")
         query.awaitingReplyOnly = try Self.flag(request, "awaiting_reply")
+        query.labelId = request.query["label"].flatMap { $0.isEmpty ? nil : $0 }
         return try list(service.conversations(query))
     }
 

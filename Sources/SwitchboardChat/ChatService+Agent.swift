@@ -14,7 +14,7 @@ extension ChatService {
     /// how many match in all (the queue's true size), from the same read.
     public func conversations(_ query: ConversationQuery, counted: Bool = false) throws -> AgentConversationPage {
         try read { rows in
-            AgentConversationPage(items: try rows.conversations(query).map { AgentConversation($0.0, lastMessage: $0.1) },
+            AgentConversationPage(items: try Self.summaries(try rows.conversations(query), rows),
                                   total: counted ? try rows.count(query) : nil, lastEventId: try rows.latestEventId())
         }
     }
@@ -86,7 +86,7 @@ extension ChatService {
         try read { rows in
             var conversation = try Self.authorized(conversationId, .agent(agent), rows)
             conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: agent.id)
-            return AgentConversation(conversation, lastMessage: try rows.lastMessage(conversationId: conversationId))
+            return try Self.summaries([(conversation, try rows.lastMessage(conversationId: conversationId))], rows)[0]
         }
     }
 
@@ -94,6 +94,6 @@ extension ChatService {
     func agentView(_ conversation: Conversation, _ tx: Transaction, viewer: Agent) throws -> AgentConversation {
         var conversation = conversation
         conversation.unreadCount = try tx.rows.unreadCount(conversationId: conversation.id, agentId: viewer.id)
-        return AgentConversation(conversation, lastMessage: try tx.rows.lastMessage(conversationId: conversation.id))
+        return try Self.summaries([(conversation, try tx.rows.lastMessage(conversationId: conversation.id))], tx.rows)[0]
     }
 }

@@ -99,4 +99,7 @@ public enum Limits {
     public static let widgetGreeting = 0...240
     /// A canned reply's title (its content is a message's).
     public static let cannedTitle = 1...80
+    public static let labelName = 1...40
+    public static let labelsMax = 100
+    public static let labelsPerConversation = 20
 }

@@ -434,6 +434,27 @@ enum Migrations {
                 """)
         }
 
+        // Labels (issue 21): names unique ignoring case; a label leaves every conversation
+        // with it when deleted.
+        migrator.registerMigration("2026-12-07-06-labels") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS labels (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    color TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX IF NOT EXISTS labels_name ON labels(name COLLATE NOCASE);
+                CREATE TABLE IF NOT EXISTS conversation_labels (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    label_id TEXT NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+                    PRIMARY KEY (conversation_id, label_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS conversation_labels_label ON conversation_labels(label_id, conversation_id);
+                """)
+        }
+
         return migrator
     }
 }

@@ -171,3 +171,50 @@ struct UnreadRuleTests {
         #expect(try mine(desk, sam, awaiting: true).isEmpty)
     }
 }
+
+/// Labels: admins keep the set, agents label conversations, lists filter by them, and a
+/// label change reaches agents only.
+struct LabelRuleTests {
+    static let admin = AuditEntry.Actor(id: nil, username: "cli")
+
+    @Test(arguments: Engine.allCases) func labelsAreTheTeamsAndNeverTheCustomers(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let alex = try desk.agent("alex")
+        let refund = try desk.service.createLabel(LabelInput(name: "Refund", color: "#D97706"), by: Self.admin)
+        let vip = try desk.service.createLabel(LabelInput(name: "VIP", color: "#1a56db"), by: Self.admin)
+        #expect(refund.color == "#d97706")
+        #expect(throws: AppError.self) { _ = try desk.service.createLabel(LabelInput(name: "refund", color: "#000000"), by: Self.admin) }
+        #expect(throws: AppError.self) { _ = try desk.service.createLabel(LabelInput(name: "Bad", color: "red"), by: Self.admin) }
+        #expect(try desk.service.labels().map(\.name) == ["Refund", "VIP"])
+
+        let (chat, session) = try desk.queued()
+        let (other, _) = try desk.queued()
+        let cursor = try desk.log.events(after: 0, conversationId: nil, limit: 500).last?.id ?? 0
+        let labelled = try desk.service.setLabels(chat.id, labelIds: [vip.id, refund.id, vip.id], by: alex)
+        #expect(labelled.conversation.labels.map(\.name) == ["Refund", "VIP"])
+        let events = try desk.log.events(after: cursor, conversationId: nil, limit: 50)
+        #expect(events.map(\.name) == ["conversation.updated"] && events.allSatisfy { $0.audience == .agents })
+        #expect(events.first?.data.contains("\"labels\":[") == true)
+        #expect(throws: AppError.self) { _ = try desk.service.setLabels(chat.id, labelIds: ["nope"], by: alex) }
+
+        // Lists carry them and filter by them; the customer's view never has them.
+        var query = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 50)
+        query.labelId = refund.id
+        let listed = try desk.service.conversations(query).items
+        #expect(listed.map(\.id) == [chat.id] && listed.first?.conversation.labels.count == 2)
+        #expect(!listed.contains { $0.id == other.id })
+        let customerView = try WireJSON.string(try desk.service.messages(chat.id, access: .customer(sessionId: session),
+                                                                          after: nil, limit: 10).conversation)
+        #expect(!customerView.contains("labels") && !customerView.contains("Refund"))
+        let customerEvents = try desk.log.events(after: 0, conversationId: nil, limit: 500).filter { $0.audience == .conversation }
+        #expect(!customerEvents.contains { $0.data.contains("Refund") })
+
+        // Renamed everywhere at once; deleted: off every conversation.
+        _ = try desk.service.updateLabel(id: refund.id, LabelInput(name: "Refunded"), by: Self.admin)
+        #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded", "VIP"])
+        try desk.service.deleteLabel(id: vip.id, by: Self.admin)
+        #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded"])
+        let actions = try desk.service.audit(limit: 10, beforeId: nil).map(\.action)
+        #expect(actions.contains("label.created") && actions.contains("label.updated") && actions.contains("label.deleted"))
+    }
+}

@@ -24,6 +24,9 @@ public enum ChatEvent: Equatable, Sendable {
     case noteMentioned(conversationId: String, noteId: String, agentId: String)
     /// A conversation changed hands (`to` nil: back to the queue); agents only.
     case conversationTransferred(conversationId: String, from: String?, to: String?)
+    /// The conversation's labels changed: a `conversation.updated` for agents only, with the
+    /// labels (the customer's `conversation.updated` never carries them).
+    case conversationLabelled(Conversation)
     /// An agent read a conversation up to a message: only that agent's streams receive it.
     case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
 
@@ -47,6 +50,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .noteMentioned: .noteMentioned
         case .conversationTransferred: .conversationTransferred
         case .conversationRead: .conversationRead
+        case .conversationLabelled: .conversationUpdated
         }
     }
 
@@ -55,7 +59,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
-        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead: .agents
+        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead, .conversationLabelled: .agents
         }
     }
 
@@ -67,6 +71,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatCreated(let c): c.id
         case .availabilityChanged: Self.everyConversation
         case .noteCreated(let note): note.conversationId
+        case .conversationLabelled(let c): c.id
         case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _), .conversationRead(let id, _, _): id
         case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
@@ -90,6 +95,7 @@ public enum ChatEvent: Equatable, Sendable {
             try WireJSON.string(EventPayload.NoteMentioned(conversationId: id, noteId: noteId, agentId: agentId))
         case .conversationTransferred(let id, let from, let to):
             try WireJSON.string(EventPayload.ConversationTransferred(conversationId: id, fromAgentId: from, toAgentId: to))
+        case .conversationLabelled(let c): try WireJSON.string(EventPayload.ConversationLabelled(conversation: c, labels: c.labels))
         case .conversationRead(let id, let agentId, let messageId):
             try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
         }
@@ -175,6 +181,12 @@ public enum EventPayload {
         enum CodingKeys: String, CodingKey {
             case conversationId = "conversation_id", fromAgentId = "from_agent_id", toAgentId = "to_agent_id"
         }
+    }
+
+    /// `conversation.updated` as agents get it when labels change: the summary and the labels.
+    public struct ConversationLabelled: Codable, Equatable, Sendable {
+        public var conversation: Conversation
+        public var labels: [Label]
     }
 
     public struct ConversationRead: Codable, Equatable, Sendable {

@@ -30,6 +30,7 @@ public struct SwitchboardApp: Sendable {
         HandoverRoutes(service: service).register(&table)
         CannedReplyRoutes(service: service).register(&table)
         LabelRoutes(service: service).register(&table)
+        SearchRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router

@@ -19,7 +19,7 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).

@@ -35,14 +35,17 @@ struct AgentRoutes: Sendable {
 
     struct RegisterBody: Decodable {
         var username: String
-        var password: String
+        /// Optional only with `invite`: the agent chooses theirs through the link.
+        var password: String?
         var displayName: String
         var maxActiveChats: Int?
         var startOnline: Bool?
         var role: String?
+        var email: String?
+        var invite: Bool?
         enum CodingKeys: String, CodingKey {
             case username, password, displayName = "display_name", maxActiveChats = "max_active_chats"
-            case startOnline = "start_online", role
+            case startOnline = "start_online", role, email, invite
         }
     }
 
@@ -89,16 +92,17 @@ struct AgentRoutes: Sendable {
         }
         let capacity = try Validate.maxActiveChats(body.maxActiveChats ?? 5)
         let agent = try service.createAgent(username: try Validate.username(body.username.lowercased()),
-                                            password: try Validate.password(body.password),
+                                            password: try body.password.map { try Validate.password($0) },
                                             displayName: try Validate.displayName(body.displayName), role: role,
                                             maxActiveChats: capacity, startOnline: body.startOnline ?? false,
+                                            email: try body.email.map { try Validate.email($0) }, invite: body.invite ?? false,
                                             by: caller.admin.auditActor)
         return try .json(agent, status: 201)
     }
 
     /// The agent, with the limits the console checks before it sends anything.
     @Sendable func me(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
-        try .json(AgentAnswer.Me(caller.agent, routing: service.routing))
+        try .json(AgentAnswer.Me(caller.agent, routing: service.routing, emailEnabled: service.policy.mailEnabled))
     }
 
     /// `PATCH /me {display_name?, email?, email_notifications?}`: the agent's own profile.

@@ -26,6 +26,7 @@ public struct SwitchboardApp: Sendable {
         AgentRoutes(service: service, realtime: realtime).register(&table)
         AdminRoutes(service: service).register(&table)
         ContactRoutes(service: service).register(&table)
+        PasswordLinkRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router

@@ -10,34 +10,65 @@ public struct LoginResult: Sendable {
 /// Agent accounts: creation, passwords, tokens, presence. Passwords are hashed outside
 /// the write transaction (scrypt takes ~100 ms and must not hold the writer).
 extension ChatService {
-    /// Creates an agent. Username must be unused (409 otherwise).
-    public func createAgent(username: String, password: String, displayName: String, role: AgentRole = .agent,
-                            maxActiveChats: Int = 5, startOnline: Bool = false, by actor: AuditEntry.Actor? = nil) throws -> Agent {
-        let hash = try hasher.hash(password)
+    /// Creates an agent. Username must be unused (409 otherwise). Without a password no
+    /// password signs them in until they choose one through an invitation (`invite`, which
+    /// needs their `email` and the desk's e-mail: nobody is created otherwise).
+    public func createAgent(username: String, password: String?, displayName: String, role: AgentRole = .agent,
+                            maxActiveChats: Int = 5, startOnline: Bool = false, email: String? = nil, invite: Bool = false,
+                            by actor: AuditEntry.Actor? = nil) throws -> Agent {
+        if invite {
+            guard email != nil else { throw AppError.badRequest("email: an invitation needs the agent's e-mail address.", code: "invalid_email") }
+            try requireMail()
+        }
+        guard password != nil || invite else {
+            throw AppError.badRequest("password: required unless the agent is invited by e-mail.", code: "invalid_password")
+        }
+        let hash = try password.map { try hasher.hash($0) } ?? PasswordHasher.unusable
         return try write { tx in
             if try tx.rows.agent(username: username) != nil {
                 throw AppError.conflict("The username \(username) is taken.", code: "username_taken")
             }
-            let agent = Agent(id: Identifiers.uuid(), username: username, displayName: displayName, role: role,
+            var agent = Agent(id: Identifiers.uuid(), username: username, displayName: displayName, role: role,
                               presence: .offline, maxActiveChats: maxActiveChats, createdAt: tx.now, updatedAt: tx.now)
             try tx.accounts.insertAgent(agent, passwordHash: hash)
+            if let email {
+                agent.email = email
+                try tx.accounts.updateAgent(agent, at: tx.now)
+            }
             if let actor {
                 try tx.audit(actor, "agent.created", agent.id,
                              ["username": username, "role": role.rawValue, "max_active_chats": String(maxActiveChats)])
             }
+            if invite { _ = try sendInvitation(agent, by: actor ?? .cli, tx) }
             return startOnline ? try setPresence(agent, .online, tx) : agent
         }
     }
 
-    /// Replaces an agent's password and revokes its tokens.
-    public func setPassword(username: String, password: String) throws {
+    /// Replaces an agent's password and revokes its tokens; `demo` marks a demo account whose
+    /// password the seed printed (the sign-in page says so only while one exists).
+    public func setPassword(username: String, password: String, demo: Bool = false) throws {
         let hash = try hasher.hash(password)
         try write { tx in
             guard let agent = try tx.rows.agent(username: username) else {
                 throw AppError.notFound("No agent named \(username).", code: "agent_not_found")
             }
-            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try replacePassword(of: agent.id, with: hash, tx)
             try revokeSessions(of: agent.id, except: nil, tx)
+            if demo { try tx.accounts.setDemo(agentId: agent.id, true) }
+        }
+    }
+
+    /// A new password hash; the agent's unused links end and the account is no demo account
+    /// any more (its printed password is gone).
+    func replacePassword(of agentId: String, with hash: String, _ tx: Transaction) throws {
+        try tx.accounts.setPasswordHash(agentId: agentId, hash, at: tx.now)
+        try tx.accounts.endPasswordLinks(agentId: agentId, purpose: nil, at: tx.now)
+    }
+
+    /// Marks the account `switchboard seed` just made as a demo account.
+    public func markDemo(username: String) throws {
+        try write { tx in
+            if let agent = try tx.rows.agent(username: username) { try tx.accounts.setDemo(agentId: agent.id, true) }
         }
     }
 
@@ -77,17 +108,21 @@ extension ChatService {
             try recordFailure(username, previous: throttle)
             return nil
         }
+        return try write { tx in try startSession(agent, clientKey: key, tx) }
+    }
+
+    /// A new access token for an agent who proved who they are (a password, or a link from
+    /// their e-mail): failed sign-ins forgotten, this client trusted for the username.
+    func startSession(_ agent: Agent, clientKey key: [UInt8], _ tx: Transaction) throws -> LoginResult {
         let token = Secrets.token(prefix: "sbt_")
-        return try write { tx in
-            let expires = tx.now.adding(seconds: tokenTTLSeconds)
-            try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now)
-            try tx.accounts.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
-            // Housekeeping: tokens that can no longer be used.
-            try tx.accounts.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
-            try tx.rows.setLoginThrottle(username: username, nil)
-            try tx.rows.trust(username: username, clientKey: key, at: tx.now)
-            return LoginResult(token: token, expiresAt: expires, agent: agent)
-        }
+        let expires = tx.now.adding(seconds: tokenTTLSeconds)
+        try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now)
+        try tx.accounts.insertToken(hash: Secrets.sha256(token), agentId: agent.id, createdAt: tx.now, expiresAt: expires)
+        // Housekeeping: tokens that can no longer be used.
+        try tx.accounts.deleteDeadTokens(agentId: agent.id, before: tx.now.adding(seconds: -86_400))
+        try tx.rows.setLoginThrottle(username: agent.username, nil)
+        try tx.rows.trust(username: agent.username, clientKey: key, at: tx.now)
+        return LoginResult(token: token, expiresAt: expires, agent: agent)
     }
 
     /// Counts a failed login; failures older than a day are forgotten.

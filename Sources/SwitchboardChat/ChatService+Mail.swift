@@ -238,6 +238,7 @@ extension ChatService {
             email.state = .sent
             email.sentAt = tx.now
             email.lastError = nil
+            email.body = email.bodyWithoutLink
             try tx.rows.updateEmail(email)
         }
     }
@@ -251,6 +252,7 @@ extension ChatService {
             email.lastError = String(error.prefix(500))
             if permanent || email.attempts >= policy.mailMaxAttempts {
                 email.state = .failed
+                email.body = email.bodyWithoutLink
             } else {
                 email.state = .pending
                 email.notBefore = now.adding(seconds: policy.mailBackoffSeconds(afterAttempts: email.attempts))

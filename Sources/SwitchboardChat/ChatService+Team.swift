@@ -4,9 +4,16 @@ import SwitchboardCore
 /// Revoking an agent's sessions also emits `agent.session_revoked`, on which the notifier
 /// ends that agent's open streams (through the outbox, so a notifier restart loses nothing).
 extension ChatService {
-    /// Every agent with their load, by display name.
+    /// Every agent with their load, by display name; an invitation shows only while it works.
     public func team() throws -> [TeamMember] {
-        try read { try $0.team() }
+        let now = Timestamp.now()
+        return try read { rows in
+            try rows.team().map { member in
+                var member = member
+                if let expires = member.invitationExpiresAt, expires <= now { member.invitationExpiresAt = nil }
+                return member
+            }
+        }
     }
 
     /// Changes an agent's display name, role, capacity or disabled flag. Disabling revokes
@@ -53,7 +60,7 @@ extension ChatService {
         let hash = try hasher.hash(try Validate.password(password))
         try write { tx in
             let agent = try Self.agent(agentId, tx)
-            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try replacePassword(of: agent.id, with: hash, tx)
             try revokeSessions(of: agent.id, except: nil, tx)
             try tx.audit(actor, "agent.password_reset", agent.id, ["username": agent.username])
         }
@@ -68,7 +75,7 @@ extension ChatService {
         }
         let hash = try hasher.hash(newPassword)
         try write { tx in
-            try tx.accounts.setPasswordHash(agentId: agent.id, hash, at: tx.now)
+            try replacePassword(of: agent.id, with: hash, tx)
             try revokeSessions(of: agent.id, except: Secrets.sha256(token), tx)
         }
     }

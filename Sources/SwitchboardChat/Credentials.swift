@@ -40,6 +40,10 @@ public struct PasswordHasher: Sendable {
         return Secrets.constantTimeEqual(key, [UInt8](expected))
     }
 
+    /// The stored hash of an account nobody can sign in to with a password yet (invited,
+    /// not chosen): malformed on purpose, so `verify` never accepts anything against it.
+    public static let unusable = "unusable$invited"
+
     /// Spends the same time as a real check, for unknown usernames (no user enumeration by timing).
     public func burn(_ password: String) throws {
         _ = try derive(password, salt: [UInt8](repeating: 0, count: 16), logN: logN, r: blockSize, p: parallelism)

@@ -24,11 +24,12 @@ public enum DemoData {
                                    password: String?) throws -> AccountOutcome {
         if try service.agent(username: username) != nil {
             guard let password else { return .unchanged }
-            try service.setPassword(username: username, password: password)
+            try service.setPassword(username: username, password: password, demo: true)
             return .passwordReset(password: password)
         }
         let chosen = password ?? Secrets.password()
         _ = try service.createAgent(username: username, password: chosen, displayName: displayName, role: role)
+        try service.markDemo(username: username)
         return .created(password: chosen)
     }
 }

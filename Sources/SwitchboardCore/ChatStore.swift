@@ -19,7 +19,7 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -94,7 +94,7 @@ public protocol StoreReader: ContactReader {
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader, ContactWriter {
+public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now.
     func setQueued(conversationId: String, at: Timestamp) throws

@@ -9,6 +9,13 @@ public struct OutgoingEmail: Equatable, Sendable {
         case unseenReply = "unseen_reply"
         /// The conversation as it closed → the shopper, who asked for it.
         case transcript
+        /// An admin invited an agent: a link to choose their password → the agent.
+        case invitation
+        /// A forgotten password: a link to choose a new one → the agent.
+        case passwordReset = "password_reset"
+
+        /// The e-mail carries a single-use link: its stored body loses the link once sent.
+        public var carriesLink: Bool { self == .invitation || self == .passwordReset }
     }
 
     public enum State: String, Sendable {

@@ -316,6 +316,62 @@ enum Migrations {
                 """)
         }
 
+        // Invitations and forgotten passwords (issue 25): single-use links kept as the SHA-256
+        // of their token, two new e-mail kinds (the emails table again: its kind CHECK lists
+        // them; same columns, rows and ids, the AUTOINCREMENT counter carried over as for messages), and the
+        // demo accounts marked, so the sign-in page's note about their printed passwords shows
+        // only while one still has it. A desk migrated from before has none marked: hiding a
+        // hint is safer than promising a password that may have changed. Idempotent, like the
+        // others.
+        migrator.registerMigration("2026-12-07-02-password-links", foreignKeyChecks: .deferred) { db in
+            let emailsSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'emails'") ?? ""
+            if !emailsSQL.contains("password_reset") {
+                try db.execute(sql: """
+                    CREATE TABLE emails_new (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL CHECK (kind = 'offline_message' OR kind = 'unseen_reply' OR kind = 'transcript'
+                                                  OR kind = 'invitation' OR kind = 'password_reset'),
+                        conversation_id TEXT REFERENCES conversations(id) ON DELETE CASCADE,
+                        recipient TEXT NOT NULL,
+                        reply_to TEXT,
+                        subject TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('waiting', 'pending', 'sending', 'sent', 'cancelled', 'failed')),
+                        not_before INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        anchor_seq INTEGER,
+                        created_at INTEGER NOT NULL,
+                        sent_at INTEGER
+                    );
+                    INSERT INTO emails_new SELECT id, kind, conversation_id, recipient, reply_to, subject, body, state, not_before,
+                                                  attempts, last_error, anchor_seq, created_at, sent_at FROM emails;
+                    DELETE FROM sqlite_sequence WHERE name = 'emails_new';
+                    INSERT INTO sqlite_sequence (name, seq) SELECT 'emails_new', seq FROM sqlite_sequence WHERE name = 'emails';
+                    DROP TABLE emails;
+                    ALTER TABLE emails_new RENAME TO emails;
+                    CREATE INDEX emails_due ON emails(state, not_before);
+                    CREATE INDEX emails_conversation ON emails(conversation_id, kind, state);
+                    """)
+            }
+            if try !db.columns(in: "agents").contains(where: { $0.name == "demo" }) {
+                try db.execute(sql: "ALTER TABLE agents ADD COLUMN demo INTEGER NOT NULL DEFAULT 0")
+            }
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS password_links (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+                    purpose TEXT NOT NULL CHECK (purpose = 'invite' OR purpose = 'reset'),
+                    token_hash BLOB NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    used_at INTEGER
+                );
+                CREATE INDEX IF NOT EXISTS password_links_agent ON password_links(agent_id, purpose, created_at);
+                CREATE INDEX IF NOT EXISTS agents_email ON agents(email COLLATE NOCASE) WHERE email IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

@@ -128,7 +128,7 @@ extension SQLiteRows: StoreWriter {
     }
 
     func setPasswordHash(agentId: String, _ hash: String, at now: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE agents SET password_hash = ?, updated_at = ? WHERE id = ?").execute(arguments: [hash, now.milliseconds, agentId])
+        try db.cachedStatement(sql: "UPDATE agents SET password_hash = ?, demo = 0, updated_at = ? WHERE id = ?").execute(arguments: [hash, now.milliseconds, agentId])
     }
 
     func insertToken(hash: [UInt8], agentId: String, createdAt: Timestamp, expiresAt: Timestamp) throws {

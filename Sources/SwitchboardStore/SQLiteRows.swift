@@ -176,9 +176,14 @@ struct SQLiteRows: StoreReader {
     func team() throws -> [TeamMember] {
         try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT \(Columns.agentOfA),
-                   (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats
+                   (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats,
+                   (SELECT MAX(l.expires_at) FROM password_links l
+                    WHERE l.agent_id = a.id AND l.purpose = 'invite' AND l.used_at IS NULL) AS invitation_expires_at
             FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
-            """), columns: Columns.agentNames + ["active_chats"]) { TeamMember(agent: try Records.agent($0), activeChats: $0["active_chats"]) }
+            """), columns: Columns.agentNames + ["active_chats", "invitation_expires_at"]) {
+                TeamMember(agent: try Records.agent($0), activeChats: $0["active_chats"],
+                           invitationExpiresAt: ($0["invitation_expires_at"] as Int64?).map(Timestamp.init(milliseconds:)))
+            }
     }
 
     func onlineAgentCount() throws -> Int {

@@ -145,6 +145,7 @@ extension MemoryRows {
     func setPasswordHash(agentId: String, _ hash: String, at now: Timestamp) throws {
         guard state.agents[agentId] != nil else { return }
         state.passwordHashes[agentId] = hash
+        state.demoAgents.remove(agentId)
         state.agents[agentId]?.updatedAt = now
     }
 

@@ -91,6 +91,10 @@ struct MemoryState: Sendable {
     var customerSessions: [[UInt8]: CustomerSession] = [:]
     var identitySecrets: [IdentitySecret] = []
     var blockedSites: [String: BlockedSite] = [:]
+    /// In creation order.
+    var passwordLinks: [PasswordLink] = []
+    /// Ids of the accounts marked as demo accounts.
+    var demoAgents: Set<String> = []
 }
 
 /// The rows of one memory transaction.
@@ -226,7 +230,11 @@ final class MemoryRows: StoreWriter {
     func team() throws -> [TeamMember] {
         try state.agents.values
             .sorted { ($0.displayName.lowercased(), $0.username) < ($1.displayName.lowercased(), $1.username) }
-            .map { TeamMember(agent: $0, activeChats: try activeChatCount(agentId: $0.id)) }
+            .map { agent in
+                let invited = state.passwordLinks.filter { $0.agentId == agent.id && $0.purpose == .invite && $0.usedAt == nil }
+                return TeamMember(agent: agent, activeChats: try activeChatCount(agentId: agent.id),
+                                  invitationExpiresAt: invited.map(\.expiresAt).max())
+            }
     }
 
     func onlineAgentCount() throws -> Int {

@@ -3,23 +3,29 @@ public struct TeamMember: Codable, Equatable, Sendable {
     public var agent: Agent
     /// Escalated conversations the agent holds now.
     public var activeChats: Int
+    /// Until when the invitation sent to the agent works, while one is unused.
+    public var invitationExpiresAt: Timestamp?
 
-    public init(agent: Agent, activeChats: Int) {
+    public init(agent: Agent, activeChats: Int, invitationExpiresAt: Timestamp? = nil) {
         self.agent = agent
         self.activeChats = activeChats
+        self.invitationExpiresAt = invitationExpiresAt
     }
 
-    enum CodingKeys: String, CodingKey { case activeChats = "active_chats" }
+    enum CodingKeys: String, CodingKey { case activeChats = "active_chats", invitationExpiresAt = "invitation_expires_at" }
 
     public func encode(to encoder: any Encoder) throws {
         try agent.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(activeChats, forKey: .activeChats)
+        try container.encode(invitationExpiresAt, forKey: .invitationExpiresAt)
     }
 
     public init(from decoder: any Decoder) throws {
         agent = try Agent(from: decoder)
-        activeChats = try decoder.container(keyedBy: CodingKeys.self).decode(Int.self, forKey: .activeChats)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        activeChats = try container.decode(Int.self, forKey: .activeChats)
+        invitationExpiresAt = try container.decode(Timestamp?.self, forKey: .invitationExpiresAt)
     }
 }
 

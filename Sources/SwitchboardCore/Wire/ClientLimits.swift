@@ -63,19 +63,23 @@ extension AgentAnswer {
         public var limits = ConsoleLimits()
         /// How escalated chats find an agent on this desk (the console's empty states say so).
         public var routing: String = RoutingMode.auto.rawValue
+        /// The desk sends e-mail (the console offers invitations only then).
+        public var emailEnabled = false
 
-        public init(_ agent: Agent, routing: RoutingMode = .auto) {
+        public init(_ agent: Agent, routing: RoutingMode = .auto, emailEnabled: Bool = false) {
             self.agent = agent
             self.routing = routing.rawValue
+            self.emailEnabled = emailEnabled
         }
 
-        enum CodingKeys: String, CodingKey { case limits, routing }
+        enum CodingKeys: String, CodingKey { case limits, routing, emailEnabled = "email_enabled" }
 
         public init(from decoder: any Decoder) throws {
             agent = try Agent(from: decoder)
             let c = try decoder.container(keyedBy: CodingKeys.self)
             limits = try c.decode(ConsoleLimits.self, forKey: .limits)
             routing = try c.decode(String.self, forKey: .routing)
+            emailEnabled = try c.decode(Bool.self, forKey: .emailEnabled)
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -83,6 +87,7 @@ extension AgentAnswer {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(limits, forKey: .limits)
             try container.encode(routing, forKey: .routing)
+            try container.encode(emailEnabled, forKey: .emailEnabled)
         }
     }
 }

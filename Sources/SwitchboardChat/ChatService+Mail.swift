@@ -141,10 +141,7 @@ extension ChatService {
 
     /// `[2026-11-30 14:02] Name: text`, one line a message (continuation lines indented).
     private func lines(_ messages: [Message], _ settings: Settings, _ rows: any StoreReader, customer: String) throws -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: settings.availability.timezone) ?? TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        let formatter = Self.shopClock(settings)
         return try messages.map { message in
             let who: String = switch message.senderType {
             case .customer: customer
@@ -155,6 +152,21 @@ extension ChatService {
             let text = message.content.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
             return "[\(formatter.string(from: message.createdAt.date))] \(who): \(text)"
         }.joined(separator: "\n")
+    }
+
+    /// `2026-11-30 14:02` in the shop's time zone, as e-mails write times.
+    static func shopClock(_ settings: Settings) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: settings.availability.timezone) ?? TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter
+    }
+
+    /// A time as e-mails write it: the shop's clock and its zone's name.
+    static func shopTime(_ time: Timestamp, _ settings: Settings) -> String {
+        let clock = shopClock(settings)
+        return "\(clock.string(from: time.date)) (\(clock.timeZone.identifier))"
     }
 
     // MARK: The sender's side

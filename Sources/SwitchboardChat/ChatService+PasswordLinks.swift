@@ -34,7 +34,7 @@ extension ChatService {
                         Someone, probably you, asked to reset the password of the account "\(agent.username)" \
                         on the \(settings.brandName) support desk.
 
-                        Choose a new password here. The link works once, for an hour (until \(link.expiresAt.iso8601) UTC):
+                        Choose a new password here. The link works once, for an hour (until \(Self.shopTime(link.expiresAt, settings))):
                         \(linkURL(token))
 
                         If you did not ask, ignore this e-mail: your password stays as it is.
@@ -69,7 +69,7 @@ extension ChatService {
                 You are invited to answer the customers of \(settings.brandName) in its support console.
 
                 Your username: \(agent.username)
-                Choose your password here. The link works once, for 72 hours (until \(link.expiresAt.iso8601) UTC):
+                Choose your password here. The link works once, for 72 hours (until \(Self.shopTime(link.expiresAt, settings))):
                 \(linkURL(token))
 
                 After that, sign in at \(policy.publicURL)/agent/
@@ -80,9 +80,9 @@ extension ChatService {
     }
 
     /// Whose link a token is, while it works; 400 `invalid_token` with why not.
-    public func passwordLink(token: String) throws -> PasswordLinkAnswer.Link {
+    public func passwordLink(token: String, now: Timestamp = .now()) throws -> PasswordLinkAnswer.Link {
         try read { rows in
-            let (link, agent) = try Self.usableLink(token, rows, now: .now())
+            let (link, agent) = try Self.usableLink(token, rows, now: now)
             return PasswordLinkAnswer.Link(link, agent: agent)
         }
     }

@@ -18,6 +18,7 @@ import email.message
 import email.policy
 import re
 import shutil
+import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -29,11 +30,12 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 import mailtls
 from mailtls import MailCA
 from stackproc import free_port
-from stacklib import REPO
+from stacklib import REPO, Stack
 
 ARTIFACTS = REPO / "Tests" / "artifacts"
 SMTP_USER = "desk"
 SMTP_PASSWORD = "s3cret-smtp-pw"  # must never reach a log
+FINAL = ("sent", "cancelled", "failed")  # outbox states the sender never takes a row out of
 
 
 class Inbox:
@@ -90,6 +92,36 @@ def row_id(message: email.message.EmailMessage) -> int | None:
     """The outbox row an e-mail was sent from: its Message-ID is `<switchboard.<row id>.<ms>@domain>`."""
     found = re.fullmatch(r"<switchboard\.(\d+)\.\d+@[^>]+>", str(message["Message-ID"]).strip())
     return int(found.group(1)) if found else None
+
+
+def db_rows(s: Stack, sql: str, *args) -> list[dict]:
+    """Rows of a stack's database, opened read-only."""
+    con = sqlite3.connect(f"file:{s.data_dir / 'switchboard.sqlite'}?mode=ro", uri=True, timeout=10)
+    try:
+        con.row_factory = sqlite3.Row
+        return [dict(row) for row in con.execute(sql, args)]
+    finally:
+        con.close()
+
+
+def outbox(s: Stack, column: str, value: str) -> list[dict]:
+    """The worker's e-mail outbox rows whose `column` (conversation_id, recipient) is `value`, oldest first."""
+    assert column in ("conversation_id", "recipient"), column
+    return db_rows(s, f"SELECT id, kind, recipient, state, attempts, body FROM emails WHERE {column} = ? ORDER BY id", value)
+
+
+def settled(s: Stack, column: str, value: str, timeout: float = 30) -> list[dict]:
+    """Those outbox rows once none of them can still be sent (all in FINAL): the sender only
+    takes rows that are pending (or sending with a lapsed lease), and every e-mail is a row
+    inserted in the same transaction as its cause, so from then on, until the test causes
+    something new, no further such e-mail can arrive."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = outbox(s, column, value)
+        if all(row["state"] in FINAL for row in rows):
+            return rows
+        assert time.monotonic() < deadline, f"e-mails with {column} {value} still to be sent after {timeout} s: {rows}"
+        time.sleep(0.2)
 
 
 def body(message: email.message.EmailMessage) -> str:

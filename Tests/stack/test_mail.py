@@ -27,12 +27,12 @@ Every e-mail as it arrived is kept in Tests/artifacts/mail/ (one .eml each)."""
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 
 import pytest
 
-from maillib import ARTIFACTS, SMTP_PASSWORD, Inbox, body, ca, inbox, mail_env, smtp_server  # noqa: F401 (ca, inbox: fixtures)
+from maillib import (ARTIFACTS, SMTP_PASSWORD, Inbox, body, ca, inbox, mail_env, outbox, settled,  # noqa: F401 (ca, inbox: fixtures)
+                     smtp_server)
 from sselib import SSEStream
 from stackproc import free_port
 from stacklib import Stack, assert_error, ok
@@ -40,31 +40,14 @@ from stacklib import Stack, assert_error, ok
 SHOP = "shop@northwind.example"
 
 
-FINAL = ("sent", "cancelled", "failed")  # states the sender never takes a row out of
-
-
 def email_rows(s: Stack, conversation_id: str) -> list[dict]:
-    """The worker's e-mail outbox for one conversation, oldest first, read from the database (read-only)."""
-    con = sqlite3.connect(f"file:{s.data_dir / 'switchboard.sqlite'}?mode=ro", uri=True, timeout=10)
-    try:
-        con.row_factory = sqlite3.Row
-        return [dict(row) for row in con.execute(
-            "SELECT id, kind, recipient, state, attempts FROM emails WHERE conversation_id = ? ORDER BY id", (conversation_id,))]
-    finally:
-        con.close()
+    """The worker's e-mail outbox for one conversation, oldest first (read-only)."""
+    return outbox(s, "conversation_id", conversation_id)
 
 
-def settled_emails(s: Stack, conversation_id: str, timeout: float = 30) -> list[dict]:
-    """The conversation's outbox once none of its rows can still be sent (all in FINAL): from
-    then on, and until the test causes something new, no further e-mail about it can arrive
-    (see the module's docstring)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = email_rows(s, conversation_id)
-        if all(row["state"] in FINAL for row in rows):
-            return rows
-        assert time.monotonic() < deadline, f"e-mails still to be sent after {timeout} s: {rows}"
-        time.sleep(0.2)
+def settled_emails(s: Stack, conversation_id: str) -> list[dict]:
+    """The conversation's outbox once none of its rows can still be sent (see the module's docstring)."""
+    return settled(s, "conversation_id", conversation_id)
 
 
 @pytest.fixture(scope="module")

@@ -27,6 +27,8 @@ public struct SwitchboardApp: Sendable {
         AdminRoutes(service: service).register(&table)
         ContactRoutes(service: service).register(&table)
         PasswordLinkRoutes(service: service).register(&table)
+        HandoverRoutes(service: service).register(&table)
+        CannedReplyRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router

@@ -21,19 +21,19 @@ extension ChatService {
 
     /// Takes a conversation; exactly one of many concurrent claimers wins, the rest get 409.
     public func claim(_ conversationId: String, by agent: Agent) throws -> AgentConversation {
-        try write { tx in try agentView(transition(conversationId, .claim(agent.actor), tx).0, tx) }
+        try write { tx in try agentView(transition(conversationId, .claim(agent.actor), tx).0, tx, viewer: agent) }
     }
 
     /// Puts a held conversation back in the queue.
     public func release(_ conversationId: String, by agent: Agent) throws -> AgentConversation {
-        try write { tx in try agentView(transition(conversationId, .release(agent.actor), tx).0, tx) }
+        try write { tx in try agentView(transition(conversationId, .release(agent.actor), tx).0, tx, viewer: agent) }
     }
 
     /// Closes an escalated conversation; it becomes read-only. Returns the system message too.
     public func close(_ conversationId: String, by agent: Agent) throws -> (AgentConversation, Message?) {
         try write { tx in
             let (conversation, system) = try transition(conversationId, .close(agent.actor), tx)
-            return (try agentView(conversation, tx), system)
+            return (try agentView(conversation, tx, viewer: agent), system)
         }
     }
 
@@ -48,26 +48,52 @@ extension ChatService {
             // a retry never turns a 403 or a 409 into the original message's 200.
             let decision = try ConversationLifecycle.decide(conversation.state, .agentMessage(agent.actor)).get()
             if let original = try tx.original(clientMessageId, in: conversationId) {
-                return (try agentView(conversation, tx), original)
+                return (try agentView(conversation, tx, viewer: agent), original)
             }
             (conversation, _) = try apply(decision, to: conversation, tx)
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)
             if !conversation.hasAgentReplied { try tx.rows.markAgentReplied(conversationId: conversationId) }
+            // Whoever answers has read what they answered.
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
             try queueUnseenReplyMail(conversation, reply: message, tx)
-            return (try agentView(tx.conversation(conversationId), tx), message)
+            return (try agentView(tx.conversation(conversationId), tx, viewer: agent), message)
+        }
+    }
+
+    /// The agent has read the conversation up to a message (default: the newest). Their own
+    /// streams hear `conversation.read`, so their other tabs clear the badge.
+    public func markRead(_ conversationId: String, by agent: Agent, upToMessageId: String?) throws {
+        try write { tx in
+            _ = try tx.conversation(conversationId)
+            let message: Message?
+            if let upToMessageId {
+                guard let found = try tx.rows.message(id: upToMessageId, conversationId: conversationId) else {
+                    throw AppError.notFound("No message \(upToMessageId) in this conversation.", code: "message_not_found")
+                }
+                message = found
+            } else {
+                message = try tx.rows.lastMessage(conversationId: conversationId)
+            }
+            guard let message else { return }
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
+            try tx.emit(.conversationRead(conversationId: conversationId, agentId: agent.id, upToMessageId: message.id))
         }
     }
 
     /// A conversation the agent may see, as the console shows it.
     public func agentConversation(_ conversationId: String, by agent: Agent) throws -> AgentConversation {
         try read { rows in
-            let conversation = try Self.authorized(conversationId, .agent(agent), rows)
+            var conversation = try Self.authorized(conversationId, .agent(agent), rows)
+            conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: agent.id)
             return AgentConversation(conversation, lastMessage: try rows.lastMessage(conversationId: conversationId))
         }
     }
 
-    private func agentView(_ conversation: Conversation, _ tx: Transaction) throws -> AgentConversation {
-        AgentConversation(conversation, lastMessage: try tx.rows.lastMessage(conversationId: conversation.id))
+    /// The console's view of a conversation for `viewer` (their unread count).
+    func agentView(_ conversation: Conversation, _ tx: Transaction, viewer: Agent) throws -> AgentConversation {
+        var conversation = conversation
+        conversation.unreadCount = try tx.rows.unreadCount(conversationId: conversation.id, agentId: viewer.id)
+        return AgentConversation(conversation, lastMessage: try tx.rows.lastMessage(conversationId: conversation.id))
     }
 }

@@ -223,10 +223,12 @@ extension ChatService {
             } else if conversation.status == .agent {
                 try autoReplyIfClosed(conversationId, settings, tx)
             }
-            // A customer message changes nothing of the conversation but `updated_at` (the
-            // decision's effect is always `.none`): no second read in the one writer.
+            // A customer message changes nothing of the conversation but `updated_at` and the
+            // start of the customer's wait (the decision's effect is always `.none`): no
+            // second read in the one writer.
             var updated = conversation
             updated.updatedAt = tx.now
+            updated.awaitingSince = updated.awaitingSince ?? tx.now
             assert(decision.effect == .none && (try? tx.conversation(conversationId)) == updated,
                    "customerSend: the conversation changed beyond updated_at")
             return CustomerSendResult(conversation: updated, customerMessage: sent, botMessage: bot, replayed: false)

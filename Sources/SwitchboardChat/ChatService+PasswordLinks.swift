@@ -66,7 +66,7 @@ extension ChatService {
             body: """
                 Hello \(agent.displayName),
 
-                You are invited to answer the customers of \(settings.brandName) in its support console.
+                You have an account on the \(settings.brandName) support desk, where the team answers its customers.
 
                 Your username: \(agent.username)
                 Choose your password here. The link works once, for 72 hours (until \(Self.shopTime(link.expiresAt, settings))):

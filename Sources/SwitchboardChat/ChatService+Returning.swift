@@ -56,7 +56,7 @@ extension ChatService {
             if someone, routing == .auto, let next = try tx.rows.leastLoadedOnlineAgent() {
                 _ = try transition(chat.id, .route(agentId: next.id), tx)
             } else {
-                try tx.emit(.queueChatCreated(AgentConversation(try tx.conversation(chat.id), lastMessage: system)))
+                try tx.emit(.queueChatCreated(try tx.queueEntry(chat.id, lastMessage: system)))
                 try tx.emit(.conversationUpdated(try tx.conversation(chat.id)))
             }
         }

@@ -174,9 +174,17 @@ final class Transaction {
                               senderAgentId: agentId, kind: kind, content: content, metadata: metadata,
                               clientMessageId: clientMessageId, createdAt: now)
         message.seq = try rows.insertMessage(message, replyToSeq: replyToSeq)
-        try rows.touch(conversationId: conversationId, at: now)
+        try rows.touch(conversationId: conversationId, at: now, sender: sender)
         try emit(.messageCreated(message))
         return message
+    }
+
+    /// A conversation as the queue announces it: unread counted as for an agent who has not
+    /// opened it (an event is the same bytes for every console).
+    func queueEntry(_ conversationId: String, lastMessage: Message?) throws -> AgentConversation {
+        var conversation = try self.conversation(conversationId)
+        conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: nil)
+        return AgentConversation(conversation, lastMessage: lastMessage)
     }
 
     /// A system message the customer sees about something that happened.

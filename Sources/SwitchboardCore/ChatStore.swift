@@ -19,7 +19,7 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader, PasswordLinkReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -29,6 +29,8 @@ public protocol StoreReader: ContactReader, PasswordLinkReader {
     func conversations(_ query: ConversationQuery) throws -> [(Conversation, Message?)]
     /// How many conversations match `query`, ignoring its limit and offset.
     func count(_ query: ConversationQuery) throws -> Int
+    /// Customer messages after the agent's read cursor (all of them for nil or no cursor).
+    func unreadCount(conversationId: String, agentId: String?) throws -> Int
 
     /// Messages with `seq > afterSeq`, oldest first.
     func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message]
@@ -94,7 +96,7 @@ public protocol StoreReader: ContactReader, PasswordLinkReader {
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter {
+public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now.
     func setQueued(conversationId: String, at: Timestamp) throws
@@ -108,7 +110,9 @@ public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter {
     func setOffline(conversationId: String) throws
     func setTranscriptRequested(conversationId: String) throws
     func markAgentReplied(conversationId: String) throws
-    func touch(conversationId: String, at: Timestamp) throws
+    /// A message from `sender` was written: activity now; a customer starts waiting for an
+    /// answer (unless already waiting), an agent's message ends the wait.
+    func touch(conversationId: String, at: Timestamp, sender: SenderType) throws
 
     /// Inserts a message (its `seq` is ignored) and returns the `seq` assigned.
     func insertMessage(_ message: Message, replyToSeq: Int64?) throws -> Int64
@@ -148,6 +152,9 @@ public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter {
     /// Every stream is closed (the notifier started: streams of a previous one are gone).
     func closeAllStreams(at: Timestamp) throws
 
+    /// Sets where an agent has read a conversation up to (a message's `seq`).
+    func setReadCursor(agentId: String, conversationId: String, seq: Int64, at: Timestamp) throws
+
     /// Appends to the outbox; the id is assigned in commit order.
     func appendEvent(name: String, audience: EventAudience, conversationId: String?, data: String, at: Timestamp) throws
 }
@@ -169,6 +176,12 @@ public struct ConversationQuery: Equatable, Sendable {
 
     public var status: ConversationStatus?
     public var assigned: Assignment
+    /// The agent whose unread counts the list carries (nil: counted as for one who read nothing).
+    public var viewer: String? = nil
+    /// Only conversations with customer messages the viewer has not read.
+    public var unreadOnly = false
+    /// Only escalated conversations whose customer waits for an answer.
+    public var awaitingReplyOnly = false
     /// Only conversations active before this time (paging back through `recentActivity`).
     public var before: Timestamp?
     public var order: Order

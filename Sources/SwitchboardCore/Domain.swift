@@ -45,6 +45,10 @@ public enum EventName: String, Sendable, CaseIterable {
     case agentSessionRevoked = "agent.session_revoked"
     case customerSessionRevoked = "customer.session_revoked"
     case availabilityChanged = "availability.changed"
+    case noteCreated = "note.created"
+    case noteMentioned = "note.mentioned"
+    case conversationTransferred = "conversation.transferred"
+    case conversationRead = "conversation.read"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"
@@ -93,4 +97,6 @@ public enum Limits {
     public static let widgetTitle = 1...60
     public static let widgetSubtitle = 0...120
     public static let widgetGreeting = 0...240
+    /// A canned reply's title (its content is a message's).
+    public static let cannedTitle = 1...80
 }

@@ -86,6 +86,8 @@ public enum BotText {
     /// An anonymous chat closed because the customer signed in and had a conversation open.
     public static let merged = "You signed in; this chat continues in your open conversation."
     public static func assigned(_ agentName: String) -> String { "\(agentName) has joined the chat." }
+    /// A colleague took the chat over (a transfer).
+    public static func transferred(_ agentName: String) -> String { "You're now chatting with \(agentName)." }
     /// The holder signed out or has been gone too long; someone else will take over.
     public static func returned(_ agentName: String) -> String { "\(agentName) had to leave — we're finding someone else." }
     public static let released = "Your agent stepped away; you're back in the queue and the next available agent will join."

@@ -27,6 +27,11 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var contactId: String = ""
     /// That contact, joined in by reads (agents see it as `AgentConversation.contact`).
     public var contact: ContactSummary? = nil
+    /// Since when the customer waits for an answer: the first customer message after the
+    /// last agent message (nil when an agent wrote last, or the customer has not written).
+    public var awaitingSince: Timestamp? = nil
+    /// The viewing agent's unread customer messages, where a read computed them (lists).
+    public var unreadCount: Int? = nil
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,

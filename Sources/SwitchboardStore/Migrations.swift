@@ -372,6 +372,68 @@ enum Migrations {
                 """)
         }
 
+        // Private notes (issue 21): their own table, so nothing that reads messages (the
+        // customer's lists, transcripts, e-mails, `last_message`) can ever return one.
+        migrator.registerMigration("2026-12-07-03-private-notes") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS notes (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    author_agent_id TEXT NOT NULL REFERENCES agents(id),
+                    content TEXT NOT NULL,
+                    mentions TEXT NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS notes_conversation ON notes(conversation_id, created_at);
+                """)
+        }
+
+        // Canned replies (issue 21): a shortcut is unique within its scope and owner (the
+        // team's, or one agent's own); an agent's own go with the agent.
+        migrator.registerMigration("2026-12-07-04-canned-replies") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS canned_replies (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    shortcut TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    content TEXT NOT NULL,
+                    scope TEXT NOT NULL CHECK (scope = 'team' OR scope = 'personal'),
+                    owner_agent_id TEXT REFERENCES agents(id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    CHECK ((scope = 'team') = (owner_agent_id IS NULL))
+                );
+                CREATE UNIQUE INDEX IF NOT EXISTS canned_replies_shortcut ON canned_replies(scope, COALESCE(owner_agent_id, ''), shortcut);
+                CREATE INDEX IF NOT EXISTS canned_replies_owner ON canned_replies(owner_agent_id);
+                """)
+        }
+
+        // Unread and awaiting reply (issue 21): a read cursor per agent and conversation, and
+        // since when the customer waits, kept by the same UPDATE that records a message's
+        // activity (so the lists filter on a column instead of scanning messages). The
+        // backfill: the first customer message after the last agent message.
+        migrator.registerMigration("2026-12-07-05-unread") { db in
+            if try !db.columns(in: "conversations").contains(where: { $0.name == "awaiting_since" }) {
+                try db.execute(sql: "ALTER TABLE conversations ADD COLUMN awaiting_since INTEGER")
+            }
+            try db.execute(sql: """
+                UPDATE conversations SET awaiting_since = (
+                    SELECT MIN(m.created_at) FROM messages m
+                    WHERE m.conversation_id = conversations.id AND m.sender_type = 'customer'
+                      AND m.seq > COALESCE((SELECT MAX(a.seq) FROM messages a
+                                            WHERE a.conversation_id = conversations.id AND a.sender_type = 'agent'), 0))
+                WHERE awaiting_since IS NULL;
+                CREATE TABLE IF NOT EXISTS read_cursors (
+                    agent_id TEXT NOT NULL REFERENCES agents(id) ON DELETE CASCADE,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    seq INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, conversation_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS conversations_awaiting ON conversations(awaiting_since) WHERE awaiting_since IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

@@ -13,7 +13,7 @@ enum Columns {
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
                                     "customer_email", "contact_source", "offline", "transcript_requested", "contact_id",
                                     "contact_external_id", "contact_verified", "contact_name", "contact_email",
-                                    "assigned_agent_presence"]
+                                    "assigned_agent_presence", "awaiting_since"]
     /// Joined columns: the assigned agent's name (alias `a`) and the contact's summary (`k`).
     private static let joined = ["assigned_agent_name": "a.display_name", "assigned_agent_presence": "a.presence",
                                  "contact_external_id": "k.external_id",
@@ -94,6 +94,7 @@ enum Records {
                 ContactSummary(id: contactId, externalId: row[15], verified: row[16] ?? false, name: row[17], email: row[18])
             })
         conversation.assignedAgentPresence = try (row[19] as String?).map { try parse($0, "agents", row: id, "presence") }
+        conversation.awaitingSince = (row[20] as Int64?).map(Timestamp.init(milliseconds:))
         return conversation
     }
 

@@ -118,6 +118,8 @@ extension SQLiteRows: ContactWriter {
         for conversation in conversations {
             try db.execute(sql: "DELETE FROM messages WHERE conversation_id = ?", arguments: [conversation])
             messages += db.changesCount
+            try db.execute(sql: "DELETE FROM notes WHERE conversation_id = ?", arguments: [conversation])
+            try db.execute(sql: "DELETE FROM read_cursors WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM events WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM emails WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM stream_presence WHERE subject = ?",

@@ -57,8 +57,20 @@ extension SQLiteRows: StoreWriter {
         try db.cachedStatement(sql: "UPDATE conversations SET has_agent_replied = 1 WHERE id = ?").execute(arguments: [conversationId])
     }
 
-    func touch(conversationId: String, at now: Timestamp) throws {
-        try db.cachedStatement(sql: "UPDATE conversations SET updated_at = ? WHERE id = ?").execute(arguments: [now.milliseconds, conversationId])
+    func setReadCursor(agentId: String, conversationId: String, seq: Int64, at now: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO read_cursors (agent_id, conversation_id, seq, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (agent_id, conversation_id) DO UPDATE SET seq = excluded.seq, updated_at = excluded.updated_at
+            """).execute(arguments: [agentId, conversationId, seq, now.milliseconds])
+    }
+
+    func touch(conversationId: String, at now: Timestamp, sender: SenderType) throws {
+        // One statement as before: the customer starts waiting (unless already), an agent ends it.
+        try db.cachedStatement(sql: """
+            UPDATE conversations SET updated_at = ?,
+                awaiting_since = CASE ? WHEN 'customer' THEN COALESCE(awaiting_since, ?) WHEN 'agent' THEN NULL ELSE awaiting_since END
+            WHERE id = ?
+            """).execute(arguments: [now.milliseconds, sender.rawValue, now.milliseconds, conversationId])
     }
 
     func insertMessage(_ m: Message, replyToSeq: Int64?) throws -> Int64 {

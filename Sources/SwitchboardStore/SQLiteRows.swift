@@ -38,13 +38,28 @@ struct SQLiteRows: StoreReader {
         case .recentActivity: "c.updated_at DESC, c.id DESC"
         case .oldestRequest: "c.requested_agent_at, c.created_at, c.rowid"
         }
+        let unreadAt = Columns.conversationAndMessageNames.count
         return try Row.decodeAll(try db.cachedStatement(sql: """
-            SELECT \(Columns.conversation), \(Columns.prefixedMessage) FROM \(Columns.conversationFrom)
+            SELECT \(Columns.conversation), \(Columns.prefixedMessage), \(Self.unread) AS unread_count FROM \(Columns.conversationFrom)
             LEFT JOIN messages m ON m.seq = (SELECT MAX(seq) FROM messages WHERE conversation_id = c.id)
             \(whereClause) ORDER BY \(order) LIMIT ? OFFSET ?
-            """), arguments: arguments, columns: Columns.conversationAndMessageNames) {
-                (try Records.conversation($0), try Records.message($0, prefixed: true))
+            """), arguments: [query.viewer ?? ""] + arguments, columns: Columns.conversationAndMessageNames + ["unread_count"]) {
+                var conversation = try Records.conversation($0)
+                conversation.unreadCount = $0[unreadAt]
+                return (conversation, try Records.message($0, prefixed: true))
             }
+    }
+
+    /// The viewer's unread customer messages of `c` (one argument: the agent's id, or "" for
+    /// nobody's cursor): a range of the conversation's messages after the cursor.
+    private static let unread = """
+        (SELECT COUNT(*) FROM messages u WHERE u.conversation_id = c.id AND u.sender_type = 'customer'
+         AND u.seq > COALESCE((SELECT r.seq FROM read_cursors r WHERE r.agent_id = ? AND r.conversation_id = c.id), 0))
+        """
+
+    func unreadCount(conversationId: String, agentId: String?) throws -> Int {
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT \(Self.unread) FROM conversations c WHERE c.id = ?"),
+                         arguments: [agentId ?? "", conversationId]) ?? 0
     }
 
     func count(_ query: ConversationQuery) throws -> Int {
@@ -70,6 +85,11 @@ struct SQLiteRows: StoreReader {
             conditions.append("c.updated_at < ?")
             arguments += [before.milliseconds]
         }
+        if query.unreadOnly {
+            conditions.append("\(unread) > 0")
+            arguments += [query.viewer ?? ""]
+        }
+        if query.awaitingReplyOnly { conditions.append("c.status = 'agent' AND c.awaiting_since IS NOT NULL") }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 

@@ -86,6 +86,8 @@ extension MemoryRows {
         let gone = Set(state.conversations.values.filter { $0.conversation.contactId == id }.map(\.conversation.id))
         let messages = state.messages.count { gone.contains($0.message.conversationId) }
         state.messages.removeAll { gone.contains($0.message.conversationId) }
+        state.notes.removeAll { gone.contains($0.conversationId) }
+        state.readCursors = state.readCursors.filter { key, _ in !gone.contains { key.hasSuffix("\u{0}" + $0) } }
         state.events.removeAll { $0.conversationId.map(gone.contains) == true }
         state.emails.removeAll { $0.conversationId.map(gone.contains) == true }
         for conversation in gone {

@@ -70,8 +70,19 @@ extension MemoryRows {
         update(conversationId) { $0.hasAgentReplied = true }
     }
 
-    func touch(conversationId: String, at now: Timestamp) throws {
-        update(conversationId) { $0.updatedAt = now }
+    func touch(conversationId: String, at now: Timestamp, sender: SenderType) throws {
+        update(conversationId) {
+            $0.updatedAt = now
+            switch sender {
+            case .customer: $0.awaitingSince = $0.awaitingSince ?? now
+            case .agent: $0.awaitingSince = nil
+            case .bot, .system: break
+            }
+        }
+    }
+
+    func setReadCursor(agentId: String, conversationId: String, seq: Int64, at now: Timestamp) throws {
+        state.readCursors[agentId + "\u{0}" + conversationId] = seq
     }
 
     func insertMessage(_ message: Message, replyToSeq: Int64?) throws -> Int64 {

@@ -95,6 +95,12 @@ struct MemoryState: Sendable {
     var passwordLinks: [PasswordLink] = []
     /// Ids of the accounts marked as demo accounts.
     var demoAgents: Set<String> = []
+    /// In creation order; the author's name is joined on read, as SQLite does.
+    var notes: [Note] = []
+    /// By id.
+    var cannedReplies: [String: CannedReply] = [:]
+    /// By agent id, a zero scalar, then the conversation id: the `seq` read up to.
+    var readCursors: [String: Int64] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -138,7 +144,11 @@ final class MemoryRows: StoreWriter {
                 ($0.requestedAgentAt?.milliseconds ?? .min, $0.createdAt) < ($1.requestedAgentAt?.milliseconds ?? .min, $1.createdAt)
             }
         }
-        return try sorted.dropFirst(query.offset).prefix(query.limit).map { (withAgentName($0), try lastMessage(conversationId: $0.id)) }
+        return try sorted.dropFirst(query.offset).prefix(query.limit).map { c in
+            var c = withAgentName(c)
+            c.unreadCount = unread(c.id, query.viewer)
+            return (c, try lastMessage(conversationId: c.id))
+        }
     }
 
     func count(_ query: ConversationQuery) throws -> Int { matches(query).count }
@@ -152,9 +162,18 @@ final class MemoryRows: StoreWriter {
             case .anyone: break
             }
             if let before = query.before, c.updatedAt >= before { return false }
+            if query.unreadOnly, unread(c.id, query.viewer) == 0 { return false }
+            if query.awaitingReplyOnly, c.status != .agent || c.awaitingSince == nil { return false }
             return true
         }
     }
+
+    private func unread(_ conversationId: String, _ agentId: String?) -> Int {
+        let cursor = agentId.flatMap { state.readCursors[$0 + "\u{0}" + conversationId] } ?? 0
+        return state.messages.count { $0.message.conversationId == conversationId && $0.message.senderType == .customer && $0.message.seq > cursor }
+    }
+
+    func unreadCount(conversationId: String, agentId: String?) throws -> Int { unread(conversationId, agentId) }
 
     func messages(conversationId: String, afterSeq: Int64, limit: Int) throws -> [Message] {
         Array(state.messages.lazy.map(\.message).filter { $0.conversationId == conversationId && $0.seq > afterSeq }.prefix(limit))

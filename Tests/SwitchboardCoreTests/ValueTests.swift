@@ -64,15 +64,18 @@ struct WireJSONTests {
 
     @Test func anAgentConversationIsTheSummaryThenItsOwnMembersAndRoundTrips() throws {
         let at = Timestamp(milliseconds: 1_795_262_400_123)
-        let conversation = Conversation(id: "c1", status: .agent, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
+        var conversation = Conversation(id: "c1", status: .agent, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
                                         requestedAgentAt: at, closedAt: nil, createdAt: at, updatedAt: at,
                                         customerDisplayName: "Visitor", customerEmail: nil)
+        conversation.unreadCount = 2
+        conversation.awaitingSince = at
         let message = Message(seq: 7, id: "m1", conversationId: "c1", senderType: .system, senderAgentId: nil, kind: .event,
                               content: "queued", metadata: MessageMetadata(event: "queued"), clientMessageId: nil, createdAt: at)
         let view = AgentConversation(conversation, lastMessage: message)
         let text = try WireJSON.string(view)
         #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"assigned_agent_presence":null,"has_agent_replied":false,"#))
-        #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null}"#))
+        #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null,"#
+                               + #""unread_count":2,"awaiting_reply":true,"waiting_since":"2026-11-21T12:00:00.123Z"}"#))
         var decoded = try WireJSON.decode(AgentConversation.self, from: text)
         #expect(decoded.lastMessage?.seq == 0) // never on the wire
         decoded.lastMessage?.seq = 7

@@ -1,5 +1,5 @@
-// js/api.js's routes for known customers (docs/API.md, "Known customers"),
-// as the console calls them: the path, the method, the query and the body
+// js/api.js's routes for known customers (docs/API.md, "Known customers")
+// and for invitations and forgotten passwords, as the console calls them: the path, the method, the query and the body
 // each sends, against a fake fetch.
 
 import assert from 'node:assert/strict';
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 
 import { load } from './load.mjs';
 
-const { agentApi } = await load('js/api.js');
+const { ApiError, agentApi, passwordLinks } = await load('js/api.js');
 
 const json = (status, body) => new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
 
@@ -74,5 +74,35 @@ describe('admin', () => {
       ['DELETE', '/api/v1/admin/contacts/k1'],
       ['GET', '/api/v1/admin/widget/blocked-sites'],
     ]);
+  });
+});
+
+describe('invitations and forgotten passwords', () => {
+  test('the public routes carry no token, each body only what the contract names', async () => {
+    answers.push(json(200, { password_reset: true, demo_accounts: false }), json(202, { status: 'sent', expires_in_seconds: 3600 }),
+      json(200, { purpose: 'reset', username: 'ann' }), json(200, { access_token: 'a' }));
+    assert.deepEqual(await passwordLinks.options(), { password_reset: true, demo_accounts: false });
+    assert.equal((await passwordLinks.requestReset('ann@example.com')).status, 'sent');
+    assert.equal((await passwordLinks.check('tok')).purpose, 'reset');
+    assert.equal((await passwordLinks.setPassword('tok', 'a long password')).access_token, 'a');
+    assert.deepEqual(calls.map((c) => [c.method, c.url, c.body]), [
+      ['GET', '/api/v1/agent/auth/options', undefined],
+      ['POST', '/api/v1/agent/auth/password-reset', { email: 'ann@example.com' }],
+      ['POST', '/api/v1/agent/auth/password-link', { token: 'tok' }],
+      ['POST', '/api/v1/agent/auth/set-password', { token: 'tok', password: 'a long password' }],
+    ]);
+    assert.ok(calls.every((c) => !('Authorization' in c.headers)));
+  });
+
+  test('a refused link is an ApiError with its code and reason', async () => {
+    answers.push(json(400, { code: 'invalid_token', reason: 'used', detail: 'This link was already used.' }));
+    await assert.rejects(passwordLinks.check('tok'), (err) => err instanceof ApiError && err.status === 400 && err.code === 'invalid_token' && err.reason === 'used');
+  });
+
+  test('an invitation: a POST with no body, the id escaped', async () => {
+    answers.push(json(202, { email: 'sam@example.com', expires_at: '2026-12-10T10:00:00.000Z' }));
+    assert.equal((await agentApi(() => 't').admin.invite('a/1')).email, 'sam@example.com');
+    assert.deepEqual([calls[0].method, calls[0].url, calls[0].body, calls[0].headers.Authorization],
+      ['POST', '/api/v1/admin/agents/a%2F1/invite', undefined, 'Bearer t']);
   });
 });

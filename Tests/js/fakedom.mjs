@@ -167,6 +167,13 @@ export class Element extends Node {
     return !event.defaultPrevented;
   }
 
+  /** The document's activeElement becomes this element. */
+  focus() {
+    if (globalThis.document) globalThis.document.activeElement = this;
+  }
+
+  select() {}
+
   /** Only `[attribute]` and `[attribute="value"]` selectors: all the modules under test use. */
   querySelectorAll(selector) {
     const m = /^\[([\w-]+)(?:="([^"]*)")?\]$/.exec(selector);
@@ -178,6 +185,7 @@ export class Element extends Node {
 export class Document {
   constructor() {
     this.body = new Element('body');
+    this.activeElement = this.body;
   }
 
   createElement(tag) {

@@ -1,7 +1,9 @@
 // Admins add agents from Settings → Team (POST /api/v1/agent/register). The
 // username is suggested from the display name until the admin edits it; while
 // it is still the suggestion, clicking into it selects it, so what they type
-// replaces it instead of being appended ("sam.riverasam").
+// replaces it instead of being appended ("sam.riverasam"). On a desk that
+// sends e-mail the admin may invite them instead of choosing their password:
+// a link to choose their own goes to the e-mail given.
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
@@ -15,16 +17,44 @@ export function usernameFrom(displayName, max) {
   return clip(name, max);
 }
 
-/** @param {{api, toast, onAdded: (agent) => void}} deps */
-export function wireAddAgent({ api, toast, onAdded = () => {} }) {
+/**
+ * The register body for the dialog's values: an invitation carries the e-mail
+ * and `invite: true` and no password; otherwise the password, and the e-mail when given.
+ */
+export function registerBody({ username, display, chats, role, online, email, password, invite }) {
+  const body = { username, display_name: display, max_active_chats: chats, role, start_online: online };
+  if (email) body.email = email;
+  if (invite) body.invite = true;
+  else body.password = password;
+  return body;
+}
+
+const SUB = {
+  password: 'They can sign in right away with the username and password you choose.',
+  either: 'They sign in with the username and a password: the one you choose here, or one they choose through an invitation by e-mail.',
+};
+
+/** @param {{api, me: () => object|null, toast, onAdded: (agent) => void}} deps  me: the admin (GET me's email_enabled) */
+export function wireAddAgent({ api, me, toast, onAdded = () => {} }) {
   const dialog = $('agent-dialog');
   const form = $('agent-form');
   const error = $('agent-error');
   const submit = $('agent-submit');
   const fields = {
     display: $('agent-display'), username: $('agent-username'), chats: $('agent-chats'),
-    password: $('agent-password'), role: $('agent-role'), online: $('agent-online'),
+    password: $('agent-password'), role: $('agent-role'), online: $('agent-online'), email: $('agent-email'), invite: $('agent-invite'),
   };
+
+  // Inviting: no password to choose, and the e-mail is needed.
+  const inviting = () => {
+    const on = fields.invite.checked;
+    $('agent-password-field').hidden = on;
+    $('agent-email-optional').hidden = on;
+    fields.password.required = !on;
+    fields.email.required = on;
+    submit.textContent = on ? 'Add and invite' : 'Add agent';
+  };
+  fields.invite.addEventListener('change', inviting);
 
   const showError = (text, field = null) => {
     error.textContent = text;
@@ -39,6 +69,10 @@ export function wireAddAgent({ api, toast, onAdded = () => {} }) {
 
   $('add-agent').addEventListener('click', () => {
     form.reset();
+    const mail = me()?.email_enabled === true;
+    $('agent-invite-row').hidden = !mail;
+    $('agent-sub').textContent = mail ? SUB.either : SUB.password;
+    inviting();
     usernameTouched = false;
     showError('');
     dialog.showModal();
@@ -69,27 +103,32 @@ export function wireAddAgent({ api, toast, onAdded = () => {} }) {
     const display = fields.display.value.trim();
     const username = fields.username.value.trim().toLowerCase();
     const chats = Number(fields.chats.value || 5);
+    const email = fields.email.value.trim();
+    const invite = fields.invite.checked;
     if (!display) return showError('Enter the name customers will see.', fields.display);
-    const problem = [[usernameProblem(username), fields.username], [passwordProblem(fields.password.value), fields.password],
+    const problem = [[usernameProblem(username), fields.username],
+      [invite && !email ? 'Enter their e-mail: the invitation goes there.' : null, fields.email],
+      [invite ? null : passwordProblem(fields.password.value), fields.password],
       [capacityProblem(chats), fields.chats]].find(([text]) => text);
     if (problem) return showError(...problem);
     showError('');
     submit.disabled = true;
     submit.textContent = 'Adding…';
     try {
-      const agent = await api.register({
-        username, password: fields.password.value, display_name: display,
-        max_active_chats: chats, role: fields.role.value, start_online: fields.online.checked,
-      });
+      const agent = await api.register(registerBody({
+        username, display, chats, role: fields.role.value, online: fields.online.checked, email, password: fields.password.value, invite,
+      }));
       dialog.close();
-      toast(`${agent.display_name} can now sign in as “${agent.username}”.`);
+      toast(invite ? `Invitation sent to ${email}: ${agent.display_name} chooses a password with its link.`
+        : `${agent.display_name} can now sign in as “${agent.username}”.`);
       onAdded(agent);
     } catch (err) {
       if (err instanceof ApiError && err.status === 401) return;
-      showError(err instanceof ApiError ? err.detail : 'Could not add the agent. Try again.');
+      showError(err instanceof ApiError ? err.detail : 'Could not add the agent. Try again.',
+        err instanceof ApiError && err.code === 'invalid_email' ? fields.email : null);
     } finally {
       submit.disabled = false;
-      submit.textContent = 'Add agent';
+      inviting();
     }
   });
 }

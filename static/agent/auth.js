@@ -37,6 +37,16 @@ export function clearAuth() {
   }
 }
 
+/**
+ * A login answer ({access_token, agent, expires_at}: POST auth/login, or a
+ * password chosen through a link) as this tab's sign-in, kept for the tab.
+ */
+export function authFrom(answer) {
+  const auth = { token: answer.access_token, agent: answer.agent, expiresAt: answer.expires_at };
+  saveAuth(auth);
+  return auth;
+}
+
 /** Wires the sign-in form; onSignedIn(auth) runs after a successful login. */
 export function wireLogin(onSignedIn) {
   const form = $('login-form');
@@ -62,9 +72,7 @@ export function wireLogin(onSignedIn) {
     submit.disabled = true;
     submit.textContent = 'Signing in…';
     try {
-      const answer = await login(user, password.value);
-      const auth = { token: answer.access_token, agent: answer.agent, expiresAt: answer.expires_at };
-      saveAuth(auth);
+      const auth = authFrom(await login(user, password.value));
       password.value = '';
       onSignedIn(auth);
     } catch (err) {
@@ -82,15 +90,25 @@ export function wireLogin(onSignedIn) {
   });
 }
 
-/** Shows the sign-in screen, optionally with a message (e.g. "session expired"). */
-export function showLogin(message = '') {
+// The sign-in screen's panes (index.html): their element is `${name}-pane`, their heading `${name}-title`.
+const PANES = { login: 'Sign in', forgot: 'Forgot your password', setpw: 'Choose a password' };
+
+/** The sign-in screen with pane `name` ("login", "forgot", "setpw"); `focus`: its heading takes the keyboard focus. */
+export function showPane(name, { focus = false } = {}) {
   $('app-view').hidden = true;
   $('login-view').hidden = false;
   setMain('login-main');
+  for (const pane of Object.keys(PANES)) $(`${pane}-pane`).hidden = pane !== name;
+  document.title = `${PANES[name]} · Switchboard Console`;
+  if (focus) $(`${name}-title`).focus();
+}
+
+/** Shows the sign-in form, optionally with a message (e.g. "session expired"). */
+export function showLogin(message = '') {
+  showPane('login');
   const error = $('login-error');
   error.textContent = message;
   error.hidden = !message;
-  document.title = 'Sign in · Switchboard Console';
   const username = $('login-username');
   (username.value ? $('login-password') : username).focus();
 }

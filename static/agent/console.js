@@ -1,4 +1,5 @@
-// The agent console (/agent/): the sign-in screen, the top bar's buttons
+// The agent console (/agent/): the sign-in screen (with "Forgot your
+// password?", and the pane where a link from an e-mail sets one), the top bar's buttons
 // (presence, sound, Contacts, "My e-mail" behind the agent's name, password,
 // sign out), and one ConsoleSession (session.js) for as long as an agent
 // stays signed in; the Contacts page (contacts.js) at #contacts; for admins,
@@ -12,14 +13,19 @@ import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
 import { renderPresence, renderSoundButton, setMain, showConsole, toast } from './chrome.js';
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
+import { wireForgot } from './forgot.js';
 import { setLimits } from './limits.js';
 import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
+import { takeLinkToken, wirePasswordLink } from './passwordlink.js';
 import { viewOf } from './routes.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView } from './settings.js';
 import { soundEnabled } from './sound.js';
+
+// First of all, a link's token leaves the address bar (a link to choose a password: passwordlink.js).
+const linkToken = takeLinkToken();
 
 let auth = null;
 let session = null; // the signed-in console (see start())
@@ -49,10 +55,27 @@ $('sound').addEventListener('click', async () => {
 
 // --- sign in / out --------------------------------------------------------------------
 
-wireLogin((signedIn) => {
+/** Signed in: by the sign-in form, or with a password chosen through a link. */
+function signIn(signedIn) {
   auth = signedIn;
   start();
-});
+}
+wireLogin(signIn);
+const forgot = wireForgot();
+const openLink = wirePasswordLink({ onSignedIn: signIn, forgot, toast });
+
+/** The sign-in form; what it offers (a forgotten password, the demo note) is read again each time. */
+function toLogin(message) {
+  showLogin(message);
+  forgot.load();
+}
+
+/** A link to choose a password (already out of the address bar): this tab is for it now. */
+function followLink(token) {
+  if (auth) forgetSignIn();
+  forgot.load();
+  openLink(token);
+}
 
 // Signing out with open chats asks whether to return them to the queue (the default).
 $('logout').addEventListener('click', async () => {
@@ -73,17 +96,22 @@ $('logout').addEventListener('click', async () => {
   }
   clearAuth();
   auth = null;
-  showLogin();
+  toLogin();
 });
 
 /** The token stopped working (a 401, or this agent's sessions were revoked): back to sign-in at once. */
 function signedOut() {
   if (!session) return;
+  forgetSignIn();
+  toLogin('You have been signed out.');
+}
+
+/** Nothing of this sign-in stays in the tab (the server's session is left as it is). */
+function forgetSignIn() {
   stop();
   settings.forget();
   clearAuth();
   auth = null;
-  showLogin('You have been signed out.');
 }
 
 function start() {
@@ -115,7 +143,7 @@ function keepMe(answer) {
     auth.limits = limits;
     setLimits(limits);
   }
-  auth.agent = fresh;
+  auth.agent = { ...auth.agent, ...fresh }; // GET me's own members (email_enabled) stay until the next GET me
   if (session) Object.assign(session.me, fresh);
   saveAuth(auth);
   showConsole(fresh);
@@ -165,7 +193,11 @@ function route() {
     else $(id).removeAttribute('aria-current');
   }
 }
-addEventListener('hashchange', route);
+addEventListener('hashchange', () => {
+  const token = takeLinkToken(); // a link pasted into this tab
+  if (token === null) route();
+  else followLink(token);
+});
 
 // --- presence ----------------------------------------------------------------------------
 
@@ -204,5 +236,6 @@ addEventListener('pageshow', (event) => {
 
 auth = loadAuth();
 setLimits(auth?.limits); // this tab's last GET me, until the next one answers
-if (auth) start();
-else showLogin();
+if (linkToken !== null) followLink(linkToken);
+else if (auth) start();
+else toLogin();

@@ -32,6 +32,7 @@ const FIELDS = {
   'look-greeting': { maxlength: 'widget_greeting_max_chars' },
   'hours-notify': { maxlength: 'email_max_chars' },
   'my-email': { maxlength: 'email_max_chars' },
+  'agent-email': { maxlength: 'email_max_chars' },
   'contact-name': { maxlength: 'display_name_max_chars' },
   'contact-email': { maxlength: 'email_max_chars' },
 };
@@ -60,9 +61,12 @@ export function setLimits(raw) {
   }
 }
 
-/** What is wrong with a new password (`what`: how the form names it), or null when nothing the browser can tell. */
-export function passwordProblem(password, what = 'The password') {
-  const { password_min_chars: min, password_max_bytes: maxBytes } = current;
+/**
+ * What is wrong with a new password (`what`: how the form names it), or null when nothing the browser can tell.
+ * `rules`: the limits to check against (before sign-in there is no GET me to give them).
+ */
+export function passwordProblem(password, what = 'The password', rules = current) {
+  const { password_min_chars: min, password_max_bytes: maxBytes } = rules;
   if (known(min) && [...password].length < min) return `${what} needs at least ${min} characters.`;
   if (known(maxBytes) && byteCount(password) > maxBytes) {
     return `${what} is too long: at most ${maxBytes} bytes (a letter with an accent or an emoji counts as several).`;

@@ -70,7 +70,7 @@ export class SettingsView {
       widget: new WidgetSites({ api, store, toast }),
       signin: new SignIn({ api, store, toast }),
     };
-    wireAddAgent({ api, toast, onAdded: () => this.team.show() });
+    wireAddAgent({ api, me, toast, onAdded: () => this.team.show() });
     this.current = null;
     $('settings-title').tabIndex = -1;
   }

@@ -2,13 +2,15 @@
 // their role, presence ("Away since 14:02" once their last console closed;
 // live from agent.presence.changed), load and last sign of life; admins edit
 // the role, capacity and name (PATCH /api/v1/admin/agents/{id}), disable or
-// enable an agent (disabling signs them out at once), and set a new
-// password. Adding an agent is admin.js.
+// enable an agent (disabling signs them out at once), set a new password,
+// and, on a desk that sends e-mail, invite an agent to choose their own
+// (invitation.js). Adding an agent is admin.js.
 
 import { $, clear, h, hueFor, initials } from '../js/dom.js';
 import { age, clock, dayKey, fullDate } from '../js/time.js';
 import { confirmDialog } from './confirm.js';
 import { busy, clearInvalid, explain, invalid, showApiError, showError, signedOut } from './forms.js';
+import { invitationLine, inviteAction } from './invitation.js';
 import { capacityProblem, passwordProblem } from './limits.js';
 
 const lastAdmin = (agent) => `${agent.display_name} is the last active admin. Make another agent an admin first, so that someone can still manage the desk.`;
@@ -59,6 +61,7 @@ export class Team {
   }
 
   render() {
+    this.mail = this.me()?.email_enabled === true; // whether the cards offer invitations
     clear(this.el.list).append(...this.agents.map((a) => this.#card(a)));
   }
 
@@ -67,6 +70,7 @@ export class Team {
    * only that card is drawn again, and keyboard focus stays on its button.
    */
   update(agent) {
+    if ((this.me()?.email_enabled === true) !== this.mail) return this.render(); // GET me answered: every card may change
     const i = this.agents.findIndex((a) => a.id === agent?.id);
     if (i < 0) return;
     this.agents[i] = { ...this.agents[i], ...agent };
@@ -84,6 +88,8 @@ export class Team {
     const avatar = h('span', { class: 'avatar agent-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
     const [presence, tone, presenceTitle] = presenceOf(agent);
+    const invited = invitationLine(agent);
+    const invite = inviteAction(agent, this.mail);
     return h('li', { class: `agent${agent.disabled ? ' disabled' : ''}`, dataset: { id: agent.id, username: agent.username } },
       h('div', { class: 'agent-top' }, avatar,
         h('div', { class: 'agent-who' },
@@ -93,6 +99,7 @@ export class Team {
         h('span', { class: 'badge', dataset: { tone: agent.role === 'admin' ? 'admin' : '' } }, agent.role === 'admin' ? 'Admin' : 'Agent'),
         h('span', { class: 'badge agent-presence', dataset: { tone }, title: presenceTitle }, presence),
         agent.disabled ? h('span', { class: 'badge', dataset: { tone: 'off' } }, 'Disabled') : null),
+      invited ? h('p', { class: 'agent-invited' }, invited) : null,
       h('dl', { class: 'agent-facts' },
         h('dt', {}, 'Open chats'), h('dd', {}, `${agent.active_chats} of ${agent.max_active_chats}`),
         h('dt', {}, 'Last seen'), h('dd', { title: agent.last_seen_at ? fullDate(agent.last_seen_at) : null }, lastSeen(agent.last_seen_at)),
@@ -103,6 +110,8 @@ export class Team {
           on: { click: () => this.#openEdit(agent) } }, 'Edit'),
         h('button', { class: 'btn ghost small', type: 'button', 'aria-label': `Reset the password of ${name}`, dataset: { action: 'reset' },
           on: { click: () => this.#openReset(agent) } }, 'Reset password'),
+        invite ? h('button', { class: 'btn ghost small', type: 'button', 'aria-label': invite.label, dataset: { action: 'invite' },
+          on: { click: (event) => this.#invite(agent, event.currentTarget) } }, invite.text) : null,
         h('button', { class: `btn ${agent.disabled ? 'ghost' : 'danger'} small`, type: 'button', 'aria-label': `${agent.disabled ? 'Enable' : 'Disable'} ${name}`,
           dataset: { action: 'toggle' }, on: { click: () => this.#toggle(agent) } }, agent.disabled ? 'Enable' : 'Disable')));
   }
@@ -132,6 +141,20 @@ export class Team {
     } catch (err) {
       if (signedOut(err)) return;
       showApiError(this.el.error, err, { codes: { last_admin: lastAdmin(agent) }, fallback: "Couldn't change the agent." });
+    }
+  }
+
+  /** An invitation to the agent's e-mail, then the list read again (the new link's expiry). */
+  async #invite(agent, button) {
+    showError(this.el.error, '');
+    try {
+      const sent = await busy(button, 'Sending…', () => this.api.admin.invite(agent.id));
+      this.toast(`Invitation sent to ${sent.email}`);
+      await this.show();
+      this.el.list.querySelector(`li[data-id="${CSS.escape(agent.id)}"] [data-action="invite"]`)?.focus();
+    } catch (err) {
+      if (signedOut(err)) return;
+      showApiError(this.el.error, err, { fallback: "Couldn't send the invitation." });
     }
   }
 

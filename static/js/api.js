@@ -104,7 +104,9 @@ async function send(method, path, { body, headers, signal, timeout }) {
   }
   if (!res.ok) {
     const retryAfter = res.status === 429 || res.status === 503 ? retryAfterMs(res.headers.get('Retry-After')) : null;
-    throw new ApiError(res.status, data?.code, data?.detail, retryAfter);
+    const err = new ApiError(res.status, data?.code, data?.detail, retryAfter);
+    if (typeof data?.reason === 'string') err.reason = data.reason; // why a token was refused (invalid_token, …)
+    throw err;
   }
   return data;
 }
@@ -195,6 +197,7 @@ export function agentApi(token, onUnauthorized = () => {}) {
       updateSettings: (body) => call('PATCH', '/admin/settings', { body }),
       updateAgent: (id, body) => call('PATCH', `/admin/agents/${enc(id)}`, { body }),
       resetPassword: (id, password) => call('POST', `/admin/agents/${enc(id)}/password`, { body: { password } }),
+      invite: (id) => call('POST', `/admin/agents/${enc(id)}/invite`),
       identitySecrets: () => call('GET', '/admin/identity/secrets'),
       createIdentitySecret: () => call('POST', '/admin/identity/secrets'),
       deleteIdentitySecret: (id) => call('DELETE', `/admin/identity/secrets/${enc(id)}`),
@@ -214,3 +217,18 @@ export function widgetConfig() {
 export function login(username, password) {
   return request('POST', '/agent/auth/login', { body: { username, password } });
 }
+
+/**
+ * What the sign-in page offers before anyone signs in, and the single-use links
+ * to choose a password (docs/API.md, "Invitations and forgotten passwords"): no token.
+ */
+export const passwordLinks = {
+  /** {password_reset, demo_accounts} */
+  options: () => request('GET', '/agent/auth/options'),
+  /** 202 whatever the address. */
+  requestReset: (email) => request('POST', '/agent/auth/password-reset', { body: { email } }),
+  /** {purpose: "invite"|"reset", username, display_name, expires_at} */
+  check: (token) => request('POST', '/agent/auth/password-link', { body: { token } }),
+  /** The login answer. */
+  setPassword: (token, password) => request('POST', '/agent/auth/set-password', { body: { token, password } }),
+};

@@ -18,6 +18,14 @@ public enum ChatEvent: Equatable, Sendable {
     /// Whether anyone is there changed (an agent came or went, the hours began or ended):
     /// every open widget hears it on its stream and follows at once.
     case availabilityChanged(Availability)
+    /// A private note: agents only, never a customer's stream (the audience says so).
+    case noteCreated(Note)
+    /// An agent was named in a note (`@username`); every console hears it, the named one shows it.
+    case noteMentioned(conversationId: String, noteId: String, agentId: String)
+    /// A conversation changed hands (`to` nil: back to the queue); agents only.
+    case conversationTransferred(conversationId: String, from: String?, to: String?)
+    /// An agent read a conversation up to a message: only that agent's streams receive it.
+    case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
 
     /// The conversation id of an event every customer stream receives (and replays):
     /// availability is no conversation's secret.
@@ -35,6 +43,10 @@ public enum ChatEvent: Equatable, Sendable {
         case .agentSessionRevoked: .agentSessionRevoked
         case .customerSessionRevoked: .customerSessionRevoked
         case .availabilityChanged: .availabilityChanged
+        case .noteCreated: .noteCreated
+        case .noteMentioned: .noteMentioned
+        case .conversationTransferred: .conversationTransferred
+        case .conversationRead: .conversationRead
         }
     }
 
@@ -43,6 +55,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
+        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead: .agents
         }
     }
 
@@ -53,6 +66,8 @@ public enum ChatEvent: Equatable, Sendable {
         case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
         case .queueChatCreated(let c): c.id
         case .availabilityChanged: Self.everyConversation
+        case .noteCreated(let note): note.conversationId
+        case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _), .conversationRead(let id, _, _): id
         case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
@@ -70,6 +85,13 @@ public enum ChatEvent: Equatable, Sendable {
         case .agentSessionRevoked(let agentId): try WireJSON.string(EventPayload.AgentSessionRevoked(agentId: agentId))
         case .customerSessionRevoked(let id): try WireJSON.string(EventPayload.CustomerSessionRevoked(sessionId: id))
         case .availabilityChanged(let availability): try WireJSON.string(availability)
+        case .noteCreated(let note): try WireJSON.string(EventPayload.NoteCreated(conversationId: note.conversationId, note: note))
+        case .noteMentioned(let id, let noteId, let agentId):
+            try WireJSON.string(EventPayload.NoteMentioned(conversationId: id, noteId: noteId, agentId: agentId))
+        case .conversationTransferred(let id, let from, let to):
+            try WireJSON.string(EventPayload.ConversationTransferred(conversationId: id, fromAgentId: from, toAgentId: to))
+        case .conversationRead(let id, let agentId, let messageId):
+            try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
         }
     }
 }
@@ -131,6 +153,37 @@ public enum EventPayload {
         public var agentId: String
         public init(agentId: String) { self.agentId = agentId }
         enum CodingKeys: String, CodingKey { case agentId = "agent_id" }
+    }
+
+    public struct NoteCreated: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var note: Note
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", note }
+    }
+
+    public struct NoteMentioned: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var noteId: String
+        public var agentId: String
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", noteId = "note_id", agentId = "agent_id" }
+    }
+
+    public struct ConversationTransferred: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var fromAgentId: String?
+        public var toAgentId: String?
+        enum CodingKeys: String, CodingKey {
+            case conversationId = "conversation_id", fromAgentId = "from_agent_id", toAgentId = "to_agent_id"
+        }
+    }
+
+    public struct ConversationRead: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var agentId: String
+        public var upToMessageId: String
+        enum CodingKeys: String, CodingKey {
+            case conversationId = "conversation_id", agentId = "agent_id", upToMessageId = "up_to_message_id"
+        }
     }
 
     public struct CustomerSessionRevoked: Codable, Equatable, Sendable {

@@ -46,8 +46,16 @@ public struct AgentConversation: Codable, Equatable, Sendable {
 
     public var id: String { conversation.id }
 
+    /// The viewer's customer messages not read yet (lists: the caller's; events: all of them).
+    public var unreadCount: Int { conversation.unreadCount ?? 0 }
+    /// An agent should answer: escalated, open, and the customer wrote last.
+    public var awaitingReply: Bool { conversation.status == .agent && conversation.awaitingSince != nil }
+    /// Since the first customer message after the last agent message, while awaiting a reply.
+    public var waitingSince: Timestamp? { awaitingReply ? conversation.awaitingSince : nil }
+
     enum CodingKeys: String, CodingKey {
         case lastMessage = "last_message", customer, contact
+        case unreadCount = "unread_count", awaitingReply = "awaiting_reply", waitingSince = "waiting_since"
     }
 
     /// The summary's members first, in the same object.
@@ -57,6 +65,9 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         try container.encodeIfPresent(lastMessage, forKey: .lastMessage)
         try container.encode(customer, forKey: .customer)
         try container.encode(contact, forKey: .contact)
+        try container.encode(unreadCount, forKey: .unreadCount)
+        try container.encode(awaitingReply, forKey: .awaitingReply)
+        try container.encode(waitingSince, forKey: .waitingSince)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -65,6 +76,8 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         customer = try container.decode(CustomerContact.self, forKey: .customer)
         contact = try container.decodeIfPresent(ContactSummary.self, forKey: .contact)
         conversation = try Conversation(from: decoder)
+        conversation.unreadCount = try container.decode(Int.self, forKey: .unreadCount)
+        conversation.awaitingSince = try container.decode(Timestamp?.self, forKey: .waitingSince)
         conversation.customerDisplayName = customer.displayName
         conversation.customerEmail = customer.email
         conversation.contactSource = customer.source

@@ -29,7 +29,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from conftest import ARTIFACTS, BrowserStack, resize
-from pages import AgentConsole, shot, wait_for
+from pages import AgentConsole, Settings, shot, wait_for
 from stackproc import StackProcess
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "stack"))
@@ -172,6 +172,9 @@ def test_an_admin_invites_an_agent_who_chooses_a_password(links, inbox, browser)
     wait_for(d, lambda: d.find_element(By.CSS_SELECTOR, "dialog#agent-dialog").get_attribute("open") is None,
              f"the dialog stayed open: {dialog.text!r}")
 
+    card = Settings(d).agent_card(username)
+    wait_for(d, lambda: "Invited — link valid until" in card.text, f"the card does not say the invitation is out: {card.text!r}")
+
     token_user = links.login("admin", links.admin_password)
     member = next(m for m in links.agent_call("GET", "/api/v1/agent/agents", token_user)["items"] if m["username"] == username)
     assert member["email"] == email and member["invitation_expires_at"] is not None, member
@@ -258,11 +261,14 @@ def test_without_email_the_sign_in_page_says_to_ask_an_admin(stack, browser):
     """The session's shared stack sends no e-mail."""
     d = browser(*WIDE)
     d.get(stack.url("/agent/"))
-    wait_for(d, lambda: d.find_element(By.ID, "login-view").is_displayed(), "no sign-in page")
-    wait_for(d, lambda: DEMO_NOTE in page_text(d), "the sign-in page waits for its options")  # (the demo accounts are there)
-    if "Ask an admin" not in page_text(d):
-        button(d, "Forgot your password?").click()
+    wait_for(d, lambda: d.find_element(By.ID, "login-view").is_displayed() and options_read(d), "no sign-in page")
+    assert DEMO_NOTE in page_text(d), "the seeded demo accounts have their passwords"
+    # "Forgot your password?" unfolds the note about admins instead of an e-mail form.
+    forgot = button(d, "Forgot your password?")
+    assert "Ask an admin" not in page_text(d) and forgot.get_attribute("aria-expanded") == "false"
+    forgot.click()
     wait_for(d, lambda: "Ask an admin" in page_text(d), f"no “Ask an admin”: {page_text(d)!r}")
+    assert forgot.get_attribute("aria-expanded") == "true"
     with pytest.raises(NoSuchElementException):
         field(d, "E-mail")
     note = next(p for p in visible(d, "p") if "Ask an admin" in p.text)

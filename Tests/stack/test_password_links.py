@@ -398,8 +398,6 @@ def test_a_password_changed_another_way_ends_the_links(links, inbox):
     assert team_member(s, first["id"])["invitation_expires_at"] is None
 
 
-@pytest.mark.xfail(strict=True, reason="an invited agent's stored hash is malformed on purpose and `verify` refuses it "
-                   "without hashing, so a sign-in for them answers at once where every other username costs a hash")
 def test_an_invited_username_takes_as_long_to_refuse_as_any_other(stack_factory, inbox, ca):
     """Sign-ins spend the same hashing work whether the username is unknown, has a password,
     or was invited and has none yet (ChatService.login: no user enumeration by timing). With

@@ -70,7 +70,8 @@ def test_response_objects_are_closed():
     requests_bodies = {"StartRequest", "SendRequest", "QuickReplyRequest", "TypingRequest", "LoginRequest",
                        "RegisterRequest", "PasswordChangeRequest", "PasswordResetRequest", "PresenceRequest",
                        "FAQInput", "FAQPatch", "SettingsPatch", "AgentPatch", "PasswordResetLinkRequest",
-                       "PasswordLinkRequest", "SetPasswordRequest"}
+                       "PasswordLinkRequest", "SetPasswordRequest", "CannedReplyInput", "CannedReplyPatch",
+                       "NoteInput", "TransferRequest", "ReadRequest", "LabelInput", "LabelPatch", "LabelsRequest"}
     for name, schema in SPEC.doc["components"]["schemas"].items():
         if name not in requests_bodies:
             walk(schema, name)

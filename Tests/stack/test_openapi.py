@@ -465,6 +465,117 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
         api.call(method, path, 403, token=agent_token, code="admin_required")
         api.call(method, path, 401)
 
+    # -- the agent's day: canned replies, notes, transfer, unread, labels, search
+    day = api.post(f"{C}/conversations/start", json={"display_name": "Robin Hood", "email": "robin@example.com"})
+    day_id, day_sid = day["conversation"]["id"], day["conversation"]["customer_session_id"]
+    api.post(f"{C}/conversations/{day_id}/escalate", session=day_sid, json={"message": "Where is my parcel, the café set?"})
+    api.post(f"{A}/conversations/{day_id}/claim", token=agent_token)
+    mine = api.post(f"{A}/canned-replies", 201, token=agent_token,
+                    json={"shortcut": "/Parcel", "title": "Parcel", "content": "Hi {{contact.first_name | there}}, {{agent.name}} here."})
+    assert (mine["shortcut"], mine["scope"], mine["owner_agent_id"]) == ("parcel", "personal", agent["id"])
+    team_reply = api.post(f"{O}/canned-replies", 201, token=admin_token,
+                          json={"shortcut": "thanks", "title": "Thanks", "content": "Thanks from {{brand.name}}!", "scope": "team"})
+    api.post(f"{A}/canned-replies", 409, token=agent_token, code="shortcut_taken",
+             json={"shortcut": "parcel", "title": "Again", "content": "x"})
+    api.post(f"{A}/canned-replies", 403, token=agent_token, code="admin_required",
+             json={"shortcut": "team2", "title": "Team", "content": "x", "scope": "team"})
+    api.post(f"{O}/canned-replies", 400, token=agent_token, code="unknown_variable",
+             json={"shortcut": "bad", "title": "Bad", "content": "{{contact.phone}}"})
+    assert {r["id"] for r in api.get(f"{A}/canned-replies?q=parc", token=agent_token)["items"]} == {mine["id"]}
+    api.get(f"{O}/canned-replies", token=agent_token)
+    api.get(f"{A}/canned-replies?q={'x' * 201}", 400, token=agent_token, code="invalid_query")
+    api.patch(f"{A}/canned-replies/{mine['id']}", token=agent_token, json={"title": "Parcel status"})
+    api.patch(f"{O}/canned-replies/{team_reply['id']}", token=admin_token, json={"content": "Thank you!"})
+    api.patch(f"{A}/canned-replies/{team_reply['id']}", 403, token=agent_token, json={"title": "x"}, code="admin_required")
+    api.patch(f"{A}/canned-replies/{mine['id']}", 404, token=admin_token, json={"title": "x"}, code="canned_reply_not_found")
+    rendered = api.get(f"{A}/conversations/{day_id}/canned-replies/{mine['id']}/render", token=agent_token)
+    assert rendered["content"] == f"Hi Robin, {agent['display_name']} here."
+    api.get(f"{O}/conversations/{day_id}/canned-replies/{team_reply['id']}/render", token=agent_token)
+    api.get(f"{A}/conversations/{NO_SUCH_ID}/canned-replies/{mine['id']}/render", 404, token=agent_token,
+            code="conversation_not_found")
+    api.delete(f"{O}/canned-replies/{mine['id']}", token=agent_token)
+    api.delete(f"{A}/canned-replies/{team_reply['id']}", token=admin_token)
+    api.delete(f"{A}/canned-replies/{mine['id']}", 404, token=agent_token, code="canned_reply_not_found")
+
+    note = api.post(f"{A}/conversations/{day_id}/notes", 201, token=agent_token,
+                    json={"content": "Refund approved by @admin, waiting for the courier"})
+    assert note["mentions"] == [admin["id"]] and note["author"]["id"] == agent["id"]
+    api.post(f"{O}/conversations/{day_id}/notes", 201, token=admin_token, json={"content": "Seen."})
+    api.post(f"{A}/conversations/{day_id}/notes", 400, token=agent_token, json={"content": " "})
+    api.post(f"{A}/conversations/{NO_SUCH_ID}/notes", 404, token=agent_token, json={"content": "x"},
+             code="conversation_not_found")
+    assert [n["id"] for n in api.get(f"{A}/conversations/{day_id}/notes", token=agent_token)["items"]][0] == note["id"]
+    api.get(f"{O}/conversations/{day_id}/notes", token=admin_token)
+
+    full_token, full = register(api, admin_token, max_active_chats=1)
+    moved = api.post(f"{A}/conversations/{day_id}/transfer", token=agent_token,
+                     json={"to_agent_id": full["id"], "note": "Over to you: the order is NW-1"})
+    assert moved["conversation"]["assigned_agent_id"] == full["id"]
+    api.post(f"{A}/conversations/{day_id}/transfer", 403, token=agent_token, json={"to": "queue"}, code="not_holder")
+    api.post(f"{O}/conversations/{day_id}/transfer", 400, token=full_token, json={}, code="invalid_transfer")
+    api.post(f"{O}/conversations/{day_id}/transfer", 404, token=full_token, json={"to_agent_id": NO_SUCH_ID},
+             code="agent_not_found")
+    api.post(f"{O}/conversations/{day_id}/transfer", token=full_token, json={"to": "queue"})
+    api.post(f"{A}/conversations/{day_id}/claim", token=agent_token)
+    api.post(f"{A}/conversations/{automated}/transfer", 409, token=admin_token, json={"to": "queue"},
+             code="conversation_closed")
+    other_chat = api.post(f"{C}/conversations/start", json={})
+    api.post(f"{A}/conversations/{other_chat['conversation']['id']}/transfer", 409, token=admin_token,
+             json={"to": "queue"}, code="invalid_transition")
+    busy = api.post(f"{C}/conversations/start", json={})
+    api.post(f"{C}/conversations/{busy['conversation']['id']}/escalate", session=busy["conversation"]["customer_session_id"])
+    api.post(f"{A}/conversations/{busy['conversation']['id']}/claim", token=full_token)
+    api.post(f"{A}/conversations/{day_id}/transfer", 409, token=agent_token, json={"to_agent_id": full["id"]},
+             code="agent_full")
+
+    api.post(f"{C}/conversations/{day_id}/messages", session=day_sid, json={"content": "Any news on the refund?"})
+    unread = api.get(f"{A}/conversations?unread=true&awaiting_reply=true", token=admin_token)
+    assert day_id in [c["id"] for c in unread["items"]]
+    api.get(f"{O}/conversations?unread=false&awaiting_reply=false", token=admin_token)
+    api.get(f"{A}/conversations?unread=yes", 400, token=admin_token, code="invalid_unread")
+    api.get(f"{A}/conversations?awaiting_reply=1", 400, token=admin_token, code="invalid_awaiting_reply")
+    first_message = api.get(f"{A}/conversations/{day_id}/messages?limit=1", token=admin_token)["messages"][0]
+    api.post(f"{A}/conversations/{day_id}/read", 204, token=admin_token, json={"up_to_message_id": first_message["id"]})
+    api.post(f"{O}/conversations/{day_id}/read", 204, token=admin_token)
+    api.post(f"{A}/conversations/{day_id}/read", 404, token=admin_token, json={"up_to_message_id": NO_SUCH_ID},
+             code="message_not_found")
+    api.post(f"{A}/conversations/{NO_SUCH_ID}/read", 404, token=admin_token, code="conversation_not_found")
+    assert day_id not in [c["id"] for c in api.get(f"{A}/conversations?unread=true", token=admin_token)["items"]]
+
+    refund = api.post(f"{D}/labels", 201, token=admin_token, json={"name": "Refund", "color": "#B91C1C"})
+    vip = api.post(f"{D}/labels", 201, token=admin_token, json={"name": "VIP", "color": "#1a56db"})
+    api.post(f"{D}/labels", 409, token=admin_token, json={"name": "refund", "color": "#000000"}, code="label_taken")
+    api.post(f"{D}/labels", 400, token=admin_token, json={"name": "Red", "color": "red"}, code="invalid_label")
+    api.post(f"{D}/labels", 403, token=agent_token, json={"name": "Mine", "color": "#000000"}, code="admin_required")
+    api.patch(f"{D}/labels/{vip['id']}", token=admin_token, json={"name": "Very important"})
+    api.patch(f"{D}/labels/{NO_SUCH_ID}", 404, token=admin_token, json={"name": "x"}, code="label_not_found")
+    assert [label["name"] for label in api.get(f"{D}/labels", token=admin_token)["items"]] == ["Refund", "Very important"]
+    api.get(f"{A}/labels", token=agent_token)
+    api.get(f"{O}/labels", token=agent_token)
+    labelled = api.call("PUT", f"{A}/conversations/{day_id}/labels", 200, token=agent_token,
+                        json={"label_ids": [vip["id"], refund["id"], refund["id"]]})
+    assert [label["name"] for label in labelled["conversation"]["labels"]] == ["Refund", "Very important"]
+    api.call("PUT", f"{O}/conversations/{day_id}/labels", 400, token=agent_token, json={"label_ids": [NO_SUCH_ID]},
+             code="invalid_label")
+    api.call("PUT", f"{O}/conversations/{day_id}/labels", 200, token=agent_token, json={"label_ids": [refund["id"], vip["id"]]})
+    assert [c["id"] for c in api.get(f"{A}/conversations?label={refund['id']}", token=agent_token)["items"]] == [day_id]
+    api.delete(f"{D}/labels/{vip['id']}", token=admin_token)
+    api.delete(f"{D}/labels/{vip['id']}", 404, token=admin_token, code="label_not_found")
+
+    found = api.get(f"{A}/search?q=refun", token=agent_token)
+    assert day_id in [item["conversation"]["id"] for item in found["items"]]
+    found = api.get(f"{O}/search?q=cafe&status=agent&label={refund['id']}&limit=5", token=agent_token)
+    [hit] = [h for item in found["items"] for h in item["hits"] if h["type"] == "message"]
+    start, end = hit["highlights"][0]
+    assert hit["snippet"][start:end].lower() == "café", hit
+    api.get(f"{A}/search?q=courier&from=2020-01-01&to=2099-12-31", token=agent_token)
+    api.get(f"{A}/search?q=", 400, token=agent_token, code="invalid_query")
+    api.get(f"{A}/search?q=NEAR(%22", token=agent_token)
+    audit = [e["action"] for e in api.get(f"{D}/audit?limit=50", token=admin_token)["items"]]
+    for action in ("canned_reply.created", "canned_reply.updated", "canned_reply.deleted", "label.created",
+                   "label.updated", "label.deleted"):
+        assert action in audit, (action, audit)
+
     # -- known customers: a secret, a signed-in customer on two devices, contacts, export, erasure
     secret = api.post(f"{D}/identity/secrets", 201, token=admin_token)
     assert api.get(f"{D}/identity/secrets", token=admin_token)["items"][0]["last4"] == secret["secret"][-4:]
@@ -497,7 +608,8 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     # -- the events that arrived meanwhile
     expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",
                 "agent.assigned", "chat.closed", "agent.presence.changed", "agent.session_revoked",
-                "agent.typing", "customer.typing"}
+                "agent.typing", "customer.typing", "note.created", "note.mentioned", "conversation.transferred",
+                "conversation.read"}
     streams[0].wait_until(lambda _: expected <= {e.event for s in streams for e in s.snapshot()},
                           what=f"the events {sorted(expected)}")
     streams[1].wait_event("chat.closed", conversation_id=chat)

@@ -26,6 +26,7 @@ struct AgentRoutes: Sendable {
         table.agent("POST", "\(base)/conversations/:id/messages", send)
         table.agent("POST", "\(base)/conversations/:id/close", close)
         table.agent("POST", "\(base)/conversations/:id/typing", typing)
+        table.agent("POST", "\(base)/conversations/:id/read", markRead)
     }
 
     struct LoginBody: Decodable {
@@ -146,20 +147,45 @@ struct AgentRoutes: Sendable {
         let before = try Query.parse(request.query["before"], Timestamp.init(iso8601:),
                                      "before: an ISO 8601 UTC time such as 2026-11-21T12:00:00.000Z.", code: "invalid_before")
         let limit = try Validate.limit(request, default: Limits.listDefaultLimit, max: Limits.listMaxLimit)
-        return try list(service.conversations(ConversationQuery(status: status, assigned: assigned, before: before,
-                                                                order: .recentActivity, limit: limit)))
+        var query = ConversationQuery(status: status, assigned: assigned, before: before, order: .recentActivity, limit: limit)
+        query.viewer = agent.id
+        query.unreadOnly = try Self.flag(request, "unread")
+        query.awaitingReplyOnly = try Self.flag(request, "awaiting_reply")
+        query.labelId = request.query["label"].flatMap { $0.isEmpty ? nil : $0 }
+        return try list(service.conversations(query))
+    }
+
+    /// `?name=true|false` (absent: false).
+    static func flag(_ request: HTTPRequest, _ name: String) throws -> Bool {
+        try Query.parse(request.query[name], { ["true": true, "false": false][$0] }, "\(name): true or false.",
+                        code: "invalid_\(name)") ?? false
     }
 
     @Sendable func queue(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let limit = try Validate.limit(request, default: Limits.listMaxLimit, max: Limits.listMaxLimit)
         let offset = try Query.parse(request.query["offset"], { Int($0).flatMap { $0 >= 0 ? $0 : nil } },
                                      "offset: a whole number from 0.", code: "invalid_offset") ?? 0
-        let page = try service.conversations(.queue(limit: limit, offset: offset), counted: true)
+        var query = ConversationQuery.queue(limit: limit, offset: offset)
+        query.viewer = caller.agent.id
+        let page = try service.conversations(query, counted: true)
         return try .json(AgentAnswer.Queue(items: page.items, total: page.total ?? page.items.count, lastEventId: page.lastEventId))
     }
 
     private func list(_ page: AgentConversationPage) throws -> HTTPResponse {
         try .json(AgentAnswer.List(items: page.items, lastEventId: page.lastEventId))
+    }
+
+    struct ReadBody: Decodable {
+        var upToMessageId: String?
+        enum CodingKeys: String, CodingKey { case upToMessageId = "up_to_message_id" }
+    }
+
+    /// `POST /conversations/{id}/read {up_to_message_id?}`: the caller has read up to there
+    /// (default: the newest message); their other tabs hear `conversation.read`.
+    @Sendable func markRead(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
+        let body = try Body.decode(ReadBody.self, from: request, emptyAllowed: true)
+        try service.markRead(request.parameter("id"), by: caller.agent, upToMessageId: body.upToMessageId)
+        return .noContent
     }
 
     @Sendable func claim(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {

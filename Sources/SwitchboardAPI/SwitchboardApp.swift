@@ -29,6 +29,8 @@ public struct SwitchboardApp: Sendable {
         PasswordLinkRoutes(service: service).register(&table)
         HandoverRoutes(service: service).register(&table)
         CannedReplyRoutes(service: service).register(&table)
+        LabelRoutes(service: service).register(&table)
+        SearchRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router

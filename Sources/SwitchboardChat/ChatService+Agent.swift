@@ -14,7 +14,7 @@ extension ChatService {
     /// how many match in all (the queue's true size), from the same read.
     public func conversations(_ query: ConversationQuery, counted: Bool = false) throws -> AgentConversationPage {
         try read { rows in
-            AgentConversationPage(items: try rows.conversations(query).map { AgentConversation($0.0, lastMessage: $0.1) },
+            AgentConversationPage(items: try Self.summaries(try rows.conversations(query), rows),
                                   total: counted ? try rows.count(query) : nil, lastEventId: try rows.latestEventId())
         }
     }
@@ -54,8 +54,30 @@ extension ChatService {
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)
             if !conversation.hasAgentReplied { try tx.rows.markAgentReplied(conversationId: conversationId) }
+            // Whoever answers has read what they answered.
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
             try queueUnseenReplyMail(conversation, reply: message, tx)
             return (try agentView(tx.conversation(conversationId), tx, viewer: agent), message)
+        }
+    }
+
+    /// The agent has read the conversation up to a message (default: the newest). Their own
+    /// streams hear `conversation.read`, so their other tabs clear the badge.
+    public func markRead(_ conversationId: String, by agent: Agent, upToMessageId: String?) throws {
+        try write { tx in
+            _ = try tx.conversation(conversationId)
+            let message: Message?
+            if let upToMessageId {
+                guard let found = try tx.rows.message(id: upToMessageId, conversationId: conversationId) else {
+                    throw AppError.notFound("No message \(upToMessageId) in this conversation.", code: "message_not_found")
+                }
+                message = found
+            } else {
+                message = try tx.rows.lastMessage(conversationId: conversationId)
+            }
+            guard let message else { return }
+            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
+            try tx.emit(.conversationRead(conversationId: conversationId, agentId: agent.id, upToMessageId: message.id))
         }
     }
 
@@ -64,7 +86,7 @@ extension ChatService {
         try read { rows in
             var conversation = try Self.authorized(conversationId, .agent(agent), rows)
             conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: agent.id)
-            return AgentConversation(conversation, lastMessage: try rows.lastMessage(conversationId: conversationId))
+            return try Self.summaries([(conversation, try rows.lastMessage(conversationId: conversationId))], rows)[0]
         }
     }
 
@@ -72,6 +94,6 @@ extension ChatService {
     func agentView(_ conversation: Conversation, _ tx: Transaction, viewer: Agent) throws -> AgentConversation {
         var conversation = conversation
         conversation.unreadCount = try tx.rows.unreadCount(conversationId: conversation.id, agentId: viewer.id)
-        return AgentConversation(conversation, lastMessage: try tx.rows.lastMessage(conversationId: conversation.id))
+        return try Self.summaries([(conversation, try tx.rows.lastMessage(conversationId: conversation.id))], tx.rows)[0]
     }
 }

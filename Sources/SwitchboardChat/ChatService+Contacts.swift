@@ -41,7 +41,7 @@ extension ChatService {
         try read { rows in
             let contact = try Self.contact(id, rows)
             return ContactDetail(contact: contact,
-                                 conversations: try rows.conversations(contactId: id).map { AgentConversation($0, lastMessage: $1) })
+                                 conversations: try Self.summaries(try rows.conversations(contactId: id), rows))
         }
     }
 
@@ -84,9 +84,9 @@ extension ChatService {
     public func exportContact(_ id: String, at now: Timestamp = .now()) throws -> ContactExport {
         try read { rows in
             let contact = try Self.contact(id, rows)
-            let threads = try rows.conversations(contactId: id).map { conversation, last in
-                ContactExport.Thread(conversation: AgentConversation(conversation, lastMessage: last),
-                                     messages: try rows.messages(conversationId: conversation.id, afterSeq: 0, limit: .max))
+            let threads = try Self.summaries(try rows.conversations(contactId: id), rows).map { view in
+                ContactExport.Thread(conversation: view,
+                                     messages: try rows.messages(conversationId: view.id, afterSeq: 0, limit: .max))
             }
             return ContactExport(exportedAt: now, contact: contact, conversations: threads)
         }

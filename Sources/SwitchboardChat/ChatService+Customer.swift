@@ -143,7 +143,12 @@ extension ChatService {
     /// Messages oldest first, after the message with id `after` (exclusive).
     public func messages(_ conversationId: String, access: Access, after: String?, limit: Int) throws -> MessagesPage {
         try read { rows in
-            let conversation = try Self.authorized(conversationId, access, rows)
+            var conversation = try Self.authorized(conversationId, access, rows)
+            if case .agent(let agent) = access {
+                // The console's view: the caller's unread count and the team's labels.
+                conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: agent.id)
+                conversation.labels = try rows.labels(conversationIds: [conversationId])[conversationId] ?? []
+            }
             var afterSeq: Int64 = 0
             if let after {
                 guard let message = try rows.message(id: after, conversationId: conversationId) else {

@@ -184,7 +184,7 @@ final class Transaction {
     func queueEntry(_ conversationId: String, lastMessage: Message?) throws -> AgentConversation {
         var conversation = try self.conversation(conversationId)
         conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: nil)
-        return AgentConversation(conversation, lastMessage: lastMessage)
+        return try ChatService.summaries([(conversation, lastMessage)], rows)[0]
     }
 
     /// A system message the customer sees about something that happened.

@@ -26,7 +26,9 @@ public struct PasswordHasher: Sendable {
         return "scrypt$\(logN)$\(blockSize)$\(parallelism)$\(Data(salt).base64EncodedString())$\(Data(key).base64EncodedString())"
     }
 
-    /// Constant-time comparison against a stored hash; a malformed hash never verifies.
+    /// Constant-time comparison against a stored hash; a malformed hash never verifies, after
+    /// the same hashing work as a real check (an invited agent's placeholder hash must not
+    /// tell anyone, by a quick refusal, that the username exists).
     public func verify(_ password: String, against stored: String) throws -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "scrypt",
@@ -35,7 +37,10 @@ public struct PasswordHasher: Sendable {
               let p = Int(parts[3]), (1...16).contains(p),
               let salt = Data(base64Encoded: String(parts[4])),
               let expected = Data(base64Encoded: String(parts[5])), expected.count == 32
-        else { return false }
+        else {
+            try burn(password)
+            return false
+        }
         let key = try derive(password, salt: [UInt8](salt), logN: logN, r: r, p: p)
         return Secrets.constantTimeEqual(key, [UInt8](expected))
     }

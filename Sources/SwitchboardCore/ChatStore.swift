@@ -19,7 +19,7 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -96,7 +96,7 @@ public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, Cann
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter {
+public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now.
     func setQueued(conversationId: String, at: Timestamp) throws
@@ -182,6 +182,8 @@ public struct ConversationQuery: Equatable, Sendable {
     public var unreadOnly = false
     /// Only escalated conversations whose customer waits for an answer.
     public var awaitingReplyOnly = false
+    /// Only conversations with this label.
+    public var labelId: String? = nil
     /// Only conversations active before this time (paging back through `recentActivity`).
     public var before: Timestamp?
     public var order: Order

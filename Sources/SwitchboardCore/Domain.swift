@@ -48,6 +48,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case noteCreated = "note.created"
     case noteMentioned = "note.mentioned"
     case conversationTransferred = "conversation.transferred"
+    case conversationRead = "conversation.read"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"
@@ -98,4 +99,7 @@ public enum Limits {
     public static let widgetGreeting = 0...240
     /// A canned reply's title (its content is a message's).
     public static let cannedTitle = 1...80
+    public static let labelName = 1...40
+    public static let labelsMax = 100
+    public static let labelsPerConversation = 20
 }

@@ -32,6 +32,8 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var awaitingSince: Timestamp? = nil
     /// The viewing agent's unread customer messages, where a read computed them (lists).
     public var unreadCount: Int? = nil
+    /// The team's labels, where a read joined them (the agent views); never in the customer's.
+    public var labels: [Label] = []
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,

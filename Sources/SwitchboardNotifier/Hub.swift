@@ -150,7 +150,8 @@ public final class Hub: @unchecked Sendable {
             }
             var flushed: EventLoopFuture<Void>?
             for event in events where event.id > subscriber.lastSent {
-                flushed = subscriber.write(Hub.frame(event).text)
+                let frame = Hub.frame(event)
+                if frame.reaches(subscriber.identity) { flushed = subscriber.write(frame.text) }
                 subscriber.lastSent = event.id
             }
             if events.count == batch {
@@ -158,7 +159,7 @@ public final class Hub: @unchecked Sendable {
                 (flushed ?? loop.makeSucceededVoidFuture()).whenComplete { [self] _ in replay(subscriber) }
                 return
             }
-            for frame in subscriber.pending where frame.id.map({ $0 > subscriber.lastSent }) ?? true {
+            for frame in subscriber.pending where frame.id.map({ $0 > subscriber.lastSent }) ?? true && frame.reaches(subscriber.identity) {
                 subscriber.write(frame.text)
                 if let id = frame.id { subscriber.lastSent = id }
             }
@@ -270,7 +271,7 @@ public final class Hub: @unchecked Sendable {
         // Encoded once; every subscriber's write shares the same bytes.
         let encoded = allocator.buffer(string: frame.text)
         if frame.forAgents {
-            for subscriber in agents.values { send(frame, encoded, to: subscriber, &touched) }
+            for subscriber in agents.values where frame.reaches(subscriber.identity) { send(frame, encoded, to: subscriber, &touched) }
         }
         if frame.forEveryCustomer {
             for group in customers.values { for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) } }

@@ -69,14 +69,23 @@ struct Frame {
     let forAgents: Bool
     /// Every customer stream may receive it (availability: no conversation is private to it).
     var forEveryCustomer = false
+    /// Only this agent's streams may receive it (their own read cursor).
+    var onlyAgentId: String? = nil
     let text: String
 
     static func persisted(id: Int64, name: String, conversationId: String?, forCustomer: Bool, data: String) -> Frame {
         // Availability is the widgets' news; the consoles read the team's presence instead.
         let everyCustomer = name == EventName.availabilityChanged.rawValue
+        let onlyAgent = name == EventName.conversationRead.rawValue
+            ? (try? WireJSON.decode(EventPayload.ConversationRead.self, from: data))?.agentId ?? "" : nil
         return Frame(id: id, conversationId: conversationId, forCustomer: forCustomer, forAgents: !everyCustomer,
-              forEveryCustomer: everyCustomer,
+              forEveryCustomer: everyCustomer, onlyAgentId: onlyAgent,
               text: "id: \(id)\nevent: \(name)\ndata: \(data)\n\n")
+    }
+
+    /// Whether an agent stream of `identity` may receive it.
+    func reaches(_ identity: Identity) -> Bool {
+        onlyAgentId.map { identity == .agent(agentId: $0) } ?? true
     }
 
     static func ephemeral(name: String, conversationId: String, forCustomer: Bool, data: String) -> Frame {

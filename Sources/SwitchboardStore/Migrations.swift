@@ -434,6 +434,73 @@ enum Migrations {
                 """)
         }
 
+        // Labels (issue 21): names unique ignoring case; a label leaves every conversation
+        // with it when deleted.
+        migrator.registerMigration("2026-12-07-06-labels") { db in
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS labels (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    color TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE UNIQUE INDEX IF NOT EXISTS labels_name ON labels(name COLLATE NOCASE);
+                CREATE TABLE IF NOT EXISTS conversation_labels (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    label_id TEXT NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+                    PRIMARY KEY (conversation_id, label_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS conversation_labels_label ON conversation_labels(label_id, conversation_id);
+                """)
+        }
+
+        // Full-text search (issue 21): FTS5 indexes over messages, notes and contacts, each
+        // an external-content table (the text is stored once, in its own table) kept by
+        // triggers in the same transaction as the write; `unicode61 remove_diacritics 2`
+        // folds case and accents ("cafe" finds "café"). A scan with LIKE '%…%' read every
+        // message; the index reads the matching rows only (BENCHMARKS.md). The index is
+        // built from the rows that exist.
+        migrator.registerMigration("2026-12-07-07-search") { db in
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS messages_fts USING fts5(
+                    content, content='messages', content_rowid='seq', tokenize='unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS notes_fts USING fts5(
+                    content, content='notes', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+                CREATE VIRTUAL TABLE IF NOT EXISTS contacts_fts USING fts5(
+                    name, email, external_id, content='contacts', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2');
+
+                CREATE TRIGGER IF NOT EXISTS messages_fts_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO messages_fts (rowid, content) VALUES (new.seq, new.content);
+                END;
+                CREATE TRIGGER IF NOT EXISTS messages_fts_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.seq, old.content);
+                END;
+                CREATE TRIGGER IF NOT EXISTS notes_fts_insert AFTER INSERT ON notes BEGIN
+                    INSERT INTO notes_fts (rowid, content) VALUES (new.rowid, new.content);
+                END;
+                CREATE TRIGGER IF NOT EXISTS notes_fts_delete AFTER DELETE ON notes BEGIN
+                    INSERT INTO notes_fts (notes_fts, rowid, content) VALUES ('delete', old.rowid, old.content);
+                END;
+                CREATE TRIGGER IF NOT EXISTS contacts_fts_insert AFTER INSERT ON contacts BEGIN
+                    INSERT INTO contacts_fts (rowid, name, email, external_id) VALUES (new.rowid, new.name, new.email, new.external_id);
+                END;
+                CREATE TRIGGER IF NOT EXISTS contacts_fts_delete AFTER DELETE ON contacts BEGIN
+                    INSERT INTO contacts_fts (contacts_fts, rowid, name, email, external_id)
+                    VALUES ('delete', old.rowid, old.name, old.email, old.external_id);
+                END;
+                CREATE TRIGGER IF NOT EXISTS contacts_fts_update AFTER UPDATE OF name, email, external_id ON contacts BEGIN
+                    INSERT INTO contacts_fts (contacts_fts, rowid, name, email, external_id)
+                    VALUES ('delete', old.rowid, old.name, old.email, old.external_id);
+                    INSERT INTO contacts_fts (rowid, name, email, external_id) VALUES (new.rowid, new.name, new.email, new.external_id);
+                END;
+
+                INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+                INSERT INTO notes_fts (notes_fts) VALUES ('rebuild');
+                INSERT INTO contacts_fts (contacts_fts) VALUES ('rebuild');
+                """)
+        }
+
         return migrator
     }
 }

@@ -90,6 +90,10 @@ struct SQLiteRows: StoreReader {
             arguments += [query.viewer ?? ""]
         }
         if query.awaitingReplyOnly { conditions.append("c.status = 'agent' AND c.awaiting_since IS NOT NULL") }
+        if let labelId = query.labelId {
+            conditions.append("c.id IN (SELECT conversation_id FROM conversation_labels WHERE label_id = ?)")
+            arguments += [labelId]
+        }
         return (conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "), arguments)
     }
 

@@ -110,6 +110,13 @@ public final class SQLiteStore: ChatStore {
     public func scrub() throws {
         try Self.storage {
             try pool.writeWithoutTransaction { db in
+                // A deleted row leaves its words in the search index's older segments until
+                // they merge: merge them all now (with secure_delete the old pages are zeroed).
+                try db.execute(sql: """
+                    INSERT INTO messages_fts (messages_fts) VALUES ('optimize');
+                    INSERT INTO notes_fts (notes_fts) VALUES ('optimize');
+                    INSERT INTO contacts_fts (contacts_fts) VALUES ('optimize');
+                    """)
                 _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }
         }

@@ -101,6 +101,10 @@ struct MemoryState: Sendable {
     var cannedReplies: [String: CannedReply] = [:]
     /// By agent id, a zero scalar, then the conversation id: the `seq` read up to.
     var readCursors: [String: Int64] = [:]
+    /// By id.
+    var labels: [String: Label] = [:]
+    /// Label ids by conversation id.
+    var conversationLabels: [String: Set<String>] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -164,6 +168,7 @@ final class MemoryRows: StoreWriter {
             if let before = query.before, c.updatedAt >= before { return false }
             if query.unreadOnly, unread(c.id, query.viewer) == 0 { return false }
             if query.awaitingReplyOnly, c.status != .agent || c.awaitingSince == nil { return false }
+            if let labelId = query.labelId, !(state.conversationLabels[c.id] ?? []).contains(labelId) { return false }
             return true
         }
     }

@@ -110,3 +110,111 @@ struct HandoverRuleTests {
         refused("conversation_closed") { _ = try desk.service.transfer(second.id, by: kim, to: .queue, note: nil) }
     }
 }
+
+/// Unread counts per agent and conversation, and who waits for an answer.
+struct UnreadRuleTests {
+    func say(_ desk: Desk, _ chat: Conversation, _ session: String, _ text: String) throws {
+        _ = try desk.service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil)
+    }
+
+    func mine(_ desk: Desk, _ agent: Agent, unread: Bool = false, awaiting: Bool = false) throws -> [AgentConversation] {
+        var query = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 50)
+        query.viewer = agent.id
+        query.unreadOnly = unread
+        query.awaitingReplyOnly = awaiting
+        return try desk.service.conversations(query).items
+    }
+
+    @Test(arguments: Engine.allCases) func unreadIsPerAgentAndAwaitingFollowsWhoWroteLast(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let alex = try desk.agent("alex", online: true)
+        let sam = try desk.agent("sam", online: true)
+        let (chat, session) = try desk.queued()
+        try say(desk, chat, session, "Hello? My parcel is lost")
+        try say(desk, chat, session, "Order 1234")
+
+        var row = try #require(try mine(desk, alex).first { $0.id == chat.id })
+        #expect(row.unreadCount == 2 && row.awaitingReply)
+        let waitingSince = try #require(row.waitingSince)
+        #expect(try mine(desk, alex, unread: true).map(\.id) == [chat.id])
+        #expect(try mine(desk, alex, awaiting: true).map(\.id) == [chat.id])
+
+        // Alex reads it: nothing unread for Alex, still two for Sam; still awaiting a reply.
+        try desk.service.markRead(chat.id, by: alex, upToMessageId: nil)
+        row = try #require(try mine(desk, alex).first { $0.id == chat.id })
+        #expect(row.unreadCount == 0 && row.awaitingReply && row.waitingSince == waitingSince)
+        #expect(try mine(desk, alex, unread: true).isEmpty)
+        #expect(try mine(desk, sam).first { $0.id == chat.id }?.unreadCount == 2)
+        #expect(try desk.eventNames().last == "conversation.read")
+
+        // Sam answers: not awaiting any more; Sam has read what Sam answered.
+        _ = try desk.service.agentSend(chat.id, by: sam, content: "Looking into it", clientMessageId: nil)
+        row = try #require(try mine(desk, sam).first { $0.id == chat.id })
+        #expect(row.unreadCount == 0 && !row.awaitingReply && row.waitingSince == nil)
+        #expect(try mine(desk, sam, awaiting: true).isEmpty)
+
+        // The customer writes again: awaiting since that message, one unread for both.
+        try say(desk, chat, session, "Thanks!")
+        row = try #require(try mine(desk, sam).first { $0.id == chat.id })
+        #expect(row.unreadCount == 1 && row.awaitingReply && (row.waitingSince ?? waitingSince) >= waitingSince)
+        #expect(try mine(desk, alex).first { $0.id == chat.id }?.unreadCount == 1)
+
+        // A read up to an older message counts what came after it again.
+        let first = try desk.service.messages(chat.id, access: .agent(alex), after: nil, limit: 50).messages
+            .first { $0.content == "Order 1234" }
+        try desk.service.markRead(chat.id, by: alex, upToMessageId: try #require(first).id)
+        #expect(try mine(desk, alex).first { $0.id == chat.id }?.unreadCount == 1)
+        #expect(throws: AppError.self) { try desk.service.markRead(chat.id, by: alex, upToMessageId: "not-a-message") }
+
+        // Closed: nobody is waiting any more.
+        _ = try desk.service.close(chat.id, by: sam)
+        #expect(try mine(desk, sam, awaiting: true).isEmpty)
+    }
+}
+
+/// Labels: admins keep the set, agents label conversations, lists filter by them, and a
+/// label change reaches agents only.
+struct LabelRuleTests {
+    static let admin = AuditEntry.Actor(id: nil, username: "cli")
+
+    @Test(arguments: Engine.allCases) func labelsAreTheTeamsAndNeverTheCustomers(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let alex = try desk.agent("alex")
+        let refund = try desk.service.createLabel(LabelInput(name: "Refund", color: "#D97706"), by: Self.admin)
+        let vip = try desk.service.createLabel(LabelInput(name: "VIP", color: "#1a56db"), by: Self.admin)
+        #expect(refund.color == "#d97706")
+        #expect(throws: AppError.self) { _ = try desk.service.createLabel(LabelInput(name: "refund", color: "#000000"), by: Self.admin) }
+        #expect(throws: AppError.self) { _ = try desk.service.createLabel(LabelInput(name: "Bad", color: "red"), by: Self.admin) }
+        #expect(try desk.service.labels().map(\.name) == ["Refund", "VIP"])
+
+        let (chat, session) = try desk.queued()
+        let (other, _) = try desk.queued()
+        let cursor = try desk.log.events(after: 0, conversationId: nil, limit: 500).last?.id ?? 0
+        let labelled = try desk.service.setLabels(chat.id, labelIds: [vip.id, refund.id, vip.id], by: alex)
+        #expect(labelled.conversation.labels.map(\.name) == ["Refund", "VIP"])
+        let events = try desk.log.events(after: cursor, conversationId: nil, limit: 50)
+        #expect(events.map(\.name) == ["conversation.updated"] && events.allSatisfy { $0.audience == .agents })
+        #expect(events.first?.data.contains("\"labels\":[") == true)
+        #expect(throws: AppError.self) { _ = try desk.service.setLabels(chat.id, labelIds: ["nope"], by: alex) }
+
+        // Lists carry them and filter by them; the customer's view never has them.
+        var query = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 50)
+        query.labelId = refund.id
+        let listed = try desk.service.conversations(query).items
+        #expect(listed.map(\.id) == [chat.id] && listed.first?.conversation.labels.count == 2)
+        #expect(!listed.contains { $0.id == other.id })
+        let customerView = try WireJSON.string(try desk.service.messages(chat.id, access: .customer(sessionId: session),
+                                                                          after: nil, limit: 10).conversation)
+        #expect(!customerView.contains("labels") && !customerView.contains("Refund"))
+        let customerEvents = try desk.log.events(after: 0, conversationId: nil, limit: 500).filter { $0.audience == .conversation }
+        #expect(!customerEvents.contains { $0.data.contains("Refund") })
+
+        // Renamed everywhere at once; deleted: off every conversation.
+        _ = try desk.service.updateLabel(id: refund.id, LabelInput(name: "Refunded"), by: Self.admin)
+        #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded", "VIP"])
+        try desk.service.deleteLabel(id: vip.id, by: Self.admin)
+        #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded"])
+        let actions = try desk.service.audit(limit: 10, beforeId: nil).map(\.action)
+        #expect(actions.contains("label.created") && actions.contains("label.updated") && actions.contains("label.deleted"))
+    }
+}

@@ -69,13 +69,15 @@ struct WireJSONTests {
                                         customerDisplayName: "Visitor", customerEmail: nil)
         conversation.unreadCount = 2
         conversation.awaitingSince = at
+        conversation.labels = [Label(id: "l1", name: "VIP", color: "#1a56db")]
         let message = Message(seq: 7, id: "m1", conversationId: "c1", senderType: .system, senderAgentId: nil, kind: .event,
                               content: "queued", metadata: MessageMetadata(event: "queued"), clientMessageId: nil, createdAt: at)
         let view = AgentConversation(conversation, lastMessage: message)
         let text = try WireJSON.string(view)
         #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"assigned_agent_presence":null,"has_agent_replied":false,"#))
         #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null,"#
-                               + #""unread_count":2,"awaiting_reply":true,"waiting_since":"2026-11-21T12:00:00.123Z"}"#))
+                               + #""unread_count":2,"awaiting_reply":true,"waiting_since":"2026-11-21T12:00:00.123Z","#
+                               + ##""labels":[{"id":"l1","name":"VIP","color":"#1a56db"}]}"##))
         var decoded = try WireJSON.decode(AgentConversation.self, from: text)
         #expect(decoded.lastMessage?.seq == 0) // never on the wire
         decoded.lastMessage?.seq = 7

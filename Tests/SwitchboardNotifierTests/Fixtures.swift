@@ -34,6 +34,17 @@ final class TestOutbox: @unchecked Sendable {
         try append(count: 1, name, audience, conversation: conversation, createdAt: createdAt)[0]
     }
 
+    /// Appends one event with its real payload in its own commit and returns its id.
+    @discardableResult
+    func append(_ event: ChatEvent) throws -> Int64 {
+        try writer.write { db in
+            try db.execute(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [event.name.rawValue, event.audience.rawValue, event.conversationId, try event.payload(),
+                                       Timestamp.now().milliseconds])
+            return db.lastInsertedRowID
+        }
+    }
+
     /// Appends `count` events in one commit (ids in order) and returns their ids.
     @discardableResult
     func append(count: Int, _ name: EventName, _ audience: EventAudience, conversation: String?,

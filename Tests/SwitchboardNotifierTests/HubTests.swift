@@ -87,6 +87,32 @@ struct HubTests {
         #expect(agent.channel.isActive)
     }
 
+    /// A read cursor is the reader's own news: their other tabs hear it, nobody else, live
+    /// or replayed, and the cursor of the others still moves past it.
+    @Test func aReadReachesOnlyTheAgentWhoRead() throws {
+        let outbox = try makeOutbox()
+        let (hub, loop, reads) = try makeHub(outbox)
+        let mine = try StreamProbe(loop: loop), other = try StreamProbe(loop: loop), customer = try StreamProbe(loop: loop)
+        hub.subscribe(mine.channel, identity: .agent(agentId: "a1"), resumeFrom: nil)
+        hub.subscribe(other.channel, identity: .agent(agentId: "a2"), resumeFrom: nil)
+        hub.subscribe(customer.channel, identity: .customer(conversationId: "c1"), resumeFrom: nil)
+        reads.runAll()
+        try outbox.append(.conversationRead(conversationId: "c1", agentId: "a1", upToMessageId: "m1"))
+        let last = try outbox.append(.chatClosed(conversationId: "c1", closedAt: .now()))
+        hub.tail()
+        reads.runAll()
+        #expect(try mine.events().map(\.event) == ["conversation.read", "chat.closed"])
+        #expect(try other.events().map(\.event) == ["chat.closed"])
+        #expect(try customer.events().map(\.event) == ["chat.closed"])
+
+        let replayed = try StreamProbe(loop: loop), replayedMine = try StreamProbe(loop: loop)
+        hub.subscribe(replayed.channel, identity: .agent(agentId: "a2"), resumeFrom: 0)
+        hub.subscribe(replayedMine.channel, identity: .agent(agentId: "a1"), resumeFrom: 0)
+        reads.runAll()
+        #expect(try replayed.events().map(\.id) == [last])
+        #expect(try replayedMine.events().map(\.event) == ["conversation.read", "chat.closed"])
+    }
+
     /// Availability is every widget's news, not the consoles'.
     @Test func availabilityReachesEveryCustomerStreamAndNoAgent() throws {
         let outbox = try makeOutbox()

@@ -27,148 +27,27 @@ Every e-mail as it arrived is kept in Tests/artifacts/mail/ (one .eml each)."""
 from __future__ import annotations
 
 import contextlib
-import email
-import email.policy
-import re
-import shutil
-import sqlite3
-import threading
 import time
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
-import mailtls
-from mailtls import MailCA
+from maillib import (ARTIFACTS, SMTP_PASSWORD, Inbox, body, ca, inbox, mail_env, outbox, settled,  # noqa: F401 (ca, inbox: fixtures)
+                     smtp_server)
 from sselib import SSEStream
 from stackproc import free_port
-from stacklib import REPO, Stack, assert_error, ok
+from stacklib import Stack, assert_error, ok
 
-ARTIFACTS = REPO / "Tests" / "artifacts" / "mail"
-SMTP_USER = "desk"
-SMTP_PASSWORD = "s3cret-smtp-pw"  # must never reach a log
 SHOP = "shop@northwind.example"
 
 
-class Inbox:
-    """What the SMTP server accepted: (envelope from, recipients, parsed message)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Condition()
-        self.received: list[tuple[str, list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self.lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            (ARTIFACTS / f"{len(self.received):02d}-{message['Message-ID'].strip('<>')}.eml").write_bytes(envelope.content)
-            self.lock.notify_all()
-        return "250 OK"
-
-    def to(self, address: str) -> list[email.message.EmailMessage]:
-        with self.lock:
-            return [m for _, rcpt, m in self.received if address in rcpt]
-
-    def of(self, rows: list[dict]) -> list[email.message.EmailMessage]:
-        """Every arrival of these outbox rows (twice if one was sent twice)."""
-        ids = {row["id"] for row in rows}
-        with self.lock:
-            return [m for _, _, m in self.received if row_id(m) in ids]
-
-    def wait_of(self, rows: list[dict], timeout: float = 30) -> list[email.message.EmailMessage]:
-        """The e-mails of these outbox rows, once each has arrived."""
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while not {row["id"] for row in rows} <= {row_id(m) for _, _, m in self.received}:
-                left = deadline - time.monotonic()
-                assert left > 0, f"rows {rows} not all delivered after {timeout} s"
-                self.lock.wait(left)
-        return self.of(rows)
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 30) -> list[email.message.EmailMessage]:
-        deadline = time.monotonic() + timeout
-        with self.lock:
-            while len([1 for _, rcpt, _ in self.received if address in rcpt]) < count:
-                left = deadline - time.monotonic()
-                assert left > 0, f"no {count} e-mail(s) to {address} after {timeout} s; got {[r for _, r, _ in self.received]}"
-                self.lock.wait(left)
-        return self.to(address)
-
-
-def row_id(message: email.message.EmailMessage) -> int | None:
-    """The outbox row an e-mail was sent from: its Message-ID is `<switchboard.<row id>.<ms>@domain>`."""
-    found = re.fullmatch(r"<switchboard\.(\d+)\.\d+@[^>]+>", str(message["Message-ID"]).strip())
-    return int(found.group(1)) if found else None
-
-
-FINAL = ("sent", "cancelled", "failed")  # states the sender never takes a row out of
-
-
 def email_rows(s: Stack, conversation_id: str) -> list[dict]:
-    """The worker's e-mail outbox for one conversation, oldest first, read from the database (read-only)."""
-    con = sqlite3.connect(f"file:{s.data_dir / 'switchboard.sqlite'}?mode=ro", uri=True, timeout=10)
-    try:
-        con.row_factory = sqlite3.Row
-        return [dict(row) for row in con.execute(
-            "SELECT id, kind, recipient, state, attempts FROM emails WHERE conversation_id = ? ORDER BY id", (conversation_id,))]
-    finally:
-        con.close()
+    """The worker's e-mail outbox for one conversation, oldest first (read-only)."""
+    return outbox(s, "conversation_id", conversation_id)
 
 
-def settled_emails(s: Stack, conversation_id: str, timeout: float = 30) -> list[dict]:
-    """The conversation's outbox once none of its rows can still be sent (all in FINAL): from
-    then on, and until the test causes something new, no further e-mail about it can arrive
-    (see the module's docstring)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        rows = email_rows(s, conversation_id)
-        if all(row["state"] in FINAL for row in rows):
-            return rows
-        assert time.monotonic() < deadline, f"e-mails still to be sent after {timeout} s: {rows}"
-        time.sleep(0.2)
-
-
-def authenticator(server, session, envelope, mechanism, auth_data):
-    good = isinstance(auth_data, LoginPassword) and auth_data.login == SMTP_USER.encode() and auth_data.password == SMTP_PASSWORD.encode()
-    return AuthResult(success=good)
-
-
-def smtp_server(inbox: Inbox, port: int, ca: MailCA) -> Controller:
-    """The SMTP server: STARTTLS with a certificate of the test CA, AUTH only after it (with
-    credentials in the URL the worker sends nothing in clear: test_smtp_tls.py)."""
-    return mailtls.smtp_server(inbox, port, ca=ca, authenticator=authenticator)
-
-
-def mail_env(smtp_port: int, ca: MailCA, **more: str) -> dict[str, str]:
-    return dict(
-        SWITCHBOARD_SMTP_URL=f"smtp://{SMTP_USER}:{SMTP_PASSWORD}@127.0.0.1:{smtp_port}",
-        SWITCHBOARD_SMTP_CA_FILE=str(ca.ca_file),
-        SWITCHBOARD_MAIL_FROM="desk@northwind.example",
-        SWITCHBOARD_UNSEEN_REPLY_SECONDS="3",
-        SWITCHBOARD_PRESENCE_GRACE_SECONDS="3",
-        SWITCHBOARD_MAIL_RETRY_SECONDS="1",
-        SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="0",  # the shop's e-mail at once (10 s by default)
-        **more,
-    )
-
-
-@pytest.fixture(scope="module")
-def ca(tmp_path_factory) -> MailCA:
-    return MailCA(tmp_path_factory.mktemp("smtp-ca"))
-
-
-@pytest.fixture(scope="module")
-def inbox(ca):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
-    box = Inbox()
-    port = free_port()
-    controller = smtp_server(box, port, ca)
-    box.port = port
-    yield box
-    controller.stop()
+def settled_emails(s: Stack, conversation_id: str) -> list[dict]:
+    """The conversation's outbox once none of its rows can still be sent (see the module's docstring)."""
+    return settled(s, "conversation_id", conversation_id)
 
 
 @pytest.fixture(scope="module")
@@ -177,10 +56,6 @@ def mail_stack(stack_factory, inbox, ca) -> Stack:
     ok(s.request("PATCH", "/api/v1/admin/settings", token=s.admin.token,
                  json={"notify_email": SHOP, "brand_name": "Northwind Outfitters"}))
     return s
-
-
-def body(message: email.message.EmailMessage) -> str:
-    return message.get_content()
 
 
 def offline_message(s: Stack, text: str, who: str = "jamie@example.com"):
@@ -331,7 +206,7 @@ def test_bad_transcript_and_escalate_bodies_are_400(mail_stack):
 
 
 def test_smtp_down_retries_then_delivers_once(stack_factory, ca):
-    inbox = Inbox()
+    inbox = Inbox(ARTIFACTS / "mail" / "smtp-down")
     port = free_port()
     s = stack_factory("mail-down", **mail_env(port, ca))
     ok(s.request("PATCH", "/api/v1/admin/settings", token=s.admin.token, json={"notify_email": "down@northwind.example"}))

@@ -22,6 +22,8 @@ import pytest
 import requests
 from openapi_spec_validator import validate as validate_openapi
 
+import mailtls
+from maillib import ARTIFACTS, Inbox, set_password_link
 from openapilib import REPO, Spec, api_md_routes
 from sselib import SSEStream, agent_stream, customer_stream
 from stacklib import NEW_AGENT_PASSWORD, Chat, unique
@@ -67,7 +69,8 @@ def test_response_objects_are_closed():
 
     requests_bodies = {"StartRequest", "SendRequest", "QuickReplyRequest", "TypingRequest", "LoginRequest",
                        "RegisterRequest", "PasswordChangeRequest", "PasswordResetRequest", "PresenceRequest",
-                       "FAQInput", "FAQPatch", "SettingsPatch", "AgentPatch"}
+                       "FAQInput", "FAQPatch", "SettingsPatch", "AgentPatch", "PasswordResetLinkRequest",
+                       "PasswordLinkRequest", "SetPasswordRequest"}
     for name, schema in SPEC.doc["components"]["schemas"].items():
         if name not in requests_bodies:
             walk(schema, name)
@@ -99,7 +102,7 @@ AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "dis
                     "faq_keyword_max_chars": 40, "faqs_max": 200, "faq_slug_max_chars": 60, "email_max_chars": 254,
                     "brand_name_max_chars": 60, "bot_name_max_chars": 40, "bot_text_max_chars": 500,
                     "widget_title_max_chars": 60, "widget_subtitle_max_chars": 120, "widget_greeting_max_chars": 240},
-         "routing": "auto"}
+         "routing": "auto", "email_enabled": False}
 
 
 @pytest.mark.parametrize(
@@ -207,11 +210,22 @@ def check_events(streams: list[SSEStream]) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def stack(stack_factory):
+def inbox():
+    """A real SMTP server (plain, no credentials) the story's stack sends to: the links of
+    invitations and reset e-mails are read from what it received."""
+    box = Inbox(ARTIFACTS / "openapi-mail")
+    box.port = free_port()
+    controller = mailtls.smtp_server(box, box.port, ca=None)
+    yield box
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(stack_factory, inbox):
     # No per-address cap on open escalations: the story escalates several chats.
-    # E-mail on (so every route has a 2xx), to a port where nothing listens: queued e-mails only retry.
+    # E-mail on, so every route has a 2xx.
     return stack_factory("openapi", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0",
-                         SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{free_port()}")
+                         SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{inbox.port}", SWITCHBOARD_MAIL_RETRY_SECONDS="1")
 
 
 @pytest.fixture(scope="module")
@@ -219,7 +233,7 @@ def api(stack) -> Checked:
     return Checked(stack)
 
 
-def test_the_whole_story_matches_the_document(stack, api):
+def test_the_whole_story_matches_the_document(stack, api, inbox):
     C = "/api/v1/customer"
     A = "/api/v1/agent"
     O = "/api/v1/officer"
@@ -344,7 +358,7 @@ def test_the_whole_story_matches_the_document(stack, api):
     assert unassigned["conversation"]["assigned_agent_id"] is None
 
     # -- the agent's own account
-    api.get(f"{A}/me", token=agent_token)
+    assert api.get(f"{A}/me", token=agent_token)["email_enabled"] is True
     api.get(f"{O}/me", token=agent_token)
     team = api.get(f"{A}/agents", token=agent_token)
     assert {m["id"] for m in team["items"]} >= {admin["id"], agent["id"]}
@@ -370,6 +384,38 @@ def test_the_whole_story_matches_the_document(stack, api):
     api.get(f"{A}/me", 401, token=spare_token, code="invalid_token")
     spare_token, _ = api.login(other["username"], NEW_AGENT_PASSWORD, alias="officer")
     api.post(f"{O}/auth/logout", 204, token=spare_token)
+
+    # -- invitations and forgotten passwords (links read from the e-mails the SMTP server got)
+    assert api.get(f"{A}/auth/options") == {"password_reset": True, "demo_accounts": True}
+    api.get(f"{O}/auth/options")
+    invitee = "invited@example.com"
+    invited = api.post(f"{A}/register", 201, token=admin_token,
+                       json={"username": unique("inv"), "display_name": "Invited", "email": invitee, "invite": True})
+    api.post(f"{O}/register", 400, token=admin_token, code="invalid_email",
+             json={"username": unique("inv"), "display_name": "Invited", "invite": True})
+    invitation = api.post(f"{D}/agents/{invited['id']}/invite", 202, token=admin_token)
+    assert invitation["email"] == invitee
+    member = next(m for m in api.get(f"{A}/agents", token=agent_token)["items"] if m["id"] == invited["id"])
+    assert member["invitation_expires_at"] == invitation["expires_at"]
+    api.post(f"{D}/agents/{agent['id']}/invite", 409, token=admin_token, code="email_missing")
+    api.post(f"{D}/agents/{NO_SUCH_ID}/invite", 404, token=admin_token, code="agent_not_found")
+    api.post(f"{D}/agents/{invited['id']}/invite", 403, token=agent_token, code="admin_required")
+    first, second = (set_password_link(m)[1] for m in inbox.wait_for(invitee, count=2))
+    replaced = api.post(f"{A}/auth/password-link", 400, json={"token": first}, code="invalid_token")
+    assert replaced["reason"] == "used"
+    link = api.post(f"{A}/auth/password-link", json={"token": second})
+    assert (link["purpose"], link["username"]) == ("invite", invited["username"])
+    api.post(f"{A}/auth/set-password", 400, json={"token": second, "password": "short"}, code="invalid_password")
+    signed_in = api.post(f"{A}/auth/set-password", json={"token": second, "password": NEW_AGENT_PASSWORD})
+    assert signed_in["agent"]["id"] == invited["id"]
+    api.post(f"{O}/auth/set-password", 400, json={"token": second, "password": NEW_AGENT_PASSWORD}, code="invalid_token")
+    api.post(f"{A}/auth/password-reset", 202, json={"email": invitee})
+    api.post(f"{O}/auth/password-reset", 202, json={"email": "nobody-here@example.com"})
+    api.post(f"{O}/auth/password-reset", 400, json={"email": "nobody"}, code="invalid_email")
+    reset = set_password_link(inbox.wait_for(invitee, count=3)[2])[1]
+    assert api.post(f"{O}/auth/password-link", json={"token": reset})["purpose"] == "reset"
+    api.post(f"{O}/auth/set-password", json={"token": reset, "password": "chosen-password-4"})
+    api.login(invited["username"], "chosen-password-4")
 
     # -- the admin's desk
     D_faqs = api.get(f"{D}/faqs", token=admin_token)
@@ -410,7 +456,8 @@ def test_the_whole_story_matches_the_document(stack, api):
     audit = api.get(f"{D}/audit", token=admin_token)
     actions = [e["action"] for e in audit["items"]]
     for action in ("faq.created", "faq.updated", "faq.deleted", "settings.updated", "agent.created",
-                   "agent.updated", "agent.disabled", "agent.enabled", "agent.password_reset"):
+                   "agent.updated", "agent.disabled", "agent.enabled", "agent.password_reset", "agent.invited",
+                   "agent.password_set"):
         assert action in actions, (action, actions)
     api.get(f"{D}/audit?limit=2&before={audit['items'][0]['id']}", token=admin_token)
     for method, path in (("GET", f"{D}/faqs"), ("GET", f"{D}/settings"), ("GET", f"{D}/audit")):

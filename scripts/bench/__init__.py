@@ -16,6 +16,8 @@ compare ratios, not absolute numbers across runs.
   5. scale     p99 of the messages page, the conversation list, the queue and a stream
                resume on 100,000 conversations / 1,000,000 messages (bulk SQL seed) beside
                the same on 1,000 messages.
+  6. search    GET /agent/search at 1,000,000 messages (word, prefix, common word, phrase,
+               no match) beside a LIKE '%…%' scan of the same file; the index's size.
 
 Each part starts its own stack (scripts/stack.sh: worker + notifier + nginx, release
 binaries, temporary data dir, free ports, rate limits off, manual routing) and its
@@ -24,12 +26,12 @@ ceilings' servers, and stops them at the end, also on Ctrl-C. Prints a table; a 
 
   scripts/bench.py                      # everything (~10 minutes)
   scripts/bench.py --quick              # fewer repeats, streams and messages
-  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale (comma list)
+  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale, search (comma list)
   scripts/bench.py --output /tmp/b.md   # write the report elsewhere than BENCHMARKS.md
 
 The package: cli (options, the run), stack (the stack a part measures: running_stack()),
 servers (the ceilings' nginx), edge (the C responder + `return 204`), nchan, one module
-per part (messages with wrk and rawsqlite, latency, memory, fanout, scale with seed),
+per part (messages with wrk and rawsqlite, latency, memory, fanout, scale with seed, search),
 sse and client (the asyncio streams and POSTs), machine (/proc, disk, versions), report
 (the table, BENCHMARKS.md).
 """

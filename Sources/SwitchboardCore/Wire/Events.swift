@@ -24,6 +24,11 @@ public enum ChatEvent: Equatable, Sendable {
     case noteMentioned(conversationId: String, noteId: String, agentId: String)
     /// A conversation changed hands (`to` nil: back to the queue); agents only.
     case conversationTransferred(conversationId: String, from: String?, to: String?)
+    /// The conversation's labels changed: a `conversation.updated` for agents only, with the
+    /// labels (the customer's `conversation.updated` never carries them).
+    case conversationLabelled(Conversation)
+    /// An agent read a conversation up to a message: only that agent's streams receive it.
+    case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
 
     /// The conversation id of an event every customer stream receives (and replays):
     /// availability is no conversation's secret.
@@ -44,6 +49,8 @@ public enum ChatEvent: Equatable, Sendable {
         case .noteCreated: .noteCreated
         case .noteMentioned: .noteMentioned
         case .conversationTransferred: .conversationTransferred
+        case .conversationRead: .conversationRead
+        case .conversationLabelled: .conversationUpdated
         }
     }
 
@@ -52,7 +59,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
-        case .noteCreated, .noteMentioned, .conversationTransferred: .agents
+        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead, .conversationLabelled: .agents
         }
     }
 
@@ -64,7 +71,8 @@ public enum ChatEvent: Equatable, Sendable {
         case .queueChatCreated(let c): c.id
         case .availabilityChanged: Self.everyConversation
         case .noteCreated(let note): note.conversationId
-        case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _): id
+        case .conversationLabelled(let c): c.id
+        case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _), .conversationRead(let id, _, _): id
         case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
         }
     }
@@ -87,6 +95,9 @@ public enum ChatEvent: Equatable, Sendable {
             try WireJSON.string(EventPayload.NoteMentioned(conversationId: id, noteId: noteId, agentId: agentId))
         case .conversationTransferred(let id, let from, let to):
             try WireJSON.string(EventPayload.ConversationTransferred(conversationId: id, fromAgentId: from, toAgentId: to))
+        case .conversationLabelled(let c): try WireJSON.string(EventPayload.ConversationLabelled(conversation: c, labels: c.labels))
+        case .conversationRead(let id, let agentId, let messageId):
+            try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
         }
     }
 }
@@ -169,6 +180,21 @@ public enum EventPayload {
         public var toAgentId: String?
         enum CodingKeys: String, CodingKey {
             case conversationId = "conversation_id", fromAgentId = "from_agent_id", toAgentId = "to_agent_id"
+        }
+    }
+
+    /// `conversation.updated` as agents get it when labels change: the summary and the labels.
+    public struct ConversationLabelled: Codable, Equatable, Sendable {
+        public var conversation: Conversation
+        public var labels: [Label]
+    }
+
+    public struct ConversationRead: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var agentId: String
+        public var upToMessageId: String
+        enum CodingKeys: String, CodingKey {
+            case conversationId = "conversation_id", agentId = "agent_id", upToMessageId = "up_to_message_id"
         }
     }
 

@@ -55,7 +55,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case lastMessage = "last_message", customer, contact
-        case unreadCount = "unread_count", awaitingReply = "awaiting_reply", waitingSince = "waiting_since"
+        case unreadCount = "unread_count", awaitingReply = "awaiting_reply", waitingSince = "waiting_since", labels
     }
 
     /// The summary's members first, in the same object.
@@ -68,6 +68,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         try container.encode(unreadCount, forKey: .unreadCount)
         try container.encode(awaitingReply, forKey: .awaitingReply)
         try container.encode(waitingSince, forKey: .waitingSince)
+        try container.encode(conversation.labels, forKey: .labels)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -78,6 +79,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         conversation = try Conversation(from: decoder)
         conversation.unreadCount = try container.decode(Int.self, forKey: .unreadCount)
         conversation.awaitingSince = try container.decode(Timestamp?.self, forKey: .waitingSince)
+        conversation.labels = try container.decode([Label].self, forKey: .labels)
         conversation.customerDisplayName = customer.displayName
         conversation.customerEmail = customer.email
         conversation.contactSource = customer.source

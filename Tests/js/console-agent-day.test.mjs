@@ -267,6 +267,8 @@ describe('private notes in the timeline', () => {
     assert.equal(book.add(note('n1', '2026-12-07T10:01:00.000Z')), false, 'the POST answer and note.created: once');
     assert.deepEqual(book.of('c1').map((n) => n.id), ['n1', 'n2']);
     assert.deepEqual(book.of('c2'), []);
+    assert.equal(book.latest('c1').id, 'n1', 'the last one seen');
+    assert.equal(book.latest('c9'), null);
   });
 
   test('mentions are kept for the tab, per agent, until the chat is opened', () => {
@@ -377,8 +379,11 @@ describe('unread and awaiting reply', () => {
     assert.equal(isAwaiting(inbox.get('c1')), true);
     assert.equal(applyEvent(session, 'conversation.read', { conversation_id: 'c1', agent_id: 'someone', up_to_message_id: 'm1' }), false);
     assert.equal(inbox.unreadOf('c1'), 1, 'another agent\'s read is theirs');
+    session.mentions = new Mentions('me', null);
+    session.mentions.add({ conversation_id: 'c1', note_id: 'n0', author: 'Ada' });
     applyEvent(session, 'conversation.read', { conversation_id: 'c1', agent_id: 'me', up_to_message_id: 'm1' });
     assert.equal(inbox.unreadOf('c1'), 0);
+    assert.equal(session.mentions.has('c1'), false, 'opened in another tab: the mention is seen');
     applyEvent(session, 'note.created', { conversation_id: 'c1', note: { id: 'n1', conversation_id: 'c1' } });
     assert.deepEqual(seen, ['n1']);
   });

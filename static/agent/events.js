@@ -106,10 +106,11 @@ const HANDLERS = {
     return true;
   },
 
-  // This agent read a chat in another tab: its badge goes here too.
-  'conversation.read'({ inbox, me }, data) {
+  // This agent read a chat in another tab: its badge and its mention go here too.
+  'conversation.read'({ inbox, me, mentions }, data) {
     if (data.agent_id && data.agent_id !== me.id) return false;
     inbox.markRead(data.conversation_id);
+    mentions?.clear(data.conversation_id);
     return true;
   },
 

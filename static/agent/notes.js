@@ -81,6 +81,13 @@ export class NoteBook {
     return this.recent.get(noteId) || null;
   }
 
+  /** The newest note seen on a chat (any chat: from the recent ones), or null. */
+  latest(conversationId) {
+    let found = null;
+    for (const note of this.recent.values()) if (note.conversation_id === conversationId) found = note;
+    return found;
+  }
+
   forget(conversationId) {
     this.byConversation.delete(conversationId);
   }

@@ -225,7 +225,7 @@ export class ConsoleSession {
    * of someone who left came back to them). Flagged unread and an alert, once it is known.
    */
   async assignedToMe(id) {
-    const from = this.handedBy.get(id);
+    const { from, note } = this.handedBy.get(id) || {};
     this.handedBy.delete(id);
     if (!from) this.routing.assignedToMe(); // a transfer says nothing about the routing
     this.inbox.flag(id);
@@ -233,7 +233,7 @@ export class ConsoleSession {
     if (this.stopped) return;
     const title = from ? `${this.inbox.agentName(from)} transferred a chat to you` : 'A chat was assigned to you';
     this.#alert(title, id, conv ? `${customerName(conv)}: ${this.#previewText(conv)}` : '');
-    if (from) toast(`${title}: ${conv ? customerName(conv) : 'a customer'}. Their note is in the chat.`);
+    if (from) toast(`${title}: ${conv ? customerName(conv) : 'a customer'}.${note ? ' Their note is in the chat.' : ''}`);
     this.render();
   }
 
@@ -242,7 +242,9 @@ export class ConsoleSession {
    * away from this agent by someone else (an admin), they are told.
    */
   transferred({ conversation_id: id, from_agent_id: from, to_agent_id: to }) {
-    if (to === this.me.id && from && from !== this.me.id) this.handedBy.set(id, from);
+    // A transfer's note comes (note.created) just before the transfer itself.
+    const note = this.notes.latest(id)?.author?.id === from;
+    if (to === this.me.id && from && from !== this.me.id) this.handedBy.set(id, { from, note });
     if (from === this.me.id && to !== this.me.id && !this.transfer.sentHere(id)) {
       const conv = this.inbox.get(id);
       const where = to ? `to ${this.inbox.agentName(to)}` : 'back to the queue';

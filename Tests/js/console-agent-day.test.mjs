@@ -384,6 +384,12 @@ describe('unread and awaiting reply', () => {
     applyEvent(session, 'conversation.read', { conversation_id: 'c1', agent_id: 'me', up_to_message_id: 'm1' });
     assert.equal(inbox.unreadOf('c1'), 0);
     assert.equal(session.mentions.has('c1'), false, 'opened in another tab: the mention is seen');
+    applyEvent(session, 'message.created', { conversation_id: 'c1', message: msg('m2', 'customer', '2026-12-07T10:02:00.000Z') });
+    assert.equal(inbox.unreadOf('c1'), 1);
+    applyEvent(session, 'message.created', { conversation_id: 'c1', message: { ...msg('m3', 'agent', '2026-12-07T10:03:00.000Z'), sender_agent_id: 'someone' } });
+    assert.equal(inbox.unreadOf('c1'), 1, 'a colleague\'s reply reads nothing for me');
+    applyEvent(session, 'message.created', { conversation_id: 'c1', message: { ...msg('m4', 'agent', '2026-12-07T10:04:00.000Z'), sender_agent_id: 'me' } });
+    assert.equal(inbox.unreadOf('c1'), 0, 'my own reply, from anywhere: read up to it');
     applyEvent(session, 'note.created', { conversation_id: 'c1', note: { id: 'n1', conversation_id: 'c1' } });
     assert.deepEqual(seen, ['n1']);
   });

@@ -62,6 +62,8 @@ const HANDLERS = {
       session.typing.set(data.conversation_id, false);
       session.attention(data.conversation_id, m);
     }
+    // The agent's own reply (from any tab or client) moves their read cursor to it, as on the server.
+    if (m.sender_type === 'agent' && m.sender_agent_id === session.me.id) session.inbox.markRead(data.conversation_id);
     return true;
   },
 

@@ -89,12 +89,7 @@ extension ChatService {
     }
 
     static func labelColor(_ color: String) throws -> String {
-        let lower = color.lowercased()
-        let digits = lower.unicodeScalars.dropFirst()
-        guard lower.hasPrefix("#"), digits.count == 6, digits.allSatisfy({ $0.properties.isASCIIHexDigit }) else {
-            throw AppError.badRequest("color: a colour like #1a56db.", code: "invalid_label")
-        }
-        return lower
+        try Validate.color(color, "color", code: "invalid_label")
     }
 
     static func requireFreeLabel(_ name: String, except: String?, _ rows: any StoreReader) throws {

@@ -46,8 +46,11 @@ extension ChatService {
 
     /// An admin invites an agent to choose their password; earlier invitations of that agent end.
     public func invite(agentId: String, by actor: AuditEntry.Actor) throws -> PasswordLinkAnswer.Invitation {
-        try requireMail()
-        return try write { tx in try sendInvitation(try Self.agent(agentId, tx), by: actor, tx) }
+        try write { tx in
+            let agent = try Self.agent(agentId, tx)  // an unknown agent is a 404 first
+            try requireMail()
+            return try sendInvitation(agent, by: actor, tx)
+        }
     }
 
     func sendInvitation(_ agent: Agent, by actor: AuditEntry.Actor, _ tx: Transaction) throws -> PasswordLinkAnswer.Invitation {

@@ -303,14 +303,8 @@ enum SettingsRules {
         return result
     }
 
-    /// `#rrggbb` (any case in, lower-case out).
     static func color(_ value: String) throws -> String {
-        let lower = value.lowercased()
-        let digits = lower.unicodeScalars.dropFirst()
-        guard lower.hasPrefix("#"), digits.count == 6, digits.allSatisfy({ $0.properties.isASCIIHexDigit }) else {
-            throw AppError.badRequest("widget.color: a colour like #1a56db.", code: "invalid_settings")
-        }
-        return lower
+        try Validate.color(value, "widget.color", code: "invalid_settings")
     }
 }
 

@@ -107,6 +107,16 @@ public enum Validate {
 
     /// An e-mail address we may send to: one `@`, a dotted domain, and none of the characters
     /// that would let it smuggle a second recipient or header (spaces, controls, `<>(),;:"[]\`).
+    /// `#rrggbb` (any case in, lower-case out).
+    public static func color(_ value: String, _ field: String, code: String) throws -> String {
+        let lower = value.lowercased()
+        let digits = lower.unicodeScalars.dropFirst()
+        guard lower.hasPrefix("#"), digits.count == 6, digits.allSatisfy({ $0.properties.isASCIIHexDigit }) else {
+            throw AppError.badRequest("\(field): a colour like #1a56db.", code: code)
+        }
+        return lower
+    }
+
     public static func email(_ email: String, field: String = "email") throws -> String {
         guard isEmail(email) else {
             throw AppError.badRequest("\(field): not an e-mail address.", code: field == "email" ? "invalid_email" : "invalid_settings")

@@ -6,17 +6,6 @@ import SwitchboardCore
 /// Canned replies: shortcuts unique per scope and owner, team replies for admins, variables
 /// checked when saved and filled (or left empty, never `{{…}}`) when rendered.
 struct CannedReplyRuleTests {
-    func refused(_ code: String, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected \(code), nothing was thrown")
-        } catch let error as AppError {
-            #expect(error.code == code, "\(error)")
-        } catch {
-            Issue.record("expected \(code), got \(error)")
-        }
-    }
-
     @Test func templatesNameKnownVariablesAndFallBack() throws {
         let text = "Hi {{contact.first_name | there}}, {{ agent.name }} here from {{brand.name}}. {not} {{ left"
         let rendered = CannedTemplate.render(text, values: ["contact.first_name": "", "agent.name": "Sam", "brand.name": "Northwind"])

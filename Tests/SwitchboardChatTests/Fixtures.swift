@@ -5,6 +5,18 @@ import SwitchboardCore
 import SwitchboardTestSupport
 import SwitchboardStore
 
+/// Expects `body` to throw the AppError `code` (with `reason`, when given); the detail is prose.
+func refused(_ code: String, reason: String? = nil, _ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) {
+    do {
+        try body()
+        Issue.record("expected \(code) \(reason ?? ""), nothing was thrown", sourceLocation: sourceLocation)
+    } catch let error as AppError {
+        #expect(error.code == code && (reason == nil || error.reason == reason), "\(error)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+}
+
 /// The engines every rule test runs on: the same test, both stores.
 enum Engine: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqlite, memory
@@ -63,6 +75,11 @@ final class Desk: @unchecked Sendable {
     func start(email: String? = "shopper@example.com") throws -> (Conversation, String) {
         let result = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: email)
         return (result.conversation, result.sessionId)
+    }
+
+    /// The customer writes `text`.
+    func say(_ chat: Conversation, _ session: String, _ text: String) throws {
+        _ = try service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil)
     }
 
     /// Starts and escalates a conversation.

@@ -8,16 +8,6 @@ import SwitchboardCore
 struct HandoverRuleTests {
     static let admin = AuditEntry.Actor(id: nil, username: "cli")
 
-    func refused(_ code: String, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected \(code), nothing was thrown")
-        } catch let error as AppError {
-            #expect(error.code == code, "\(error)")
-        } catch {
-            Issue.record("expected \(code), got \(error)")
-        }
-    }
 
     @Test func mentionsAreUsernamesAfterAnAtThatIsNoAddress() {
         #expect(Note.mentionedUsernames(in: "@sam please check with @kim.lee. Mail sam@example.com, @SAM again") == ["sam", "kim.lee"])
@@ -113,10 +103,6 @@ struct HandoverRuleTests {
 
 /// Unread counts per agent and conversation, and who waits for an answer.
 struct UnreadRuleTests {
-    func say(_ desk: Desk, _ chat: Conversation, _ session: String, _ text: String) throws {
-        _ = try desk.service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil)
-    }
-
     func mine(_ desk: Desk, _ agent: Agent, unread: Bool = false, awaiting: Bool = false) throws -> [AgentConversation] {
         var query = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 50)
         query.viewer = agent.id
@@ -130,8 +116,8 @@ struct UnreadRuleTests {
         let alex = try desk.agent("alex", online: true)
         let sam = try desk.agent("sam", online: true)
         let (chat, session) = try desk.queued()
-        try say(desk, chat, session, "Hello? My parcel is lost")
-        try say(desk, chat, session, "Order 1234")
+        try desk.say(chat, session, "Hello? My parcel is lost")
+        try desk.say(chat, session, "Order 1234")
 
         var row = try #require(try mine(desk, alex).first { $0.id == chat.id })
         #expect(row.unreadCount == 2 && row.awaitingReply)
@@ -154,7 +140,7 @@ struct UnreadRuleTests {
         #expect(try mine(desk, sam, awaiting: true).isEmpty)
 
         // The customer writes again: awaiting since that message, one unread for both.
-        try say(desk, chat, session, "Thanks!")
+        try desk.say(chat, session, "Thanks!")
         row = try #require(try mine(desk, sam).first { $0.id == chat.id })
         #expect(row.unreadCount == 1 && row.awaitingReply && (row.waitingSince ?? waitingSince) >= waitingSince)
         #expect(try mine(desk, alex).first { $0.id == chat.id }?.unreadCount == 1)

@@ -25,17 +25,6 @@ struct PasswordLinkRuleTests {
         }
     }
 
-    /// Expects `body` to throw the AppError `code` (with `reason`, when given); the detail is prose.
-    func refused(_ code: String, reason: String? = nil, _ body: () throws -> Void) {
-        do {
-            try body()
-            Issue.record("expected \(code) \(reason ?? ""), nothing was thrown")
-        } catch let error as AppError {
-            #expect(error.code == code && (reason == nil || error.reason == reason), "\(error)")
-        } catch {
-            Issue.record("expected \(code), got \(error)")
-        }
-    }
 
     @Test(arguments: Engine.allCases) func anInvitedAgentChoosesTheirPasswordOnceAndIsSignedIn(_ engine: Engine) throws {
         let desk = try Desk(engine, policy: Self.mail)

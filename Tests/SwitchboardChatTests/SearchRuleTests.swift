@@ -6,10 +6,6 @@ import SwitchboardCore
 /// Full-text search on both engines: prefixes, phrases, accents, notes and contacts,
 /// filters, hostile input that is never syntax, and erased contacts gone from the results.
 struct SearchRuleTests {
-    func say(_ desk: Desk, _ chat: Conversation, _ session: String, _ text: String) throws {
-        _ = try desk.service.customerSend(chat.id, sessionId: session, content: text, quickReply: nil, clientMessageId: nil)
-    }
-
     @Test func queriesQuoteEverythingTheUserTyped() {
         #expect(SearchQuery("refun parcel").fts5 == #""refun"* "parcel"*"#)
         #expect(SearchQuery(#"lost "the parcel" NEAR( * ) -"#).fts5 == #""lost"* "the parcel" "NEAR("*"#)
@@ -36,9 +32,9 @@ struct SearchRuleTests {
         let jamie = try desk.service.start(sessionId: nil, forceNew: false, displayName: "Jamie Zoëlle", email: "jamie@example.com")
         _ = try desk.service.updateContact(jamie.conversation.contactId, name: "Jamie Zoëlle", email: nil,
                                            by: AuditEntry.Actor(id: alex.id, username: alex.username))
-        try say(desk, jamie.conversation, jamie.sessionId, "My parcel is lost, I want a refund at the café")
+        try desk.say(jamie.conversation, jamie.sessionId, "My parcel is lost, I want a refund at the café")
         let (other, otherSession) = try desk.start()
-        try say(desk, other, otherSession, "Where is the parcel? It is not lost")
+        try desk.say(other, otherSession, "Where is the parcel? It is not lost")
         _ = try desk.service.addNote(other.id, by: alex, content: "refund approved by Sam")
 
         func ids(_ q: String, _ filter: SearchFilter = SearchFilter()) throws -> [String] {
@@ -74,7 +70,7 @@ struct SearchRuleTests {
         let desk = try Desk(engine)
         let alex = try desk.agent("alex")
         let gone = try desk.service.start(sessionId: nil, forceNew: false, displayName: "Quentin Quill", email: "quill@example.com")
-        try say(desk, gone.conversation, gone.sessionId, "xylophonic request about my order")
+        try desk.say(gone.conversation, gone.sessionId, "xylophonic request about my order")
         #expect(try desk.service.search("xylophonic", SearchFilter(), limit: 5, by: alex).count == 1)
         try desk.service.eraseContact(gone.conversation.contactId, by: AuditEntry.Actor(id: nil, username: "cli"))
         #expect(try desk.service.search("xylophonic", SearchFilter(), limit: 5, by: alex).isEmpty)

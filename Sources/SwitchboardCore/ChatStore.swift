@@ -98,7 +98,8 @@ public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, Cann
 /// The writes, inside a write transaction.
 public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
-    /// Status `agent`, nobody assigned, requested now.
+    /// Status `agent`, nobody assigned, requested now; the customer waits from now (unless
+    /// already waiting for an answer to what they wrote).
     func setQueued(conversationId: String, at: Timestamp) throws
     /// Assigns only if nobody holds it and it is not closed; false when someone else won.
     func assignIfFree(conversationId: String, agentId: String, at: Timestamp) throws -> Bool

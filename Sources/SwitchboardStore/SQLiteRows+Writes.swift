@@ -15,8 +15,9 @@ extension SQLiteRows: StoreWriter {
 
     func setQueued(conversationId: String, at now: Timestamp) throws {
         try db.cachedStatement(sql: """
-            UPDATE conversations SET status = 'agent', assigned_agent_id = NULL, requested_agent_at = ?, updated_at = ? WHERE id = ?
-            """).execute(arguments: [now.milliseconds, now.milliseconds, conversationId])
+            UPDATE conversations SET status = 'agent', assigned_agent_id = NULL, requested_agent_at = ?, updated_at = ?,
+                awaiting_since = COALESCE(awaiting_since, ?) WHERE id = ?
+            """).execute(arguments: [now.milliseconds, now.milliseconds, now.milliseconds, conversationId])
     }
 
     func assignIfFree(conversationId: String, agentId: String, at now: Timestamp) throws -> Bool {

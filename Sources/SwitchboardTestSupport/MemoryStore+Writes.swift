@@ -19,6 +19,7 @@ extension MemoryRows {
             $0.assignedAgentId = nil
             $0.requestedAgentAt = now
             $0.updatedAt = now
+            $0.awaitingSince = $0.awaitingSince ?? now
         }
     }
 

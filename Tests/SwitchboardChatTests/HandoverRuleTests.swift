@@ -116,6 +116,9 @@ struct UnreadRuleTests {
         let alex = try desk.agent("alex", online: true)
         let sam = try desk.agent("sam", online: true)
         let (chat, session) = try desk.queued()
+        // Asking for a person is waiting for one, before a word is written.
+        let asked = try #require(try mine(desk, alex).first { $0.id == chat.id })
+        #expect(asked.awaitingReply && asked.unreadCount == 0 && asked.waitingSince != nil)
         try desk.say(chat, session, "Hello? My parcel is lost")
         try desk.say(chat, session, "Order 1234")
 

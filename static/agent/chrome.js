@@ -26,6 +26,7 @@ export function showConsole(me) {
   $('me-avatar').textContent = initials(me.display_name);
   $('me-avatar').style.setProperty('--hue', String(hueFor(me.display_name)));
   $('open-settings').hidden = me.role !== 'admin';
+  $('open-replies').hidden = me.role === 'admin';
 }
 
 export function renderPresence(presence) {

@@ -10,6 +10,7 @@ import { ApiError, agentApi } from '../js/api.js';
 import { $, icon } from '../js/dom.js';
 import { AlertsOffer, alertsDone, setAlerts } from './alerts.js';
 import { clearAuth, loadAuth, saveAuth, showLogin, wireLogin } from './auth.js';
+import { CannedStore } from './canned.js';
 import { renderPresence, renderSoundButton, setMain, showConsole, toast } from './chrome.js';
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
@@ -34,6 +35,8 @@ let session = null; // the signed-in console (see start())
 // it always carries the current token, and a 401 signs out like any other.
 const api = agentApi(() => auth?.token || '', () => signedOut());
 const me = () => auth?.agent || null;
+// The canned replies: read once per sign-in, shared by the composer's "/" list and Settings.
+const canned = new CannedStore(api);
 
 // --- static chrome ---------------------------------------------------------------
 
@@ -41,6 +44,7 @@ $('logout').append(icon('logout'));
 $('conv-back').append(icon('back'));
 $('open-settings').prepend(icon('gear', { size: 16 }));
 $('open-contacts').prepend(icon('person', { size: 16 }));
+$('open-replies').prepend(icon('chat', { size: 16 }));
 $('change-password').append(icon('key'));
 
 // The bell: alerts on or off (the browser asks about desktop notifications on this click).
@@ -123,6 +127,7 @@ function start() {
     api: agentApi(() => auth.token, signedOut),
     me: agent,
     contactEditor,
+    canned,
     onMe: keepMe,
     onAgent: (changed) => settings.agentChanged(changed),
     onExpired: signedOut,
@@ -155,6 +160,7 @@ function stop() {
   settings.show(null);
   contacts.show(null);
   contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
+  canned.forget(); // the next sign-in reads its own
   if (!session) return;
   const s = session;
   session = null;
@@ -163,7 +169,7 @@ function stop() {
 
 // --- the views: chats, contacts, settings (admins) ---------------------------------------
 
-const settings = new SettingsView({ api, me, toast });
+const settings = new SettingsView({ api, me, toast, canned });
 const contactEditor = new ContactEditor({ api, toast });
 const contacts = new ContactsView({
   api, me, toast, editor: contactEditor,

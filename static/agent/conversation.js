@@ -1,6 +1,8 @@
-// The right pane: one conversation with its full history, the reply box and
-// the actions (claim, release, close). Messages arrive from the stream or the
-// fallback poll through ingest(); sends are optimistic like the widget's.
+// The right pane: one conversation with its full history and the team's
+// private notes (notes.js), the reply box (a reply, or a note: composemode.js;
+// "/" for canned replies: cannedpicker.js) and the actions (claim, transfer,
+// release, close). Messages arrive from the stream or the fallback poll through
+// ingest(), notes through addNote(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
 import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
@@ -10,8 +12,12 @@ import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
+import { replaceToken } from './canned.js';
+import { CannedPicker } from './cannedpicker.js';
+import { ComposeMode } from './composemode.js';
 import { customerName, endsWithOfflineNote, holderOf, shopperWords, statusOf, verified } from './convinfo.js';
 import { limits } from './limits.js';
+import { NOTE, mergeTimeline } from './notes.js';
 import { awaySince } from './team.js';
 
 // Phones and tablets: opening a chat does not pull up the on-screen keyboard over it.
@@ -26,10 +32,11 @@ const SOURCES = {
 
 export class ConversationPane {
   /**
-   * @param {{api, inbox, me, toast: (text, kind?) => void, onChange: () => void,
-   *          onBack: () => void, onClaimed: (id) => void, onOwn?: (id) => void, isAdmin: boolean}} deps
+   * @param {{api, inbox, me, notes: import('./notes.js').NoteBook, canned: import('./canned.js').CannedStore,
+   *          toast: (text, kind?) => void, onChange: () => void, onBack: () => void, onClaimed: (id) => void,
+   *          onOwn?: (id) => void, onTransfer?: (conv) => void, isAdmin: boolean}} deps
    *   onOwn: this console is about to take conversation `id` (a claim, or a first reply to a
-   *   waiting chat), so the assignment that follows is no news.
+   *   waiting chat), so the assignment that follows is no news; onTransfer: "Transfer" was pressed.
    */
   constructor(deps) {
     Object.assign(this, deps);
@@ -37,20 +44,24 @@ export class ConversationPane {
     this.log = new MessageLog();
     this.loading = false;
     this.busy = null; // 'claim' | 'release' | 'close'
+    this.notesLoading = false;
+    this.sendingNote = false;
     this.customerTyping = false;
     this.otherAgentTyping = null;
     this.el = {
       empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
-      status: $('conv-status'), verified: $('conv-verified'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'),
+      status: $('conv-status'), verified: $('conv-verified'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'), transfer: $('transfer'),
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
       dialog: $('close-dialog'), dialogText: $('close-text'),
     };
+    // Notes sit on a side of their own (side-note: across the thread, neither the customer's
+    // nor the team's), under "Note · {author}".
     this.thread = new Thread(this.el.log, {
-      side: (m) => (m.sender_type === 'customer' ? 'left' : 'right'),
+      side: (m) => (m.sender_type === NOTE ? NOTE : m.sender_type === 'customer' ? 'left' : 'right'),
       name: (m) => this.#senderName(m),
-      showName: (m) => !(m.sender_type === 'agent' && m.sender_agent_id === this.me.id),
+      showName: (m) => m.sender_type === NOTE || !(m.sender_type === 'agent' && m.sender_agent_id === this.me.id),
       you: (m) => m.sender_type === 'agent' && m.sender_agent_id === this.me.id,
       onRetry: (cid) => this.#deliver(cid),
       onDiscard: (cid) => { this.log.drop(cid); this.render(); },
@@ -71,6 +82,7 @@ export class ConversationPane {
   #senderName(m) {
     if (m.sender_type === 'customer') return this.conv ? customerName(this.conv) : 'Customer';
     if (m.sender_type === 'bot') return 'Assistant';
+    if (m.sender_type === NOTE) return `Note · ${m.author?.id === this.me.id ? 'You' : m.author?.display_name || 'Agent'}`;
     if (m.sender_type === 'agent') return m.sender_agent_id === this.me.id ? 'You' : this.inbox.agentName(m.sender_agent_id);
     return '';
   }
@@ -82,12 +94,19 @@ export class ConversationPane {
     el.claim.addEventListener('click', () => this.claim(), { signal });
     el.release.addEventListener('click', () => this.release(), { signal });
     el.close.addEventListener('click', () => this.#confirmClose(), { signal });
+    el.transfer.addEventListener('click', () => { if (this.conv) this.onTransfer?.(this.conv); }, { signal });
+    this.mode = new ComposeMode({ signal, onChange: () => this.render() });
+    // Before Enter-to-send: while the list is open, Enter chooses a canned reply.
+    this.picker = new CannedPicker({
+      combo: $('reply-combo'), input: el.input, popup: $('canned-popup'), list: $('canned-list'), empty: $('canned-empty'), status: $('canned-status'),
+      store: this.canned, signal, onChoose: (reply, token) => this.#insertCanned(reply, token),
+    });
     submitOnEnter(el.form, el.input, () => this.#submit(), signal);
     el.input.addEventListener('input', () => {
       autosize(el.input, 180);
       const hasText = el.input.value.trim().length > 0;
-      el.send.disabled = !hasText || !this.#canReply();
-      if (hasText) this.typingSender.input(true);
+      el.send.disabled = !hasText || !this.#canWrite();
+      if (hasText && !this.mode.isNote) this.typingSender.input(true);
       else this.typingSender.stop();
     }, { signal });
     el.input.addEventListener('blur', () => this.typingSender.stop(), { signal });
@@ -104,8 +123,11 @@ export class ConversationPane {
       this.otherAgentTyping = null;
       this.el.input.value = '';
       autosize(this.el.input, 180);
+      this.mode.reset();
+      this.picker.close();
     }
     this.loading = true;
+    this.#loadNotes(id);
     this.render();
     if (focus) this.focusReply();
     try {
@@ -137,8 +159,40 @@ export class ConversationPane {
     }
   }
 
+  /** The chat's notes (again: a stream that lost its place may have missed some). */
+  async #loadNotes(id) {
+    this.notesLoading = true;
+    try {
+      const { items } = await this.api.notes(id);
+      const stick = nearBottom(this.el.scroll, 120);
+      this.notes.set(id, items);
+      if (this.id === id) {
+        this.render();
+        if (stick) this.scrollToNewest();
+      }
+    } catch (err) {
+      if (this.id === id && !(err instanceof ApiError && (err.status === 401 || err.status === 404))) {
+        this.toast("Couldn't load the team's notes on this chat.", 'error');
+      }
+    } finally {
+      this.notesLoading = false;
+      if (this.id === id) this.render();
+    }
+  }
+
+  /** A note (note.created, or this console's own): drawn when it belongs to the open chat. */
+  addNote(note) {
+    const fresh = this.notes.add(note);
+    if (!fresh || note.conversation_id !== this.id) return false;
+    const stick = nearBottom(this.el.scroll, 120);
+    this.render();
+    if (stick) this.scrollToNewest();
+    return true;
+  }
+
   closePane() {
     this.typingSender.stop();
+    this.picker.close();
     this.id = null;
     this.log.clear();
     this.thread.reset();
@@ -209,6 +263,16 @@ export class ConversationPane {
     return !c.assigned_agent_id || c.assigned_agent_id === this.me.id;
   }
 
+  /** What the box is for now may be sent: a reply where replying is allowed, a note anywhere. */
+  #canWrite() {
+    return this.mode.isNote ? Boolean(this.conv) && !this.sendingNote : this.#canReply();
+  }
+
+  /** The transfer button: the holder's own chat, or (admins) any chat waiting on a person. */
+  #canTransfer(c) {
+    return c.status === 'agent' && (c.assigned_agent_id === this.me.id || this.isAdmin);
+  }
+
   async #act(kind, call, done) {
     const c = this.conv;
     if (!c || this.busy) return;
@@ -267,6 +331,7 @@ export class ConversationPane {
   }
 
   #submit() {
+    if (this.mode.isNote) return this.#sendNote();
     const text = this.el.input.value;
     if (!text.trim() || tooLong(text, limits().message_max_chars) || !this.#canReply()) return;
     const c = this.conv;
@@ -280,6 +345,58 @@ export class ConversationPane {
     this.render();
     this.scrollToNewest();
     this.#deliver(clientId);
+  }
+
+  /**
+   * A note: sent before it is shown (the box keeps the words until the server has them, and
+   * gives them back with the reason when it refuses).
+   */
+  async #sendNote() {
+    const c = this.conv;
+    const text = this.el.input.value;
+    if (!c || !text.trim() || tooLong(text, limits().message_max_chars) || this.sendingNote) return;
+    this.sendingNote = true;
+    this.render();
+    try {
+      const note = await this.api.addNote(c.id, text);
+      if (this.id === c.id && this.el.input.value === text) {
+        this.el.input.value = '';
+        autosize(this.el.input, 180);
+      }
+      this.addNote(note);
+      this.scrollToNewest();
+      this.toast(note.mentions?.length ? 'Note added. Those you mentioned are told.' : 'Note added. Only your team sees it.');
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) this.toast(err instanceof ApiError ? err.detail : 'The note was not added. Try again.', 'error');
+    } finally {
+      this.sendingNote = false;
+      this.render();
+    }
+  }
+
+  /** A canned reply chosen in the list: its text, filled in for this chat, where `/query` was typed. */
+  async #insertCanned(reply, token) {
+    const c = this.conv;
+    const { input } = this.el;
+    if (!c) return;
+    const typed = input.value.slice(token.start, token.end);
+    let content;
+    try {
+      ({ content } = await this.api.renderCannedReply(c.id, reply.id));
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) this.toast(err instanceof ApiError ? err.detail : "Couldn't insert the canned reply.", 'error');
+      return;
+    }
+    if (this.id !== c.id) return;
+    // Typed on meanwhile: the query is replaced where it still stands, else the text goes at the caret.
+    const where = input.value.slice(token.start, token.end) === typed ? token : { start: input.selectionStart, end: input.selectionEnd };
+    const next = replaceToken(input.value, where, content);
+    input.value = next.text;
+    input.focus();
+    input.setSelectionRange(next.caret, next.caret);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    this.picker.settle();
+    $('canned-status').textContent = `Inserted /${reply.shortcut}. Edit it if you like, then send.`;
   }
 
   async #deliver(clientId) {
@@ -336,29 +453,31 @@ export class ConversationPane {
       ...(there ? [there, ' · '] : []), when);
     el.detail.title = el.detail.textContent;
 
-    const open = c.status !== 'closed';
-    el.claim.hidden = !(open && !c.assigned_agent_id);
-    el.release.hidden = !(open && c.assigned_agent_id && (mine || this.isAdmin));
+    const live = c.status !== 'closed';
+    el.claim.hidden = !(live && !c.assigned_agent_id);
+    el.release.hidden = !(live && c.assigned_agent_id && (mine || this.isAdmin));
     el.close.hidden = !(c.status === 'agent' && (mine || !c.assigned_agent_id || this.isAdmin));
-    el.claim.disabled = el.release.disabled = el.close.disabled = Boolean(this.busy);
+    el.transfer.hidden = !this.#canTransfer(c);
+    el.claim.disabled = el.release.disabled = el.close.disabled = el.transfer.disabled = Boolean(this.busy);
     el.claim.textContent = this.busy === 'claim' ? 'Claiming…' : 'Claim';
     el.release.textContent = this.busy === 'release' ? 'Returning…' : 'Return to queue';
     el.close.textContent = this.busy === 'close' ? 'Closing…' : 'Close';
 
     const canReply = this.#canReply();
     let note = '';
-    if (c.status === 'closed') note = 'This conversation is closed.';
+    if (c.status === 'closed') note = 'This conversation is closed. You can still add a note for your team.';
     else if (c.assigned_agent_id && !mine) note = `${c.assigned_agent_name || 'Another agent'} is handling this conversation.`;
     else if (c.status === 'automated') note = 'The assistant is handling this chat. Replying takes it over and assigns it to you.';
     else if (!c.assigned_agent_id) note = 'This chat is waiting in the queue. Replying assigns it to you.';
     el.note.textContent = note;
-    el.note.hidden = !note;
-    el.form.hidden = c.status === 'closed';
-    el.hint.hidden = c.status === 'closed';
-    el.input.disabled = !canReply;
-    el.send.disabled = !canReply || !el.input.value.trim();
+    el.note.hidden = !note || this.mode.isNote; // about replying
+    const open = this.mode.render(canReply);
+    el.input.disabled = !open;
+    if (!open) this.picker.close();
+    el.send.disabled = !open || !el.input.value.trim() || this.sendingNote;
+    if (this.sendingNote) el.send.textContent = 'Adding…';
 
-    this.thread.render(this.log.entries());
+    this.thread.render(mergeTimeline(this.log.entries(), this.notes.of(this.id)));
 
     const typingName = this.customerTyping ? name : this.otherAgentTyping;
     el.typing.hidden = !typingName || c.status === 'closed';

@@ -11,6 +11,7 @@ const HANDLERS = {
     const wasQueued = known && inbox.listOf(known) === 'queue';
     routing.queued(data.conversation, me, inbox.mine().length);
     inbox.upsert(data.conversation);
+    inbox.takeUnread([data.conversation]);
     if (!wasQueued && pane.id !== data.conversation.id) session.newInQueue(data.conversation.id);
     return true;
   },
@@ -61,6 +62,8 @@ const HANDLERS = {
       session.typing.set(data.conversation_id, false);
       session.attention(data.conversation_id, m);
     }
+    // The agent's own reply (from any tab or client) moves their read cursor to it, as on the server.
+    if (m.sender_type === 'agent' && m.sender_agent_id === session.me.id) session.inbox.markRead(data.conversation_id);
     return true;
   },
 
@@ -85,6 +88,31 @@ const HANDLERS = {
       renderPresence(me.presence);
     }
     onAgent(data.agent);
+    return true;
+  },
+
+  // Private notes: the open chat draws them; the others' are kept to name who mentioned the agent.
+  'note.created'({ pane }, data) {
+    if (data.note) pane.addNote(data.note);
+    return false;
+  },
+
+  'note.mentioned'(session, data) {
+    if (data.agent_id === session.me.id) session.mentioned(data);
+    return false;
+  },
+
+  // Who gave a chat away and who took it (conversation.updated and agent.assigned move it).
+  'conversation.transferred'(session, data) {
+    session.transferred(data);
+    return true;
+  },
+
+  // This agent read a chat in another tab: its badge and its mention go here too.
+  'conversation.read'({ inbox, me, mentions }, data) {
+    if (data.agent_id && data.agent_id !== me.id) return false;
+    inbox.markRead(data.conversation_id);
+    mentions?.clear(data.conversation_id);
     return true;
   },
 

@@ -1,9 +1,12 @@
 // What the console knows about conversations: one map of AgentConversation
 // objects kept current by REST answers and stream events. Which list a chat
 // is in (queue, mine, closed) is derived from its fields, so an event that
-// changes a field moves it; unread counts live next to it. Admins also see
+// changes a field moves it; unread counts live next to it (the lists' own
+// `unread_count`, then what arrives: unread.js). Admins also see
 // every open chat, whoever holds it (open()), and every agent sees which of
 // their chats wait on them (the customer spoke last, or nobody answered yet).
+
+import { afterMessage } from './unread.js';
 
 /** Where a chat stands in the queue (the server's order: oldest request first). */
 export const queueKey = (c) => `${c.requested_agent_at || c.created_at}|${c.id}`;
@@ -22,6 +25,7 @@ export const awaitsAnswer = (c) => c.status === 'agent' && c.last_message?.sende
  */
 export function waitingSince(c) {
   if (c.status !== 'agent') return null;
+  if (c.waiting_since) return c.waiting_since; // the server's (and the stream's) word: awaiting_reply
   const last = c.last_message;
   if (last?.sender_type === 'customer') return last.created_at;
   if (last?.sender_type === 'agent') return null;
@@ -106,7 +110,10 @@ export class Inbox {
     if (!conv || !message) return;
     const last = conv.last_message;
     if (!last || last.created_at <= message.created_at) {
-      this.upsert({ id: conversationId, last_message: message, updated_at: message.created_at > conv.updated_at ? message.created_at : conv.updated_at });
+      this.upsert({
+        id: conversationId, last_message: message, updated_at: message.created_at > conv.updated_at ? message.created_at : conv.updated_at,
+        ...(last?.id === message.id ? {} : afterMessage(conv, message)),
+      });
     }
   }
 
@@ -172,7 +179,20 @@ export class Inbox {
       if (bound === null || queueKey(c) <= bound) this.forget(c.id);
     }
     for (const item of items) this.upsert(item);
+    this.takeUnread(items);
     return items.filter((i) => !before.has(i.id)).map((i) => i.id);
+  }
+
+  /**
+   * A list's word on unread (`unread_count`: the customer messages after this agent's read
+   * cursor) replaces what was counted here. Other answers carry no count of the caller's.
+   */
+  takeUnread(items) {
+    for (const item of items) {
+      if (typeof item.unread_count !== 'number') continue;
+      if (item.unread_count > 0) this.unread.set(item.id, item.unread_count);
+      else this.unread.delete(item.id);
+    }
   }
 
   // --- unread -----------------------------------------------------------------

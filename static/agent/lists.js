@@ -56,6 +56,24 @@ export class Lists {
     return { cursor: Math.min(...cursors), newInQueue };
   }
 
+  /**
+   * A filter of the lists chosen ("unread", "waiting"): the open chats the server lists under
+   * it, mine (admins: everyone's), so that none beyond the pages loaded is missed.
+   */
+  async loadFiltered(filter) {
+    const flag = filter === 'unread' ? { unread: true } : filter === 'waiting' ? { awaitingReply: true } : null;
+    if (!flag) return;
+    const pages = await Promise.all([
+      this.api.conversations({ status: 'agent', assigned: 'me', limit: maxLimit(), ...flag }),
+      this.admin ? this.api.conversations({ status: 'agent', assigned: 'any', limit: maxLimit(), ...flag }) : null,
+    ]);
+    for (const page of pages) {
+      if (!page) continue;
+      for (const item of page.items) this.inbox.upsert(item);
+      this.inbox.takeUnread(page.items);
+    }
+  }
+
   /** "Show more": the next page of the queue. */
   async moreQueue() {
     const { inbox } = this;
@@ -63,6 +81,7 @@ export class Lists {
     const offset = bound ? inbox.queue().filter((c) => queueKey(c) <= bound).length : 0;
     const page = await this.api.queue({ limit: QUEUE_PAGE, offset });
     for (const item of page.items) inbox.upsert(item);
+    inbox.takeUnread(page.items);
     const last = page.items[page.items.length - 1];
     if (last) this.queueBoundary = queueKey(last);
     this.queueLimit = Math.max(this.queueLimit, offset + QUEUE_PAGE);
@@ -94,6 +113,7 @@ export class Lists {
     if (!this.closedCursor) return;
     const page = await this.api.conversations({ status: 'closed', limit: CLOSED_PAGE, before: this.closedCursor });
     for (const item of page.items) this.inbox.upsert(item);
+    this.inbox.takeUnread(page.items);
     this.closedCursor = page.items[page.items.length - 1]?.updated_at || this.closedCursor;
     this.closedMore = page.items.length === CLOSED_PAGE;
   }

@@ -3,7 +3,10 @@
 // contact open (#contacts/<id>). The address is the state, so the top bar's
 // links are links and the browser's Back works.
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'replies', 'myreplies'];
+
+/** The sections every agent has (the others are for admins): the canned replies. */
+export const AGENT_SECTIONS = ['myreplies', 'replies'];
 
 /** The section an address asks for ("#settings" → "faqs"), or null when it is not Settings. */
 export function sectionOf(hash) {
@@ -29,11 +32,13 @@ export const contactHref = (id) => `./#contacts/${encodeURIComponent(id)}`;
 
 /**
  * {view: 'chats'} | {view: 'settings', section} | {view: 'contacts', id: string|null}.
- * Settings are for admins: anyone else asking for them gets the chats.
+ * Settings are for admins, but for the canned replies (AGENT_SECTIONS): anyone else asking
+ * for another section gets the chats, and "#settings" alone their own replies.
  */
 export function viewOf(hash, { admin = false } = {}) {
   const section = sectionOf(hash);
-  if (section) return admin ? { view: 'settings', section } : { view: 'chats' };
+  if (section && (admin || AGENT_SECTIONS.includes(section))) return { view: 'settings', section };
+  if (section) return hash === '#settings' ? { view: 'settings', section: 'myreplies' } : { view: 'chats' };
   const id = contactOf(hash);
   if (id !== undefined) return { view: 'contacts', id };
   return { view: 'chats' };

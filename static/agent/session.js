@@ -2,8 +2,11 @@
 // (inbox.js, drawn by sidebar.js, loaded and paged by lists.js), the open
 // conversation (conversation.js) and who it is with (contactpanel.js);
 // live.js and events.js keep them current. What needs the agent gets their
-// attention (alerts.js: a chime, a desktop notification) and the tab's title
-// counts the chats waiting on them; the empty lists say what to expect from
+// attention (alerts.js: a chime, a desktop notification: a chat waiting or
+// handed to them, a customer's message, a note that mentions them) and the
+// tab's title counts their unread customer messages; opening a chat marks it
+// read (unread.js). The team's private notes (notes.js) and the transfer
+// dialog (transfer.js) live here too; the empty lists say what to expect from
 // the routing (routing.js: GET agent/me says the mode).
 
 import { ApiError } from '../js/api.js';
@@ -18,13 +21,16 @@ import { applyEvent } from './events.js';
 import { Inbox } from './inbox.js';
 import { Lists } from './lists.js';
 import { LiveUpdates } from './live.js';
+import { Mentions, NoteBook } from './notes.js';
 import { RoutingGuess, emptyStates, routingMode } from './routing.js';
 import { Sidebar } from './sidebar.js';
+import { TransferDialog } from './transfer.js';
+import { ReadMarker } from './unread.js';
 
 export const BASE_TITLE = 'Switchboard Console';
 
-/** The tab's title: how many chats wait on the agent, first. */
-export const titleFor = (waiting) => (waiting > 0 ? `(${waiting}) ${BASE_TITLE}` : BASE_TITLE);
+/** The tab's title: how many customer messages the agent has not read, first. */
+export const titleFor = (unread) => (unread > 0 ? `(${unread}) ${BASE_TITLE}` : BASE_TITLE);
 
 // How long a claim or a first reply of this console counts as its own (the server's
 // agent.assigned may come before or after the answer): such an assignment is no news.
@@ -37,12 +43,12 @@ const viewing = () => document.visibilityState === 'visible';
 
 export class ConsoleSession {
   /**
-   * @param {{api, me, contactEditor, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
-   *   contactEditor: the page's "Edit contact" dialog (contactedit.js);
+   * @param {{api, me, contactEditor, canned, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
+   *   contactEditor: the page's "Edit contact" dialog (contactedit.js); canned: the canned replies (canned.js CannedStore);
    *   onMe: the server's fresh view of the signed-in agent (GET me, with `limits`), to keep here in `me` too;
    *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
-  constructor({ api, me, contactEditor, onMe, onAgent = () => {}, onExpired }) {
+  constructor({ api, me, contactEditor, canned, onMe, onAgent = () => {}, onExpired }) {
     this.api = api;
     this.me = me;
     this.onMe = onMe;
@@ -57,6 +63,10 @@ export class ConsoleSession {
     this.wordsAsked = new Set(); // offline messages whose words were fetched (or are being)
     this.wordsBusy = 0;
     this.inbox = new Inbox(me);
+    this.notes = new NoteBook();
+    this.mentions = new Mentions(me.id);
+    this.reads = new ReadMarker(api);
+    this.handedBy = new Map(); // conversation id -> who transferred it to this agent (conversation.transferred)
     this.lists = new Lists({ api, inbox: this.inbox, admin: this.admin });
     this.paging = null; // 'queue' | 'closed' while "Show more"/"Load older" loads
     this.typing = new TypingWatch(() => this.render());
@@ -65,11 +75,21 @@ export class ConsoleSession {
     this.listeners = new AbortController();
     const signal = this.listeners.signal;
     this.pane = new ConversationPane({
-      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin', signal,
+      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin', signal, notes: this.notes, canned,
       onChange: () => this.render(),
       onBack: () => this.select(null),
       onClaimed: () => this.sidebar.setTab('mine'),
       onOwn: (id) => this.own.set(id, Date.now() + OWN_MS),
+      onTransfer: (conv) => this.transfer.open(conv),
+    });
+    this.transfer = new TransferDialog({
+      api, me, toast, signal,
+      onStart: (id, to) => { if (to === me.id) this.own.set(id, Date.now() + OWN_MS); },
+      onDone: (conversation) => {
+        this.inbox.upsert(conversation);
+        this.render();
+        $('conv-name').focus(); // the Transfer button may be gone: the chat's name, where the dialog was opened
+      },
     });
     this.contactPanel = new ContactPanel({
       api, inbox: this.inbox, me, editor: contactEditor, signal,
@@ -78,7 +98,12 @@ export class ConsoleSession {
     });
     this.sidebar = new Sidebar({
       inbox: this.inbox,
+      mentions: this.mentions,
       signal,
+      onFilter: (filter) => {
+        this.render();
+        this.lists.loadFiltered(filter).then(() => this.render(), () => {}); // what the pages loaded do not hold
+      },
       admin: this.admin,
       onSelect: (id) => this.select(id),
       onTab: (tab) => {
@@ -135,6 +160,8 @@ export class ConsoleSession {
       return;
     }
     this.inbox.markRead(id);
+    this.reads.mark(id);
+    this.mentions.clear(id);
     this.pane.open(id, { focus: true });
     this.render();
   }
@@ -143,7 +170,7 @@ export class ConsoleSession {
   render() {
     if (this.stopped) return;
     const { inbox, pane } = this;
-    if (pane.id && viewing()) inbox.markRead(pane.id);
+    if (pane.id && viewing()) this.#read(pane.id);
     const { lists } = this;
     const empty = emptyStates(routingMode(this.me, this.routing), this.me.presence);
     this.sidebar.render({
@@ -156,13 +183,16 @@ export class ConsoleSession {
     $('pane-empty-sub').textContent = empty.pane[1];
     pane.render();
     this.contactPanel.sync(pane.conv);
-    document.title = titleFor(this.waitingOnMe());
+    document.title = titleFor(inbox.totalUnread());
     this.#wantWords();
   }
 
-  /** The chats waiting on this agent: the whole queue, and their chats whose customer awaits an answer. */
-  waitingOnMe() {
-    return this.lists.queueCount + this.inbox.waitingOnMe().length;
+  /** The agent sees chat `id`: what was unread is read, here and on the server (their other tabs follow). */
+  #read(id) {
+    const unread = this.inbox.unreadOf(id) > 0;
+    this.inbox.markRead(id);
+    if (unread) this.reads.mark(id);
+    if (this.mentions.clear(id)) this.render();
   }
 
   /** A claim or first reply of this console's own (so its agent.assigned is no news). */
@@ -195,11 +225,43 @@ export class ConsoleSession {
    * of someone who left came back to them). Flagged unread and an alert, once it is known.
    */
   async assignedToMe(id) {
-    this.routing.assignedToMe();
+    const { from, note } = this.handedBy.get(id) || {};
+    this.handedBy.delete(id);
+    if (!from) this.routing.assignedToMe(); // a transfer says nothing about the routing
     this.inbox.flag(id);
     const conv = this.inbox.get(id) || await this.hydrate(id);
     if (this.stopped) return;
-    this.#alert('A chat was assigned to you', id, conv ? `${customerName(conv)}: ${this.#previewText(conv)}` : '');
+    const title = from ? `${this.inbox.agentName(from)} transferred a chat to you` : 'A chat was assigned to you';
+    this.#alert(title, id, conv ? `${customerName(conv)}: ${this.#previewText(conv)}` : '');
+    if (from) toast(`${title}: ${conv ? customerName(conv) : 'a customer'}.${note ? ' Their note is in the chat.' : ''}`);
+    this.render();
+  }
+
+  /**
+   * conversation.transferred: to this agent, the agent.assigned that follows says who from;
+   * away from this agent by someone else (an admin), they are told.
+   */
+  transferred({ conversation_id: id, from_agent_id: from, to_agent_id: to }) {
+    // A transfer's note comes (note.created) just before the transfer itself.
+    const note = this.notes.latest(id)?.author?.id === from;
+    if (to === this.me.id && from && from !== this.me.id) this.handedBy.set(id, { from, note });
+    if (from === this.me.id && to !== this.me.id && !this.transfer.sentHere(id)) {
+      const conv = this.inbox.get(id);
+      const where = to ? `to ${this.inbox.agentName(to)}` : 'back to the queue';
+      toast(`Your chat with ${conv ? customerName(conv) : 'a customer'} was transferred ${where}.`);
+    }
+  }
+
+  /** note.mentioned for this agent: a mark on the chat and an alert, until they open it. */
+  async mentioned({ conversation_id: id, note_id: noteId }) {
+    if (this.pane.id === id && viewing()) return; // reading along
+    const author = this.notes.find(noteId)?.author?.display_name || null;
+    this.mentions.add({ conversation_id: id, note_id: noteId, author });
+    const conv = this.inbox.get(id) || await this.hydrate(id);
+    if (this.stopped) return;
+    const title = `${author || 'Someone'} mentioned you in a note`;
+    this.#alert(title, id, conv ? customerName(conv) : '');
+    toast(`${title}${conv ? ` on ${customerName(conv)}` : ''}.`);
     this.render();
   }
 
@@ -236,14 +298,20 @@ export class ConsoleSession {
     this.render();
   }
 
-  /** A customer wrote: count it unread (and alert) unless the agent is reading along. */
+  /**
+   * A customer wrote: counted unread unless the agent is reading along (then it is read, on
+   * the server too); an alert for the chats that are the agent's to answer (queue, mine).
+   */
   attention(conversationId, message) {
-    if (this.pane.id === conversationId && viewing()) return;
+    if (this.pane.id === conversationId && viewing()) {
+      this.reads.mark(conversationId);
+      return;
+    }
     const conv = this.inbox.get(conversationId);
-    if (!conv) return;
+    if (!conv || conv.status === 'closed') return;
     const list = this.inbox.listOf(conv);
-    if (list !== 'queue' && list !== 'mine') return;
-    if (this.inbox.bump(conversationId, message.id)) this.#alert(customerName(conv), conversationId, message.content);
+    if (!this.inbox.bump(conversationId, message.id)) return;
+    if (list === 'queue' || list === 'mine') this.#alert(customerName(conv), conversationId, message.content);
   }
 
   // --- loading over REST ---------------------------------------------------------------

@@ -1,6 +1,7 @@
 // The console's Settings area, for admins: FAQs, bot texts, appearance, the
 // sites that may show the chat, hours & e-mail, the team (with the routing of
-// the chats of agents who are away) and customers' sign-in, one section at a
+// the chats of agents who are away) and customers' sign-in; for every agent,
+// the team's canned replies (admins edit them) and their own, one section at a
 // time. The address says which (#settings/team, routes.js), so the top bar's
 // "Settings" is a link and the browser's Back works; the chat lists keep updating underneath. A section may have a
 // leave(), called when another one (or the chats) takes its place.
@@ -9,10 +10,11 @@ import { $ } from '../js/dom.js';
 import { wireAddAgent } from './admin.js';
 import { Appearance } from './appearance.js';
 import { BotTexts } from './bottexts.js';
+import { CannedSettings } from './cannedsettings.js';
 import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
-import { SECTIONS } from './routes.js';
+import { AGENT_SECTIONS, SECTIONS } from './routes.js';
 import { RoutingSettings } from './routingform.js';
 import { SignIn } from './signin.js';
 import { Team } from './team.js';
@@ -55,8 +57,9 @@ class SettingsStore {
 }
 
 export class SettingsView {
-  /** @param {{api, me: () => object|null, toast}} deps */
-  constructor({ api, me, toast }) {
+  /** @param {{api, me: () => object|null, toast, canned: import('./canned.js').CannedStore}} deps */
+  constructor({ api, me, toast, canned }) {
+    this.me = me;
     const store = new SettingsStore(api);
     this.team = new Team({ api, me, toast });
     const routing = new RoutingSettings({ store, toast });
@@ -69,6 +72,8 @@ export class SettingsView {
       team: { show: () => Promise.all([this.team.show(), routing.show()]) },
       widget: new WidgetSites({ api, store, toast }),
       signin: new SignIn({ api, store, toast }),
+      replies: new CannedSettings({ api, store: canned, me, toast, scope: 'team', section: 'replies' }),
+      myreplies: new CannedSettings({ api, store: canned, me, toast, scope: 'personal', section: 'myreplies' }),
     };
     wireAddAgent({ api, me, toast, onAdded: () => this.team.show() });
     this.current = null;
@@ -98,7 +103,9 @@ export class SettingsView {
       return;
     }
     setMain('settings-view');
+    const admin = this.me()?.role === 'admin';
     for (const link of document.querySelectorAll('.settings-nav a')) {
+      link.hidden = !admin && !AGENT_SECTIONS.includes(link.dataset.section);
       if (link.dataset.section === section) link.setAttribute('aria-current', 'page');
       else link.removeAttribute('aria-current');
     }

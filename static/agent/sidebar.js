@@ -6,6 +6,10 @@
 // words; a customer the shop's sign-in vouched for, a check mark by the name.
 // All open shows who holds each chat, whether they are there, and how long
 // its customer has waited. An empty list says what to expect (routing.js).
+// Rows with unread customer messages are bold with a count; a chat whose
+// customer waits for an answer says since when; "Unread" and "Waiting for
+// reply" filter the lists (unread.js); a chat where a note mentioned the
+// agent carries an "@" until they open it, and is listed above the lists.
 
 import { $, clear, h, hueFor, icon, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
@@ -13,6 +17,7 @@ import { customerName, holderOf, previewOf, verified } from './convinfo.js';
 import { waitingSince } from './inbox.js';
 import { emptyStates } from './routing.js';
 import { awaySince } from './team.js';
+import { FILTERS, filterList, isAwaiting, waitingText } from './unread.js';
 
 const TABS = ['queue', 'mine', 'open', 'closed'];
 
@@ -27,12 +32,15 @@ function holderBadge(holder, now) {
 export class Sidebar {
   /** onMore(tab): the list's button under it was pressed ("Show more", "Load older"). */
   /** `signal` ends this sidebar's listeners when its session ends (a new one takes over). */
-  constructor({ inbox, onSelect, onTab, onMore, signal, admin = false }) {
+  /** mentions: the chats a note mentioned the agent in (notes.js Mentions); onFilter(name): a filter was chosen. */
+  constructor({ inbox, mentions, onSelect, onTab, onMore, onFilter = () => {}, signal, admin = false }) {
     this.inbox = inbox;
+    this.mentions = mentions;
     this.onSelect = onSelect;
     this.onTab = onTab;
     this.admin = admin;
     this.tab = 'queue';
+    this.filter = 'all';
     this.items = new Map(); // id -> {li, button, sig}
     this.el = {
       tabs: [...document.querySelectorAll('.tab')],
@@ -47,7 +55,18 @@ export class Sidebar {
       more: $('list-more'),
       moreNote: $('list-more-note'),
       moreButton: $('list-more-button'),
+      filters: $('list-filters'),
+      mentions: $('mentions'),
+      mentionList: $('mentions-list'),
     };
+    for (const radio of this.el.filters.querySelectorAll('input[name="list-filter"]')) {
+      radio.checked = radio.value === 'all';
+      radio.addEventListener('change', () => {
+        if (!radio.checked) return;
+        this.filter = radio.value;
+        onFilter(radio.value);
+      }, { signal });
+    }
     this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
     // All open is for admins; the tab outlives a session (the next agent may be none). Beside
     // it, "My chats" is "Mine", so that four tabs fit the column.
@@ -116,11 +135,17 @@ export class Sidebar {
     // Every open chat: the held ones listed, plus the queue's true count (it may not all be loaded).
     el.countOpen.textContent = String(open.filter((c) => c.assigned_agent_id).length + paging.queueCount);
 
-    const list = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : this.tab === 'open' ? open : inbox.closed();
+    // The filters are for the open chats; Closed shows every one.
+    const filter = this.tab === 'closed' ? 'all' : this.filter;
+    el.filters.hidden = this.tab === 'closed';
+    const whole = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : this.tab === 'open' ? open : inbox.closed();
+    const list = filterList(whole, filter, inbox);
     this.#renderMore(list.length, paging);
-    el.empty.hidden = list.length > 0 || (this.tab === 'queue' && paging.queueCount > 0);
-    el.emptyTitle.textContent = empty[this.tab][0];
-    el.emptySub.textContent = empty[this.tab][1];
+    const filtered = FILTERS[filter].empty;
+    el.empty.hidden = list.length > 0 || (!filtered && this.tab === 'queue' && paging.queueCount > 0);
+    el.emptyTitle.textContent = filtered ? filtered[0] : empty[this.tab][0];
+    el.emptySub.textContent = filtered ? filtered[1] : empty[this.tab][1];
+    this.#renderMentions(selectedId);
 
     const keep = new Set(list.map((c) => c.id));
     for (const [id, item] of this.items) {
@@ -167,7 +192,7 @@ export class Sidebar {
 
   #signature(conv, selectedId, isTyping, now) {
     const holder = this.#holder(conv);
-    return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id),
+    return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id), this.mentions.has(conv.id),
       conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email,
       customerName(conv), verified(conv), this.inbox.words.get(conv.id), holder?.name, holder?.presence, holder?.awaySince].join('|');
   }
@@ -177,8 +202,9 @@ export class Sidebar {
     if (this.tab === 'closed') return age(conv.closed_at || conv.updated_at, now);
     if (this.tab === 'open') {
       const since = waitingSince(conv);
-      return since ? `waiting ${waited(since, now)}` : `answered ${age(conv.last_message?.created_at || conv.updated_at, now)}`;
+      return since ? waitingText(since, now) : `answered ${age(conv.last_message?.created_at || conv.updated_at, now)}`;
     }
+    if (isAwaiting(conv)) return waitingText(conv.waiting_since, now);
     return age(conv.last_message?.created_at || conv.updated_at, now);
   }
 
@@ -197,7 +223,8 @@ export class Sidebar {
       : previewOf(last, { me: inbox.me.id, agentName: (id) => inbox.agentName(id), words: inbox.words.get(conv.id) });
     const when = this.#when(conv, now);
     const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
-    const waiting = this.tab === 'queue' || (this.tab === 'open' && when.startsWith('waiting'));
+    const waiting = this.tab === 'queue' || when.startsWith('waiting');
+    const mentioned = this.mentions.has(conv.id);
     const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
@@ -211,6 +238,7 @@ export class Sidebar {
       h('span', { class: 'item-main' },
         h('span', { class: 'item-top' },
           h('span', { class: 'item-name' }, name),
+          mentioned ? h('span', { class: 'item-mention', title: 'A note mentions you' }, '@') : null,
           known ? h('span', { class: 'item-verified', title: 'Verified by your shop’s sign-in' }, icon('check', { size: 14 })) : null,
           h('span', { class: `item-when${waiting ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
@@ -225,7 +253,22 @@ export class Sidebar {
     const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
     const holder = this.#holder(conv);
     const held = this.tab !== 'open' ? '' : holder ? `, with ${holder.name}${holder.presence ? ` (${holderBadge(holder, now)[0].toLowerCase()})` : ''}` : ', in the queue';
-    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${mentioned ? ', a note mentions you' : ''}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+  }
+
+  // Above the lists: the chats where a note mentions the agent, each a button that opens it.
+  #renderMentions(selectedId) {
+    const { el, inbox } = this;
+    const items = this.mentions.list().filter((m) => m.conversation_id !== selectedId);
+    el.mentions.hidden = items.length === 0;
+    const sig = items.map((m) => `${m.conversation_id}|${m.author}|${customerName(inbox.get(m.conversation_id))}`).join('\n');
+    if (sig === this.mentionSig) return;
+    this.mentionSig = sig;
+    clear(el.mentionList).append(...items.map((m) => {
+      const who = inbox.get(m.conversation_id) ? customerName(inbox.get(m.conversation_id)) : 'a chat';
+      return h('li', {}, h('button', { class: 'mention-open', type: 'button', on: { click: () => this.onSelect(m.conversation_id) } },
+        `${m.author || 'Someone'} mentioned you in a note on ${who}`));
+    }));
   }
 
   // All open: "With Alex Agent [Away since 14:02]", or "In the queue".

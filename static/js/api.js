@@ -173,8 +173,10 @@ export function agentApi(token, onUnauthorized = () => {}) {
     changePassword: (current, next) => call('POST', '/agent/me/password', { body: { current_password: current, new_password: next } }),
     agents: () => call('GET', '/agent/agents'),
     queue: ({ limit, offset } = {}) => call('GET', '/agent/queue' + query({ limit, offset })),
-    conversations: ({ status, assigned, limit, before } = {}) =>
-      call('GET', '/agent/conversations' + query({ status, assigned, limit, before })),
+    // `unread` / `awaitingReply`: only the chats with customer messages the caller has not read,
+    // or whose customer wrote last (sent only when true).
+    conversations: ({ status, assigned, limit, before, unread, awaitingReply } = {}) =>
+      call('GET', '/agent/conversations' + query({ status, assigned, limit, before, unread: unread || undefined, awaiting_reply: awaitingReply || undefined })),
     messages: (id, after) => call('GET', conv(id) + '/messages' + query({ after })),
     send: (id, content, clientMessageId) =>
       call('POST', conv(id) + '/messages', { body: { content, client_message_id: clientMessageId }, idempotent: true }),
@@ -182,6 +184,19 @@ export function agentApi(token, onUnauthorized = () => {}) {
     release: (id) => call('POST', conv(id) + '/release'),
     close: (id) => call('POST', conv(id) + '/close'),
     typing: (id, typing) => call('POST', conv(id) + '/typing', { body: { typing }, idempotent: true }),
+    // The caller's read cursor: up to `upTo` (a message id), or the newest message. 204.
+    markRead: (id, upTo) => call('POST', conv(id) + '/read', { body: upTo ? { up_to_message_id: upTo } : {}, idempotent: true }),
+    // Private notes: the team's only, on any conversation (closed ones too).
+    notes: (id) => call('GET', conv(id) + '/notes'),
+    addNote: (id, content) => call('POST', conv(id) + '/notes', { body: { content } }),
+    // {to_agent_id, note?, force?} or {to: "queue", note?}: by the holder, or an admin.
+    transfer: (id, body) => call('POST', conv(id) + '/transfer', { body }),
+    // Canned replies: the team's and the caller's own; {content} filled in for one conversation.
+    cannedReplies: () => call('GET', '/agent/canned-replies'),
+    createCannedReply: (body) => call('POST', '/agent/canned-replies', { body }),
+    updateCannedReply: (id, body) => call('PATCH', `/agent/canned-replies/${enc(id)}`, { body }),
+    deleteCannedReply: (id) => call('DELETE', `/agent/canned-replies/${enc(id)}`),
+    renderCannedReply: (id, replyId) => call('GET', `${conv(id)}/canned-replies/${enc(replyId)}/render`),
     // Known customers: every agent reads them and may correct an unverified name or e-mail.
     contacts: ({ q, limit, before } = {}) => call('GET', '/agent/contacts' + query({ q, limit, before })),
     contact: (id) => call('GET', `/agent/contacts/${enc(id)}`),

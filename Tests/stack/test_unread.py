@@ -111,13 +111,22 @@ def test_awaiting_reply_and_how_long_the_customer_has_waited(stack, desk):
     assert bot_item["awaiting_reply"] is False and bot_item["waiting_since"] is None, "the bot has it: nobody waits for us"
 
     chat = held_chat(stack, sam)
+    item = desk.item(sam, chat.id)
+    assert item["awaiting_reply"] is True, "asking for a person is waiting for one"
+    assert item["waiting_since"] == item["requested_agent_at"] is not None
     first = desk.say(chat, "Where is my parcel?")
     desk.say(chat, "Hello??")
     item = desk.item(sam, chat.id)
     assert item["awaiting_reply"] is True
-    earliest = customer_messages(desk, sam, chat.id)[0]
-    assert item["waiting_since"] == earliest["created_at"], "the first customer message after the last agent message"
+    assert item["waiting_since"] == item["requested_agent_at"] < first["created_at"], \
+        "since the request for a person, which came before the customer's lines"
     assert chat.id in ids(desk.listed(sam, "awaiting_reply=true"))
+
+    # Words first, then the request for a person: since the words.
+    early = stack.start_chat()
+    words = desk.say(early, "My parcel is late")
+    desk.ok("POST", f"{C}/conversations/{early.id}/escalate", session=early.session_id)
+    assert desk.item(sam, early.id)["waiting_since"] == words["created_at"]
 
     desk.reply(sam, chat.id, "Looking now.")
     item = desk.item(sam, chat.id)

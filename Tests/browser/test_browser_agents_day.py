@@ -54,6 +54,18 @@ def held_by(stack, token: str, name: str, text: str) -> tuple[str, dict]:
     return conv_id, headers
 
 
+@pytest.fixture
+def closing(stack):
+    """Closes the chats a test gives it at its end (the other tests' seeded agent holds none:
+    signing out with open chats asks what to do with them)."""
+    chats: list[str] = []
+    yield chats
+    admin = admin_token(stack)
+    for conv_id in chats:
+        stack.http.post(stack.url(f"{A}/conversations/{conv_id}/close"), headers={"Authorization": f"Bearer {admin}"},
+                        timeout=15)
+
+
 def canned_reply(stack, token: str, shortcut: str, content: str) -> dict:
     """The caller's personal reply with this shortcut, made (or changed) to say `content`."""
     mine = stack.agent_call("GET", f"{A}/canned-replies", token, params={"q": shortcut})["items"]
@@ -97,11 +109,12 @@ def notes_drawn(c) -> list[str]:
     return [n.get_attribute("textContent") for n in c.d.find_elements(By.CSS_SELECTOR, "#conv-log .msg.side-note")]
 
 
-def test_slash_ref_and_enter_puts_the_rendered_reply_in_the_composer(stack, console):
+def test_slash_ref_and_enter_puts_the_rendered_reply_in_the_composer(stack, console, closing):
     token = agent_token(stack)
     me = stack.agent_call("GET", f"{A}/me", token)
     canned_reply(stack, token, "ref", "Hi {{contact.first_name | there}}, your refund is on its way. {{agent.name}}")
     conv_id, headers = held_by(stack, token, "Dana Scully", "Where is my refund?")
+    closing.append(conv_id)
     expected = f"Hi Dana, your refund is on its way. {me['display_name']}"
 
     c = console(1280, 800)
@@ -141,9 +154,10 @@ def asking_for_a_person(stack, shop, text: str) -> str:
     return shop.session()["conversationId"]
 
 
-def test_a_note_is_drawn_as_a_note_and_never_reaches_the_widget(stack, shopper, console):
+def test_a_note_is_drawn_as_a_note_and_never_reaches_the_widget(stack, shopper, console, closing):
     shop = shopper(1280, 800)
     conv_id = asking_for_a_person(stack, shop, "Hello, my parcel is late.")
+    closing.append(conv_id)
     c = console(1280, 800)
     c.wait_item(conv_id)
     c.open(conv_id)
@@ -177,7 +191,7 @@ def test_a_note_is_drawn_as_a_note_and_never_reaches_the_widget(stack, shopper, 
     shot(c.d, "agent-day-note-narrow", note, secret)
 
 
-def test_transfer_to_a_second_signed_in_agent_moves_the_chat_live(stack, console):
+def test_transfer_to_a_second_signed_in_agent_moves_the_chat_live(stack, console, closing):
     admin = admin_token(stack)
     username = f"kim{uuid.uuid4().hex[:8]}"
     password = "kim-browser-password-1"
@@ -185,6 +199,7 @@ def test_transfer_to_a_second_signed_in_agent_moves_the_chat_live(stack, console
                            json={"username": username, "password": password, "display_name": "Kim Lee"})
     token = agent_token(stack)
     conv_id, _ = held_by(stack, token, "Robin Hood", "I need to change my delivery address.")
+    closing.append(conv_id)
     handover = "Robin's order NW-2231: the address change is approved, ship Monday"
 
     sam = console(1280, 800)

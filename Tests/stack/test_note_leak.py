@@ -23,12 +23,13 @@ cause; the test waits until every row of the conversation is sent or cancelled
 from __future__ import annotations
 
 import email.message
+import time
 
 import pytest
 
 from daylib import A, C, D, Desk, checked_events, customer_facing, everything, nowhere_in, of, word
 from identitylib import login, new_secret, sign, signed_in
-from maillib import ca, inbox, mail_env, settled  # noqa: F401 (ca, inbox: fixtures)
+from maillib import ca, db_rows, inbox, mail_env, settled  # noqa: F401 (ca, inbox: fixtures)
 from sselib import agent_stream, customer_stream
 from stacklib import ok
 
@@ -40,6 +41,18 @@ def desk(stack_factory, inbox, ca) -> Desk:
     s = stack_factory("note-leak", **mail_env(inbox.port, ca))
     ok(s.request("PATCH", f"{D}/settings", token=s.admin.token, json={"notify_email": SHOP}))
     return Desk(s)
+
+
+def widget_closed(stack, conversation_id: str, timeout: float = 10) -> None:
+    """Waits until the notifier has recorded that no widget stream of the conversation is open
+    (`stream_presence`, which the unseen-reply rule reads): a reply from then on is unseen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rows = db_rows(stack, "SELECT open FROM stream_presence WHERE subject = ?", f"conversation:{conversation_id}")
+        if rows and not rows[0]["open"]:
+            return
+        assert time.monotonic() < deadline, f"the widget's stream still counts as open: {rows}"
+        time.sleep(0.1)
 
 
 def all_text(message: email.message.EmailMessage) -> str:
@@ -90,6 +103,7 @@ def test_a_note_reaches_no_customer_by_any_path(desk, inbox):
         assert [(r["kind"], r["state"]) for r in settled(stack, "conversation_id", chat.id)
                 if r["kind"] == "unseen_reply"] == [("unseen_reply", "cancelled")]
         widget.close()
+        widget_closed(stack, chat.id)
         desk.reply(kim, chat.id, "Kim here: your refund is on its way.")
         [unseen] = inbox.wait_for(customer_email)
         assert "Kim here: your refund is on its way." in all_text(unseen)
@@ -97,6 +111,13 @@ def test_a_note_reaches_no_customer_by_any_path(desk, inbox):
         # on the way stands in for the unseen-reply e-mail).
         asked = desk.ok("POST", f"{C}/conversations/{chat.id}/transcript", 202, session=chat.session_id, json={})
         assert asked == {"status": "on_close", "email": customer_email}
+
+        # While it is open: a new device signs in (the open conversation, with its history)
+        # and the customer's routes answer.
+        open_device = ok(login(stack, token=sign(secret, f"shop-{tag}", name="Robin Hood", email=customer_email)))
+        assert open_device["conversation"]["id"] == chat.id and open_device["resumed"] is True, open_device
+        seen_open = customer_facing(desk, chat)
+        assert seen_open["resume"]["conversation"]["id"] == chat.id
 
         # Kim closes the chat: the transcript goes out. Then a note on the closed chat.
         desk.ok("POST", f"{A}/conversations/{chat.id}/close", who=kim)
@@ -139,7 +160,7 @@ def test_a_note_reaches_no_customer_by_any_path(desk, inbox):
 
         for phrase in phrases.values():
             nowhere_in(phrase, widget=everything(widget), replay=everything(replay), login=new_device, export=export,
-                       **seen, **mails, **last_messages)
+                       login_while_open=open_device, open=seen_open, **seen, **mails, **last_messages)
     finally:
         for stream in (widget, sams_tab, kims_tab, replay):
             if stream is not None:
@@ -165,6 +186,7 @@ def test_a_reply_after_the_widget_closed_is_mailed_though_an_earlier_one_was_see
         widget.wait_message(seen["id"])
     finally:
         widget.close()
+    widget_closed(stack, chat.id)
     desk.reply(sam, chat.id, "Written after the widget closed.")
     rows = settled(stack, "conversation_id", chat.id)
     assert [r["state"] for r in rows if r["kind"] == "unseen_reply"].count("sent") == 1, rows

@@ -15,6 +15,7 @@ import { renderPresence, renderSoundButton, setMain, showConsole, toast } from '
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
 import { wireForgot } from './forgot.js';
+import { LabelStore } from './labels.js';
 import { setLimits } from './limits.js';
 import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
@@ -37,6 +38,8 @@ const api = agentApi(() => auth?.token || '', () => signedOut());
 const me = () => auth?.agent || null;
 // The canned replies: read once per sign-in, shared by the composer's "/" list and Settings.
 const canned = new CannedStore(api);
+// The team's labels: read once per sign-in, shared by the lists, the chat header, search and Settings.
+const labels = new LabelStore(api);
 
 // --- static chrome ---------------------------------------------------------------
 
@@ -128,6 +131,7 @@ function start() {
     me: agent,
     contactEditor,
     canned,
+    labels,
     onMe: keepMe,
     onAgent: (changed) => settings.agentChanged(changed),
     onExpired: signedOut,
@@ -161,6 +165,7 @@ function stop() {
   contacts.show(null);
   contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
   canned.forget(); // the next sign-in reads its own
+  labels.forget();
   if (!session) return;
   const s = session;
   session = null;
@@ -169,14 +174,16 @@ function stop() {
 
 // --- the views: chats, contacts, settings (admins) ---------------------------------------
 
-const settings = new SettingsView({ api, me, toast, canned });
+/** A conversation chosen on another page (Contacts): the chats show it. */
+const openConversation = (id) => {
+  location.hash = '#chats';
+  session?.select(id);
+};
+const settings = new SettingsView({ api, me, toast, canned, labels });
 const contactEditor = new ContactEditor({ api, toast });
 const contacts = new ContactsView({
   api, me, toast, editor: contactEditor,
-  onOpenConversation: (id) => {
-    location.hash = '#chats';
-    session?.select(id);
-  },
+  onOpenConversation: openConversation,
   onErased: (contactId) => session?.contactErased(contactId),
 });
 wirePassword({ api, me, toast });

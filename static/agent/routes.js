@@ -3,7 +3,7 @@
 // contact open (#contacts/<id>). The address is the state, so the top bar's
 // links are links and the browser's Back works.
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'replies', 'myreplies'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'labels', 'replies', 'myreplies'];
 
 /** The sections every agent has (the others are for admins): the canned replies. */
 export const AGENT_SECTIONS = ['myreplies', 'replies'];

@@ -169,6 +169,7 @@ function stop() {
   contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
   search.show(null);
   search.forget();
+  searchBar.forget();
   canned.forget(); // the next sign-in reads its own
   labels.forget();
   if (!session) return;

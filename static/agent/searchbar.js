@@ -73,6 +73,12 @@ export class SearchBar {
     if (focus) el.open.focus();
   }
 
+  /** Signed out: the box is empty and shut for whoever signs in next. */
+  forget() {
+    this.el.input.value = '';
+    this.close();
+  }
+
   /** The query of the results shown (or none) stands in the box. */
   show(q) {
     if (document.activeElement !== this.el.input) this.el.input.value = q || '';

@@ -280,6 +280,18 @@ describe('a labels event', () => {
     applyEvent(session, 'conversation.updated', { conversation: conv('c1'), labels: [] });
     assert.deepEqual(inbox.get('c1').labels, []);
   });
+
+  test('labels.changed replaces the team\'s labels everywhere at once (a rename, a delete)', () => {
+    const store = new LabelStore({ labels: async () => ({ items: [] }) });
+    store.set([{ id: 'a', name: 'refund', color: '#d93025' }, { id: 'b', name: 'VIP', color: '#f4c20d' }]);
+    let told = 0;
+    store.onChange(() => { told += 1; });
+    const session = { inbox: new Inbox(ME), me: ME, admin: false, labels: store, hydrate: () => null };
+    assert.equal(applyEvent(session, 'labels.changed', { labels: [{ id: 'a', name: 'Refunded', color: '#d93025' }] }), true);
+    assert.equal(store.byId('a').name, 'Refunded');
+    assert.equal(store.byId('b'), null, 'a deleted label is gone');
+    assert.equal(told, 1);
+  });
 });
 
 describe('Settings → Labels: the form', () => {

@@ -33,6 +33,13 @@ const HANDLERS = {
     return true;
   },
 
+  // An admin added, renamed, recoloured or deleted a label: every chip follows (a deleted
+  // label is gone from the store, so rows stop drawing it).
+  'labels.changed'({ labels }, data) {
+    labels.set(data.labels);
+    return true;
+  },
+
   'agent.assigned'(session, data) {
     const { inbox, me } = session;
     const id = data.conversation_id;

@@ -19,6 +19,7 @@ extension ChatService {
             try Self.requireFreeLabel(label.name, except: nil, tx.rows)
             try tx.rows.insertLabel(label, at: tx.now)
             try tx.audit(actor, "label.created", label.id, ["name": label.name, "color": label.color])
+            try tx.emit(.labelsChanged(try tx.rows.labels()))
             return label
         }
     }
@@ -35,6 +36,7 @@ extension ChatService {
             if let color { label.color = color }
             try tx.rows.updateLabel(label, at: tx.now)
             try tx.audit(actor, "label.updated", label.id, ["name": label.name, "color": label.color])
+            try tx.emit(.labelsChanged(try tx.rows.labels()))
             return label
         }
     }
@@ -45,6 +47,7 @@ extension ChatService {
             guard let label = try tx.rows.label(id: id) else { throw Self.labelNotFound }
             try tx.rows.deleteLabel(id: id)
             try tx.audit(actor, "label.deleted", id, ["name": label.name])
+            try tx.emit(.labelsChanged(try tx.rows.labels()))
         }
     }
 

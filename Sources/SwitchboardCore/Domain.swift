@@ -49,6 +49,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case noteMentioned = "note.mentioned"
     case conversationTransferred = "conversation.transferred"
     case conversationRead = "conversation.read"
+    case labelsChanged = "labels.changed"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

@@ -117,6 +117,8 @@ public struct SearchHit: Codable, Equatable, Sendable {
 /// Which conversations a search looks at.
 public struct SearchFilter: Equatable, Sendable {
     public var status: ConversationStatus?
+    /// Only conversations that are not closed.
+    public var openOnly = false
     public var labelId: String?
     /// Hits at or after / before these times.
     public var from: Timestamp?

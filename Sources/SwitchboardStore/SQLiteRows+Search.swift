@@ -56,6 +56,7 @@ extension SQLiteRows {
             conditions += " AND c.status = ?"
             arguments += [status.rawValue]
         }
+        if filter.openOnly { conditions += " AND c.status != 'closed'" }
         if let label = filter.labelId {
             conditions += " AND c.id IN (SELECT conversation_id FROM conversation_labels WHERE label_id = ?)"
             arguments += [label]

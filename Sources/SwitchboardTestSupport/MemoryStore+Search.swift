@@ -9,6 +9,7 @@ extension MemoryRows {
         func passes(_ conversationId: String, _ time: Timestamp) -> Bool {
             guard let c = state.conversations[conversationId]?.conversation else { return false }
             if let status = filter.status, c.status != status { return false }
+            if filter.openOnly, c.status == .closed { return false }
             if let label = filter.labelId, !(state.conversationLabels[c.id] ?? []).contains(label) { return false }
             if let from = filter.from, time < from { return false }
             if let to = filter.to, time >= to { return false }

@@ -198,8 +198,11 @@ struct LabelRuleTests {
         let customerEvents = try desk.log.events(after: 0, conversationId: nil, limit: 500).filter { $0.audience == .conversation }
         #expect(!customerEvents.contains { $0.data.contains("Refund") })
 
-        // Renamed everywhere at once; deleted: off every conversation.
+        // Renamed everywhere at once (and every console told); deleted: off every conversation.
+        let beforeRename = try desk.log.events(after: 0, conversationId: nil, limit: 500).last?.id ?? 0
         _ = try desk.service.updateLabel(id: refund.id, LabelInput(name: "Refunded"), by: Self.admin)
+        let told = try desk.log.events(after: beforeRename, conversationId: nil, limit: 10)
+        #expect(told.map(\.name) == ["labels.changed"] && told.first?.audience == .agents && told.first?.data.contains("Refunded") == true)
         #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded", "VIP"])
         try desk.service.deleteLabel(id: vip.id, by: Self.admin)
         #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.labels.map(\.name) == ["Refunded"])

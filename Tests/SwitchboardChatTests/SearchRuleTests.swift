@@ -63,6 +63,9 @@ struct SearchRuleTests {
 
         // Filters: status and time.
         #expect(try ids("parcel", SearchFilter(status: .closed)).isEmpty)
+        var open = SearchFilter()
+        open.openOnly = true
+        #expect(try Set(ids("parcel", open)) == [jamie.conversation.id, other.id])
         #expect(try ids("parcel", SearchFilter(to: Timestamp(milliseconds: 0))).isEmpty)
     }
 

@@ -23,7 +23,7 @@ const realFetch = globalThis.fetch;
 
 // The elements of index.html the sign-in screen's modules find by id.
 const IDS = {
-  div: ['login-view', 'login-main', 'app-view', 'pane', 'settings-view', 'contacts-view', 'login-pane', 'forgot-pane', 'setpw-pane', 'setpw-problem'],
+  div: ['login-view', 'login-main', 'app-view', 'pane', 'settings-view', 'contacts-view', 'search-view', 'login-pane', 'forgot-pane', 'setpw-pane', 'setpw-problem'],
   h1: ['login-title', 'forgot-title', 'setpw-title'],
   p: ['forgot-admin', 'login-foot', 'forgot-error', 'forgot-status', 'setpw-text', 'setpw-error'],
   form: ['forgot-form', 'setpw-form'],

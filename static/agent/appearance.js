@@ -8,10 +8,22 @@ import { clearInvalid, copyField, invalid, loadSettings, onSubmit, saveSettings,
 import { drawWidget } from './preview.js';
 
 /** "#abc" / "#aabbcc" (any case, with or without "#") → "#aabbcc", else null. */
-function hexColor(text) {
+export function hexColor(text) {
   const t = text.trim();
   const rgb = parseHex(t.startsWith('#') ? t : `#${t}`);
   return rgb ? toHex(rgb) : null;
+}
+
+/** A colour picker beside a "#rrggbb" field: each follows the other. */
+export function pairColor(picker, field) {
+  picker.addEventListener('input', () => {
+    field.value = picker.value;
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+  field.addEventListener('input', () => {
+    const hex = hexColor(field.value);
+    if (hex) picker.value = hex;
+  });
 }
 
 export class Appearance {
@@ -26,11 +38,7 @@ export class Appearance {
     };
     const { el } = this;
     el.snippet.value = `<script src="${location.origin}/widget.js" async></script>`;
-    el.picker.addEventListener('input', () => { el.color.value = el.picker.value; });
-    el.color.addEventListener('input', () => {
-      const hex = hexColor(el.color.value);
-      if (hex) el.picker.value = hex;
-    });
+    pairColor(el.picker, el.color);
     el.form.addEventListener('input', () => this.preview());
     onSubmit(el.form, () => this.#submit());
     el.copy.addEventListener('click', () => this.#copy());

@@ -4,6 +4,8 @@
 // follows every keystroke without a request. Also: which `/query` the agent is
 // typing in the composer.
 
+import { ReadOnceStore } from './store.js';
+
 /** Words as the server splits them: runs of letters and digits. */
 export const wordsOf = (text) => String(text).match(/[\p{L}\p{N}]+/gu) || [];
 
@@ -47,49 +49,9 @@ export function replaceToken(text, token, insert) {
 }
 
 /** The canned replies this agent may use, read once and kept (CannedReply objects, by shortcut). */
-export class CannedStore {
+export class CannedStore extends ReadOnceStore {
   constructor(api) {
+    super(() => api.cannedReplies(), (a, b) => a.shortcut.localeCompare(b.shortcut) || a.scope.localeCompare(b.scope));
     this.api = api;
-    this.items = null; // null: not read yet
-    this.pending = null;
-    this.generation = 0; // a read that answers after forget() is dropped
-    this.listeners = new Set();
-  }
-
-  /** The list, read on first use; a failed read is tried again next time. */
-  load() {
-    if (this.items) return Promise.resolve(this.items);
-    const generation = this.generation;
-    this.pending ||= this.api.cannedReplies()
-      .then(({ items }) => (generation === this.generation ? this.#set(items) : []))
-      .finally(() => { if (generation === this.generation) this.pending = null; });
-    return this.pending;
-  }
-
-  /** Read again (after an edit here, or to show what others changed). */
-  reload() {
-    this.generation++;
-    this.items = null;
-    this.pending = null;
-    return this.load();
-  }
-
-  /** The list changed: `callback(items)`. Returns a function that stops listening. */
-  onChange(callback) {
-    this.listeners.add(callback);
-    return () => this.listeners.delete(callback);
-  }
-
-  /** Signed out: nothing of this agent's replies stays for the next one. */
-  forget() {
-    this.generation++;
-    this.items = null;
-    this.pending = null;
-  }
-
-  #set(items) {
-    this.items = [...items].sort((a, b) => a.shortcut.localeCompare(b.shortcut) || a.scope.localeCompare(b.scope));
-    for (const callback of this.listeners) callback(this.items);
-    return this.items;
   }
 }

@@ -8,7 +8,8 @@
 
 import { $, clear, h } from '../js/dom.js';
 import { confirmDialog } from './confirm.js';
-import { busy, explain, signedOut } from './forms.js';
+import { busy, errorField, explain, fieldError, signedOut } from './forms.js';
+import { ListSettings } from './listsettings.js';
 
 export const VARIABLES = [
   ['{{contact.name}}', 'the customer’s name'],
@@ -58,39 +59,20 @@ const TEXTS = {
   },
 };
 
-export class CannedSettings {
+export class CannedSettings extends ListSettings {
   /**
    * @param {{api, store: import('./canned.js').CannedStore, me: () => object|null, toast, scope: 'team'|'personal', section: string}} deps
    *   section: the id suffix of its <section> in index.html ("replies", "myreplies").
    */
   constructor({ api, store, me, toast, scope, section }) {
-    Object.assign(this, { api, store, me, toast, scope, texts: TEXTS[scope] });
+    super({ store, loading: 'Loading the replies…', failed: "Couldn't load the replies." });
+    Object.assign(this, { api, me, toast, scope, texts: TEXTS[scope] });
     this.id = section;
-    this.editing = null; // the reply in the form (null: a new one)
     this.#build($(`section-${section}`));
-    store.onChange(() => { if (this.shown) this.render(); });
   }
 
   get editable() {
     return this.scope === 'personal' || this.me()?.role === 'admin';
-  }
-
-  async show() {
-    this.shown = true;
-    this.#closeForm();
-    this.el.state.textContent = this.store.items ? '' : 'Loading the replies…';
-    this.render();
-    try {
-      await this.store.reload(); // what others changed since
-      this.el.state.textContent = '';
-    } catch (err) {
-      if (!signedOut(err)) this.el.state.textContent = explain(err, { fallback: "Couldn't load the replies." }).text;
-    }
-    this.render();
-  }
-
-  leave() {
-    this.shown = false;
   }
 
   render() {
@@ -108,9 +90,7 @@ export class CannedSettings {
     const id = (name) => `${this.id}-${name}`;
     const t = this.texts;
     // A field's error line (its id: the input's, with "-error") comes first in what describes it.
-    const field = (label, input, ...more) => h('div', { class: 'field' },
-      h('label', { for: input.id }, label), ...more.length ? more : [input],
-      h('p', { class: 'field-error', id: `${input.id}-error`, hidden: true }));
+    const field = errorField;
     const describe = (name, extra = '') => `${id(`${name}-error`)} ${extra}`.trim();
     this.el = {
       add: h('button', { class: 'btn primary', type: 'button', on: { click: () => this.#openForm(null) } }, 'Add reply'),
@@ -139,7 +119,7 @@ export class CannedSettings {
         h('p', { class: 'hint' }, 'A value that is missing is left out; give a fallback after a bar: ', h('code', {}, '{{contact.first_name | there}}'), '.')),
       el.error,
       h('div', { class: 'form-actions' },
-        h('button', { class: 'btn ghost', type: 'button', on: { click: () => this.#closeForm(true) } }, 'Cancel'),
+        h('button', { class: 'btn ghost', type: 'button', on: { click: () => this.closeForm(true) } }, 'Cancel'),
         el.save));
     section.append(
       h('div', { class: 'set-head' },
@@ -167,7 +147,7 @@ export class CannedSettings {
   #openForm(reply) {
     const { el } = this;
     this.editing = reply;
-    this.#clearErrors();
+    this.clearErrors();
     el.shortcut.value = reply?.shortcut || '';
     el.title.value = reply?.title || '';
     el.content.value = reply?.content || '';
@@ -178,39 +158,12 @@ export class CannedSettings {
     el.shortcut.focus();
   }
 
-  /** `back`: the focus goes back to the button that opened the form. */
-  #closeForm(back = false) {
-    const was = this.editing;
-    this.editing = null;
-    this.el.form.hidden = true;
-    this.#clearErrors();
-    if (!back) return;
-    this.render();
-    const button = was ? this.el.list.querySelector(`li[data-id="${CSS.escape(was.id)}"] [data-action="edit"]`) : this.el.add;
-    button?.focus();
-  }
-
-  #clearErrors() {
-    this.el.error.hidden = true;
-    for (const input of Object.values(this.fields || {})) this.#fieldError(input, '');
-  }
-
-  /** `text` under `input` (none: cleared), the field marked invalid and focused. */
-  #fieldError(input, text) {
-    const line = $(input.getAttribute('aria-describedby').split(' ')[0]);
-    line.textContent = text;
-    line.hidden = !text;
-    if (!text) return input.removeAttribute('aria-invalid');
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
-  }
-
   async #save() {
     const { el, fields } = this;
-    this.#clearErrors();
+    this.clearErrors();
     const values = { shortcut: el.shortcut.value, title: el.title.value, content: el.content.value };
     const problem = replyProblem(values);
-    if (problem) return this.#fieldError(fields[problem.field], problem.text);
+    if (problem) return fieldError(fields[problem.field], problem.text);
     const reply = this.editing;
     const body = reply ? replyPatch(reply, values)
       : { shortcut: normalShortcut(values.shortcut), title: values.title.trim(), content: values.content, scope: this.scope };
@@ -219,24 +172,16 @@ export class CannedSettings {
         await busy(el.save, 'Saving…', () => (reply ? this.api.updateCannedReply(reply.id, body) : this.api.createCannedReply(body)));
       }
       this.toast(reply ? `Saved /${normalShortcut(values.shortcut)}.` : `Added /${normalShortcut(values.shortcut)}.`);
-      this.#closeForm();
-      await this.store.reload().catch(() => {});
-      this.render();
-      const edit = reply && el.list.querySelector(`li[data-id="${CSS.escape(reply.id)}"] [data-action="edit"]`);
-      (edit || el.add).focus();
+      this.closeForm();
+      await this.changed(reply);
     } catch (err) {
-      if (signedOut(err)) return;
-      const { text, input } = explain(err, {
+      this.refused(err, {
         fields: { shortcut: { input: fields.shortcut, label: 'Shortcut' }, title: { input: fields.title, label: 'Title' }, content: { input: fields.content, label: 'Text' } },
         codes: { shortcut_taken: { text: `${err.detail} Choose another shortcut.`, input: fields.shortcut } },
         fallback: "Couldn't save the reply.",
       });
-      if (input) this.#fieldError(input, text);
-      else {
-        el.error.textContent = text;
-        el.error.hidden = false;
-      }
     }
+    return null;
   }
 
   async #delete(reply) {
@@ -248,11 +193,9 @@ export class CannedSettings {
     if (!sure) return;
     try {
       await this.api.deleteCannedReply(reply.id);
-      if (this.editing?.id === reply.id) this.#closeForm();
+      if (this.editing?.id === reply.id) this.closeForm();
       this.toast(`Deleted /${reply.shortcut}.`);
-      await this.store.reload().catch(() => {});
-      this.render();
-      this.el.add.focus();
+      await this.changed();
     } catch (err) {
       if (signedOut(err)) return;
       this.el.state.textContent = explain(err, { fallback: "Couldn't delete the reply." }).text;

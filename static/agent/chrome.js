@@ -7,10 +7,10 @@ import { soundEnabled } from './sound.js';
 
 /**
  * Which view is the page's one main landmark: the sign-in card, the
- * conversation pane, Settings or Contacts (the others are hidden, and carry no role).
+ * conversation pane, Settings, Contacts or the search results (the others are hidden, and carry no role).
  */
 export function setMain(id) {
-  for (const name of ['login-main', 'pane', 'settings-view', 'contacts-view']) {
+  for (const name of ['login-main', 'pane', 'settings-view', 'contacts-view', 'search-view']) {
     if (name === id) $(name).setAttribute('role', 'main');
     else $(name).removeAttribute('role');
   }

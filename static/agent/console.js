@@ -3,8 +3,9 @@
 // (presence, sound, Contacts, "My e-mail" behind the agent's name, password,
 // sign out), and one ConsoleSession (session.js) for as long as an agent
 // stays signed in; the Contacts page (contacts.js) at #contacts; for admins,
-// the Settings area (settings.js) at #settings. The address says which of
-// the three views shows (routes.js).
+// the Settings area (settings.js) at #settings; search results (searchview.js)
+// at #search?q=…, from the top bar's box (searchbar.js) on every page. The
+// address says which of the views shows (routes.js).
 
 import { ApiError, agentApi } from '../js/api.js';
 import { $, icon } from '../js/dom.js';
@@ -15,12 +16,15 @@ import { renderPresence, renderSoundButton, setMain, showConsole, toast } from '
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
 import { wireForgot } from './forgot.js';
+import { LabelStore } from './labels.js';
 import { setLimits } from './limits.js';
 import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
 import { takeLinkToken, wirePasswordLink } from './passwordlink.js';
-import { viewOf } from './routes.js';
+import { searchHash, viewOf } from './routes.js';
+import { SearchBar } from './searchbar.js';
+import { SearchView } from './searchview.js';
 import { ConsoleSession } from './session.js';
 import { SettingsView } from './settings.js';
 import { soundEnabled } from './sound.js';
@@ -37,6 +41,8 @@ const api = agentApi(() => auth?.token || '', () => signedOut());
 const me = () => auth?.agent || null;
 // The canned replies: read once per sign-in, shared by the composer's "/" list and Settings.
 const canned = new CannedStore(api);
+// The team's labels: read once per sign-in, shared by the lists, the chat header, search and Settings.
+const labels = new LabelStore(api);
 
 // --- static chrome ---------------------------------------------------------------
 
@@ -128,6 +134,7 @@ function start() {
     me: agent,
     contactEditor,
     canned,
+    labels,
     onMe: keepMe,
     onAgent: (changed) => settings.agentChanged(changed),
     onExpired: signedOut,
@@ -160,7 +167,11 @@ function stop() {
   settings.show(null);
   contacts.show(null);
   contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
+  search.show(null);
+  search.forget();
+  searchBar.forget();
   canned.forget(); // the next sign-in reads its own
+  labels.forget();
   if (!session) return;
   const s = session;
   session = null;
@@ -169,15 +180,30 @@ function stop() {
 
 // --- the views: chats, contacts, settings (admins) ---------------------------------------
 
-const settings = new SettingsView({ api, me, toast, canned });
+/** A conversation chosen on another page (Contacts, search results): the chats show it. */
+const openConversation = (id) => {
+  location.hash = '#chats';
+  session?.select(id);
+};
+const settings = new SettingsView({ api, me, toast, canned, labels });
 const contactEditor = new ContactEditor({ api, toast });
 const contacts = new ContactsView({
   api, me, toast, editor: contactEditor,
-  onOpenConversation: (id) => {
-    location.hash = '#chats';
-    session?.select(id);
-  },
+  onOpenConversation: openConversation,
   onErased: (contactId) => session?.contactErased(contactId),
+});
+// Search: the box in the top bar (every page) and the results' own view.
+const search = new SearchView({ api, me, labels, live: (id) => session?.inbox.get(id) || null, onOpenConversation: openConversation });
+const searchBar = new SearchBar({
+  active: () => Boolean(session),
+  onSearch: (where) => {
+    const hash = searchHash(where);
+    // On a phone the results take the screen: the box closes, the focus goes to them.
+    const toResults = searchBar.isOpen;
+    searchBar.close();
+    if (location.hash === hash) search.again({ focus: toResults });
+    else search.go(hash, { focus: toResults });
+  },
 });
 wirePassword({ api, me, toast });
 wireMyEmail({ api, me, onMe: keepMe, toast });
@@ -189,6 +215,8 @@ function route() {
   const where = viewOf(location.hash, { admin: me()?.role === 'admin' });
   settings.show(where.view === 'settings' ? where.section : null);
   contacts.show(where.view === 'contacts' ? where : null);
+  search.show(where.view === 'search' ? where : null);
+  searchBar.show(where.view === 'search' ? where.q : '');
   const chats = where.view === 'chats';
   $('pane').hidden = !chats;
   document.querySelector('.side').hidden = !chats;

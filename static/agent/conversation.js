@@ -1,7 +1,8 @@
 // The right pane: one conversation with its full history and the team's
 // private notes (notes.js), the reply box (a reply, or a note: composemode.js;
 // "/" for canned replies: cannedpicker.js) and the actions (claim, transfer,
-// release, close). Messages arrive from the stream or the fallback poll through
+// release, close); its labels as chips under the name, set from the "Labels"
+// menu (labelmenu.js). Messages arrive from the stream or the fallback poll through
 // ingest(), notes through addNote(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
@@ -16,6 +17,8 @@ import { replaceToken } from './canned.js';
 import { CannedPicker } from './cannedpicker.js';
 import { ComposeMode } from './composemode.js';
 import { customerName, endsWithOfflineNote, holderOf, shopperWords, statusOf, verified } from './convinfo.js';
+import { LabelMenu } from './labelmenu.js';
+import { labelChip, labelsKey, labelsOf } from './labels.js';
 import { limits } from './limits.js';
 import { NOTE, mergeTimeline } from './notes.js';
 import { awaySince } from './team.js';
@@ -32,7 +35,7 @@ const SOURCES = {
 
 export class ConversationPane {
   /**
-   * @param {{api, inbox, me, notes: import('./notes.js').NoteBook, canned: import('./canned.js').CannedStore,
+   * @param {{api, inbox, me, notes: import('./notes.js').NoteBook, canned: import('./canned.js').CannedStore, labels: import('./labels.js').LabelStore,
    *          toast: (text, kind?) => void, onChange: () => void, onBack: () => void, onClaimed: (id) => void,
    *          onOwn?: (id) => void, onTransfer?: (conv) => void, isAdmin: boolean}} deps
    *   onOwn: this console is about to take conversation `id` (a claim, or a first reply to a
@@ -50,7 +53,7 @@ export class ConversationPane {
     this.otherAgentTyping = null;
     this.el = {
       empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
-      status: $('conv-status'), verified: $('conv-verified'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'), transfer: $('transfer'),
+      status: $('conv-status'), verified: $('conv-verified'), labels: $('conv-labels'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'), transfer: $('transfer'),
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
@@ -100,6 +103,9 @@ export class ConversationPane {
     this.picker = new CannedPicker({
       combo: $('reply-combo'), input: el.input, popup: $('canned-popup'), list: $('canned-list'), empty: $('canned-empty'), status: $('canned-status'),
       store: this.canned, signal, onChoose: (reply, token) => this.#insertCanned(reply, token),
+    });
+    this.labelMenu = new LabelMenu({
+      api: this.api, store: this.labels, inbox: this.inbox, toast: this.toast, admin: this.isAdmin, signal, onChange: () => this.onChange(),
     });
     submitOnEnter(el.form, el.input, () => this.#submit(), signal);
     el.input.addEventListener('input', () => {
@@ -425,6 +431,7 @@ export class ConversationPane {
     const c = this.conv;
     el.empty.hidden = Boolean(this.id);
     el.conv.hidden = !this.id;
+    this.labelMenu.sync(c);
     if (!this.id) return;
     el.loadingNote.hidden = !(this.loading && this.log.size === 0);
     if (!c) return;
@@ -441,6 +448,13 @@ export class ConversationPane {
     el.verified.hidden = !verified(c);
 
     el.offline.hidden = !c.offline;
+    const labels = labelsOf(c, this.labels);
+    const labelSig = labelsKey(labels);
+    if (labelSig !== el.labels.dataset.sig) {
+      el.labels.dataset.sig = labelSig;
+      clear(el.labels).append(h('span', { class: 'sr-only' }, 'Labels: '), ...labels.map((label) => labelChip(label)));
+      el.labels.hidden = labels.length === 0;
+    }
     const email = c.customer?.email;
     const source = SOURCES[c.customer?.source] || '';
     const when = c.status === 'agent' && !c.assigned_agent_id && c.requested_agent_at ? `waiting ${waited(c.requested_agent_at)}` : `started ${fullDate(c.created_at)}`;

@@ -23,12 +23,20 @@ const HANDLERS = {
     return true;
   },
 
-  // Admins keep every open chat (All open); agents the queue's and their own.
+  // Admins keep every open chat (All open); agents the queue's and their own. Labels set by
+  // anyone come as {conversation, labels} (agents only): the chips follow.
   'conversation.updated'(session, data) {
     const { inbox, me } = session;
-    const c = data.conversation;
+    const c = Array.isArray(data.labels) ? { ...data.conversation, labels: data.labels } : data.conversation;
     if (inbox.get(c.id)) inbox.upsert(c);
     else if (c.status === 'agent' && (session.admin || !c.assigned_agent_id || c.assigned_agent_id === me.id)) session.hydrate(c.id);
+    return true;
+  },
+
+  // An admin added, renamed, recoloured or deleted a label: every chip follows (a deleted
+  // label is gone from the store, so rows stop drawing it).
+  'labels.changed'({ labels }, data) {
+    labels.set(data.labels);
     return true;
   },
 

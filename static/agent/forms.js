@@ -3,6 +3,7 @@
 // characters."), the field marked invalid, and a busy submit button.
 
 import { ApiError } from '../js/api.js';
+import { h } from '../js/dom.js';
 
 /** Shows `text` in the error line `el` (hides it when empty). */
 export function showError(el, text) {
@@ -43,6 +44,27 @@ export function invalid(input) {
   input.setAttribute('aria-invalid', 'true');
   input.addEventListener('input', () => input.removeAttribute('aria-invalid'), { once: true });
   input.focus();
+}
+
+/**
+ * A field built in script: its label, the input (or `more`, the input among other nodes) and
+ * its error line, whose id is the input's with "-error" (fieldError() writes there; put it
+ * first in the input's aria-describedby).
+ */
+export function errorField(label, input, ...more) {
+  return h('div', { class: 'field' },
+    h('label', { for: input.id }, label), ...(more.length ? more : [input]),
+    h('p', { class: 'field-error', id: `${input.id}-error`, hidden: true }));
+}
+
+/** `text` under `input` in its errorField() line (none: cleared), the field marked invalid and focused. */
+export function fieldError(input, text) {
+  const line = document.getElementById(`${input.id}-error`);
+  line.textContent = text;
+  line.hidden = !text;
+  if (!text) return input.removeAttribute('aria-invalid');
+  input.setAttribute('aria-invalid', 'true');
+  return input.focus();
 }
 
 /** Clears the invalid marks of a form's fields. */

@@ -8,6 +8,21 @@
 import { queueKey } from './inbox.js';
 import { limits } from './limits.js';
 
+/**
+ * The list reads a filter of the lists needs ({filter: 'all'|'unread'|'waiting', label: id|'', tab}):
+ * the open chats the server lists under it, mine (admins: everyone's), so that none beyond the
+ * pages loaded is missed; on Closed (where only the label filters) the closed chats with the label.
+ * Each is the query of api.conversations(); none when nothing filters.
+ */
+export function filteredQueries({ filter = 'all', label = '', tab = 'mine' }, { admin = false, limit } = {}) {
+  const labelled = label ? { label } : {};
+  if (tab === 'closed') return label ? [{ status: 'closed', limit, ...labelled }] : [];
+  const flag = filter === 'unread' ? { unread: true } : filter === 'waiting' ? { awaitingReply: true } : {};
+  if (!label && !Object.keys(flag).length) return [];
+  const assigned = admin ? ['me', 'any'] : ['me'];
+  return assigned.map((who) => ({ status: 'agent', assigned: who, limit, ...flag, ...labelled }));
+}
+
 const QUEUE_PAGE = 50;
 const CLOSED_PAGE = 50;
 // The API's largest page (agent/me `limits`); without it, one page of ours.
@@ -56,19 +71,11 @@ export class Lists {
     return { cursor: Math.min(...cursors), newInQueue };
   }
 
-  /**
-   * A filter of the lists chosen ("unread", "waiting"): the open chats the server lists under
-   * it, mine (admins: everyone's), so that none beyond the pages loaded is missed.
-   */
-  async loadFiltered(filter) {
-    const flag = filter === 'unread' ? { unread: true } : filter === 'waiting' ? { awaitingReply: true } : null;
-    if (!flag) return;
-    const pages = await Promise.all([
-      this.api.conversations({ status: 'agent', assigned: 'me', limit: maxLimit(), ...flag }),
-      this.admin ? this.api.conversations({ status: 'agent', assigned: 'any', limit: maxLimit(), ...flag }) : null,
-    ]);
+  /** A filter of the lists chosen ({filter, label, tab}): what filteredQueries() reads, kept. */
+  async loadFiltered(chosen) {
+    const queries = filteredQueries(chosen, { admin: this.admin, limit: maxLimit() });
+    const pages = await Promise.all(queries.map((q) => this.api.conversations(q)));
     for (const page of pages) {
-      if (!page) continue;
       for (const item of page.items) this.inbox.upsert(item);
       this.inbox.takeUnread(page.items);
     }

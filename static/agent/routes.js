@@ -1,9 +1,9 @@
 // Which view of the console an address asks for: the chats (the default),
-// a section of Settings (#settings/team) or the Contacts page, with one
-// contact open (#contacts/<id>). The address is the state, so the top bar's
+// a section of Settings (#settings/team), the Contacts page, with one
+// contact open (#contacts/<id>), or search results (#search?q=refund&status=closed). The address is the state, so the top bar's
 // links are links and the browser's Back works.
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'replies', 'myreplies'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'labels', 'replies', 'myreplies'];
 
 /** The sections every agent has (the others are for admins): the canned replies. */
 export const AGENT_SECTIONS = ['myreplies', 'replies'];
@@ -30,8 +30,27 @@ export function contactOf(hash) {
 /** The address of contact `id`'s page. */
 export const contactHref = (id) => `./#contacts/${encodeURIComponent(id)}`;
 
+// What a search address may say (anything else in it is ignored).
+const SEARCH_PARAMS = ['q', 'status', 'label'];
+
+/** The search an address asks for ("#search?q=refund" → {q: 'refund', status: '', label: ''}), undefined when it is not one. */
+export function searchOf(hash) {
+  const m = /^#search(?:\?(.*))?$/s.exec(hash);
+  if (!m) return undefined;
+  const params = new URLSearchParams(m[1] || '');
+  return Object.fromEntries(SEARCH_PARAMS.map((name) => [name, params.get(name) || '']));
+}
+
+/** The address of a search ({q, status?, label?}; empty members left out). */
+export function searchHash({ q = '', status = '', label = '' }) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries({ q, status, label })) if (value) params.set(name, value);
+  return `#search?${params}`;
+}
+
 /**
- * {view: 'chats'} | {view: 'settings', section} | {view: 'contacts', id: string|null}.
+ * {view: 'chats'} | {view: 'settings', section} | {view: 'contacts', id: string|null} |
+ * {view: 'search', q, status, label}.
  * Settings are for admins, but for the canned replies (AGENT_SECTIONS): anyone else asking
  * for another section gets the chats, and "#settings" alone their own replies.
  */
@@ -41,5 +60,7 @@ export function viewOf(hash, { admin = false } = {}) {
   if (section) return hash === '#settings' ? { view: 'settings', section: 'myreplies' } : { view: 'chats' };
   const id = contactOf(hash);
   if (id !== undefined) return { view: 'contacts', id };
+  const search = searchOf(hash);
+  if (search) return { view: 'search', ...search };
   return { view: 'chats' };
 }

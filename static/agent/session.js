@@ -7,7 +7,8 @@
 // tab's title counts their unread customer messages; opening a chat marks it
 // read (unread.js). The team's private notes (notes.js) and the transfer
 // dialog (transfer.js) live here too; the empty lists say what to expect from
-// the routing (routing.js: GET agent/me says the mode).
+// the routing (routing.js: GET agent/me says the mode). The team's labels
+// (labels.js) show on the rows and the chat header, and filter the lists.
 
 import { ApiError } from '../js/api.js';
 import { $ } from '../js/dom.js';
@@ -43,13 +44,15 @@ const viewing = () => document.visibilityState === 'visible';
 
 export class ConsoleSession {
   /**
-   * @param {{api, me, contactEditor, canned, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
+   * @param {{api, me, contactEditor, canned, labels, onMe: (agent) => void, onAgent?: (agent) => void, onExpired: () => void}} deps
    *   contactEditor: the page's "Edit contact" dialog (contactedit.js); canned: the canned replies (canned.js CannedStore);
+   *   labels: the team's labels (labels.js LabelStore);
    *   onMe: the server's fresh view of the signed-in agent (GET me, with `limits`), to keep here in `me` too;
    *   onAgent: any agent's new presence (agent.presence.changed), for the team list.
    */
-  constructor({ api, me, contactEditor, canned, onMe, onAgent = () => {}, onExpired }) {
+  constructor({ api, me, contactEditor, canned, labels, onMe, onAgent = () => {}, onExpired }) {
     this.api = api;
+    this.labels = labels;
     this.me = me;
     this.onMe = onMe;
     this.onAgent = onAgent;
@@ -75,7 +78,7 @@ export class ConsoleSession {
     this.listeners = new AbortController();
     const signal = this.listeners.signal;
     this.pane = new ConversationPane({
-      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin', signal, notes: this.notes, canned,
+      api, inbox: this.inbox, me, toast, isAdmin: me.role === 'admin', signal, notes: this.notes, canned, labels,
       onChange: () => this.render(),
       onBack: () => this.select(null),
       onClaimed: () => this.sidebar.setTab('mine'),
@@ -99,15 +102,17 @@ export class ConsoleSession {
     this.sidebar = new Sidebar({
       inbox: this.inbox,
       mentions: this.mentions,
+      labels,
       signal,
-      onFilter: (filter) => {
+      onFilter: () => {
         this.render();
-        this.lists.loadFiltered(filter).then(() => this.render(), () => {}); // what the pages loaded do not hold
+        this.#loadFiltered();
       },
       admin: this.admin,
       onSelect: (id) => this.select(id),
       onTab: (tab) => {
         if (tab === 'closed' && !this.lists.closedLoaded) this.loadClosed();
+        if (this.sidebar.label) this.#loadFiltered();
         this.render();
       },
       onMore: (tab) => this.#more(tab),
@@ -129,7 +134,17 @@ export class ConsoleSession {
     };
   }
 
+  /** A filter chosen: the chats the server lists under it that the pages loaded do not hold. */
+  #loadFiltered() {
+    const { filter, label, tab } = this.sidebar;
+    this.lists.loadFiltered({ filter, label, tab }).then(() => this.render(), () => {});
+  }
+
   start() {
+    // The team's labels: the rows' chips, the lists' filter (a new list draws everything again).
+    const off = this.labels.onChange(() => this.render());
+    this.listeners.signal.addEventListener('abort', off, { once: true });
+    this.labels.load().catch(() => {}); // without them the chats carry their own copies
     // Keep "waiting 4 min" honest, and catch up when the tab comes back.
     this.timers.push(setInterval(() => this.render(), 30000));
     document.addEventListener('visibilitychange', this.onVisible);

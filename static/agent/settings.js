@@ -1,6 +1,6 @@
 // The console's Settings area, for admins: FAQs, bot texts, appearance, the
 // sites that may show the chat, hours & e-mail, the team (with the routing of
-// the chats of agents who are away) and customers' sign-in; for every agent,
+// the chats of agents who are away), customers' sign-in and the team's labels; for every agent,
 // the team's canned replies (admins edit them) and their own, one section at a
 // time. The address says which (#settings/team, routes.js), so the top bar's
 // "Settings" is a link and the browser's Back works; the chat lists keep updating underneath. A section may have a
@@ -14,6 +14,7 @@ import { CannedSettings } from './cannedsettings.js';
 import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
+import { LabelSettings } from './labelsettings.js';
 import { AGENT_SECTIONS, SECTIONS } from './routes.js';
 import { RoutingSettings } from './routingform.js';
 import { SignIn } from './signin.js';
@@ -57,8 +58,11 @@ class SettingsStore {
 }
 
 export class SettingsView {
-  /** @param {{api, me: () => object|null, toast, canned: import('./canned.js').CannedStore}} deps */
-  constructor({ api, me, toast, canned }) {
+  /**
+   * @param {{api, me: () => object|null, toast, canned: import('./canned.js').CannedStore,
+   *          labels: import('./labels.js').LabelStore}} deps
+   */
+  constructor({ api, me, toast, canned, labels }) {
     this.me = me;
     const store = new SettingsStore(api);
     this.team = new Team({ api, me, toast });
@@ -72,6 +76,7 @@ export class SettingsView {
       team: { show: () => Promise.all([this.team.show(), routing.show()]) },
       widget: new WidgetSites({ api, store, toast }),
       signin: new SignIn({ api, store, toast }),
+      labels: new LabelSettings({ api, store: labels, toast }),
       replies: new CannedSettings({ api, store: canned, me, toast, scope: 'team', section: 'replies' }),
       myreplies: new CannedSettings({ api, store: canned, me, toast, scope: 'personal', section: 'myreplies' }),
     };

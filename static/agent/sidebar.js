@@ -10,11 +10,14 @@
 // customer waits for an answer says since when; "Unread" and "Waiting for
 // reply" filter the lists (unread.js); a chat where a note mentioned the
 // agent carries an "@" until they open it, and is listed above the lists.
+// A chat's labels show as chips on its row, and a label filters every list
+// (with Unread or Waiting for reply too; labels.js).
 
 import { $, clear, h, hueFor, icon, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
 import { customerName, holderOf, previewOf, verified } from './convinfo.js';
 import { waitingSince } from './inbox.js';
+import { labelChips, labelsKey, labelsOf, labelsText, withLabel } from './labels.js';
 import { emptyStates } from './routing.js';
 import { awaySince } from './team.js';
 import { FILTERS, filterList, isAwaiting, waitingText } from './unread.js';
@@ -32,15 +35,21 @@ function holderBadge(holder, now) {
 export class Sidebar {
   /** onMore(tab): the list's button under it was pressed ("Show more", "Load older"). */
   /** `signal` ends this sidebar's listeners when its session ends (a new one takes over). */
-  /** mentions: the chats a note mentioned the agent in (notes.js Mentions); onFilter(name): a filter was chosen. */
-  constructor({ inbox, mentions, onSelect, onTab, onMore, onFilter = () => {}, signal, admin = false }) {
+  /**
+   * mentions: the chats a note mentioned the agent in (notes.js Mentions); onFilter(): a filter was chosen
+   * (this.filter, this.label); labels: the team's labels (labels.js LabelStore), or null.
+   */
+  constructor({ inbox, mentions, labels = null, onSelect, onTab, onMore, onFilter = () => {}, signal, admin = false }) {
     this.inbox = inbox;
     this.mentions = mentions;
+    this.labels = labels;
+    this.label = ''; // the label filter: a label id, '' for all
     this.onSelect = onSelect;
     this.onTab = onTab;
     this.admin = admin;
     this.tab = 'queue';
     this.filter = 'all';
+    this.labelSig = null;
     this.items = new Map(); // id -> {li, button, sig}
     this.el = {
       tabs: [...document.querySelectorAll('.tab')],
@@ -58,15 +67,22 @@ export class Sidebar {
       filters: $('list-filters'),
       mentions: $('mentions'),
       mentionList: $('mentions-list'),
+      labelFilter: $('label-filter'),
+      labelSelect: $('filter-label'),
     };
     for (const radio of this.el.filters.querySelectorAll('input[name="list-filter"]')) {
       radio.checked = radio.value === 'all';
       radio.addEventListener('change', () => {
         if (!radio.checked) return;
         this.filter = radio.value;
-        onFilter(radio.value);
+        onFilter();
       }, { signal });
     }
+    this.el.labelSelect.value = '';
+    this.el.labelSelect.addEventListener('change', () => {
+      this.label = this.el.labelSelect.value;
+      onFilter();
+    }, { signal });
     this.el.moreButton.addEventListener('click', () => onMore(this.tab), { signal });
     // All open is for admins; the tab outlives a session (the next agent may be none). Beside
     // it, "My chats" is "Mine", so that four tabs fit the column.
@@ -139,9 +155,12 @@ export class Sidebar {
     const filter = this.tab === 'closed' ? 'all' : this.filter;
     el.filters.hidden = this.tab === 'closed';
     const whole = this.tab === 'queue' ? queue : this.tab === 'mine' ? mine : this.tab === 'open' ? open : inbox.closed();
-    const list = filterList(whole, filter, inbox);
+    this.#renderLabelFilter();
+    const list = withLabel(filterList(whole, filter, inbox), this.label);
     this.#renderMore(list.length, paging);
-    const filtered = FILTERS[filter].empty;
+    const chosen = this.label ? this.labels?.byId(this.label) : null;
+    const filtered = this.label ? [`No chats labelled “${chosen?.name || 'this label'}” here`, 'Chats with the label show here. Choose “All labels” to see every chat.']
+      : FILTERS[filter].empty;
     el.empty.hidden = list.length > 0 || (!filtered && this.tab === 'queue' && paging.queueCount > 0);
     el.emptyTitle.textContent = filtered ? filtered[0] : empty[this.tab][0];
     el.emptySub.textContent = filtered ? filtered[1] : empty[this.tab][1];
@@ -174,6 +193,19 @@ export class Sidebar {
     }
   }
 
+  // The label filter's choices: the team's labels (none: no filter). A label deleted meanwhile is dropped.
+  #renderLabelFilter() {
+    const { el } = this;
+    const labels = this.labels?.items || [];
+    const sig = labelsKey(labels);
+    if (sig === this.labelSig) return;
+    this.labelSig = sig;
+    el.labelFilter.hidden = labels.length === 0;
+    if (this.label && !labels.some((l) => l.id === this.label) && this.labels?.items) this.label = '';
+    clear(el.labelSelect).append(h('option', { value: '' }, 'All labels'), ...labels.map((l) => h('option', { value: l.id }, l.name)));
+    el.labelSelect.value = this.label;
+  }
+
   #renderMore(shown, { queueCount, queueMore, closedMore, loading }) {
     const { el } = this;
     const more = (this.tab === 'queue' && queueMore) || (this.tab === 'closed' && closedMore);
@@ -194,7 +226,8 @@ export class Sidebar {
     const holder = this.#holder(conv);
     return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id), this.mentions.has(conv.id),
       conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email,
-      customerName(conv), verified(conv), this.inbox.words.get(conv.id), holder?.name, holder?.presence, holder?.awaySince].join('|');
+      customerName(conv), verified(conv), this.inbox.words.get(conv.id), holder?.name, holder?.presence, holder?.awaySince,
+      labelsKey(labelsOf(conv, this.labels))].join('|');
   }
 
   #when(conv, now) {
@@ -225,6 +258,7 @@ export class Sidebar {
     const whenLabel = this.tab === 'queue' ? `waiting ${when}` : when;
     const waiting = this.tab === 'queue' || when.startsWith('waiting');
     const mentioned = this.mentions.has(conv.id);
+    const labels = labelsOf(conv, this.labels);
     const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
@@ -243,6 +277,7 @@ export class Sidebar {
           h('span', { class: `item-when${waiting ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
         this.tab === 'open' ? this.#holderLine(conv, now) : null,
+        labelChips(labels, { className: 'item-labels' }),
         offline ? h('span', { class: 'item-contact' },
           h('span', { class: 'badge', dataset: { tone: 'offline' } }, 'Offline message'),
           email ? h('span', { class: 'item-email' }, email) : null) : null,
@@ -253,7 +288,7 @@ export class Sidebar {
     const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
     const holder = this.#holder(conv);
     const held = this.tab !== 'open' ? '' : holder ? `, with ${holder.name}${holder.presence ? ` (${holderBadge(holder, now)[0].toLowerCase()})` : ''}` : ', in the queue';
-    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${mentioned ? ', a note mentions you' : ''}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${labelsText(labels)}${mentioned ? ', a note mentions you' : ''}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
   }
 
   // Above the lists: the chats where a note mentions the agent, each a button that opens it.

@@ -174,9 +174,9 @@ export function agentApi(token, onUnauthorized = () => {}) {
     agents: () => call('GET', '/agent/agents'),
     queue: ({ limit, offset } = {}) => call('GET', '/agent/queue' + query({ limit, offset })),
     // `unread` / `awaitingReply`: only the chats with customer messages the caller has not read,
-    // or whose customer wrote last (sent only when true).
-    conversations: ({ status, assigned, limit, before, unread, awaitingReply } = {}) =>
-      call('GET', '/agent/conversations' + query({ status, assigned, limit, before, unread: unread || undefined, awaiting_reply: awaitingReply || undefined })),
+    // or whose customer wrote last (sent only when true); `label`: only those with that label (an id).
+    conversations: ({ status, assigned, limit, before, unread, awaitingReply, label } = {}) =>
+      call('GET', '/agent/conversations' + query({ status, assigned, limit, before, unread: unread || undefined, awaiting_reply: awaitingReply || undefined, label })),
     messages: (id, after) => call('GET', conv(id) + '/messages' + query({ after })),
     send: (id, content, clientMessageId) =>
       call('POST', conv(id) + '/messages', { body: { content, client_message_id: clientMessageId }, idempotent: true }),
@@ -197,6 +197,11 @@ export function agentApi(token, onUnauthorized = () => {}) {
     updateCannedReply: (id, body) => call('PATCH', `/agent/canned-replies/${enc(id)}`, { body }),
     deleteCannedReply: (id) => call('DELETE', `/agent/canned-replies/${enc(id)}`),
     renderCannedReply: (id, replyId) => call('GET', `${conv(id)}/canned-replies/${enc(replyId)}/render`),
+    // Labels: every agent reads them and sets a conversation's (the answer: {conversation}).
+    labels: () => call('GET', '/agent/labels'),
+    setLabels: (id, labelIds) => call('PUT', conv(id) + '/labels', { body: { label_ids: labelIds }, idempotent: true }),
+    // Full-text search: {items: [{conversation, hits}]}, conversations by their newest hit.
+    search: ({ q, status, label, from, to, limit, before } = {}) => call('GET', '/agent/search' + query({ q, status, label, from, to, limit, before })),
     // Known customers: every agent reads them and may correct an unverified name or e-mail.
     contacts: ({ q, limit, before } = {}) => call('GET', '/agent/contacts' + query({ q, limit, before })),
     contact: (id) => call('GET', `/agent/contacts/${enc(id)}`),
@@ -219,6 +224,10 @@ export function agentApi(token, onUnauthorized = () => {}) {
       exportContact: (id) => call('GET', `/admin/contacts/${enc(id)}/export`),
       eraseContact: (id) => call('DELETE', `/admin/contacts/${enc(id)}`),
       blockedSites: () => call('GET', '/admin/widget/blocked-sites'),
+      labels: () => call('GET', '/admin/labels'),
+      createLabel: (body) => call('POST', '/admin/labels', { body }),
+      updateLabel: (id, body) => call('PATCH', `/admin/labels/${enc(id)}`, { body }),
+      deleteLabel: (id) => call('DELETE', `/admin/labels/${enc(id)}`),
     },
   };
 }

@@ -27,6 +27,9 @@ public enum ChatEvent: Equatable, Sendable {
     /// The conversation's labels changed: a `conversation.updated` for agents only, with the
     /// labels (the customer's `conversation.updated` never carries them).
     case conversationLabelled(Conversation)
+    /// The team's labels changed (created, renamed, recoloured, deleted): every console
+    /// redraws its chips. Agents only.
+    case labelsChanged([Label])
     /// An agent read a conversation up to a message: only that agent's streams receive it.
     case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
 
@@ -51,6 +54,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationTransferred: .conversationTransferred
         case .conversationRead: .conversationRead
         case .conversationLabelled: .conversationUpdated
+        case .labelsChanged: .labelsChanged
         }
     }
 
@@ -59,7 +63,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated, .conversationUpdated, .agentAssigned, .chatClosed: .conversation
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
-        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead, .conversationLabelled: .agents
+        case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead, .conversationLabelled, .labelsChanged: .agents
         }
     }
 
@@ -73,7 +77,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .noteCreated(let note): note.conversationId
         case .conversationLabelled(let c): c.id
         case .noteMentioned(let id, _, _), .conversationTransferred(let id, _, _), .conversationRead(let id, _, _): id
-        case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: nil
+        case .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked, .labelsChanged: nil
         }
     }
 
@@ -96,6 +100,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationTransferred(let id, let from, let to):
             try WireJSON.string(EventPayload.ConversationTransferred(conversationId: id, fromAgentId: from, toAgentId: to))
         case .conversationLabelled(let c): try WireJSON.string(EventPayload.ConversationLabelled(conversation: c, labels: c.labels))
+        case .labelsChanged(let labels): try WireJSON.string(EventPayload.LabelsChanged(labels: labels))
         case .conversationRead(let id, let agentId, let messageId):
             try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
         }
@@ -186,6 +191,10 @@ public enum EventPayload {
     /// `conversation.updated` as agents get it when labels change: the summary and the labels.
     public struct ConversationLabelled: Codable, Equatable, Sendable {
         public var conversation: Conversation
+        public var labels: [Label]
+    }
+
+    public struct LabelsChanged: Codable, Equatable, Sendable {
         public var labels: [Label]
     }
 

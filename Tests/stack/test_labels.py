@@ -36,8 +36,11 @@ def conversation_ids(desk: Desk, who, query: str) -> set[str]:
     return {c["id"] for c in desk.listed(who, query)}
 
 
-def test_admins_keep_the_labels_agents_read_them(stack, desk):
+def test_admins_keep_the_labels_agents_read_them(stack, desk, streams):
     sam = stack.register_agent("sam")
+    sams = streams.agent(sam)
+    shopper = stack.start_chat()
+    customer = streams.customer(shopper)
     tag = word("L")
     vip = desk.label(f"{tag} VIP", "#B91C1C")
     assert (vip["name"], vip["color"].lower()) == (f"{tag} VIP", "#b91c1c"), vip
@@ -68,7 +71,16 @@ def test_admins_keep_the_labels_agents_read_them(stack, desk):
     assert_error(desk.call("GET", f"{A}/labels"), 401)
 
     desk.ok("DELETE", f"{LABELS}/{vip['id']}", 204, who=stack.admin)
-    assert vip["id"] not in {label["id"] for label in desk.ok("GET", f"{A}/labels", who=sam)["items"]}
+    now = desk.ok("GET", f"{A}/labels", who=sam)["items"]
+    assert vip["id"] not in {label["id"] for label in now}
+
+    # Each change told the open consoles, with every label (so they redraw their chips); never a customer.
+    changed = sams.wait_for(lambda e: e.event == "labels.changed" and e.json["labels"] == now, what="labels.changed after the deletion")
+    assert len([e for e in sams.named("labels.changed") if e.int_id <= changed.int_id]) >= 6, "create ×2, rename ×2, recolour, delete"
+    assert any(recoloured in e.json["labels"] for e in sams.named("labels.changed"))
+    checked_events(sams)
+    customer.wait_message(desk.say(shopper, "hi")["id"])  # later than every labels.changed
+    assert not customer.named("labels.changed")
     audit = {(e["action"], e["target"]) for e in desk.ok("GET", f"{D}/audit?limit=50", who=stack.admin)["items"]}
     for action, label in (("label.created", vip), ("label.updated", refund), ("label.deleted", vip)):
         assert (action, label["id"]) in audit, (action, audit)

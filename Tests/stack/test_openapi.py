@@ -609,7 +609,7 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",
                 "agent.assigned", "chat.closed", "agent.presence.changed", "agent.session_revoked",
                 "agent.typing", "customer.typing", "note.created", "note.mentioned", "conversation.transferred",
-                "conversation.read"}
+                "conversation.read", "labels.changed"}
     streams[0].wait_until(lambda _: expected <= {e.event for s in streams for e in s.snapshot()},
                           what=f"the events {sorted(expected)}")
     streams[1].wait_event("chat.closed", conversation_id=chat)

@@ -203,6 +203,7 @@ def test_filters_status_label_dates_before_and_limit(stack, desk):
     assert found_in(desk, tag, status="closed") == {closed_chat.id}
     assert found_in(desk, tag, status="agent") == {open_chat.id}
     assert found_in(desk, tag, status="automated") == set()
+    assert found_in(desk, tag, status="open") == {open_chat.id}, "open: not closed"
 
     label = desk.label(word("L"))
     desk.set_labels(sam, open_chat.id, [label["id"]])
@@ -217,12 +218,19 @@ def test_filters_status_label_dates_before_and_limit(stack, desk):
     assert found_in(desk, tag, **{"from": tomorrow}) == set()
     assert found_in(desk, tag, before=first["created_at"]) == set(), "before: older hits only"
 
-    assert len(desk.search(stack.agent, tag, limit=1)) == 1
-    assert len(desk.search(stack.agent, tag, limit=50)) == 2
+    # Pages: `next_before` while a page is full, passed as `before` for the next one.
+    first_page = desk.ok("GET", f"{A}/search", who=stack.agent, params={"q": tag, "limit": 1})
+    assert [i["conversation"]["id"] for i in first_page["items"]] == [closed_chat.id], "the newest hit first"
+    assert first_page["next_before"] is not None
+    second_page = desk.ok("GET", f"{A}/search", who=stack.agent,
+                          params={"q": tag, "limit": 1, "before": first_page["next_before"]})
+    assert [i["conversation"]["id"] for i in second_page["items"]] == [open_chat.id]
+    whole = desk.ok("GET", f"{A}/search", who=stack.agent, params={"q": tag, "limit": 50})
+    assert len(whole["items"]) == 2 and whole["next_before"] is None, "a page that is not full is the last"
 
 
 @pytest.mark.parametrize("params,code", [
-    ({"status": "open"}, "invalid_status"),
+    ({"status": "opened"}, "invalid_status"),
     ({"limit": "0"}, "invalid_limit"), ({"limit": "51"}, "invalid_limit"), ({"limit": "ten"}, "invalid_limit"),
     ({"from": "yesterday"}, "invalid_date"), ({"to": "2026-1-5"}, "invalid_date"), ({"from": "2026-12-01T00:00:00Z"}, "invalid_date"),
     ({"from": "2026-02-30"}, "invalid_date"), ({"to": "2026-12-32"}, "invalid_date"),

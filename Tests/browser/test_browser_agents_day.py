@@ -7,11 +7,11 @@
   reached it;
 - "Transfer" to a second signed-in agent moves the chat from one console's list to the
   other's live, and the new holder sees the handover note;
-- the full-text search box (issue 21 "Search": a search box on every page): xfail, the
-  console has none yet.
+- the search box (on every page; "/" outside the composer focuses it) finds an older,
+  closed chat by a prefix and marks the match in the snippet; the result opens the chat.
 
 Each screenshot (wide 1280×800 and narrow 375×700: the composer with the canned list open,
-a note, the transfer dialog) is taken by pages.shot, which first checks that what it shows
+a note, the transfer dialog, search results) is taken by pages.shot, which first checks that what it shows
 is on screen and that axe-core finds nothing on the page."""
 
 from __future__ import annotations
@@ -233,10 +233,36 @@ def test_transfer_to_a_second_signed_in_agent_moves_the_chat_live(stack, console
     assert "You're now chatting with Kim Lee." in other.texts()
 
 
-@pytest.mark.xfail(strict=True, reason="the console has no full-text search box yet (issue 21 'Search': a search box "
-                   "on every page, `/` focuses it, results with the matches marked); only the contacts page searches")
-def test_search_finds_an_older_message_and_marks_the_match(stack, console):
+def test_search_finds_an_older_message_and_marks_the_match(stack, console, closing):
+    """An older chat, closed and out of every list, found by a prefix of a word in one of its
+    messages: the match is marked (<mark> elements built as text: the snippet's own markup stays
+    text), and the result opens the chat."""
+    token = agent_token(stack)
+    word = "parcel" + uuid.uuid4().hex[:6]
+    older = f"The <b>café</b> said the {word} went to Berlin"
+    conv_id, _ = waiting_chat(stack, "Erin Older", older)
+    stack.agent_call("POST", f"{A}/conversations/{conv_id}/claim", token)
+    stack.agent_call("POST", f"{A}/conversations/{conv_id}/close", token)
+    closing.append(waiting_chat(stack, "Newer Chat", "Something else entirely")[0])
+
     c = console(1280, 800)
-    boxes = [b for b in c.d.find_elements(By.CSS_SELECTOR, "[role=search] input, input[type=search]")
-             if b.get_attribute("id") != "contacts-q"]
-    assert boxes, "no search box besides the contacts page's"
+    d = c.d
+    d.find_element(By.TAG_NAME, "body").send_keys("/")  # "/" outside the composer: the search box
+    wait_for(d, lambda: d.switch_to.active_element.get_attribute("id") == "search-q", "/ did not focus the search box")
+    d.switch_to.active_element.send_keys(word[:-2], Keys.ENTER)  # a prefix of the word
+    wait_for(d, lambda: d.find_element(By.ID, "search-view").is_displayed(), "no search results page")
+    result = f'#search-results li.search-result[data-id="{conv_id}"]'
+    wait_for(d, lambda: d.find_elements(By.CSS_SELECTOR, result), f"the older chat is not found: {d.find_element(By.ID, 'search-view').text!r}")
+    snippet = d.find_element(By.CSS_SELECTOR, f"{result} .search-hit .search-snippet")
+    assert [m.text for m in snippet.find_elements(By.TAG_NAME, "mark")] == [word], snippet.get_attribute("innerHTML")
+    assert snippet.get_attribute("textContent") == older, "the snippet is the message's text"
+    assert not snippet.find_elements(By.TAG_NAME, "b"), "HTML in a message became markup"
+    shot(d, "agent-day-search-wide", snippet, word)
+    resize(d, 375, 700)
+    snippet = d.find_element(By.CSS_SELECTOR, f"{result} .search-hit .search-snippet")
+    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", snippet)
+    shot(d, "agent-day-search-narrow", snippet, word)
+
+    d.find_element(By.CSS_SELECTOR, f"{result} .search-result-open").click()
+    wait_for(d, lambda: d.find_element(By.ID, "conv").is_displayed() and older in c.texts("customer"),
+             "the result did not open the chat")

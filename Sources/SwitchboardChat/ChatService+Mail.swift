@@ -186,12 +186,18 @@ extension ChatService {
                     continue
                 }
                 let since = try tx.rows.messages(conversationId: conversationId, afterSeq: (email.anchorSeq ?? 1) - 1, limit: 500)
-                let firstReplyAt = since.first?.createdAt ?? email.createdAt
                 let stream = try tx.rows.streamPresence(.conversation(conversationId))
-                let seen = stream.map { $0.open || $0.changedAt >= firstReplyAt } ?? false
-                let wroteSince = since.contains { $0.senderType == .customer }
-                let replies = since.filter { $0.senderType == .agent }
-                if seen || wroteSince || replies.isEmpty {
+                // What the shopper has seen: everything while a widget is open; else every reply
+                // before their last widget closed or before they last wrote. Only the replies
+                // after that are unseen (a reply seen earlier must not cancel a later one).
+                let seenUntil = [stream.map(\.changedAt), since.last { $0.senderType == .customer }?.createdAt].compactMap { $0 }.max()
+                let replies = stream?.open == true ? []
+                    : since.filter { reply in reply.senderType == .agent && seenUntil.map { reply.createdAt > $0 } ?? true }
+                if let first = replies.first, first.createdAt.adding(seconds: policy.unseenReplySeconds) > now {
+                    // The first unseen reply is younger than the wait: decide again when it is due.
+                    email.anchorSeq = first.seq
+                    email.notBefore = first.createdAt.adding(seconds: policy.unseenReplySeconds)
+                } else if replies.isEmpty {
                     email.state = .cancelled
                 } else {
                     let text = try lines(replies, settings, tx.rows, customer: "You")

@@ -53,7 +53,8 @@ extension ChatService {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
               let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              calendar.component(.day, from: date) == day
+              // The calendar rolls 2026-13-01 over into 2027; a real date comes back as it went in.
+              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day)
         else {
             throw AppError.badRequest("\(text): a date like 2026-12-01.", code: "invalid_date")
         }

@@ -200,6 +200,37 @@ struct OfflineRuleTests {
         #expect(try reply(nil, customerWritesBack: true) == .cancelled)
     }
 
+    /// A reply the shopper saw must not cancel a later one they did not: the widget was open
+    /// for the first reply, closed, then a second reply came. The e-mail waits for the second
+    /// reply's own delay and carries only it.
+    @Test(arguments: Engine.allCases) func aReplySeenEarlierDoesNotCancelALaterUnseenOne(_ engine: Engine) throws {
+        let desk = try Desk(engine, policy: Self.mail)
+        let agent = try desk.agent(online: true)
+        let (chat, _) = try desk.queued()
+        let start = Timestamp.now()
+        try desk.service.store.write { try $0.setStreamPresence(.conversation(chat.id), open: true, at: start) }
+        _ = try desk.service.agentSend(chat.id, by: agent, content: "First answer, seen.", clientMessageId: nil)
+        try desk.service.store.write { try $0.setStreamPresence(.conversation(chat.id), open: false, at: Timestamp.now()) }
+        // The second reply, a little later than the widget closing.
+        var later = Timestamp.now()
+        while later <= (try desk.service.store.read { try $0.streamPresence(.conversation(chat.id)) })!.changedAt { later = .now() }
+        _ = try desk.service.agentSend(chat.id, by: agent, content: "Second answer, unseen.", clientMessageId: nil)
+        let replies = try desk.service.messages(chat.id, access: .agent(agent), after: nil, limit: 50).messages
+            .filter { $0.senderType == .agent }
+        let (first, second) = (try #require(replies.first), try #require(replies.last))
+
+        // Due for the first reply, not yet for the second: still waiting, now for the second.
+        _ = try desk.service.decideUnseenReplies(now: first.createdAt.adding(seconds: 600))
+        var email = try #require(try desk.service.emails(conversationId: chat.id).first { $0.kind == .unseenReply })
+        #expect(email.state == .waiting && email.notBefore == second.createdAt.adding(seconds: 600))
+
+        _ = try desk.service.decideUnseenReplies(now: second.createdAt.adding(seconds: 601))
+        email = try #require(try desk.service.emails(conversationId: chat.id).first { $0.kind == .unseenReply })
+        #expect(email.state == .pending)
+        #expect(email.body.contains("Second answer, unseen.") && !email.body.contains("First answer, seen."))
+        #expect(email.subject.hasSuffix("answered your message"))
+    }
+
     /// The widget's form posts the shopper's words after the escalation: the shop's e-mail
     /// waits `offlineMailDelaySeconds` and is written again when the sender takes it, so
     /// those words are in it.

@@ -69,6 +69,15 @@ struct SearchRuleTests {
         #expect(try ids("parcel", SearchFilter(to: Timestamp(milliseconds: 0))).isEmpty)
     }
 
+    @Test func datesAreRealDaysInTheShopsZone() throws {
+        let desk = try Desk(.memory)
+        #expect(try desk.service.shopDay("2026-12-01").milliseconds == 1_796_083_200_000)
+        #expect(try desk.service.shopDay("2026-12-01", nextDay: true).milliseconds == 1_796_169_600_000)
+        for bad in ["2026-13-01", "2026-00-10", "2026-02-30", "2026-2-3", "yesterday", "2026-12-01T00:00"] {
+            refused("invalid_date") { _ = try desk.service.shopDay(bad) }
+        }
+    }
+
     @Test(arguments: Engine.allCases) func anErasedContactIsGoneFromTheResults(_ engine: Engine) throws {
         let desk = try Desk(engine)
         let alex = try desk.agent("alex")

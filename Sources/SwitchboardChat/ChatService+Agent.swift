@@ -84,16 +84,12 @@ extension ChatService {
     /// A conversation the agent may see, as the console shows it.
     public func agentConversation(_ conversationId: String, by agent: Agent) throws -> AgentConversation {
         try read { rows in
-            var conversation = try Self.authorized(conversationId, .agent(agent), rows)
-            conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: agent.id)
-            return try Self.summaries([(conversation, try rows.lastMessage(conversationId: conversationId))], rows)[0]
+            try Self.summary(try Self.authorized(conversationId, .agent(agent), rows), viewer: agent.id, rows)
         }
     }
 
     /// The console's view of a conversation for `viewer` (their unread count).
     func agentView(_ conversation: Conversation, _ tx: Transaction, viewer: Agent) throws -> AgentConversation {
-        var conversation = conversation
-        conversation.unreadCount = try tx.rows.unreadCount(conversationId: conversation.id, agentId: viewer.id)
-        return try Self.summaries([(conversation, try tx.rows.lastMessage(conversationId: conversation.id))], tx.rows)[0]
+        try Self.summary(conversation, viewer: viewer.id, tx.rows)
     }
 }

@@ -83,6 +83,14 @@ extension ChatService {
         }
     }
 
+    /// One conversation as the console shows it to `viewer` (nil: as to an agent who has not
+    /// opened it): its newest message, the viewer's unread count, its labels.
+    static func summary(_ conversation: Conversation, viewer: String?, _ rows: any StoreReader) throws -> AgentConversation {
+        var conversation = conversation
+        conversation.unreadCount = try rows.unreadCount(conversationId: conversation.id, agentId: viewer)
+        return try summaries([(conversation, try rows.lastMessage(conversationId: conversation.id))], rows)[0]
+    }
+
     // MARK: Rules
 
     static let labelNotFound = AppError.notFound("No such label.", code: "label_not_found")

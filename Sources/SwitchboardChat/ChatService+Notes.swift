@@ -86,8 +86,8 @@ extension ChatService {
                 try tx.emit(.agentAssigned(conversationId: conversationId, agent: AssignedAgent(id: next.id, displayName: next.displayName)))
                 if holder == nil { try tx.emit(.queueChatClaimed(conversationId: conversationId, agentId: next.id)) }
             } else {
-                let system = try tx.systemMessage(conversationId, BotText.released, event: "released")
-                try tx.emit(.queueChatCreated(try tx.queueEntry(conversationId, lastMessage: system)))
+                _ = try tx.systemMessage(conversationId, BotText.released, event: "released")
+                try tx.emit(.queueChatCreated(try tx.queueEntry(conversationId)))
             }
             let moved = try tx.conversation(conversationId)
             try tx.emit(.conversationUpdated(moved))

@@ -52,11 +52,11 @@ extension ChatService {
             try tx.rows.setUnassigned(conversationId: chat.id, at: tx.now)
             let someone = try Self.status(settings, tx.rows, tx.now) == .online
             let text = someone ? BotText.returned(agent.displayName) : settings.availability.awayMessage
-            let system = try tx.systemMessage(chat.id, text, event: "returned")
+            _ = try tx.systemMessage(chat.id, text, event: "returned")
             if someone, routing == .auto, let next = try tx.rows.leastLoadedOnlineAgent() {
                 _ = try transition(chat.id, .route(agentId: next.id), tx)
             } else {
-                try tx.emit(.queueChatCreated(try tx.queueEntry(chat.id, lastMessage: system)))
+                try tx.emit(.queueChatCreated(try tx.queueEntry(chat.id)))
                 try tx.emit(.conversationUpdated(try tx.conversation(chat.id)))
             }
         }

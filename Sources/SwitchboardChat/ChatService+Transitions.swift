@@ -32,7 +32,7 @@ extension ChatService {
             } else {
                 system = try tx.systemMessage(id, BotText.queued, event: "queued")
             }
-            try tx.emit(.queueChatCreated(try tx.queueEntry(id, lastMessage: system)))
+            try tx.emit(.queueChatCreated(try tx.queueEntry(id)))
 
         case .assigned(let agentId):
             // The one conditional update that makes claims atomic: of many claimers exactly one changes the row.
@@ -47,7 +47,7 @@ extension ChatService {
         case .released:
             try tx.rows.setUnassigned(conversationId: id, at: tx.now)
             system = try tx.systemMessage(id, BotText.released, event: "released")
-            try tx.emit(.queueChatCreated(try tx.queueEntry(id, lastMessage: system)))
+            try tx.emit(.queueChatCreated(try tx.queueEntry(id)))
 
         case .closed:
             try tx.rows.setClosed(conversationId: id, at: tx.now)

@@ -181,10 +181,8 @@ final class Transaction {
 
     /// A conversation as the queue announces it: unread counted as for an agent who has not
     /// opened it (an event is the same bytes for every console).
-    func queueEntry(_ conversationId: String, lastMessage: Message?) throws -> AgentConversation {
-        var conversation = try self.conversation(conversationId)
-        conversation.unreadCount = try rows.unreadCount(conversationId: conversationId, agentId: nil)
-        return try ChatService.summaries([(conversation, lastMessage)], rows)[0]
+    func queueEntry(_ conversationId: String) throws -> AgentConversation {
+        try ChatService.summary(try conversation(conversationId), viewer: nil, rows)
     }
 
     /// A system message the customer sees about something that happened.

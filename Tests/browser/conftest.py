@@ -53,13 +53,14 @@ class BrowserStack(StackProcess):
     log_tail_lines = 30
     raise_when_hung = False  # the fixture only warns about an unclean stop
 
-    def __init__(self, root: Path) -> None:
-        super().__init__("browser", root)
+    def __init__(self, root: Path, name: str = "browser", **env: str) -> None:
+        """`name` and `env` for a stack of a test module's own (auto routing, e-mail, a short grace)."""
+        super().__init__(name, root, **env)
         self.http = requests.Session()
 
     @property
     def artifacts_dir(self) -> Path:
-        return ARTIFACTS / "browser-stack"
+        return ARTIFACTS / f"{self.name}-stack"
 
     def start(self) -> "BrowserStack":
         super().start()

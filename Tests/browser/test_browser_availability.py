@@ -22,13 +22,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from aiosmtpd.controller import Controller
 from selenium.webdriver.common.by import By
 
 from conftest import ARTIFACTS, BrowserStack, resize
 from pages import audit, dark, nobody_online, Shopper, someone_online, wait_for
-from stackproc import StackProcess, free_port
+from stackproc import free_port
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]  # Python's weekday() order
 
@@ -358,20 +357,6 @@ class Inbox:
             return [m for rcpt, m in self.received if address in rcpt]
 
 
-class MailStack(BrowserStack):
-    """A stack whose worker sends e-mail (SWITCHBOARD_SMTP_URL): the widget may promise it."""
-
-    def __init__(self, root, smtp_port: int) -> None:
-        StackProcess.__init__(self, "browser-mail", root, SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{smtp_port}",
-                              SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1",
-                              SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="1")
-        self.http = requests.Session()
-
-    @property
-    def artifacts_dir(self):
-        return ARTIFACTS / "browser-mail-stack"
-
-
 @pytest.fixture(scope="module")
 def inbox():
     box = Inbox()
@@ -384,7 +369,10 @@ def inbox():
 
 @pytest.fixture(scope="module")
 def mail_stack(tmp_path_factory, inbox):
-    s = MailStack(tmp_path_factory.mktemp("mail-stack"), inbox.port)
+    # A stack whose worker sends e-mail (SWITCHBOARD_SMTP_URL): the widget may promise it.
+    s = BrowserStack(tmp_path_factory.mktemp("mail-stack"), "browser-mail", SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{inbox.port}",
+                     SWITCHBOARD_MAIL_FROM="desk@northwind.example", SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+                     SWITCHBOARD_OFFLINE_MAIL_DELAY_SECONDS="1")
     s.start()
     yield s
     s.stop()

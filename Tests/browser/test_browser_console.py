@@ -12,9 +12,8 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, ARTIFACTS, BrowserStack, resize
+from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, BrowserStack, resize
 from pages import AgentConsole, audit, shot, wait_for
-from stackproc import StackProcess
 from test_browser_admin import admin_token, new_agent
 
 
@@ -249,21 +248,10 @@ def test_every_agent_sets_their_own_email(stack, console):
 
 # --- away since: presence follows the consoles --------------------------------------------------
 
-class GraceStack(BrowserStack):
-    """A stack of its own where an agent whose consoles all closed is away after 1 s (not 120)."""
-
-    def __init__(self, root) -> None:
-        StackProcess.__init__(self, "browser-grace", root, SWITCHBOARD_PRESENCE_GRACE_SECONDS="1")
-        self.http = requests.Session()
-
-    @property
-    def artifacts_dir(self):
-        return ARTIFACTS / "browser-grace-stack"
-
-
 @pytest.fixture(scope="module")
 def grace_stack(tmp_path_factory):
-    s = GraceStack(tmp_path_factory.mktemp("grace-stack"))
+    """A stack of its own where an agent whose consoles all closed is away after 1 s (not 120)."""
+    s = BrowserStack(tmp_path_factory.mktemp("grace-stack"), "browser-grace", SWITCHBOARD_PRESENCE_GRACE_SECONDS="1")
     s.start()
     yield s
     s.stop()

@@ -17,9 +17,8 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from conftest import ADMIN_PASSWORD, ARTIFACTS, AGENT_PASSWORD, BrowserStack, resize
+from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, BrowserStack, resize
 from pages import AgentConsole, nobody_online, on_screen, shot, wait_for
-from stackproc import StackProcess
 from test_browser_admin import admin_token, new_agent
 from test_browser_console import start_queued_chat
 
@@ -310,21 +309,10 @@ def test_alerts_are_offered_once_after_a_click_and_notify(stack, browser):
 
 # --- automatic routing: the title, the alert, the empty states -------------------------------
 
-class AutoStack(BrowserStack):
-    """A stack of its own where escalations go to the least-loaded online agent (auto routing)."""
-
-    def __init__(self, root) -> None:
-        StackProcess.__init__(self, "browser-auto", root, SWITCHBOARD_ROUTING="auto")
-        self.http = requests.Session()
-
-    @property
-    def artifacts_dir(self):
-        return ARTIFACTS / "browser-auto-stack"
-
-
 @pytest.fixture(scope="module")
 def auto_stack(tmp_path_factory):
-    s = AutoStack(tmp_path_factory.mktemp("auto-stack"))
+    """A stack of its own where escalations go to the least-loaded online agent (auto routing)."""
+    s = BrowserStack(tmp_path_factory.mktemp("auto-stack"), "browser-auto", SWITCHBOARD_ROUTING="auto")
     s.start()
     yield s
     s.stop()

@@ -22,15 +22,13 @@ import uuid
 from pathlib import Path
 
 import pytest
-import requests
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
-from conftest import ARTIFACTS, BrowserStack, resize
+from conftest import BrowserStack, resize
 from pages import AgentConsole, Settings, shot, wait_for
-from stackproc import StackProcess
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "stack"))
 from maillib import ca, inbox, mail_env, set_password_link  # noqa: E402,F401 (ca, inbox: fixtures)
@@ -39,22 +37,11 @@ DEMO_NOTE = "The demo accounts and their passwords are printed"
 WIDE, NARROW = (1280, 800), (375, 700)
 
 
-class LinksStack(BrowserStack):
-    """A browser stack whose worker sends e-mail, with links in the e-mails to itself."""
-
-    def __init__(self, root: Path, **env: str) -> None:
-        StackProcess.__init__(self, "browser-links", root, **env)
-        self.env["SWITCHBOARD_PUBLIC_URL"] = self.base_url
-        self.http = requests.Session()
-
-    @property
-    def artifacts_dir(self) -> Path:
-        return ARTIFACTS / "browser-links-stack"
-
-
 @pytest.fixture(scope="module")
 def links(tmp_path_factory, inbox, ca):
-    s = LinksStack(tmp_path_factory.mktemp("links-stack"), **mail_env(inbox.port, ca))
+    """A browser stack whose worker sends e-mail, with links in the e-mails to itself."""
+    s = BrowserStack(tmp_path_factory.mktemp("links-stack"), "browser-links", **mail_env(inbox.port, ca))
+    s.env["SWITCHBOARD_PUBLIC_URL"] = s.base_url
     s.start()
     yield s
     s.stop()

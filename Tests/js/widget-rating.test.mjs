@@ -442,13 +442,13 @@ describe('the rating card (ratingview.js)', () => {
     draw();
     assert.equal(calls, 0);
     assert.equal($('rating-score-error').hidden, false);
-    assert.equal($('rating-scores').getAttribute('aria-invalid'), 'true');
+    assert.equal($('rating-scores').getAttribute('data-invalid'), 'true');
     assert.equal(doc.activeElement, $('rating-score-1'));
     $('rating-score-2').checked = true;
     $('rating-score-2').dispatchEvent({ type: 'change' });
     draw();
     assert.equal($('rating-score-error').hidden, true);
-    assert.equal($('rating-scores').getAttribute('aria-invalid'), null);
+    assert.equal($('rating-scores').getAttribute('data-invalid'), null);
   });
 
   test('"No thanks": the card goes, the focus moves on to what comes next', () => {

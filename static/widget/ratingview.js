@@ -133,8 +133,9 @@ export class RatingView {
     }
     if (el.question.textContent !== rating.question) el.question.textContent = rating.question;
     showError(el.scoreError, rating.errors.score);
-    if (rating.errors.score) el.scores.setAttribute('aria-invalid', 'true');
-    else el.scores.removeAttribute('aria-invalid');
+    // (The fieldset's error is its description; aria-invalid is for the fields themselves.)
+    if (rating.errors.score) el.scores.dataset.invalid = 'true';
+    else el.scores.removeAttribute('data-invalid');
     showError(el.commentError, rating.errors.comment, el.comment);
     showError(el.error, rating.errors.form);
     el.send.disabled = rating.busy;

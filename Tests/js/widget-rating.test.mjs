@@ -407,6 +407,7 @@ describe('the rating card (ratingview.js)', () => {
     assert.equal($('rating-score-4').checked, true, 'the choice kept');
     assert.equal($('rating-comment').value, 'Fast 👋🏽', 'the comment kept');
     assert.equal($('rating-send').disabled, false);
+    assert.equal(doc.activeElement, $('rating-send'), 'back on Send for another try');
 
     type($('rating-comment'), 'Fast 👋🏽 and kind');
     assert.equal($('rating-error').hidden, true, 'changing it clears the error');

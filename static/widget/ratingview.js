@@ -94,11 +94,13 @@ export class RatingView {
     if (said) el.countLive.textContent = said;
   }
 
-  // After a refused send: the choice or the comment that is wrong (its error describes it).
+  // After a refused send: the choice or the comment that is wrong (its error describes it);
+  // a refusal of the whole (its alert says why) back on Send, which was disabled meanwhile.
   #focusInvalid() {
     const { el, rating } = this;
     if (rating.errors.score) el.radios[0].focus();
     else if (rating.errors.comment) el.comment.focus();
+    else if (rating.errors.form && !el.form.hidden) el.send.focus();
   }
 
   /** The card shown under the messages, if any (for the view's scrolling). */

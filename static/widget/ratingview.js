@@ -56,12 +56,17 @@ export class RatingView {
     this.drawnFor = null; // the conversation the survey's inputs belong to
     this.appeared = false; // the survey has just been drawn for a conversation
     this.counted = 0; // the comment's length at the last count
-    this.el = {
+    const el = {
       form: $('rating'), question: $('rating-question'), scores: $('rating-scores'), scoreError: $('rating-score-error'),
       comment: $('rating-comment'), count: $('rating-count'), countLive: $('rating-count-live'), commentError: $('rating-comment-error'),
       error: $('rating-error'), dismiss: $('rating-dismiss'), send: $('rating-send'), thanks: $('rating-thanks'),
       radios: SCORES.map(({ score }) => $(`rating-score-${score}`)),
     };
+    // No limit is written in the page (they come from widget-config, whose `limits` lacks this
+    // one): the contract's, from rating.js. maxlength counts UTF-16 units, so it never lets
+    // more than the server's code points through; submit() checks those.
+    el.comment.setAttribute('maxlength', String(COMMENT_MAX_CHARS));
+    this.el = el;
     this.#wire();
   }
 

@@ -220,6 +220,17 @@ describe('sending the rating', () => {
     rating.clearError('comment');
     assert.equal(rating.errors.comment, undefined);
   });
+
+  test("the comment's limit is the server's (widget-config's limits.rating_comment_max_chars) once known", async () => {
+    const { rating, server } = await resumed(conversation('closed', { can_rate: true }));
+    assert.equal(rating.commentMax, COMMENT_MAX_CHARS);
+    rating.chat.limits = { ...rating.chat.limits, rating_comment_max_chars: 10 };
+    assert.equal(rating.commentMax, 10);
+    assert.equal(commentCount('héllo', rating.commentMax), '5 / 10');
+    assert.equal(await rating.submit({ score: '4', comment: 'x'.repeat(11) }), false);
+    assert.match(rating.errors.comment, /10 characters/);
+    assert.equal(server.posts('/rating').length, 0);
+  });
 });
 
 describe('"No thanks"', () => {

@@ -10,7 +10,7 @@ import { charCount } from '../js/limits.js';
 import { dismissRating, loadDismissedRatings } from './session.js';
 
 export const DEFAULT_QUESTION = 'How did we do?';
-/** The contract's limit (docs/API.md, Rating): widget-config's `limits` does not carry it. */
+/** The contract's limit (docs/API.md, Rating), until widget-config's `limits.rating_comment_max_chars` is known. */
 export const COMMENT_MAX_CHARS = 1000;
 const QUESTION_MAX_CHARS = 200;
 
@@ -49,8 +49,8 @@ export function validScore(value) {
 }
 
 /** "12 / 1000": the comment's length as the server counts it (docs/API.md "Text": code points). */
-export function commentCount(text) {
-  return `${charCount(text)} / ${COMMENT_MAX_CHARS}`;
+export function commentCount(text, max = COMMENT_MAX_CHARS) {
+  return `${charCount(text)} / ${max}`;
 }
 
 export class Rating {
@@ -77,6 +77,12 @@ export class Rating {
 
   get question() {
     return this.csat.question;
+  }
+
+  /** The server's limit for a comment (widget-config's `limits`), or the contract's until it is known. */
+  get commentMax() {
+    const max = this.chat.limits?.rating_comment_max_chars;
+    return Number.isInteger(max) && max > 0 ? max : COMMENT_MAX_CHARS;
   }
 
   /** What is shown under the closed conversation: 'survey', 'thanks' or null. */
@@ -118,7 +124,8 @@ export class Rating {
     const text = String(comment).trim();
     const errors = {};
     if (chosen === null) errors.score = 'Choose a score from 1 to 5.';
-    if (charCount(text) > COMMENT_MAX_CHARS) errors.comment = `Please keep your comment to ${COMMENT_MAX_CHARS} characters.`;
+    const max = this.commentMax;
+    if (charCount(text) > max) errors.comment = `Please keep your comment to ${max} characters.`;
     this.errors = errors;
     if (errors.score || errors.comment) {
       this.#changed();

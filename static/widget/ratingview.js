@@ -62,10 +62,6 @@ export class RatingView {
       error: $('rating-error'), dismiss: $('rating-dismiss'), send: $('rating-send'), thanks: $('rating-thanks'),
       radios: SCORES.map(({ score }) => $(`rating-score-${score}`)),
     };
-    // No limit is written in the page (they come from widget-config, whose `limits` lacks this
-    // one): the contract's, from rating.js. maxlength counts UTF-16 units, so it never lets
-    // more than the server's code points through; submit() checks those.
-    el.comment.setAttribute('maxlength', String(COMMENT_MAX_CHARS));
     this.el = el;
     this.#wire();
   }
@@ -93,8 +89,13 @@ export class RatingView {
   #count() {
     const { el } = this;
     const n = charCount(el.comment.value);
-    el.count.textContent = commentCount(el.comment.value);
-    const said = countAnnouncement(this.counted, n);
+    const max = this.rating.commentMax;
+    // No limit is written in the page: widget-config's, once known (rating.js). maxlength
+    // counts UTF-16 units, so it never lets more than the server's code points through;
+    // submit() checks those.
+    if (el.comment.getAttribute('maxlength') !== String(max)) el.comment.setAttribute('maxlength', String(max));
+    el.count.textContent = commentCount(el.comment.value, max);
+    const said = countAnnouncement(this.counted, n, max);
     this.counted = n;
     if (said) el.countLive.textContent = said;
   }

@@ -31,24 +31,28 @@ const { ApiError } = await load('js/api.js');
 const { duration, share, rate, average, count, parseDay, addDays, daysIn, todayIn, rangeOf, intervalOf, overviewParams, csvParams,
   periodName, rangeText, hourGrid, heatLevels, heatLevel, csvName, weekday, hourName } = data;
 
+/** Text with its no-break spaces (between a number and its unit) as plain ones. */
+const plain = (text) => (typeof text === 'string' ? text.replace(/\u00a0/g, ' ') : Array.isArray(text) ? text.map(plain) : text);
+
 /** Every element below `node` (itself too) whose attribute `name` is `value` (any value when omitted). */
 const all = (node, name, value) => [node, ...node.descendants()].filter((el) => el instanceof Element && el.hasAttribute(name) && (value === undefined || el.getAttribute(name) === value));
 const byTag = (node, tag) => [...node.descendants()].filter((el) => el.tagName === tag.toUpperCase());
 
 describe('reports: numbers as people read them', () => {
   test('durations: seconds, minutes with seconds, hours with minutes, days with hours; none is "—"', () => {
-    assert.equal(duration(0), '0 s');
-    assert.equal(duration(45), '45 s');
-    assert.equal(duration(60), '1 min');
-    assert.equal(duration(250), '4 min 10 s');
-    assert.equal(duration(3599), '59 min 59 s');
-    assert.equal(duration(3600), '1 h');
-    assert.equal(duration(3900), '1 h 5 min');
-    assert.equal(duration(3929), '1 h 5 min', 'an hour is not read to the second');
-    assert.equal(duration(86400 * 2 + 3 * 3600 + 59), '2 d 3 h');
-    assert.equal(duration(86400), '1 d');
-    assert.equal(duration(12.9), '12 s', 'whole seconds, rounded down as the API does');
-    for (const none of [null, undefined, '', NaN, 'soon']) assert.equal(duration(none), '—', String(none));
+    assert.equal(plain(duration(0)), '0 s');
+    assert.equal(plain(duration(45)), '45 s');
+    assert.equal(plain(duration(60)), '1 min');
+    assert.equal(plain(duration(250)), '4 min 10 s');
+    assert.equal(plain(duration(3599)), '59 min 59 s');
+    assert.equal(plain(duration(3600)), '1 h');
+    assert.equal(plain(duration(3900)), '1 h 5 min');
+    assert.equal(plain(duration(3929)), '1 h 5 min', 'an hour is not read to the second');
+    assert.equal(plain(duration(86400 * 2 + 3 * 3600 + 59)), '2 d 3 h');
+    assert.equal(plain(duration(86400)), '1 d');
+    assert.equal(plain(duration(12.9)), '12 s', 'whole seconds, rounded down as the API does');
+    for (const none of [null, undefined, '', NaN, 'soon']) assert.equal(plain(duration(none)), '—', String(none));
+    assert.equal(duration(250), '4\u00a0min 10\u00a0s', 'a number never wraps away from its unit');
   });
 
   test('shares, rates, the CSAT average and counts', () => {
@@ -59,7 +63,7 @@ describe('reports: numbers as people read them', () => {
     assert.equal(rate(1), '100%');
     assert.equal(rate(null), '—');
     assert.equal(average(4.25), '4.25');
-    assert.equal(average(4), '4.0');
+    assert.equal(average(4), '4.00');
     assert.equal(average(null), '—');
     assert.equal(count(12), '12');
     assert.equal(count(null), '—');
@@ -225,10 +229,10 @@ describe('charts', () => {
   test('a bar chart leaves no bar where there is no value; durations on its axis', () => {
     const chart = barChart({ labels: ['a', 'b', 'c'], values: [250, null, 3900], name: 'median first response', width: 600, format: duration, scale: durationScale });
     assert.equal(all(chart, 'class', 'chart-bar').length, 2);
-    const axis = byTag(chart, 'text').map((t) => t.textContent);
+    const axis = byTag(chart, 'text').map((t) => plain(t.textContent));
     assert.ok(axis.includes('0 s'));
     assert.ok(axis.some((t) => / h$| min$/.test(t)), axis.join(','));
-    assert.equal(byTag(chart, 'title')[1].textContent, 'c: 1 h 5 min median first response');
+    assert.equal(plain(byTag(chart, 'title')[1].textContent), 'c: 1 h 5 min median first response');
   });
 
   test('columns carry their label and their count (and share) as text', () => {
@@ -304,9 +308,9 @@ describe('reports: tiles and the agents\' table', () => {
     assert.deepEqual(Object.keys(tiles), ['conversations', 'bot_resolved', 'escalated', 'offline_messages', 'first_response', 'resolution', 'csat']);
     assert.equal(tiles.bot_resolved.value, '18');
     assert.equal(tiles.bot_resolved.sub, '45% of all');
-    assert.equal(tiles.first_response.value, '4 min 10 s');
-    assert.equal(tiles.first_response.sub, '90% within 12 min · 17 answered');
-    assert.equal(tiles.resolution.value, '1 h 5 min');
+    assert.equal(plain(tiles.first_response.value), '4 min 10 s');
+    assert.equal(plain(tiles.first_response.sub), '90% within 12 min · 17 answered');
+    assert.equal(plain(tiles.resolution.value), '1 h 5 min');
     assert.equal(tiles.csat.value, '4.25 / 5');
     assert.equal(tiles.csat.sub, '12 ratings · 80% of chats rated');
   });
@@ -324,13 +328,13 @@ describe('reports: tiles and the agents\' table', () => {
   });
 
   test('agents: a row each, in the API\'s order, "—" for what they have none of', () => {
-    assert.deepEqual(agentRows(OVERVIEW.agents), [['Sam <Rivera>', '12', '3 min 20 s', '50 min', '4.5 / 5'], ['Alex', '3', '—', '—', '—']]);
+    assert.deepEqual(agentRows(OVERVIEW.agents).map(plain), [['Sam <Rivera>', '12', '3 min 20 s', '50 min', '4.50 / 5'], ['Alex', '3', '—', '—', '—']]);
     assert.deepEqual(agentRows(undefined), []);
   });
 
   test('an agent\'s own numbers', () => {
     const tiles = myTiles({ conversations: 9, first_response_median_seconds: 95, resolution_median_seconds: null, csat_average: 4 });
-    assert.deepEqual(tiles.map((t) => t.value), ['9', '1 min 35 s', '—', '4.0 / 5']);
+    assert.deepEqual(tiles.map((t) => plain(t.value)), ['9', '1 min 35 s', '—', '4.00 / 5']);
     assert.equal(myTiles({ conversations: 0, first_response_median_seconds: null, resolution_median_seconds: null, csat_average: null })[3].sub, 'No ratings yet');
   });
 });
@@ -519,7 +523,7 @@ describe('the Reports page', () => {
     $('reports-label').value = 'l1';
     $('reports-label').dispatchEvent({ type: 'change' });
     assert.equal(location.hash, '#reports?range=7&label=l1');
-    assert.deepEqual(byTag($('reports-label'), 'option').map((o) => o.textContent), ['All conversations', 'refund']);
+    assert.deepEqual(byTag($('reports-label'), 'option').map((o) => o.textContent), ['All labels', 'refund']);
   });
 
   test('"Download CSV" asks for the same conversations (no interval) and saves the file', async () => {

@@ -15,7 +15,8 @@ export const MAX_DAYS = 400;
 export const WEEKLY_AFTER_DAYS = 60;
 
 const numberFmt = new Intl.NumberFormat(undefined);
-const averageFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 1, maximumFractionDigits: 2 });
+// The API's two decimals, always both: averages side by side in a table line up.
+const averageFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 /** A whole number as the browser's locale writes it ("1,234"); null or missing: "—". */
 export const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? numberFmt.format(n) : '—');
@@ -27,8 +28,9 @@ export const count = (n) => (typeof n === 'number' && Number.isFinite(n) ? numbe
 export function duration(seconds) {
   if (seconds === null || seconds === undefined || seconds === '' || !Number.isFinite(Number(seconds))) return '—';
   const s = Math.max(0, Math.floor(Number(seconds)));
-  const two = (big, bigUnit, small, smallUnit) => (small ? `${big} ${bigUnit} ${small} ${smallUnit}` : `${big} ${bigUnit}`);
-  if (s < 60) return `${s} s`;
+  // A number keeps its unit on the same line (a no-break space between them): "14 min / s" never.
+  const two = (big, bigUnit, small, smallUnit) => (small ? `${big}\u00a0${bigUnit} ${small}\u00a0${smallUnit}` : `${big}\u00a0${bigUnit}`);
+  if (s < 60) return `${s}\u00a0s`;
   if (s < 3600) return two(Math.floor(s / 60), 'min', s % 60, 's');
   if (s < DAY_MS / 1000) return two(Math.floor(s / 3600), 'h', Math.floor((s % 3600) / 60), 'min');
   return two(Math.floor(s / 86400), 'd', Math.floor((s % 86400) / 3600), 'h');
@@ -43,7 +45,7 @@ export function share(part, whole) {
 /** A rate the API gives as a fraction (0.42) as "42%"; null: "—". */
 export const rate = (fraction) => (typeof fraction === 'number' && Number.isFinite(fraction) ? `${Math.round(fraction * 100)}%` : '—');
 
-/** The CSAT average out of 5 ("4.25", "4.0"); null (no ratings): "—". */
+/** The CSAT average out of 5 ("4.25", "4.00"); null (no ratings): "—". */
 export const average = (value) => (typeof value === 'number' && Number.isFinite(value) ? averageFmt.format(value) : '—');
 
 // --- days ("YYYY-MM-DD", shop time) ------------------------------------------------------

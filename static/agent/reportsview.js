@@ -169,7 +169,7 @@ export class ReportsView {
     const sig = `${labelsKey(labels)}|${wanted}`;
     if (sig !== this.labelSig) {
       this.labelSig = sig;
-      clear(el.label).append(h('option', { value: '' }, 'All conversations'), ...labels.map((l) => h('option', { value: l.id }, l.name)));
+      clear(el.label).append(h('option', { value: '' }, 'All labels'), ...labels.map((l) => h('option', { value: l.id }, l.name)));
       // A label not known (deleted, or not read yet) stays chosen: the server says whether it exists.
       if (wanted && !labels.some((l) => l.id === wanted)) el.label.append(h('option', { value: wanted }, 'A deleted label'));
     }
@@ -193,6 +193,7 @@ export class ReportsView {
     const token = ++this.token;
     showError(el.error, '');
     el.state.textContent = 'Counting…';
+    el.state.dataset.quiet = 'false';
     el.body.setAttribute('aria-busy', 'true');
     el.csv.disabled = true;
     let params;
@@ -234,6 +235,8 @@ export class ReportsView {
     el.csv.disabled = false;
     el.rangeText.textContent = rangeText(report.range);
     el.state.textContent = none ? 'No conversations in this range.' : `${count(report.totals.conversations)} ${report.totals.conversations === 1 ? 'conversation' : 'conversations'}.`;
+    // The empty state says it on screen; the live region still says it to screen readers.
+    el.state.dataset.quiet = String(none);
     el.empty.hidden = !none;
     el.body.hidden = none;
     if (none) return;
@@ -276,9 +279,10 @@ export class ReportsView {
     // The first response's median.
     const medians = series.map((s) => s.first_response_median_seconds ?? null);
     const answered = medians.some((v) => typeof v === 'number');
+    const gaps = medians.some((v) => typeof v !== 'number');
     charts.push({
       id: 'chart-first-response', title: `First response, median ${per}`,
-      sub: answered ? 'No bar: nobody was answered then.' : null,
+      sub: answered && gaps ? `No bar: nobody was answered that ${interval}.` : null,
       none: answered ? null : 'No chat was answered in this range.',
       draw: (width) => barChart({ labels, names, values: medians, name: 'median first response', width, format: duration, scale: durationScale }),
       table: dataTable({ caption: `First response, median ${per}`, columns: [period, 'First response, median'], rows: series.map((s, i) => [names[i], duration(medians[i])]) }),

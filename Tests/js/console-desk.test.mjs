@@ -20,6 +20,7 @@ const { logoutQuestion } = await load('agent/logout.js');
 const { alertsToOffer } = await load('agent/notify.js');
 const { parsePhrases, phrasesProblem } = await load('agent/bottexts.js');
 const { minutesValue } = await load('agent/routingform.js');
+const { checkQuestion, QUESTION_MAX_CHARS } = await load('agent/csatform.js');
 const { revealBy, slugFrom } = await load('agent/faqform.js');
 const { usernameFrom } = await load('agent/admin.js');
 const { WeekHours } = await load('agent/weekhours.js');
@@ -233,6 +234,13 @@ describe('settings forms', () => {
     assert.equal(minutesValue(' 5 '), 5);
     assert.equal(minutesValue('0'), 0);
     for (const bad of ['', '-1', '2.5', 'five', '1e3']) assert.equal(minutesValue(bad), null, bad);
+  });
+
+  test('the rating question: trimmed, 1–200 characters as the server counts them', () => {
+    assert.deepEqual(checkQuestion('  How did we do?  '), { question: 'How did we do?' });
+    assert.match(checkQuestion('   ').error, /write the question/);
+    assert.deepEqual(checkQuestion('😀'.repeat(QUESTION_MAX_CHARS)), { question: '😀'.repeat(QUESTION_MAX_CHARS) });
+    assert.match(checkQuestion('x'.repeat(QUESTION_MAX_CHARS + 1)).error, /at most 200/);
   });
 
   test('the link name made from a question, as the server makes it', () => {

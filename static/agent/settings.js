@@ -17,6 +17,7 @@ import { HoursSettings } from './hours.js';
 import { LabelSettings } from './labelsettings.js';
 import { AGENT_SECTIONS, SECTIONS } from './routes.js';
 import { RoutingSettings } from './routingform.js';
+import { CsatSettings } from './csatform.js';
 import { SignIn } from './signin.js';
 import { Team } from './team.js';
 import { WidgetSites } from './widgetsites.js';
@@ -67,9 +68,12 @@ export class SettingsView {
     const store = new SettingsStore(api);
     this.team = new Team({ api, me, toast });
     const routing = new RoutingSettings({ store, toast });
+    const bot = new BotTexts({ store, toast });
+    const csat = new CsatSettings({ store, toast });
     this.sections = {
       faqs: new FaqEditor({ api, store, toast }),
-      bot: new BotTexts({ store, toast }),
+      // The bot's texts, and the question after a chat a person answered.
+      bot: { show: () => Promise.all([bot.show(), csat.show()]) },
       appearance: new Appearance({ store, toast }),
       hours: new HoursSettings({ store, toast }),
       // The team, and what happens to the chats of someone who is away.

@@ -13,14 +13,21 @@ public struct FastCGIRequest: Sendable {
 
 /// An answer to write back: status, headers, body.
 public struct FastCGIResponse: Sendable {
+    /// Writes a body in pieces; `write` throws once the client is gone.
+    public typealias BodyStream = @Sendable (_ write: ([UInt8]) throws -> Void) throws -> Void
+
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body too large to hold (a CSV export): written after `body`, piece by piece, with no
+    /// `Content-Length` (the end of the FastCGI stream ends it).
+    public var stream: BodyStream?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stream: BodyStream? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
     }
 
     /// The CGI response head: `Status:` line, headers, blank line. Header values are cleaned
@@ -39,7 +46,7 @@ public struct FastCGIResponse: Sendable {
             bytes.append(contentsOf: "\r\n".utf8)
             hasLength = hasLength || Self.isContentLength(name)
         }
-        if !hasLength { bytes.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8) }
+        if !hasLength, stream == nil { bytes.append(contentsOf: "Content-Length: \(body.count)\r\n".utf8) }
         bytes.append(contentsOf: "\r\n".utf8)
         return bytes
     }

@@ -143,14 +143,21 @@ public final class FastCGIServer: @unchecked Sendable {
     private func write(_ response: FastCGIResponse, _ request: UnsafeMutablePointer<FCGX_Request>) {
         var bytes = response.head
         bytes.append(contentsOf: response.body)
-        put(bytes, request.pointee.out)
+        let out = request.pointee.out
+        guard put(bytes, out), let stream = response.stream else { return }
+        // The producer's own errors are its to log; a client that went away stops it here.
+        try? stream { piece in
+            guard put(piece, out) else { throw FastCGIError(call: "FCGX_PutStr", code: EPIPE) }
+        }
     }
 
-    private func put(_ bytes: [UInt8], _ stream: UnsafeMutablePointer<FCGX_Stream>?) {
-        guard !bytes.isEmpty else { return }
-        bytes.withUnsafeBufferPointer { buffer in
+    /// False when libfcgi could not write (the connection is gone).
+    @discardableResult
+    private func put(_ bytes: [UInt8], _ stream: UnsafeMutablePointer<FCGX_Stream>?) -> Bool {
+        guard !bytes.isEmpty else { return true }
+        return bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
-                _ = FCGX_PutStr($0, Int32(buffer.count), stream)
+                FCGX_PutStr($0, Int32(buffer.count), stream) == Int32(buffer.count)
             }
         }
     }

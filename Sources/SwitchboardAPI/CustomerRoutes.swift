@@ -24,6 +24,7 @@ struct CustomerRoutes: Sendable {
         table.customer("POST", "\(conversation)/contact", contact)
         table.customer("POST", "\(conversation)/transcript", transcript)
         table.customer("POST", "\(conversation)/typing", typing)
+        table.customer("POST", "\(conversation)/rating", rate)
     }
 
     struct StartBody: Decodable {
@@ -203,5 +204,35 @@ struct CustomerRoutes: Sendable {
         try service.checkTyping(in: conversation, access: .customer(sessionId: session))
         realtime.typing(TypingSignal(conversationId: conversation.id, sender: .customer, agentId: nil, agentName: nil, typing: body.typing))
         return .noContent
+    }
+}
+
+extension CustomerRoutes {
+    /// `{score, comment?}`: a score that is not a whole number 1–5 (a string, 3.5) is the
+    /// rating's own 400, not a JSON-shape error.
+    struct RatingBody: Decodable {
+        var score: Int
+        var comment: String?
+        enum CodingKeys: String, CodingKey { case score, comment }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            guard let number = try? c.decode(Double.self, forKey: .score), number.rounded() == number,
+                  let whole = Int(exactly: number) else {
+                throw AppError.badRequest("score: a whole number from 1 to 5.", code: "invalid_rating")
+            }
+            score = whole
+            comment = try? c.decodeIfPresent(String.self, forKey: .comment)
+            if comment == nil, c.contains(.comment), !(try c.decodeNil(forKey: .comment)) {
+                throw AppError.badRequest("comment: text of at most 1000 characters.", code: "invalid_rating")
+            }
+        }
+    }
+
+    /// `POST .../rating {score, comment?}` → 201 `Rating`.
+    @Sendable func rate(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
+        let body = try Body.decode(RatingBody.self, from: request)
+        let rating = try service.rate(caller.conversation.id, sessionId: caller.sessionId, score: body.score, comment: body.comment)
+        return try .json(rating, status: 201)
     }
 }

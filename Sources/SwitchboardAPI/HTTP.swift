@@ -69,14 +69,30 @@ public struct HTTPRequest: Sendable {
 
 /// An HTTP answer.
 public struct HTTPResponse: Sendable {
+    /// Writes a body piece by piece; `write` throws once the client is gone.
+    public typealias BodyStream = @Sendable (_ write: ([UInt8]) throws -> Void) throws -> Void
+
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body written after the head in pieces, never held whole (the CSV export).
+    public var stream: BodyStream?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stream: BodyStream? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
+    }
+
+    /// The whole body, the stream run into memory (tests and the fuzz harness).
+    public func collectedBody() throws -> [UInt8] {
+        guard let stream else { return body }
+        var bytes = body
+        let sink = ByteSink()
+        try stream { sink.bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: sink.bytes)
+        return bytes
     }
 
     /// A typed answer, written by the one JSON encoder.
@@ -98,4 +114,9 @@ public struct HTTPResponse: Sendable {
     }
 
     public static let noContent = HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")])
+}
+
+/// Where `collectedBody` gathers a stream (a class: the stream's closure cannot capture an inout).
+private final class ByteSink: @unchecked Sendable {
+    var bytes: [UInt8] = []
 }

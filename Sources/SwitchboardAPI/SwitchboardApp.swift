@@ -31,6 +31,7 @@ public struct SwitchboardApp: Sendable {
         CannedReplyRoutes(service: service).register(&table)
         LabelRoutes(service: service).register(&table)
         SearchRoutes(service: service).register(&table)
+        ReportRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         self.router = table.router
@@ -79,7 +80,10 @@ public struct SwitchboardApp: Sendable {
             routed.pathParameters = parameters
             do {
                 var response = try handler(routed)
-                if request.method == "HEAD" { response.body = [] }
+                if request.method == "HEAD" {
+                    response.body = []
+                    response.stream = nil
+                }
                 return response
             } catch let error as AppError {
                 if error.status >= 500 {

@@ -53,7 +53,9 @@ extension ChatService {
             (conversation, _) = try apply(decision, to: conversation, tx)
             let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                                content: content, clientMessageId: clientMessageId)
-            if !conversation.hasAgentReplied { try tx.rows.markAgentReplied(conversationId: conversationId) }
+            if !conversation.hasAgentReplied {
+                try tx.rows.markAgentReplied(conversationId: conversationId, agentId: agent.id, at: message.createdAt)
+            }
             // Whoever answers has read what they answered.
             try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
             try queueUnseenReplyMail(conversation, reply: message, tx)

@@ -129,7 +129,7 @@ extension ChatService {
     func closeOnSignIn(_ conversation: Conversation, _ text: String, event: String, _ tx: Transaction) throws {
         try tx.rows.setClosed(conversationId: conversation.id, at: tx.now)
         _ = try tx.systemMessage(conversation.id, text, event: event)
-        try tx.emit(.chatClosed(conversationId: conversation.id, closedAt: tx.now))
+        try tx.emit(.chatClosed(conversationId: conversation.id, closedAt: tx.now, canRate: conversation.hasAgentReplied))
         let closed = try tx.conversation(conversation.id)
         if closed.transcriptRequested { try queueTranscriptMail(closed, tx) }
         try tx.emit(.conversationUpdated(closed))

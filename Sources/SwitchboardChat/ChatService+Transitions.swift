@@ -52,7 +52,7 @@ extension ChatService {
         case .closed:
             try tx.rows.setClosed(conversationId: id, at: tx.now)
             system = try tx.systemMessage(id, BotText.closed, event: "closed")
-            try tx.emit(.chatClosed(conversationId: id, closedAt: tx.now))
+            try tx.emit(.chatClosed(conversationId: id, closedAt: tx.now, canRate: conversation.hasAgentReplied))
             if conversation.transcriptRequested { try queueTranscriptMail(try tx.conversation(id), tx) }
         }
         let updated = try tx.conversation(id)

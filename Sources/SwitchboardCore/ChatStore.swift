@@ -19,7 +19,7 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader, ReportReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -96,7 +96,7 @@ public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, Cann
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter {
+public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter, ReportWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now; the customer waits from now (unless
     /// already waiting for an answer to what they wrote).
@@ -110,7 +110,9 @@ public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, Not
     /// Marks the conversation as an offline message (filed while nobody was there).
     func setOffline(conversationId: String) throws
     func setTranscriptRequested(conversationId: String) throws
-    func markAgentReplied(conversationId: String) throws
+    /// An agent wrote for the first time: `has_agent_replied`, and the first response (its
+    /// time and author) the reports measure.
+    func markAgentReplied(conversationId: String, agentId: String, at: Timestamp) throws
     /// A message from `sender` was written: activity now; a customer starts waiting for an
     /// answer (unless already waiting), an agent's message ends the wait.
     func touch(conversationId: String, at: Timestamp, sender: SenderType) throws

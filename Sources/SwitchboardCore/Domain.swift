@@ -50,6 +50,7 @@ public enum EventName: String, Sendable, CaseIterable {
     case conversationTransferred = "conversation.transferred"
     case conversationRead = "conversation.read"
     case labelsChanged = "labels.changed"
+    case conversationRated = "conversation.rated"
     // Ephemeral (never stored).
     case agentTyping = "agent.typing"
     case customerTyping = "customer.typing"

@@ -34,6 +34,11 @@ public struct Conversation: Codable, Equatable, Sendable {
     public var unreadCount: Int? = nil
     /// The team's labels, where a read joined them (the agent views); never in the customer's.
     public var labels: [Label] = []
+    /// The customer's rating of this closing, joined in by reads (API.md "Ratings").
+    public var rating: Rating? = nil
+
+    /// Closed, an agent wrote in it, and not rated for this closing yet: the widget may ask.
+    public var canRate: Bool { status == .closed && hasAgentReplied && rating == nil }
 
     public init(id: String, status: ConversationStatus, assignedAgentId: String?, assignedAgentName: String?,
                 hasAgentReplied: Bool, requestedAgentAt: Timestamp?, closedAt: Timestamp?, createdAt: Timestamp,

@@ -22,6 +22,8 @@ public struct Settings: Codable, Equatable, Sendable {
     public var humanPhrases: [String] = Settings.defaultHumanPhrases
     /// What happens to chats whose holder is gone.
     public var routing: RoutingSettings = RoutingSettings()
+    /// The question after a chat a person answered (API.md "Ratings").
+    public var csat: CsatSettings = CsatSettings()
 
     public static let defaultAwayFallback =
         "Sorry, I don't have an answer for that. Nobody from the team is available right now: tap \"Leave a message\" and we'll get back to you."
@@ -50,7 +52,7 @@ public struct Settings: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
         case fallbackMessage = "fallback_message", awayFallbackMessage = "away_fallback_message"
-        case closedFallbackMessage = "closed_fallback_message", humanPhrases = "human_phrases", routing
+        case closedFallbackMessage = "closed_fallback_message", humanPhrases = "human_phrases", routing, csat
         case widget, notifyEmail = "notify_email", availability, identity
     }
 
@@ -69,6 +71,7 @@ public struct Settings: Codable, Equatable, Sendable {
         closedFallbackMessage = try c.decodeIfPresent(String.self, forKey: .closedFallbackMessage) ?? d.closedFallbackMessage
         humanPhrases = try c.decodeIfPresent([String].self, forKey: .humanPhrases) ?? d.humanPhrases
         routing = try c.decodeIfPresent(RoutingSettings.self, forKey: .routing) ?? d.routing
+        csat = try c.decodeIfPresent(CsatSettings.self, forKey: .csat) ?? d.csat
     }
 
     /// The fallback for an availability.
@@ -209,6 +212,7 @@ public struct SettingsPatch: Decodable, Sendable {
     public var closedFallbackMessage: String?
     public var humanPhrases: [String]?
     public var routing: RoutingPatch?
+    public var csat: CsatPatch?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
@@ -217,6 +221,7 @@ public struct SettingsPatch: Decodable, Sendable {
         closedFallbackMessage = try c.patchValue(String.self, .closedFallbackMessage)
         humanPhrases = try c.patchValue([String].self, .humanPhrases)
         routing = try c.patchValue(RoutingPatch.self, .routing)
+        csat = try c.patchValue(CsatPatch.self, .csat)
         brandName = try c.patchValue(String.self, .brandName)
         botName = try c.patchValue(String.self, .botName)
         welcomeMessage = try c.patchValue(String.self, .welcomeMessage)
@@ -245,6 +250,7 @@ public struct SettingsPatch: Decodable, Sendable {
         if let v = closedFallbackMessage { s.closedFallbackMessage = try SettingsRules.text(v, "closed_fallback_message", Limits.botText) }
         if let v = humanPhrases { s.humanPhrases = try SettingsRules.phrases(v) }
         if let routing { s.routing = try routing.applied(to: s.routing) }
+        if let csat { s.csat = try csat.applied(to: s.csat) }
         return s
     }
 }

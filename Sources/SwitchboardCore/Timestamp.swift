@@ -88,7 +88,7 @@ public struct Timestamp: Codable, Comparable, Hashable, Sendable {
     }
 
     /// 28–31: a date like February 31 is refused, not rolled over into March.
-    static func days(inMonth month: Int, of year: Int) -> Int {
+    public static func days(inMonth month: Int, of year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30

@@ -501,6 +501,37 @@ enum Migrations {
                 """)
         }
 
+        // Ratings and reports (issue 23): a rating belongs to one closing of a conversation;
+        // the first response (time and author) is a column written with the first agent
+        // reply, so a report of 100,000 conversations reads no messages. The backfill: the
+        // first agent message at or after the request for a person.
+        migrator.registerMigration("2026-12-07-08-ratings-reports") { db in
+            let columns = try db.columns(in: "conversations").map(\.name)
+            if !columns.contains("first_response_at") {
+                try db.execute(sql: "ALTER TABLE conversations ADD COLUMN first_response_at INTEGER")
+            }
+            if !columns.contains("first_response_agent_id") {
+                try db.execute(sql: "ALTER TABLE conversations ADD COLUMN first_response_agent_id TEXT")
+            }
+            try db.execute(sql: """
+                UPDATE conversations SET (first_response_at, first_response_agent_id) = (
+                    SELECT m.created_at, m.sender_agent_id FROM messages m
+                    WHERE m.conversation_id = conversations.id AND m.sender_type = 'agent'
+                      AND m.created_at >= COALESCE(conversations.requested_agent_at, 0)
+                    ORDER BY m.seq LIMIT 1)
+                WHERE has_agent_replied = 1 AND first_response_at IS NULL;
+                CREATE TABLE IF NOT EXISTS ratings (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    closed_at INTEGER NOT NULL,
+                    score INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),
+                    comment TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (conversation_id, closed_at)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS conversations_created ON conversations(created_at);
+                """)
+        }
+
         return migrator
     }
 }

@@ -13,15 +13,19 @@ enum Columns {
                                     "requested_agent_at", "closed_at", "created_at", "updated_at", "customer_display_name",
                                     "customer_email", "contact_source", "offline", "transcript_requested", "contact_id",
                                     "contact_external_id", "contact_verified", "contact_name", "contact_email",
-                                    "assigned_agent_presence", "awaiting_since"]
-    /// Joined columns: the assigned agent's name (alias `a`) and the contact's summary (`k`).
+                                    "assigned_agent_presence", "awaiting_since", "rating_score", "rating_comment",
+                                    "rating_created_at"]
+    /// Joined columns: the assigned agent's name (alias `a`), the contact's summary (`k`) and
+    /// the rating of the current closing (`r`).
     private static let joined = ["assigned_agent_name": "a.display_name", "assigned_agent_presence": "a.presence",
                                  "contact_external_id": "k.external_id",
-                                 "contact_verified": "k.verified", "contact_name": "k.name", "contact_email": "k.email"]
+                                 "contact_verified": "k.verified", "contact_name": "k.name", "contact_email": "k.email",
+                                 "rating_score": "r.score", "rating_comment": "r.comment", "rating_created_at": "r.created_at"]
     static let conversation = conversationNames.map { name in joined[name].map { "\($0) AS \(name)" } ?? "c." + name }
         .joined(separator: ", ")
     static let conversationFrom = """
         conversations c LEFT JOIN agents a ON a.id = c.assigned_agent_id LEFT JOIN contacts k ON k.id = c.contact_id
+        LEFT JOIN ratings r ON r.conversation_id = c.id AND r.closed_at = c.closed_at
         """
 
     static let contactNames = ["id", "external_id", "verified", "name", "email", "name_from_token", "email_from_token",
@@ -95,6 +99,9 @@ enum Records {
             })
         conversation.assignedAgentPresence = try (row[19] as String?).map { try parse($0, "agents", row: id, "presence") }
         conversation.awaitingSince = (row[20] as Int64?).map(Timestamp.init(milliseconds:))
+        if let score = row[21] as Int? {
+            conversation.rating = Rating(score: score, comment: row[22] ?? "", createdAt: Timestamp(milliseconds: row[23]))
+        }
         return conversation
     }
 

@@ -121,6 +121,7 @@ extension SQLiteRows: ContactWriter {
             try db.execute(sql: "DELETE FROM notes WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM read_cursors WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM conversation_labels WHERE conversation_id = ?", arguments: [conversation])
+            try db.execute(sql: "DELETE FROM ratings WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM events WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM emails WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM stream_presence WHERE subject = ?",

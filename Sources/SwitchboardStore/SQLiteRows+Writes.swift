@@ -54,8 +54,18 @@ extension SQLiteRows: StoreWriter {
         try db.cachedStatement(sql: "UPDATE conversations SET transcript_requested = 1 WHERE id = ?").execute(arguments: [conversationId])
     }
 
-    func markAgentReplied(conversationId: String) throws {
-        try db.cachedStatement(sql: "UPDATE conversations SET has_agent_replied = 1 WHERE id = ?").execute(arguments: [conversationId])
+    func markAgentReplied(conversationId: String, agentId: String, at now: Timestamp) throws {
+        try db.cachedStatement(sql: """
+            UPDATE conversations SET has_agent_replied = 1, first_response_at = ?, first_response_agent_id = ? WHERE id = ?
+            """).execute(arguments: [now.milliseconds, agentId, conversationId])
+    }
+
+    func insertRating(conversationId: String, closedAt: Timestamp, _ rating: Rating) throws -> Bool {
+        try db.cachedStatement(sql: """
+            INSERT INTO ratings (conversation_id, closed_at, score, comment, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """).execute(arguments: [conversationId, closedAt.milliseconds, rating.score, rating.comment, rating.createdAt.milliseconds])
+        return db.changesCount > 0
     }
 
     func setReadCursor(agentId: String, conversationId: String, seq: Int64, at now: Timestamp) throws {

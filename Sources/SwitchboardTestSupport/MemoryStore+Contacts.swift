@@ -87,7 +87,11 @@ extension MemoryRows {
         let messages = state.messages.count { gone.contains($0.message.conversationId) }
         state.messages.removeAll { gone.contains($0.message.conversationId) }
         state.notes.removeAll { gone.contains($0.conversationId) }
-        for conversation in gone { state.conversationLabels[conversation] = nil }
+        for conversation in gone {
+            state.conversationLabels[conversation] = nil
+            state.firstResponses[conversation] = nil
+        }
+        state.ratings = state.ratings.filter { key, _ in !gone.contains { key.hasPrefix($0 + "\u{0}") } }
         state.readCursors = state.readCursors.filter { key, _ in !gone.contains { key.hasSuffix("\u{0}" + $0) } }
         state.events.removeAll { $0.conversationId.map(gone.contains) == true }
         state.emails.removeAll { $0.conversationId.map(gone.contains) == true }

@@ -67,8 +67,9 @@ extension MemoryRows {
         update(conversationId) { $0.transcriptRequested = true }
     }
 
-    func markAgentReplied(conversationId: String) throws {
+    func markAgentReplied(conversationId: String, agentId: String, at now: Timestamp) throws {
         update(conversationId) { $0.hasAgentReplied = true }
+        state.firstResponses[conversationId] = (now, agentId)
     }
 
     func touch(conversationId: String, at now: Timestamp, sender: SenderType) throws {

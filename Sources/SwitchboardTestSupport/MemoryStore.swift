@@ -105,6 +105,10 @@ struct MemoryState: Sendable {
     var labels: [String: Label] = [:]
     /// Label ids by conversation id.
     var conversationLabels: [String: Set<String>] = [:]
+    /// By conversation id, a zero scalar, then the closing's time in milliseconds.
+    var ratings: [String: Rating] = [:]
+    /// The first agent reply by conversation id: when and whose.
+    var firstResponses: [String: (at: Timestamp, agentId: String)] = [:]
 }
 
 /// The rows of one memory transaction.
@@ -125,6 +129,7 @@ final class MemoryRows: StoreWriter {
         c.assignedAgentName = c.assignedAgentId.flatMap { state.agents[$0]?.displayName }
         c.assignedAgentPresence = c.assignedAgentId.flatMap { state.agents[$0]?.presence }
         c.contact = state.contacts[c.contactId]?.summary
+        c.rating = c.closedAt.flatMap { state.ratings[MemoryState.ratingKey(c.id, $0)] }
         return c
     }
 

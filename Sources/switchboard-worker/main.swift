@@ -38,7 +38,7 @@ let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.
     case .badBody(let params):
         response = app.respond(HTTPRequest(cgi: params, body: []), with: SwitchboardApp.badBody())
     }
-    return FastCGIResponse(status: response.status, headers: response.headers, body: response.body)
+    return FastCGIResponse(status: response.status, headers: response.headers, body: response.body, stream: response.stream)
 }
 
 // Presence from streams, unseen replies, the e-mail outbox: off the request threads.

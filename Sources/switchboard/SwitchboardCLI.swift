@@ -11,7 +11,8 @@ struct SwitchboardCLI: ParsableCommand {
         commandName: "switchboard",
         abstract: "Switchboard administration: database, demo data, FAQs, agents, settings, backups.",
         subcommands: [Migrate.self, Seed.self, FAQCommand.self, AgentCommand.self, SettingsCommand.self, Backup.self,
-                      RoutesCommand.self, ConfigCommand.self, IdentityCommand.self, ContactCommand.self])
+                      RoutesCommand.self, ConfigCommand.self, IdentityCommand.self, ContactCommand.self,
+                      ImportCommand.self])
 }
 
 /// The SQLite store (its schema this build's: only `migrate` changes it) and the chat service over it.

@@ -91,9 +91,10 @@ struct WireJSONTests {
         let event = ChatEvent.agentPresenceChanged(agent)
         #expect(event.name == .agentPresenceChanged && event.audience == .agents && event.conversationId == nil)
         #expect(try WireJSON.decode(EventPayload.AgentPresenceChanged.self, from: event.payload()).agent == agent)
-        let closed = ChatEvent.chatClosed(conversationId: "c", closedAt: at)
+        let closed = ChatEvent.chatClosed(conversationId: "c", closedAt: at, canRate: true)
         #expect(closed.audience == .conversation && closed.conversationId == "c")
         #expect(try WireJSON.decode(EventPayload.ChatClosed.self, from: closed.payload()).closedAt == at)
+        #expect(try WireJSON.decode(EventPayload.ChatClosed.self, from: closed.payload()).canRate)
         let claimed = ChatEvent.queueChatClaimed(conversationId: "c", agentId: "a")
         #expect(try claimed.payload() == #"{"conversation_id":"c","agent_id":"a"}"#)
     }

@@ -98,7 +98,7 @@ struct HubTests {
         hub.subscribe(customer.channel, identity: .customer(conversationId: "c1"), resumeFrom: nil)
         reads.runAll()
         try outbox.append(.conversationRead(conversationId: "c1", agentId: "a1", upToMessageId: "m1"))
-        let last = try outbox.append(.chatClosed(conversationId: "c1", closedAt: .now()))
+        let last = try outbox.append(.chatClosed(conversationId: "c1", closedAt: .now(), canRate: false))
         hub.tail()
         reads.runAll()
         #expect(try mine.events().map(\.event) == ["conversation.read", "chat.closed"])

@@ -128,16 +128,19 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
     public var availability: Availability
     /// What the widget checks before sending (the server's own limits).
     public var limits = CustomerLimits()
+    /// Whether and what the widget asks after a chat a person answered.
+    public var csat: CsatSettings
 
     public init(settings: Settings, quickQuestions: [QuickQuestion], availability: Availability) {
         brandName = settings.brandName
         botName = settings.botName
         widget = settings.widget
+        csat = settings.csat
         self.quickQuestions = quickQuestions
         self.availability = availability
     }
 
     enum CodingKeys: String, CodingKey {
-        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability, limits
+        case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability, limits, csat
     }
 }

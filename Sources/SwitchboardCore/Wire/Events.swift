@@ -5,7 +5,8 @@ public enum ChatEvent: Equatable, Sendable {
     case messageCreated(Message)
     case conversationUpdated(Conversation)
     case agentAssigned(conversationId: String, agent: AssignedAgent)
-    case chatClosed(conversationId: String, closedAt: Timestamp)
+    /// `canRate`: the widget may ask for a rating (an agent wrote in it).
+    case chatClosed(conversationId: String, closedAt: Timestamp, canRate: Bool)
     case queueChatCreated(AgentConversation)
     case queueChatClaimed(conversationId: String, agentId: String)
     case agentPresenceChanged(Agent)
@@ -32,6 +33,8 @@ public enum ChatEvent: Equatable, Sendable {
     case labelsChanged([Label])
     /// An agent read a conversation up to a message: only that agent's streams receive it.
     case conversationRead(conversationId: String, agentId: String, upToMessageId: String)
+    /// The customer rated the conversation: agents only.
+    case conversationRated(conversationId: String, rating: Rating)
 
     /// The conversation id of an event every customer stream receives (and replays):
     /// availability is no conversation's secret.
@@ -55,6 +58,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .conversationRead: .conversationRead
         case .conversationLabelled: .conversationUpdated
         case .labelsChanged: .labelsChanged
+        case .conversationRated: .conversationRated
         }
     }
 
@@ -64,6 +68,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .availabilityChanged: .conversation
         case .queueChatCreated, .queueChatClaimed, .agentPresenceChanged, .agentSessionRevoked, .customerSessionRevoked: .agents
         case .noteCreated, .noteMentioned, .conversationTransferred, .conversationRead, .conversationLabelled, .labelsChanged: .agents
+        case .conversationRated: .agents
         }
     }
 
@@ -71,7 +76,8 @@ public enum ChatEvent: Equatable, Sendable {
         switch self {
         case .messageCreated(let m): m.conversationId
         case .conversationUpdated(let c): c.id
-        case .agentAssigned(let id, _), .chatClosed(let id, _), .queueChatClaimed(let id, _): id
+        case .agentAssigned(let id, _), .chatClosed(let id, _, _), .queueChatClaimed(let id, _): id
+        case .conversationRated(let id, _): id
         case .queueChatCreated(let c): c.id
         case .availabilityChanged: Self.everyConversation
         case .noteCreated(let note): note.conversationId
@@ -87,7 +93,8 @@ public enum ChatEvent: Equatable, Sendable {
         case .messageCreated(let m): try WireJSON.string(EventPayload.MessageCreated(conversationId: m.conversationId, message: m))
         case .conversationUpdated(let c): try WireJSON.string(EventPayload.ConversationUpdated(conversation: c))
         case .agentAssigned(let id, let agent): try WireJSON.string(EventPayload.AgentAssigned(conversationId: id, agent: agent))
-        case .chatClosed(let id, let at): try WireJSON.string(EventPayload.ChatClosed(conversationId: id, closedAt: at))
+        case .chatClosed(let id, let at, let canRate):
+            try WireJSON.string(EventPayload.ChatClosed(conversationId: id, closedAt: at, canRate: canRate))
         case .queueChatCreated(let c): try WireJSON.string(EventPayload.QueueChatCreated(conversation: c))
         case .queueChatClaimed(let id, let agentId): try WireJSON.string(EventPayload.QueueChatClaimed(conversationId: id, agentId: agentId))
         case .agentPresenceChanged(let agent): try WireJSON.string(EventPayload.AgentPresenceChanged(agent: agent))
@@ -103,6 +110,7 @@ public enum ChatEvent: Equatable, Sendable {
         case .labelsChanged(let labels): try WireJSON.string(EventPayload.LabelsChanged(labels: labels))
         case .conversationRead(let id, let agentId, let messageId):
             try WireJSON.string(EventPayload.ConversationRead(conversationId: id, agentId: agentId, upToMessageId: messageId))
+        case .conversationRated(let id, let rating): try WireJSON.string(EventPayload.ConversationRated(conversationId: id, rating: rating))
         }
     }
 }
@@ -143,7 +151,8 @@ public enum EventPayload {
     public struct ChatClosed: Codable, Equatable, Sendable {
         public var conversationId: String
         public var closedAt: Timestamp
-        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", closedAt = "closed_at" }
+        public var canRate: Bool
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", closedAt = "closed_at", canRate = "can_rate" }
     }
 
     public struct QueueChatCreated: Codable, Equatable, Sendable {
@@ -205,6 +214,12 @@ public enum EventPayload {
         enum CodingKeys: String, CodingKey {
             case conversationId = "conversation_id", agentId = "agent_id", upToMessageId = "up_to_message_id"
         }
+    }
+
+    public struct ConversationRated: Codable, Equatable, Sendable {
+        public var conversationId: String
+        public var rating: Rating
+        enum CodingKeys: String, CodingKey { case conversationId = "conversation_id", rating }
     }
 
     public struct CustomerSessionRevoked: Codable, Equatable, Sendable {

@@ -9,6 +9,8 @@ public struct CustomerConversation: Codable, Equatable, Sendable {
     public var assignedAgentPresence: Presence?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    public var canRate: Bool
+    public var rating: Rating?
 
     public init(_ c: Conversation, sessionId: String) {
         id = c.id
@@ -19,12 +21,14 @@ public struct CustomerConversation: Codable, Equatable, Sendable {
         assignedAgentPresence = c.assignedAgentPresence
         createdAt = c.createdAt
         updatedAt = c.updatedAt
+        canRate = c.canRate
+        rating = c.rating
     }
 
     enum CodingKeys: String, CodingKey {
         case id, customerSessionId = "customer_session_id", status, assignedAgentId = "assigned_agent_id"
         case assignedAgentName = "assigned_agent_name", assignedAgentPresence = "assigned_agent_presence"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", canRate = "can_rate", rating
     }
 }
 
@@ -55,7 +59,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case lastMessage = "last_message", customer, contact
-        case unreadCount = "unread_count", awaitingReply = "awaiting_reply", waitingSince = "waiting_since", labels
+        case unreadCount = "unread_count", awaitingReply = "awaiting_reply", waitingSince = "waiting_since", labels, rating
     }
 
     /// The summary's members first, in the same object.
@@ -69,6 +73,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         try container.encode(awaitingReply, forKey: .awaitingReply)
         try container.encode(waitingSince, forKey: .waitingSince)
         try container.encode(conversation.labels, forKey: .labels)
+        try container.encode(conversation.rating, forKey: .rating)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -80,6 +85,7 @@ public struct AgentConversation: Codable, Equatable, Sendable {
         conversation.unreadCount = try container.decode(Int.self, forKey: .unreadCount)
         conversation.awaitingSince = try container.decode(Timestamp?.self, forKey: .waitingSince)
         conversation.labels = try container.decode([Label].self, forKey: .labels)
+        conversation.rating = try container.decode(Rating?.self, forKey: .rating)
         conversation.customerDisplayName = customer.displayName
         conversation.customerEmail = customer.email
         conversation.contactSource = customer.source

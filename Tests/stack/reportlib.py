@@ -180,10 +180,12 @@ def import_conversations(stack: Stack, lines: list[dict | str] | str, tmp_path: 
 
 
 def summary(result: subprocess.CompletedProcess) -> tuple[int, int]:
-    """(imported, skipped) from the last line of stderr ("… 12 imported, 0 skipped" or
-    "imported 12, skipped 0")."""
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert lines, f"nothing on stderr\nstdout: {result.stdout}"
+    """(imported, skipped) from the command's last line ("imported 12, skipped 0" or "12
+    imported, 0 skipped"): the last line of stdout (the progress goes to stderr), or of
+    stderr when stdout is empty."""
+    lines = [line for line in result.stdout.splitlines() if line.strip()] or [
+        line for line in result.stderr.splitlines() if line.strip()]
+    assert lines, "the command said nothing"
     last = lines[-1].lower()
 
     def number(word: str) -> int:

@@ -153,13 +153,14 @@ def history(sam: str, kim: str) -> History:
     return History(ids, L)
 
 
-def a_line(day: str, username: str, **changes: Any) -> dict:
-    """One good conversation on `day` (YYYY-MM-DD, 10:00 UTC), answered by `username`; `changes` replace members."""
-    line = {"id": str(uuid.uuid4()), "created_at": f"{day}T10:00:00Z", "contact": {"name": "Line Tester"},
-            "messages": [bot(f"{day}T10:00:00Z"), customer(f"{day}T10:00:10Z", "Hello"),
-                         agent(f"{day}T10:02:00Z", username, "Hi!")],
-            "requested_agent_at": f"{day}T10:01:00Z", "agent": username, "closed_at": f"{day}T10:05:00Z",
-            "offline": False, "rating": {"score": 4, "comment": "", "at": f"{day}T10:06:00Z"}}
+def a_line(day: str, username: str, hour: int = 10, **changes: Any) -> dict:
+    """One good conversation on `day` (YYYY-MM-DD) at `hour`:00 UTC, answered by `username` (first
+    response 60 s, resolution 240 s, rated 4); `changes` replace members."""
+    h = f"{day}T{hour:02d}"
+    line = {"id": str(uuid.uuid4()), "created_at": f"{h}:00:00Z", "contact": {"name": "Line Tester"},
+            "messages": [bot(f"{h}:00:00Z"), customer(f"{h}:00:10Z", "Hello"), agent(f"{h}:02:00Z", username, "Hi!")],
+            "requested_agent_at": f"{h}:01:00Z", "agent": username, "closed_at": f"{h}:05:00Z",
+            "offline": False, "rating": {"score": 4, "comment": "", "at": f"{h}:06:00Z"}}
     line.update(changes)
     return line
 

@@ -33,8 +33,8 @@ import pytest
 import requests
 
 from daylib import A, C, D, NO_SUCH_ID, O, Desk
-from reportlib import (BERLIN, CSV_HEADER, NO_HOURS, OFFICE_HOURS, SEARCHABLE, History, a_line, described, history,
-                       import_conversations, summary)
+from reportlib import (BERLIN, CSV_HEADER, NO_HOURS, OFFICE_HOURS, SEARCHABLE, History, a_line, agent, bot, customer, described,
+                       history, import_conversations, summary)
 from sselib import SSEEvent, agent_stream
 from stacklib import AgentLogin, assert_error
 
@@ -297,6 +297,53 @@ def test_business_hours(desk, world):
     assert spring["totals"]["bot_resolved"] == 1
 
 
+def test_business_hours_past_midnight_and_the_autumn_change(stack, desk, world):
+    """A range that runs past midnight belongs to the day it starts (Friday 22:00-02:00); on
+    Sunday 25 October 2026 the clocks go back at 03:00, so 01:00 CEST to 05:00 CET is five hours."""
+    sam = world.sam.username
+    friday = a_line("2026-10-02", sam, messages=[bot("2026-10-02T20:55:00Z"), customer("2026-10-02T20:56:00Z", "Late?"),
+                                                 agent("2026-10-03T01:00:00Z", sam, "Here")],
+                    created_at="2026-10-02T20:55:00Z", requested_agent_at="2026-10-02T21:00:00Z",  # Fri 23:00 CEST
+                    closed_at="2026-10-03T01:10:00Z", rating=None)  # answered Sat 03:00, closed 03:10 CEST
+    autumn = a_line("2026-10-25", sam, messages=[bot("2026-10-24T22:55:00Z"), agent("2026-10-25T04:00:00Z", sam, "Hi")],
+                    created_at="2026-10-24T22:55:00Z", requested_agent_at="2026-10-24T23:00:00Z",  # Sun 01:00 CEST
+                    closed_at="2026-10-25T04:30:00Z", rating=None)  # answered 05:00 CET, closed 05:30 CET
+    for line in (friday, autumn):
+        del line["rating"]
+    result = import_conversations(stack, [friday, autumn], world.tmp)
+    assert result.returncode == 0, described(result)
+    availability(desk, hours={**NO_HOURS, "fri": [["22:00", "02:00"]], "sun": [["00:00", "06:00"]]})
+    try:
+        late = overview(desk, business_hours="true", **{"from": "2026-10-02", "to": "2026-10-02"})
+        back = overview(desk, business_hours="true", **{"from": "2026-10-25", "to": "2026-10-25"})
+    finally:
+        availability(desk, hours=NO_HOURS)
+    assert late["first_response"] == stats(10800, 10800, 1) and late["resolution"] == stats(10800, 10800, 1)
+    assert back["first_response"] == stats(18000, 18000, 1) and back["resolution"] == stats(19800, 19800, 1)
+    assert back["busiest_hours"] == hours({(7, 0): 1})
+    raw = overview(desk, **{"from": "2026-10-02", "to": "2026-10-02"})
+    assert raw["first_response"] == stats(14400, 14400, 1) and raw["resolution"] == stats(15000, 15000, 1)
+
+
+def test_percentiles_of_ten_and_of_four(stack, desk, world):
+    """API.md's examples: p90 of 10 values is the 9th, the median of 4 the 2nd (not a mean)."""
+    sam = world.sam.username
+    lines = []
+    for n in range(10):  # first responses 10, 20 … 100 s on Monday 28 September; the first four labelled
+        h = f"2026-09-28T{8 + n:02d}"
+        reply = f"{h}:01:{10 * (n + 1):02d}Z" if n < 5 else f"{h}:02:{10 * (n + 1) - 60:02d}Z"
+        lines.append(a_line("2026-09-28", sam, 8 + n, messages=[customer(f"{h}:00:10Z", "Hi"), agent(reply, sam, "Hello")],
+                            rating={"score": 1 + n % 5, "comment": "", "at": f"{h}:06:00Z"},
+                            labels=["Refund"] if n < 4 else []))
+    result = import_conversations(stack, lines, world.tmp)
+    assert result.returncode == 0, described(result)
+    ten = overview(desk, **{"from": "2026-09-28", "to": "2026-09-28"})
+    assert ten["first_response"] == stats(50, 90, 10)
+    assert ten["csat"] == {"average": 3.0, "count": 10, "distribution": [2, 2, 2, 2, 2], "response_rate": 1.0}
+    four = overview(desk, label=world.refund["id"], **{"from": "2026-09-28", "to": "2026-09-28"})
+    assert four["first_response"] == stats(20, 40, 4)  # 10, 20, 30, 40: the 2nd and the 4th
+
+
 def test_closed_dates_close_a_shop_without_hours(desk, world):
     """No hours: open around the clock, but a closed date is closed the whole local day. C7
     (asked Friday 6 November 17:55) then waits from Saturday 00:00 to Monday 09:05."""
@@ -454,6 +501,56 @@ def test_a_live_chat_counts_and_its_bot_greeting_is_no_first_response(stack, des
             if k != "range"} == row(lee, 1, first, resolution, 3.0)
 
 
+def test_open_chats_count_but_wait_in_no_percentile(stack, desk, world):
+    """An escalated chat its holder has not answered yet, and one the bot still has: both are
+    conversations, neither is closed nor bot_resolved; the waiting one is escalated and its
+    holder's; no percentile has anything yet."""
+    max_ = stack.register_agent("max", display_name="Max Waiting")
+    waiting, chatting = stack.start_chat(), stack.start_chat()
+    desk.ok("POST", f"{C}/conversations/{waiting.id}/escalate", session=waiting.session_id)
+    desk.ok("POST", f"{A}/conversations/{waiting.id}/claim", who=max_)
+    tag = desk.label("Open right now")
+    for chat in (waiting, chatting):
+        desk.set_labels(max_, chat.id, [tag["id"]])
+    seen = desk.ok("GET", f"{A}/conversations/{waiting.id}/messages", who=max_)["conversation"]
+    today = parse_time(seen["created_at"]).astimezone(ZoneInfo(BERLIN)).date().isoformat()
+    report = overview(desk, label=tag["id"], **{"from": today, "to": today})
+    assert report["totals"] == {"conversations": 2, "bot_resolved": 0, "escalated": 1,
+                                "offline_messages": int(seen["offline"]), "closed": 0}
+    assert report["first_response"] == stats(None, None, 0) and report["resolution"] == stats(None, None, 0)
+    assert report["csat"] == {"average": None, "count": 0, "distribution": [0, 0, 0, 0, 0], "response_rate": None}
+    assert report["agents"] == [row(max_, 1, None, None, None)]
+    assert report["series"] == [day(today, 2, 1, None, None)]
+
+
+def test_a_live_transfer_credits_the_first_reply_to_its_writer(stack, desk, world):
+    """Ann answers first and hands the chat to Bea, who closes it: the first response is Ann's,
+    the chat is Bea's (held at the close); both filters find it."""
+    ann = stack.register_agent("ann", display_name="Ann First")
+    bea = stack.register_agent("bea", display_name="Bea Second")
+    chat = stack.escalated_chat()
+    desk.ok("POST", f"{A}/conversations/{chat.id}/claim", who=ann)
+    requested = parse_time(desk.ok("GET", f"{A}/conversations/{chat.id}/messages", who=ann)["conversation"]["requested_agent_at"])
+    while datetime.now(timezone.utc) < requested + timedelta(seconds=1.2):
+        time.sleep(0.05)
+    first = desk.reply(ann, chat.id, "Ann here, one moment.")
+    moved = desk.transfer(ann, chat.id, to_agent_id=bea.id, note="Yours")
+    assert moved.status_code == 200, moved.text
+    desk.reply(bea, chat.id, "Bea here, all done.")
+    closed = desk.ok("POST", f"{A}/conversations/{chat.id}/close", who=bea)["conversation"]
+    created = parse_time(closed["created_at"]).astimezone(ZoneInfo(BERLIN)).date().isoformat()
+    fr = math.floor((parse_time(first["created_at"]) - requested).total_seconds())
+    res = math.floor((parse_time(closed["closed_at"]) - requested).total_seconds())
+    assert fr >= 1
+    for who in (ann, bea):
+        report = overview(desk, **{"from": created, "to": created, "agent_id": who.id})
+        assert report["totals"]["conversations"] == 1, (who.username, report["totals"])
+        assert report["first_response"] == stats(fr, fr, 1) and report["resolution"] == stats(res, res, 1)
+        assert report["agents"] == [row(bea, 1, None, res, None), row(ann, 0, fr, None, None)]
+    own = desk.ok("GET", ME, who=ann, params={"from": created, "to": created})
+    assert {k: v for k, v in own.items() if k != "range"} == row(ann, 0, fr, None, None)
+
+
 # -- the CSV -------------------------------------------------------------------------------
 
 
@@ -490,13 +587,13 @@ def test_the_csv_export(desk, world):
         ("C9", "Søren Nacht", kim, "", "120", "630", "5", "false"),
     ]
     assert len(rows) == 1 + len(expected), rows
-    for got, (name, contact, agent, labels, first, resolution, rating, offline) in zip(rows[1:], expected):
+    for got, (name, contact, holder, labels, first, resolution, rating, offline) in zip(rows[1:], expected):
         line = L[name]
         assert len(got) == len(CSV_HEADER), got
         assert got[0] == world.id(name), (name, got)
         assert instant(got[1]) == parse_time(line["created_at"]), (name, got)
         assert got[2] == "closed", (name, got)
-        assert got[3:6] == [contact, agent, labels], (name, got)
+        assert got[3:6] == [contact, holder, labels], (name, got)
         if "requested_agent_at" in line:
             assert instant(got[6]) == parse_time(line["requested_agent_at"]), (name, got)
         else:
@@ -524,13 +621,44 @@ def test_the_csv_follows_business_hours_and_the_filters(desk, world):
     assert resp.headers["Content-Disposition"] == 'attachment; filename="conversations-2026-11-07-2026-11-07.csv"'
 
 
-def test_the_csv_quotes_a_line_break(stack, desk, world):
-    line = a_line("2026-09-21", world.kim.username, contact={"name": "Two\nlines"}, labels=["Refund"])
-    result = import_conversations(stack, [line], world.tmp)
+def test_the_csv_quotes_a_line_break_and_defuses_formulas(stack, desk, world):
+    desk.label("-10% off", "#000000")
+    lines = [a_line("2026-09-21", world.kim.username, contact={"name": "Two\nlines"}, labels=["Refund"]),
+             a_line("2026-09-21", world.kim.username, 11, contact={"name": "+31 20 555 0100"}),
+             a_line("2026-09-21", world.kim.username, 12, contact={"name": "@handle"},
+                    labels=["-10% off"])]
+    result = import_conversations(stack, lines, world.tmp)
     assert result.returncode == 0, described(result)
     resp, rows = csv_export(desk, **{"from": "2026-09-21", "to": "2026-09-21"})
+    assert [r[0] for r in rows[1:]] == [line["id"] for line in lines]
     assert rows[1][3] == "Two\nlines", rows
     assert '"Two\nlines"' in resp.content.decode() or '"Two\r\nlines"' in resp.content.decode()
+    assert [r[3] for r in rows[2:]] == ["'+31 20 555 0100", "'@handle"]
+    assert rows[3][5] == "'-10% off"
+
+
+def test_a_large_export_is_streamed_whole(stack, desk, world):
+    """4000 conversations (about 650 KB of CSV, far more than one FastCGI record or nginx
+    buffer): every row arrives, in order."""
+    start = datetime(2026, 8, 3, 0, 0, tzinfo=timezone.utc)  # 02:00 in Berlin (summer time) …
+    lines = []
+    for n in range(4000):
+        at = (start + timedelta(seconds=15 * n)).strftime("%Y-%m-%dT%H:%M:%SZ")  # … to 18:39:45
+        closed = (start + timedelta(seconds=15 * n + 10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        lines.append({"id": f"00000000-0000-4000-8000-{n:012d}", "created_at": at, "contact": {"name": f"Bulk {n:04d} " + "x" * 70},
+                      "messages": [{"sender": "bot", "content": "Hello", "at": at}], "closed_at": closed, "offline": False})
+    result = import_conversations(stack, lines, world.tmp)
+    assert result.returncode == 0, described(result)
+    assert summary(result) == (4000, 0)
+    resp, rows = csv_export(desk, **{"from": "2026-08-03", "to": "2026-08-03"})
+    assert len(resp.content) > 600_000
+    assert rows[0] == CSV_HEADER and len(rows) == 4001
+    assert [r[0] for r in rows[1:]] == [line["id"] for line in lines]
+    assert all(len(r) == len(CSV_HEADER) and r[3].startswith("Bulk ") for r in rows[1:])
+    report = overview(desk, **{"from": "2026-08-03", "to": "2026-08-03"})
+    assert report["totals"] == {"conversations": 4000, "bot_resolved": 4000, "escalated": 0, "offline_messages": 0, "closed": 4000}
+    assert sum(cell[2] for cell in report["busiest_hours"]) == 4000
+    assert report["busiest_hours"][2] == [1, 2, 240], "Monday 3 August 02:00-03:00 local: 240 chats"
 
 
 def test_csv_and_overview_agree(desk, world):

@@ -17,7 +17,7 @@ cli=$SWITCHBOARD_BIN_DIR/switchboard
 
 mkdir -p "$SWITCHBOARD_DATA_DIR"
 "$cli" migrate
-seed_output=$("$cli" seed)
+seed_output=$("$cli" seed --history)
 
 # The seed prints "credentials: <user> <password>" for accounts whose password
 # it set, "credentials: <user> (unchanged)" for the others.

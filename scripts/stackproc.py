@@ -74,6 +74,7 @@ class StackProcess:
     log_tail_lines = 40
     raise_when_hung = True  # stop(): AssertionError if the runner had to be killed (else its status)
     seed = True  # start(): `switchboard seed` after `migrate` (False: the database keeps its accounts as they are)
+    seed_history = False  # start(): `seed --history`: a month of demo conversations (the Reports page's data)
 
     def __init__(self, name: str, tmp_root: Path, **env_overrides: str) -> None:
         self.name = name
@@ -130,7 +131,7 @@ class StackProcess:
                 raise RuntimeError(f"{self.bin_dir / exe} is missing: {self.build_hint}")
         self.cli("migrate")  # (the worker's unit migrates too, but seed needs the schema first)
         if self.seed:
-            self.seed_output = self.cli("seed")
+            self.seed_output = self.cli("seed", *(["--history"] if self.seed_history else []))
         with open(self.output_path, "wb") as out:
             self.proc = subprocess.Popen(
                 [str(REPO / "scripts" / "stack.sh")], env=self.env, stdin=subprocess.DEVNULL,

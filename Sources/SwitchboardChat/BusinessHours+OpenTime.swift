@@ -5,7 +5,7 @@ import SwitchboardCore
 /// `business_hours=true`). The opening intervals of the days around the report are laid
 /// out once as real instants (so a 09:00–18:00 day is 9 hours on the days the clocks move
 /// too) with a running total, and each span costs two binary searches.
-struct OpenTime {
+public struct OpenTime: Sendable {
     /// Sorted, non-overlapping `[start, end)` in milliseconds.
     private let starts: [Int64]
     private let ends: [Int64]
@@ -13,7 +13,7 @@ struct OpenTime {
     private let before: [Int64]
 
     /// The intervals of every local day touching `[from, to]`.
-    init(_ hours: BusinessHours, from: Timestamp, to: Timestamp) {
+    public init(_ hours: BusinessHours, from: Timestamp, to: Timestamp) {
         var clock = ShopClock(zone: hours.calendar.timeZone)
         let first = clock.localDay(from) - 1, last = clock.localDay(to) + 1
         var intervals: [(Int64, Int64)] = []
@@ -48,7 +48,7 @@ struct OpenTime {
     }
 
     /// Open milliseconds between two instants (0 when `to` is not after `from`).
-    func milliseconds(from: Timestamp, to: Timestamp) -> Int64 {
+    public func milliseconds(from: Timestamp, to: Timestamp) -> Int64 {
         max(0, cumulative(to.milliseconds) - cumulative(from.milliseconds))
     }
 

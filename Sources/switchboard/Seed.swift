@@ -13,6 +13,9 @@ struct Seed: ParsableCommand {
     @Option(help: "The FAQ file to import on a desk without FAQs (default: the demo shop's, installed beside this program).")
     var faqs: String?
 
+    @Flag(help: "Also import a month of demo conversations (with labels and ratings) on a desk that has none, so Reports shows something.")
+    var history = false
+
     /// The demo shop's look: Northwind's names and its green.
     static let demoSettings = #"""
         {"brand_name": "Northwind Outfitters", "bot_name": "Northwind assistant",
@@ -48,6 +51,24 @@ struct Seed: ParsableCommand {
             case .unchanged:
                 print("credentials: \(username) (unchanged; set \(variable) to reset it)")
             }
+        }
+        if history { try seedHistory(service) }
+    }
+
+    /// The demo month, once: only on a desk without conversations.
+    func seedHistory(_ service: ChatService) throws {
+        try cliErrors {
+            let any = ConversationQuery(status: nil, assigned: .anyone, order: .recentActivity, limit: 1)
+            guard try service.conversations(any).items.isEmpty else {
+                print("demo history skipped (the desk has conversations)")
+                return
+            }
+            let existing = Set(try service.labels().map { $0.name.lowercased() })
+            for (name, color) in DemoHistory.labels where !existing.contains(name.lowercased()) {
+                _ = try service.createLabel(LabelInput(name: name, color: color), by: .cli)
+            }
+            let report = try service.importConversations(DemoHistory.conversations(now: .now(), agents: ["agent", "admin"]))
+            print("seeded \(report.imported) demo conversations over the last 30 days")
         }
     }
 

@@ -26,6 +26,7 @@ struct OwnershipTests {
         case "messages" where entry.method == "POST": #"{"content":"hi"}"#
         case "typing": #"{"typing":true}"#
         case "contact", "transcript": #"{"email":"robin@example.com"}"#
+        case "rating": #"{"score":5}"#
         default: entry.method == "GET" ? nil : "{}"
         }
     }
@@ -99,7 +100,9 @@ struct OwnershipTests {
             let (id, mine) = try api.start()
             let path = Self.path(entry, conversation: id)
             let result = api.call(entry.method, path, json: Self.body(entry), headers: session(mine))
-            #expect((200...204).contains(result.status), "\(entry.method) \(path): \(result.text)")
+            // Past the door, a rule may still say "not yet": a chat is rated once it has closed.
+            let notYet = entry.path.hasSuffix("/rating") && result.status == 409 && result.code == "not_closed"
+            #expect((200...204).contains(result.status) || notYet, "\(entry.method) \(path): \(result.text)")
         }
     }
 

@@ -77,7 +77,7 @@ struct WireJSONTests {
         #expect(text.hasPrefix(#"{"id":"c1","status":"agent","assigned_agent_id":null,"assigned_agent_name":null,"assigned_agent_presence":null,"has_agent_replied":false,"#))
         #expect(text.hasSuffix(#""customer":{"display_name":"Visitor","email":null,"source":null},"contact":null,"#
                                + #""unread_count":2,"awaiting_reply":true,"waiting_since":"2026-11-21T12:00:00.123Z","#
-                               + ##""labels":[{"id":"l1","name":"VIP","color":"#1a56db"}]}"##))
+                               + ##""labels":[{"id":"l1","name":"VIP","color":"#1a56db"}],"rating":null}"##))
         var decoded = try WireJSON.decode(AgentConversation.self, from: text)
         #expect(decoded.lastMessage?.seq == 0) // never on the wire
         decoded.lastMessage?.seq = 7

@@ -18,6 +18,9 @@ compare ratios, not absolute numbers across runs.
                the same on 1,000 messages.
   6. search    GET /agent/search at 1,000,000 messages (word, prefix, common word, phrase,
                no match) beside a LIKE '%…%' scan of the same file; the index's size.
+  7. reports   GET /admin/reports/overview for 90 days over 100,000 conversations / 1,000,000
+               messages (plain and in business hours) beside the same rows read by sqlite3;
+               the CSV of those conversations: time, size, the worker's RSS while it streams.
 
 Each part starts its own stack (scripts/stack.sh: worker + notifier + nginx, release
 binaries, temporary data dir, free ports, rate limits off, manual routing) and its
@@ -26,7 +29,7 @@ ceilings' servers, and stops them at the end, also on Ctrl-C. Prints a table; a 
 
   scripts/bench.py                      # everything (~10 minutes)
   scripts/bench.py --quick              # fewer repeats, streams and messages
-  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale, search (comma list)
+  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale, search, reports (comma list)
   scripts/bench.py --output /tmp/b.md   # write the report elsewhere than BENCHMARKS.md
 
 The package: cli (options, the run), stack (the stack a part measures: running_stack()),

@@ -142,6 +142,8 @@ export function customerApi(session) {
     escalate: (id, message) => post(conv(id) + '/escalate', message ? { message } : undefined),
     contact: (id, { email, name, source }) => post(conv(id) + '/contact', { email, name: name || undefined, source }),
     transcript: (id, email) => post(conv(id) + '/transcript', email ? { email } : {}),
+    // After a closed chat a person answered: 201 {score, comment, created_at}; a repeat is 409 already_rated.
+    rate: (id, { score, comment }) => post(conv(id) + '/rating', { score, comment }),
     typing: (id, typing) => post(conv(id) + '/typing', { typing }),
     streamHeaders: () => h(),
     streamUrl: (id) => `${BASE}/events${query({ conversation_id: id })}`,

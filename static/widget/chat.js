@@ -538,9 +538,13 @@ export class Chat {
           this.#holderActs(data.agent.id); // they took it (or were given it) just now
         }
         break;
-      case 'chat.closed':
-        this.#setConversation({ id: conv.id, status: 'closed', closed_at: data.closed_at });
+      case 'chat.closed': {
+        // `can_rate`: the shop may ask how it went (rating.js); a server without it asks nothing.
+        const closed = { id: conv.id, status: 'closed', closed_at: data.closed_at };
+        if (typeof data.can_rate === 'boolean') closed.can_rate = data.can_rate;
+        this.#setConversation(closed);
         break;
+      }
       case 'agent.typing':
         this.typingWatch.set('agent', Boolean(data.typing), data.agent_name || null);
         if (data.typing) this.#holderActs(data.agent_id);

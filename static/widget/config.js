@@ -4,7 +4,8 @@
 // loader passes them in the URL hash). The result themes this page and is
 // sent to the host page, which draws the launcher and the greeting bubble.
 // `availability` (whether anyone is there, and what the widget offers when
-// nobody is) is read again now and then: see availability.js.
+// nobody is) is read again now and then: see availability.js. `csat` (the
+// question after a chat) is rating.js's to read.
 
 import { widgetConfig } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
@@ -25,6 +26,7 @@ export function initialConfig(overrides) {
     position: overrides.position || 'right',
     availability: parseAvailability(null),
     limits: {},
+    csat: null, // widget-config's `csat` as it came (rating.js reads it): none, nothing is asked
   };
 }
 
@@ -79,6 +81,7 @@ export async function loadConfig(overrides) {
     position: overrides.position || (w.position === 'left' ? 'left' : 'right'),
     availability: parseAvailability(server.availability),
     limits: parseLimits(server.limits),
+    csat: server.csat ?? null,
   };
 }
 

@@ -82,7 +82,7 @@ export function isSessionGone(err) {
 }
 
 // The customer routes that carry the session header (start and the public reads do not).
-const SESSION_CALLS = ['messages', 'send', 'quickReply', 'escalate', 'contact', 'transcript', 'typing'];
+const SESSION_CALLS = ['messages', 'send', 'quickReply', 'escalate', 'contact', 'transcript', 'typing', 'rate'];
 
 /**
  * `api` (js/api.js customerApi) with each session call watched: one that fails

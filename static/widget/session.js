@@ -5,6 +5,8 @@
 
 const KEY = 'switchboard.session.v1';
 const CONTACT_KEY = 'switchboard.contact.v1';
+const RATINGS_KEY = 'switchboard.ratings.v1';
+const RATINGS_KEPT = 50; // the newest dismissed conversations remembered (older ones are long closed)
 const memory = new Map(); // key → value, when storage is blocked (and the last value written)
 
 function storage() {
@@ -72,6 +74,18 @@ export function loadContact() {
 
 export function saveContact(value) {
   write(CONTACT_KEY, value);
+}
+
+/** The conversations whose rating question the shopper dismissed ("No thanks"): never asked again. */
+export function loadDismissedRatings() {
+  const value = read(RATINGS_KEY, (v) => Array.isArray(v.dismissed));
+  return (value?.dismissed || []).filter((id) => typeof id === 'string');
+}
+
+export function dismissRating(conversationId) {
+  const kept = loadDismissedRatings().filter((id) => id !== conversationId);
+  kept.push(conversationId);
+  write(RATINGS_KEY, { dismissed: kept.slice(-RATINGS_KEPT) });
 }
 
 /** Another tab started a new conversation (or cleared it): cb(newValue). */

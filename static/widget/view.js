@@ -1,6 +1,6 @@
 // Renders the chat's state into the page skeleton of index.html; the
 // messages themselves are drawn by the shared Thread (js/thread.js), the
-// contact forms by contactview.js.
+// contact forms by contactview.js, the question after a chat by ratingview.js.
 
 import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
 import { applyLimits } from '../js/limits.js';
@@ -9,6 +9,7 @@ import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { chipsMode } from './actions.js';
 import { filedStatus, headerStatus, holderStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { ContactView } from './contactview.js';
+import { RatingView } from './ratingview.js';
 
 // The inputs whose lengths the server limits (widget-config `limits`).
 const LIMITED = {
@@ -22,7 +23,8 @@ const LIMITED = {
 };
 
 export class ChatView {
-  constructor(chat, contact, { embedded, config, onMinimize }) {
+  /** `rating`: rating.js's state; `canFocus`: the chat is on screen (an embedded one whose panel is closed is not). */
+  constructor(chat, contact, { embedded, config, onMinimize, rating, canFocus = () => true }) {
     this.chat = chat;
     this.contact = contact;
     this.embedded = embedded;
@@ -51,6 +53,12 @@ export class ChatView {
     });
     this.contactView = new ContactView(contact, {
       scrollIntoView: (node) => this.#reveal(node),
+    });
+    this.ratingView = new RatingView(rating, {
+      scrollIntoView: (node) => this.#reveal(node),
+      canFocus,
+      // "No thanks": on to what the shopper can do next.
+      focusAfter: () => { if (!this.el.ended.hidden) this.el.newChat.focus({ preventScroll: true }); },
     });
     keepPinned(this.el.scroller, () => this.scrollToBottom(), this.el.input, 132);
     this.#wire();
@@ -102,7 +110,10 @@ export class ChatView {
 
   /** Focus the message box (not on touch screens unless asked: it pops the keyboard up). */
   focusComposer(force = false) {
-    if (this.el.form.hidden) return;
+    if (this.el.form.hidden) {
+      this.ratingView.focusSurvey(); // a closed chat with its question open: the question
+      return;
+    }
     if (!force && !matchMedia('(pointer: fine)').matches) return;
     this.el.input.focus({ preventScroll: true });
   }
@@ -122,7 +133,7 @@ export class ChatView {
     if (this.chat.log.size <= 1) this.el.scroller.scrollTop = 0;
     else scrollToNewest(this.el.scroller, this.el.log);
     // A form or a confirmation under the messages is the newest thing: shown whole.
-    const card = this.contactView?.card();
+    const card = this.contactView?.card() || this.ratingView?.card();
     if (card) this.#reveal(card);
   }
 
@@ -144,6 +155,7 @@ export class ChatView {
     this.thread.render(chat.log.entries());
     this.#renderTyping(st);
     this.contactView.render();
+    el.app.dataset.rating = this.ratingView.render() || 'none'; // survey | thanks | none
     const blocked = this.contactView.blocking; // a form stands in for the actions and the message box
     this.#renderActions(st, conv, blocked);
 
@@ -161,6 +173,7 @@ export class ChatView {
     this.lastRenderedSize = size;
     if (stick || (grew && this.#lastIsMine())) this.scrollToBottom();
     this.contactView.afterRender();
+    this.ratingView.afterRender();
   }
 
   #lastIsMine() {

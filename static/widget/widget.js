@@ -1,12 +1,13 @@
 // The chat inside the iframe (or opened directly at /widget/). Wires the
 // conversation (chat.js), who is there and how to reach the shopper
-// (contact.js), the view (view.js), the shop's settings (config.js) and the
-// host page (bridge.js).
+// (contact.js), the question after a chat (rating.js), the view (view.js),
+// the shop's settings (config.js) and the host page (bridge.js).
 
 import { createBridge } from './bridge.js';
 import { Chat } from './chat.js';
 import { applyTheme, initialConfig, loadAvailability, loadConfig, parseAvailability } from './config.js';
 import { Contact } from './contact.js';
+import { Rating } from './rating.js';
 import { onSessionChange } from './session.js';
 import { ChatView } from './view.js';
 
@@ -55,6 +56,7 @@ const chat = new Chat({
   onAvailability: (data) => contact.setAvailability(parseAvailability(data)),
 });
 const contact = new Contact(chat, { onChange: scheduleRender, refresh: loadAvailability });
+const rating = new Rating(chat, { onChange: scheduleRender });
 
 // hide_when_closed: the host page draws no launcher while the shop is closed,
 // unless this shopper has a chat going with the team (or unread replies).
@@ -76,6 +78,8 @@ const view = new ChatView(chat, contact, {
   embedded: bridge.embedded,
   config: initialConfig(bridge.options),
   onMinimize: () => bridge.post('close'),
+  rating,
+  canFocus: () => panelOpen,
 });
 applyTheme(initialConfig(bridge.options));
 
@@ -92,6 +96,7 @@ const configured = loadConfig(bridge.options).then(async (config) => {
   applyTheme(config);
   chat.limits = config.limits;
   view.configure(config);
+  rating.configure(config.csat);
   contact.setAvailability(config.availability);
   await resumed.catch(() => {});
   launcherHidden = hideLauncher();

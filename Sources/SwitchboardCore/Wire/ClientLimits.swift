@@ -5,12 +5,13 @@ public struct CustomerLimits: Codable, Equatable, Sendable {
     public var messageMaxChars = Limits.messageMaxCharacters
     public var displayNameMaxChars = Limits.displayNameMaxLength
     public var emailMaxChars = Limits.emailMaxLength
+    public var ratingCommentMaxChars = Rating.commentCharacters.upperBound
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case messageMaxChars = "message_max_chars", displayNameMaxChars = "display_name_max_chars"
-        case emailMaxChars = "email_max_chars"
+        case emailMaxChars = "email_max_chars", ratingCommentMaxChars = "rating_comment_max_chars"
     }
 }
 

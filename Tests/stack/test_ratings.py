@@ -79,7 +79,8 @@ def test_csat_settings_default_merge_and_validate(stack, desk):
     """Runs first (file order): the desk's settings as seeded."""
     admin = stack.admin
     assert csat_settings(desk) == DEFAULT_CSAT
-    assert desk.ok("GET", f"{C}/widget-config")["csat"] == DEFAULT_CSAT
+    config = desk.ok("GET", f"{C}/widget-config")
+    assert config["csat"] == DEFAULT_CSAT and config["limits"]["rating_comment_max_chars"] == 1000
     try:
         # Merging like `widget`: one member changes, the other stays.
         assert set_csat(desk, question="Rate us?") == {"enabled": True, "question": "Rate us?"}

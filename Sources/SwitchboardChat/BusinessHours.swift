@@ -87,8 +87,8 @@ extension ChatService {
         let hours = BusinessHours(settings.availability)
         let status = try status(settings, rows, now, hours: hours)
         let next = hours?.nextOpening(after: now.date).map(Timestamp.init)
-        let delays = try rows.firstReplyDelays(since: now.adding(seconds: -7 * 86_400)).sorted()
-        let median = delays.isEmpty ? nil : Int(delays[delays.count / 2] / 1000)
+        // The same nearest-rank median as the reports' first response.
+        let median = NearestRank.seconds(try rows.firstReplyDelays(since: now.adding(seconds: -7 * 86_400))).median
         return Availability(status: status, agentsOnline: try rows.onlineAgentCount(), nextOpenAt: next,
                             typicalReplySeconds: median, settings: settings.availability, emailEnabled: mailEnabled)
     }

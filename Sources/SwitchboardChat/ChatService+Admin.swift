@@ -141,6 +141,8 @@ extension ChatService {
         note("closed_fallback_message", old.closedFallbackMessage, new.closedFallbackMessage)
         note("human_phrases", old.humanPhrases.joined(separator: ", "), new.humanPhrases.joined(separator: ", "))
         note("routing.return_after_minutes", String(old.routing.returnAfterMinutes), String(new.routing.returnAfterMinutes))
+        note("csat.enabled", String(old.csat.enabled), String(new.csat.enabled))
+        note("csat.question", old.csat.question, new.csat.question)
         note("widget.title", old.widget.title, new.widget.title)
         note("widget.subtitle", old.widget.subtitle, new.widget.subtitle)
         note("widget.greeting", old.widget.greeting, new.widget.greeting)

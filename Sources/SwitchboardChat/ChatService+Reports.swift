@@ -78,7 +78,8 @@ extension ChatService {
         let filter = ReportFilter(from: try shopDay(fromText), to: try shopDay(toText, nextDay: true),
                                   labelId: p.labelId, agentId: agentId)
         let hours = business && settings.availability.hasSchedule ? BusinessHours(settings.availability) : nil
-        let range = ReportAnswer.Range(from: fromText, to: toText, timezone: zone.identifier,
+        // The zone as the shop named it ("UTC", never Foundation's "GMT" for it).
+        let range = ReportAnswer.Range(from: fromText, to: toText, timezone: settings.availability.timezone,
                                        interval: weekly ? "week" : "day", businessHours: business)
         return ReportScope(range: range, filter: filter, firstDay: fromDay, dayCount: Int(toDay - fromDay + 1),
                            weekly: weekly, zone: zone, hours: hours, now: now)

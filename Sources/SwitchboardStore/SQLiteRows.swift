@@ -216,9 +216,8 @@ struct SQLiteRows: StoreReader {
 
     func firstReplyDelays(since: Timestamp) throws -> [Int64] {
         try Int64.fetchAll(try db.cachedStatement(sql: """
-            SELECT (SELECT MIN(m.created_at) FROM messages m WHERE m.conversation_id = c.id AND m.sender_type = 'agent')
-                   - c.requested_agent_at
-            FROM conversations c WHERE c.requested_agent_at >= ? AND c.has_agent_replied = 1
+            SELECT first_response_at - requested_agent_at FROM conversations
+            WHERE requested_agent_at >= ? AND first_response_at IS NOT NULL
             """), arguments: [since.milliseconds])
     }
 

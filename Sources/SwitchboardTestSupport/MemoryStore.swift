@@ -272,10 +272,8 @@ final class MemoryRows: StoreWriter {
 
     func firstReplyDelays(since: Timestamp) throws -> [Int64] {
         state.conversations.values.map(\.conversation).compactMap { c in
-            guard let asked = c.requestedAgentAt, asked >= since, c.hasAgentReplied,
-                  let first = state.messages.first(where: { $0.message.conversationId == c.id && $0.message.senderType == .agent })
-            else { return nil }
-            return first.message.createdAt.milliseconds - asked.milliseconds
+            guard let asked = c.requestedAgentAt, asked >= since, let first = state.firstResponses[c.id] else { return nil }
+            return first.at.milliseconds - asked.milliseconds
         }
     }
 

@@ -32,7 +32,7 @@ struct ImportCommand: ParsableCommand {
             let total = items.count
             try cliErrors {
                 let report = try openStore().1.importConversations(items) { done in
-                    FileHandle.standardError.write(Data("imported \(done.imported + done.skipped) of \(total)\n".utf8))
+                    FileHandle.standardError.write(Data("read \(done.imported + done.skipped) of \(total): \(done.imported) imported, \(done.skipped) skipped\n".utf8))
                 }
                 print("imported \(report.imported), skipped \(report.skipped) (their ids exist)")
             }

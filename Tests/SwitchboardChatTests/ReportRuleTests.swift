@@ -214,6 +214,10 @@ struct ReportRuleTests {
         #expect(!view.canRate && view.rating == rating)
         #expect(try desk.service.agentConversation(chat.id, by: alex).conversation.rating == rating)
         refused("not_your_conversation") { _ = try desk.service.rate(chat.id, sessionId: "someone-else", score: 5, comment: nil) }
+        // An erased contact's rating (its comment is theirs) goes with them.
+        #expect(try desk.service.reportOverview(try desk.service.reportScope(ReportParameters())).csat.count == 1)
+        try desk.service.eraseContact(try desk.service.agentConversation(chat.id, by: alex).conversation.contactId, by: Self.admin)
+        #expect(try desk.service.reportOverview(try desk.service.reportScope(ReportParameters())).csat.count == 0)
 
         // A chat no agent wrote in is not asked; ratings switched off refuse.
         let (botOnly, botSession) = try desk.queued()

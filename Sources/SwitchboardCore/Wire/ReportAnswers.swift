@@ -69,15 +69,8 @@ public enum ReportAnswer {
         }
     }
 
-    public struct AgentRef: Codable, Equatable, Sendable {
-        public var id: String
-        public var displayName: String
-        public init(id: String, displayName: String) {
-            self.id = id
-            self.displayName = displayName
-        }
-        enum CodingKeys: String, CodingKey { case id, displayName = "display_name" }
-    }
+    /// An agent by id and name: the same `{id, display_name}` as `agent.assigned` names.
+    public typealias AgentRef = AssignedAgent
 
     public struct AgentRow: Codable, Equatable, Sendable {
         public var agent: AgentRef

@@ -6,9 +6,13 @@ stack:
   comment; the shopper rates, the widget thanks them, and the rating is stored as they gave
   it (the customer's and the agent's view); a reload does not ask again;
 - "No thanks" sends nothing;
-- with ratings switched off (`csat.enabled: false`) the widget never asks.
+- with ratings switched off (`csat.enabled: false`) the widget never asks;
+- the console: the open conversation shows the rating ("Rated 4 out of 5" and the comment)
+  the moment the shopper sends it (`conversation.rated`), and its row too; the admin's Reports
+  page counts it in the CSAT tile, the same numbers as `GET /api/v1/admin/reports/overview`.
 
-Screenshots (wide 1280×800 and narrow 375×700: the question, the thank-you) go through
+Screenshots (wide 1280×800 and narrow 375×700: the question, the thank-you; the console's
+rated conversation and the Reports page) go through
 pages.shot, which first checks that what they show is on screen and that axe-core finds
 nothing on the page."""
 
@@ -20,7 +24,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import ADMIN_PASSWORD, resize
-from pages import someone_online, wait_for
+from pages import shot, someone_online, wait_for
 
 A = "/api/v1/agent"
 C = "/api/v1/customer"
@@ -147,3 +151,48 @@ def test_no_question_while_ratings_are_off(stack, shopper, csat):
     assert app(shop, "rating") == "none"
     assert not shop.d.find_element(By.ID, "rating").is_displayed()
     assert customer_view(stack, shop, conv_id)["can_rate"] is True, "the chat allows it; the shop does not ask"
+
+
+def rate_in_widget(shop, score: int, comment: str) -> None:
+    wait_app(shop, "rating", "survey")
+    shop.d.find_element(By.CSS_SELECTOR, f'label[for="rating-score-{score}"]').click()
+    shop.d.find_element(By.ID, "rating-comment").send_keys(comment)
+    shop.d.find_element(By.ID, "rating-send").click()
+    wait_app(shop, "rating", "thanks")
+
+
+def test_the_console_and_the_reports_show_the_rating(stack, shopper, console):
+    shop = shopper(1280, 800)
+    conv_id = asking_for_a_person(stack, shop, "The zip on my jacket broke.")
+    token = answered_and_closed(stack, conv_id, "We'll send you a new jacket today.")
+
+    # The agent has the closed chat open when the shopper rates it.
+    c = console(1280, 800)
+    c.tab("closed")
+    c.wait_item(conv_id)
+    c.open(conv_id)
+    d = c.d
+    assert not d.find_element(By.ID, "conv-rating").is_displayed()
+    comment = f"Lovely service {uuid.uuid4().hex[:6]}"
+    rate_in_widget(shop, 4, comment)
+    wait_for(d, lambda: d.find_element(By.ID, "conv-rating").is_displayed(), "the rating never appeared in the open chat")
+    badge = d.find_element(By.ID, "conv-rating")
+    assert "4" in badge.text and "Rated 4 out of 5" in badge.get_attribute("textContent") + (badge.get_attribute("title") or "")
+    wait_for(d, lambda: comment in d.find_element(By.ID, "conv-rating-comment").text, "the comment is not shown")
+    wait_for(d, lambda: "4" in c.item(conv_id).text, f"the row shows no score: {c.item(conv_id).text!r}")
+    shot(d, "rating-console-wide", "#conv-rating", "4")
+    assert stack.agent_call("GET", f"{A}/conversations/{conv_id}/messages", token)["conversation"]["rating"]["score"] == 4
+
+    # The admin's Reports page: the CSAT tile says what the overview says (the last 30 days).
+    admin = console(1280, 800, username="admin", password=ADMIN_PASSWORD)
+    overview = stack.agent_call("GET", f"{D}/reports/overview", admin_token(stack))
+    csat = overview["csat"]
+    assert csat["count"] >= 1
+    admin.d.find_element(By.ID, "open-reports").click()
+    ad = admin.d
+    wait_for(ad, lambda: ad.find_element(By.ID, "reports-body").is_displayed(), "the Reports page did not show its numbers")
+    tile = ad.find_element(By.CSS_SELECTOR, '#reports-tiles [data-tile="csat"]')
+    ratings = f"{csat['count']} {'rating' if csat['count'] == 1 else 'ratings'}"
+    wait_for(ad, lambda: ratings in tile.text, f"the CSAT tile says {tile.text!r}, the overview {csat}")
+    assert f"{csat['average']:.2f} / 5" in tile.text, tile.text
+    shot(ad, "rating-reports-wide", '#reports-tiles [data-tile="csat"]', "/ 5")

@@ -107,7 +107,7 @@ extension ChatService {
                     if try tx.rows.conversation(id: line.id) != nil {
                         done.skipped += 1
                     } else {
-                        try Self.write(line, tx.rows)
+                        try Self.write(line, readers: Array(agentIds.values), tx.rows)
                         done.imported += 1
                     }
                 }
@@ -184,8 +184,9 @@ extension ChatService {
     }
 
     /// The same row changes a live conversation goes through, at the line's own times; no
-    /// events (history is nobody's news) and no e-mail.
-    static func write(_ line: CheckedImport, _ rows: any StoreWriter) throws {
+    /// events (history is nobody's news) and no e-mail. `readers` (the team) have read it:
+    /// history never shows as unread.
+    static func write(_ line: CheckedImport, readers: [String], _ rows: any StoreWriter) throws {
         let contact: Contact
         if let externalId = line.externalId, let known = try rows.contact(externalId: externalId, verified: true) {
             contact = known
@@ -201,11 +202,15 @@ extension ChatService {
             contactSource: line.email == nil ? nil : .start, contactId: contact.id)
         // A session hash nobody holds: an imported conversation is history, never resumed.
         try rows.insertConversation(conversation, sessionHash: Secrets.randomBytes(32))
+        var lastSeq: Int64?
         for l in line.lines {
             let message = Message(seq: 0, id: Identifiers.uuid(), conversationId: line.id, senderType: l.sender,
                                   senderAgentId: l.agentId, kind: .text, content: l.content, metadata: nil,
                                   clientMessageId: nil, createdAt: l.at)
-            _ = try rows.insertMessage(message, replyToSeq: nil)
+            lastSeq = try rows.insertMessage(message, replyToSeq: nil)
+        }
+        if let lastSeq {
+            for agentId in readers { try rows.setReadCursor(agentId: agentId, conversationId: line.id, seq: lastSeq, at: line.closedAt) }
         }
         if let requested = line.requestedAgentAt {
             try rows.setQueued(conversationId: line.id, at: requested)

@@ -93,6 +93,11 @@ struct ReportRuleTests {
             #"{"created_at": "2026-11-03T22:00:00Z", "requested_agent_at": "2026-11-03T22:01:00Z", "closed_at": "2026-11-04T08:00:00Z", "offline": true}"#,
         ]), at: Self.t("2026-12-01T00:00:00Z"))
         #expect(report.imported == 4 && report.skipped == 0)
+        // History is nobody's unread.
+        let alex = try #require(try desk.service.team().first { $0.agent.username == "alex" }?.agent)
+        var closed = ConversationQuery(status: .closed, assigned: .anyone, order: .recentActivity, limit: 10)
+        closed.viewer = alex.id
+        #expect(try desk.service.conversations(closed).items.allSatisfy { $0.unreadCount == 0 })
 
         let scope = try desk.service.reportScope(ReportParameters(from: "2026-11-01", to: "2026-11-07"), at: Self.t("2026-12-01T00:00:00Z"))
         let overview = try desk.service.reportOverview(scope)

@@ -14,7 +14,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import ADMIN_PASSWORD, resize
-from pages import contrast_to_review, nobody_online, on_screen, shot, wait_for
+from pages import contrast_to_review, nobody_online, shot, wait_for
 from test_browser_admin import admin_token
 from test_browser_console import start_queued_chat
 

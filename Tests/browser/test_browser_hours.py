@@ -16,7 +16,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from conftest import ADMIN_PASSWORD, AGENT_PASSWORD, resize
+from conftest import ADMIN_PASSWORD, resize
 from pages import audit, dark, nobody_online, shot, wait_for
 from test_browser_admin import admin_token
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from selenium.webdriver.common.by import By
 
 from pages import someone_online, wait_for

@@ -3,7 +3,6 @@ restarted) that loses and duplicates nothing."""
 
 from __future__ import annotations
 
-import pytest
 import requests
 from selenium.webdriver.common.by import By
 

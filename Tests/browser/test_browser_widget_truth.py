@@ -262,7 +262,7 @@ def test_the_demo_shop_loads_the_chat_from_the_configured_url(stack, shopper):
         d = shop.d
         frame = shop.host_root().find_element(By.CSS_SELECTOR, "iframe")
         assert frame.get_attribute("src").startswith(stack.base_url + "/widget/#"), frame.get_attribute("src")
-        assert stack.base_url != f"http://127.0.0.1:8080", "the test needs a chat that is not on the default port"
+        assert stack.base_url != "http://127.0.0.1:8080", "the test needs a chat that is not on the default port"
         # The shop's own "Ask us anything" opens it.
         d.find_element(By.CSS_SELECTOR, ".hero-cta [data-open-chat]").click()
         wait_for(d, lambda: shop.state() == "open", '"Ask us anything" did not open the chat')

@@ -7,12 +7,14 @@ import { soundEnabled } from './sound.js';
 
 /**
  * Which view is the page's one main landmark: the sign-in card, the
- * conversation pane, Settings, Contacts or the search results (the others are hidden, and carry no role).
+ * conversation pane, Settings, Contacts, the search results, Reports or an agent's own numbers (the others are
+ * hidden, and carry no role).
  */
 export function setMain(id) {
-  for (const name of ['login-main', 'pane', 'settings-view', 'contacts-view', 'search-view']) {
+  for (const name of ['login-main', 'pane', 'settings-view', 'contacts-view', 'search-view', 'reports-view', 'mynumbers-view']) {
+    // A page of only some of the views (a test's) lacks the others: nothing to take the role from.
     if (name === id) $(name).setAttribute('role', 'main');
-    else $(name).removeAttribute('role');
+    else $(name)?.removeAttribute('role');
   }
 }
 
@@ -27,6 +29,10 @@ export function showConsole(me) {
   $('me-avatar').style.setProperty('--hue', String(hueFor(me.display_name)));
   $('open-settings').hidden = me.role !== 'admin';
   $('open-replies').hidden = me.role === 'admin';
+  // One address (#reports): Reports for admins, everyone else's own numbers.
+  const reports = me.role === 'admin' ? 'Reports' : 'My numbers';
+  $('open-reports-label').textContent = reports;
+  $('open-reports').setAttribute('aria-label', reports);
 }
 
 export function renderPresence(presence) {

@@ -4,8 +4,9 @@
 // sign out), and one ConsoleSession (session.js) for as long as an agent
 // stays signed in; the Contacts page (contacts.js) at #contacts; for admins,
 // the Settings area (settings.js) at #settings; search results (searchview.js)
-// at #search?q=…, from the top bar's box (searchbar.js) on every page. The
-// address says which of the views shows (routes.js).
+// at #search?q=…, from the top bar's box (searchbar.js) on every page; at
+// #reports, Reports for admins (reportsview.js) and every other agent's own
+// numbers (mynumbers.js). The address says which of the views shows (routes.js).
 
 import { ApiError, agentApi } from '../js/api.js';
 import { $, icon } from '../js/dom.js';
@@ -16,12 +17,16 @@ import { renderPresence, renderSoundButton, setMain, showConsole, toast } from '
 import { ContactEditor } from './contactedit.js';
 import { ContactsView } from './contacts.js';
 import { wireForgot } from './forgot.js';
+import { consoleIcon } from './icons.js';
 import { LabelStore } from './labels.js';
 import { setLimits } from './limits.js';
 import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
+import { MyNumbers } from './mynumbers.js';
 import { takeLinkToken, wirePasswordLink } from './passwordlink.js';
+import { reportsApi } from './reportsapi.js';
+import { ReportsView } from './reportsview.js';
 import { searchHash, viewOf } from './routes.js';
 import { SearchBar } from './searchbar.js';
 import { SearchView } from './searchview.js';
@@ -51,6 +56,7 @@ $('conv-back').append(icon('back'));
 $('open-settings').prepend(icon('gear', { size: 16 }));
 $('open-contacts').prepend(icon('person', { size: 16 }));
 $('open-replies').prepend(icon('chat', { size: 16 }));
+$('open-reports').prepend(consoleIcon('chart', { size: 16 }));
 $('change-password').append(icon('key'));
 
 // The bell: alerts on or off (the browser asks about desktop notifications on this click).
@@ -169,6 +175,10 @@ function stop() {
   contacts.forget(); // read again on the next visit; nothing of one agent's searches is left for the next
   search.show(null);
   search.forget();
+  reports.show(null);
+  reports.forget();
+  myNumbers.show(null);
+  myNumbers.forget();
   searchBar.forget();
   canned.forget(); // the next sign-in reads its own
   labels.forget();
@@ -205,6 +215,10 @@ const searchBar = new SearchBar({
     else search.go(hash, { focus: toResults });
   },
 });
+// Reports (admins) and an agent's own numbers: the same token, a 401 signs out.
+const reportsRoutes = reportsApi(() => auth?.token || '', () => signedOut());
+const reports = new ReportsView({ api, reports: reportsRoutes, labels, toast });
+const myNumbers = new MyNumbers({ reports: reportsRoutes });
 wirePassword({ api, me, toast });
 wireMyEmail({ api, me, onMe: keepMe, toast });
 
@@ -216,14 +230,16 @@ function route() {
   settings.show(where.view === 'settings' ? where.section : null);
   contacts.show(where.view === 'contacts' ? where : null);
   search.show(where.view === 'search' ? where : null);
+  reports.show(where.view === 'reports' ? where : null);
+  myNumbers.show(where.view === 'mynumbers' ? where : null);
   searchBar.show(where.view === 'search' ? where.q : '');
   const chats = where.view === 'chats';
   $('pane').hidden = !chats;
   document.querySelector('.side').hidden = !chats;
   if (chats && view !== 'chats') setMain('pane');
   view = where.view;
-  for (const [id, name] of [['open-contacts', 'contacts'], ['open-settings', 'settings']]) {
-    if (view === name) $(id).setAttribute('aria-current', 'page');
+  for (const [id, names] of [['open-contacts', ['contacts']], ['open-settings', ['settings']], ['open-reports', ['reports', 'mynumbers']]]) {
+    if (names.includes(view)) $(id).setAttribute('aria-current', 'page');
     else $(id).removeAttribute('aria-current');
   }
 }

@@ -6,6 +6,7 @@
 import { h, hueFor, icon, initials } from '../js/dom.js';
 import { fullDate } from '../js/time.js';
 import { contactName, previewOf, statusOf } from './convinfo.js';
+import { ratingMarker, ratingOf, ratingText } from './rating.js';
 import { lastSeen } from './team.js';
 
 /** A contact's conversations newest first, with `live` (the console's own, fresher copies) in place of theirs. */
@@ -52,7 +53,7 @@ export function contactCard({ contact, conversations }, { level = 2, headingId, 
       : h('p', { class: 'contact-convs-none' }, 'No conversations kept.'));
 }
 
-// One past (or the open) conversation: where it stands, when it began, its last words.
+// One past (or the open) conversation: where it stands (and its rating), when it began, its last words.
 function conversationEntry(conv, { me, agentName, current, onOpen }) {
   // The conversation names the agent it is with; any other comes from the caller, if it knows them.
   const nameOf = (id) => (id === conv.assigned_agent_id && conv.assigned_agent_name) || agentName(id) || 'Agent';
@@ -63,11 +64,12 @@ function conversationEntry(conv, { me, agentName, current, onOpen }) {
   const parts = [
     h('span', { class: 'contact-conv-top' },
       h('span', { class: 'badge', dataset: { tone } }, status),
+      ratingMarker(ratingOf(conv)),
       isCurrent ? h('span', { class: 'contact-conv-here' }, 'This chat') : null,
       h('span', { class: 'contact-conv-when' }, started)),
     preview.text ? h('span', { class: `contact-conv-preview${preview.note ? ' note' : ''}` }, preview.text) : null,
   ];
-  const label = `${isCurrent ? 'This chat, ' : ''}${status}, started ${started}${preview.text ? `: ${preview.text}` : ''}`;
+  const label = `${isCurrent ? 'This chat, ' : ''}${status}${ratingText(ratingOf(conv))}, started ${started}${preview.text ? `: ${preview.text}` : ''}`;
   if (isCurrent) return h('div', { class: 'contact-conv current', 'aria-current': 'true', 'aria-label': label, role: 'group', dataset: { id: conv.id } }, parts);
   return h('button', { class: 'contact-conv', type: 'button', 'aria-label': label, dataset: { id: conv.id }, on: { click: () => onOpen(conv) } }, parts);
 }

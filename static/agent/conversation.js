@@ -2,7 +2,8 @@
 // private notes (notes.js), the reply box (a reply, or a note: composemode.js;
 // "/" for canned replies: cannedpicker.js) and the actions (claim, transfer,
 // release, close); its labels as chips under the name, set from the "Labels"
-// menu (labelmenu.js). Messages arrive from the stream or the fallback poll through
+// menu (labelmenu.js); the customer's rating after it closed ("Rated 4/5" and their
+// comment, rating.js). Messages arrive from the stream or the fallback poll through
 // ingest(), notes through addNote(); sends are optimistic like the widget's.
 
 import { ApiError } from '../js/api.js';
@@ -21,6 +22,7 @@ import { LabelMenu } from './labelmenu.js';
 import { labelChip, labelsKey, labelsOf } from './labels.js';
 import { limits } from './limits.js';
 import { NOTE, mergeTimeline } from './notes.js';
+import { ratingKey, ratingLabel, ratingOf, ratingShort } from './rating.js';
 import { awaySince } from './team.js';
 
 // Phones and tablets: opening a chat does not pull up the on-screen keyboard over it.
@@ -53,7 +55,8 @@ export class ConversationPane {
     this.otherAgentTyping = null;
     this.el = {
       empty: $('pane-empty'), conv: $('conv'), back: $('conv-back'), avatar: $('conv-avatar'), name: $('conv-name'),
-      status: $('conv-status'), verified: $('conv-verified'), labels: $('conv-labels'), offline: $('conv-offline'), detail: $('conv-detail'), claim: $('claim'), release: $('release'), close: $('close-conv'), transfer: $('transfer'),
+      status: $('conv-status'), verified: $('conv-verified'), labels: $('conv-labels'), offline: $('conv-offline'), detail: $('conv-detail'),
+      rating: $('conv-rating'), ratingComment: $('conv-rating-comment'), claim: $('claim'), release: $('release'), close: $('close-conv'), transfer: $('transfer'),
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
@@ -426,6 +429,21 @@ export class ConversationPane {
 
   // --- rendering ---------------------------------------------------------------------
 
+  // "Rated 4/5" by the status, and what the customer wrote (text; the stylesheet keeps it to two lines, the title holds it all).
+  #renderRating(c) {
+    const { el } = this;
+    const rating = ratingOf(c);
+    el.rating.hidden = !rating;
+    el.ratingComment.hidden = !rating?.comment;
+    const sig = ratingKey(rating);
+    if (!rating || el.rating.dataset.sig === sig) return;
+    el.rating.dataset.sig = sig;
+    clear(el.rating).append(h('span', { 'aria-hidden': 'true' }, `★ ${ratingShort(rating)}`), h('span', { class: 'sr-only' }, ratingLabel(rating)));
+    el.rating.title = ratingLabel(rating);
+    el.ratingComment.textContent = rating.comment ? `“${rating.comment}”` : '';
+    el.ratingComment.title = rating.comment;
+  }
+
   render() {
     const { el } = this;
     const c = this.conv;
@@ -448,6 +466,7 @@ export class ConversationPane {
     el.verified.hidden = !verified(c);
 
     el.offline.hidden = !c.offline;
+    this.#renderRating(c);
     const labels = labelsOf(c, this.labels);
     const labelSig = labelsKey(labels);
     if (labelSig !== el.labels.dataset.sig) {

@@ -33,6 +33,13 @@ const HANDLERS = {
     return true;
   },
 
+  // The customer rated a closed chat (agents only): its row's "★ 4" and its header follow.
+  // A chat this console does not hold is left alone (its list brings the rating when read).
+  'conversation.rated'({ inbox }, data) {
+    if (!data?.conversation_id || !data.rating) return false;
+    return inbox.patch(data.conversation_id, { rating: data.rating }) !== null;
+  },
+
   // An admin added, renamed, recoloured or deleted a label: every chip follows (a deleted
   // label is gone from the store, so rows stop drawing it).
   'labels.changed'({ labels }, data) {

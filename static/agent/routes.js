@@ -1,7 +1,8 @@
 // Which view of the console an address asks for: the chats (the default),
 // a section of Settings (#settings/team), the Contacts page, with one
-// contact open (#contacts/<id>), or search results (#search?q=refund&status=closed). The address is the state, so the top bar's
-// links are links and the browser's Back works.
+// contact open (#contacts/<id>), search results (#search?q=refund&status=closed),
+// or Reports (#reports?range=90&bh=1: admins; every other agent their own numbers there).
+// The address is the state, so the top bar's links are links and the browser's Back works.
 
 export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'labels', 'replies', 'myreplies'];
 
@@ -48,9 +49,50 @@ export function searchHash({ q = '', status = '', label = '' }) {
   return `#search?${params}`;
 }
 
+// Reports: the period ("7", "30", "90" days ending today, or "custom" from–to), business hours
+// only, a label, and the charts' interval ("auto": weeks past 60 days).
+export const REPORT_RANGES = ['7', '30', '90', 'custom'];
+const INTERVALS = ['day', 'week'];
+
+/**
+ * The report an address asks for ("#reports?range=custom&from=2026-11-01&to=2026-11-30&bh=1&label=…&interval=week"),
+ * undefined when it is not Reports. Anything unknown falls back to the default (30 days, all, automatic).
+ */
+export function reportsOf(hash) {
+  const m = /^#reports(?:\?(.*))?$/s.exec(hash);
+  if (!m) return undefined;
+  const params = new URLSearchParams(m[1] || '');
+  const range = REPORT_RANGES.includes(params.get('range')) ? params.get('range') : '30';
+  const custom = range === 'custom';
+  return {
+    range,
+    from: custom ? params.get('from') || '' : '',
+    to: custom ? params.get('to') || '' : '',
+    businessHours: params.get('bh') === '1',
+    label: params.get('label') || '',
+    interval: INTERVALS.includes(params.get('interval')) ? params.get('interval') : 'auto',
+  };
+}
+
+/** The address of a report (defaults left out: "#reports" is the last 30 days). */
+export function reportsHash({ range = '30', from = '', to = '', businessHours = false, label = '', interval = 'auto' } = {}) {
+  const params = new URLSearchParams();
+  if (range !== '30') params.set('range', range);
+  if (range === 'custom') {
+    if (from) params.set('from', from);
+    if (to) params.set('to', to);
+  }
+  if (businessHours) params.set('bh', '1');
+  if (label) params.set('label', label);
+  if (interval !== 'auto') params.set('interval', interval);
+  const q = params.toString();
+  return q ? `#reports?${q}` : '#reports';
+}
+
 /**
  * {view: 'chats'} | {view: 'settings', section} | {view: 'contacts', id: string|null} |
- * {view: 'search', q, status, label}.
+ * {view: 'search', q, status, label} | {view: 'reports', range, from, to, businessHours, label, interval} (admins) |
+ * {view: 'mynumbers', businessHours} (everyone else at #reports).
  * Settings are for admins, but for the canned replies (AGENT_SECTIONS): anyone else asking
  * for another section gets the chats, and "#settings" alone their own replies.
  */
@@ -62,5 +104,7 @@ export function viewOf(hash, { admin = false } = {}) {
   if (id !== undefined) return { view: 'contacts', id };
   const search = searchOf(hash);
   if (search) return { view: 'search', ...search };
+  const report = reportsOf(hash);
+  if (report) return admin ? { view: 'reports', ...report } : { view: 'mynumbers', businessHours: report.businessHours };
   return { view: 'chats' };
 }

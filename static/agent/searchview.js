@@ -1,6 +1,6 @@
 // The search results (#search?q=…&status=…&label=…, for every agent): GET
 // agent/search, conversations by their newest hit, each with who it is with,
-// where it stands and its labels, and its hits: what matched (a customer's,
+// where it stands, its labels and its rating, and its hits: what matched (a customer's,
 // an agent's or the bot's message, a note, the contact), when, and the
 // snippet with the matches marked (search.js: text nodes and <mark>, never
 // HTML). Filters by status and label change the address (Back still leaves
@@ -13,6 +13,7 @@ import { setMain } from './chrome.js';
 import { customerName, statusOf } from './convinfo.js';
 import { explain, signedOut } from './forms.js';
 import { labelChips, labelsKey, labelsOf } from './labels.js';
+import { ratingMarker, ratingOf } from './rating.js';
 import { searchHash } from './routes.js';
 import { hitKind, highlighted, mergeResults, nextBefore } from './search.js';
 
@@ -218,6 +219,7 @@ export class SearchView {
     h('div', { class: 'search-result-head' },
       h('h2', { class: 'search-result-name' }, h('button', { class: 'search-result-open', type: 'button', on: { click: open } }, name)),
       h('span', { class: 'badge', dataset: { tone } }, status),
+      ratingMarker(ratingOf(conv)),
       labelChips(labelsOf(conv, this.labels))),
     h('ul', { class: 'search-hits', 'aria-label': `Matches in the chat with ${name}` }, hits.map((hit) => this.#hit(hit))));
   }

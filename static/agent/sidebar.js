@@ -11,13 +11,15 @@
 // reply" filter the lists (unread.js); a chat where a note mentioned the
 // agent carries an "@" until they open it, and is listed above the lists.
 // A chat's labels show as chips on its row, and a label filters every list
-// (with Unread or Waiting for reply too; labels.js).
+// (with Unread or Waiting for reply too; labels.js). A rated chat shows its
+// score ("★ 4", rating.js).
 
 import { $, clear, h, hueFor, icon, initials } from '../js/dom.js';
 import { age, clock, waited } from '../js/time.js';
 import { customerName, holderOf, previewOf, verified } from './convinfo.js';
 import { waitingSince } from './inbox.js';
 import { labelChips, labelsKey, labelsOf, labelsText, withLabel } from './labels.js';
+import { ratingKey, ratingMarker, ratingOf, ratingText } from './rating.js';
 import { emptyStates } from './routing.js';
 import { awaySince } from './team.js';
 import { FILTERS, filterList, isAwaiting, waitingText } from './unread.js';
@@ -227,7 +229,7 @@ export class Sidebar {
     return [conv.updated_at, conv.status, conv.assigned_agent_id, conv.last_message?.id, this.inbox.unreadOf(conv.id), this.mentions.has(conv.id),
       conv.id === selectedId, isTyping, this.#when(conv, now), this.tab, Boolean(conv.offline), conv.customer?.email,
       customerName(conv), verified(conv), this.inbox.words.get(conv.id), holder?.name, holder?.presence, holder?.awaySince,
-      labelsKey(labelsOf(conv, this.labels))].join('|');
+      labelsKey(labelsOf(conv, this.labels)), ratingKey(ratingOf(conv))].join('|');
   }
 
   #when(conv, now) {
@@ -259,6 +261,7 @@ export class Sidebar {
     const waiting = this.tab === 'queue' || when.startsWith('waiting');
     const mentioned = this.mentions.has(conv.id);
     const labels = labelsOf(conv, this.labels);
+    const rating = ratingOf(conv);
     const avatar = h('span', { class: 'avatar item-avatar', 'aria-hidden': 'true' }, initials(name));
     avatar.style.setProperty('--hue', String(hueFor(name)));
 
@@ -274,6 +277,7 @@ export class Sidebar {
           h('span', { class: 'item-name' }, name),
           mentioned ? h('span', { class: 'item-mention', title: 'A note mentions you' }, '@') : null,
           known ? h('span', { class: 'item-verified', title: 'Verified by your shop’s sign-in' }, icon('check', { size: 14 })) : null,
+          ratingMarker(rating),
           h('span', { class: `item-when${waiting ? ' waiting' : ''}`, title: this.tab === 'queue' ? `Asked for a person at ${clock(conv.requested_agent_at || conv.created_at)}` : '' },
             this.tab === 'queue' ? whenLabel : when)),
         this.tab === 'open' ? this.#holderLine(conv, now) : null,
@@ -288,7 +292,7 @@ export class Sidebar {
     const about = offline ? `, offline message${email ? ` from ${email}` : ''}` : '';
     const holder = this.#holder(conv);
     const held = this.tab !== 'open' ? '' : holder ? `, with ${holder.name}${holder.presence ? ` (${holderBadge(holder, now)[0].toLowerCase()})` : ''}` : ', in the queue';
-    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${labelsText(labels)}${mentioned ? ', a note mentions you' : ''}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
+    button.setAttribute('aria-label', `${name}${known ? ' (verified)' : ''}${held}${about}${labelsText(labels)}${ratingText(rating)}${mentioned ? ', a note mentions you' : ''}${unread ? `, ${unread} unread` : ''}, ${whenLabel}${preview ? `: ${preview}` : ''}`);
   }
 
   // Above the lists: the chats where a note mentions the agent, each a button that opens it.

@@ -179,7 +179,8 @@ def test_the_console_and_the_reports_show_the_rating(stack, shopper, console):
     badge = d.find_element(By.ID, "conv-rating")
     assert "4" in badge.text and "Rated 4 out of 5" in badge.get_attribute("textContent") + (badge.get_attribute("title") or "")
     wait_for(d, lambda: comment in d.find_element(By.ID, "conv-rating-comment").text, "the comment is not shown")
-    wait_for(d, lambda: "4" in c.item(conv_id).text, f"the row shows no score: {c.item(conv_id).text!r}")
+    row_score = lambda: d.find_element(By.CSS_SELECTOR, f'#list-items li[data-id="{conv_id}"] .item-rating').get_attribute("data-score")  # noqa: E731
+    wait_for(d, lambda: row_score() == "4", f"the row shows no score: {c.item(conv_id).text!r}")
     shot(d, "rating-console-wide", "#conv-rating", "4")
     assert stack.agent_call("GET", f"{A}/conversations/{conv_id}/messages", token)["conversation"]["rating"]["score"] == 4
 

@@ -51,6 +51,7 @@ BODIES: dict[tuple[str, str], dict] = {
     ("PUT", "labels"): {"label_ids": []},
     ("POST", "canned-replies"): {"shortcut": "intruder", "title": "Intruder", "content": "let me in"},
     ("POST", "labels"): {"name": "Intruder", "color": "#000000"},
+    ("POST", "rating"): {"score": 1, "comment": "let me in"},
 }
 
 

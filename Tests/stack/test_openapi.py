@@ -71,7 +71,8 @@ def test_response_objects_are_closed():
                        "RegisterRequest", "PasswordChangeRequest", "PasswordResetRequest", "PresenceRequest",
                        "FAQInput", "FAQPatch", "SettingsPatch", "AgentPatch", "PasswordResetLinkRequest",
                        "PasswordLinkRequest", "SetPasswordRequest", "CannedReplyInput", "CannedReplyPatch",
-                       "NoteInput", "TransferRequest", "ReadRequest", "LabelInput", "LabelPatch", "LabelsRequest"}
+                       "NoteInput", "TransferRequest", "ReadRequest", "LabelInput", "LabelPatch", "LabelsRequest",
+                       "RatingRequest"}
     for name, schema in SPEC.doc["components"]["schemas"].items():
         if name not in requests_bodies:
             walk(schema, name)
@@ -358,6 +359,17 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     unassigned = api.post(f"{O}/conversations/{automated}/close", token=agent_token)
     assert unassigned["conversation"]["assigned_agent_id"] is None
 
+    # -- the customer rates the chat an agent answered (once); one nobody answered cannot be rated
+    assert api.get(f"{C}/conversations/{chat}", session=sid)["can_rate"] is True
+    api.post(f"{C}/conversations/{chat}/rating", 400, session=sid, json={"score": 6}, code="invalid_rating")
+    rating = api.post(f"{C}/conversations/{chat}/rating", 201, session=sid, json={"score": 5, "comment": "Quick and kind"})
+    assert (rating["score"], rating["comment"]) == (5, "Quick and kind")
+    api.post(f"{C}/conversations/{chat}/rating", 409, session=sid, json={"score": 4}, code="already_rated")
+    api.post(f"{C}/conversations/{automated}/rating", 409, session=sid, json={"score": 4}, code="not_rateable")
+    stranger = api.post(f"{C}/conversations/start", json={})["conversation"]["customer_session_id"]
+    api.post(f"{C}/conversations/{chat}/rating", 403, session=stranger, json={"score": 4}, code="not_your_conversation")
+    assert api.get(f"{A}/conversations/{chat}/messages?limit=1", token=agent_token)["conversation"]["rating"] == rating
+
     # -- the agent's own account
     assert api.get(f"{A}/me", token=agent_token)["email_enabled"] is True
     api.get(f"{O}/me", token=agent_token)
@@ -571,6 +583,22 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     api.get(f"{A}/search?q=courier&from=2020-01-01&to=2099-12-31", token=agent_token)
     api.get(f"{A}/search?q=", 400, token=agent_token, code="invalid_query")
     api.get(f"{A}/search?q=NEAR(%22", token=agent_token)
+
+    # -- reports (the days of this story, in the shop's time zone)
+    report = api.get(f"{D}/reports/overview", token=admin_token)
+    assert report["totals"]["conversations"] >= 1 and report["csat"]["count"] == 1, report
+    api.get(f"{D}/reports/overview?from=2026-11-02&to=2026-11-15&interval=week&business_hours=true"
+            f"&label={refund['id']}&agent_id={agent['id']}", token=admin_token)
+    api.get(f"{D}/reports/overview?from=2026-11-15&to=2026-11-02", 400, token=admin_token, code="invalid_range")
+    api.get(f"{D}/reports/overview?from=yesterday", 400, token=admin_token, code="invalid_date")
+    api.get(f"{D}/reports/overview?label={NO_SUCH_ID}", 404, token=admin_token, code="label_not_found")
+    api.get(f"{D}/reports/overview", 403, token=agent_token, code="admin_required")
+    api.get(f"{D}/reports/conversations.csv", token=admin_token)
+    api.get(f"{D}/reports/conversations.csv?agent_id={NO_SUCH_ID}", 404, token=admin_token, code="agent_not_found")
+    api.get(f"{D}/reports/conversations.csv", 403, token=agent_token, code="admin_required")
+    assert api.get(f"{A}/reports/me", token=agent_token)["agent"]["id"] == agent["id"]
+    api.get(f"{O}/reports/me?business_hours=true", token=agent_token)
+    api.get(f"{O}/reports/me?business_hours=yes", 400, token=agent_token, code="invalid_business_hours")
     audit = [e["action"] for e in api.get(f"{D}/audit?limit=50", token=admin_token)["items"]]
     for action in ("canned_reply.created", "canned_reply.updated", "canned_reply.deleted", "label.created",
                    "label.updated", "label.deleted"):
@@ -609,7 +637,7 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",
                 "agent.assigned", "chat.closed", "agent.presence.changed", "agent.session_revoked",
                 "agent.typing", "customer.typing", "note.created", "note.mentioned", "conversation.transferred",
-                "conversation.read", "labels.changed"}
+                "conversation.read", "labels.changed", "conversation.rated"}
     streams[0].wait_until(lambda _: expected <= {e.event for s in streams for e in s.snapshot()},
                           what=f"the events {sorted(expected)}")
     streams[1].wait_event("chat.closed", conversation_id=chat)

@@ -49,16 +49,12 @@ extension ChatService {
         let settings = try shopSettings()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: settings.availability.timezone) ?? TimeZone(identifier: "UTC")!
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              let date = calendar.date(from: DateComponents(year: year, month: month, day: day)),
-              // The calendar rolls 2026-13-01 over into 2027; a real date comes back as it went in.
-              calendar.dateComponents([.year, .month, .day], from: date) == DateComponents(year: year, month: month, day: day)
-        else {
-            throw AppError.badRequest("\(text): a date like 2026-12-01.", code: "invalid_date")
+        let c = ShopClock.civil(try Self.dayNumber(text) + (nextDay ? 1 : 0))
+        // From noon, which every day has: a zone whose clocks skip midnight starts its day at 01:00.
+        guard let noon = calendar.date(from: DateComponents(year: c.year, month: c.month, day: c.day, hour: 12)) else {
+            throw AppError.badRequest("\(String(text.prefix(40))): a date like 2026-12-01.", code: "invalid_date")
         }
-        let start = nextDay ? calendar.date(byAdding: .day, value: 1, to: date)! : date
-        return Timestamp(milliseconds: Int64((start.timeIntervalSince1970 * 1000).rounded()))
+        let date = calendar.startOfDay(for: noon)
+        return Timestamp(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded()))
     }
 }

@@ -13,8 +13,7 @@ public enum DemoHistory {
         var result: [(Int, ImportedConversation)] = []
         let today = now.milliseconds / 86_400_000
         for day in (today - Int64(days))...today {
-            let weekday = Int(((day % 7) + 7 + 3) % 7) + 1
-            let count = weekday >= 6 ? 3 + rng.below(4) : 8 + rng.below(8)
+            let count = ShopClock.weekday(ofDay: day) >= 6 ? 3 + rng.below(4) : 8 + rng.below(8)
             for _ in 0..<count {
                 // Busiest around midday and early evening (UTC, the demo shop's zone).
                 let hour = [8, 9, 10, 11, 11, 12, 12, 13, 14, 15, 16, 17, 18, 18, 19, 20, 21][rng.below(17)]

@@ -197,10 +197,9 @@ struct ReportTally {
     }
 
     mutating func add(_ row: ReportRow) {
-        let day = clock.localDay(row.createdAt)
-        let index = min(max(0, Int(scope.weekly ? (day - firstMonday) / 7 : day - scope.firstDay)), buckets.count - 1)
-        let cell = clock.weekdayAndHour(row.createdAt)
-        hours[(cell.weekday - 1) * 24 + cell.hour] += 1
+        let local = clock.local(row.createdAt)
+        let index = min(max(0, Int(scope.weekly ? (local.day - firstMonday) / 7 : local.day - scope.firstDay)), buckets.count - 1)
+        hours[(local.weekday - 1) * 24 + local.hour] += 1
         totals.conversations += 1
         buckets[index].conversations += 1
         if row.botResolved { totals.botResolved += 1 }

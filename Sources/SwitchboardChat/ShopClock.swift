@@ -7,27 +7,36 @@ import SwitchboardCore
 struct ShopClock {
     let zone: TimeZone
     private var offsets: [Int64: Int64] = [:]
+    /// The last hour asked for and its offset: rows come roughly in time order.
+    private var lastHour: Int64 = .min
+    private var lastOffset: Int64 = 0
 
     init(zone: TimeZone) { self.zone = zone }
 
     /// Seconds since 1970-01-01 00:00 on the shop's wall clock.
     mutating func localSeconds(_ t: Timestamp) -> Int64 {
-        let seconds = t.milliseconds >= 0 ? t.milliseconds / 1000 : (t.milliseconds - 999) / 1000
-        let hour = seconds >= 0 ? seconds / 3600 : (seconds - 3599) / 3600
-        if let offset = offsets[hour] { return seconds + offset }
-        let offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
-        offsets[hour] = offset
+        let seconds = Self.floorDiv(t.milliseconds, 1000)
+        let hour = Self.floorDiv(seconds, 3600)
+        if hour == lastHour { return seconds + lastOffset }
+        let offset: Int64
+        if let known = offsets[hour] {
+            offset = known
+        } else {
+            offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
+            offsets[hour] = offset
+        }
+        (lastHour, lastOffset) = (hour, offset)
         return seconds + offset
     }
 
     /// The local day as a day number (days since 1970-01-01).
     mutating func localDay(_ t: Timestamp) -> Int64 { Self.floorDiv(localSeconds(t), 86_400) }
 
-    /// ISO weekday (1 Monday … 7 Sunday) and hour of the day, on the shop's wall clock.
-    mutating func weekdayAndHour(_ t: Timestamp) -> (weekday: Int, hour: Int) {
+    /// The local day, ISO weekday (1 Monday … 7 Sunday) and hour of the day of an instant.
+    mutating func local(_ t: Timestamp) -> (day: Int64, weekday: Int, hour: Int) {
         let local = localSeconds(t)
         let day = Self.floorDiv(local, 86_400)
-        return (Self.weekday(ofDay: day), Int((local - day * 86_400) / 3600))
+        return (day, Self.weekday(ofDay: day), Int((local - day * 86_400) / 3600))
     }
 
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }

@@ -1,6 +1,7 @@
 /// One conversation as the reports count it (API.md "Reports"): its times, who held and
 /// who first answered it, its rating; the CSV's details only when asked for.
 public struct ReportRow: Equatable, Sendable {
+    /// The conversation's id: read for the CSV only (`details`), "" in a tally's rows.
     public var id: String
     public var createdAt: Timestamp
     public var status: ConversationStatus

@@ -65,7 +65,11 @@ extension SQLiteRows: StoreWriter {
             INSERT INTO ratings (conversation_id, closed_at, score, comment, created_at) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT DO NOTHING
             """).execute(arguments: [conversationId, closedAt.milliseconds, rating.score, rating.comment, rating.createdAt.milliseconds])
-        return db.changesCount > 0
+        guard db.changesCount > 0 else { return false }
+        // The current closing's score, where reports read it (a reopening would clear it).
+        try db.cachedStatement(sql: "UPDATE conversations SET rating_score = ? WHERE id = ? AND closed_at = ?")
+            .execute(arguments: [rating.score, conversationId, closedAt.milliseconds])
+        return true
     }
 
     func setReadCursor(agentId: String, conversationId: String, seq: Int64, at now: Timestamp) throws {

@@ -145,9 +145,16 @@ public final class FastCGIServer: @unchecked Sendable {
         bytes.append(contentsOf: response.body)
         let out = request.pointee.out
         guard put(bytes, out), let stream = response.stream else { return }
-        // The producer's own errors are its to log; a client that went away stops it here.
-        try? stream { piece in
-            guard put(piece, out) else { throw FastCGIError(call: "FCGX_PutStr", code: EPIPE) }
+        do {
+            try stream { piece in
+                guard put(piece, out) else { throw FastCGIError(call: "FCGX_PutStr", code: EPIPE) }
+            }
+        } catch {
+            // The producer logs its own errors; here the body must not look whole. Shutting
+            // the connection before FCGX_Finish_r writes the end of the request makes nginx
+            // see the upstream close early and cut the reply without its last chunk, so the
+            // client's download fails instead of keeping half a file as if it were all.
+            Glibc.shutdown(request.pointee.ipcFd, Int32(SHUT_RDWR))
         }
     }
 

@@ -2,54 +2,64 @@ import Foundation
 import SwitchboardCore
 
 /// How much of a span lies inside the shop's opening hours (reports with
-/// `business_hours=true`). The opening intervals of the days around the report are laid
-/// out once as real instants (so a 09:00–18:00 day is 9 hours on the days the clocks move
-/// too) with a running total, and each span costs two binary searches.
+/// `business_hours=true`). The opening intervals are laid out day by day as real instants
+/// (so a 09:00–18:00 day is 9 hours on the days the clocks move too) with a running
+/// total, and each span costs two binary searches. Days are laid out only as far as a span
+/// reaches: a report's cost follows its data, not the distance from its range to today.
 public struct OpenTime: Sendable {
+    private let hours: BusinessHours
     /// Sorted, non-overlapping `[start, end)` in milliseconds.
-    private let starts: [Int64]
-    private let ends: [Int64]
+    private var starts: [Int64] = []
+    private var ends: [Int64] = []
     /// Open milliseconds before interval i.
-    private let before: [Int64]
+    private var before: [Int64] = []
+    /// The first local day not laid out yet, and the instant it starts.
+    private var nextDay: Int64
+    private var laidOutUntil: Int64
 
-    /// The intervals of every local day touching `[from, to]`.
-    public init(_ hours: BusinessHours, from: Timestamp, to: Timestamp) {
+    /// Nothing before the local day before `from` is ever asked for.
+    public init(_ hours: BusinessHours, from: Timestamp) {
+        self.hours = hours
         var clock = ShopClock(zone: hours.calendar.timeZone)
-        let first = clock.localDay(from) - 1, last = clock.localDay(to) + 1
-        var intervals: [(Int64, Int64)] = []
-        for day in first...last {
-            guard !hours.closedDates.contains(ShopClock.dateString(ofDay: day)) else { continue }
-            if hours.alwaysOpen {
-                intervals.append((Self.instant(hours.calendar, day, 0), Self.instant(hours.calendar, day + 1, 0)))
-                continue
-            }
-            for range in hours.ranges[ShopClock.weekday(ofDay: day) % 7] ?? [] {
-                // A range past midnight (22:00–02:00) belongs to the day it starts.
-                let end = range.end > range.start ? range.end : range.end + 24 * 60
-                intervals.append((Self.instant(hours.calendar, day, range.start), Self.instant(hours.calendar, day, end)))
-            }
-        }
-        intervals.sort { $0.0 < $1.0 }
-        var merged: [(Int64, Int64)] = []
-        for (start, end) in intervals where end > start {
-            if let lastEnd = merged.last?.1, start <= lastEnd {
-                merged[merged.count - 1].1 = max(lastEnd, end)
-            } else {
-                merged.append((start, end))
-            }
-        }
-        starts = merged.map(\.0)
-        ends = merged.map(\.1)
-        var total: Int64 = 0
-        before = merged.map { interval in
-            defer { total += interval.1 - interval.0 }
-            return total
-        }
+        nextDay = clock.localDay(from) - 1
+        laidOutUntil = Self.instant(hours.calendar, nextDay, 0)
     }
 
     /// Open milliseconds between two instants (0 when `to` is not after `from`).
-    public func milliseconds(from: Timestamp, to: Timestamp) -> Int64 {
-        max(0, cumulative(to.milliseconds) - cumulative(from.milliseconds))
+    public mutating func milliseconds(from: Timestamp, to: Timestamp) -> Int64 {
+        guard to > from else { return 0 }
+        layOut(through: to.milliseconds)
+        return max(0, cumulative(to.milliseconds) - cumulative(from.milliseconds))
+    }
+
+    /// Lays out days until every interval starting at or before `t` is known (a range past
+    /// midnight belongs to the day it starts, so its day is laid out before `t`'s).
+    private mutating func layOut(through t: Int64) {
+        while laidOutUntil <= t {
+            let day = nextDay
+            nextDay += 1
+            laidOutUntil = Self.instant(hours.calendar, nextDay, 0)
+            guard !hours.closedDates.contains(ShopClock.dateString(ofDay: day)) else { continue }
+            let ranges = hours.alwaysOpen ? [(start: 0, end: 24 * 60)]
+                : (hours.ranges[ShopClock.weekday(ofDay: day) % 7] ?? []).sorted { $0.start < $1.start }
+            for range in ranges {
+                let end = range.end > range.start ? range.end : range.end + 24 * 60
+                append(Self.instant(hours.calendar, day, range.start), Self.instant(hours.calendar, day, end))
+            }
+        }
+    }
+
+    /// Adds an interval that starts no earlier than every one before it, merged with the
+    /// last when they overlap (yesterday's 22:00–02:00 and today's 00:00–06:00).
+    private mutating func append(_ start: Int64, _ end: Int64) {
+        guard end > start else { return }
+        if let lastEnd = ends.last, start <= lastEnd {
+            ends[ends.count - 1] = max(lastEnd, end)
+            return
+        }
+        before.append((before.last ?? 0) + ((ends.last ?? 0) - (starts.last ?? 0)))
+        starts.append(start)
+        ends.append(end)
     }
 
     /// Open milliseconds from the first interval up to `t`.
@@ -71,9 +81,13 @@ public struct OpenTime: Sendable {
         let c = ShopClock.civil(day + Int64(minute / (24 * 60)))
         let m = minute % (24 * 60)
         let components = DateComponents(year: c.year, month: c.month, day: c.day, hour: m / 60, minute: m % 60)
+        // Noon exists on every day; the fallback is only there to keep this function total.
+        let noon = calendar.date(from: DateComponents(year: c.year, month: c.month, day: c.day, hour: 12))
+            ?? Date(timeIntervalSince1970: Double(day * 86_400 + 43_200))
         let date = calendar.date(from: components)
-            ?? calendar.nextDate(after: calendar.date(from: DateComponents(year: c.year, month: c.month, day: c.day))!,
-                                 matching: DateComponents(hour: m / 60, minute: m % 60), matchingPolicy: .nextTime)!
+            ?? calendar.nextDate(after: calendar.startOfDay(for: noon).addingTimeInterval(-1),
+                                 matching: DateComponents(hour: m / 60, minute: m % 60), matchingPolicy: .nextTime)
+            ?? noon
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 }

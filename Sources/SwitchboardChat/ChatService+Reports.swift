@@ -116,7 +116,7 @@ extension ChatService {
 
     /// The CSV, written to `sink` in pieces of about 64 KiB as the rows are read.
     public func reportCSV(_ scope: ReportScope, _ sink: ([UInt8]) throws -> Void) throws {
-        let open = scope.hours.map { OpenTime($0, from: scope.filter.from, to: scope.now) }
+        var open = scope.hours.map { OpenTime($0, from: scope.filter.from) }
         func seconds(_ from: Timestamp?, _ to: Timestamp?) -> String {
             guard let from, let to else { return "" }
             let ms = open?.milliseconds(from: from, to: to) ?? max(0, to.milliseconds - from.milliseconds)
@@ -167,7 +167,7 @@ public enum CSV {
 struct ReportTally {
     private let scope: ReportScope
     private var clock: ShopClock
-    private let open: OpenTime?
+    private var open: OpenTime?
     private var totals = ReportAnswer.Totals()
     private var firstResponses: [Int64] = []
     private var resolutions: [Int64] = []
@@ -183,7 +183,7 @@ struct ReportTally {
     init(_ scope: ReportScope) {
         self.scope = scope
         clock = ShopClock(zone: scope.zone)
-        open = scope.hours.map { OpenTime($0, from: scope.filter.from, to: scope.now) }
+        open = scope.hours.map { OpenTime($0, from: scope.filter.from) }
         firstMonday = scope.firstDay - Int64(ShopClock.weekday(ofDay: scope.firstDay) - 1)
         let lastDay = scope.firstDay + Int64(scope.dayCount) - 1
         let count = scope.weekly ? Int((lastDay - firstMonday) / 7) + 1 : scope.dayCount
@@ -192,7 +192,7 @@ struct ReportTally {
 
     var agentIds: [String] { Array(agents.keys) }
 
-    private func duration(_ from: Timestamp, _ to: Timestamp) -> Int64 {
+    private mutating func duration(_ from: Timestamp, _ to: Timestamp) -> Int64 {
         open?.milliseconds(from: from, to: to) ?? max(0, to.milliseconds - from.milliseconds)
     }
 
@@ -202,7 +202,7 @@ struct ReportTally {
         hours[(local.weekday - 1) * 24 + local.hour] += 1
         totals.conversations += 1
         buckets[index].conversations += 1
-        if row.botResolved { totals.botResolved += 1 }
+        if row.botResolved(at: scope.now) { totals.botResolved += 1 }
         if row.offline { totals.offlineMessages += 1 }
         if row.status == .closed { totals.closed += 1 }
         if row.rateable { rateable += 1 }

@@ -2,13 +2,14 @@ import Foundation
 import SwitchboardCore
 
 /// The shop's wall clock for reports: which local day, weekday and hour an instant falls
-/// on. The zone's offset is looked up once per UTC hour (a report over 100,000
-/// conversations asks a few thousand times, not 100,000).
+/// on. The zone's offset is looked up once per quarter of an hour of UTC (some zones move
+/// their clocks at :30 or :45 UTC), so a report over 100,000 conversations asks the zone a
+/// few thousand times, not 100,000.
 struct ShopClock {
     let zone: TimeZone
     private var offsets: [Int64: Int64] = [:]
-    /// The last hour asked for and its offset: rows come roughly in time order.
-    private var lastHour: Int64 = .min
+    /// The last quarter hour asked for and its offset: rows come roughly in time order.
+    private var lastSlot: Int64 = .min
     private var lastOffset: Int64 = 0
 
     init(zone: TimeZone) { self.zone = zone }
@@ -16,16 +17,16 @@ struct ShopClock {
     /// Seconds since 1970-01-01 00:00 on the shop's wall clock.
     mutating func localSeconds(_ t: Timestamp) -> Int64 {
         let seconds = Self.floorDiv(t.milliseconds, 1000)
-        let hour = Self.floorDiv(seconds, 3600)
-        if hour == lastHour { return seconds + lastOffset }
+        let slot = Self.floorDiv(seconds, 900)
+        if slot == lastSlot { return seconds + lastOffset }
         let offset: Int64
-        if let known = offsets[hour] {
+        if let known = offsets[slot] {
             offset = known
         } else {
-            offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
-            offsets[hour] = offset
+            offset = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(slot * 900))))
+            offsets[slot] = offset
         }
-        (lastHour, lastOffset) = (hour, offset)
+        (lastSlot, lastOffset) = (slot, offset)
         return seconds + offset
     }
 

@@ -4,6 +4,8 @@ public struct ReportRow: Equatable, Sendable {
     /// The conversation's id: read for the CSV only (`details`), "" in a tally's rows.
     public var id: String
     public var createdAt: Timestamp
+    /// The last activity (a message, a change).
+    public var updatedAt: Timestamp
     public var status: ConversationStatus
     public var requestedAgentAt: Timestamp?
     /// The first agent message after the request for a person (or the first at all).
@@ -20,11 +22,12 @@ public struct ReportRow: Equatable, Sendable {
     public var agentName: String? = nil
     public var labelNames: [String] = []
 
-    public init(id: String, createdAt: Timestamp, status: ConversationStatus, requestedAgentAt: Timestamp?,
+    public init(id: String, createdAt: Timestamp, updatedAt: Timestamp, status: ConversationStatus, requestedAgentAt: Timestamp?,
                 firstResponseAt: Timestamp?, firstResponseAgentId: String?, closedAt: Timestamp?, agentId: String?,
                 offline: Bool, hasAgentReplied: Bool, ratingScore: Int?) {
         self.id = id
         self.createdAt = createdAt
+        self.updatedAt = updatedAt
         self.status = status
         self.requestedAgentAt = requestedAgentAt
         self.firstResponseAt = firstResponseAt
@@ -36,8 +39,14 @@ public struct ReportRow: Equatable, Sendable {
         self.ratingScore = ratingScore
     }
 
-    /// Closed without ever asking for a person.
-    public var botResolved: Bool { status == .closed && requestedAgentAt == nil }
+    /// How long a chat the bot handles must be quiet to count as resolved by it: a shopper
+    /// who got the answer leaves, and nothing closes a chat the bot handles.
+    public static let botIdleSeconds: Int64 = 3600
+
+    /// Never asked for a person, and closed or quiet for `botIdleSeconds` at `now`.
+    public func botResolved(at now: Timestamp) -> Bool {
+        requestedAgentAt == nil && (status == .closed || updatedAt.adding(seconds: Self.botIdleSeconds) <= now)
+    }
     /// Closed and an agent wrote in it: the widget asked (or could have).
     public var rateable: Bool { status == .closed && hasAgentReplied }
 }

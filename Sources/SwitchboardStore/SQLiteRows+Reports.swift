@@ -8,7 +8,7 @@ import SwitchboardCore
 extension SQLiteRows {
     /// The status as a number (no string to make and compare per row); the id only for the CSV.
     private static let reportColumns = """
-        c.created_at, CASE c.status WHEN 'automated' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, c.requested_agent_at,
+        c.created_at, c.updated_at, CASE c.status WHEN 'automated' THEN 0 WHEN 'agent' THEN 1 ELSE 2 END, c.requested_agent_at,
         c.first_response_at, c.first_response_agent_id, c.closed_at, c.assigned_agent_id, c.offline,
         c.has_agent_replied, c.rating_score
         """
@@ -40,19 +40,20 @@ extension SQLiteRows {
         if details { sql += " ORDER BY c.created_at, c.id" }
         let cursor = try Row.fetchCursor(try db.cachedStatement(sql: sql), arguments: arguments)
         while let row = try cursor.next() {
-            let status: Int = row[1]
+            let status: Int = row[2]
             var report = ReportRow(
-                id: "", createdAt: Timestamp(milliseconds: row[0]), status: Self.statuses[min(max(status, 0), 2)],
-                requestedAgentAt: (row[2] as Int64?).map(Timestamp.init(milliseconds:)),
-                firstResponseAt: (row[3] as Int64?).map(Timestamp.init(milliseconds:)),
-                firstResponseAgentId: row[4],
-                closedAt: (row[5] as Int64?).map(Timestamp.init(milliseconds:)),
-                agentId: row[6], offline: row[7], hasAgentReplied: row[8], ratingScore: row[9])
+                id: "", createdAt: Timestamp(milliseconds: row[0]), updatedAt: Timestamp(milliseconds: row[1]),
+                status: Self.statuses[min(max(status, 0), 2)],
+                requestedAgentAt: (row[3] as Int64?).map(Timestamp.init(milliseconds:)),
+                firstResponseAt: (row[4] as Int64?).map(Timestamp.init(milliseconds:)),
+                firstResponseAgentId: row[5],
+                closedAt: (row[6] as Int64?).map(Timestamp.init(milliseconds:)),
+                agentId: row[7], offline: row[8], hasAgentReplied: row[9], ratingScore: row[10])
             if details {
-                report.id = row[10]
-                report.contact = row[11]
-                report.agentName = row[12]
-                let labels: String = row[13] ?? "[]"
+                report.id = row[11]
+                report.contact = row[12]
+                report.agentName = row[13]
+                let labels: String = row[14] ?? "[]"
                 report.labelNames = (try? JSONDecoder().decode([String].self, from: Data(labels.utf8))) ?? []
             }
             try body(report)

@@ -17,7 +17,7 @@ extension MemoryRows {
         }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
         for c in matching {
             let first = state.firstResponses[c.id]
-            var row = ReportRow(id: c.id, createdAt: c.createdAt, status: c.status, requestedAgentAt: c.requestedAgentAt,
+            var row = ReportRow(id: c.id, createdAt: c.createdAt, updatedAt: c.updatedAt, status: c.status, requestedAgentAt: c.requestedAgentAt,
                                 firstResponseAt: first?.at, firstResponseAgentId: first?.agentId, closedAt: c.closedAt,
                                 agentId: c.assignedAgentId, offline: c.offline, hasAgentReplied: c.hasAgentReplied,
                                 ratingScore: c.closedAt.flatMap { state.ratings[MemoryState.ratingKey(c.id, $0)]?.score })

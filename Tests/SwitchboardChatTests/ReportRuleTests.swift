@@ -23,7 +23,8 @@ struct ReportStatisticsTests {
     static func open(_ zone: String, _ week: [String: [[String]]], closed: [String] = [],
                      _ from: String, _ to: String) -> Int64 {
         let hours = BusinessHours(AvailabilitySettings(timezone: zone, hours: week, closedDates: closed))!
-        return OpenTime(hours, from: t(from), to: t(to)).milliseconds(from: t(from), to: t(to)) / 1000
+        var open = OpenTime(hours, from: t(from))
+        return open.milliseconds(from: t(from), to: t(to)) / 1000
     }
 
     static let weekdays = ["mon", "tue", "wed", "thu", "fri"].reduce(into: [String: [[String]]]()) { $0[$1] = [["09:00", "18:00"]] }
@@ -237,6 +238,43 @@ struct ReportRuleTests {
             _ = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: Array(#"{"csat": {"question": ""}}"#.utf8)),
                                                 by: Self.admin)
         }
+    }
+
+    @Test(arguments: Engine.allCases) func rangesFarFromTodayCostNothingAndNeverCrash(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        _ = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: Array(
+            #"{"availability": {"hours": {"mon": [["09:00", "18:00"]]}, "timezone": "Europe/Berlin"}}"#.utf8)), by: Self.admin)
+        // A range in the future, and one 2,000 years back: empty, quick, no layout of the days between.
+        for (from, to) in [("2099-01-01", "2099-01-02"), ("0001-01-01", "0002-02-04")] {
+            let overview = try desk.service.reportOverview(try desk.service.reportScope(
+                ReportParameters(from: from, to: to, businessHours: "true")))
+            #expect(overview.totals.conversations == 0 && overview.firstResponse.medianSeconds == nil)
+        }
+    }
+
+    @Test(arguments: Engine.allCases) func aChatTheBotHandlesCountsAsResolvedOnceTheShopperLeft(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        let (chat, session) = try desk.start()
+        try desk.say(chat, session, "Where is my parcel?")
+        let now = Timestamp.now()
+        let fresh = try desk.service.reportOverview(try desk.service.reportScope(ReportParameters(), at: now))
+        #expect(fresh.totals.conversations == 1 && fresh.totals.botResolved == 0)
+        // An hour later nobody has asked for a person, and nothing closes a chat the bot handles.
+        let later = try desk.service.reportOverview(try desk.service.reportScope(ReportParameters(), at: now.adding(seconds: 3700)))
+        #expect(later.totals.botResolved == 1 && later.totals.escalated == 0 && later.totals.closed == 0)
+    }
+
+    @Test(arguments: Engine.allCases) func hoursFollowZonesThatMoveTheirClocksAtHalfPast(_ engine: Engine) throws {
+        let desk = try Desk(engine)
+        _ = try desk.service.updateSettings(try WireJSON.decode(SettingsPatch.self, from: Array(
+            #"{"availability": {"timezone": "Australia/Adelaide"}}"#.utf8)), by: Self.admin)
+        // Adelaide moved from +09:30 to +10:30 at 16:30 UTC on 2025-10-04: 16:45 UTC is 03:15 on Sunday the 5th.
+        _ = try desk.service.importConversations(try Self.lines([
+            #"{"created_at": "2025-10-04T16:45:00Z", "closed_at": "2025-10-04T17:00:00Z"}"#,
+        ]), at: Self.t("2026-01-01T00:00:00Z"))
+        let overview = try desk.service.reportOverview(try desk.service.reportScope(ReportParameters(from: "2025-10-05", to: "2025-10-05")))
+        #expect(overview.totals.conversations == 1)
+        #expect(overview.busiestHours.filter { $0[2] > 0 } == [[7, 3, 1]])
     }
 
     static func t(_ text: String) -> Timestamp { Timestamp(iso8601: text)! }

@@ -12,6 +12,12 @@ struct FastCGIServerTests {
     /// `afterAnswer` runs with the socket once the server's answer ended (EOF), before close.
     static func send(_ socketPath: String, params: [String: String], body: [UInt8],
                      afterAnswer: (Int32) -> Void = { _ in }) throws -> String {
+        try exchange(socketPath, params: params, body: body, afterAnswer: afterAnswer).stdout
+    }
+
+    /// `send`, also saying whether the server ended the request (an END_REQUEST record).
+    static func exchange(_ socketPath: String, params: [String: String], body: [UInt8],
+                         afterAnswer: (Int32) -> Void = { _ in }) throws -> (stdout: String, ended: Bool) {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         let connected = try UnixSocketAddress(path: socketPath).withSockaddr { connect(fd, $0, $1) }
@@ -46,15 +52,41 @@ struct FastCGIServerTests {
         }
         afterAnswer(fd)
         var stdout: [UInt8] = []
+        var ended = false
         var i = 0
         while i + 8 <= received.count {
             let type = received[i + 1]
             let contentLength = Int(received[i + 4]) << 8 | Int(received[i + 5])
             let padding = Int(received[i + 6])
-            if type == 6 { stdout += received[(i + 8)..<(i + 8 + contentLength)] }
+            if type == 6, i + 8 + contentLength <= received.count { stdout += received[(i + 8)..<(i + 8 + contentLength)] }
+            if type == 3 { ended = true }
             i += 8 + contentLength + padding
         }
-        return String(decoding: stdout, as: UTF8.self)
+        return (String(decoding: stdout, as: UTF8.self), ended)
+    }
+
+    /// A streamed body goes out in pieces with no Content-Length and ends the request; a
+    /// stream that fails after its head is cut off with no end of request, so nginx fails
+    /// the reply instead of passing on half a file as if it were whole.
+    @Test func aStreamedBodyEndsTheRequestOnlyWhenItCompletes() throws {
+        struct Broken: Error {}
+        let path = Self.socketPath()
+        let server = FastCGIServer(socketPath: path, threads: 1, maxBodyBytes: 1024) { input in
+            guard case .request(let request) = input else { return FastCGIResponse(status: 500) }
+            let fails = request.params["QUERY_STRING"] == "fail"
+            return FastCGIResponse(status: 200, headers: [("Content-Type", "text/csv")], stream: { write in
+                try write(Array("a,b\r\n".utf8))
+                if fails { throw Broken() }
+                try write(Array("1,2\r\n".utf8))
+            })
+        }
+        try server.start()
+        defer { server.shutdown(); server.wait() }
+        let whole = try Self.exchange(path, params: ["REQUEST_METHOD": "GET"], body: [])
+        #expect(whole.ended && whole.stdout.hasSuffix("\r\n\r\na,b\r\n1,2\r\n"))
+        #expect(!whole.stdout.contains("Content-Length"))
+        let cut = try Self.exchange(path, params: ["REQUEST_METHOD": "GET", "QUERY_STRING": "fail"], body: [])
+        #expect(!cut.ended && !cut.stdout.contains("1,2"))
     }
 
     static func socketPath() -> String {

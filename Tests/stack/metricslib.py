@@ -56,7 +56,17 @@ ENUMS: dict[str, set[str]] = {
 WEBHOOK_METRICS = {"switchboard_webhook_endpoints_disabled": ("gauge", ())}
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-CONTENT_TYPE = re.compile(r"^text/plain;\s*version=0\.0\.4(;\s*charset=utf-8)?$", re.IGNORECASE)
+
+
+def is_prometheus_text(content_type: str) -> bool:
+    """`text/plain; version=0.0.4`, optionally with `charset=utf-8`, parameters in any order."""
+    media, *params = [p.strip() for p in content_type.split(";")]
+    pairs = {}
+    for p in params:
+        key, _, value = p.partition("=")
+        pairs[key.strip().lower()] = value.strip().strip('"')
+    return (media.lower() == "text/plain" and pairs.get("version") == "0.0.4"
+            and set(pairs) <= {"version", "charset"} and pairs.get("charset", "utf-8").lower() == "utf-8")
 
 
 def family_name(exposed: str) -> str:
@@ -115,7 +125,7 @@ def parse(stack: Any, path: str, token: str | None = None) -> Scrape:
     t1 = time.time()
     assert resp.status_code == 200, f"GET {path}: {resp.status_code} {resp.headers} {resp.text[:300]}"
     ctype = resp.headers.get("Content-Type", "")
-    assert CONTENT_TYPE.match(ctype), f"GET {path}: Content-Type {ctype!r}, not Prometheus text 0.0.4"
+    assert is_prometheus_text(ctype), f"GET {path}: Content-Type {ctype!r}, not Prometheus text 0.0.4"
     text = resp.text
     families = {f.name: f for f in text_string_to_metric_families(text)}
     types = {}

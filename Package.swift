@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Prometheus text exposition (counters, gauges, histograms) for /metrics.
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -72,15 +74,20 @@ let package = Package(
             name: "SwitchboardStore",
             dependencies: ["SwitchboardCore", "POSIXSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The worker's and the notifier's Prometheus metrics: the only importer of Prometheus.
+        .target(
+            name: "SwitchboardMetrics",
+            dependencies: ["SwitchboardCore", .product(name: "Prometheus", package: "swift-prometheus")]
+        ),
         .target(
             name: "SwitchboardAPI",
-            dependencies: ["SwitchboardCore", "SwitchboardChat", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SwitchboardCore", "SwitchboardChat", "SwitchboardMetrics", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "switchboard-worker",
             dependencies: [
                 "FastCGI", "POSIXSupport", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
-                "SwitchboardMail",
+                "SwitchboardMail", "SwitchboardMetrics",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,7 +96,7 @@ let package = Package(
         .target(
             name: "SwitchboardNotifier",
             dependencies: [
-                "POSIXSupport", "SwitchboardCore",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -99,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "POSIXSupport", "SwitchboardCore", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime", "SwitchboardMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -131,7 +138,8 @@ let package = Package(
             // GRDB only to damage a database by hand (CorruptValueTests) and read raw rows.
             dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore"]),
+        .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore",
+                                                              "SwitchboardMetrics"]),
         .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
         .testTarget(name: "SwitchboardMailTests", dependencies: ["SwitchboardMail", "SwitchboardCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),

@@ -1,4 +1,5 @@
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// Declares the API's routes, each under its audience. A handler is registered only
 /// together with the check of who may call it, and receives the caller that check resolved
@@ -48,6 +49,14 @@ struct RouteTable {
     mutating func listener(_ method: String, _ path: String,
                            _ handler: @escaping @Sendable (HTTPRequest, Identity) throws -> HTTPResponse) {
         add(method, path, .listener, resolving: auth.listener, handler)
+    }
+
+    /// A monitoring system: a client on this host, or the bearer of `token` when one is set.
+    mutating func monitor(_ method: String, _ path: String, token: String?,
+                          _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse) {
+        add(method, path, .monitor, resolving: { request in
+            try MetricsAccess.check(authorization: request.header("authorization"), remoteAddress: request.remoteAddress, token: token)
+        }) { request, _ in try handler(request) }
     }
 
     /// A handler that runs only with the caller `resolve` found in the request.

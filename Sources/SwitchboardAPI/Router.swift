@@ -19,6 +19,9 @@ public enum Audience: String, Sendable, CaseIterable {
     /// Whoever may open an event stream: an agent's token, or a customer's session with the
     /// conversation it names (nginx's `auth_request` for `/api/v1/events`).
     case listener
+    /// A monitoring system: a loopback client, or the bearer `SWITCHBOARD_METRICS_TOKEN`
+    /// names when it is set (403 `metrics_forbidden` / 401 `invalid_token`).
+    case monitor
 }
 
 /// Matches method + path to a handler. Paths are `/`-separated literals and `:name`
@@ -41,6 +44,8 @@ public struct Router: Sendable {
         /// Per segment: a literal to compare, or (nil) a parameter named in `names`.
         let literals: [Substring?]
         let names: [String?]
+        /// The path as registered (`/api/v1/agent/conversations/:id`): a metric's label.
+        let template: String
         let handler: Handler
     }
     /// Routes by their number of segments, in registration order: a request is compared
@@ -56,14 +61,21 @@ public struct Router: Sendable {
         let segments = path.split(separator: "/")
         let names = segments.map { $0.first == ":" ? String($0.dropFirst()) : nil }
         let literals = zip(segments, names).map { $1 == nil ? $0 : nil }
-        routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names, handler: handler))
+        routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names, template: path,
+                                                         handler: handler))
         entries.append(Entry(method: method, path: path, audience: audience))
     }
 
     public enum Match {
-        case found(Handler, [String: String])
+        case found(Handler, [String: String], template: String)
         case methodNotAllowed(allowed: [String])
         case notFound
+
+        /// The matched route's template, nil when none matched.
+        var template: String? {
+            if case .found(_, _, let template) = self { return template }
+            return nil
+        }
     }
 
     public func match(method: String, path: String) -> Match {
@@ -87,7 +99,7 @@ public struct Router: Sendable {
             for (name, part) in zip(route.names, parts) {
                 if let name { parameters[name] = String(part) }
             }
-            return .found(route.handler, parameters)
+            return .found(route.handler, parameters, template: route.template)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }

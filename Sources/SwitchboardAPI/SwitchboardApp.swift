@@ -2,6 +2,7 @@ import Dispatch
 import Logging
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// The whole REST API as one function from request to response. It never throws: an
 /// `AppError` becomes its JSON answer, anything else a logged 500 that reveals nothing.
@@ -15,12 +16,17 @@ public struct SwitchboardApp: Sendable {
     private let router: Router
     private let logger: Logger
     private let requestLog: RequestLog?
+    private let metrics: WorkerMetrics?
 
     /// `notifier` reports the notifier's state for the health check ("ok"/"unavailable"), nil when there is none.
     /// `requestLog` receives each request's fields sorted by name; without it they go to `logger`.
+    /// `metrics` counts every answer and serves `GET /metrics/worker` (`metricsToken`: the
+    /// bearer it wants; nil: loopback clients only).
     public init(service: ChatService, realtime: any RealtimeSink, notifier: @escaping @Sendable () -> String? = { nil },
-                logger: Logger = Logger(label: "switchboard.api"), requestLog: RequestLog? = nil) {
+                logger: Logger = Logger(label: "switchboard.api"), requestLog: RequestLog? = nil,
+                metrics: WorkerMetrics? = nil, metricsToken: String? = nil) {
         self.requestLog = requestLog
+        self.metrics = metrics
         var table = RouteTable(auth: Authenticator(service: service))
         CustomerRoutes(service: service, realtime: realtime).register(&table)
         AgentRoutes(service: service, realtime: realtime).register(&table)
@@ -34,6 +40,7 @@ public struct SwitchboardApp: Sendable {
         ReportRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
+        if let metrics { MetricsRoutes(service: service, metrics: metrics, token: metricsToken).register(&table) }
         self.router = table.router
         self.logger = logger
     }
@@ -43,17 +50,24 @@ public struct SwitchboardApp: Sendable {
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds
-        return finish(request, dispatch(request), started: started)
+        let (response, route) = dispatch(request)
+        return finish(request, response, started: started, route: route)
     }
 
     /// Logs and stamps an answer that the transport produced itself (413, broken body).
     public func respond(_ request: HTTPRequest, with response: HTTPResponse) -> HTTPResponse {
-        finish(request, response, started: DispatchTime.now().uptimeNanoseconds)
+        let route = router.match(method: request.method, path: request.path).template ?? Self.unmatched
+        return finish(request, response, started: DispatchTime.now().uptimeNanoseconds, route: route)
     }
 
-    private func finish(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64) -> HTTPResponse {
+    /// The route label of a request that matched no route (a metric never names a raw path).
+    static let unmatched = "unmatched"
+
+    private func finish(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64, route: String) -> HTTPResponse {
         var response = response
-        let micros = (DispatchTime.now().uptimeNanoseconds - started) / 1000
+        let nanos = DispatchTime.now().uptimeNanoseconds - started
+        let micros = nanos / 1000
+        metrics?.request(route: route, method: request.method, status: response.status, seconds: .nanoseconds(Int64(nanos)))
         if !request.requestId.isEmpty { response.headers.append(("X-Request-Id", request.requestId)) }
         // Sorted by name, as the log handler writes metadata.
         let fields = [("duration_ms", "\(Double(micros) / 1000)"), ("method", request.method), ("path", request.path),
@@ -66,16 +80,17 @@ public struct SwitchboardApp: Sendable {
         return response
     }
 
-    private func dispatch(_ request: HTTPRequest) -> HTTPResponse {
+    /// The answer and the route template it came from (`unmatched` for none).
+    private func dispatch(_ request: HTTPRequest) -> (HTTPResponse, String) {
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
-            return .error(.notFound("No route \(request.method) \(request.path).", code: "route_not_found"))
+            return (.error(.notFound("No route \(request.method) \(request.path).", code: "route_not_found")), Self.unmatched)
         case .methodNotAllowed(let allowed):
             var response = HTTPResponse.error(AppError(status: 405, code: "method_not_allowed",
                                                        detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", "))."))
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
-            return response
-        case .found(let handler, let parameters):
+            return (response, Self.unmatched)
+        case .found(let handler, let parameters, let template):
             var routed = request
             routed.pathParameters = parameters
             do {
@@ -84,21 +99,36 @@ public struct SwitchboardApp: Sendable {
                     response.body = []
                     response.stream = nil
                 }
-                return response
+                return (response, template)
             } catch let error as AppError {
                 if error.status >= 500 {
                     logger.error("refused: \(error.code)", metadata: [
                         "path": "\(request.path)", "request_id": "\(request.requestId)", "cause": "\(error.cause ?? "")",
                     ])
                 }
-                return .error(error)
+                if error.code == "storage_unavailable" { metrics?.storageError(Self.storageErrorKind(error.cause)) }
+                return (.error(error), template)
             } catch {
                 logger.error("unhandled error", metadata: [
                     "path": "\(request.path)", "request_id": "\(request.requestId)", "error": "\(String(reflecting: error))",
                 ])
-                return .error(AppError(status: 500, code: "internal_error",
-                                       detail: "Something went wrong on our side. The request id in X-Request-Id helps us find it."))
+                return (.error(AppError(status: 500, code: "internal_error",
+                                        detail: "Something went wrong on our side. The request id in X-Request-Id helps us find it.")),
+                        template)
             }
+        }
+    }
+
+    /// Which kind of storage failure a 503's cause names: it starts with SQLite's (extended)
+    /// result code, whose low byte is the primary code.
+    static func storageErrorKind(_ cause: String?) -> WorkerMetrics.StorageErrorKind {
+        guard let code = Int((cause ?? "").prefix { $0.isNumber }) else { return .other }
+        switch code & 0xFF {
+        case 5, 6: return .busy          // SQLITE_BUSY, SQLITE_LOCKED
+        case 13: return .full            // SQLITE_FULL
+        case 8: return .readonly         // SQLITE_READONLY
+        case 10, 14, 15: return .io      // SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PROTOCOL
+        default: return .other
         }
     }
 

@@ -1,4 +1,5 @@
 import Crypto
+import SwitchboardCore
 import Dispatch
 import Foundation
 import _CryptoExtras
@@ -93,12 +94,7 @@ public enum Secrets {
         Array(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)).prefix(16))
     }
 
-    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var diff: UInt8 = 0
-        for i in 0..<a.count { diff |= a[i] ^ b[i] }
-        return diff == 0
-    }
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool { ConstantTime.equal(a, b) }
 
     /// A readable random password for demo accounts (~95 bits).
     public static func password() -> String {

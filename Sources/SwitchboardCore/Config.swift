@@ -33,6 +33,8 @@ public struct Config: Sendable {
     /// Where e-mail goes out (`smtp://user:pass@host:587`, `smtps://…`); nil: no e-mail at all.
     /// Holds a password: never logged (`smtpServerForLogs` is the safe spelling).
     public var smtpURL: String?
+    /// The bearer `/metrics/...` wants; nil: clients on this host only.
+    public var metricsToken: String?
     /// The CAs to trust for the SMTP server's certificate instead of the system's.
     public var smtpCAFile: String?
     /// The sender of every e-mail.
@@ -138,6 +140,12 @@ public struct Config: Sendable {
             config.smtpURL = url
         }
         config.smtpCAFile = value(.smtpCAFile)
+        if let token = value(.metricsToken) {
+            guard token.count >= 16, token.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+                throw ConfigError("SWITCHBOARD_METRICS_TOKEN must be at least 16 characters without spaces")
+            }
+            config.metricsToken = token
+        }
         if let from = value(.mailFrom) {
             guard Validate.isEmail(from) else { throw ConfigError("SWITCHBOARD_MAIL_FROM=\(from) is not an e-mail address") }
             config.mailFrom = from
@@ -191,6 +199,7 @@ public struct Config: Sendable {
         case ConfigVariable.mailRetry.name: String(c.mailRetrySeconds)
         case ConfigVariable.customerSessionTTL.name: String(c.customerSessionTTLSeconds)
         case ConfigVariable.widgetOrigins.name: c.widgetOrigins.joined(separator: " ")
+        case ConfigVariable.metricsToken.name: c.metricsToken == nil ? "" : "(set)"
         default: nil
         }
     }

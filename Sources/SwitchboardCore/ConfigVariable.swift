@@ -129,11 +129,15 @@ extension ConfigVariable {
     public static let widgetOrigins = ConfigVariable(
         "SWITCHBOARD_WIDGET_ORIGINS", .text("http://127.0.0.1:8081"), nil,
         "the sites that may show the chat until an admin saves a list (Settings → Widget; `https://shop.example https://www.shop.example`, or `*` for any site)")
+    public static let metricsToken = ConfigVariable(
+        "SWITCHBOARD_METRICS_TOKEN", .unset(meaning: "clients on this host only"), nil,
+        "with it, `/metrics/worker` and `/metrics/notifier` answer only `Authorization: Bearer <this token>` (from anywhere); at least 16 characters; never logged")
 
     /// Every variable the executables read, in the order the docs list them.
     public static let all: [ConfigVariable] = [
         dataDir, runDir, routing, workerThreads, maxBodyBytes, tokenTTL, scryptLogN, maxConcurrentHashes, hashQueue,
         maxOpenChatsPerAddress, loginFailuresBeforeBackoff, sseMaxLifetime, notifierPoll, eventRetention, heartbeat,
         smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, offlineMailDelay, presenceGrace, mailRetry, customerSessionTTL, widgetOrigins,
+        metricsToken,
     ]
 }

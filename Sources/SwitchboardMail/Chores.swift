@@ -14,12 +14,15 @@ public final class Chores: Sendable {
     private let smtp: SMTPClient?
     private let mailFrom: String
     private let logger: Logger
+    /// Told of each SMTP attempt's outcome: "sent", "retry" or "failed" (the worker's metrics).
+    private let onMailOutcome: @Sendable (String) -> Void
     private let wake = DispatchSemaphore(value: 0)
     private let stopping = Mutex(false)
     private let thread = Mutex<NativeThread?>(nil)
 
-    public init(service: ChatService, config: Config, logger: Logger) {
+    public init(service: ChatService, config: Config, logger: Logger, onMailOutcome: @escaping @Sendable (String) -> Void = { _ in }) {
         self.service = service
+        self.onMailOutcome = onMailOutcome
         smtp = config.smtpURL.map { SMTPClient(url: $0, caFile: config.smtpCAFile) }
         mailFrom = config.mailFrom
         self.logger = logger
@@ -83,10 +86,12 @@ public final class Chores: Sendable {
         let about: Logger.Metadata = ["email": "\(email.id)", "kind": "\(email.kind.rawValue)", "attempt": "\(email.attempts)"]
         do {
             try smtp.send(from: mailFrom, to: email.recipient, message: message)
+            onMailOutcome("sent")
             try service.emailSent(email)
             logger.info("e-mail sent", metadata: about)
         } catch let error as SMTPError {
             let state = try? service.emailFailed(email, error: error.description, permanent: error.permanent)
+            onMailOutcome(state == .failed ? "failed" : "retry")
             logger.warning("e-mail not sent: \(error)", metadata: about.merging(["now": "\(state?.rawValue ?? "unknown")"]) { $1 })
         } catch {
             // Sent, but not recorded: the lease runs out and it is sent again (same Message-ID).

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// The fan-out. It tails the `events` outbox (on a wake-up datagram and on a fallback
 /// timer) and writes each event to the streams allowed to see it. Resume: a subscriber
@@ -29,13 +30,16 @@ public final class Hub: @unchecked Sendable {
     /// Told when an agent's first stream opens or last one closes, and (with
     /// `recordsCustomers`) the same for a conversation's customer.
     private let recorder: StreamRecorder?
+    /// What `/metrics/notifier` tells: open streams, deliveries, evictions.
+    let metrics: NotifierMetrics?
     private let recordsCustomers: Bool
     private var tailing = false
     private var tailAgain = false
 
     public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, config: Config, logger: Logger,
-                batch: Int = 500, maxPending: Int = 5000, recorder: StreamRecorder? = nil) {
+                batch: Int = 500, maxPending: Int = 5000, recorder: StreamRecorder? = nil, metrics: NotifierMetrics? = nil) {
         self.recorder = recorder
+        self.metrics = metrics
         // Whether a shopper saw a reply matters only for e-mailing it.
         recordsCustomers = config.mailEnabled
         self.loop = loop
@@ -70,7 +74,8 @@ public final class Hub: @unchecked Sendable {
         let retry = 2000 + Int.random(in: 0..<3000)
         subscriber.write(": connected\nretry: \(retry)\n\n")
         let lifetime = Double(config.sseMaxLifetimeSeconds) * Double.random(in: 0.9...1.1)
-        subscriber.lifetime = loop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) {
+        subscriber.lifetime = loop.scheduleTask(in: .milliseconds(Int64(lifetime * 1000))) { [metrics] in
+            metrics?.evicted(.lifetime)
             _ = subscriber.end()
         }
         if let resumeFrom { startReplay(subscriber, from: resumeFrom) }
@@ -82,12 +87,14 @@ public final class Hub: @unchecked Sendable {
         switch identity {
         case .agent(let agentId):
             guard let removed = agents.removeValue(forKey: key) else { return }
+            metrics?.streamClosed(.agent)
             removed.lifetime?.cancel()
             let left = (agentStreams[agentId] ?? 1) - 1
             agentStreams[agentId] = left > 0 ? left : nil
             if left <= 0 { recorder?.record(.agent(agentId), open: false) }
         case .customer(let conversationId, _):
             guard let removed = customers[conversationId]?.removeValue(forKey: key) else { return }
+            metrics?.streamClosed(.customer)
             removed.lifetime?.cancel()
             if customers[conversationId]?.isEmpty == true {
                 customers[conversationId] = nil
@@ -104,6 +111,7 @@ public final class Hub: @unchecked Sendable {
     }
 
     private func add(_ subscriber: Subscriber) {
+        metrics?.streamOpened(Self.audience(subscriber.identity))
         switch subscriber.identity {
         case .agent(let agentId):
             agents[subscriber.id] = subscriber
@@ -149,20 +157,28 @@ public final class Hub: @unchecked Sendable {
                 return
             }
             var flushed: EventLoopFuture<Void>?
+            var replayed = 0
             for event in events where event.id > subscriber.lastSent {
                 let frame = Hub.frame(event)
-                if frame.reaches(subscriber.identity) { flushed = subscriber.write(frame.text) }
+                if frame.reaches(subscriber.identity) {
+                    flushed = subscriber.write(frame.text)
+                    replayed += 1
+                }
                 subscriber.lastSent = event.id
             }
+            if replayed > 0 { metrics?.delivered(Self.audience(subscriber.identity), count: replayed) }
             if events.count == batch {
                 // More to replay: continue once this batch has left, so memory stays bounded.
                 (flushed ?? loop.makeSucceededVoidFuture()).whenComplete { [self] _ in replay(subscriber) }
                 return
             }
+            var caughtUp = 0
             for frame in subscriber.pending where frame.id.map({ $0 > subscriber.lastSent }) ?? true && frame.reaches(subscriber.identity) {
                 subscriber.write(frame.text)
+                caughtUp += 1
                 if let id = frame.id { subscriber.lastSent = id }
             }
+            if caughtUp > 0 { metrics?.delivered(Self.audience(subscriber.identity), count: caughtUp) }
             subscriber.pending = []
             subscriber.replaying = false
         }
@@ -230,6 +246,7 @@ public final class Hub: @unchecked Sendable {
     private func endStreams(of event: StoredEvent) {
         guard let revoked = try? WireJSON.decode(EventPayload.AgentSessionRevoked.self, from: event.data) else { return }
         for subscriber in agents.values where subscriber.identity == .agent(agentId: revoked.agentId) {
+            metrics?.evicted(.revoked)
             _ = subscriber.end()
         }
     }
@@ -243,6 +260,7 @@ public final class Hub: @unchecked Sendable {
         for group in customers.values {
             for subscriber in group.values where subscriber.identity.sessionId == revoked.sessionId {
                 if !subscriber.replaying { subscriber.write(encoded) }
+                metrics?.evicted(.revoked)
                 _ = subscriber.end()
             }
         }
@@ -270,34 +288,55 @@ public final class Hub: @unchecked Sendable {
     private func deliver(_ frame: Frame, into touched: inout [Subscriber]) {
         // Encoded once; every subscriber's write shares the same bytes.
         let encoded = allocator.buffer(string: frame.text)
+        // Counted here and added once per frame, not per stream (10,000 streams, one add).
+        var toAgents = 0, toCustomers = 0
         if frame.forAgents {
-            for subscriber in agents.values where frame.reaches(subscriber.identity) { send(frame, encoded, to: subscriber, &touched) }
+            for subscriber in agents.values where frame.reaches(subscriber.identity) {
+                if send(frame, encoded, to: subscriber, &touched) { toAgents += 1 }
+            }
         }
         if frame.forEveryCustomer {
-            for group in customers.values { for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) } }
+            for group in customers.values {
+                for subscriber in group.values where send(frame, encoded, to: subscriber, &touched) { toCustomers += 1 }
+            }
         } else if frame.forCustomer, let conversationId = frame.conversationId, let group = customers[conversationId] {
-            for subscriber in group.values { send(frame, encoded, to: subscriber, &touched) }
+            for subscriber in group.values where send(frame, encoded, to: subscriber, &touched) { toCustomers += 1 }
         }
+        if toAgents > 0 { metrics?.delivered(.agent, count: toAgents) }
+        if toCustomers > 0 { metrics?.delivered(.customer, count: toCustomers) }
     }
 
-    private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber, _ touched: inout [Subscriber]) {
+    static func audience(_ identity: Identity) -> NotifierMetrics.Audience {
+        if case .agent = identity { return .agent }
+        return .customer
+    }
+
+    /// True when the frame was written to this stream now (not held for a replay, not a
+    /// duplicate, not dropped).
+    @discardableResult
+    private func send(_ frame: Frame, _ encoded: ByteBuffer, to subscriber: Subscriber, _ touched: inout [Subscriber]) -> Bool {
         if subscriber.replaying {
             subscriber.pending.append(frame)
-            if subscriber.pending.count > maxPending { subscriber.channel.close(promise: nil) }
-            return
+            if subscriber.pending.count > maxPending {
+                metrics?.evicted(.slow)
+                subscriber.channel.close(promise: nil)
+            }
+            return false
         }
         if let id = frame.id {
-            guard id > subscriber.lastSent else { return }
+            guard id > subscriber.lastSent else { return false }
             subscriber.lastSent = id
         }
         guard subscriber.channel.isWritable else {
             // Too slow to keep up: drop the connection rather than buffer without bound;
             // the client reconnects with Last-Event-ID and replays what it missed.
+            metrics?.evicted(.slow)
             subscriber.channel.close(promise: nil)
-            return
+            return false
         }
         if !subscriber.needsFlush { touched.append(subscriber) }
         subscriber.enqueue(encoded)
+        return true
     }
 
     private func heartbeat() {

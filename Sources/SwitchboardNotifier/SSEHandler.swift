@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
 /// channel to the hub; anything else gets a JSON error. The stream is authorized by
@@ -18,15 +19,24 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias OutboundOut = ByteBuffer
 
     private let hub: Hub
+    private let metricsToken: String?
     private var subscribed: Identity?
 
-    public init(hub: Hub) { self.hub = hub }
+    /// `metricsToken`: the bearer `/metrics/notifier` wants (nil: clients on this host only).
+    public init(hub: Hub, metricsToken: String? = nil) {
+        self.hub = hub
+        self.metricsToken = metricsToken
+    }
+
+    /// The client's address as nginx saw it, for `/metrics/notifier` (nginx sets it).
+    static let remoteAddressHeader = "X-Switchboard-Remote-Addr"
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         // Once streaming, the decoder is gone and nothing read is a request (nginx sends
         // nothing more): dropped unread, whatever its type.
         guard subscribed == nil, case .head(let head) = unwrapInboundIn(data) else { return }
         let (path, query) = Self.split(head.uri)
+        if path == "/metrics/notifier", let metrics = hub.metrics { return scrape(context, head, metrics) }
         guard path == "/api/v1/events" else {
             return fail(context, .notFound, code: "route_not_found", detail: "No route \(head.method.rawValue) \(path).")
         }
@@ -68,6 +78,28 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// The head of every stream: close-delimited (see the type's comment).
     static let streamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n"
         + "X-Accel-Buffering: no\r\nConnection: close\r\n\r\n"
+
+    /// `GET /metrics/notifier` (API.md "Metrics"), under the worker's own access rule.
+    private func scrape(_ context: ChannelHandlerContext, _ head: HTTPRequestHead, _ metrics: NotifierMetrics) {
+        guard head.method == .GET else {
+            return fail(context, .methodNotAllowed, code: "method_not_allowed", detail: "Use GET.")
+        }
+        do {
+            try MetricsAccess.check(authorization: head.headers.first(name: "Authorization"),
+                                    remoteAddress: head.headers.first(name: Self.remoteAddressHeader) ?? "", token: metricsToken)
+        } catch let error as AppError {
+            return fail(context, HTTPResponseStatus(statusCode: error.status), code: error.code, detail: error.detail)
+        } catch {
+            return fail(context, .forbidden, code: "metrics_forbidden", detail: "Metrics are for this host only.")
+        }
+        let body = metrics.exposition()
+        var buffer = context.channel.allocator.buffer(capacity: body.count + 160)
+        buffer.writeString("HTTP/1.1 200 OK\r\nContent-Type: \(prometheusContentType)\r\nCache-Control: no-store\r\n"
+                           + "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n")
+        buffer.writeBytes(body)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
 
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
         let body = NotifierJSON.error(detail: detail, code: code)

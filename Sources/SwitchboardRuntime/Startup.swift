@@ -39,11 +39,12 @@ public let schemaMismatchExitStatus: Int32 = 78
 /// migrate` does, once, before the services start. A schema other than this build's is one
 /// line on stderr and exit 78.
 public func openDatabase(_ config: Config, _ logger: Logger, program: String,
-                         onEventsCommitted: @escaping @Sendable () -> Void = {}) -> SQLiteStore {
+                         onEventsCommitted: @escaping @Sendable () -> Void = {},
+                         commitObserver: (@Sendable (Int, Duration) -> Void)? = nil) -> SQLiteStore {
     let store: SQLiteStore
     let schema: SchemaVersion
     do {
-        store = try SQLiteStore(config: config, onEventsCommitted: onEventsCommitted)
+        store = try SQLiteStore(config: config, onEventsCommitted: onEventsCommitted, commitObserver: commitObserver)
         schema = try store.schema()
     } catch {
         logger.critical("cannot open the database at \(config.databasePath): \(error)")

@@ -46,12 +46,12 @@ final class GroupCommitter: @unchecked Sendable {
     let maxBatchTime: Duration
     /// Called once after every commit whose batch appended outbox events.
     private let onEventsCommitted: @Sendable () -> Void
-    /// For tests: told of each batch's commit (its size) after the commit returned,
-    /// before any of its callers is woken.
-    let observer: (@Sendable (Int) -> Void)?
+    /// Told of each batch's commit (its size and how long it took, BEGIN to COMMIT
+    /// returned) before any of its callers is woken: the tests, and the worker's metrics.
+    let observer: (@Sendable (Int, Duration) -> Void)?
 
     init(pool: DatabasePool, maxBatch: Int = 64, maxBatchTime: Duration = .milliseconds(10),
-         onEventsCommitted: @escaping @Sendable () -> Void, observer: (@Sendable (Int) -> Void)? = nil) {
+         onEventsCommitted: @escaping @Sendable () -> Void, observer: (@Sendable (Int, Duration) -> Void)? = nil) {
         self.pool = pool
         self.maxBatch = maxBatch
         self.maxBatchTime = maxBatchTime
@@ -140,7 +140,7 @@ final class GroupCommitter: @unchecked Sendable {
         }
         let left = batch.dropFirst(ran.count)
         if !left.isEmpty { lock.withLock { queue.jobs.insert(contentsOf: left, at: 0) } }
-        observer?(ran.count)
+        observer?(ran.count, ContinuousClock.now - started)
         if ran.contains(where: { $0.failure == nil && $0.appendedEvents }) { onEventsCommitted() }
         for job in ran { job.done.signal() }
         return ran

@@ -12,9 +12,11 @@ public final class SQLiteStore: ChatStore {
     private let committer: GroupCommitter
 
     /// `onEventsCommitted` runs once after each commit that appended outbox events (the
-    /// worker wakes the notifier there); `commitObserver` is for tests (see GroupCommitter).
+    /// worker wakes the notifier there); `commitObserver` hears each batch's size and time
+    /// (the tests, the worker's metrics; see GroupCommitter).
     public init(path: String, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {},
-                commitObserver: (@Sendable (Int) -> Void)? = nil, statementObserver: (@Sendable (String) -> Void)? = nil) throws {
+                commitObserver: (@Sendable (Int, Duration) -> Void)? = nil,
+                statementObserver: (@Sendable (String) -> Void)? = nil) throws {
         var config = Configuration()
         config.busyMode = .timeout(10)
         config.readonly = readOnly
@@ -43,13 +45,15 @@ public final class SQLiteStore: ChatStore {
     /// Opens the database the configuration names. The data directory is made (or made
     /// again) private to the service's user, 0700, and the database files 0600: chats and
     /// credential hashes are nobody else's business on a shared machine.
-    public convenience init(config: Config, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
+    public convenience init(config: Config, readOnly: Bool = false, onEventsCommitted: @escaping @Sendable () -> Void = {},
+                            commitObserver: (@Sendable (Int, Duration) -> Void)? = nil) throws {
         let files = FileManager.default
         try files.createDirectory(atPath: config.dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: config.dataDir)
         let oldMask = umask(0o077)
         defer { umask(oldMask) }
-        try self.init(path: config.databasePath, readOnly: readOnly, onEventsCommitted: onEventsCommitted)
+        try self.init(path: config.databasePath, readOnly: readOnly, onEventsCommitted: onEventsCommitted,
+                      commitObserver: commitObserver)
         for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: config.databasePath + suffix) {
             try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config.databasePath + suffix)
         }

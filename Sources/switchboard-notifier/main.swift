@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import POSIXSupport
 import SwitchboardCore
+import SwitchboardMetrics
 import SwitchboardNotifier
 import SwitchboardRuntime
 import SwitchboardStore
@@ -41,7 +42,8 @@ let recorder = StreamRecorder(write: { changes in
         for change in changes { try rows.setStreamPresence(change.subject, open: change.open, at: change.at) }
     }
 }, failed: { error in logger.error("cannot record stream presence: \(error)") })
-let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger, recorder: recorder)
+let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger, recorder: recorder,
+              metrics: NotifierMetrics())
 
 do {
     try loop.submit { try hub.start() }.wait()
@@ -65,7 +67,7 @@ let bootstrap = ServerBootstrap(group: group)
         channel.eventLoop.makeCompletedFuture {
             // Requests decoded by NIO; answers written as bytes by the handler (no encoder).
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-            try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub))
+            try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub, metricsToken: config.metricsToken))
         }
     }
 

@@ -5,6 +5,7 @@ import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
 import SwitchboardMail
+import SwitchboardMetrics
 import SwitchboardRuntime
 import SwitchboardStore
 #if canImport(Glibc)
@@ -20,12 +21,15 @@ do {
     logger.critical("cannot address the notifier: \(error)")
     exit(1)
 }
+// What /metrics/worker tells (API.md "Metrics").
+let metrics = WorkerMetrics()
 // Once per group commit that appended events: a hint, never waited on.
-let store = openDatabase(config, logger, program: "switchboard-worker", onEventsCommitted: { link.wake() })
+let store = openDatabase(config, logger, program: "switchboard-worker", onEventsCommitted: { link.wake() },
+                         commitObserver: { batch, took in metrics.committed(batch: batch, took: took) })
 
 let service = ChatService(store: store, config: config)
 let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" },
-                         requestLog: processRequestLog())
+                         requestLog: processRequestLog(), metrics: metrics, metricsToken: config.metricsToken)
 
 let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,
                            maxBodyBytes: config.maxBodyBytes) { input in
@@ -42,7 +46,9 @@ let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.
 }
 
 // Presence from streams, unseen replies, the e-mail outbox: off the request threads.
-let chores = Chores(service: service, config: config, logger: Logger(label: "switchboard.chores"))
+let chores = Chores(service: service, config: config, logger: Logger(label: "switchboard.chores"), onMailOutcome: { outcome in
+    WorkerMetrics.EmailResult(rawValue: outcome).map(metrics.email)
+})
 
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])

@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardMetrics
 import SwitchboardStore
 
 /// Records typing signals instead of sending datagrams, so tests can see them.
@@ -30,30 +31,35 @@ final class TestAPI: @unchecked Sendable {
     let app: SwitchboardApp
     let service: ChatService
     let realtime = RecordingRealtime()
+    let metrics: WorkerMetrics
     private let directory: String
 
     /// `mail`: as if SMTP were configured (e-mails are queued; nothing is sent in-process).
-    init(routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, mail: Bool = false) throws {
+    /// `metricsToken`: what `/metrics/worker` wants (nil: loopback clients only).
+    init(routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, mail: Bool = false, metricsToken: String? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: directory + "/api.sqlite")
+        let metrics = WorkerMetrics()
+        self.metrics = metrics
+        let store = try SQLiteStore(path: directory + "/api.sqlite",
+                                    commitObserver: { batch, took in metrics.committed(batch: batch, took: took) })
         try store.migrate()
         var policy = ChatPolicy()
         policy.mailEnabled = mail
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
                               hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy)
         _ = try service.importFAQs(demoFAQs, by: .cli)
-        app = SwitchboardApp(service: service, realtime: realtime)
+        app = SwitchboardApp(service: service, realtime: realtime, metrics: metrics, metricsToken: metricsToken)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     func call(_ method: String, _ path: String, json: String? = nil, headers: [String: String] = [:],
-              query: [String: String] = [:]) -> Reply {
+              query: [String: String] = [:], from remoteAddress: String = "") -> Reply {
         var all = headers
         if json != nil { all["Content-Type"] = all["Content-Type"] ?? "application/json" }
         let response = app.handle(HTTPRequest(method: method, path: path, query: query, headers: all,
-                                              body: Array((json ?? "").utf8), requestId: "test"))
+                                              body: Array((json ?? "").utf8), requestId: "test", remoteAddress: remoteAddress))
         return Reply(status: response.status, raw: response)
     }
 

@@ -37,6 +37,8 @@ struct OwnershipTests {
     static func expectation(_ wrong: Wrong, _ audience: Audience) -> (Int, [String])? {
         switch (wrong, audience) {
         case (_, .public): nil
+        // In-process requests come from no address: never this host's, so never let in.
+        case (_, .monitor): (403, ["metrics_forbidden"])
         case (.none, .customer), (.none, .customerSession): (401, ["missing_session"])
         case (.none, .listener): (401, ["missing_credentials"])
         case (.none, _): (401, ["missing_token"])

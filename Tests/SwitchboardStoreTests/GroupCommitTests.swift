@@ -18,7 +18,7 @@ struct GroupCommitTests {
     }
 
     func store(_ db: TempDatabase, _ batches: Batches) throws -> SQLiteStore {
-        try SQLiteStore(path: db.path("test.sqlite"), commitObserver: { batches.add($0) })
+        try SQLiteStore(path: db.path("test.sqlite"), commitObserver: { size, _ in batches.add(size) })
     }
 
     @Test func sixtyFourConcurrentWritersEachStoredOnceInGapFreeCommitOrder() throws {
@@ -81,7 +81,7 @@ struct GroupCommitTests {
     @Test func noCallerWaitsPastItsOwnCommitWhileOthersKeepWriting() throws {
         let db = try TempDatabase()
         let committed = Atomic<Int>(0)
-        let store = try SQLiteStore(path: db.path("test.sqlite"), commitObserver: { _ in committed.add(1, ordering: .relaxed) })
+        let store = try SQLiteStore(path: db.path("test.sqlite"), commitObserver: { _, _ in committed.add(1, ordering: .relaxed) })
         try store.migrate()
         let service = ChatService(store: store, routing: .manual, hasher: PasswordHasher(logN: 10, maxConcurrent: 2))
         let chats = try (0..<16).map { _ in try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil) }

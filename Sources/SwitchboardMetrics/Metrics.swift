@@ -1,0 +1,128 @@
+import Prometheus
+
+/// The Prometheus text format's content type (version 0.0.4).
+public let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
+
+/// One metric's name, unit and help, as `switchboard_<name>_<unit>`.
+func named(_ name: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "switchboard", metricName: name, unitName: unit, helpText: help)
+}
+
+/// What the worker counts (API.md "Metrics"). Every label value is bounded: a route
+/// template, a method, a status class, a fixed word; never an id or a user's text.
+public final class WorkerMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+    private let batchSize: ValueHistogram
+    private let commitTime: DurationHistogram
+    private let queueChats: Gauge
+    private let oldestWait: Gauge
+    private let agentsOnline: Gauge
+
+    static let requestBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+                                             .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                             .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(10)]
+    static let commitBuckets: [Duration] = [.microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+                                            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+                                            .milliseconds(100), .milliseconds(250), .seconds(1)]
+
+    public init() {
+        batchSize = registry.makeValueHistogram(
+            descriptor: named("group_commit_batch", "size", "Writes per durable commit."),
+            buckets: [1, 2, 4, 8, 16, 32, 64])
+        commitTime = registry.makeDurationHistogram(
+            descriptor: named("group_commit_duration", "seconds", "One batch: BEGIN to COMMIT returned (its fsync)."),
+            buckets: Self.commitBuckets)
+        queueChats = registry.makeGauge(descriptor: named("queue", "chats", "Chats waiting in the queue."))
+        oldestWait = registry.makeGauge(
+            descriptor: named("queue_oldest_wait", "seconds", "How long the oldest chat in the queue has waited (0: none)."))
+        agentsOnline = registry.makeGauge(descriptor: named("agents", "online", "Agents online."))
+        for kind in StorageErrorKind.allCases { storageErrors(kind).increment(by: Int64(0)) }
+        for result in EmailResult.allCases { emails(result).increment(by: Int64(0)) }
+    }
+
+    /// A request the worker answered: `route` is its template (or "unmatched").
+    public func request(route: String, method: String, status: Int, seconds: Duration) {
+        let statusClass = "\(min(max(status / 100, 1), 5))xx"
+        registry.makeCounter(descriptor: named("http_requests", "total", "Requests the worker answered."),
+                             labels: [("route", route), ("method", method), ("status", statusClass)]).increment()
+        registry.makeDurationHistogram(
+            descriptor: named("http_request_duration", "seconds", "From the request's arrival in the worker to its answer."),
+            labels: [("route", route), ("method", method)], buckets: Self.requestBuckets).record(seconds)
+    }
+
+    /// One group commit: how many writes, how long.
+    public func committed(batch: Int, took: Duration) {
+        batchSize.record(Double(batch))
+        commitTime.record(took)
+    }
+
+    public enum StorageErrorKind: String, CaseIterable, Sendable { case busy, full, readonly, io, other }
+
+    private func storageErrors(_ kind: StorageErrorKind) -> Counter {
+        registry.makeCounter(descriptor: named("storage_errors", "total", "Writes refused with 503 storage_unavailable."),
+                             labels: [("kind", kind.rawValue)])
+    }
+
+    public func storageError(_ kind: StorageErrorKind) { storageErrors(kind).increment() }
+
+    public enum EmailResult: String, CaseIterable, Sendable { case sent, retry, failed }
+
+    private func emails(_ result: EmailResult) -> Counter {
+        registry.makeCounter(descriptor: named("emails", "total", "SMTP attempts of the e-mail outbox."),
+                             labels: [("result", result.rawValue)])
+    }
+
+    public func email(_ result: EmailResult) { emails(result).increment() }
+
+    /// The text exposition, with the gauges read from the database just before.
+    public func exposition(queueChats chats: Int, oldestWaitSeconds: Double, agentsOnline online: Int) -> [UInt8] {
+        queueChats.set(Double(chats))
+        oldestWait.set(oldestWaitSeconds)
+        agentsOnline.set(Double(online))
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
+
+/// What the notifier counts (API.md "Metrics").
+public final class NotifierMetrics: Sendable {
+    private let registry = PrometheusCollectorRegistry()
+
+    public enum Audience: String, CaseIterable, Sendable { case customer, agent }
+    public enum Eviction: String, CaseIterable, Sendable { case revoked, lifetime, slow }
+
+    public init() {
+        for audience in Audience.allCases {
+            streams(audience).set(Double(0))
+            delivered(audience).increment(by: Int64(0))
+        }
+        for reason in Eviction.allCases { evictions(reason).increment(by: Int64(0)) }
+    }
+
+    private func streams(_ audience: Audience) -> Gauge {
+        registry.makeGauge(descriptor: named("streams", "open", "Event streams the notifier holds."),
+                           labels: [("audience", audience.rawValue)])
+    }
+
+    private func delivered(_ audience: Audience) -> Counter {
+        registry.makeCounter(descriptor: named("events_delivered", "total", "Events written to streams, live and replayed."),
+                             labels: [("audience", audience.rawValue)])
+    }
+
+    private func evictions(_ reason: Eviction) -> Counter {
+        registry.makeCounter(descriptor: named("stream_evictions", "total", "Streams the notifier ended."),
+                             labels: [("reason", reason.rawValue)])
+    }
+
+    public func streamOpened(_ audience: Audience) { streams(audience).increment() }
+    public func streamClosed(_ audience: Audience) { streams(audience).decrement() }
+    public func delivered(_ audience: Audience, count: Int = 1) { delivered(audience).increment(by: Int64(count)) }
+    public func evicted(_ reason: Eviction) { evictions(reason).increment() }
+
+    public func exposition() -> [UInt8] {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}

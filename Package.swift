@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard",
             dependencies: [
-                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI",
+                "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             // The demo shop's FAQs, imported by `switchboard seed`.

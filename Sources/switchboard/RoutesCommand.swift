@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchboardAPI
 import SwitchboardCore
+import SwitchboardMetrics
 
 /// `switchboard routes`: the API's route table as the worker registers it, each route with
 /// its audience (who may call it). The stack's access test tries every line of it with every
@@ -12,7 +13,8 @@ struct RoutesCommand: ParsableCommand {
     @Flag(help: "One JSON object a line: {\"method\", \"path\", \"audience\"}.") var json = false
 
     func run() throws {
-        let app = SwitchboardApp(service: try openStore().1, realtime: NoRealtime())
+        // With metrics, as the worker runs: /metrics/worker is in the table too.
+        let app = SwitchboardApp(service: try openStore().1, realtime: NoRealtime(), metrics: WorkerMetrics())
         for route in app.routes {
             if json {
                 print(try WireJSON.string(["method": route.method, "path": route.path, "audience": route.audience.rawValue]))

@@ -59,7 +59,8 @@ def route_table(stack) -> list[dict]:
     """Every route the worker registers, with its audience: `switchboard routes --json`
     builds the same table (docs/API.md's matrix, read from the code, not copied)."""
     rows = [json.loads(line) for line in stack.cli("routes", "--json").splitlines() if line.strip()]
-    assert {r["audience"] for r in rows} == {"public", "customer", "customer_session", "agent", "admin", "listener"}, rows
+    assert {r["audience"] for r in rows} == {"public", "customer", "customer_session", "agent", "admin", "listener",
+                                             "monitor"}, rows
     return rows
 
 
@@ -190,6 +191,16 @@ def test_the_table_covers_both_paths_of_every_agent_route(world):
     agent = {(m, p, a) for m, p, a in paths if p.startswith("/api/v1/agent/")}
     assert len(agent) >= 15
     assert {(m, p.replace("/api/v1/agent/", "/api/v1/officer/"), a) for m, p, a in agent} <= paths
+
+
+def test_monitor_routes_are_this_hosts(world):
+    """A monitor route (metrics) answers a client on this host without credentials; the
+    token case and other hosts are in test_metrics.py and the Swift MetricsTests."""
+    monitor = [r for r in world.routes if r["audience"] == "monitor"]
+    assert {(r["method"], r["path"]) for r in monitor} == {("GET", "/metrics/worker")}
+    for route in monitor:
+        r = world.s.get(route["path"])
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/plain; version=0.0.4"), r.text[:200]
 
 
 def test_public_routes_need_nothing(world):

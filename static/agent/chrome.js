@@ -33,6 +33,7 @@ export function showConsole(me) {
   const reports = me.role === 'admin' ? 'Reports' : 'My numbers';
   $('open-reports-label').textContent = reports;
   $('open-reports').setAttribute('aria-label', reports);
+  $('open-reports').title = reports;
 }
 
 export function renderPresence(presence) {

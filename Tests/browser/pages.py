@@ -54,6 +54,15 @@ def someone_online(stack) -> None:
     stack.agent_call("POST", "/api/v1/agent/presence", stack.login(*STANDBY), json={"presence": "online"})
 
 
+def asking_for_a_person(stack, shop, text: str) -> str:
+    """The shopper in the demo shop's widget writes and asks for a person; their conversation's id."""
+    someone_online(stack)
+    shop.visit().open().send(text)
+    shop.wait_text(text, "customer")
+    shop.talk_to_person()
+    return shop.session()["conversationId"]
+
+
 def nobody_online(stack) -> None:
     """Every agent offline: the widget offers "Leave a message". Agents created by other tests
     (whose passwords this does not know) go offline the admin's way: disabled, then enabled."""

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from conftest import ADMIN_PASSWORD, resize
-from pages import shot, someone_online, wait_for
+from pages import asking_for_a_person, shot, wait_for
 
 A = "/api/v1/agent"
 
@@ -143,15 +143,6 @@ def test_slash_ref_and_enter_puts_the_rendered_reply_in_the_composer(stack, cons
     wait_for(c.d, lambda: c.d.find_element(By.ID, "canned-popup").get_attribute("hidden") is not None, "Esc did not close the list")
     assert reply_box(c).get_attribute("value") == "/re"
     clear_box(c)
-
-
-def asking_for_a_person(stack, shop, text: str) -> str:
-    """The shopper in the demo shop's widget writes and asks for a person; their conversation's id."""
-    someone_online(stack)
-    shop.visit().open().send(text)
-    shop.wait_text(text, "customer")
-    shop.talk_to_person()
-    return shop.session()["conversationId"]
 
 
 def test_a_note_is_drawn_as_a_note_and_never_reaches_the_widget(stack, shopper, console, closing):

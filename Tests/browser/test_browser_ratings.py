@@ -24,7 +24,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from conftest import ADMIN_PASSWORD, resize
-from pages import shot, someone_online, wait_for
+from pages import asking_for_a_person, shot, wait_for
 
 A = "/api/v1/agent"
 C = "/api/v1/customer"
@@ -45,15 +45,6 @@ def csat(stack):
     """Changes the shop's csat settings for a test; the defaults come back at its end."""
     yield lambda **members: set_csat(stack, **members)
     set_csat(stack, **DEFAULT_CSAT)
-
-
-def asking_for_a_person(stack, shop, text: str) -> str:
-    """The shopper in the demo shop's widget writes and asks for a person; their conversation's id."""
-    someone_online(stack)
-    shop.visit().open().send(text)
-    shop.wait_text(text, "customer")
-    shop.talk_to_person()
-    return shop.session()["conversationId"]
 
 
 def answered_and_closed(stack, conv_id: str, reply: str) -> str:

@@ -44,8 +44,8 @@ public struct Router: Sendable {
         /// Per segment: a literal to compare, or (nil) a parameter named in `names`.
         let literals: [Substring?]
         let names: [String?]
-        /// The path as registered (`/api/v1/agent/conversations/:id`): a metric's label.
-        let template: String
+        /// Its place in `entries`.
+        let index: Int
         let handler: Handler
     }
     /// Routes by their number of segments, in registration order: a request is compared
@@ -61,21 +61,17 @@ public struct Router: Sendable {
         let segments = path.split(separator: "/")
         let names = segments.map { $0.first == ":" ? String($0.dropFirst()) : nil }
         let literals = zip(segments, names).map { $1 == nil ? $0 : nil }
-        routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names, template: path,
-                                                         handler: handler))
+        routes[segments.count, default: []].append(Route(method: method, literals: literals, names: names,
+                                                         index: entries.count, handler: handler))
         entries.append(Entry(method: method, path: path, audience: audience))
     }
 
     public enum Match {
-        case found(Handler, [String: String], template: String)
+        /// `index`: the route's place in `entries` (its template and method are there).
+        case found(Handler, [String: String], index: Int)
         case methodNotAllowed(allowed: [String])
         case notFound
 
-        /// The matched route's template, nil when none matched.
-        var template: String? {
-            if case .found(_, _, let template) = self { return template }
-            return nil
-        }
     }
 
     public func match(method: String, path: String) -> Match {
@@ -99,7 +95,7 @@ public struct Router: Sendable {
             for (name, part) in zip(route.names, parts) {
                 if let name { parameters[name] = String(part) }
             }
-            return .found(route.handler, parameters, template: route.template)
+            return .found(route.handler, parameters, index: route.index)
         }
         return allowed.isEmpty ? .notFound : .methodNotAllowed(allowed: allowed)
     }

@@ -17,6 +17,10 @@ public struct SwitchboardApp: Sendable {
     private let logger: Logger
     private let requestLog: RequestLog?
     private let metrics: WorkerMetrics?
+    /// Each route's metric handles, by its place in the router's entries, made once.
+    private let routeMetrics: [WorkerMetrics.Route]
+    /// Requests that matched no route, by method (others share "OTHER": a method is a label).
+    private let unmatchedMetrics: [String: WorkerMetrics.Route]
 
     /// `notifier` reports the notifier's state for the health check ("ok"/"unavailable"), nil when there is none.
     /// `requestLog` receives each request's fields sorted by name; without it they go to `logger`.
@@ -43,6 +47,10 @@ public struct SwitchboardApp: Sendable {
         if let metrics { MetricsRoutes(service: service, metrics: metrics, token: metricsToken).register(&table) }
         self.router = table.router
         self.logger = logger
+        routeMetrics = metrics.map { m in table.router.entries.map { m.route(template: $0.path, method: $0.method) } } ?? []
+        unmatchedMetrics = metrics.map { m in
+            Dictionary(uniqueKeysWithValues: Self.methods.map { ($0, m.route(template: Self.unmatched, method: $0)) })
+        } ?? [:]
     }
 
     /// Every route with its audience, in registration order (tests try each one).
@@ -56,18 +64,24 @@ public struct SwitchboardApp: Sendable {
 
     /// Logs and stamps an answer that the transport produced itself (413, broken body).
     public func respond(_ request: HTTPRequest, with response: HTTPResponse) -> HTTPResponse {
-        let route = router.match(method: request.method, path: request.path).template ?? Self.unmatched
+        var route: Int?
+        if case .found(_, _, let index) = router.match(method: request.method, path: request.path) { route = index }
         return finish(request, response, started: DispatchTime.now().uptimeNanoseconds, route: route)
     }
 
     /// The route label of a request that matched no route (a metric never names a raw path).
     static let unmatched = "unmatched"
+    static let methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"]
 
-    private func finish(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64, route: String) -> HTTPResponse {
+    /// `route`: the matched route's place in the router's entries, nil for none.
+    private func finish(_ request: HTTPRequest, _ response: HTTPResponse, started: UInt64, route: Int?) -> HTTPResponse {
         var response = response
         let nanos = DispatchTime.now().uptimeNanoseconds - started
         let micros = nanos / 1000
-        metrics?.request(route: route, method: request.method, status: response.status, seconds: .nanoseconds(Int64(nanos)))
+        if metrics != nil {
+            let handles = route.map { routeMetrics[$0] } ?? unmatchedMetrics[request.method] ?? unmatchedMetrics["OTHER"]
+            handles?.answered(status: response.status, took: .nanoseconds(Int64(nanos)))
+        }
         if !request.requestId.isEmpty { response.headers.append(("X-Request-Id", request.requestId)) }
         // Sorted by name, as the log handler writes metadata.
         let fields = [("duration_ms", "\(Double(micros) / 1000)"), ("method", request.method), ("path", request.path),
@@ -80,17 +94,17 @@ public struct SwitchboardApp: Sendable {
         return response
     }
 
-    /// The answer and the route template it came from (`unmatched` for none).
-    private func dispatch(_ request: HTTPRequest) -> (HTTPResponse, String) {
+    /// The answer and the route it came from (its place in the entries; nil for none).
+    private func dispatch(_ request: HTTPRequest) -> (HTTPResponse, Int?) {
         switch router.match(method: request.method, path: request.path) {
         case .notFound:
-            return (.error(.notFound("No route \(request.method) \(request.path).", code: "route_not_found")), Self.unmatched)
+            return (.error(.notFound("No route \(request.method) \(request.path).", code: "route_not_found")), nil)
         case .methodNotAllowed(let allowed):
             var response = HTTPResponse.error(AppError(status: 405, code: "method_not_allowed",
                                                        detail: "\(request.method) is not allowed here; use \(allowed.joined(separator: ", "))."))
             response.headers.append(("Allow", allowed.joined(separator: ", ")))
-            return (response, Self.unmatched)
-        case .found(let handler, let parameters, let template):
+            return (response, nil)
+        case .found(let handler, let parameters, let index):
             var routed = request
             routed.pathParameters = parameters
             do {
@@ -99,7 +113,7 @@ public struct SwitchboardApp: Sendable {
                     response.body = []
                     response.stream = nil
                 }
-                return (response, template)
+                return (response, index)
             } catch let error as AppError {
                 if error.status >= 500 {
                     logger.error("refused: \(error.code)", metadata: [
@@ -107,14 +121,14 @@ public struct SwitchboardApp: Sendable {
                     ])
                 }
                 if error.code == "storage_unavailable" { metrics?.storageError(Self.storageErrorKind(error.cause)) }
-                return (.error(error), template)
+                return (.error(error), index)
             } catch {
                 logger.error("unhandled error", metadata: [
                     "path": "\(request.path)", "request_id": "\(request.requestId)", "error": "\(String(reflecting: error))",
                 ])
                 return (.error(AppError(status: 500, code: "internal_error",
                                         detail: "Something went wrong on our side. The request id in X-Request-Id helps us find it.")),
-                        template)
+                        index)
             }
         }
     }

@@ -40,15 +40,33 @@ public final class WorkerMetrics: Sendable {
         for result in EmailResult.allCases { emails(result).increment(by: Int64(0)) }
     }
 
-    /// A request the worker answered: `route` is its template (or "unmatched").
-    public func request(route: String, method: String, status: Int, seconds: Duration) {
-        let statusClass = "\(min(max(status / 100, 1), 5))xx"
-        registry.makeCounter(descriptor: named("http_requests", "total", "Requests the worker answered."),
-                             labels: [("route", route), ("method", method), ("status", statusClass)]).increment()
-        registry.makeDurationHistogram(
-            descriptor: named("http_request_duration", "seconds", "From the request's arrival in the worker to its answer."),
-            labels: [("route", route), ("method", method)], buckets: Self.requestBuckets).record(seconds)
+    /// One route's counters (a status class each) and duration histogram, made once when the
+    /// route table is built: counting a request is then two atomic adds, no lookup by name
+    /// (which took a lock and built the labels' key on every request: the cheap reads lost
+    /// ~10 % of their rate to it in the bench).
+    public final class Route: Sendable {
+        let counters: [Counter]
+        let duration: DurationHistogram
+
+        init(_ registry: PrometheusCollectorRegistry, template: String, method: String) {
+            counters = (1...5).map { status in
+                registry.makeCounter(descriptor: named("http_requests", "total", "Requests the worker answered."),
+                                     labels: [("route", template), ("method", method), ("status", "\(status)xx")])
+            }
+            duration = registry.makeDurationHistogram(
+                descriptor: named("http_request_duration", "seconds", "From the request's arrival in the worker to its answer."),
+                labels: [("route", template), ("method", method)], buckets: WorkerMetrics.requestBuckets)
+        }
+
+        /// A request it answered with `status`, in `took`.
+        public func answered(status: Int, took: Duration) {
+            counters[min(max(status / 100, 1), 5) - 1].increment()
+            duration.record(took)
+        }
     }
+
+    /// The handles of a route (its template as registered, or "unmatched").
+    public func route(template: String, method: String) -> Route { Route(registry, template: template, method: method) }
 
     /// One group commit: how many writes, how long.
     public func committed(batch: Int, took: Duration) {

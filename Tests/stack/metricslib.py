@@ -45,7 +45,7 @@ NOTIFIER_ONLY = {"switchboard_streams_open", "switchboard_events_delivered_total
 # The closed sets of label values the contract names.
 ENUMS: dict[str, set[str]] = {
     "status": {"1xx", "2xx", "3xx", "4xx", "5xx"},
-    "method": {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"},
+    "method": {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"},
     "kind": {"busy", "full", "readonly", "io", "other"},
     "result": {"sent", "retry", "failed"},
     "audience": {"customer", "agent"},

@@ -103,40 +103,38 @@ public final class WorkerMetrics: Sendable {
     }
 }
 
-/// What the notifier counts (API.md "Metrics").
+/// What the notifier counts (API.md "Metrics"). Its handles are made once, like the
+/// worker's routes: counting a frame is an atomic add, not a registry lookup by name.
 public final class NotifierMetrics: Sendable {
     private let registry = PrometheusCollectorRegistry()
+    private let streams: [Audience: Gauge]
+    private let deliveries: [Audience: Counter]
+    private let evictions: [Eviction: Counter]
 
     public enum Audience: String, CaseIterable, Sendable { case customer, agent }
     public enum Eviction: String, CaseIterable, Sendable { case revoked, lifetime, slow }
 
     public init() {
-        for audience in Audience.allCases {
-            streams(audience).set(Double(0))
-            delivered(audience).increment(by: Int64(0))
-        }
-        for reason in Eviction.allCases { evictions(reason).increment(by: Int64(0)) }
+        let registry = registry
+        streams = Dictionary(uniqueKeysWithValues: Audience.allCases.map { audience in
+            (audience, registry.makeGauge(descriptor: named("streams", "open", "Event streams the notifier holds."),
+                                          labels: [("audience", audience.rawValue)]))
+        })
+        deliveries = Dictionary(uniqueKeysWithValues: Audience.allCases.map { audience in
+            (audience, registry.makeCounter(
+                descriptor: named("events_delivered", "total", "Events written to streams, live and replayed."),
+                labels: [("audience", audience.rawValue)]))
+        })
+        evictions = Dictionary(uniqueKeysWithValues: Eviction.allCases.map { reason in
+            (reason, registry.makeCounter(descriptor: named("stream_evictions", "total", "Streams the notifier ended."),
+                                          labels: [("reason", reason.rawValue)]))
+        })
     }
 
-    private func streams(_ audience: Audience) -> Gauge {
-        registry.makeGauge(descriptor: named("streams", "open", "Event streams the notifier holds."),
-                           labels: [("audience", audience.rawValue)])
-    }
-
-    private func delivered(_ audience: Audience) -> Counter {
-        registry.makeCounter(descriptor: named("events_delivered", "total", "Events written to streams, live and replayed."),
-                             labels: [("audience", audience.rawValue)])
-    }
-
-    private func evictions(_ reason: Eviction) -> Counter {
-        registry.makeCounter(descriptor: named("stream_evictions", "total", "Streams the notifier ended."),
-                             labels: [("reason", reason.rawValue)])
-    }
-
-    public func streamOpened(_ audience: Audience) { streams(audience).increment() }
-    public func streamClosed(_ audience: Audience) { streams(audience).decrement() }
-    public func delivered(_ audience: Audience, count: Int = 1) { delivered(audience).increment(by: Int64(count)) }
-    public func evicted(_ reason: Eviction) { evictions(reason).increment() }
+    public func streamOpened(_ audience: Audience) { streams[audience]?.increment() }
+    public func streamClosed(_ audience: Audience) { streams[audience]?.decrement() }
+    public func delivered(_ audience: Audience, count: Int = 1) { deliveries[audience]?.increment(by: Int64(count)) }
+    public func evicted(_ reason: Eviction) { evictions[reason]?.increment() }
 
     public func exposition() -> [UInt8] {
         var buffer: [UInt8] = []

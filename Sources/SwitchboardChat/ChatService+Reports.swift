@@ -87,12 +87,10 @@ extension ChatService {
 
     /// `YYYY-MM-DD` as a day number (400 `invalid_date` otherwise).
     static func dayNumber(_ text: String) throws -> Int64 {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard text.utf8.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-              (1...12).contains(m), (1...Timestamp.days(inMonth: m, of: y)).contains(d) else {
+        guard let date = Timestamp.civilDate(text) else {
             throw AppError.badRequest("\(String(text.prefix(40))): a date like 2026-12-01.", code: "invalid_date")
         }
-        return ShopClock.dayNumber(year: y, month: m, day: d)
+        return ShopClock.dayNumber(year: date.year, month: date.month, day: date.day)
     }
 
     public func reportOverview(_ scope: ReportScope) throws -> ReportAnswer.Overview {

@@ -77,12 +77,8 @@ public struct AvailabilitySettings: Codable, Equatable, Sendable {
     /// Checks every member but the time zone's name (which needs the zone database).
     public func checked() throws -> AvailabilitySettings {
         _ = try ranges()
-        for date in closedDates {
-            let parts = date.split(separator: "-")
-            guard date.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
-                  (1...12).contains(m), (1...Timestamp.days(inMonth: m, of: y)).contains(d) else {
-                throw AppError.badRequest("availability.closed_dates: dates like 2026-12-25.", code: "invalid_settings")
-            }
+        for date in closedDates where Timestamp.civilDate(date) == nil {
+            throw AppError.badRequest("availability.closed_dates: dates like 2026-12-25.", code: "invalid_settings")
         }
         var copy = self
         copy.awayMessage = try Validate.text(awayMessage, "availability.away_message", Limits.botText, code: "invalid_settings")

@@ -88,6 +88,25 @@ public struct Timestamp: Codable, Comparable, Hashable, Sendable {
     }
 
     /// 28–31: a date like February 31 is refused, not rolled over into March.
+    /// `YYYY-MM-DD` as a real date's parts (four, two and two digits between two dashes,
+    /// and a day the month has), or nil: the one reading of a date that settings (closed
+    /// dates) and queries (reports, search) share.
+    public static func civilDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
+        let b = Array(text.utf8)
+        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for i in range {
+                guard (48...57).contains(b[i]) else { return nil }
+                value = value * 10 + Int(b[i] - 48)
+            }
+            return value
+        }
+        guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
+              (1...12).contains(m), (1...days(inMonth: m, of: y)).contains(d) else { return nil }
+        return (y, m, d)
+    }
+
     public static func days(inMonth month: Int, of year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

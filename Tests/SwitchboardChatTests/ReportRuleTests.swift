@@ -57,6 +57,13 @@ struct ReportStatisticsTests {
         #expect(Self.open("UTC", [:], closed: ["2026-12-25"], "2026-12-24T12:00:00Z", "2026-12-26T12:00:00Z") == 24 * 3600)
     }
 
+    @Test func aDateIsFourTwoAndTwoDigitsOfARealDay() {
+        #expect(Timestamp.civilDate("2024-02-29")! == (2024, 2, 29))
+        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "2026--1-25", "+202-01-01", "2026-1-015", "2026/01/15", "", "20260115xx"] {
+            #expect(Timestamp.civilDate(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func csvFieldsAreQuotedAndNeverFormulas() {
         #expect(CSV.field("plain") == "plain")
         #expect(CSV.field("a, b") == "\"a, b\"")

@@ -184,7 +184,7 @@ extension ChatService {
     // MARK: The sender's bookkeeping
 
     /// Leases the deliveries due now (per endpoint its oldest, plus tests), at most `limit`.
-    public func takeWebhookDeliveries(now: Timestamp = .now(), limit: Int = 8, leaseSeconds: Int64 = 60) throws -> [WebhookSend] {
+    public func takeWebhookDeliveries(now: Timestamp = .now(), limit: Int = 8, leaseSeconds: Int64 = 20) throws -> [WebhookSend] {
         guard try !read({ try $0.dueDeliveries(now: now, limit: 1) }).isEmpty else { return [] }
         return try write { tx in
             try tx.rows.dueDeliveries(now: now, limit: limit).compactMap { delivery -> WebhookSend? in

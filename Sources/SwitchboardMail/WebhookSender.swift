@@ -114,10 +114,8 @@ public final class WebhookSender: Sendable {
             let address = try target.checkedAddress(policy, resolve: service.webhookResolver.resolve)
             let text = IPAddress.text(address)
             pin = "\(target.host):\(target.port):\(address.count == 16 ? "[\(text)]" : text)"
-        } catch let error as AppError {
-            return .failed(status: nil, error: error.detail)
         } catch {
-            return .failed(status: nil, error: "\(error)")
+            return .failed(status: nil, error: error.detail)
         }
         let timestamp = Timestamp.now().milliseconds / 1000
         let delivery = send.delivery

@@ -171,6 +171,13 @@ extension ChatService {
                 throw AppError.notFound("No delivery \(String(deliveryId.prefix(64))) for this endpoint.", code: "delivery_not_found")
             }
             guard webhook.enabled else { throw Self.webhookDisabled }
+            if delivery.state == .pending {
+                // Waiting already (perhaps being sent right now: its lease stays): it and
+                // whatever waits with it go now instead of after the backoff.
+                try tx.rows.hurryDeliveries(webhookId: webhookId, at: tx.now)
+                try tx.audit(actor, "webhook.redelivered", webhookId, ["delivery": String(id), "event_type": delivery.eventType.rawValue])
+                return try tx.rows.delivery(id: id) ?? delivery
+            }
             delivery.state = .pending
             delivery.nextAttemptAt = tx.now
             delivery.firstAttemptAt = nil   // a fresh day of retries

@@ -221,13 +221,13 @@ extension ChatService {
                 delivery.nextAttemptAt = nil
                 delivery.deliveredAt = now
                 try tx.rows.updateDelivery(delivery)
-                try tx.rows.noteAttempt(webhookId: delivery.webhookId, at: now, statusCode: status)
+                try tx.rows.noteAttempt(webhookId: delivery.webhookId, at: now, statusCode: status, succeeded: true)
                 // It answers again: whatever waits behind a failure goes now.
                 try tx.rows.hurryDeliveries(webhookId: delivery.webhookId, at: now)
             case .failed(let status, let error):
                 delivery.lastStatusCode = status
                 delivery.lastError = String(error.prefix(500))
-                try tx.rows.noteAttempt(webhookId: delivery.webhookId, at: now, statusCode: status)
+                try tx.rows.noteAttempt(webhookId: delivery.webhookId, at: now, statusCode: status, succeeded: false)
                 let failingFor = now.milliseconds - (delivery.firstAttemptAt ?? now).milliseconds
                 if failingFor >= Self.webhookGiveUpSeconds * 1000 {
                     delivery.state = .failed

@@ -89,7 +89,7 @@ public struct WebhookHealth: Codable, Equatable, Sendable {
 /// The facts `WebhookHealth` is made from, read by the store.
 public struct WebhookStats: Equatable, Sendable {
     public var pending: Int
-    /// The oldest pending ordered delivery's first attempt, when it has failed at least once.
+    /// Since when every attempt has failed (nil: the last one succeeded, or none yet).
     public var failingSince: Timestamp?
     public var lastAttemptAt: Timestamp?
     public var lastStatusCode: Int?
@@ -282,8 +282,9 @@ public protocol WebhookWriter {
     func updateDelivery(_ delivery: WebhookDelivery) throws
     /// Takes a delivery for one attempt until `until`; false when another sender has it.
     func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp) throws -> Bool
-    /// The endpoint's latest attempt, for its health (`statusCode` nil: no HTTP answer).
-    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?) throws
+    /// The endpoint's latest attempt, for its health (`statusCode` nil: no HTTP answer): a
+    /// failure starts its failing time (unless it was failing already), a success ends it.
+    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws
     /// Fails every pending delivery of an endpoint (it was disabled).
     func failPendingDeliveries(webhookId: String, error: String, at: Timestamp) throws
     /// Brings the endpoint's due-later pending deliveries forward to `at` (it answered again).

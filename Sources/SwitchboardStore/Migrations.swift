@@ -608,6 +608,7 @@ enum Migrations {
                     disabled_reason TEXT,
                     last_attempt_at INTEGER,
                     last_status_code INTEGER,
+                    failing_since INTEGER,
                     created_at INTEGER NOT NULL,
                     updated_at INTEGER NOT NULL
                 );

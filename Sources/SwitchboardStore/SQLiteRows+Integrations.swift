@@ -64,16 +64,16 @@ extension SQLiteRows: ApiKeyReader, WebhookReader {
 
     func webhookStats(id: String) throws -> WebhookStats {
         var stats = WebhookStats()
-        if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT last_attempt_at, last_status_code FROM webhooks WHERE id = ?"),
+        if let row = try Row.fetchOne(try db.cachedStatement(sql: "SELECT last_attempt_at, last_status_code, failing_since FROM webhooks WHERE id = ?"),
                                       arguments: [id]) {
             stats.lastAttemptAt = (row[0] as Int64?).map(Timestamp.init(milliseconds:))
             stats.lastStatusCode = row[1]
+            stats.failingSince = (row[2] as Int64?).map(Timestamp.init(milliseconds:))
             stats.everAttempted = stats.lastAttemptAt != nil
         }
         stats.pending = try Int.fetchOne(try db.cachedStatement(sql: """
             SELECT COUNT(*) FROM webhook_deliveries WHERE webhook_id = ? AND state = 'pending'
             """), arguments: [id]) ?? 0
-        if let head = try head(webhookId: id), head.attempts > 0 { stats.failingSince = head.firstAttemptAt }
         return stats
     }
 
@@ -199,9 +199,11 @@ extension SQLiteRows: ApiKeyWriter, WebhookWriter {
         return db.changesCount == 1
     }
 
-    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?) throws {
-        try db.cachedStatement(sql: "UPDATE webhooks SET last_attempt_at = ?, last_status_code = ? WHERE id = ?")
-            .execute(arguments: [at.milliseconds, statusCode, webhookId])
+    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws {
+        try db.cachedStatement(sql: """
+            UPDATE webhooks SET last_attempt_at = ?, last_status_code = ?,
+                failing_since = CASE WHEN ? THEN NULL ELSE COALESCE(failing_since, ?) END WHERE id = ?
+            """).execute(arguments: [at.milliseconds, statusCode, succeeded, at.milliseconds, webhookId])
     }
 
     func failPendingDeliveries(webhookId: String, error: String, at: Timestamp) throws {

@@ -52,10 +52,10 @@ extension MemoryRows {
         if let attempt = state.webhookAttempts[id] {
             stats.lastAttemptAt = attempt.at
             stats.lastStatusCode = attempt.status
+            stats.failingSince = attempt.failingSince
             stats.everAttempted = true
         }
         stats.pending = state.deliveries.count { $0.webhookId == id && $0.state == .pending }
-        if let head = head(id), head.attempts > 0 { stats.failingSince = head.firstAttemptAt }
         return stats
     }
 
@@ -120,9 +120,10 @@ extension MemoryRows {
         return true
     }
 
-    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?) throws {
+    func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws {
         guard state.webhooks[webhookId] != nil else { return }
-        state.webhookAttempts[webhookId] = (at, statusCode)
+        let since = succeeded ? nil : state.webhookAttempts[webhookId]?.failingSince ?? at
+        state.webhookAttempts[webhookId] = (at, statusCode, since)
     }
 
     func failPendingDeliveries(webhookId: String, error: String, at: Timestamp) throws {

@@ -113,7 +113,7 @@ struct MemoryState: Sendable {
     var apiKeys: [String: MemoryApiKey] = [:]
     var webhooks: [String: Webhook] = [:]
     /// Each endpoint's latest attempt: when, and the HTTP status if any.
-    var webhookAttempts: [String: (at: Timestamp, status: Int?)] = [:]
+    var webhookAttempts: [String: (at: Timestamp, status: Int?, failingSince: Timestamp?)] = [:]
     var deliveries: [WebhookDelivery] = []
     var deliveryLeases: [Int64: Timestamp] = [:]
     var lastDeliveryId: Int64 = 0

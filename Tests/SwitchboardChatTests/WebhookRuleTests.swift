@@ -128,9 +128,23 @@ struct WebhookRuleTests {
         let test = try #require(try desk.service.takeWebhookDeliveries(now: t0.adding(seconds: 1), limit: 10).first)
         #expect(test.delivery.eventType == .test)
         try desk.service.webhookAttempted(test, .delivered(status: 200), at: t0.adding(seconds: 1))
+        #expect(try desk.service.webhook(id: hook.webhook.id).health.state == .healthy)
         // The receiver answers again: the failed one goes now, not after its backoff.
         let again = try desk.service.takeWebhookDeliveries(now: t0.adding(seconds: 1), limit: 10)
         #expect(again.map(\.delivery.id) == [head.delivery.id])
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aFailedTestEventAloneMakesAnEndpointFailing(_ engine: Engine) throws {
+        let desk = try Self.desk(engine)
+        let hook = try Self.hook(desk, [.messageCreated])
+        #expect(try desk.service.webhook(id: hook.webhook.id).health.state == .new)
+        _ = try desk.service.sendTestEvent(webhookId: hook.webhook.id)
+        let t0 = Timestamp.now().adding(seconds: 1)
+        let test = try #require(try desk.service.takeWebhookDeliveries(now: t0, limit: 1).first)
+        try desk.service.webhookAttempted(test, .failed(status: 500, error: "HTTP 500"), at: t0)
+        let health = try desk.service.webhook(id: hook.webhook.id).health
+        #expect(health.state == .failing && health.failingSince == t0 && health.lastStatusCode == 500 && health.pending == 1)
     }
 
     @Test(arguments: Engine.allCases)

@@ -369,7 +369,7 @@ describe('Webhooks on the page', () => {
     assert.equal($('webhook-form').hidden, false);
     $('webhook-url').value = 'https://new.example/hooks';
     $('webhook-description').value = 'CRM';
-    for (const box of $('webhook-form').querySelectorAll('[name="events"]')) box.checked = box.getAttribute('value') === 'message.created';
+    for (const box of $('webhook-form').querySelectorAll('[name="webhook_events"]')) box.checked = box.getAttribute('value') === 'message.created';
     submit($('webhook-form'));
     await until(() => server.posts('/admin/webhooks').length === 1, 'the POST');
     assert.deepEqual(server.posts('/admin/webhooks')[0].body,
@@ -428,7 +428,7 @@ describe('Webhooks on the page', () => {
     assert.match($('webhook-url-error').textContent, /user name and password/);
     assert.equal($('webhook-url').getAttribute('aria-invalid'), 'true');
     $('webhook-url').value = 'https://shop.example/';
-    for (const box of $('webhook-form').querySelectorAll('[name="events"]')) box.checked = false;
+    for (const box of $('webhook-form').querySelectorAll('[name="webhook_events"]')) box.checked = false;
     submit($('webhook-form'));
     assert.equal($('webhook-url-error').hidden, true, 'the address is fine now');
     assert.equal($('webhook-events-error').textContent, 'Events: choose at least one.');
@@ -505,7 +505,7 @@ describe('the delivery log on the page', () => {
     assert.equal(byAction($('webhook-list'), 'log')[0].getAttribute('aria-expanded'), 'true');
     const row = byClass($('log-fail'), 'delivery')[0];
     const text = textOf(row);
-    for (const part of ['A customer, agent or bot writes a message', 'message.created', 'Retrying', 'Attempts4', 'Last answerHTTP 500', 'Last errorHTTP 500', 'Next attempt', 'Created']) {
+    for (const part of ['A customer, agent or bot writes a message', 'message.created', 'Retrying', 'Attempts 4', 'Last answer HTTP 500', 'Last error HTTP 500', 'Next attempt', 'Created']) {
       assert.ok(text.includes(part), `${part} in ${text}`);
     }
     assert.equal(byAction(row, 'redeliver').length, 1);
@@ -577,7 +577,7 @@ describe('API keys on the page', () => {
     const revoked = { ...KEY, id: 'k2', name: 'Old CRM', role: 'admin', revoked_at: T0 };
     const { $ } = await openSection({ 'GET /admin/api-keys': () => ({ body: { items: [KEY, revoked] } }) });
     const [live, gone] = byClass($('apikey-list'), 'apikey');
-    assert.match(textOf(live), /Order system.*Agent.*sbk_AbCdEfGh….*Created.*Last usedNever/s);
+    assert.match(textOf(live), /Order system.*Agent.*sbk_AbCdEfGh….*Created.*Last used Never/s);
     assert.equal(byAction(live, 'revoke').length, 1);
     assert.match(textOf(gone), /Old CRM.*Admin.*Revoked/s);
     assert.equal(byAction(gone, 'revoke').length, 0);

@@ -10,16 +10,14 @@ import { clear, h } from '../js/dom.js';
 import { fullDate } from '../js/time.js';
 import { confirmDialog } from './confirm.js';
 import { busy, errorField, explain, fieldError, signedOut } from './forms.js';
+import { factList } from './facts.js';
 import { ShownOnce } from './shownonce.js';
 import { lastSeen } from './team.js';
 
 export const NAME_MAX = 60;
 export const KEYS_MAX = 50;
 
-export const ROLES = [
-  { value: 'agent', text: 'Agent: reads and writes conversations and contacts' },
-  { value: 'admin', text: 'Admin: also changes settings, webhooks and keys' },
-];
+export const ROLES = [{ value: 'agent', text: 'Agent' }, { value: 'admin', text: 'Admin' }];
 
 /** What is wrong with the form before asking the server: {field: 'name', text} or null. */
 export function apiKeyProblem({ name }) {
@@ -58,7 +56,7 @@ export class ApiKeySettings {
     });
     const el = {
       name: h('input', { id: 'apikey-name', name: 'name', autocomplete: 'off', placeholder: 'Order system', 'aria-describedby': 'apikey-name-error apikey-name-hint' }),
-      role: h('select', { id: 'apikey-role', name: 'role' }, ROLES.map((r) => h('option', { value: r.value }, r.text))),
+      role: h('select', { id: 'apikey-role', name: 'role', 'aria-describedby': 'apikey-role-hint' }, ROLES.map((r) => h('option', { value: r.value }, r.text))),
       save: h('button', { class: 'btn primary', type: 'submit', id: 'apikey-create' }, 'Create key'),
       formError: h('p', { class: 'form-error', id: 'apikey-form-error', role: 'alert', hidden: true }),
       state: h('p', { class: 'set-state', id: 'apikeys-state', role: 'status' }),
@@ -72,7 +70,8 @@ export class ApiKeySettings {
     h('h4', { id: 'apikey-form-title' }, 'Create a key'),
     h('div', { class: 'apikey-fields' },
       errorField('Name', el.name, el.name, h('p', { class: 'hint', id: 'apikey-name-hint' }, 'Which system uses it: its messages carry this name.')),
-      h('div', { class: 'field' }, h('label', { for: 'apikey-role' }, 'Role'), el.role)),
+      h('div', { class: 'field' }, h('label', { for: 'apikey-role' }, 'Role'), el.role,
+        h('p', { class: 'hint', id: 'apikey-role-hint' }, 'An agent key reads and writes conversations and contacts; an admin key also changes settings, webhooks and keys.'))),
     el.formError,
     h('div', { class: 'form-actions' }, el.save));
     root.append(h('div', { class: 'card integrations-card', id: 'apikeys-card' },
@@ -125,8 +124,7 @@ export class ApiKeySettings {
         h('p', { class: 'apikey-name' }, h('span', {}, k.name),
           h('span', { class: 'badge', dataset: { tone: k.role === 'admin' ? 'admin' : '' } }, k.role === 'admin' ? 'Admin' : 'Agent'),
           revoked ? h('span', { class: 'badge', dataset: { tone: 'off' } }, 'Revoked') : null),
-        h('dl', { class: 'facts apikey-facts' }, keyFacts(k).map(([term, text, title]) => h('div', {}, h('dt', {}, term),
-          h('dd', { title: title || null }, term === 'Key' ? h('code', {}, text) : text))))),
+        factList(keyFacts(k).map(([term, text, title]) => [term, term === 'Key' ? h('code', {}, text) : text, title]), 'apikey-facts')),
       revoke);
   }
 
@@ -151,7 +149,7 @@ export class ApiKeySettings {
       this.render();
       this.secret.show(made.key, {
         title: `The key for ${made.name}`, label: `API key of ${made.name}`,
-        about: `Its ${made.role === 'admin' ? 'admin' : 'agent'} rights: your system sends it as Authorization: Bearer, never in an address.`,
+        about: `With ${made.role === 'admin' ? 'an admin’s' : 'an agent’s'} rights. Your system sends it in the Authorization header (Bearer), never in an address.`,
       });
       this.reload();
     } catch (err) {

@@ -8,6 +8,7 @@
 import { clear, h, icon } from '../js/dom.js';
 import { fullDate } from '../js/time.js';
 import { busy, explain, signedOut } from './forms.js';
+import { factList } from './facts.js';
 import { DELIVERY_STATES, PAGE_SIZE, deliveryFacts, deliveryState, eventText, nextLog, replaceDelivery } from './webhookdata.js';
 
 const REDELIVER_CODES = {
@@ -99,7 +100,7 @@ export class DeliveryLog {
       h('div', { class: 'delivery-top' },
         h('p', { class: 'delivery-event' }, h('span', {}, eventText(d.event_type)), ' ', h('code', {}, d.event_type)),
         h('span', { class: 'badge health', dataset: { tone: state.tone } }, icon(state.icon, { size: 14 }), state.label)),
-      h('dl', { class: 'facts delivery-facts' }, deliveryFacts(d).map(([term, text]) => h('div', {}, h('dt', {}, term), h('dd', {}, text)))),
+      factList(deliveryFacts(d), 'delivery-facts'),
       h('div', { class: 'delivery-actions' }, this.#redeliverButton(d)));
   }
 

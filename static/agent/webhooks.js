@@ -61,9 +61,9 @@ export class WebhookSettings {
     el.url = h('input', { id: 'webhook-url', name: 'url', type: 'url', inputmode: 'url', autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false',
       placeholder: 'https://shop.example/hooks/chat', 'aria-describedby': 'webhook-url-error webhook-url-hint' });
     el.description = h('input', { id: 'webhook-description', name: 'description', autocomplete: 'off', 'aria-describedby': 'webhook-description-error webhook-description-hint' });
-    el.events = EVENTS.map((e) => h('input', { type: 'checkbox', id: `webhook-event-${e.type.replace('.', '-')}`, name: 'events', value: e.type }));
+    el.events = EVENTS.map((e) => h('input', { type: 'checkbox', id: `webhook-event-${e.type.replace('.', '-')}`, name: 'webhook_events', value: e.type }));
     el.eventsError = h('p', { class: 'field-error', id: 'webhook-events-error', hidden: true });
-    el.enabled = h('input', { type: 'checkbox', id: 'webhook-enabled', name: 'enabled', 'aria-describedby': 'webhook-enabled-hint' });
+    el.enabled = h('input', { type: 'checkbox', id: 'webhook-enabled', name: 'webhook_enabled', 'aria-describedby': 'webhook-enabled-hint' });
     el.formError = h('p', { class: 'form-error', id: 'webhook-form-error', role: 'alert', hidden: true });
     el.save = h('button', { class: 'btn primary', type: 'submit', id: 'webhook-save' }, 'Add endpoint');
     el.form = h('form', { class: 'form webhook-form', id: 'webhook-form', novalidate: true, hidden: true, 'aria-labelledby': 'webhook-form-title',
@@ -170,7 +170,7 @@ export class WebhookSettings {
       h('p', { class: 'webhook-secret' }, 'Signing secret ending in ', h('code', {}, w.secret_last4 || '????')),
       h('div', { class: 'webhook-actions' },
         button('log', logOpen ? 'Hide delivery log' : 'Delivery log', `Delivery log of ${name}`, () => this.#toggleLog(w), 'ghost',
-          { 'aria-expanded': String(logOpen), 'aria-controls': `log-${w.id}` }),
+          { 'aria-expanded': String(logOpen), 'aria-controls': logOpen ? `log-${w.id}` : null }),
         button('test', 'Send test event', `Send a test event to ${name}`, (b) => this.#test(w, b)),
         button('edit', 'Edit', `Edit ${name}`, () => this.#openForm(w)),
         button('rotate', 'Rotate secret', `Rotate the signing secret of ${name}`, (b) => this.#rotate(w, b)),

@@ -18,6 +18,7 @@ const {
 } = await load('agent/webhookdata.js');
 const { apiKeyBody, apiKeyProblem, keyFacts } = await load('agent/apikeys.js');
 const { Integrations } = await load('agent/integrations.js');
+const { endpointName } = await load('agent/webhooks.js');
 const { integrationLabel, integrationOf, previewOf } = await load('agent/convinfo.js');
 const { agentApi } = await load('js/api.js');
 const { viewOf } = await load('agent/routes.js');
@@ -84,6 +85,13 @@ describe('webhooks: an endpoint\'s health, in words and an icon', () => {
   test('new: nothing sent yet; an unknown state is taken for new', () => {
     assert.deepEqual(healthOf(webhook('w', { state: 'new' })).lines, ['Nothing sent yet.']);
     assert.equal(healthOf(webhook('w', { state: 'sideways' })).label, 'New');
+  });
+});
+
+describe('webhooks: what an endpoint is called in a toast', () => {
+  test('its description, else its host', () => {
+    assert.equal(endpointName(webhook('w', { description: 'CRM' })), 'CRM');
+    assert.equal(endpointName(webhook('w', { url: 'https://erp.example:8443/a/very/long/path?x=1' })), 'erp.example:8443');
   });
 });
 
@@ -483,7 +491,7 @@ describe('Webhooks on the page', () => {
     click(byAction($('webhook-list'), 'test')[1]);
     await until(() => toasts.length, 'the toast');
     assert.equal(server.posts('/test').length, 1);
-    assert.match(toasts[0], /^Test event sent to https:\/\/ok\.example\/hooks\. Its delivery log/);
+    assert.match(toasts[0], /^Test event sent to ok\.example\. Its delivery log/, 'the host: a whole address is cut off in a toast');
   });
 
   test('the test refused for a disabled endpoint: said in the card', async () => {

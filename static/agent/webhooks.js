@@ -18,6 +18,16 @@ import { DESCRIPTION_MAX, EVENTS, WEBHOOKS_MAX, healthOf, webhookBody, webhookPr
 // How often the shown list is read again (deliveries and their health change in the background).
 export const REFRESH_MS = 5000;
 
+/** What to call an endpoint in a toast or a title: its description, else its host (a whole address would be cut off). */
+export function endpointName(w) {
+  if (w.description) return w.description;
+  try {
+    return new URL(w.url).host;
+  } catch {
+    return w.url;
+  }
+}
+
 export class WebhookSettings {
   /** @param {{api, toast, root: Element}} deps  root: where the card goes */
   constructor({ api, toast, root }) {
@@ -267,10 +277,10 @@ export class WebhookSettings {
       }
       this.#closeForm();
       if (!webhook && saved.secret) {
-        this.toast(`Added the endpoint ${saved.url}.`);
+        this.toast(`Added the endpoint ${endpointName(saved)}.`);
         this.#showSecret(saved, 'The new endpoint’s signing secret');
       } else {
-        this.toast(`Saved the endpoint ${saved.url}.`);
+        this.toast(`Saved the endpoint ${endpointName(saved)}.`);
       }
       await this.reload();
       if (webhook) this.#focus(webhook.id, 'edit');
@@ -300,13 +310,13 @@ export class WebhookSettings {
     this.#showError('');
     try {
       await busy(button, 'Sending…', () => this.api.admin.testWebhook(w.id));
-      this.toast(`Test event sent to ${w.url}. Its delivery log shows how it went.`);
+      this.toast(`Test event sent to ${endpointName(w)}. Its delivery log shows how it went.`);
       if (this.log?.webhook.id === w.id) this.log.load();
       this.reload({ quiet: true });
     } catch (err) {
       if (signedOut(err)) return;
       this.#showError(explain(err, {
-        codes: { webhook_disabled: `${w.url} is turned off: turn it on (Edit) to send it a test event.` },
+        codes: { webhook_disabled: `${endpointName(w)} is turned off: turn it on (Edit) to send it a test event.` },
         fallback: "Couldn't send a test event.",
       }).text);
     }
@@ -322,7 +332,7 @@ export class WebhookSettings {
     if (!sure) return;
     try {
       const rotated = await busy(button, 'Rotating…', () => this.api.admin.rotateWebhookSecret(w.id));
-      this.toast(`New signing secret for ${w.url}.`);
+      this.toast(`New signing secret for ${endpointName(w)}.`);
       this.#showSecret({ ...w, ...rotated }, 'The new signing secret');
       await this.reload();
     } catch (err) {
@@ -341,7 +351,7 @@ export class WebhookSettings {
     if (!sure) return;
     try {
       await this.api.admin.deleteWebhook(w.id);
-      this.toast(`Deleted the endpoint ${w.url}.`);
+      this.toast(`Deleted the endpoint ${endpointName(w)}.`);
     } catch (err) {
       if (signedOut(err)) return;
       if (err?.code !== 'webhook_not_found') {

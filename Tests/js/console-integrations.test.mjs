@@ -387,7 +387,7 @@ describe('Webhooks on the page', () => {
     assert.match($('webhook-secret-warning').textContent, /You will not see this again/);
     assert.ok($('webhook-secret-copy'), 'a Copy button');
     assert.equal($('webhook-form').hidden, true);
-    assert.ok(toasts.some((t) => t.startsWith('Added the endpoint')));
+    assert.deepEqual(toasts, ['Added new.example.']);
     assert.equal($('webhook-secret-value').getAttribute('readonly'), '');
   });
 
@@ -491,7 +491,7 @@ describe('Webhooks on the page', () => {
     click(byAction($('webhook-list'), 'test')[1]);
     await until(() => toasts.length, 'the toast');
     assert.equal(server.posts('/test').length, 1);
-    assert.match(toasts[0], /^Test event sent to ok\.example\. Its delivery log/, 'the host: a whole address is cut off in a toast');
+    assert.equal(toasts[0], 'Test event sent to ok.example.', 'the host: a whole address is cut off in a toast');
   });
 
   test('the test refused for a disabled endpoint: said in the card', async () => {

@@ -51,7 +51,7 @@ export class ApiKeySettings {
 
   #build(root) {
     this.secret = new ShownOnce({
-      id: 'apikey-created', toast: this.toast, copied: 'Copied the key. Put it in your system’s configuration, never in a page.',
+      id: 'apikey-created', toast: this.toast, copied: 'Copied the key.',
       onDone: () => this.el.name.focus(),
     });
     const el = {

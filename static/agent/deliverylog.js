@@ -123,7 +123,7 @@ export class DeliveryLog {
       this.items = replaceDelivery(this.items, again || { ...delivery, state: 'pending' });
       this.render();
       this.#focusRow(delivery.id);
-      this.toast('Queued again: it is sent shortly, with the same webhook-id.');
+      this.toast('Queued again, same webhook-id.');
       this.onChange();
     } catch (err) {
       if (signedOut(err)) return;

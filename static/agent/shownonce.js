@@ -18,7 +18,8 @@ export class ShownOnce {
       about: h('p', { class: 'once-about', id: `${id}-about` }),
       warning: h('p', { class: 'risk', id: `${id}-warning` }, 'Copy it now and keep it somewhere safe. You will not see this again: once you leave this page, only a new one can replace it.'),
       label: h('label', { for: `${id}-value` }),
-      value: h('input', { class: 'once-value', id: `${id}-value`, readonly: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-warning` }),
+      // A text box that wraps: the whole value is seen on a phone too, not just its start.
+      value: h('textarea', { class: 'once-value', id: `${id}-value`, rows: '1', readonly: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': `${id}-warning` }),
     };
     const { el } = this;
     el.copy = h('button', { class: 'btn ghost small', type: 'button', id: `${id}-copy`, on: { click: () => copyField(el.value, { toast, done: copied }) } }, 'Copy');

@@ -18,7 +18,7 @@ import { DESCRIPTION_MAX, EVENTS, WEBHOOKS_MAX, healthOf, webhookBody, webhookPr
 // How often the shown list is read again (deliveries and their health change in the background).
 export const REFRESH_MS = 5000;
 
-/** What to call an endpoint in a toast or a title: its description, else its host (a whole address would be cut off). */
+/** What to call an endpoint in a toast (two short lines at most): its description, else its host, never the whole address. */
 export function endpointName(w) {
   if (w.description) return w.description;
   try {
@@ -45,7 +45,7 @@ export class WebhookSettings {
 
   #build(root) {
     this.secret = new ShownOnce({
-      id: 'webhook-secret', toast: this.toast, copied: 'Copied the signing secret. Keep it on the receiving server.',
+      id: 'webhook-secret', toast: this.toast, copied: 'Copied the signing secret.',
       onDone: () => this.el.add.focus(),
     });
     this.el = {
@@ -277,10 +277,10 @@ export class WebhookSettings {
       }
       this.#closeForm();
       if (!webhook && saved.secret) {
-        this.toast(`Added the endpoint ${endpointName(saved)}.`);
+        this.toast(`Added ${endpointName(saved)}.`);
         this.#showSecret(saved, 'The new endpoint’s signing secret');
       } else {
-        this.toast(`Saved the endpoint ${endpointName(saved)}.`);
+        this.toast(`Saved ${endpointName(saved)}.`);
       }
       await this.reload();
       if (webhook) this.#focus(webhook.id, 'edit');
@@ -310,7 +310,7 @@ export class WebhookSettings {
     this.#showError('');
     try {
       await busy(button, 'Sending…', () => this.api.admin.testWebhook(w.id));
-      this.toast(`Test event sent to ${endpointName(w)}. Its delivery log shows how it went.`);
+      this.toast(`Test event sent to ${endpointName(w)}.`);
       if (this.log?.webhook.id === w.id) this.log.load();
       this.reload({ quiet: true });
     } catch (err) {
@@ -332,7 +332,7 @@ export class WebhookSettings {
     if (!sure) return;
     try {
       const rotated = await busy(button, 'Rotating…', () => this.api.admin.rotateWebhookSecret(w.id));
-      this.toast(`New signing secret for ${endpointName(w)}.`);
+      this.toast(`New secret for ${endpointName(w)}.`);
       this.#showSecret({ ...w, ...rotated }, 'The new signing secret');
       await this.reload();
     } catch (err) {
@@ -351,7 +351,7 @@ export class WebhookSettings {
     if (!sure) return;
     try {
       await this.api.admin.deleteWebhook(w.id);
-      this.toast(`Deleted the endpoint ${endpointName(w)}.`);
+      this.toast(`Deleted ${endpointName(w)}.`);
     } catch (err) {
       if (signedOut(err)) return;
       if (err?.code !== 'webhook_not_found') {

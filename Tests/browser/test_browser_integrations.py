@@ -220,8 +220,10 @@ def test_integrations_narrow(hooks, receivers, browser):
         .filter((e) => e.offsetParent && e.getBoundingClientRect().right > innerWidth + 0.5)
         .map((e) => e.tagName + '.' + e.className).slice(0, 5);""")
     assert not wide, f"past the right edge at 375 px: {wide}"
-    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", log)
-    shot(d, "integrations-webhooks-narrow", log.find_element(By.CSS_SELECTOR, "li.delivery"), "Redeliver")
+    # The failing endpoint from its name down: its health in words, its actions, the log's start.
+    item = s.webhook(failing.url)
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", item)
+    shot(d, "integrations-webhooks-narrow", item.find_element(By.CSS_SELECTOR, ".badge.health"), "Failing")
     key = s.create_api_key(f"CRM {uuid.uuid4().hex[:4]}")
     assert key.startswith("sbk_"), key
     d.execute_script("document.getElementById('apikey-created').scrollIntoView({block: 'center'})")

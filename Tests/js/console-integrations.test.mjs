@@ -570,6 +570,37 @@ describe('the delivery log on the page', () => {
     assert.match(alert().textContent, /turned off: turn it on \(Edit\) to redeliver/);
   });
 
+  test('a filter chosen while the first page is on its way: the filtered page is what shows', async () => {
+    let release;
+    const slow = new Promise((resolve) => { release = resolve; });
+    const { $ } = await openSection({
+      'GET /admin/webhooks/fail/deliveries': async (req) => {
+        if (/status=failed/.test(req.url)) return { body: { items: [delivery(7, { state: 'failed' })] } };
+        await slow;
+        return { body: { items: full } };
+      },
+    });
+    click(byAction($('webhook-list'), 'log')[0]);
+    const filter = $('log-fail-status');
+    filter.value = 'failed';
+    filter.dispatchEvent({ type: 'change' });
+    await until(() => byClass($('log-fail'), 'delivery').length === 1, 'the failed one');
+    release();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(byClass($('log-fail'), 'delivery').map((li) => li.dataset.id), ['d7'], 'the late unfiltered page is dropped');
+  });
+
+  test('an empty filtered log says what it looked for', async () => {
+    const { $ } = await openSection({ 'GET /admin/webhooks/fail/deliveries': () => ({ body: { items: [] } }) });
+    click(byAction($('webhook-list'), 'log')[0]);
+    const state = () => $('log-fail').querySelectorAll('[role="status"]')[0].textContent;
+    await until(() => state().startsWith('No deliveries yet'), 'the empty log');
+    const filter = $('log-fail-status');
+    filter.value = 'pending';
+    filter.dispatchEvent({ type: 'change' });
+    await until(() => state() === 'Nothing waits to be sent.', 'the empty pending log');
+  });
+
   test('no deliveries: says so and how to get one', async () => {
     const { $ } = await openSection({ 'GET /admin/webhooks/fail/deliveries': () => ({ body: { items: [] } }) });
     click(byAction($('webhook-list'), 'log')[0]);

@@ -11,6 +11,14 @@ import { busy, explain, signedOut } from './forms.js';
 import { factList } from './facts.js';
 import { DELIVERY_STATES, PAGE_SIZE, deliveryFacts, deliveryState, eventText, nextLog, replaceDelivery } from './webhookdata.js';
 
+// An empty log, by the filter shown.
+const NONE = {
+  '': 'No deliveries yet. Send a test event to see one here.',
+  pending: 'Nothing waits to be sent.',
+  delivered: 'Nothing delivered in the last 7 days.',
+  failed: 'Nothing failed in the last 7 days.',
+};
+
 const REDELIVER_CODES = {
   webhook_disabled: 'This endpoint is turned off: turn it on (Edit) to redeliver.',
   delivery_not_found: 'That delivery is gone: the log keeps seven days.',
@@ -25,6 +33,7 @@ export class DeliveryLog {
     this.before = null;
     this.status = '';
     this.loading = false;
+    this.seq = 0; // the latest read; an answer to an earlier one is dropped
     this.#build();
   }
 
@@ -49,34 +58,33 @@ export class DeliveryLog {
       el.state, el.error, el.list, el.older);
   }
 
-  /** The newest page (`older`: the next one below those shown). */
+  /**
+   * The newest page (`older`: the next one below those shown). Only the latest read counts: a
+   * filter chosen while a page was on its way reads again, and the page before it is dropped.
+   */
   async load({ older = false } = {}) {
     const { el } = this;
-    if (this.loading) return;
+    if (older && this.loading) return; // "Show older" twice: once
+    const seq = ++this.seq;
     this.loading = true;
     el.error.hidden = true;
     if (!older) el.state.textContent = 'Loading the deliveries…';
     const button = older ? el.older : el.reload;
+    const query = { status: this.status || undefined, before: older ? this.before : undefined, limit: PAGE_SIZE };
     try {
-      const page = await busy(button, 'Loading…', () => this.api.admin.webhookDeliveries(this.webhook.id, {
-        status: this.status || undefined, before: older ? this.before : undefined, limit: PAGE_SIZE,
-      }));
+      const page = await busy(button, 'Loading…', () => this.api.admin.webhookDeliveries(this.webhook.id, query));
+      if (seq !== this.seq) return;
       Object.assign(this, nextLog(this.items, page.items || [], { older, limit: PAGE_SIZE }));
-      el.state.textContent = this.items.length ? '' : this.#none();
+      el.state.textContent = this.items.length ? '' : NONE[this.status];
       this.render();
       if (older) this.#focusRow(page.items?.[0]?.id); // the first of the older ones: "Show older" may have gone
     } catch (err) {
-      if (!signedOut(err)) {
-        el.state.textContent = '';
-        this.#fail(explain(err, { fallback: "Couldn't load the deliveries." }).text);
-      }
+      if (seq !== this.seq || signedOut(err)) return;
+      el.state.textContent = '';
+      this.#fail(explain(err, { codes: { invalid_status: 'The server does not know that filter.' }, fallback: "Couldn't load the deliveries." }).text);
     } finally {
-      this.loading = false;
+      if (seq === this.seq) this.loading = false;
     }
-  }
-
-  #none() {
-    return this.status ? `No ${DELIVERY_STATES.find((s) => s.value === this.status).text.toLowerCase()} deliveries.` : 'No deliveries yet. Send a test event to see one here.';
   }
 
   #filter() {

@@ -38,6 +38,7 @@ export class WebhookSettings {
     this.log = null; // the open DeliveryLog
     this.timer = null;
     this.shown = false;
+    this.seq = 0;
     this.#build(root);
   }
 
@@ -126,11 +127,14 @@ export class WebhookSettings {
 
   /** Reads the endpoints again (`quiet`: a failure is not said, the next read may do better). */
   async reload({ quiet = false } = {}) {
+    const seq = ++this.seq; // the timer's read and an action's may cross: the latest counts
     try {
-      this.items = (await this.api.admin.webhooks()).items || [];
+      const items = (await this.api.admin.webhooks()).items || [];
+      if (seq !== this.seq) return;
+      this.items = items;
       this.el.state.textContent = '';
     } catch (err) {
-      if (signedOut(err) || quiet) return;
+      if (seq !== this.seq || signedOut(err) || quiet) return;
       this.el.state.textContent = explain(err, { fallback: "Couldn't load the endpoints." }).text;
     }
     this.render();

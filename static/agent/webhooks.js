@@ -183,11 +183,11 @@ export class WebhookSettings {
         events.map((type, i) => [i ? ', ' : '', h('code', {}, type)])),
       h('p', { class: 'webhook-secret' }, 'Signing secret ending in ', h('code', {}, w.secret_last4 || '????')),
       h('div', { class: 'webhook-actions' },
-        button('log', logOpen ? 'Hide delivery log' : 'Delivery log', `Delivery log of ${name}`, () => this.#toggleLog(w), 'ghost',
+        button('log', ['Delivery log', icon(logOpen ? 'up' : 'down', { size: 16 })], `Delivery log of ${name}`, () => this.#toggleLog(w), 'ghost',
           { 'aria-expanded': String(logOpen), 'aria-controls': logOpen ? `log-${w.id}` : null }),
-        button('test', 'Send test event', `Send a test event to ${name}`, (b) => this.#test(w, b)),
+        button('test', 'Send test event', `Send test event to ${name}`, (b) => this.#test(w, b)),
         button('edit', 'Edit', `Edit ${name}`, () => this.#openForm(w)),
-        button('rotate', 'Rotate secret', `Rotate the signing secret of ${name}`, (b) => this.#rotate(w, b)),
+        button('rotate', 'Rotate secret', `Rotate secret of ${name}`, (b) => this.#rotate(w, b)),
         button('delete', 'Delete', `Delete ${name}`, () => this.#delete(w), 'danger')),
       logOpen ? this.log.el.root : null);
   }

@@ -107,6 +107,11 @@ class Request:
         return bool(self.verified_with)
 
     @property
+    def taken(self) -> bool:
+        """The receiver answered it with a 2xx (what takes a delivery)."""
+        return 200 <= self.answer.status < 300 and not self.answer.drop and not self.client_hung_up
+
+    @property
     def webhook_id(self) -> str | None:
         return self.headers.get("webhook-id")
 

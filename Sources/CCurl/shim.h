@@ -1,6 +1,6 @@
 #ifndef SWITCHBOARD_CCURL_SHIM_H
 #define SWITCHBOARD_CCURL_SHIM_H
-// libcurl's easy API for SMTP. curl_easy_setopt is variadic, which Swift cannot call:
+// libcurl's easy API for SMTP and webhooks (HTTP POST). curl_easy_setopt is variadic, which Swift cannot call:
 // one typed wrapper per kind of argument. Only SwitchboardMail imports this module.
 #include <curl/curl.h>
 
@@ -18,6 +18,9 @@ static inline CURLcode sb_curl_set_pointer(CURL *curl, CURLoption option, void *
 }
 static inline CURLcode sb_curl_set_read_function(CURL *curl, size_t (*function)(char *, size_t, size_t, void *)) {
     return curl_easy_setopt(curl, CURLOPT_READFUNCTION, function);
+}
+static inline CURLcode sb_curl_set_write_function(CURL *curl, size_t (*function)(char *, size_t, size_t, void *)) {
+    return curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, function);
 }
 static inline CURLcode sb_curl_response_code(CURL *curl, long *code) {
     return curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, code);

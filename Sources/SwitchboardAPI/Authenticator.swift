@@ -46,6 +46,13 @@ struct Authenticator: Sendable {
         return AgentCaller(agent: agent, token: token)
     }
 
+    /// An agent who is a person, not an API key (403 `person_required`).
+    func person(_ request: HTTPRequest) throws -> AgentCaller {
+        let caller = try agent(request)
+        guard !caller.agent.integration else { throw AppError.personRequired }
+        return caller
+    }
+
     /// The admin behind the bearer token: 401 without a valid token, 403 `admin_required`
     /// for an agent.
     func admin(_ request: HTTPRequest) throws -> AdminCaller {

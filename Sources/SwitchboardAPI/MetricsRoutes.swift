@@ -16,7 +16,7 @@ struct MetricsRoutes: Sendable {
     @Sendable func scrape(_ request: HTTPRequest) throws -> HTTPResponse {
         let queue = try service.queueSnapshot()
         let body = metrics.exposition(queueChats: queue.chats, oldestWaitSeconds: queue.oldestWaitSeconds,
-                                      agentsOnline: queue.agentsOnline)
+                                      agentsOnline: queue.agentsOnline, webhooksDisabled: try service.disabledWebhookCount())
         return HTTPResponse(status: 200, headers: [("Content-Type", prometheusContentType), ("Cache-Control", "no-store")],
                             body: body)
     }

@@ -39,6 +39,13 @@ struct RouteTable {
         add(method, path, .agent, resolving: auth.agent, handler)
     }
 
+    /// An agent who is a person: an API key (an integration) is 403 `person_required`
+    /// (logging out, a password, presence, holding a chat).
+    mutating func person(_ method: String, _ path: String,
+                         _ handler: @escaping @Sendable (HTTPRequest, AgentCaller) throws -> HTTPResponse) {
+        add(method, path, .agent, resolving: auth.person, handler)
+    }
+
     /// An admin.
     mutating func admin(_ method: String, _ path: String,
                         _ handler: @escaping @Sendable (HTTPRequest, AdminCaller) throws -> HTTPResponse) {

@@ -42,6 +42,7 @@ public struct SwitchboardApp: Sendable {
         LabelRoutes(service: service).register(&table)
         SearchRoutes(service: service).register(&table)
         ReportRoutes(service: service).register(&table)
+        IntegrationRoutes(service: service).register(&table)
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         if let metrics { MetricsRoutes(service: service, metrics: metrics, token: metricsToken).register(&table) }

@@ -49,7 +49,7 @@ extension ChatService {
     public func setPassword(username: String, password: String, demo: Bool = false) throws {
         let hash = try hasher.hash(password)
         try write { tx in
-            guard let agent = try tx.rows.agent(username: username) else {
+            guard let agent = try tx.rows.agent(username: username), !agent.integration else {
                 throw AppError.notFound("No agent named \(username).", code: "agent_not_found")
             }
             try replacePassword(of: agent.id, with: hash, tx)
@@ -144,7 +144,11 @@ extension ChatService {
         guard !token.isEmpty, token.utf8.count <= 256 else { return nil }
         let now = Timestamp.now()
         let hash = Secrets.sha256(token)
-        guard var agent = try caches.tokens.get(hash, { try read { try $0.agent(tokenHash: hash, now: now) } }) else { return nil }
+        // `sbk_`: an API key, acting through its integration's agent row (API.md "API keys").
+        let isKey = token.hasPrefix(ApiKeys.prefix)
+        guard var agent = try caches.tokens.get(hash, {
+            try read { isKey ? try $0.agent(apiKeyHash: hash) : try $0.agent(tokenHash: hash, now: now) }
+        }) else { return nil }
         if (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 {
             try write { tx in try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now) }
             agent.lastSeenAt = now
@@ -170,6 +174,7 @@ extension ChatService {
             guard let agent = try tx.rows.agent(id: agentId) else {
                 throw AppError.notFound("Agent not found.", code: "agent_not_found")
             }
+            guard !agent.integration else { throw AppError.personRequired }
             if presence == .online, let stream = try tx.rows.streamPresence(.agent(agentId)), !stream.open {
                 try tx.rows.forgetStreamPresence(.agent(agentId))
             }

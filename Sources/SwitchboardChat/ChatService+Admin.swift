@@ -182,7 +182,7 @@ extension Transaction {
 
 extension Agent {
     /// This agent as the author of an audit entry.
-    public var auditActor: AuditEntry.Actor { AuditEntry.Actor(id: id, username: username) }
+    public var auditActor: AuditEntry.Actor { AuditEntry.Actor(id: id, username: username, integration: integration ? displayName : nil) }
 }
 
 /// What an FAQ import did.

@@ -42,25 +42,31 @@ extension ChatService {
     /// may still write there).
     public func agentSend(_ conversationId: String, by agent: Agent, content: String,
                           clientMessageId: String?) throws -> (AgentConversation, Message) {
-        try write { tx in
-            var conversation = try tx.conversation(conversationId)
-            // Who may write, then whether the conversation is open, and only then "already sent":
-            // a retry never turns a 403 or a 409 into the original message's 200.
-            let decision = try ConversationLifecycle.decide(conversation.state, .agentMessage(agent.actor)).get()
-            if let original = try tx.original(clientMessageId, in: conversationId) {
-                return (try agentView(conversation, tx, viewer: agent), original)
-            }
-            (conversation, _) = try apply(decision, to: conversation, tx)
-            let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
-                                               content: content, clientMessageId: clientMessageId)
-            if !conversation.hasAgentReplied {
-                try tx.rows.markAgentReplied(conversationId: conversationId, agentId: agent.id, at: message.createdAt)
-            }
-            // Whoever answers has read what they answered.
-            try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
-            try queueUnseenReplyMail(conversation, reply: message, tx)
-            return (try agentView(tx.conversation(conversationId), tx, viewer: agent), message)
+        try write { tx in try agentSend(conversationId, by: agent, content: content, clientMessageId: clientMessageId, tx) }
+    }
+
+    func agentSend(_ conversationId: String, by agent: Agent, content: String, clientMessageId: String?,
+                   _ tx: Transaction) throws -> (AgentConversation, Message) {
+        var conversation = try tx.conversation(conversationId)
+        // Who may write, then whether the conversation is open, and only then "already sent":
+        // a retry never turns a 403 or a 409 into the original message's 200.
+        let decision = try ConversationLifecycle.decide(conversation.state, .agentMessage(agent.actor)).get()
+        if let original = try tx.original(clientMessageId, in: conversationId) {
+            return (try agentView(conversation, tx, viewer: agent), original)
         }
+        (conversation, _) = try apply(decision, to: conversation, tx)
+        // The shop's system writes as itself, named, and is nobody's answer to the customer:
+        // no first response, no rating asked for it (API.md "API keys").
+        let metadata = agent.integration ? MessageMetadata(integration: agent.displayName) : nil
+        let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
+                                           content: content, metadata: metadata, clientMessageId: clientMessageId)
+        if !conversation.hasAgentReplied && !agent.integration {
+            try tx.rows.markAgentReplied(conversationId: conversationId, agentId: agent.id, at: message.createdAt)
+        }
+        // Whoever answers has read what they answered.
+        try tx.rows.setReadCursor(agentId: agent.id, conversationId: conversationId, seq: message.seq, at: tx.now)
+        try queueUnseenReplyMail(conversation, reply: message, tx)
+        return (try agentView(tx.conversation(conversationId), tx, viewer: agent), message)
     }
 
     /// The agent has read the conversation up to a message (default: the newest). Their own

@@ -50,6 +50,7 @@ extension ChatService {
     public func updateContact(_ id: String, name: String?, email: String?, by actor: AuditEntry.Actor) throws -> Contact {
         try write { tx in
             var contact = try Self.contact(id, tx.rows)
+            let before = contact
             var changed: [String: String] = [:]
             if let name {
                 guard !contact.nameFromToken else { throw Self.verifiedField("name") }
@@ -63,6 +64,7 @@ extension ChatService {
             }
             guard !changed.isEmpty else { return contact }
             try tx.rows.updateContact(contact)
+            try tx.contactChanged(before, contact)
             // The audit says what changed, not to what: it must hold no personal data once
             // the contact is erased.
             try tx.audit(actor, "contact.updated", id, changed)

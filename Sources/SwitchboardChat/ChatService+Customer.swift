@@ -77,11 +77,13 @@ extension ChatService {
             // Every anonymous chat has an anonymous contact of its own.
             let contact = Contact.anonymous(id: Identifiers.uuid(), name: displayName, email: email, at: tx.now)
             try tx.rows.insertContact(contact)
+            try tx.contactCreated(contact.id)
             let new = Conversation(id: id, status: .automated, assignedAgentId: nil, assignedAgentName: nil, hasAgentReplied: false,
                                    requestedAgentAt: nil, closedAt: nil, createdAt: tx.now, updatedAt: tx.now,
                                    customerDisplayName: displayName ?? "Visitor \(id.prefix(4).uppercased())", customerEmail: email,
                                    contactSource: email == nil ? nil : .start, contactId: contact.id)
             try tx.rows.insertConversation(new, sessionHash: hash)
+            try tx.conversationCreated(id)
             let welcome = try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
                                                metadata: MessageMetadata(event: "welcome"))
             let conversation = try tx.conversation(id)

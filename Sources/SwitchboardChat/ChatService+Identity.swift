@@ -28,10 +28,17 @@ extension ChatService {
                 ?? Contact(id: Identifiers.uuid(), externalId: externalId, verified: verified, name: nil, email: nil,
                            createdAt: tx.now, lastSeenAt: tx.now)
             let isNew = try tx.rows.contact(id: contact.id) == nil
+            let before = contact
             if let name = claims?.name { contact.name = name; contact.nameFromToken = true }
             if let email = claims?.email { contact.email = email; contact.emailFromToken = true }
             contact.lastSeenAt = tx.now
-            if isNew { try tx.rows.insertContact(contact) } else { try tx.rows.updateContact(contact) }
+            if isNew {
+                try tx.rows.insertContact(contact)
+                try tx.contactCreated(contact.id)
+            } else {
+                try tx.rows.updateContact(contact)
+                try tx.contactChanged(before, contact)
+            }
 
             if let previousSessionId { try carryOver(previousSessionId, to: contact, tx) }
 
@@ -86,6 +93,7 @@ extension ChatService {
                                customerEmail: contact.email, contactId: contact.id)
         // Reached through the contact's sessions only: the hash is of nothing anyone holds.
         try tx.rows.insertConversation(new, sessionHash: Secrets.randomBytes(32))
+        try tx.conversationCreated(id)
         var messages = [try tx.insertMessage(id, sender: .bot, kind: .text, content: settings.welcomeMessage,
                                              metadata: MessageMetadata(event: "welcome"))]
         if let officer {
@@ -139,10 +147,12 @@ extension ChatService {
     /// member an identity token set.
     func updateContactDetails(_ contactId: String, name: String?, email: String?, _ tx: Transaction) throws {
         guard var contact = try tx.rows.contact(id: contactId) else { return }
+        let before = contact
         if let name, !contact.nameFromToken { contact.name = name }
         if let email, !contact.emailFromToken { contact.email = email }
         contact.lastSeenAt = tx.now
         try tx.rows.updateContact(contact)
+        try tx.contactChanged(before, contact)
     }
 
     /// The external id, whether it is verified, and the token's claims; 401 with the reason
@@ -184,7 +194,7 @@ extension ChatService {
 
     /// The agent an `officer_id` names (id or username): 404 `agent_not_found` unless enabled.
     private func officerAgent(_ idOrUsername: String, _ rows: any StoreReader) throws -> Agent {
-        guard let agent = try rows.agent(id: idOrUsername) ?? rows.agent(username: idOrUsername), !agent.disabled else {
+        guard let agent = try rows.agent(id: idOrUsername) ?? rows.agent(username: idOrUsername), !agent.disabled, !agent.integration else {
             throw AppError.notFound("No agent \(String(idOrUsername.prefix(64))) takes chats here.", code: "agent_not_found")
         }
         return agent

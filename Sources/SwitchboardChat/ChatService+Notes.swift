@@ -63,6 +63,7 @@ extension ChatService {
             var next: Agent?
             if case .agent(let id) = target {
                 guard let agent = try tx.rows.agent(id: id) else { throw AppError.notFound("No agent \(id).", code: "agent_not_found") }
+                guard !agent.integration else { throw AppError.personRequired }
                 guard !agent.disabled else {
                     throw AppError.conflict("\(agent.displayName) cannot take chats (disabled).", code: "agent_unavailable")
                 }

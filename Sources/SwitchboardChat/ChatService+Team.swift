@@ -87,7 +87,10 @@ extension ChatService {
     }
 
     static func agent(_ id: String, _ tx: Transaction) throws -> Agent {
-        guard let agent = try tx.rows.agent(id: id) else { throw AppError.notFound("No agent \(id).", code: "agent_not_found") }
+        // An API key's agent row is not a member of the team (API.md "API keys").
+        guard let agent = try tx.rows.agent(id: id), !agent.integration else {
+            throw AppError.notFound("No agent \(id).", code: "agent_not_found")
+        }
         return agent
     }
 

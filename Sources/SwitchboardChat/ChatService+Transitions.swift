@@ -23,6 +23,7 @@ extension ChatService {
 
         case .queued:
             try tx.rows.setQueued(conversationId: id, at: tx.now)
+            try tx.announceConversation(.conversationEscalated, id)
             if offline {
                 try tx.rows.setOffline(conversationId: id)
                 system = try tx.systemMessage(id, BotText.offline(email: conversation.customerEmail, byMail: policy.mailEnabled),

@@ -1,3 +1,4 @@
+import POSIXSupport
 import SwitchboardCore
 
 /// Every rule that changes a conversation: state transitions, the bot's answers, routing,
@@ -10,6 +11,8 @@ public struct ChatService: Sendable {
     public let policy: ChatPolicy
     let hasher: PasswordHasher
     let caches: ServiceCaches
+    /// Where webhook host names resolve (a test gives its own answers).
+    public var webhookResolver = WebhookResolver { AddressResolver.resolve($0, port: $1) }
 
     public static let messagesMaxPerStart = 500
 
@@ -97,6 +100,9 @@ public struct ChatPolicy: Sendable {
     public var widgetOrigins: [String] = ["http://127.0.0.1:8081"]
     /// How long a customer's sign-in (`login`) lasts.
     public var customerSessionTTLSeconds: Int64 = 7 * 86400
+    /// Webhooks: which URLs may be saved and called, and the first retry's wait.
+    public var webhookAddresses = WebhookAddressPolicy(allowHTTP: false, allowPrivate: false)
+    public var webhookRetrySeconds: Int64 = 5
 
     public init(maxOpenChatsPerAddress: Int = 5, loginFailuresBeforeBackoff: Int = 5) {
         self.maxOpenChatsPerAddress = maxOpenChatsPerAddress
@@ -114,6 +120,8 @@ public struct ChatPolicy: Sendable {
         mailRetrySeconds = Int64(config.mailRetrySeconds)
         widgetOrigins = config.widgetOrigins
         customerSessionTTLSeconds = Int64(config.customerSessionTTLSeconds)
+        webhookAddresses = WebhookAddressPolicy(allowHTTP: config.webhookAllowHTTP, allowPrivate: config.webhookAllowPrivate)
+        webhookRetrySeconds = Int64(config.webhookRetrySeconds)
     }
 
     /// The wait before attempt `attempts + 1` of an e-mail.
@@ -157,6 +165,7 @@ final class Transaction {
     func emit(_ event: ChatEvent) throws {
         try rows.appendEvent(name: event.name.rawValue, audience: event.audience, conversationId: event.conversationId,
                              data: try event.payload(), at: now)
+        try announce(event)
     }
 
     /// The conversation, which the caller has just read or written: gone means someone

@@ -46,6 +46,9 @@ public struct AppError: Error, Equatable, Sendable, CustomStringConvertible {
     public static let conversationNotFound = AppError.notFound("Conversation not found.", code: "conversation_not_found")
     public static let conversationClosed = AppError.conflict("This conversation is closed.", code: "conversation_closed")
     public static let assignedToOther = AppError.forbidden("This conversation is assigned to another agent.", code: "assigned_to_other")
+    /// Something only a person does (log out, go online, hold a chat), asked with an API key.
+    public static let personRequired = AppError.forbidden("An API key acts as the shop, not as a person: only a person can do this.",
+                                                          code: "person_required")
 
     /// The database cannot take writes (disk full, read-only, I/O error): nothing was
     /// stored, and retrying later is right.

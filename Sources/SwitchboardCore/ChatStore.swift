@@ -19,7 +19,8 @@ extension ChatStore {
 }
 
 /// The reads the rules need, inside a transaction.
-public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader, ReportReader {
+public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader, ReportReader,
+    ApiKeyReader, WebhookReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -96,7 +97,8 @@ public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, Cann
 }
 
 /// The writes, inside a write transaction.
-public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter, ReportWriter {
+public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter, ReportWriter,
+    ApiKeyWriter, WebhookWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now; the customer waits from now (unless
     /// already waiting for an answer to what they wrote).

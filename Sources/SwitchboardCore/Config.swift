@@ -49,6 +49,10 @@ public struct Config: Sendable {
     public var presenceGraceSeconds = Self.fallback(.presenceGrace)
     /// The first retry of an e-mail the SMTP server did not take; doubles up to an hour.
     public var mailRetrySeconds = Self.fallback(.mailRetry)
+    /// Webhooks: plain http allowed, private addresses allowed, the first retry's wait.
+    public var webhookAllowHTTP = Self.fallback(.webhookAllowHTTP) == 1
+    public var webhookAllowPrivate = Self.fallback(.webhookAllowPrivate) == 1
+    public var webhookRetrySeconds = Self.fallback(.webhookRetry)
 
     /// How long a customer's sign-in lasts.
     public var customerSessionTTLSeconds = Self.fallback(.customerSessionTTL)
@@ -160,6 +164,9 @@ public struct Config: Sendable {
         config.offlineMailDelaySeconds = try int(.offlineMailDelay)
         config.presenceGraceSeconds = try int(.presenceGrace)
         config.mailRetrySeconds = try int(.mailRetry)
+        config.webhookAllowHTTP = try int(.webhookAllowHTTP) == 1
+        config.webhookAllowPrivate = try int(.webhookAllowPrivate) == 1
+        config.webhookRetrySeconds = try int(.webhookRetry)
         config.customerSessionTTLSeconds = try int(.customerSessionTTL)
         if let text = value(.widgetOrigins) {
             guard let origins = WidgetOrigins.parse(environment: text) else {
@@ -197,6 +204,9 @@ public struct Config: Sendable {
         case ConfigVariable.offlineMailDelay.name: String(c.offlineMailDelaySeconds)
         case ConfigVariable.presenceGrace.name: String(c.presenceGraceSeconds)
         case ConfigVariable.mailRetry.name: String(c.mailRetrySeconds)
+        case ConfigVariable.webhookAllowHTTP.name: c.webhookAllowHTTP ? "1" : "0"
+        case ConfigVariable.webhookAllowPrivate.name: c.webhookAllowPrivate ? "1" : "0"
+        case ConfigVariable.webhookRetry.name: String(c.webhookRetrySeconds)
         case ConfigVariable.customerSessionTTL.name: String(c.customerSessionTTLSeconds)
         case ConfigVariable.widgetOrigins.name: c.widgetOrigins.joined(separator: " ")
         case ConfigVariable.metricsToken.name: c.metricsToken == nil ? "" : "(set)"

@@ -132,12 +132,21 @@ extension ConfigVariable {
     public static let metricsToken = ConfigVariable(
         "SWITCHBOARD_METRICS_TOKEN", .unset(meaning: "clients on this host only"), nil,
         "with it, `/metrics/worker` and `/metrics/notifier` answer only `Authorization: Bearer <this token>` (from anywhere); at least 16 characters; never logged")
+    public static let webhookAllowHTTP = ConfigVariable(
+        "SWITCHBOARD_WEBHOOK_ALLOW_HTTP", .number(0), 0...1,
+        "1: webhook URLs may be plain `http://` (a receiver on the shop's own network); 0: `https://` only")
+    public static let webhookAllowPrivate = ConfigVariable(
+        "SWITCHBOARD_WEBHOOK_ALLOW_PRIVATE", .number(0), 0...1,
+        "1: webhooks may go to loopback, private and link-local addresses; 0: refused when saved and at every attempt")
+    public static let webhookRetry = ConfigVariable(
+        "SWITCHBOARD_WEBHOOK_RETRY_SECONDS", .number(5), 1...3600,
+        "first retry of a webhook delivery the receiver did not take; doubles up to an hour (±20 %); failed after 24 hours")
 
     /// Every variable the executables read, in the order the docs list them.
     public static let all: [ConfigVariable] = [
         dataDir, runDir, routing, workerThreads, maxBodyBytes, tokenTTL, scryptLogN, maxConcurrentHashes, hashQueue,
         maxOpenChatsPerAddress, loginFailuresBeforeBackoff, sseMaxLifetime, notifierPoll, eventRetention, heartbeat,
         smtpURL, smtpCAFile, mailFrom, publicURL, unseenReply, offlineMailDelay, presenceGrace, mailRetry, customerSessionTTL, widgetOrigins,
-        metricsToken,
+        metricsToken, webhookAllowHTTP, webhookAllowPrivate, webhookRetry,
     ]
 }

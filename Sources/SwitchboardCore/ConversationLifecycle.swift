@@ -18,9 +18,12 @@ public struct ConversationState: Equatable, Sendable {
 public struct AgentActor: Equatable, Sendable {
     public let id: String
     public let role: AgentRole
-    public init(id: String, role: AgentRole) {
+    /// An API key acting as the shop: its messages never change who holds a chat.
+    public let isIntegration: Bool
+    public init(id: String, role: AgentRole, isIntegration: Bool = false) {
         self.id = id
         self.role = role
+        self.isIntegration = isIntegration
     }
     public var isAdmin: Bool { role == .admin }
 }
@@ -85,6 +88,7 @@ public enum ConversationLifecycle {
             return .success(ConversationDecision(ConversationState(status: .agent), .queued))
 
         case .claim(let actor):
+            if actor.isIntegration { return .failure(.personRequired) }
             if let holder = state.assignedAgentId {
                 if holder == actor.id { return .success(ConversationDecision(state, .none)) }
                 return .failure(.conflict("Another agent has already claimed this conversation.", code: "already_claimed"))
@@ -105,6 +109,9 @@ public enum ConversationLifecycle {
             return .success(ConversationDecision(ConversationState(status: .agent), .released))
 
         case .agentMessage(let actor):
+            // The shop's systems add to a conversation without taking it from the bot, the
+            // queue or the agent who holds it (API.md "API keys").
+            if actor.isIntegration { return .success(ConversationDecision(state, .none)) }
             if let holder = state.assignedAgentId {
                 if holder == actor.id { return .success(ConversationDecision(state, .none)) }
                 return .failure(.assignedToOther)

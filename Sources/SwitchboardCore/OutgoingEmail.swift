@@ -13,6 +13,8 @@ public struct OutgoingEmail: Equatable, Sendable {
         case invitation
         /// A forgotten password: a link to choose a new one → the agent.
         case passwordReset = "password_reset"
+        /// A webhook endpoint failed for a day and was disabled → each admin.
+        case webhookDisabled = "webhook_disabled"
 
         /// The e-mail carries a single-use link: its stored body loses the link once sent.
         public var carriesLink: Bool { self == .invitation || self == .passwordReset }

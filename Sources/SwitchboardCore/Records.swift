@@ -115,6 +115,40 @@ public struct Message: Codable, Equatable, Sendable {
         case id, conversationId = "conversation_id", senderType = "sender_type", senderAgentId = "sender_agent_id"
         case kind, content, metadata, clientMessageId = "client_message_id", createdAt = "created_at"
     }
+
+    /// Who wrote it, in one member (API.md "Message"): `integration` names the API key.
+    public struct Sender: Codable, Equatable, Sendable {
+        public var type: SenderType
+        public var agentId: String?
+        public var integration: String?
+        enum CodingKeys: String, CodingKey { case type, agentId = "agent_id", integration }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(type, forKey: .type)
+            try c.encodeIfPresent(agentId, forKey: .agentId)
+            try c.encodeIfPresent(integration, forKey: .integration)
+        }
+    }
+
+    public var sender: Sender { Sender(type: senderType, agentId: senderAgentId, integration: metadata?.integration) }
+
+    private enum SenderKey: String, CodingKey { case sender }
+
+    /// The stored members, then `sender` (derived: decoding ignores it).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(conversationId, forKey: .conversationId)
+        try c.encode(senderType, forKey: .senderType)
+        try c.encodeIfPresent(senderAgentId, forKey: .senderAgentId)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(content, forKey: .content)
+        try c.encodeIfPresent(metadata, forKey: .metadata)
+        try c.encodeIfPresent(clientMessageId, forKey: .clientMessageId)
+        try c.encode(createdAt, forKey: .createdAt)
+        var extra = encoder.container(keyedBy: SenderKey.self)
+        try extra.encode(sender, forKey: .sender)
+    }
 }
 
 /// What the system knows about a message beyond its text: which FAQ it is about, which
@@ -126,16 +160,20 @@ public struct MessageMetadata: Codable, Equatable, Sendable {
     public var faqSlug: String?
     /// "true" when the bot had no answer.
     public var fallback: String?
+    /// The API key's name when the shop's system wrote it (kept as it was then).
+    public var integration: String?
 
-    public init(event: String? = nil, agentId: String? = nil, faqSlug: String? = nil, fallback: String? = nil) {
+    public init(event: String? = nil, agentId: String? = nil, faqSlug: String? = nil, fallback: String? = nil,
+                integration: String? = nil) {
         self.event = event
         self.agentId = agentId
         self.faqSlug = faqSlug
         self.fallback = fallback
+        self.integration = integration
     }
 
     enum CodingKeys: String, CodingKey {
-        case agentId = "agent_id", event, fallback, faqSlug = "faq_slug"
+        case agentId = "agent_id", event, fallback, faqSlug = "faq_slug", integration
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -144,6 +182,7 @@ public struct MessageMetadata: Codable, Equatable, Sendable {
         if let event { try container.encode(event, forKey: .event) }
         if let fallback { try container.encode(fallback, forKey: .fallback) }
         if let faqSlug { try container.encode(faqSlug, forKey: .faqSlug) }
+        if let integration { try container.encode(integration, forKey: .integration) }
     }
 }
 
@@ -167,10 +206,14 @@ public struct Agent: Codable, Equatable, Sendable {
     public var emailNotifications: Bool
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
+    /// An API key acting as the shop (API.md "API keys"): never a person, never online, never
+    /// holds a chat; `displayName` is the key's name.
+    public var integration: Bool
 
     public init(id: String, username: String, displayName: String, role: AgentRole, presence: Presence,
                 maxActiveChats: Int, disabled: Bool = false, lastSeenAt: Timestamp? = nil, awaySince: Timestamp? = nil,
-                email: String? = nil, emailNotifications: Bool = false, createdAt: Timestamp, updatedAt: Timestamp) {
+                email: String? = nil, emailNotifications: Bool = false, createdAt: Timestamp, updatedAt: Timestamp,
+                integration: Bool = false) {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -184,13 +227,33 @@ public struct Agent: Codable, Equatable, Sendable {
         self.emailNotifications = emailNotifications
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.integration = integration
     }
 
-    public var actor: AgentActor { AgentActor(id: id, role: role) }
+    public var actor: AgentActor { AgentActor(id: id, role: role, isIntegration: integration) }
 
     enum CodingKeys: String, CodingKey {
         case id, username, displayName = "display_name", presence, maxActiveChats = "max_active_chats", role
         case disabled, lastSeenAt = "last_seen_at", awaySince = "away_since", email, emailNotifications = "email_notifications"
-        case createdAt = "created_at", updatedAt = "updated_at"
+        case createdAt = "created_at", updatedAt = "updated_at", integration
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        username = try c.decode(String.self, forKey: .username)
+        displayName = try c.decode(String.self, forKey: .displayName)
+        role = try c.decode(AgentRole.self, forKey: .role)
+        presence = try c.decode(Presence.self, forKey: .presence)
+        maxActiveChats = try c.decode(Int.self, forKey: .maxActiveChats)
+        disabled = try c.decode(Bool.self, forKey: .disabled)
+        lastSeenAt = try c.decodeIfPresent(Timestamp.self, forKey: .lastSeenAt)
+        awaySince = try c.decodeIfPresent(Timestamp.self, forKey: .awaySince)
+        email = try c.decodeIfPresent(String.self, forKey: .email)
+        emailNotifications = try c.decode(Bool.self, forKey: .emailNotifications)
+        createdAt = try c.decode(Timestamp.self, forKey: .createdAt)
+        updatedAt = try c.decode(Timestamp.self, forKey: .updatedAt)
+        // Agents stored in outbox payloads before API keys existed have no such member.
+        integration = try c.decodeIfPresent(Bool.self, forKey: .integration) ?? false
     }
 }

@@ -17,6 +17,7 @@ public final class WorkerMetrics: Sendable {
     private let queueChats: Gauge
     private let oldestWait: Gauge
     private let agentsOnline: Gauge
+    private let webhooksDisabled: Gauge
 
     static let requestBuckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
                                              .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
@@ -36,8 +37,11 @@ public final class WorkerMetrics: Sendable {
         oldestWait = registry.makeGauge(
             descriptor: named("queue_oldest_wait", "seconds", "How long the oldest chat in the queue has waited (0: none)."))
         agentsOnline = registry.makeGauge(descriptor: named("agents", "online", "Agents online."))
+        webhooksDisabled = registry.makeGauge(
+            descriptor: named("webhook_endpoints", "disabled", "Webhook endpoints disabled after failing for 24 hours."))
         for kind in StorageErrorKind.allCases { storageErrors(kind).increment(by: Int64(0)) }
         for result in EmailResult.allCases { emails(result).increment(by: Int64(0)) }
+        for result in WebhookResult.allCases { webhookDeliveries(result).increment(by: Int64(0)) }
     }
 
     /// One route's counters (a status class each) and duration histogram, made once when the
@@ -92,8 +96,19 @@ public final class WorkerMetrics: Sendable {
 
     public func email(_ result: EmailResult) { emails(result).increment() }
 
+    public enum WebhookResult: String, CaseIterable, Sendable { case delivered, retry, failed }
+
+    private func webhookDeliveries(_ result: WebhookResult) -> Counter {
+        registry.makeCounter(descriptor: named("webhook_deliveries", "total", "Attempts of the webhook sender."),
+                             labels: [("result", result.rawValue)])
+    }
+
+    public func webhookDelivery(_ result: WebhookResult) { webhookDeliveries(result).increment() }
+
     /// The text exposition, with the gauges read from the database just before.
-    public func exposition(queueChats chats: Int, oldestWaitSeconds: Double, agentsOnline online: Int) -> [UInt8] {
+    public func exposition(queueChats chats: Int, oldestWaitSeconds: Double, agentsOnline online: Int,
+                           webhooksDisabled disabled: Int = 0) -> [UInt8] {
+        webhooksDisabled.set(Double(disabled))
         queueChats.set(Double(chats))
         oldestWait.set(oldestWaitSeconds)
         agentsOnline.set(Double(online))

@@ -546,6 +546,100 @@ enum Migrations {
                 """)
         }
 
+        // Integrations (issue 24): API keys act through agents rows of their own
+        // (`integration = 1`), webhook endpoints and their deliveries (the outbox the
+        // background sender reads: each row written in the transaction of its change).
+        // The emails table again for one more kind (`webhook_disabled`: the admins hear of an
+        // endpoint disabled after a day of failures), as migration 02 did.
+        migrator.registerMigration("2026-12-08-10-integrations", foreignKeyChecks: .deferred) { db in
+            let emailsSQL = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'emails'") ?? ""
+            if !emailsSQL.contains("webhook_disabled") {
+                try db.execute(sql: """
+                    CREATE TABLE emails_new (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL CHECK (kind = 'offline_message' OR kind = 'unseen_reply' OR kind = 'transcript'
+                                                  OR kind = 'invitation' OR kind = 'password_reset' OR kind = 'webhook_disabled'),
+                        conversation_id TEXT REFERENCES conversations(id) ON DELETE CASCADE,
+                        recipient TEXT NOT NULL,
+                        reply_to TEXT,
+                        subject TEXT NOT NULL,
+                        body TEXT NOT NULL,
+                        state TEXT NOT NULL CHECK (state IN ('waiting', 'pending', 'sending', 'sent', 'cancelled', 'failed')),
+                        not_before INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        last_error TEXT,
+                        anchor_seq INTEGER,
+                        created_at INTEGER NOT NULL,
+                        sent_at INTEGER
+                    );
+                    INSERT INTO emails_new SELECT id, kind, conversation_id, recipient, reply_to, subject, body, state, not_before,
+                                                  attempts, last_error, anchor_seq, created_at, sent_at FROM emails;
+                    DELETE FROM sqlite_sequence WHERE name = 'emails_new';
+                    INSERT INTO sqlite_sequence (name, seq) SELECT 'emails_new', seq FROM sqlite_sequence WHERE name = 'emails';
+                    DROP TABLE emails;
+                    ALTER TABLE emails_new RENAME TO emails;
+                    CREATE INDEX emails_due ON emails(state, not_before);
+                    CREATE INDEX emails_conversation ON emails(conversation_id, kind, state);
+                    """)
+            }
+            if try !db.columns(in: "agents").contains(where: { $0.name == "integration" }) {
+                try db.execute(sql: "ALTER TABLE agents ADD COLUMN integration INTEGER NOT NULL DEFAULT 0")
+            }
+            if try !db.columns(in: "audit_log").contains(where: { $0.name == "actor_integration" }) {
+                try db.execute(sql: "ALTER TABLE audit_log ADD COLUMN actor_integration TEXT")
+            }
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS api_keys (
+                    id TEXT PRIMARY KEY REFERENCES agents(id),
+                    prefix TEXT NOT NULL,
+                    key_hash BLOB NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE TABLE IF NOT EXISTS webhooks (
+                    id TEXT PRIMARY KEY,
+                    url TEXT NOT NULL,
+                    description TEXT NOT NULL,
+                    events TEXT NOT NULL,
+                    enabled INTEGER NOT NULL,
+                    secret TEXT NOT NULL,
+                    previous_secret TEXT,
+                    previous_secret_expires_at INTEGER,
+                    disabled_reason TEXT,
+                    last_attempt_at INTEGER,
+                    last_status_code INTEGER,
+                    failing_since INTEGER,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS webhook_deliveries (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+                    message_id TEXT NOT NULL,
+                    event_type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    state TEXT NOT NULL CHECK (state = 'pending' OR state = 'delivered' OR state = 'failed'),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_status_code INTEGER,
+                    last_error TEXT,
+                    next_attempt_at INTEGER,
+                    lease_until INTEGER NOT NULL DEFAULT 0,
+                    first_attempt_at INTEGER,
+                    last_attempt_at INTEGER,
+                    created_at INTEGER NOT NULL,
+                    delivered_at INTEGER,
+                    conversation_id TEXT,
+                    contact_id TEXT
+                );
+                CREATE INDEX IF NOT EXISTS webhook_deliveries_log ON webhook_deliveries(webhook_id, id);
+                CREATE INDEX IF NOT EXISTS webhook_deliveries_pending ON webhook_deliveries(webhook_id, id) WHERE state = 'pending';
+                CREATE INDEX IF NOT EXISTS webhook_deliveries_created ON webhook_deliveries(created_at);
+                CREATE INDEX IF NOT EXISTS webhook_deliveries_conversation ON webhook_deliveries(conversation_id)
+                    WHERE conversation_id IS NOT NULL;
+                CREATE INDEX IF NOT EXISTS webhook_deliveries_contact ON webhook_deliveries(contact_id) WHERE contact_id IS NOT NULL;
+                """)
+        }
+
         return migrator
     }
 }

@@ -44,7 +44,7 @@ enum Columns {
     static let conversationAndMessageNames = conversationNames + messageNames.map { "m_" + $0 }
 
     static let agentNames = ["id", "username", "display_name", "role", "presence", "max_active_chats", "disabled", "last_seen_at",
-                             "away_since", "email", "email_notifications", "created_at", "updated_at"]
+                             "away_since", "email", "email_notifications", "created_at", "updated_at", "integration"]
 
     /// The agent columns of the bare table, and of the alias `a`. Built once: a statement's
     /// text is its cache key, and building it per call showed in the profile of `/agent/me`.
@@ -149,7 +149,8 @@ enum Records {
             email: row[9],
             emailNotifications: row[10],
             createdAt: Timestamp(milliseconds: row[11]),
-            updatedAt: Timestamp(milliseconds: row[12]))
+            updatedAt: Timestamp(milliseconds: row[12]),
+            integration: row[13])
     }
 
     static let emailColumns = """
@@ -177,7 +178,8 @@ enum Records {
     }
 
     static func auditEntry(_ row: Row) -> AuditEntry {
-        AuditEntry(id: row["id"], actor: AuditEntry.Actor(id: row["actor_id"], username: row["actor_username"]),
+        AuditEntry(id: row["id"], actor: AuditEntry.Actor(id: row["actor_id"], username: row["actor_username"],
+                                                          integration: row["actor_integration"]),
                    action: row["action"], target: row["target"],
                    data: (try? WireJSON.decode(AuditData.self, from: row["data"] as String)) ?? AuditData(),
                    createdAt: Timestamp(milliseconds: row["created_at"]))

@@ -124,10 +124,12 @@ extension SQLiteRows: ContactWriter {
             try db.execute(sql: "DELETE FROM ratings WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM events WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM emails WHERE conversation_id = ?", arguments: [conversation])
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM stream_presence WHERE subject = ?",
                            arguments: [StreamPresence.Subject.conversation(conversation).key])
             try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [conversation])
         }
+        try db.execute(sql: "DELETE FROM webhook_deliveries WHERE contact_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM customer_sessions WHERE contact_id = ?", arguments: [id])
         try db.execute(sql: "DELETE FROM contacts WHERE id = ?", arguments: [id])
         return (conversations.count, messages)

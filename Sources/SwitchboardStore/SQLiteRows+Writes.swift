@@ -125,16 +125,19 @@ extension SQLiteRows: StoreWriter {
 
     func appendAudit(actor: AuditEntry.Actor, action: String, target: String, data: AuditData, at now: Timestamp) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO audit_log (actor_id, actor_username, action, target, data, created_at) VALUES (?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [actor.id, actor.username, action, target, try WireJSON.string(data), now.milliseconds])
+            INSERT INTO audit_log (actor_id, actor_username, actor_integration, action, target, data, created_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [actor.id, actor.username, actor.integration, action, target, try WireJSON.string(data),
+                                     now.milliseconds])
     }
 
     func insertAgent(_ a: Agent, passwordHash: String) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO agents (id, username, display_name, password_hash, role, presence, max_active_chats, disabled, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO agents (id, username, display_name, password_hash, role, presence, max_active_chats, disabled, created_at,
+                                updated_at, integration)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [a.id, a.username, a.displayName, passwordHash, a.role.rawValue, a.presence.rawValue,
-                             a.maxActiveChats, a.disabled, a.createdAt.milliseconds, a.updatedAt.milliseconds])
+                             a.maxActiveChats, a.disabled, a.createdAt.milliseconds, a.updatedAt.milliseconds, a.integration])
     }
 
     func updateAgent(_ a: Agent, at now: Timestamp) throws {

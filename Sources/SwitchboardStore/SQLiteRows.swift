@@ -158,7 +158,7 @@ struct SQLiteRows: StoreReader {
 
     func audit(limit: Int, beforeId: Int64?) throws -> [AuditEntry] {
         try Row.decodeAll(try db.cachedStatement(sql: """
-            SELECT id, actor_id, actor_username, action, target, data, created_at FROM audit_log
+            SELECT id, actor_id, actor_username, actor_integration, action, target, data, created_at FROM audit_log
             WHERE id < ? ORDER BY id DESC LIMIT ?
             """), arguments: [beforeId ?? Int64.max, limit], Records.auditEntry)
     }
@@ -192,7 +192,7 @@ struct SQLiteRows: StoreReader {
             SELECT * FROM (
                 SELECT \(Columns.agentOfA),
                        (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS load
-                FROM agents a WHERE a.presence = 'online' AND a.disabled = 0
+                FROM agents a WHERE a.presence = 'online' AND a.disabled = 0 AND a.integration = 0
             ) WHERE load < max_active_chats ORDER BY load, created_at, id LIMIT 1
             """), columns: Columns.agentNames, Records.agent)
     }
@@ -203,7 +203,7 @@ struct SQLiteRows: StoreReader {
                    (SELECT COUNT(*) FROM conversations x WHERE x.assigned_agent_id = a.id AND x.status = 'agent') AS active_chats,
                    (SELECT MAX(l.expires_at) FROM password_links l
                     WHERE l.agent_id = a.id AND l.purpose = 'invite' AND l.used_at IS NULL) AS invitation_expires_at
-            FROM agents a ORDER BY a.display_name COLLATE NOCASE, a.username
+            FROM agents a WHERE a.integration = 0 ORDER BY a.display_name COLLATE NOCASE, a.username
             """), columns: Columns.agentNames + ["active_chats", "invitation_expires_at"]) {
                 TeamMember(agent: try Records.agent($0), activeChats: $0["active_chats"],
                            invitationExpiresAt: ($0["invitation_expires_at"] as Int64?).map(Timestamp.init(milliseconds:)))
@@ -211,7 +211,7 @@ struct SQLiteRows: StoreReader {
     }
 
     func onlineAgentCount() throws -> Int {
-        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE presence = 'online' AND disabled = 0")) ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE presence = 'online' AND disabled = 0 AND integration = 0")) ?? 0
     }
 
     func firstReplyDelays(since: Timestamp) throws -> [Int64] {
@@ -222,7 +222,7 @@ struct SQLiteRows: StoreReader {
     }
 
     func activeAdminCount() throws -> Int {
-        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0")) ?? 0
+        try Int.fetchOne(try db.cachedStatement(sql: "SELECT COUNT(*) FROM agents WHERE role = 'admin' AND disabled = 0 AND integration = 0")) ?? 0
     }
 
     func installationSecret() throws -> [UInt8] {

@@ -95,6 +95,7 @@ extension MemoryRows {
         state.readCursors = state.readCursors.filter { key, _ in !gone.contains { key.hasSuffix("\u{0}" + $0) } }
         state.events.removeAll { $0.conversationId.map(gone.contains) == true }
         state.emails.removeAll { $0.conversationId.map(gone.contains) == true }
+        state.deliveries.removeAll { $0.conversationId.map(gone.contains) == true || $0.contactId == id }
         for conversation in gone {
             state.streams[StreamPresence.Subject.conversation(conversation).key] = nil
             state.conversations[conversation] = nil

@@ -109,6 +109,22 @@ struct MemoryState: Sendable {
     var ratings: [String: Rating] = [:]
     /// The first agent reply by conversation id: when and whose.
     var firstResponses: [String: (at: Timestamp, agentId: String)] = [:]
+    /// API keys by id (= their agent's id).
+    var apiKeys: [String: MemoryApiKey] = [:]
+    var webhooks: [String: Webhook] = [:]
+    /// Each endpoint's latest attempt: when, and the HTTP status if any.
+    var webhookAttempts: [String: (at: Timestamp, status: Int?, failingSince: Timestamp?)] = [:]
+    var deliveries: [WebhookDelivery] = []
+    var deliveryLeases: [Int64: Timestamp] = [:]
+    var lastDeliveryId: Int64 = 0
+}
+
+/// A stored API key: what the table holds besides its agent row.
+struct MemoryApiKey {
+    var prefix: String
+    var keyHash: [UInt8]
+    var createdAt: Timestamp
+    var revokedAt: Timestamp?
 }
 
 /// The rows of one memory transaction.
@@ -250,14 +266,14 @@ final class MemoryRows: StoreWriter {
 
     func leastLoadedOnlineAgent() throws -> Agent? {
         try state.agents.values
-            .filter { $0.presence == .online && !$0.disabled }
+            .filter { $0.presence == .online && !$0.disabled && !$0.integration }
             .map { ($0, try activeChatCount(agentId: $0.id)) }
             .filter { $0.1 < $0.0.maxActiveChats }
             .min { ($0.1, $0.0.createdAt, $0.0.id) < ($1.1, $1.0.createdAt, $1.0.id) }?.0
     }
 
     func team() throws -> [TeamMember] {
-        try state.agents.values
+        try state.agents.values.filter { !$0.integration }
             .sorted { ($0.displayName.lowercased(), $0.username) < ($1.displayName.lowercased(), $1.username) }
             .map { agent in
                 let invited = state.passwordLinks.filter { $0.agentId == agent.id && $0.purpose == .invite && $0.usedAt == nil }
@@ -267,7 +283,7 @@ final class MemoryRows: StoreWriter {
     }
 
     func onlineAgentCount() throws -> Int {
-        state.agents.values.count { $0.presence == .online && !$0.disabled }
+        state.agents.values.count { $0.presence == .online && !$0.disabled && !$0.integration }
     }
 
     func firstReplyDelays(since: Timestamp) throws -> [Int64] {
@@ -278,7 +294,7 @@ final class MemoryRows: StoreWriter {
     }
 
     func activeAdminCount() throws -> Int {
-        state.agents.values.count { $0.role == .admin && !$0.disabled }
+        state.agents.values.count { $0.role == .admin && !$0.disabled && !$0.integration }
     }
 
     func latestEventId() throws -> Int64 { state.lastEventId }

@@ -50,6 +50,11 @@ let chores = Chores(service: service, config: config, logger: Logger(label: "swi
     WorkerMetrics.EmailResult(rawValue: outcome).map(metrics.email)
 })
 
+// Webhook deliveries: their own threads, so a receiver that times out holds up no e-mail.
+let webhooks = WebhookSender(service: service, logger: Logger(label: "switchboard.webhooks"), onOutcome: { outcome in
+    WorkerMetrics.WebhookResult(rawValue: outcome).map(metrics.webhookDelivery)
+})
+
 let signalSources = onTerminationSignals { sig in
     logger.info("shutting down: finishing requests in flight", metadata: ["signal": "\(sig)"])
     Readiness.stopping()
@@ -68,6 +73,7 @@ logger.info("listening", metadata: [
 ])
 do {
     try chores.start()
+    try webhooks.start()
 } catch {
     logger.critical("cannot start the background chores: \(error)")
     exit(1)
@@ -76,5 +82,6 @@ do {
 Readiness.ready()
 server.wait()
 chores.stop()
+webhooks.stop()
 logger.info("stopped")
 exit(0)

@@ -32,7 +32,7 @@ struct OwnershipTests {
     }
 
     /// The credentials that must not get in, each with the status and code it must get.
-    enum Wrong: CaseIterable { case none, otherCustomer, agentOnAdmin, expiredToken }
+    enum Wrong: CaseIterable { case none, otherCustomer, agentOnAdmin, expiredToken, agentKeyOnAdmin, revokedKey }
 
     static func expectation(_ wrong: Wrong, _ audience: Audience) -> (Int, [String])? {
         switch (wrong, audience) {
@@ -46,8 +46,10 @@ struct OwnershipTests {
         // An anonymous session is no sign-in.
         case (.otherCustomer, .customerSession): (401, ["invalid_session"])
         case (.otherCustomer, _): (401, ["missing_token"])
-        case (.agentOnAdmin, .admin): (403, ["admin_required"])
-        case (.agentOnAdmin, _): nil
+        case (.agentOnAdmin, .admin), (.agentKeyOnAdmin, .admin): (403, ["admin_required"])
+        case (.agentOnAdmin, _), (.agentKeyOnAdmin, _): nil
+        case (.revokedKey, .customer), (.revokedKey, .customerSession): (401, ["missing_session"])
+        case (.revokedKey, _): (401, ["invalid_token"])
         case (.expiredToken, .customer), (.expiredToken, .customerSession): (401, ["missing_session"])
         case (.expiredToken, _): (401, ["invalid_token"])
         }
@@ -63,6 +65,10 @@ struct OwnershipTests {
         _ = try api.agentToken("robin")
         let expiring = ChatService(store: api.service.store, tokenTTLSeconds: -1, hasher: PasswordHasher(logN: 10, maxConcurrent: 1))
         let expired = try #require(try expiring.login(username: "robin", password: "correct horse battery")).token
+        // API keys: one of the agent role, and one revoked.
+        let agentKey = try api.service.createApiKey(ApiKeyInput(name: "Order system", role: .agent), by: .cli).key
+        let revoked = try api.service.createApiKey(ApiKeyInput(name: "Old CRM", role: .admin), by: .cli)
+        try api.service.revokeApiKey(id: revoked.apiKey.id, by: .cli)
         let cursor = try api.service.latestEventId()
 
         let routes = api.app.routes
@@ -78,6 +84,8 @@ struct OwnershipTests {
             case .otherCustomer: headers = session(intruder)
             case .agentOnAdmin: headers = bearer(agentToken)
             case .expiredToken: headers = bearer(expired)
+            case .agentKeyOnAdmin: headers = bearer(agentKey)
+            case .revokedKey: headers = bearer(revoked.key)
             }
             if entry.audience == .listener { headers["X-Original-URI"] = "/api/v1/events?conversation_id=\(id)" }
             let path = Self.path(entry, conversation: id)

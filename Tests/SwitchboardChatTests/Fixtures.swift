@@ -39,7 +39,8 @@ final class Desk: @unchecked Sendable {
 
     /// `policy`: e.g. with `mailEnabled`, as if SMTP were configured (e-mails are queued).
     init(_ engine: Engine, routing: RoutingMode = .manual, tokenTTLSeconds: Int64 = 3600, policy: ChatPolicy = ChatPolicy(),
-         cacheClock: CacheClock = .system, onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
+         cacheClock: CacheClock = .system, resolver: WebhookResolver? = nil,
+         onEventsCommitted: @escaping @Sendable () -> Void = {}) throws {
         let store: any ChatStore & EventLog
         switch engine {
         case .sqlite:
@@ -54,8 +55,10 @@ final class Desk: @unchecked Sendable {
             directory = nil
         }
         log = store
-        service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
-                              hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy, cacheClock: cacheClock)
+        var service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
+                                  hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy, cacheClock: cacheClock)
+        if let resolver { service.webhookResolver = resolver }
+        self.service = service
         _ = try service.importFAQs(demoFAQs, by: .cli)
     }
 

@@ -35,9 +35,19 @@ public struct AuditEntry: Codable, Equatable, Sendable {
     public struct Actor: Codable, Equatable, Sendable {
         public var id: String?
         public var username: String
-        public init(id: String?, username: String) {
+        /// The API key's name when the shop's system made the change.
+        public var integration: String?
+        public init(id: String?, username: String, integration: String? = nil) {
             self.id = id
             self.username = username
+            self.integration = integration
+        }
+        enum CodingKeys: String, CodingKey { case id, username, integration }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encodeIfPresent(id, forKey: .id)
+            try c.encode(username, forKey: .username)
+            try c.encodeIfPresent(integration, forKey: .integration)
         }
         public static let cli = Actor(id: nil, username: "cli")
     }

@@ -25,8 +25,10 @@ What the tests prove:
 - rotate-secret: two signatures, the old and the new secret each verify;
 - test event, redelivery (same id and body), disabling (no deliveries; pending ones fail
   with "endpoint disabled"), deleting, and their audit entries;
-- a redirect is never followed and a huge answer body changes nothing;
-- `switchboard_webhook_deliveries_total` counts the attempts (prometheus_client's parser).
+- a redirect is never followed, a refused connection is a failed attempt, and a huge
+  answer body changes nothing;
+- `switchboard_webhook_deliveries_total` counts the attempts (prometheus_client's parser);
+- no endpoint secret reaches a log (the last test stops the stack and reads every log).
 
 Every answer of the admin routes is checked against docs/openapi.yaml (daylib's Desk).
 The module's stack (`webhooks`) allows loopback and plain HTTP receivers
@@ -36,6 +38,7 @@ log), never fixed sleeps."""
 from __future__ import annotations
 
 import json
+import signal
 from collections import Counter
 from datetime import datetime
 
@@ -46,10 +49,13 @@ from identitylib import new_secret, new_sub, signed_in
 from metricslib import both, where
 from metricslib import wait_until as poll
 from stacklib import Chat, assert_error
+from stackproc import free_port
 from webhooklib import (EVENT_TYPES, HOOKS, RECEIVER_ENV, TIMEOUT, Receiver, Request, check_headers, check_payload,
                         dedupe, huge, redirect, signature_of, verify)
 
 DELIVERIES_METRIC = "switchboard_webhook_deliveries_total"
+# Every secret the module was shown (create, rotate): none may reach a log (the last test).
+SECRETS: list[str] = []
 DISABLED_METRIC = "switchboard_webhook_endpoints_disabled"
 
 
@@ -82,6 +88,7 @@ class Hooks:
         body = {"url": url or receiver.url(), "events": list(events), **fields}
         hook = self.desk.ok("POST", HOOKS, 201, who=self.admin, json=body)
         self.made.append(hook["id"])
+        SECRETS.append(hook["secret"])
         if receiver is not None:
             receiver.secrets.append(hook["secret"])
         return hook
@@ -498,6 +505,7 @@ def test_after_rotation_both_secrets_verify(desk, hooks):
     old = hook["secret"]
     rotated = desk.ok("POST", f"{HOOKS}/{hook['id']}/rotate-secret", who=desk.stack.admin)
     new = rotated["secret"]
+    SECRETS.append(new)
     assert new != old and new.startswith("whsec_") and rotated["secret_last4"] == new[-4:], rotated
     assert hooks.get(hook)["secret_last4"] == new[-4:]
     receiver.secrets.append(new)
@@ -587,6 +595,17 @@ def test_a_redirect_is_never_followed(desk, hooks):
     assert elsewhere.snapshot() == [], elsewhere.describe()
 
 
+def test_a_refused_connection_is_a_failed_attempt(desk, hooks):
+    closed = free_port()  # nothing listens there
+    hook = hooks.create(None, ["conversation.created"], url=f"http://127.0.0.1:{closed}/hook")
+    start(desk)
+    log = hooks.wait_log(hook, lambda items: items and items[0]["attempts"] >= 1, "the attempt recorded", timeout=15)
+    assert (log[0]["state"], log[0]["last_status_code"], log[0]["delivered_at"]) == ("pending", None, None), log[0]
+    assert log[0]["last_error"] and log[0]["next_attempt_at"] is not None, log[0]
+    health = hooks.get(hook)["health"]
+    assert (health["state"], health["last_status_code"], health["pending"]) == ("failing", None, 1), health
+
+
 def test_a_huge_answer_counts_as_its_status_says(desk, hooks):
     receiver = hooks.receiver("huge").script([huge(500), huge(200)])
     hook = hooks.create(receiver, ["conversation.created"])
@@ -631,3 +650,17 @@ def test_deliveries_are_counted_in_the_metrics(desk, hooks):
     assert {x.labels["result"] for x in s.samples(DELIVERIES_METRIC)} <= {"delivered", "retry", "failed"}
     gauge = where(both(stack), DISABLED_METRIC)
     assert gauge.types[DISABLED_METRIC] == "gauge" and gauge.value(DISABLED_METRIC) == 0
+
+
+# -- 10. never logged (last: it stops the module's stack) ---------------------------------------
+
+
+def test_no_webhook_secret_reaches_a_log(desk):
+    stack = desk.stack
+    assert len(SECRETS) >= 5, "the module made endpoints"
+    assert stack.stop(signal.SIGTERM) == 0, stack.logs()
+    files = [stack.output_path, *sorted(stack.run_dir.glob("*.log"))]
+    assert "webhooks" in (stack.run_dir / "nginx-access.log").read_text()
+    leaks = [f"{f.name}: …{secret[-4:]}" for f in files for secret in SECRETS
+             if secret.split("_", 1)[1] in f.read_text(errors="replace")]
+    assert not leaks, leaks

@@ -19,6 +19,10 @@ What the tests prove:
 - a test event goes ahead of a failing delivery and its success retries that one at once;
 - a worker SIGKILLed during an attempt loses nothing: after its restart every event
   arrives at least once (the interrupted one again with its `webhook-id`);
+- every time someone takes a conversation (a reply, a transfer, a claim) it is sent; the
+  shop's own conversation and messages (an API key's) are events too, nobody assigned; a
+  changed subscription applies to what happens next; erasing a contact erases its pending
+  deliveries; imported history sends nothing;
 - validation (`invalid_url`, `invalid_events`, 20 endpoints, `webhook_not_found`, …) and,
   on a stack of its own without SWITCHBOARD_WEBHOOK_ALLOW_*, https only and no private
   address in any spelling (`private_address`), `unresolvable_host`;
@@ -48,6 +52,7 @@ from daylib import A, C, D, NO_SUCH_ID, Desk, word
 from identitylib import new_secret, new_sub, signed_in
 from metricslib import both, where
 from metricslib import wait_until as poll
+from reportlib import a_line, described, import_conversations, summary
 from stacklib import Chat, assert_error
 from stackproc import free_port
 from webhooklib import (EVENT_TYPES, HOOKS, RECEIVER_ENV, TIMEOUT, Receiver, Request, check_headers, check_payload,
@@ -423,6 +428,11 @@ def test_what_an_endpoint_must_be(desk, hooks):
         desk.refused("POST", HOOKS, 400, "invalid_events", who=admin, json={"url": url, "events": events})
     too_long = desk.call("POST", HOOKS, who=admin, json={"url": url, "events": ["message.created"], "description": "d" * 201})
     assert_error(too_long, 400)
+    # The limits themselves are allowed: a URL of 2000 characters, a description of 200.
+    longest = "http://127.0.0.1:9/" + "a" * (2000 - len("http://127.0.0.1:9/"))
+    edge = hooks.create(None, ["message.created"], url=longest, description="d" * 200, enabled=False)
+    assert (len(edge["url"]), len(edge["description"])) == (2000, 200)
+    desk.ok("DELETE", f"{HOOKS}/{edge['id']}", 204, who=admin)
     desk.refused("POST", HOOKS, 403, "admin_required", who=desk.stack.agent, json={"url": url, "events": ["message.created"]})
     assert_error(desk.call("POST", HOOKS, json={"url": url, "events": ["message.created"]}), 401)
     assert_error(desk.call("GET", HOOKS, who=desk.stack.agent), 403, "admin_required")
@@ -494,6 +504,109 @@ def test_https_only_and_names_that_resolve(strict):
     strict.refused("PATCH", f"{HOOKS}/{hook['id']}", 400, "private_address", who=admin, json={"url": "https://[::1]/x"})
     strict.refused("PATCH", f"{HOOKS}/{hook['id']}", 400, "invalid_url", who=admin, json={"url": "http://1.1.1.1/x"})
     strict.ok("DELETE", f"{HOOKS}/{hook['id']}", 204, who=admin)
+
+
+# -- 5b. what else is (and is not) an event ------------------------------------------------------
+
+
+def test_each_time_someone_takes_a_conversation_it_is_sent(desk, hooks):
+    """`conversation.assigned`: a reply to a queued chat, a transfer, a claim (not a transfer
+    to the queue); `contact.updated` when an agent corrects a contact's name."""
+    stack = desk.stack
+    receiver = hooks.receiver("taken")
+    hook = hooks.create(receiver, ["conversation.assigned", "contact.updated"])
+    sam, kim = stack.register_agent("sam"), stack.register_agent("kim")
+    chat = stack.escalated_chat()
+    desk.reply(sam, chat.id, "Hi, Sam here.")
+    desk.ok("POST", f"{A}/conversations/{chat.id}/transfer", who=sam, json={"to_agent_id": kim.id})
+    desk.ok("POST", f"{A}/conversations/{chat.id}/transfer", who=kim, json={"to": "queue"})
+    desk.ok("POST", f"{A}/conversations/{chat.id}/claim", who=sam)
+    contact = desk.item(stack.admin, chat.id)["contact"]
+    desk.ok("PATCH", f"{A}/contacts/{contact['id']}", who=sam, json={"name": "Robin Renamed"})
+    mine = about({chat.id, contact["id"]})
+    got = checked(receiver.wait_verified(4, mine))
+    assert [(r.type, r.data.get("assigned_agent_id")) for r in got[:3]] == [
+        ("conversation.assigned", sam.id), ("conversation.assigned", kim.id), ("conversation.assigned", sam.id)], \
+        receiver.describe()
+    assert (got[3].type, got[3].data["id"], got[3].data["name"]) == ("contact.updated", contact["id"], "Robin Renamed")
+    hooks.settled(hook)
+    assert len([r for r in receiver.snapshot() if mine(r)]) == 4, receiver.describe()
+
+
+def test_the_shop_s_own_conversation_and_messages_are_events_too(desk, hooks):
+    """`POST /agent/conversations` with an API key: the contact, the conversation and the
+    shop's message go out (`sender.integration` in the message), and nobody is assigned."""
+    admin = desk.stack.admin
+    receiver = hooks.receiver("integration")
+    hook = hooks.create(receiver, EVENT_TYPES)
+    made = desk.ok("POST", f"{D}/api-keys", 201, who=admin, json={"name": f"ERP {word()}", "role": "agent"})
+    try:
+        opened = desk.ok("POST", f"{A}/conversations", 201, who=made["key"],
+                         json={"external_id": new_sub(), "name": "Shop Buyer", "content": "Your invoice is ready."})
+        conv, message = opened["conversation"], opened["message"]
+        mine = about({conv["id"], conv["contact"]["id"]})
+        receiver.wait_verified(3, mine)
+        hooks.settled(hook)
+        got = checked([r for r in receiver.snapshot() if mine(r)])
+        keys = [key(r) for r in got]
+        assert sorted(keys) == sorted([("contact.created", conv["contact"]["id"]), ("conversation.created", conv["id"]),
+                                       ("message.created", message["id"])]), keys
+        assert keys.index(("conversation.created", conv["id"])) < keys.index(("message.created", message["id"]))
+        [sent] = [r for r in got if r.type == "message.created"]
+        assert sent.data == message and sent.data["sender"]["integration"] == made["name"], sent.data
+    finally:
+        desk.ok("DELETE", f"{D}/api-keys/{made['id']}", 204, who=admin)
+
+
+def test_an_endpoint_gets_what_it_is_subscribed_to_now(desk, hooks):
+    receiver = hooks.receiver("resubscribed")
+    hook = hooks.create(receiver, ["conversation.created"])
+    first = start(desk)
+    receiver.wait_verified(1, lambda r: key(r) == ("conversation.created", first.id))
+    desk.ok("PATCH", f"{HOOKS}/{hook['id']}", who=desk.stack.admin, json={"events": ["message.created"]})
+    second = start(desk)
+    welcome = [m["id"] for m in non_system(second.start["messages"])]
+    assert welcome, second.start["messages"]
+    receiver.wait_verified(len(welcome), about({second.id}))
+    hooks.settled(hook)
+    assert [key(r) for r in receiver.snapshot()] == [("conversation.created", first.id)] + [
+        ("message.created", m) for m in welcome], receiver.describe()
+
+
+def test_erasing_a_contact_erases_the_deliveries_about_it(desk, hooks):
+    stack = desk.stack
+    receiver = hooks.receiver("forgetful", default=500)
+    hook = hooks.create(receiver, EVENT_TYPES)
+    chat = signed_in(stack, new_secret(stack), new_sub(), name="Erase Me", email="erase.me@example.com")
+    contact_id = chat.start["contact"]["id"]
+    desk.say(chat, "Please forget everything about me")
+    receiver.wait_count(1, timeout=15)
+    pending = hooks.log(hook)
+    assert len(pending) >= 3 and all(d["state"] == "pending" for d in pending), pending
+    desk.ok("DELETE", f"{D}/contacts/{contact_id}", 204, who=stack.admin)
+    assert hooks.log(hook) == [], "deliveries about an erased contact are still in the log"
+    receiver.script([], default=204)
+    witness = start(desk)
+    receiver.wait_verified(1, lambda r: r.taken and key(r) == ("conversation.created", witness.id))
+    hooks.settled(hook)
+    assert not [r for r in receiver.snapshot() if r.taken and about({chat.id, contact_id})(r)], receiver.describe()
+    assert not [r for r in receiver.snapshot() if r.n > 0 and "Erase Me" in r.body.decode()], receiver.describe()
+
+
+def test_imported_history_sends_nothing(desk, hooks, tmp_path):
+    stack = desk.stack
+    receiver = hooks.receiver("history")
+    hook = hooks.create(receiver, EVENT_TYPES)
+    name = word("Imported")
+    lines = [a_line("2026-10-05", "agent", contact={"name": name}), a_line("2026-10-06", "agent")]
+    result = import_conversations(stack, lines, tmp_path)
+    assert result.returncode == 0 and summary(result) == (2, 0), described(result)
+    witness = start(desk)
+    receiver.wait_verified(1, lambda r: key(r) == ("conversation.created", witness.id))
+    hooks.settled(hook)
+    imported = {line["id"] for line in lines}
+    assert not [r for r in receiver.snapshot() if r.about() in imported or name in r.body.decode()], receiver.describe()
+    assert all(r.about() == witness.id or r.type == "contact.created" for r in receiver.snapshot()), receiver.describe()
 
 
 # -- 6. rotating the secret -----------------------------------------------------------------

@@ -11,7 +11,8 @@ What the tests prove:
   `metadata.integration`), it is never assigned, its words are no person's answer
   (`has_agent_replied` stays false, a queued chat stays in the queue), it is in no team
   list; the customer finds the shop's messages when the widget signs them in; a person's
-  `POST /agent/conversations` with `content` takes the conversation, as a reply does;
+  `POST /agent/conversations` with `content` takes the conversation, as a reply does; a
+  chat only the key wrote in is not rateable (409 `not_rateable`); at most 50 live keys;
 - roles: an agent key on an admin route is 403 `admin_required`, an admin key works there
   and its audit entries name the integration;
 - what only a person does is 403 `person_required` (logout, presence, `PATCH /me`, the
@@ -56,6 +57,12 @@ def stack(stack_factory):
 @pytest.fixture(scope="module")
 def desk(stack) -> Desk:
     return Desk(stack)
+
+
+@pytest.fixture(scope="module")
+def identity(stack):
+    """The shop's identity secret (at most two at once): the widget signs customers in with it."""
+    return new_secret(stack)
 
 
 def new_key(desk: Desk, role: str = "agent", name: str | None = None, by: AgentLogin | str | None = None) -> dict:
@@ -117,7 +124,7 @@ def test_a_key_is_shown_once_and_listed_without_it(desk):
 # -- 2. the shop's integration on the agent routes ----------------------------------------------
 
 
-def test_a_key_acts_as_the_shop_never_as_a_person(desk):
+def test_a_key_acts_as_the_shop_never_as_a_person(desk, identity):
     stack = desk.stack
     made = new_key(desk)
     key, name = made["key"], made["name"]
@@ -152,7 +159,7 @@ def test_a_key_acts_as_the_shop_never_as_a_person(desk):
     shop_said = [message["id"], more["message"]["id"], again["message"]["id"]]
 
     # The customer finds it when the widget signs them in, with the shop's messages.
-    device = signed_in(stack, new_secret(stack), sub, name="Ada Lovelace", email="ada@example.com")
+    device = signed_in(stack, identity, sub, name="Ada Lovelace", email="ada@example.com")
     assert device.id == conv["id"]
     seen = [m for m in stack.customer_messages(device) if m["id"] in shop_said]
     assert [m["id"] for m in seen] == shop_said
@@ -322,6 +329,42 @@ def test_a_request_racing_the_revocation_never_succeeds_after_it(desk):
             t.join(timeout=20)
     late = [(round(t0 - revoked_at[0], 3), s) for t0, s in done if t0 > revoked_at[0] and s != 401]
     assert late == [], f"requests that started after the revocation and were not refused: {late[:5]}"
+
+
+def test_the_shop_s_words_are_no_person_s_answer(desk, identity):
+    """A chat only the key wrote in (and the bot) is no chat a person answered: not
+    `has_agent_replied`, and the customer is not asked to rate it (409 `not_rateable`)."""
+    stack = desk.stack
+    key = new_key(desk)["key"]
+    sub = new_sub()
+    opened = desk.ok("POST", f"{A}/conversations", 201, who=key,
+                     json={"external_id": sub, "content": "We have a question about your order."})
+    cid = opened["conversation"]["id"]
+    device = signed_in(stack, identity, sub)
+    assert device.id == cid
+    desk.ok("POST", f"{C}/conversations/{cid}/escalate", session=device.session_id)
+    desk.ok("POST", f"{A}/conversations/{cid}/messages", who=key, json={"content": "Someone will answer soon."})
+    desk.ok("POST", f"{A}/conversations/{cid}/close", who=stack.admin)
+    closed = desk.ok("GET", f"{C}/conversations/{cid}", session=device.session_id)
+    assert (closed["status"], closed["can_rate"]) == ("closed", False), closed
+    desk.refused("POST", f"{C}/conversations/{cid}/rating", 409, "not_rateable", session=device.session_id,
+                 json={"score": 5})
+    item = desk.item(stack.admin, cid)
+    assert (item["has_agent_replied"], item["assigned_agent_id"]) == (False, None), item
+
+
+def test_at_most_fifty_live_keys(desk):
+    admin = desk.stack.admin
+    live = [k for k in keys(desk) if k["revoked_at"] is None]
+    made = [new_key(desk) for _ in range(50 - len(live))]
+    try:
+        desk.refused("POST", KEYS, 409, "api_key_limit", who=admin, json={"name": f"One too many {word()}", "role": "agent"})
+        desk.ok("DELETE", f"{KEYS}/{made[0]['id']}", 204, who=admin)
+        made[0] = new_key(desk)  # a revoked key makes room
+        desk.refused("POST", KEYS, 409, "api_key_limit", who=admin, json={"name": f"Again too many {word()}", "role": "agent"})
+    finally:
+        for k in made:
+            desk.ok("DELETE", f"{KEYS}/{k['id']}", 204, who=admin)
 
 
 # -- 7. never logged (last: it stops the module's stack) ------------------------------------------

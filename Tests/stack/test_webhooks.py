@@ -720,7 +720,9 @@ def test_a_refused_connection_is_a_failed_attempt(desk, hooks):
 
 
 def test_a_huge_answer_counts_as_its_status_says(desk, hooks):
-    receiver = hooks.receiver("huge").script([huge(500), huge(200)])
+    # 32 MiB each: more than loopback's socket buffers hold, so a sender that stops reading
+    # leaves the receiver's write failing.
+    receiver = hooks.receiver("huge").script([huge(500, 32 << 20), huge(200, 32 << 20)])
     hook = hooks.create(receiver, ["conversation.created"])
     start(desk)
     first = receiver.wait_count(1, timeout=15)[0]
@@ -731,6 +733,10 @@ def test_a_huge_answer_counts_as_its_status_says(desk, hooks):
     second = receiver.snapshot()[1]
     assert second.webhook_id == first.webhook_id
     assert desk.stack.health_ok()
+    # At most 64 KiB of an answer is read: the sender hung up on the rest of both bodies.
+    for r in (first, second):
+        receiver.wait_finished(r, timeout=20)
+        assert r.write_error, f"the sender read all {len(r.answer.body)} bytes of the answer to #{r.n}"
 
 
 # -- 9. metrics ---------------------------------------------------------------------------

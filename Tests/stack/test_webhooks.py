@@ -16,6 +16,8 @@ What the tests prove:
   20 s (±20 %) with the same `webhook-id`, the later events wait behind it and then arrive
   in order, and the delivery log and the endpoint's health say what happened (the one slow
   test, ~45 s);
+- one attempt at a time per endpoint (a slow receiver never gets two at once), and a
+  failing endpoint holds up no other;
 - a test event goes ahead of a failing delivery and its success retries that one at once;
 - a worker SIGKILLed during an attempt loses nothing: after its restart every event
   arrives at least once (the interrupted one again with its `webhook-id`);
@@ -55,7 +57,7 @@ from metricslib import wait_until as poll
 from reportlib import a_line, described, import_conversations, summary
 from stacklib import Chat, assert_error
 from stackproc import free_port
-from webhooklib import (EVENT_TYPES, HOOKS, RECEIVER_ENV, TIMEOUT, Receiver, Request, check_headers, check_payload,
+from webhooklib import (EVENT_TYPES, Answer, HOOKS, RECEIVER_ENV, TIMEOUT, Receiver, Request, check_headers, check_payload,
                         dedupe, huge, redirect, signature_of, verify)
 
 DELIVERIES_METRIC = "switchboard_webhook_deliveries_total"
@@ -364,6 +366,29 @@ def test_a_failing_receiver_gets_each_event_in_order_after_backoff(desk, hooks):
     assert all(d["state"] == "delivered" and d["attempts"] == 1 for d in log if d is not oldest), log
     health = hooks.get(hook)["health"]
     assert (health["state"], health["failing_since"], health["pending"]) == ("healthy", None, 0), health
+
+
+def test_one_attempt_at_a_time_per_endpoint_and_no_endpoint_waits_for_another(desk, hooks):
+    """A slow endpoint (1 s an answer) gets its events one at a time, in order, never two at
+    once; a failing one does not hold up a healthy one."""
+    slow = hooks.receiver("slow", default=Answer(204, hold=1.0))
+    failing = hooks.receiver("down", default=500)
+    healthy = hooks.receiver("healthy")
+    for r in (slow, failing, healthy):
+        hooks.create(r, ["conversation.created", "message.created"])
+    chat = start(desk)
+    desk.say(chat, "First question")
+    desk.say(chat, "Second question")
+    events = [("conversation.created", chat.id)] + [("message.created", m["id"]) for m in
+                                                    non_system(desk.messages(desk.stack.admin, chat.id))]
+    got = healthy.wait_verified(len(events), timeout=15)
+    assert [key(r) for r in got] == events
+    assert failing.snapshot() and not any(r.taken for r in failing.snapshot()), failing.describe()
+    reqs = slow.wait_verified(len(events), timeout=30)
+    assert [key(r) for r in reqs] == events, slow.describe()
+    for before, after in zip(reqs, reqs[1:]):
+        slow.wait_finished(before)
+        assert after.arrived >= before.finished - 0.05, f"two attempts at once to one endpoint:\n{slow.describe()}"
 
 
 def test_a_test_event_goes_ahead_of_a_failing_delivery_and_unblocks_it(desk, hooks):

@@ -59,7 +59,8 @@ extension ChatService {
         // no first response, no rating asked for it (API.md "API keys").
         let metadata = agent.integration ? MessageMetadata(integration: agent.displayName) : nil
         let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
-                                           content: content, metadata: metadata, clientMessageId: clientMessageId)
+                                           content: content, metadata: metadata, clientMessageId: clientMessageId,
+                                           touchAs: agent.integration ? .bot : nil)
         if !conversation.hasAgentReplied && !agent.integration {
             try tx.rows.markAgentReplied(conversationId: conversationId, agentId: agent.id, at: message.createdAt)
         }

@@ -121,6 +121,8 @@ extension ChatService {
               let anonymous = try tx.rows.openConversation(sessionHash: hash) else { return }
         let contactOpen = try tx.rows.openConversation(contactId: contact.id)
         try tx.rows.setContact(conversationId: anonymous.id, contactId: contact.id)
+        // Whatever webhooks said of the visitor is now about the contact (erased with it).
+        try tx.rows.moveDeliveries(fromContact: anonymous.contactId, toContact: contact.id)
         try tx.rows.deleteContactIfUnused(id: anonymous.contactId)
         try tx.rows.retireSessionHash(hash)
         try tx.rows.insertCustomerSession(CustomerSession(id: Identifiers.uuid(), contactId: contact.id, createdAt: tx.now,

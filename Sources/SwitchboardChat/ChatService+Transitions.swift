@@ -23,9 +23,10 @@ extension ChatService {
 
         case .queued:
             try tx.rows.setQueued(conversationId: id, at: tx.now)
+            if offline { try tx.rows.setOffline(conversationId: id) }
+            // Before routing, so a receiver hears "escalated" before "assigned".
             try tx.announceConversation(.conversationEscalated, id)
             if offline {
-                try tx.rows.setOffline(conversationId: id)
                 system = try tx.systemMessage(id, BotText.offline(email: conversation.customerEmail, byMail: policy.mailEnabled),
                                               event: "offline")
             } else if routing == .auto, let agent = try tx.rows.leastLoadedOnlineAgent() {

@@ -5,6 +5,8 @@ public struct WebhookSend: Sendable {
     public let delivery: WebhookDelivery
     public let url: String
     public let secrets: [String]
+    /// This attempt's lease: only its holder's outcome is recorded.
+    public let leaseToken: String
 }
 
 /// What one attempt came to.
@@ -180,7 +182,9 @@ extension ChatService {
             }
             delivery.state = .pending
             delivery.nextAttemptAt = tx.now
-            delivery.firstAttemptAt = nil   // a fresh day of retries
+            // A fresh day of retries, backing off from the start again.
+            delivery.firstAttemptAt = nil
+            delivery.attempts = 0
             delivery.deliveredAt = nil
             try tx.rows.updateDelivery(delivery)
             try tx.audit(actor, "webhook.redelivered", webhookId, ["delivery": String(id), "event_type": delivery.eventType.rawValue])
@@ -191,25 +195,35 @@ extension ChatService {
     // MARK: The sender's bookkeeping
 
     /// Leases the deliveries due now (per endpoint its oldest, plus tests), at most `limit`.
-    public func takeWebhookDeliveries(now: Timestamp = .now(), limit: Int = 8, leaseSeconds: Int64 = 20) throws -> [WebhookSend] {
+    /// The lease covers the address check (the resolver's own timeouts) and the 10 s post;
+    /// an outcome that comes later than that is not recorded (`webhookAttempted` nil).
+    public func takeWebhookDeliveries(now: Timestamp = .now(), limit: Int = 8, leaseSeconds: Int64 = 30) throws -> [WebhookSend] {
         guard try !read({ try $0.dueDeliveries(now: now, limit: 1) }).isEmpty else { return [] }
         return try write { tx in
-            try tx.rows.dueDeliveries(now: now, limit: limit).compactMap { delivery -> WebhookSend? in
+            var taken: [WebhookSend] = []
+            for delivery in try tx.rows.dueDeliveries(now: now, limit: limit) {
+                // One ordered delivery per endpoint per round (the next is due only once this one is done).
+                if !delivery.isTest, taken.contains(where: { !$0.delivery.isTest && $0.delivery.webhookId == delivery.webhookId }) { continue }
+                let token = Secrets.token()
                 guard let webhook = try tx.rows.webhook(id: delivery.webhookId),
-                      try tx.rows.leaseDelivery(id: delivery.id, until: now.adding(seconds: leaseSeconds), now: now) else { return nil }
-                return WebhookSend(delivery: delivery, url: webhook.url, secrets: webhook.signingSecrets(at: now))
+                      try tx.rows.leaseDelivery(id: delivery.id, until: now.adding(seconds: leaseSeconds), now: now, token: token) else { continue }
+                taken.append(WebhookSend(delivery: delivery, url: webhook.url, secrets: webhook.signingSecrets(at: now), leaseToken: token))
             }
+            return taken
         }
     }
 
     /// Records an attempt: delivered; retried later with backoff; or, a day after its first
     /// attempt, failed, which disables the endpoint (its other pending deliveries fail, and
-    /// the admins get one e-mail). Returns the delivery's new state.
+    /// the admins get one e-mail). Returns the delivery's new state, or nil when the attempt
+    /// no longer holds the delivery (its lease ran out and another took it, the endpoint was
+    /// disabled or deleted meanwhile): nothing is recorded then.
     @discardableResult
     public func webhookAttempted(_ send: WebhookSend, _ outcome: WebhookOutcome, at now: Timestamp = .now(),
-                                 jitter: Double = Double.random(in: 0.8...1.2)) throws -> WebhookDelivery.State {
+                                 jitter: Double = Double.random(in: 0.8...1.2)) throws -> WebhookDelivery.State? {
         try write { tx in
-            guard var delivery = try tx.rows.delivery(id: send.delivery.id), delivery.state == .pending else { return .failed }
+            guard var delivery = try tx.rows.delivery(id: send.delivery.id), delivery.state == .pending,
+                  delivery.leaseToken == send.leaseToken else { return nil }
             delivery.attempts += 1
             delivery.firstAttemptAt = delivery.firstAttemptAt ?? now
             delivery.lastAttemptAt = now

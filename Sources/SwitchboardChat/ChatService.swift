@@ -176,14 +176,16 @@ final class Transaction {
     }
 
     /// Inserts a message, touches its conversation and announces it.
+    /// `touchAs`: whose message it counts as for the customer's wait (an integration's
+    /// message is an agent's but ends no wait).
     func insertMessage(_ conversationId: String, sender: SenderType, agentId: String? = nil, kind: MessageKind,
                        content: String, metadata: MessageMetadata? = nil, clientMessageId: String? = nil,
-                       replyToSeq: Int64? = nil) throws -> Message {
+                       replyToSeq: Int64? = nil, touchAs: SenderType? = nil) throws -> Message {
         var message = Message(seq: 0, id: Identifiers.uuid(), conversationId: conversationId, senderType: sender,
                               senderAgentId: agentId, kind: kind, content: content, metadata: metadata,
                               clientMessageId: clientMessageId, createdAt: now)
         message.seq = try rows.insertMessage(message, replyToSeq: replyToSeq)
-        try rows.touch(conversationId: conversationId, at: now, sender: sender)
+        try rows.touch(conversationId: conversationId, at: now, sender: touchAs ?? sender)
         try emit(.messageCreated(message))
         return message
     }

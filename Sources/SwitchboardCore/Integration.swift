@@ -38,11 +38,25 @@ public struct ApiKey: Codable, Equatable, Sendable {
     }
 }
 
-/// `POST /admin/api-keys`.
+/// `POST /admin/api-keys`: both members required; a role other than agent or admin is
+/// 400 `invalid_role`, like `/agent/register`'s.
 public struct ApiKeyInput: Decodable, Sendable {
     public var name: String
     public var role: AgentRole
     public init(name: String, role: AgentRole) {
+        self.name = name
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey { case name, role }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        guard let name = try c.decodeIfPresent(String.self, forKey: .name) else {
+            throw AppError.badRequest("name: required (1–60 characters).", code: "invalid_api_key")
+        }
+        let text = try c.decodeIfPresent(String.self, forKey: .role)
+        guard let text, let role = AgentRole(rawValue: text) else { throw AppError.badRequest("role: agent or admin.", code: "invalid_role") }
         self.name = name
         self.role = role
     }

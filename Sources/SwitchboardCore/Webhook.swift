@@ -165,6 +165,8 @@ public struct WebhookDelivery: Equatable, Sendable {
     /// What the event is about, so erasing a contact erases its deliveries.
     public var conversationId: String?
     public var contactId: String?
+    /// The sender's attempt that holds it now (only its outcome is recorded).
+    public var leaseToken: String?
 
     public init(id: Int64 = 0, webhookId: String, messageId: String, eventType: WebhookEventType, body: String,
                 state: State = .pending, attempts: Int = 0, lastStatusCode: Int? = nil, lastError: String? = nil,
@@ -267,7 +269,8 @@ public protocol WebhookReader {
     func deliveries(_ query: DeliveryQuery) throws -> [WebhookDelivery]
     func delivery(id: Int64) throws -> WebhookDelivery?
     /// Deliveries the sender may take now: per enabled endpoint its oldest pending ordered
-    /// delivery, and any pending test, when due and not leased by another sender.
+    /// delivery when due and none of its ordered deliveries is being sent, and any due
+    /// pending test not being sent; by when they are due.
     func dueDeliveries(now: Timestamp, limit: Int) throws -> [WebhookDelivery]
     /// Endpoints disabled now (the metrics gauge).
     func disabledWebhookCount() throws -> Int
@@ -280,8 +283,11 @@ public protocol WebhookWriter {
     func deleteWebhook(id: String) throws
     func insertDelivery(_ delivery: WebhookDelivery) throws -> Int64
     func updateDelivery(_ delivery: WebhookDelivery) throws
-    /// Takes a delivery for one attempt until `until`; false when another sender has it.
-    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp) throws -> Bool
+    /// Takes a delivery for one attempt until `until` under `token`; false when another
+    /// sender has it. `updateDelivery` ends the lease.
+    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp, token: String) throws -> Bool
+    /// Deliveries about one contact become about another (an anonymous visitor signed in).
+    func moveDeliveries(fromContact: String, toContact: String) throws
     /// The endpoint's latest attempt, for its health (`statusCode` nil: no HTTP answer): a
     /// failure starts its failing time (unless it was failing already), a success ends it.
     func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws

@@ -51,14 +51,19 @@ public struct HTTPPoster: Sendable {
             }
             if setup == CURLE_OK { setup = sb_curl_set_list(curl, CURLOPT_HTTPHEADER, headerList) }
             if setup == CURLE_OK, let resolve { setup = sb_curl_set_list(curl, CURLOPT_RESOLVE, resolve) }
-            if setup == CURLE_OK { setup = sb_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer.baseAddress) }
             if setup == CURLE_OK { setup = sb_curl_set_write_function(curl, readAnswer) }
+            // Last, so no early return leaves curl holding the closure's buffer.
+            if setup == CURLE_OK { setup = sb_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, errorBuffer.baseAddress) }
             guard setup == CURLE_OK else { return setup }
             return withExtendedLifetime(sink) {
                 guard sb_curl_set_pointer(curl, CURLOPT_WRITEDATA, Unmanaged.passUnretained(sink).toOpaque()) == CURLE_OK else {
+                    _ = sb_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, nil)
                     return CURLE_FAILED_INIT
                 }
-                return curl_easy_perform(curl)
+                let code = curl_easy_perform(curl)
+                // The buffer lives only inside this closure; curl must not keep it until cleanup.
+                _ = sb_curl_set_pointer(curl, CURLOPT_ERRORBUFFER, nil)
+                return code
             }
         }
         var status = 0

@@ -89,7 +89,11 @@ public final class WebhookSender: Sendable {
                                       "event_type": "\(delivery.eventType.rawValue)", "webhook_id": "\(delivery.messageId)"]
         let outcome = post(send)
         do {
-            let state = try service.webhookAttempted(send, outcome)
+            guard let state = try service.webhookAttempted(send, outcome) else {
+                logger.warning("webhook attempt outcome not recorded: the delivery was taken over or its endpoint changed meanwhile",
+                               metadata: about)
+                return
+            }
             let result = state == .delivered ? "delivered" : state == .failed ? "failed" : "retry"
             onOutcome(result)
             switch outcome {
@@ -105,15 +109,23 @@ public final class WebhookSender: Sendable {
         }
     }
 
+    /// The `CURLOPT_RESOLVE` entry that sends the connection to the checked address:
+    /// `host:port:address` (an IPv6 address in brackets). None for a host that is an IPv6
+    /// literal: curl cannot parse such an entry, and a literal is never looked up anyway
+    /// (nor is an IPv4 one, whatever its spelling: curl reads it as the resolver did).
+    static func pin(_ target: WebhookTarget, _ address: [UInt8]) -> String? {
+        guard !target.host.contains(":") else { return nil }
+        let text = IPAddress.text(address)
+        return "\(target.host):\(target.port):\(address.count == 16 ? "[\(text)]" : text)"
+    }
+
     /// The attempt itself: the address checked again, then the signed POST to it.
     func post(_ send: WebhookSend) -> WebhookOutcome {
         let policy = service.policy.webhookAddresses
-        let pin: String
+        let pin: String?
         do {
             let target = try WebhookTarget.parse(send.url, policy: policy)
-            let address = try target.checkedAddress(policy, resolve: service.webhookResolver.resolve)
-            let text = IPAddress.text(address)
-            pin = "\(target.host):\(target.port):\(address.count == 16 ? "[\(text)]" : text)"
+            pin = Self.pin(target, try target.checkedAddress(policy, resolve: service.webhookResolver.resolve))
         } catch {
             return .failed(status: nil, error: error.detail)
         }

@@ -624,6 +624,7 @@ enum Migrations {
                     last_error TEXT,
                     next_attempt_at INTEGER,
                     lease_until INTEGER NOT NULL DEFAULT 0,
+                    lease_token TEXT,
                     first_attempt_at INTEGER,
                     last_attempt_at INTEGER,
                     created_at INTEGER NOT NULL,

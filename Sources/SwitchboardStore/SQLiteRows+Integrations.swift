@@ -86,18 +86,20 @@ extension SQLiteRows: ApiKeyReader, WebhookReader {
 
     private static let deliveryColumns = """
         id, webhook_id, message_id, event_type, body, state, attempts, last_status_code, last_error, next_attempt_at,
-        first_attempt_at, last_attempt_at, created_at, delivered_at, conversation_id, contact_id FROM webhook_deliveries
+        first_attempt_at, last_attempt_at, created_at, delivered_at, conversation_id, contact_id, lease_token FROM webhook_deliveries
         """
 
     private static func delivery(_ row: Row) throws -> WebhookDelivery {
         let id: Int64 = row[0]
         func time(_ i: Int) -> Timestamp? { (row[i] as Int64?).map(Timestamp.init(milliseconds:)) }
-        return WebhookDelivery(
+        var delivery = WebhookDelivery(
             id: id, webhookId: row[1], messageId: row[2],
             eventType: try Records.parse(row[3], "webhook_deliveries", row: String(id), "event_type"), body: row[4],
             state: try Records.parse(row[5], "webhook_deliveries", row: String(id), "state"), attempts: row[6],
             lastStatusCode: row[7], lastError: row[8], nextAttemptAt: time(9), firstAttemptAt: time(10), lastAttemptAt: time(11),
             createdAt: Timestamp(milliseconds: row[12]), deliveredAt: time(13), conversationId: row[14], contactId: row[15])
+        delivery.leaseToken = row[16]
+        return delivery
     }
 
     func deliveries(_ query: DeliveryQuery) throws -> [WebhookDelivery] {
@@ -115,20 +117,24 @@ extension SQLiteRows: ApiKeyReader, WebhookReader {
         var due: [WebhookDelivery] = []
         // Per enabled endpoint its head only: later events wait behind a failing one.
         for id in try String.fetchAll(try db.cachedStatement(sql: "SELECT id FROM webhooks WHERE enabled = 1 ORDER BY created_at, id")) {
-            if let head = try head(webhookId: id), let at = head.nextAttemptAt, at <= now, try !isLeased(head.id, now) {
+            if let head = try head(webhookId: id), let at = head.nextAttemptAt, at <= now, try !inFlight(webhookId: id, now) {
                 due.append(head)
             }
         }
         due += try Row.decodeAll(try db.cachedStatement(sql: """
             SELECT \(Self.deliveryColumns) WHERE state = 'pending' AND event_type = 'webhook.test' AND next_attempt_at <= ? AND lease_until <= ?
-              AND webhook_id IN (SELECT id FROM webhooks WHERE enabled = 1) ORDER BY id LIMIT ?
+              AND webhook_id IN (SELECT id FROM webhooks WHERE enabled = 1) ORDER BY next_attempt_at, id LIMIT ?
             """), arguments: [now.milliseconds, now.milliseconds, limit], Self.delivery)
         return Array(due.sorted { ($0.nextAttemptAt ?? now, $0.id) < ($1.nextAttemptAt ?? now, $1.id) }.prefix(limit))
     }
 
-    private func isLeased(_ id: Int64, _ now: Timestamp) throws -> Bool {
-        try Bool.fetchOne(try db.cachedStatement(sql: "SELECT lease_until > ? FROM webhook_deliveries WHERE id = ?"),
-                          arguments: [now.milliseconds, id]) ?? true
+    /// Whether one of the endpoint's ordered deliveries is being sent (a redelivered older one
+    /// becomes the head while a newer one is still in flight: one attempt at a time).
+    private func inFlight(webhookId: String, _ now: Timestamp) throws -> Bool {
+        try Bool.fetchOne(try db.cachedStatement(sql: """
+            SELECT EXISTS (SELECT 1 FROM webhook_deliveries WHERE webhook_id = ? AND state = 'pending'
+                           AND event_type <> 'webhook.test' AND lease_until > ?)
+            """), arguments: [webhookId, now.milliseconds]) ?? true
     }
 
     func disabledWebhookCount() throws -> Int {
@@ -187,16 +193,21 @@ extension SQLiteRows: ApiKeyWriter, WebhookWriter {
         // The lease ends with the attempt's outcome.
         try db.cachedStatement(sql: """
             UPDATE webhook_deliveries SET state = ?, attempts = ?, last_status_code = ?, last_error = ?, next_attempt_at = ?,
-                first_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, lease_until = 0 WHERE id = ?
+                first_attempt_at = ?, last_attempt_at = ?, delivered_at = ?, lease_until = 0, lease_token = NULL WHERE id = ?
             """).execute(arguments: [d.state.rawValue, d.attempts, d.lastStatusCode, d.lastError, d.nextAttemptAt?.milliseconds,
                                      d.firstAttemptAt?.milliseconds, d.lastAttemptAt?.milliseconds, d.deliveredAt?.milliseconds, d.id])
     }
 
-    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp) throws -> Bool {
+    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp, token: String) throws -> Bool {
         try db.cachedStatement(sql: """
-            UPDATE webhook_deliveries SET lease_until = ? WHERE id = ? AND state = 'pending' AND lease_until <= ?
-            """).execute(arguments: [until.milliseconds, id, now.milliseconds])
+            UPDATE webhook_deliveries SET lease_until = ?, lease_token = ? WHERE id = ? AND state = 'pending' AND lease_until <= ?
+            """).execute(arguments: [until.milliseconds, token, id, now.milliseconds])
         return db.changesCount == 1
+    }
+
+    func moveDeliveries(fromContact: String, toContact: String) throws {
+        try db.cachedStatement(sql: "UPDATE webhook_deliveries SET contact_id = ? WHERE contact_id = ?")
+            .execute(arguments: [toContact, fromContact])
     }
 
     func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws {
@@ -208,7 +219,7 @@ extension SQLiteRows: ApiKeyWriter, WebhookWriter {
 
     func failPendingDeliveries(webhookId: String, error: String, at: Timestamp) throws {
         try db.cachedStatement(sql: """
-            UPDATE webhook_deliveries SET state = 'failed', last_error = ?, next_attempt_at = NULL, lease_until = 0
+            UPDATE webhook_deliveries SET state = 'failed', last_error = ?, next_attempt_at = NULL, lease_until = 0, lease_token = NULL
             WHERE webhook_id = ? AND state = 'pending'
             """).execute(arguments: [error, webhookId])
     }

@@ -65,16 +65,23 @@ extension MemoryRows {
         }.prefix(query.limit))
     }
 
-    func delivery(id: Int64) throws -> WebhookDelivery? { state.deliveries.first { $0.id == id } }
+    func delivery(id: Int64) throws -> WebhookDelivery? {
+        guard var delivery = state.deliveries.first(where: { $0.id == id }) else { return nil }
+        delivery.leaseToken = state.deliveryLeases[id]?.token
+        return delivery
+    }
+
+    private func isLeased(_ id: Int64, _ now: Timestamp) -> Bool { (state.deliveryLeases[id]?.until ?? Timestamp(milliseconds: 0)) > now }
 
     private func isDue(_ d: WebhookDelivery, _ now: Timestamp) -> Bool {
         guard let at = d.nextAttemptAt, at <= now else { return false }
-        return (state.deliveryLeases[d.id] ?? Timestamp(milliseconds: 0)) <= now
+        return !isLeased(d.id, now)
     }
 
     func dueDeliveries(now: Timestamp, limit: Int) throws -> [WebhookDelivery] {
         let enabled = try webhooks().filter(\.enabled).map(\.id)
-        var due = enabled.compactMap { head($0) }.filter { isDue($0, now) }
+        let inFlight = Set(state.deliveries.filter { $0.state == .pending && !$0.isTest && isLeased($0.id, now) }.map(\.webhookId))
+        var due = enabled.filter { !inFlight.contains($0) }.compactMap { head($0) }.filter { isDue($0, now) }
         due += state.deliveries.filter { $0.isTest && $0.state == .pending && enabled.contains($0.webhookId) && isDue($0, now) }
         return Array(due.sorted { ($0.nextAttemptAt ?? now, $0.id) < ($1.nextAttemptAt ?? now, $1.id) }.prefix(limit))
     }
@@ -109,15 +116,19 @@ extension MemoryRows {
         // The columns the SQLite statement leaves alone.
         stored.body = state.deliveries[i].body
         stored.createdAt = state.deliveries[i].createdAt
+        stored.leaseToken = nil
         state.deliveries[i] = stored
         state.deliveryLeases[delivery.id] = nil
     }
 
-    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp) throws -> Bool {
-        guard let d = try delivery(id: id), d.state == .pending,
-              (state.deliveryLeases[id] ?? Timestamp(milliseconds: 0)) <= now else { return false }
-        state.deliveryLeases[id] = until
+    func leaseDelivery(id: Int64, until: Timestamp, now: Timestamp, token: String) throws -> Bool {
+        guard let d = try delivery(id: id), d.state == .pending, !isLeased(id, now) else { return false }
+        state.deliveryLeases[id] = (until, token)
         return true
+    }
+
+    func moveDeliveries(fromContact: String, toContact: String) throws {
+        for i in state.deliveries.indices where state.deliveries[i].contactId == fromContact { state.deliveries[i].contactId = toContact }
     }
 
     func noteAttempt(webhookId: String, at: Timestamp, statusCode: Int?, succeeded: Bool) throws {

@@ -115,7 +115,7 @@ struct MemoryState: Sendable {
     /// Each endpoint's latest attempt: when, and the HTTP status if any.
     var webhookAttempts: [String: (at: Timestamp, status: Int?, failingSince: Timestamp?)] = [:]
     var deliveries: [WebhookDelivery] = []
-    var deliveryLeases: [Int64: Timestamp] = [:]
+    var deliveryLeases: [Int64: (until: Timestamp, token: String)] = [:]
     var lastDeliveryId: Int64 = 0
 }
 

@@ -16,6 +16,8 @@ struct IntegrationRouteTests {
         let admin = try api.agentToken("ada", role: .admin)
         let created = api.call("POST", "/api/v1/admin/api-keys", json: #"{"name":"Order system","role":"agent"}"#, headers: bearer(admin))
         #expect(created.status == 201)
+        let owner = api.call("POST", "/api/v1/admin/api-keys", json: #"{"name":"Boss","role":"owner"}"#, headers: bearer(admin))
+        #expect(owner.status == 400 && owner.code == "invalid_role")
         let key = try #require(try Self.json(created)["key"] as? String)
         #expect(key.hasPrefix("sbk_"))
         let listed = api.call("GET", "/api/v1/admin/api-keys", headers: bearer(admin))

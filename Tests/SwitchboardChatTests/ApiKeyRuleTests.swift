@@ -32,9 +32,12 @@ struct ApiKeyRuleTests {
     func itsMessagesNeitherTakeTheChatNorCountAsAnAnswer(_ engine: Engine) throws {
         let desk = try Desk(engine)
         let (_, integration) = try Self.key(desk)
-        let (queued, _) = try desk.queued()
+        let (queued, session) = try desk.queued()
+        try desk.say(queued, session, "hello? anyone?")
         let (view, message) = try desk.service.agentSend(queued.id, by: integration, content: "Your order shipped", clientMessageId: nil)
         #expect(view.conversation.assignedAgentId == nil && view.conversation.status == .agent)
+        // The customer still waits for a person.
+        #expect(view.awaitingReply && view.waitingSince != nil)
         #expect(!view.conversation.hasAgentReplied)
         #expect(message.sender.integration == "Order system" && message.sender.type == .agent && message.metadata?.integration == "Order system")
         let encoded = String(decoding: try WireJSON.encode(message), as: UTF8.self)

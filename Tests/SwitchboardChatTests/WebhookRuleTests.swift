@@ -114,6 +114,45 @@ struct WebhookRuleTests {
     }
 
     @Test(arguments: Engine.allCases)
+    func anAttemptThatOutlivesItsLeaseIsNotRecorded(_ engine: Engine) throws {
+        let desk = try Self.desk(engine)
+        _ = try Self.hook(desk, [.messageCreated])
+        let (chat, session) = try desk.start()
+        try desk.say(chat, session, "one")
+        let t0 = Timestamp.now().adding(seconds: 1)
+        let slow = try #require(try desk.service.takeWebhookDeliveries(now: t0, limit: 1, leaseSeconds: 30).first)
+        // The lease runs out; another sender takes the same delivery.
+        let later = t0.adding(seconds: 31)
+        let fresh = try #require(try desk.service.takeWebhookDeliveries(now: later, limit: 1, leaseSeconds: 30).first)
+        #expect(fresh.delivery.id == slow.delivery.id && fresh.leaseToken != slow.leaseToken)
+        // The slow one's outcome arrives: ignored, and the fresh lease stands.
+        #expect(try desk.service.webhookAttempted(slow, .failed(status: 500, error: "late"), at: later) == nil)
+        #expect(try desk.service.takeWebhookDeliveries(now: later, limit: 5).isEmpty)
+        #expect(try desk.service.webhookAttempted(fresh, .delivered(status: 204), at: later) == .delivered)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func aRedeliveredOlderEventWaitsForTheOneInFlight(_ engine: Engine) throws {
+        let desk = try Self.desk(engine)
+        let hook = try Self.hook(desk, [.messageCreated])
+        let (chat, session) = try desk.start()
+        let t0 = Timestamp.now().adding(seconds: 1)
+        // Deliver everything so far, then one more event goes in flight.
+        while let send = try desk.service.takeWebhookDeliveries(now: t0, limit: 1).first {
+            try desk.service.webhookAttempted(send, .delivered(status: 200), at: t0)
+        }
+        let old = try #require(try Self.deliveries(desk, hook).first)
+        try desk.say(chat, session, "two")
+        let inFlight = try #require(try desk.service.takeWebhookDeliveries(now: t0.adding(seconds: 1), limit: 1).first)
+        _ = try desk.service.redeliver(webhookId: hook.webhook.id, deliveryId: String(old.id), by: .cli)
+        // One attempt at a time per endpoint: the redelivered one is the head now, but waits.
+        #expect(try desk.service.takeWebhookDeliveries(now: t0.adding(seconds: 2), limit: 5).isEmpty)
+        try desk.service.webhookAttempted(inFlight, .delivered(status: 200), at: t0.adding(seconds: 2))
+        let next = try desk.service.takeWebhookDeliveries(now: t0.adding(seconds: 2), limit: 5)
+        #expect(next.map(\.delivery.id) == [old.id] && next.first?.delivery.attempts == 0)
+    }
+
+    @Test(arguments: Engine.allCases)
     func aTestEventGoesAheadOfAFailingOneAndItsSuccessRetriesThatOneNow(_ engine: Engine) throws {
         let desk = try Self.desk(engine)
         let hook = try Self.hook(desk, [.messageCreated])

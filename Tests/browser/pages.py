@@ -549,6 +549,63 @@ class Settings:
         """Presses a button of one agent's card: edit, reset or toggle (disable/enable)."""
         self.agent_card(username).find_element(By.CSS_SELECTOR, f'[data-action="{action}"]').click()
 
+    # -- integrations: webhooks and API keys -------------------------------------------
+
+    def webhook(self, url: str):
+        """The list item of the endpoint whose address is `url` (waits for it)."""
+        def find():
+            return next((li for li in self.d.find_elements(By.CSS_SELECTOR, "#webhook-list li.webhook")
+                         if li.find_element(By.CSS_SELECTOR, ".webhook-url").text == url), None)
+        return wait_for(self.d, find, f"no endpoint {url} in the list")
+
+    def webhook_health(self, url: str) -> str:
+        """The word the endpoint's health badge says (New, Healthy, Failing, Disabled)."""
+        return self.webhook(url).find_element(By.CSS_SELECTOR, ".badge.health").text
+
+    def wait_webhook_health(self, url: str, word: str) -> None:
+        """Waits until the list (read again every few seconds) says `word` for the endpoint."""
+        wait_for(self.d, lambda: self.webhook_health(url) == word,
+                 f"{url} never showed {word!r} (shows {self.webhook_health(url)!r})")
+
+    def webhook_action(self, url: str, action: str) -> None:
+        """Presses a button of one endpoint: log, test, edit, rotate or delete."""
+        self.webhook(url).find_element(By.CSS_SELECTOR, f'.webhook-actions [data-action="{action}"]').click()
+
+    def open_delivery_log(self, url: str):
+        """Opens the endpoint's delivery log and waits for its first row; returns the log."""
+        self.webhook_action(url, "log")
+        log = self.webhook(url).find_element(By.CSS_SELECTOR, ".delivery-log")
+        wait_for(self.d, lambda: log.find_elements(By.CSS_SELECTOR, "li.delivery"), f"the delivery log of {url} stayed empty")
+        return log
+
+    def deliveries(self, url: str) -> list[dict]:
+        """The rows of the endpoint's open log: state, event type and the facts by term."""
+        return self.d.execute_script("""
+          return [...arguments[0].querySelectorAll('li.delivery')].map((li) => ({
+            id: li.dataset.id, state: li.dataset.state, label: li.querySelector('.badge.health').textContent,
+            event: li.querySelector('.delivery-event code').textContent,
+            facts: Object.fromEntries([...li.querySelectorAll('.delivery-facts > li')].map(
+              (f) => [f.querySelector('.fact-term').textContent, f.querySelector('.fact-value').textContent])),
+          }));""", self.webhook(url).find_element(By.CSS_SELECTOR, ".delivery-log"))
+
+    def create_api_key(self, name: str, role: str = "agent") -> str:
+        """Creates an API key in the form; returns the key shown once."""
+        self._fill("apikey-name", name)
+        self.d.find_element(By.CSS_SELECTOR, f'#apikey-role option[value="{role}"]').click()
+        self.d.find_element(By.ID, "apikey-create").click()
+        box = self.d.find_element(By.ID, "apikey-created")
+        wait_for(self.d, lambda: box.is_displayed() or self.d.find_element(By.ID, "apikey-form-error").is_displayed()
+                 or self.d.find_element(By.ID, "apikey-name-error").is_displayed(), "the key was neither shown nor refused")
+        assert box.is_displayed(), self.d.find_element(By.ID, "apikey-form-error").text or self.d.find_element(By.ID, "apikey-name-error").text
+        return self.d.find_element(By.ID, "apikey-created-value").get_attribute("value")
+
+    def api_key(self, name: str):
+        """The list item of the key called `name` (waits for it)."""
+        def find():
+            return next((li for li in self.d.find_elements(By.CSS_SELECTOR, "#apikey-list li.apikey")
+                         if li.find_element(By.CSS_SELECTOR, ".apikey-name span").text == name), None)
+        return wait_for(self.d, find, f"no API key {name} in the list")
+
 
 # -- screenshots and accessibility ------------------------------------------------------------
 

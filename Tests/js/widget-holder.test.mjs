@@ -100,6 +100,23 @@ async function chatShowing(first) {
   return { chat, server, stream: server.streams[0], status: () => holderStatus(chat.conversation, { seen: chat.state.holderSeen }) };
 }
 
+describe("the shop's own system (an API key)", () => {
+  test('its message is named after the integration and is no sign of the holder', async () => {
+    const { chat, stream, status } = await chatShowing(held('offline'));
+    stream.send('message.created', {
+      conversation_id: CONV,
+      message: { id: 'm-i', conversation_id: CONV, sender_type: 'agent', sender_agent_id: 'key-1', kind: 'text',
+        content: 'Your order has shipped.', metadata: { integration: 'Order system' },
+        sender: { type: 'agent', agent_id: 'key-1', integration: 'Order system' }, created_at: '2026-12-07T12:01:00.000Z' },
+    }, 2);
+    await until(() => chat.log.entries().length === 1, 'the message shown');
+    assert.equal(chat.agentName('key-1'), 'Order system');
+    // Alex is still away: the shop's message did not make the holder look present.
+    assert.equal(status().present, false);
+    assert.equal(chat.conversation.assigned_agent_id, ALEX);
+  });
+});
+
 describe('the holder, live', () => {
   test("the holder's presence follows conversation.updated: online, then offline (away), back online", async () => {
     const { stream, status } = await chatShowing(held('online'));

@@ -17,7 +17,7 @@ import { TypingSender } from '../js/typing.js';
 import { replaceToken } from './canned.js';
 import { CannedPicker } from './cannedpicker.js';
 import { ComposeMode } from './composemode.js';
-import { customerName, endsWithOfflineNote, holderOf, shopperWords, statusOf, verified } from './convinfo.js';
+import { customerName, endsWithOfflineNote, holderOf, integrationLabel, integrationOf, shopperWords, statusOf, verified } from './convinfo.js';
 import { LabelMenu } from './labelmenu.js';
 import { labelChip, labelsKey, labelsOf } from './labels.js';
 import { limits } from './limits.js';
@@ -89,6 +89,9 @@ export class ConversationPane {
     if (m.sender_type === 'customer') return this.conv ? customerName(this.conv) : 'Customer';
     if (m.sender_type === 'bot') return 'Assistant';
     if (m.sender_type === NOTE) return `Note · ${m.author?.id === this.me.id ? 'You' : m.author?.display_name || 'Agent'}`;
+    // The shop's own system (an API key) wrote it: its name, never taken for a person's.
+    const integration = integrationOf(m);
+    if (integration) return integrationLabel(integration);
     if (m.sender_type === 'agent') return m.sender_agent_id === this.me.id ? 'You' : this.inbox.agentName(m.sender_agent_id);
     return '';
   }

@@ -70,6 +70,18 @@ export function shopperWords(messages) {
 }
 
 /**
+ * The name of the integration (an API key, docs/API.md "API keys") that wrote message `m`, or
+ * null when a person or the bot did: `sender.integration`, else `metadata.integration`.
+ */
+export function integrationOf(m) {
+  const name = m?.sender?.integration ?? m?.metadata?.integration;
+  return typeof name === 'string' && name ? name : null;
+}
+
+/** How a message an integration wrote is signed: "Order system · integration", never a person's name. */
+export const integrationLabel = (name) => `${name} · integration`;
+
+/**
  * The last message as a one-line preview: {text, note} (note: a system event,
  * shown in italics). `me`: the viewing agent's id; `agentName(id)` names the others.
  * `words`: what the shopper wrote, for a message left while nobody was there (the list's
@@ -81,7 +93,9 @@ export function previewOf(last, { me, agentName, words = null }) {
     if (last.metadata?.event === 'offline' && words) return { text: words.replace(/\s+/g, ' '), note: false };
     return { text: EVENT_PREVIEW[last.metadata?.event] || last.content, note: true };
   }
+  const integration = integrationOf(last);
   const who = last.sender_type === 'bot' ? 'Assistant: '
-    : last.sender_type === 'agent' ? (last.sender_agent_id === me ? 'You: ' : `${agentName(last.sender_agent_id)}: `) : '';
+    : integration ? `${integration}: `
+      : last.sender_type === 'agent' ? (last.sender_agent_id === me ? 'You: ' : `${agentName(last.sender_agent_id)}: `) : '';
   return { text: who + last.content.replace(/\s+/g, ' '), note: false };
 }

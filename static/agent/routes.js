@@ -4,7 +4,7 @@
 // or Reports (#reports?range=90&bh=1: admins; every other agent their own numbers there).
 // The address is the state, so the top bar's links are links and the browser's Back works.
 
-export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'labels', 'replies', 'myreplies'];
+export const SECTIONS = ['faqs', 'bot', 'appearance', 'widget', 'hours', 'team', 'signin', 'integrations', 'labels', 'replies', 'myreplies'];
 
 /** The sections every agent has (the others are for admins): the canned replies. */
 export const AGENT_SECTIONS = ['myreplies', 'replies'];

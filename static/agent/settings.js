@@ -1,6 +1,7 @@
 // The console's Settings area, for admins: FAQs, bot texts, appearance, the
 // sites that may show the chat, hours & e-mail, the team (with the routing of
-// the chats of agents who are away), customers' sign-in and the team's labels; for every agent,
+// the chats of agents who are away), customers' sign-in, the integrations with the
+// shop's systems (webhooks, API keys) and the team's labels; for every agent,
 // the team's canned replies (admins edit them) and their own, one section at a
 // time. The address says which (#settings/team, routes.js), so the top bar's
 // "Settings" is a link and the browser's Back works; the chat lists keep updating underneath. A section may have a
@@ -14,6 +15,7 @@ import { CannedSettings } from './cannedsettings.js';
 import { setMain } from './chrome.js';
 import { FaqEditor } from './faqs.js';
 import { HoursSettings } from './hours.js';
+import { Integrations } from './integrations.js';
 import { LabelSettings } from './labelsettings.js';
 import { AGENT_SECTIONS, SECTIONS } from './routes.js';
 import { RoutingSettings } from './routingform.js';
@@ -80,6 +82,7 @@ export class SettingsView {
       team: { show: () => Promise.all([this.team.show(), routing.show()]) },
       widget: new WidgetSites({ api, store, toast }),
       signin: new SignIn({ api, store, toast }),
+      integrations: new Integrations({ api, toast }),
       labels: new LabelSettings({ api, store: labels, toast }),
       replies: new CannedSettings({ api, store: canned, me, toast, scope: 'team', section: 'replies' }),
       myreplies: new CannedSettings({ api, store: canned, me, toast, scope: 'personal', section: 'myreplies' }),
@@ -89,11 +92,12 @@ export class SettingsView {
     $('settings-title').tabIndex = -1;
   }
 
-  /** Signed out: unsaved edits are not the next admin's, nor is a new secret. */
+  /** Signed out: unsaved edits are not the next admin's, nor is a new secret or key. */
   forget() {
     this.sections.hours.reset();
     this.sections.widget.reset();
     this.sections.signin.leave();
+    this.sections.integrations.leave();
   }
 
   /** An agent's presence or details changed (agent.presence.changed): the team list follows. */

@@ -230,6 +230,21 @@ export function agentApi(token, onUnauthorized = () => {}) {
       createLabel: (body) => call('POST', '/admin/labels', { body }),
       updateLabel: (id, body) => call('PATCH', `/admin/labels/${enc(id)}`, { body }),
       deleteLabel: (id) => call('DELETE', `/admin/labels/${enc(id)}`),
+      // Webhooks: a new endpoint's answer and a rotation's carry its `secret`, the only time it is shown.
+      webhooks: () => call('GET', '/admin/webhooks'),
+      createWebhook: (body) => call('POST', '/admin/webhooks', { body }),
+      updateWebhook: (id, body) => call('PATCH', `/admin/webhooks/${enc(id)}`, { body }),
+      deleteWebhook: (id) => call('DELETE', `/admin/webhooks/${enc(id)}`),
+      rotateWebhookSecret: (id) => call('POST', `/admin/webhooks/${enc(id)}/rotate-secret`),
+      testWebhook: (id) => call('POST', `/admin/webhooks/${enc(id)}/test`),
+      // {items} newest first; `before`: a delivery id, the page goes on below it.
+      webhookDeliveries: (id, { status, before, limit } = {}) =>
+        call('GET', `/admin/webhooks/${enc(id)}/deliveries` + query({ status, before, limit })),
+      redeliver: (id, deliveryId) => call('POST', `/admin/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`),
+      // API keys for the shop's systems: a new key's answer carries the `key`, the only time it is shown.
+      apiKeys: () => call('GET', '/admin/api-keys'),
+      createApiKey: (body) => call('POST', '/admin/api-keys', { body }),
+      revokeApiKey: (id) => call('DELETE', `/admin/api-keys/${enc(id)}`),
     },
   };
 }

@@ -569,7 +569,10 @@ export class Chat {
   #ingest(message, live) {
     if (!message) return;
     const { added } = this.log.upsert(message);
-    if (message.sender_type === 'agent') {
+    // The shop's own system (an API key) writes under its name and holds nothing.
+    const integration = message.sender?.integration || null;
+    if (integration && message.sender_agent_id) this.agentNames.set(message.sender_agent_id, integration);
+    if (message.sender_type === 'agent' && !integration) {
       this.typingWatch.set('agent', false);
       if (message.sender_agent_id && !this.agentNames.has(message.sender_agent_id) &&
           message.sender_agent_id === this.state.conversation?.assigned_agent_id) {
@@ -581,7 +584,7 @@ export class Chat {
       const name = message.content.replace(/ has joined the chat\.?$/, '');
       if (name && name !== message.content) this.agentNames.set(message.metadata.agent_id, name);
     }
-    if (added && live && message.sender_type === 'agent') this.#holderActs(message.sender_agent_id, message.created_at);
+    if (added && live && message.sender_type === 'agent' && !integration) this.#holderActs(message.sender_agent_id, message.created_at);
     if (added && live && message.kind === 'event' && message.metadata?.event === 'assigned') {
       this.#holderActs(message.metadata.agent_id, message.created_at);
     }

@@ -111,11 +111,17 @@ def test_a_key_is_shown_once_and_listed_without_it(desk):
         assert made["key"][12:] not in json.dumps(entry), "the audit log shows a key"
 
     desk.refused("POST", KEYS, 409, "name_taken", who=admin, json={"name": "Warehouse sync", "role": "admin"})
-    for body in ({"name": "", "role": "agent"}, {"name": "x" * 61, "role": "agent"}, {"name": "   ", "role": "agent"},
-                 {"role": "agent"}, {"name": None, "role": "agent"}):
+    for body in ({"name": "", "role": "agent"}, {"name": "x" * 61, "role": "agent"}, {"role": "agent"}):
+        desk.refused("POST", KEYS, 400, "invalid_api_key", who=admin, json=body)
+    for body in ({"name": "   ", "role": "agent"}, {"name": None, "role": "agent"}, {"name": 7, "role": "agent"}):
         assert_error(desk.call("POST", KEYS, who=admin, json=body), 400)
-    # (API.md names no code for a bad role here; /agent/register's is invalid_role)
-    assert_error(desk.call("POST", KEYS, who=admin, json={"name": "Boss", "role": "owner"}), 400)
+    for role in ("owner", "Admin", "", None):
+        assert_error(desk.call("POST", KEYS, who=admin, json={"name": "Boss", "role": role}), 400,
+                     "invalid_role" if isinstance(role, str) else None)
+    assert_error(desk.call("POST", KEYS, who=admin, json={"name": "Boss"}), 400)
+    # The longest name is a name.
+    longest = new_key(desk, name="n" * 60)
+    desk.ok("DELETE", f"{KEYS}/{longest['id']}", 204, who=admin)
     desk.refused("POST", KEYS, 403, "admin_required", who=desk.stack.agent, json={"name": "Mine", "role": "agent"})
     desk.refused("GET", KEYS, 403, "admin_required", who=desk.stack.agent)
     assert_error(desk.call("GET", KEYS), 401)
@@ -171,6 +177,7 @@ def test_a_key_acts_as_the_shop_never_as_a_person(desk, identity):
     assert conv["id"] in stack.queue_ids(stack.agent.token), "the key's reply took the chat out of the queue"
     item = desk.item(stack.admin, conv["id"])
     assert (item["assigned_agent_id"], item["has_agent_replied"]) == (None, False), item
+    assert item["awaiting_reply"] is True and item["waiting_since"] is not None, f"the key's words ended the wait: {item}"
     assert myself["id"] not in [m["id"] for m in desk.ok("GET", f"{A}/agents", who=stack.agent)["items"]]
     assert [k for k in keys(desk) if k["id"] == made["id"]][0]["last_used_at"] is not None
 

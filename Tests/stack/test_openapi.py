@@ -682,8 +682,8 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     key = api.post(f"{D}/api-keys", 201, token=admin_token, json={"name": "Back office", "role": "agent"})
     assert key["key"].startswith("sbk_") and key["prefix"] == key["key"][:12]
     api.post(f"{D}/api-keys", 409, token=admin_token, json={"name": "Back office", "role": "admin"}, code="name_taken")
-    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "", "role": "agent"})
-    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "Boss", "role": "owner"})
+    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "", "role": "agent"}, code="invalid_api_key")
+    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "Boss", "role": "owner"}, code="invalid_role")
     assert key["id"] in [k["id"] for k in api.get(f"{D}/api-keys", token=admin_token)["items"]]
     assert api.get(f"{A}/me", token=key["key"])["integration"] is True
     opened = api.post(f"{A}/conversations", 201, token=key["key"],

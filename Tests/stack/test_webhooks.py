@@ -650,7 +650,8 @@ def test_after_rotation_both_secrets_verify(desk, hooks):
     test = desk.ok("POST", f"{HOOKS}/{hook['id']}/test", 202, who=desk.stack.admin)
     chat = start(desk)
     got = checked(receiver.wait_verified(2, timeout=15))
-    assert {r.webhook_id for r in got} >= {test["webhook_id_header"]} and key(got[-1]) == ("conversation.created", chat.id)
+    assert sorted((r.webhook_id == test["webhook_id_header"], key(r)) for r in got) == [
+        (False, ("conversation.created", chat.id)), (True, ("webhook.test", ""))], receiver.describe()
     for r in got:
         assert len(r.signatures) == 2, f"not two signatures after a rotation: {r.headers.get('webhook-signature')}"
         assert verify(old, r) and verify(new, r), r
@@ -677,8 +678,11 @@ def test_test_redeliver_disable_and_delete(desk, hooks):
     assert delivered["id"] == test["id"] and delivered["attempts"] == 1
     again = desk.ok("POST", f"{HOOKS}/{hook['id']}/deliveries/{test['id']}/redeliver", 202, who=admin)
     assert (again["id"], again["webhook_id_header"], again["state"]) == (test["id"], test["webhook_id_header"], "pending")
+    assert again["attempts"] == 0 and again["delivered_at"] is None, f"a redelivery counts its attempts afresh: {again}"
     first, second = receiver.wait_count(2, lambda r: r.webhook_id == test["webhook_id_header"] and r.verified)
     assert second.body == first.body, "a redelivery with another body"
+    redone = hooks.wait_log(hook, lambda items: items[0]["state"] == "delivered", "the redelivery delivered")[0]
+    assert (redone["id"], redone["attempts"]) == (test["id"], 1), redone
 
     # Disabled: nothing is written for it, nothing is sent.
     off = desk.ok("PATCH", f"{HOOKS}/{hook['id']}", who=admin, json={"enabled": False})
@@ -731,6 +735,17 @@ def test_a_redirect_is_never_followed(desk, hooks):
     assert log[0]["state"] == "pending" and log[0]["delivered_at"] is None, log[0]
     assert log[0]["last_status_code"] == 302 or "redirect" in (log[0]["last_error"] or "").lower(), log[0]
     assert elsewhere.snapshot() == [], elsewhere.describe()
+
+
+def test_an_ipv6_literal_receiver_gets_its_deliveries(desk, hooks):
+    receiver = hooks.receiver("ipv6", host="::1")
+    hook = hooks.create(receiver, ["conversation.created"])
+    assert hook["url"] == receiver.url() and receiver.url().startswith("http://[::1]:"), hook["url"]
+    chat = start(desk)
+    [got] = checked(receiver.wait_verified(1, timeout=15))
+    assert key(got) == ("conversation.created", chat.id)
+    [delivered] = hooks.settled(hook)
+    assert (delivered["state"], delivered["attempts"]) == ("delivered", 1), delivered
 
 
 def test_a_refused_connection_is_a_failed_attempt(desk, hooks):

@@ -177,8 +177,10 @@ def signature_of(secret: str, request: Request) -> str:
 class Receiver:
     """A loopback HTTP server that records and answers webhook deliveries by a script."""
 
-    def __init__(self, name: str = "receiver", secrets: Iterable[str] = (), default: int | Answer = OK) -> None:
+    def __init__(self, name: str = "receiver", secrets: Iterable[str] = (), default: int | Answer = OK,
+                 host: str = "127.0.0.1") -> None:
         self.name = name
+        self.host = host
         self.secrets: list[str] = list(secrets)
         self.default = _answer(default)
         self.requests: list[Request] = []
@@ -198,7 +200,10 @@ class Receiver:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server_class = ThreadingHTTPServer
+        if ":" in host:  # an IPv6 address (`::1`)
+            server_class = type("ThreadingHTTPServer6", (ThreadingHTTPServer,), {"address_family": socket.AF_INET6})
+        self.server = server_class((host, 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, name=f"webhook {name}", daemon=True)
@@ -207,7 +212,8 @@ class Receiver:
     # -- setup ---------------------------------------------------------------------
 
     def url(self, path: str = "/hook") -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{path}"
 
     def script(self, answers: Iterable[int | Answer], default: int | Answer | None = None) -> "Receiver":
         """The next requests get these answers, one each, then the default (204 unless given)."""

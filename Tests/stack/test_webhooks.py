@@ -61,9 +61,9 @@ from webhooklib import (EVENT_TYPES, Answer, HOOKS, RECEIVER_ENV, TIMEOUT, Recei
                         dedupe, huge, redirect, signature_of, verify)
 
 DELIVERIES_METRIC = "switchboard_webhook_deliveries_total"
+DISABLED_METRIC = "switchboard_webhook_endpoints_disabled"
 # Every secret the module was shown (create, rotate): none may reach a log (the last test).
 SECRETS: list[str] = []
-DISABLED_METRIC = "switchboard_webhook_endpoints_disabled"
 
 
 @pytest.fixture(scope="module")

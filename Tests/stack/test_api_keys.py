@@ -389,7 +389,6 @@ def test_no_key_reaches_a_log(desk):
     desk.ok("DELETE", f"{KEYS}/{made['id']}", 204, who=stack.admin)
     stream.wait_ended(timeout=10)
     desk.refused("GET", f"{A}/me", 401, "invalid_token", who=key)
-    assert len(USED) >= 5, USED
 
     assert stack.stop(signal.SIGTERM) == 0, stack.logs()
     files = [stack.output_path, *sorted(stack.run_dir.glob("*.log"))]

@@ -816,7 +816,16 @@ def test_deliveries_are_counted_in_the_metrics(desk, hooks):
 
 def test_no_webhook_secret_reaches_a_log(desk):
     stack = desk.stack
-    assert len(SECRETS) >= 5, "the module made endpoints"
+    admin = stack.admin
+    # An endpoint of its own too (so the test stands alone): created, tested, rotated, deleted.
+    with Receiver("last") as receiver:
+        hook = desk.ok("POST", HOOKS, 201, who=admin, json={"url": receiver.url(), "events": ["message.created"]})
+        receiver.secrets.append(hook["secret"])
+        test = desk.ok("POST", f"{HOOKS}/{hook['id']}/test", 202, who=admin)
+        receiver.wait_verified(1, lambda r: r.webhook_id == test["webhook_id_header"])
+        rotated = desk.ok("POST", f"{HOOKS}/{hook['id']}/rotate-secret", who=admin)
+        desk.ok("DELETE", f"{HOOKS}/{hook['id']}", 204, who=admin)
+    SECRETS.extend([hook["secret"], rotated["secret"]])
     assert stack.stop(signal.SIGTERM) == 0, stack.logs()
     files = [stack.output_path, *sorted(stack.run_dir.glob("*.log"))]
     assert "webhooks" in (stack.run_dir / "nginx-access.log").read_text()

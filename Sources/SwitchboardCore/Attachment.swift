@@ -105,6 +105,8 @@ public protocol FileIngest: Sendable {
     /// nothing 400 `empty_file`. Images are stored without their metadata, with a preview.
     /// The file is durable (flushed, renamed) when this returns.
     func ingest(path: String, allowedTypes: [String], maxBytes: Int64) throws -> StoredFile
+    /// The same for a body held in memory (a small one, or a test's).
+    func ingest(bytes: [UInt8], allowedTypes: [String], maxBytes: Int64) throws -> StoredFile
     /// Where nginx finds a stored file, relative to the files directory.
     func relativePath(sha256: String, preview: Bool) -> String
     /// The content hashes of the files kept, with their age in seconds.
@@ -285,4 +287,19 @@ public enum ByteCount {
         if tenths < 100, tenths % 10 != 0 { return "\(tenths / 10).\(tenths % 10) MB" }
         return "\(tenths / 10) MB"
     }
+}
+
+/// What a page needs to know before it offers to send a file (`widget-config`, `GET /agent/me`).
+public struct AttachmentLimits: Codable, Equatable, Sendable {
+    public var enabled: Bool
+    public var maxBytes: Int64
+    public var allowedTypes: [String]
+
+    public init(_ settings: AttachmentSettings, side: AttachmentSide) {
+        enabled = settings.allows(side)
+        maxBytes = settings.maxBytes
+        allowedTypes = settings.allowedTypes
+    }
+
+    enum CodingKeys: String, CodingKey { case enabled, maxBytes = "max_bytes", allowedTypes = "allowed_types" }
 }

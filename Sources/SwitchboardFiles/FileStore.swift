@@ -85,6 +85,17 @@ public final class FileStore: FileIngest, @unchecked Sendable {
                           hasPreview: previewTemporary != nil)
     }
 
+    public func ingest(bytes: [UInt8], allowedTypes: [String], maxBytes: Int64) throws -> StoredFile {
+        guard !bytes.isEmpty else { throw AppError.badRequest("The file is empty.", code: "empty_file") }
+        guard Int64(bytes.count) <= maxBytes else { throw Self.tooLarge(Int64(bytes.count), maxBytes) }
+        let path = temporaryPath()
+        defer { unlink(path) }
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes), attributes: [.posixPermissions: 0o600]) else {
+            throw FileStoreError("cannot write \(path)")
+        }
+        return try ingest(path: path, allowedTypes: allowedTypes, maxBytes: maxBytes)
+    }
+
     public func relativePath(sha256: String, preview: Bool) -> String {
         "\(sha256.prefix(2))/\(sha256)\(preview ? ".preview" : "")"
     }

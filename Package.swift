@@ -142,7 +142,8 @@ let package = Package(
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzing", "CLibFuzzer"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore", "SwitchboardTestSupport",
+                                                               "SwitchboardFiles"]),
         .testTarget(
             name: "SwitchboardStoreTests",
             // GRDB only to damage a database by hand (CorruptValueTests) and read raw rows.

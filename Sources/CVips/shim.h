@@ -6,12 +6,14 @@
 #include <vips/vips.h>
 
 // Each loader for exactly one format (never the sniffing vips_image_new_from_file: the
-// format is what libmagic found), all pages for the animated ones, read front to back.
-static inline int sb_vips_load(const char *format, const char *path, VipsImage **out) {
-    if (strcmp(format, "png") == 0) return vips_pngload(path, out, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "jpeg") == 0) return vips_jpegload(path, out, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "gif") == 0) return vips_gifload(path, out, "n", -1, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "webp") == 0) return vips_webpload(path, out, "n", -1, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+// format is what libmagic found), all pages for the animated ones. `sequential`: read front
+// to back (little memory), which a turn by 90° cannot do: such images load for random access.
+static inline int sb_vips_load(const char *format, const char *path, int sequential, VipsImage **out) {
+    VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+    if (strcmp(format, "png") == 0) return vips_pngload(path, out, "access", access, NULL);
+    if (strcmp(format, "jpeg") == 0) return vips_jpegload(path, out, "access", access, NULL);
+    if (strcmp(format, "gif") == 0) return vips_gifload(path, out, "n", -1, "access", access, NULL);
+    if (strcmp(format, "webp") == 0) return vips_webpload(path, out, "n", -1, "access", access, NULL);
     vips_error("switchboard", "no loader for %s", format);
     return -1;
 }

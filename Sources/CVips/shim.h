@@ -24,6 +24,26 @@ static inline int sb_vips_autorot(VipsImage *in, VipsImage **out) {
     return vips_autorot(in, out, NULL);
 }
 
+// A copy with the metadata blobs taken off (EXIF, XMP, IPTC, ICC, a GIF comment): `strip`
+// alone does not reach every saver (libvips 8.14's webpsave kept EXIF).
+static inline void *sb_vips_collect_metadata(VipsImage *image, const char *field, GValue *value, void *list) {
+    (void) image; (void) value;
+    // The blobs, and the parsed EXIF tags savers would build a new EXIF blob from.
+    if (g_str_has_prefix(field, "exif-") || g_str_has_prefix(field, "xmp-") || g_str_has_prefix(field, "iptc-")
+        || strcmp(field, VIPS_META_ICC_NAME) == 0 || strcmp(field, "gif-comment") == 0)
+        *(GSList **) list = g_slist_prepend(*(GSList **) list, g_strdup(field));
+    return NULL;
+}
+
+static inline int sb_vips_without_metadata(VipsImage *in, VipsImage **out) {
+    if (vips_copy(in, out, NULL)) return -1;
+    GSList *fields = NULL;
+    vips_image_map(*out, sb_vips_collect_metadata, &fields);
+    for (GSList *f = fields; f; f = f->next) vips_image_remove(*out, (const char *) f->data);
+    g_slist_free_full(fields, g_free);
+    return 0;
+}
+
 // Saves without metadata (EXIF, XMP, IPTC, ICC, text chunks): `strip`.
 static inline int sb_vips_save(const char *format, VipsImage *in, const char *path) {
     if (strcmp(format, "png") == 0) return vips_pngsave(in, path, "strip", TRUE, NULL);

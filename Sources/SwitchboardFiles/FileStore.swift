@@ -187,8 +187,11 @@ public final class FileStore: FileIngest, @unchecked Sendable {
             upright = turned
         }
         defer { if upright != loaded { sb_vips_unref(upright) } }
-        guard let upright, sb_vips_save(format, upright, output) == 0 else { throw Self.notAnImage(vipsError()) }
-        return (Int(vips_image_get_width(upright)), animated ? pageHeight : Int(vips_image_get_height(upright)))
+        var bare: UnsafeMutablePointer<VipsImage>?
+        guard let upright, sb_vips_without_metadata(upright, &bare) == 0, let clean = bare else { throw Self.notAnImage(vipsError()) }
+        defer { sb_vips_unref(clean) }
+        guard sb_vips_save(format, clean, output) == 0 else { throw Self.notAnImage(vipsError()) }
+        return (Int(vips_image_get_width(clean)), animated ? pageHeight : Int(vips_image_get_height(clean)))
     }
 
     private func copy(_ fd: Int32, to output: String) throws {

@@ -79,6 +79,9 @@ struct FileStoreTests {
         #expect(stored.split(separator: 0x2C).count >= 3)   // image descriptors (','): two frames at least
         let webp = try box.ingest("small.webp")
         #expect(webp.contentType == "image/webp" && webp.width == 50)
+        for preview in [false, true] {
+            #expect(try box.bytes(webp, preview: preview).range(of: Data("SecretCam".utf8)) == nil)
+        }
     }
 
     @Test func theTypeIsWhatTheBytesSayNeverTheName() throws {

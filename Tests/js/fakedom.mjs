@@ -167,11 +167,6 @@ export class Element extends Node {
     return !event.defaultPrevented;
   }
 
-  /** A click: the listeners run (a link's default action is the browser's, not here). */
-  click() {
-    return this.dispatchEvent({ type: 'click', target: this });
-  }
-
   /** The document's activeElement becomes this element. */
   focus() {
     if (globalThis.document) globalThis.document.activeElement = this;

@@ -8,7 +8,8 @@
 //   swift-argument-parser  the admin CLI
 //   swift-nio         the SSE notifier
 // System libraries (Debian packages, installed by scripts/deps.sh): libfcgi (FastCGI),
-// libcurl (SMTP: TLS, AUTH and the dialogue from a maintained client, not by hand).
+// libcurl (SMTP and webhooks: TLS, AUTH and the dialogue from a maintained client, not by
+// hand), libmagic (a file's type from its bytes), libvips (images cleaned and previewed).
 import PackageDescription
 
 let package = Package(
@@ -42,6 +43,15 @@ let package = Package(
             name: "CCurl",
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // libmagic (Debian's libmagic-dev): an upload's type from its bytes.
+        .systemLibrary(name: "CMagic", pkgConfig: "libmagic", providers: [.apt(["libmagic-dev"])]),
+        // libvips (Debian's libvips-dev): images decoded, written again without metadata, previewed.
+        .systemLibrary(name: "CVips", pkgConfig: "vips", providers: [.apt(["libvips-dev"])]),
+        // Uploaded files on disk: judged, cleaned, kept by content. The only importer of CMagic and CVips.
+        .target(
+            name: "SwitchboardFiles",
+            dependencies: ["CMagic", "CVips", "POSIXSupport", "SwitchboardCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // E-mail out (the SMTP client, the message format) and the worker's background chores.
         .target(
@@ -87,7 +97,7 @@ let package = Package(
             name: "switchboard-worker",
             dependencies: [
                 "FastCGI", "POSIXSupport", "SwitchboardCore", "SwitchboardChat", "SwitchboardStore", "SwitchboardAPI", "SwitchboardRuntime",
-                "SwitchboardMail", "SwitchboardMetrics",
+                "SwitchboardMail", "SwitchboardMetrics", "SwitchboardFiles",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -132,14 +142,16 @@ let package = Package(
         .target(name: "CLibFuzzer"),
         .executableTarget(name: "switchboard-fuzz", dependencies: ["SwitchboardFuzzing", "CLibFuzzer"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
-        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore", "SwitchboardTestSupport"]),
+        .testTarget(name: "SwitchboardChatTests", dependencies: ["SwitchboardChat", "SwitchboardStore", "SwitchboardCore", "SwitchboardTestSupport",
+                                                               "SwitchboardFiles"]),
         .testTarget(
             name: "SwitchboardStoreTests",
             // GRDB only to damage a database by hand (CorruptValueTests) and read raw rows.
             dependencies: ["SwitchboardStore", "SwitchboardChat", "SwitchboardCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "SwitchboardAPITests", dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardStore", "SwitchboardCore",
-                                                              "SwitchboardMetrics"]),
+                                                              "SwitchboardMetrics", "SwitchboardFiles"]),
+        .testTarget(name: "SwitchboardFilesTests", dependencies: ["SwitchboardFiles", "SwitchboardCore"]),
         .testTarget(name: "SwitchboardFuzzingTests", dependencies: ["SwitchboardFuzzing"]),
         .testTarget(name: "SwitchboardMailTests", dependencies: ["SwitchboardMail", "SwitchboardCore"]),
         .testTarget(name: "FastCGITests", dependencies: ["FastCGI", "POSIXSupport"]),

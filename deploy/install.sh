@@ -7,7 +7,7 @@
 #   sudo SWITCHBOARD_BIN_DIR=/path deploy/install.sh
 #
 # Idempotent. What it does:
-#   - apt-get installs nginx-light, libfcgi0ldbl, libsqlite3-0, libcurl4 when missing;
+#   - apt-get installs nginx-light, libfcgi0ldbl, libsqlite3-0, libcurl4, libmagic1, libvips42 when missing;
 #   - creates the system user `switchboard` (no login, no home of its own);
 #   - copies the binaries, static/, nginx/, the scripts it needs and the docs to
 #     /opt/switchboard; installs /usr/local/bin/switchboard-admin;
@@ -41,7 +41,7 @@ fi
 
 # Packages.
 missing=()
-for pkg in nginx-light libfcgi0ldbl libsqlite3-0 libcurl4; do
+for pkg in nginx-light libfcgi0ldbl libsqlite3-0 libcurl4 libmagic1 libvips42; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
 done
 had_nginx_service=0

@@ -2,7 +2,7 @@
 # Installs what building, running and testing Switchboard needs, and only what
 # is missing (Debian/Ubuntu packages through apt-get; run again any time):
 #
-#   scripts/deps.sh             build + run: libfcgi, SQLite, pkg-config, nginx,
+#   scripts/deps.sh             build + run: libfcgi, SQLite, libcurl, libmagic, libvips, pkg-config, nginx,
 #                               python3 + venv, curl, nodejs; and the test venv (.venv)
 #   scripts/deps.sh --browser   also chromium + chromedriver (browser tests)
 #   scripts/deps.sh --bench     also wrk, nchan (libnginx-mod-nchan) and a C compiler
@@ -44,6 +44,8 @@ need() {
 need libfcgi-dev test -e /usr/include/fcgiapp.h
 need libsqlite3-dev test -e /usr/include/sqlite3.h
 need libcurl4-openssl-dev test -e /usr/include/x86_64-linux-gnu/curl/curl.h -o -e /usr/include/curl/curl.h
+need libmagic-dev test -e /usr/include/magic.h
+need libvips-dev test -e /usr/include/vips/vips.h
 need pkg-config have_cmd pkg-config
 need nginx-light have_cmd nginx
 need curl have_cmd curl

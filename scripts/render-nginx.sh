@@ -53,7 +53,8 @@ fi
 
 # Paths go into double-quoted nginx strings and through sed: refuse the few
 # characters that would change their meaning there.
-for path in "$SWITCHBOARD_RUN_DIR" "$nginx_run" "$log_dir" "$static_dir" "$shop_dir" ${cert:+"$cert"} ${key:+"$key"}; do
+files_dir=$SWITCHBOARD_DATA_DIR/files
+for path in "$SWITCHBOARD_RUN_DIR" "$nginx_run" "$log_dir" "$static_dir" "$shop_dir" "$files_dir" ${cert:+"$cert"} ${key:+"$key"}; do
     [[ $path == /* ]] || sb_die "'$path' must be an absolute path"
     case $path in
         *[\"\\\$\;\{\}\'\|\&@[:space:]]*)
@@ -81,7 +82,7 @@ hard=$(ulimit -Hn)
 if [[ $hard == unlimited ]] || ((hard > 65536)); then nofile=65536; else nofile=$hard; fi
 worker_connections=$((nofile > 2048 ? nofile - 1024 : 1024))
 
-mkdir -p "$nginx_run/nginx-temp" "$log_dir"
+mkdir -p "$nginx_run/nginx-temp/uploads" "$log_dir"
 
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
@@ -92,8 +93,10 @@ trap 'rm -f "$tmp"' EXIT
     while IFS= read -r line; do
         if [[ $line =~ ^([[:space:]]*)@SNIPPET\ ([a-z-]+)@$ ]]; then
             indent=${BASH_REMATCH[1]}
+            # The mode's own snippet, or one both modes share.
             snippet=$snippets/$mode-${BASH_REMATCH[2]}.conf
-            [[ -f $snippet ]] || sb_die "no snippet $snippet"
+            [[ -f $snippet ]] || snippet=$snippets/${BASH_REMATCH[2]}.conf
+            [[ -f $snippet ]] || sb_die "no snippet $snippets/$mode-${BASH_REMATCH[2]}.conf or $snippet"
             while IFS= read -r part; do
                 if [[ -n $part ]]; then printf '%s%s\n' "$indent" "$part"; else printf '\n'; fi
             done <"$snippet"
@@ -106,6 +109,7 @@ trap 'rm -f "$tmp"' EXIT
     -e "s|@NGINX_RUN_DIR@|$nginx_run|g" \
     -e "s|@LOG_DIR@|$log_dir|g" \
     -e "s|@STATIC_DIR@|$static_dir|g" \
+    -e "s|@FILES_DIR@|$files_dir|g" \
     -e "s|@LISTEN@|$sb_hostport|g" \
     -e "s|@MAX_BODY@|$SWITCHBOARD_MAX_BODY_BYTES|g" \
     -e "s|@LOGIN_RATE@|$SWITCHBOARD_LOGIN_RATE|g" \

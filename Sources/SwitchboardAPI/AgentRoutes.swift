@@ -103,7 +103,8 @@ struct AgentRoutes: Sendable {
 
     /// The agent, with the limits the console checks before it sends anything.
     @Sendable func me(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
-        try .json(AgentAnswer.Me(caller.agent, routing: service.routing, emailEnabled: service.policy.mailEnabled))
+        try .json(AgentAnswer.Me(caller.agent, routing: service.routing, emailEnabled: service.policy.mailEnabled,
+                                 attachments: try service.attachmentSettings()))
     }
 
     /// `PATCH /me {display_name?, email?, email_notifications?}`: the agent's own profile.
@@ -209,8 +210,9 @@ struct AgentRoutes: Sendable {
     @Sendable func send(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
         let agent = caller.agent
         let body = try Body.decode(SendBody.self, from: request)
-        let (conversation, message) = try service.agentSend(request.parameter("id"), by: agent, content: try Validate.content(body.content),
-                                                            clientMessageId: try Validate.clientMessageId(body.clientMessageId))
+        let (conversation, message) = try service.agentSend(request.parameter("id"), by: agent, content: try body.checkedContent(),
+                                                            clientMessageId: try Validate.clientMessageId(body.clientMessageId),
+                                                            attachmentIds: body.attachmentIds ?? [])
         return try .json(AgentAnswer.Sent(conversation: conversation, message: message))
     }
 

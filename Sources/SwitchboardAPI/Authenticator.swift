@@ -112,9 +112,20 @@ struct Authenticator: Sendable {
 
 /// `{content, client_message_id?}`: a message from either side.
 struct SendBody: Decodable {
-    var content: String
+    var content: String?
     var clientMessageId: String?
-    enum CodingKeys: String, CodingKey { case content, clientMessageId = "client_message_id" }
+    /// Uploads this message carries (API.md "Files and images").
+    var attachmentIds: [String]?
+    enum CodingKeys: String, CodingKey { case content, clientMessageId = "client_message_id", attachmentIds = "attachment_ids" }
+
+    /// The words, checked: required unless the message carries files (then they may be empty).
+    func checkedContent() throws -> String {
+        let files = !(attachmentIds ?? []).isEmpty
+        if files, (content ?? "").trimmingSpaces.isEmpty { return "" }
+        // A body without `content` is the malformed body it always was (the replaced system's code).
+        guard let content else { throw AppError.badRequest("content: required (or attachment_ids).", code: "invalid_json") }
+        return try Validate.content(content)
+    }
 }
 
 /// `{typing}`: a typing indicator from either side.

@@ -126,9 +126,9 @@ struct CustomerRoutes: Sendable {
     @Sendable func send(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
         let session = caller.sessionId
         let body = try Body.decode(SendBody.self, from: request)
-        let result = try service.customerSend(caller.conversation.id, sessionId: session, content: try Validate.content(body.content),
+        let result = try service.customerSend(caller.conversation.id, sessionId: session, content: try body.checkedContent(),
                                               quickReply: nil, clientMessageId: try Validate.clientMessageId(body.clientMessageId),
-                                              client: request.remoteAddress)
+                                              client: request.remoteAddress, attachmentIds: body.attachmentIds ?? [])
         return try sent(result, session)
     }
 

@@ -14,6 +14,9 @@ public struct HTTPRequest: Sendable {
     public var remoteAddress: String
     /// Filled by the router from `:name` segments.
     public var pathParameters: [String: String] = [:]
+    /// An upload's body as nginx wrote it to a file (`SWITCHBOARD_BODY_FILE`): the body is
+    /// then not in `body` (API.md "Files and images").
+    public var bodyFile: String?
 
     public init(method: String, path: String, query: [String: String] = [:], headers: [String: String] = [:],
                 body: [UInt8] = [], requestId: String = "", remoteAddress: String = "") {
@@ -43,6 +46,8 @@ public struct HTTPRequest: Sendable {
         self.init(method: params["REQUEST_METHOD"] ?? "GET", path: rawPath,
                   query: HTTPRequest.parseQuery(params["QUERY_STRING"] ?? ""), lowercasedHeaders: headers, body: body,
                   requestId: params["REQUEST_ID"] ?? "", remoteAddress: params["REMOTE_ADDR"] ?? "")
+        // Set only by nginx's upload locations (a client's headers arrive as HTTP_*).
+        if let file = params["SWITCHBOARD_BODY_FILE"], !file.isEmpty { bodyFile = file }
     }
 
     /// `HTTP_X_CUSTOMER_SESSION_ID` → `x-customer-session-id`, byte by byte (this runs for

@@ -14,6 +14,7 @@ public struct SwitchboardApp: Sendable {
     public typealias RequestLog = @Sendable (_ fields: [(String, String)]) -> Void
 
     private let router: Router
+    private let service: ChatService
     private let logger: Logger
     private let requestLog: RequestLog?
     private let metrics: WorkerMetrics?
@@ -28,9 +29,10 @@ public struct SwitchboardApp: Sendable {
     /// bearer it wants; nil: loopback clients only).
     public init(service: ChatService, realtime: any RealtimeSink, notifier: @escaping @Sendable () -> String? = { nil },
                 logger: Logger = Logger(label: "switchboard.api"), requestLog: RequestLog? = nil,
-                metrics: WorkerMetrics? = nil, metricsToken: String? = nil) {
+                metrics: WorkerMetrics? = nil, metricsToken: String? = nil, files: (any FileIngest)? = nil) {
         self.requestLog = requestLog
         self.metrics = metrics
+        self.service = service
         var table = RouteTable(auth: Authenticator(service: service))
         CustomerRoutes(service: service, realtime: realtime).register(&table)
         AgentRoutes(service: service, realtime: realtime).register(&table)
@@ -43,6 +45,7 @@ public struct SwitchboardApp: Sendable {
         SearchRoutes(service: service).register(&table)
         ReportRoutes(service: service).register(&table)
         IntegrationRoutes(service: service).register(&table)
+        if let files { FileRoutes(service: service, files: files).register(&table) }
         EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         if let metrics { MetricsRoutes(service: service, metrics: metrics, token: metricsToken).register(&table) }
@@ -59,8 +62,24 @@ public struct SwitchboardApp: Sendable {
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = DispatchTime.now().uptimeNanoseconds
-        let (response, route) = dispatch(request)
+        // Every answer and event written while handling this request carries file links
+        // signed now (API.md "Files and images").
+        let signer = try? service.fileLinkSigner()
+        var (response, route) = FileLinks.$signer.withValue(signer) { dispatch(request) }
+        if request.path.hasPrefix(FileRoutes.checkPrefix) { response = Self.uploadRefusal(response) }
         return finish(request, response, started: started, route: route)
+    }
+
+    /// nginx's `auth_request` understands only 2xx, 401 and 403, and drops the body: a refused
+    /// upload check is a 403 (401 stays) that carries the real status and JSON error in
+    /// headers, which nginx answers the client with (`@upload_refused`).
+    static func uploadRefusal(_ response: HTTPResponse) -> HTTPResponse {
+        guard response.status >= 300 else { return response }
+        var refusal = response
+        refusal.status = response.status == 401 ? 401 : 403
+        refusal.headers.append(("X-Switchboard-Status", String(response.status)))
+        refusal.headers.append(("X-Switchboard-Error", String(decoding: response.body, as: UTF8.self)))
+        return refusal
     }
 
     /// Logs and stamps an answer that the transport produced itself (413, broken body).

@@ -41,12 +41,14 @@ extension ChatService {
     /// sender. A repeated `clientMessageId` returns the original message (once the sender
     /// may still write there).
     public func agentSend(_ conversationId: String, by agent: Agent, content: String,
-                          clientMessageId: String?) throws -> (AgentConversation, Message) {
-        try write { tx in try agentSend(conversationId, by: agent, content: content, clientMessageId: clientMessageId, tx) }
+                          clientMessageId: String?, attachmentIds: [String] = []) throws -> (AgentConversation, Message) {
+        try write { tx in
+            try agentSend(conversationId, by: agent, content: content, clientMessageId: clientMessageId, attachmentIds: attachmentIds, tx)
+        }
     }
 
     func agentSend(_ conversationId: String, by agent: Agent, content: String, clientMessageId: String?,
-                   _ tx: Transaction) throws -> (AgentConversation, Message) {
+                   attachmentIds: [String] = [], _ tx: Transaction) throws -> (AgentConversation, Message) {
         var conversation = try tx.conversation(conversationId)
         // Who may write, then whether the conversation is open, and only then "already sent":
         // a retry never turns a 403 or a 409 into the original message's 200.
@@ -58,9 +60,10 @@ extension ChatService {
         // The shop's system writes as itself, named, and is nobody's answer to the customer:
         // no first response, no rating asked for it (API.md "API keys").
         let metadata = agent.integration ? MessageMetadata(integration: agent.displayName) : nil
+        let files = try tx.attachments(attachmentIds, in: conversationId, from: .agent)
         let message = try tx.insertMessage(conversationId, sender: .agent, agentId: agent.id, kind: .text,
                                            content: content, metadata: metadata, clientMessageId: clientMessageId,
-                                           touchAs: agent.integration ? .bot : nil)
+                                           touchAs: agent.integration ? .bot : nil, attachments: files)
         if !conversation.hasAgentReplied && !agent.integration {
             try tx.rows.markAgentReplied(conversationId: conversationId, agentId: agent.id, at: message.createdAt)
         }

@@ -98,15 +98,21 @@ extension ChatService {
     /// sessions (their streams end). The audit keeps the contact's id and counts only. Then
     /// the store scrubs its files (SQLite: `secure_delete` zeroed the rows; the WAL is emptied).
     public func eraseContact(_ id: String, by actor: AuditEntry.Actor) throws {
-        try write { tx in
+        let hashes = try write { tx in
             _ = try Self.contact(id, tx.rows)
+            let hashes = try tx.rows.fileHashes(contactId: id)
             for session in try tx.rows.liveCustomerSessions(contactId: id) {
                 try tx.emit(.customerSessionRevoked(sessionId: session.id))
             }
             let (conversations, messages) = try tx.rows.eraseContact(id: id)
             try tx.audit(actor, "contact.erased", id, ["conversations": String(conversations), "messages": String(messages)])
+            return hashes
         }
         try store.scrub()
+        // Their files go now (one another conversation still uses stays).
+        if let files {
+            for hash in hashes where try !read({ try $0.fileInUse(sha256: hash) }) { try files.remove(sha256: hash) }
+        }
     }
 
     /// Every contact with this external id (a verified and an unverified one may share it).

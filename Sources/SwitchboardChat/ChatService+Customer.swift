@@ -181,7 +181,7 @@ extension ChatService {
     /// conversation it answers in the same transaction. A repeated `clientMessageId`
     /// returns the original message and its answer instead of writing anything.
     public func customerSend(_ conversationId: String, sessionId: String, content: String?, quickReply: String?,
-                             clientMessageId: String?, client: String = "") throws -> CustomerSendResult {
+                             clientMessageId: String?, client: String = "", attachmentIds: [String] = []) throws -> CustomerSendResult {
         // Read before the write: the bot's knowledge and the shop's texts need not hold up the
         // one writer, and neither need its pick for free text (used only if the bot has the
         // conversation; perf: tokenizing every FAQ per message was the writer's largest
@@ -204,11 +204,17 @@ extension ChatService {
                 faq = found
             }
             let decision = try ConversationLifecycle.decide(conversation.state, .customerMessage).get()
+            let files = try tx.attachments(attachmentIds, in: conversationId, from: .customer)
             let sent = try tx.insertMessage(conversationId, sender: .customer, kind: faq == nil ? .text : .quickReply,
                                             content: faq?.question ?? content ?? "",
-                                            metadata: faq.map { MessageMetadata(faqSlug: $0.slug) }, clientMessageId: clientMessageId)
+                                            metadata: faq.map { MessageMetadata(faqSlug: $0.slug) }, clientMessageId: clientMessageId,
+                                            attachments: files)
             var bot: Message?
-            if decision.botAnswers && asksForPerson {
+            // Files without words: nothing for the bot to answer.
+            let wordless = !files.isEmpty && faq == nil && (content ?? "").trimmingSpaces.isEmpty
+            if wordless {
+                if conversation.status == .agent { try autoReplyIfClosed(conversationId, settings, tx) }
+            } else if decision.botAnswers && asksForPerson {
                 // "I want to talk to a human": the way to a person at once, never the FAQ fallback.
                 let status = try Self.status(settings, tx.rows, tx.now)
                 if status == .online, let escalated = try escalateFromMessage(conversation, client, settings, tx) {

@@ -13,6 +13,9 @@ public struct ChatService: Sendable {
     let caches: ServiceCaches
     /// Where webhook host names resolve (a test gives its own answers).
     public var webhookResolver = WebhookResolver { AddressResolver.resolve($0, port: $1) }
+    /// The uploaded files (the worker's; nil where nothing keeps files): erasure removes a
+    /// contact's at once.
+    public var files: (any FileIngest)?
 
     public static let messagesMaxPerStart = 500
 
@@ -180,11 +183,12 @@ final class Transaction {
     /// message is an agent's but ends no wait).
     func insertMessage(_ conversationId: String, sender: SenderType, agentId: String? = nil, kind: MessageKind,
                        content: String, metadata: MessageMetadata? = nil, clientMessageId: String? = nil,
-                       replyToSeq: Int64? = nil, touchAs: SenderType? = nil) throws -> Message {
+                       replyToSeq: Int64? = nil, touchAs: SenderType? = nil, attachments: [AttachmentRef] = []) throws -> Message {
         var message = Message(seq: 0, id: Identifiers.uuid(), conversationId: conversationId, senderType: sender,
                               senderAgentId: agentId, kind: kind, content: content, metadata: metadata,
-                              clientMessageId: clientMessageId, createdAt: now)
+                              clientMessageId: clientMessageId, createdAt: now, attachments: attachments)
         message.seq = try rows.insertMessage(message, replyToSeq: replyToSeq)
+        if !attachments.isEmpty { try rows.useAttachments(ids: attachments.map(\.id), messageId: message.id) }
         try rows.touch(conversationId: conversationId, at: now, sender: touchAs ?? sender)
         try emit(.messageCreated(message))
         return message

@@ -112,6 +112,9 @@ final class ServiceCaches: Sendable {
     let matcher: ReadCache<FAQMatcher>
     /// The shop's settings (the defaults until some are saved).
     let settings: ReadCache<Settings>
+    /// The key file links are signed with (derived from the installation's secret, which
+    /// never changes: kept for an hour).
+    let fileLinkKey: ReadCache<[UInt8]>
 
     /// When each refused widget site was last written down.
     let blockedSites: RecentKeys
@@ -124,6 +127,7 @@ final class ServiceCaches: Sendable {
     init(clock: CacheClock) {
         blockedSites = RecentKeys(intervalSeconds: 60, capacity: 1024, clock: clock)
         tokens = TokenCache(ttlSeconds: Self.ttlSeconds, clock: clock)
+        fileLinkKey = ReadCache(ttlSeconds: 3600, clock: clock)
         faqs = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
         matcher = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)
         settings = ReadCache(ttlSeconds: Self.ttlSeconds, clock: clock)

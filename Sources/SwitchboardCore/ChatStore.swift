@@ -20,7 +20,7 @@ extension ChatStore {
 
 /// The reads the rules need, inside a transaction.
 public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, CannedReplyReader, LabelReader, SearchReader, ReportReader,
-    ApiKeyReader, WebhookReader {
+    ApiKeyReader, WebhookReader, AttachmentReader {
     func conversation(id: String) throws -> Conversation?
     /// The conversation with the SHA-256 of the session id it was started under, in one
     /// read (every customer request checks both).
@@ -98,7 +98,7 @@ public protocol StoreReader: ContactReader, PasswordLinkReader, NoteReader, Cann
 
 /// The writes, inside a write transaction.
 public protocol StoreWriter: StoreReader, ContactWriter, PasswordLinkWriter, NoteWriter, CannedReplyWriter, LabelWriter, ReportWriter,
-    ApiKeyWriter, WebhookWriter {
+    ApiKeyWriter, WebhookWriter, AttachmentWriter {
     func insertConversation(_ conversation: Conversation, sessionHash: [UInt8]) throws
     /// Status `agent`, nobody assigned, requested now; the customer waits from now (unless
     /// already waiting for an answer to what they wrote).

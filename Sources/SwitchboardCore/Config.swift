@@ -72,6 +72,8 @@ public struct Config: Sendable {
     }
 
     public var databasePath: String { dataDir + "/switchboard.sqlite" }
+    /// Uploaded files (API.md "Files and images"), kept by content.
+    public var filesDir: String { dataDir + "/files" }
     public var workerSocketPath: String { runDir + "/worker.sock" }
     public var notifierSocketPath: String { runDir + "/notifier.sock" }
     public var wakeupSocketPath: String { runDir + "/notify.dgram" }

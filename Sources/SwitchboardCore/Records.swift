@@ -96,9 +96,12 @@ public struct Message: Codable, Equatable, Sendable {
     public var metadata: MessageMetadata?
     public var clientMessageId: String?
     public var createdAt: Timestamp
+    /// The files it carries (API.md "Files and images").
+    public var attachments: [AttachmentRef] = []
 
     public init(seq: Int64, id: String, conversationId: String, senderType: SenderType, senderAgentId: String?,
-                kind: MessageKind, content: String, metadata: MessageMetadata?, clientMessageId: String?, createdAt: Timestamp) {
+                kind: MessageKind, content: String, metadata: MessageMetadata?, clientMessageId: String?, createdAt: Timestamp,
+                attachments: [AttachmentRef] = []) {
         self.seq = seq
         self.id = id
         self.conversationId = conversationId
@@ -109,11 +112,27 @@ public struct Message: Codable, Equatable, Sendable {
         self.metadata = metadata
         self.clientMessageId = clientMessageId
         self.createdAt = createdAt
+        self.attachments = attachments
     }
 
     enum CodingKeys: String, CodingKey {
         case id, conversationId = "conversation_id", senderType = "sender_type", senderAgentId = "sender_agent_id"
-        case kind, content, metadata, clientMessageId = "client_message_id", createdAt = "created_at"
+        case kind, content, metadata, clientMessageId = "client_message_id", createdAt = "created_at", attachments
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        conversationId = try c.decode(String.self, forKey: .conversationId)
+        senderType = try c.decode(SenderType.self, forKey: .senderType)
+        senderAgentId = try c.decodeIfPresent(String.self, forKey: .senderAgentId)
+        kind = try c.decode(MessageKind.self, forKey: .kind)
+        content = try c.decode(String.self, forKey: .content)
+        metadata = try c.decodeIfPresent(MessageMetadata.self, forKey: .metadata)
+        clientMessageId = try c.decodeIfPresent(String.self, forKey: .clientMessageId)
+        createdAt = try c.decode(Timestamp.self, forKey: .createdAt)
+        // Messages in outbox payloads from before attachments have none.
+        attachments = try c.decodeIfPresent([AttachmentRef].self, forKey: .attachments) ?? []
     }
 
     /// Who wrote it, in one member (API.md "Message"): `integration` names the API key.
@@ -146,6 +165,7 @@ public struct Message: Codable, Equatable, Sendable {
         try c.encodeIfPresent(metadata, forKey: .metadata)
         try c.encodeIfPresent(clientMessageId, forKey: .clientMessageId)
         try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(attachments, forKey: .attachments)
         var extra = encoder.container(keyedBy: SenderKey.self)
         try extra.encode(sender, forKey: .sender)
     }

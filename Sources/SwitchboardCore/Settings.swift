@@ -24,6 +24,8 @@ public struct Settings: Codable, Equatable, Sendable {
     public var routing: RoutingSettings = RoutingSettings()
     /// The question after a chat a person answered (API.md "Ratings").
     public var csat: CsatSettings = CsatSettings()
+    /// Files in conversations (API.md "Files and images").
+    public var attachments: AttachmentSettings = AttachmentSettings()
 
     public static let defaultAwayFallback =
         "Sorry, I don't have an answer for that. Nobody from the team is available right now: tap \"Leave a message\" and we'll get back to you."
@@ -52,7 +54,7 @@ public struct Settings: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", welcomeMessage = "welcome_message"
         case fallbackMessage = "fallback_message", awayFallbackMessage = "away_fallback_message"
-        case closedFallbackMessage = "closed_fallback_message", humanPhrases = "human_phrases", routing, csat
+        case closedFallbackMessage = "closed_fallback_message", humanPhrases = "human_phrases", routing, csat, attachments
         case widget, notifyEmail = "notify_email", availability, identity
     }
 
@@ -72,6 +74,7 @@ public struct Settings: Codable, Equatable, Sendable {
         humanPhrases = try c.decodeIfPresent([String].self, forKey: .humanPhrases) ?? d.humanPhrases
         routing = try c.decodeIfPresent(RoutingSettings.self, forKey: .routing) ?? d.routing
         csat = try c.decodeIfPresent(CsatSettings.self, forKey: .csat) ?? d.csat
+        attachments = try c.decodeIfPresent(AttachmentSettings.self, forKey: .attachments) ?? d.attachments
     }
 
     /// The fallback for an availability.
@@ -213,9 +216,11 @@ public struct SettingsPatch: Decodable, Sendable {
     public var humanPhrases: [String]?
     public var routing: RoutingPatch?
     public var csat: CsatPatch?
+    public var attachments: AttachmentPatch?
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Settings.CodingKeys.self)
+        attachments = try c.patchValue(AttachmentPatch.self, .attachments)
         identity = try c.patchValue(IdentityPatch.self, .identity)
         awayFallbackMessage = try c.patchValue(String.self, .awayFallbackMessage)
         closedFallbackMessage = try c.patchValue(String.self, .closedFallbackMessage)
@@ -251,6 +256,7 @@ public struct SettingsPatch: Decodable, Sendable {
         if let v = humanPhrases { s.humanPhrases = try SettingsRules.phrases(v) }
         if let routing { s.routing = try routing.applied(to: s.routing) }
         if let csat { s.csat = try csat.applied(to: s.csat) }
+        if let attachments { s.attachments = try attachments.applied(to: s.attachments) }
         return s
     }
 }

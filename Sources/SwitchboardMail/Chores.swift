@@ -19,6 +19,8 @@ public final class Chores: Sendable {
     private let wake = DispatchSemaphore(value: 0)
     private let stopping = Mutex(false)
     private let thread = Mutex<NativeThread?>(nil)
+    /// When the uploaded files were last swept (monotonic nanoseconds; 0: not yet).
+    private let lastFileSweep = Mutex<UInt64>(0)
 
     public init(service: ChatService, config: Config, logger: Logger, onMailOutcome: @escaping @Sendable (String) -> Void = { _ in }) {
         self.service = service
@@ -69,6 +71,7 @@ public final class Chores: Sendable {
         } catch {
             logger.error("returning stranded chats failed: \(error)")
         }
+        sweepFiles()
         guard let smtp else { return }
         do {
             _ = try service.decideUnseenReplies()
@@ -78,6 +81,26 @@ public final class Chores: Sendable {
             for email in batch { send(email, smtp, fromName) }
         } catch {
             logger.error("e-mail outbox failed: \(error)")
+        }
+    }
+
+    /// Every ten minutes: uploads no message used within a day, and files no row keeps.
+    private func sweepFiles() {
+        guard let files = service.files else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = lastFileSweep.withLock { last -> Bool in
+            guard last == 0 || now - last > 600_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        do {
+            let (uploads, removed) = try service.pruneFiles(files)
+            if uploads + removed > 0 {
+                logger.info("files swept", metadata: ["unused_uploads": "\(uploads)", "files_removed": "\(removed)"])
+            }
+        } catch {
+            logger.error("sweeping files failed: \(error)")
         }
     }
 

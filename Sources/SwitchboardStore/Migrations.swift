@@ -641,6 +641,34 @@ enum Migrations {
                 """)
         }
 
+        // Files in conversations (issue 22): one row per upload (the file itself is kept once
+        // per content, on disk), and what a message carries as a column of the message, so
+        // reading messages joins nothing.
+        migrator.registerMigration("2026-12-08-11-attachments") { db in
+            if try !db.columns(in: "messages").contains(where: { $0.name == "attachments" }) {
+                try db.execute(sql: "ALTER TABLE messages ADD COLUMN attachments TEXT")
+            }
+            try db.execute(sql: """
+                CREATE TABLE IF NOT EXISTS attachments (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    side TEXT NOT NULL CHECK (side = 'customer' OR side = 'agent'),
+                    filename TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    width INTEGER,
+                    height INTEGER,
+                    has_preview INTEGER NOT NULL,
+                    message_id TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX IF NOT EXISTS attachments_unused ON attachments(created_at) WHERE message_id IS NULL;
+                CREATE INDEX IF NOT EXISTS attachments_sha256 ON attachments(sha256);
+                CREATE INDEX IF NOT EXISTS attachments_conversation ON attachments(conversation_id);
+                """)
+        }
+
         return migrator
     }
 }

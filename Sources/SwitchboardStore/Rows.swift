@@ -35,7 +35,7 @@ enum Columns {
         + ", (SELECT COUNT(*) FROM conversations x WHERE x.contact_id = k.id) AS conversations_count"
 
     static let messageNames = ["seq", "id", "conversation_id", "sender_type", "sender_agent_id", "kind", "content",
-                               "metadata", "client_message_id", "created_at"]
+                               "metadata", "client_message_id", "created_at", "attachments"]
     static let message = messageNames.joined(separator: ", ")
     /// The same columns of the `m` alias, prefixed `m_`, after a conversation's columns.
     static let prefixedMessage = messageNames.map { "m.\($0) AS m_\($0)" }.joined(separator: ", ")
@@ -130,7 +130,19 @@ enum Records {
             content: row[o + 6],
             metadata: decodeMetadata(row[o + 7]),
             clientMessageId: row[o + 8],
-            createdAt: Timestamp(milliseconds: row[o + 9]))
+            createdAt: Timestamp(milliseconds: row[o + 9]),
+            attachments: decodeAttachments(row[o + 10]))
+    }
+
+    /// A message's files as stored (nil: none; an unreadable list reads as none, like metadata).
+    static func decodeAttachments(_ text: String?) -> [AttachmentRef] {
+        guard let text else { return [] }
+        return (try? WireJSON.decode([AttachmentRef].self, from: text)) ?? []
+    }
+
+    static func encodeAttachments(_ refs: [AttachmentRef]) throws -> String? {
+        guard !refs.isEmpty else { return nil }
+        return try FileLinks.$storing.withValue(true) { try WireJSON.string(refs) }
     }
 
     static func agent(_ row: Row) throws -> Agent {

@@ -125,6 +125,7 @@ extension SQLiteRows: ContactWriter {
             try db.execute(sql: "DELETE FROM events WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM emails WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM webhook_deliveries WHERE conversation_id = ?", arguments: [conversation])
+            try db.execute(sql: "DELETE FROM attachments WHERE conversation_id = ?", arguments: [conversation])
             try db.execute(sql: "DELETE FROM stream_presence WHERE subject = ?",
                            arguments: [StreamPresence.Subject.conversation(conversation).key])
             try db.execute(sql: "DELETE FROM conversations WHERE id = ?", arguments: [conversation])

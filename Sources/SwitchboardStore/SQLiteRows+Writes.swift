@@ -90,10 +90,12 @@ extension SQLiteRows: StoreWriter {
 
     func insertMessage(_ m: Message, replyToSeq: Int64?) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO messages (id, conversation_id, sender_type, sender_agent_id, kind, content, metadata, client_message_id, reply_to_seq, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO messages (id, conversation_id, sender_type, sender_agent_id, kind, content, metadata, client_message_id, reply_to_seq,
+                                  created_at, attachments)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [m.id, m.conversationId, m.senderType.rawValue, m.senderAgentId, m.kind.rawValue, m.content,
-                             try Records.encodeMetadata(m.metadata), m.clientMessageId, replyToSeq, m.createdAt.milliseconds])
+                             try Records.encodeMetadata(m.metadata), m.clientMessageId, replyToSeq, m.createdAt.milliseconds,
+                             try Records.encodeAttachments(m.attachments)])
         return db.lastInsertedRowID
     }
 

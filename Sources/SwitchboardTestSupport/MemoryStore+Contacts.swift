@@ -96,6 +96,7 @@ extension MemoryRows {
         state.events.removeAll { $0.conversationId.map(gone.contains) == true }
         state.emails.removeAll { $0.conversationId.map(gone.contains) == true }
         state.deliveries.removeAll { $0.conversationId.map(gone.contains) == true || $0.contactId == id }
+        state.attachments = state.attachments.filter { !gone.contains($0.value.conversationId) }
         for conversation in gone {
             state.streams[StreamPresence.Subject.conversation(conversation).key] = nil
             state.conversations[conversation] = nil

@@ -117,6 +117,8 @@ struct MemoryState: Sendable {
     var deliveries: [WebhookDelivery] = []
     var deliveryLeases: [Int64: (until: Timestamp, token: String)] = [:]
     var lastDeliveryId: Int64 = 0
+    /// Uploads by id.
+    var attachments: [String: Attachment] = [:]
 }
 
 /// A stored API key: what the table holds besides its agent row.

@@ -4,6 +4,7 @@ import Logging
 import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardFiles
 import SwitchboardMail
 import SwitchboardMetrics
 import SwitchboardRuntime
@@ -27,9 +28,19 @@ let metrics = WorkerMetrics()
 let store = openDatabase(config, logger, program: "switchboard-worker", onEventsCommitted: { link.wake() },
                          commitObserver: { batch, took in metrics.committed(batch: batch, took: took) })
 
-let service = ChatService(store: store, config: config)
+// Uploaded files: judged by libmagic, cleaned by libvips, kept under the data directory.
+let files: FileStore
+do {
+    files = try FileStore(directory: config.filesDir)
+} catch {
+    logger.critical("cannot keep files in \(config.filesDir): \(error)")
+    exit(1)
+}
+var configured = ChatService(store: store, config: config)
+configured.files = files
+let service = configured
 let app = SwitchboardApp(service: service, realtime: link, notifier: { link.notifierReachable() ? "ok" : "unavailable" },
-                         requestLog: processRequestLog(), metrics: metrics, metricsToken: config.metricsToken)
+                         requestLog: processRequestLog(), metrics: metrics, metricsToken: config.metricsToken, files: files)
 
 let server = FastCGIServer(socketPath: config.workerSocketPath, threads: config.workerThreads,
                            maxBodyBytes: config.maxBodyBytes) { input in

@@ -52,13 +52,42 @@ struct Migrate: ParsableCommand {
 
 struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Copy the live database to a new file with SQLite's online backup (safe while serving).")
+        abstract: "Copy the live database to a new file with SQLite's online backup (safe while serving), and the uploaded files beside it (FILE.files/).")
 
     @Argument(help: "Destination file; must not exist.") var file: String
 
     func run() throws {
         try cliErrors { try openStore().0.backup(to: file) }
         print("backup written to \(file)")
+        // After the database: every file a row of the copy names was stored before its row.
+        let copied = try FileBackup.copy(from: try Config.fromEnvironment().filesDir, to: file + ".files")
+        print("\(copied) file(s) written to \(file).files")
+    }
+}
+
+/// The uploaded files beside a database backup: kept by content and never changed, so each
+/// is hard-linked when the backup is on the same file system, copied otherwise.
+enum FileBackup {
+    static func copy(from source: String, to destination: String) throws -> Int {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: source) else { return 0 }
+        guard !manager.fileExists(atPath: destination) else {
+            throw ValidationError("\(destination) exists; give the backup a new name")
+        }
+        try manager.createDirectory(atPath: destination, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var count = 0
+        for shard in try manager.contentsOfDirectory(atPath: source) where !shard.hasPrefix("tmp-") {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: source + "/" + shard, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            try manager.createDirectory(atPath: destination + "/" + shard, withIntermediateDirectories: true,
+                                        attributes: [.posixPermissions: 0o700])
+            for name in try manager.contentsOfDirectory(atPath: source + "/" + shard) {
+                let from = source + "/" + shard + "/" + name, to = destination + "/" + shard + "/" + name
+                do { try manager.linkItem(atPath: from, toPath: to) } catch { try manager.copyItem(atPath: from, toPath: to) }
+                count += 1
+            }
+        }
+        return count
     }
 }
 

@@ -36,6 +36,8 @@ CONTRACT: dict[str, tuple[str, tuple[str, ...]]] = {
     "switchboard_streams_open": ("gauge", ("audience",)),
     "switchboard_events_delivered_total": ("counter", ("audience",)),
     "switchboard_stream_evictions_total": ("counter", ("reason",)),
+    "switchboard_webhook_deliveries_total": ("counter", ("result",)),
+    "switchboard_webhook_endpoints_disabled": ("gauge", ()),
 }
 
 # Which process must expose which (the rest may come from either: the contract does not say).
@@ -47,13 +49,16 @@ ENUMS: dict[str, set[str]] = {
     "status": {"1xx", "2xx", "3xx", "4xx", "5xx"},
     "method": {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "OTHER"},
     "kind": {"busy", "full", "readonly", "io", "other"},
-    "result": {"sent", "retry", "failed"},
+    # `sent` for e-mails, `delivered` for webhooks (their `retry` and `failed` are shared).
+    "result": {"sent", "delivered", "retry", "failed"},
     "audience": {"customer", "agent"},
     "reason": {"revoked", "lifetime", "slow"},
 }
 
-# Announced by the contract's successor (the webhooks part of issue 24); only the alert rules use it.
-WEBHOOK_METRICS = {"switchboard_webhook_endpoints_disabled": ("gauge", ())}
+# The webhooks' two (also in CONTRACT): test_metrics.py checks them on a desk without
+# endpoints, Tests/stack/test_webhooks.py counts a delivery workload.
+WEBHOOK_METRICS = {name: CONTRACT[name] for name in ("switchboard_webhook_deliveries_total",
+                                                     "switchboard_webhook_endpoints_disabled")}
 
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 

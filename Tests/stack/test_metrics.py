@@ -22,8 +22,8 @@ from datetime import datetime
 import pytest
 
 from daylib import A, C, Desk, held_chat, word
-from metricslib import (CONTRACT, ENDPOINTS, ENUMS, NOTIFIER, NOTIFIER_ONLY, UUID, WORKER, WORKER_ONLY, Scrape,
-                        both, parse, scrape, wait_until, where)
+from metricslib import (CONTRACT, ENDPOINTS, ENUMS, NOTIFIER, NOTIFIER_ONLY, UUID, WEBHOOK_METRICS, WORKER, WORKER_ONLY,
+                        Scrape, both, parse, scrape, wait_until, where)
 from sselib import SSEStream, agent_stream, customer_stream
 from stacklib import assert_error, ok
 
@@ -155,6 +155,25 @@ def test_both_endpoints_are_prometheus_text_with_the_contracts_names(stack, work
         for n, kind in s.types.items():
             if n.startswith("switchboard_") and kind == "counter":
                 assert n.endswith("_total"), f"counter {n} without _total"
+
+
+def test_the_webhook_metrics_are_there_before_any_webhook(workload):
+    """API.md "Webhooks": `switchboard_webhook_deliveries_total{result}` and the gauge
+    `switchboard_webhook_endpoints_disabled`, each from one endpoint with its type and labels,
+    on a desk that has no endpoint at all (the gauge 0, no delivery counted). What a
+    delivery workload counts is Tests/stack/test_webhooks.py's."""
+    scrapes = workload.after
+    for name, (kind, labels) in WEBHOOK_METRICS.items():
+        owners = [path for path, s in scrapes.items() if name in s.types]
+        assert len(owners) == 1, f"{name} exposed by {owners or 'neither endpoint'}"
+        s = scrapes[owners[0]]
+        assert s.types[name] == kind, f"{name}: TYPE {s.types[name]}, the contract says {kind}"
+        for sample in s.family(name).samples:
+            assert set(sample.labels) == set(labels), f"{name}: {sample.labels}, the contract's labels are {labels}"
+            if "result" in sample.labels:
+                assert sample.labels["result"] in ("delivered", "retry", "failed"), sample
+            assert sample.value == 0, f"{name}{sample.labels} = {sample.value} on a desk without webhooks"
+    assert where(scrapes, "switchboard_webhook_endpoints_disabled").has("switchboard_webhook_endpoints_disabled")
 
 
 def test_histograms_are_well_formed(workload):

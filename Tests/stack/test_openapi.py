@@ -28,6 +28,7 @@ from openapilib import REPO, Spec, api_md_routes
 from sselib import SSEStream, agent_stream, customer_stream
 from stacklib import NEW_AGENT_PASSWORD, Chat, unique
 from stackproc import free_port
+from webhooklib import RECEIVER_ENV, Receiver, check_payload
 
 SPEC = Spec()
 EVENTS_PATH = "/api/v1/events"
@@ -95,7 +96,7 @@ def fake_response(method: str, path: str, status: int, body: Any = None, headers
 
 AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "display_name": "Agent",
          "presence": "online", "max_active_chats": 5, "role": "agent", "disabled": False, "last_seen_at": None,
-         "away_since": None, "email": None, "email_notifications": False,
+         "away_since": None, "email": None, "email_notifications": False, "integration": False,
          "created_at": "2026-11-21T12:00:00.123Z", "updated_at": "2026-11-21T12:00:00.123Z",
          "limits": {"message_max_chars": 4000, "display_name_max_chars": 80, "list_max_limit": 200,
                     "max_active_chats_min": 1, "max_active_chats_max": 100, "password_min_chars": 10,
@@ -226,8 +227,10 @@ def inbox():
 def stack(stack_factory, inbox):
     # No per-address cap on open escalations: the story escalates several chats.
     # E-mail on, so every route has a 2xx.
+    # Webhooks to a loopback receiver over plain HTTP, so every webhook route has a 2xx.
     return stack_factory("openapi", SWITCHBOARD_RATE_LIMITS="off", SWITCHBOARD_MAX_OPEN_CHATS_PER_ADDRESS="0",
-                         SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{inbox.port}", SWITCHBOARD_MAIL_RETRY_SECONDS="1")
+                         SWITCHBOARD_SMTP_URL=f"smtp://127.0.0.1:{inbox.port}", SWITCHBOARD_MAIL_RETRY_SECONDS="1",
+                         **RECEIVER_ENV)
 
 
 @pytest.fixture(scope="module")
@@ -632,6 +635,77 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     api.delete(f"{D}/contacts/{known[0]['id']}", token=admin_token)
     api.get(f"{D}/contacts/{known[0]['id']}/export", 404, token=admin_token, code="contact_not_found")
     api.delete(f"{D}/identity/secrets/{secret['id']}", token=admin_token)
+
+    # -- webhooks: an endpoint on a loopback receiver, a test event, its log, a redelivery, a new secret
+    with Receiver("openapi") as receiver:
+        hook = api.post(f"{D}/webhooks", 201, token=admin_token,
+                        json={"url": receiver.url(), "events": ["conversation.created", "message.created"],
+                              "description": "The story's"})
+        receiver.secrets.append(hook["secret"])
+        assert hook["health"]["state"] == "new" and hook["secret"].endswith(hook["secret_last4"])
+        api.post(f"{D}/webhooks", 400, token=admin_token, json={"url": "ftp://example.com/", "events": ["message.created"]},
+                 code="invalid_url")
+        api.post(f"{D}/webhooks", 400, token=admin_token, json={"url": receiver.url(), "events": ["message.sent"]},
+                 code="invalid_events")
+        api.post(f"{D}/webhooks", 403, token=agent_token, json={"url": receiver.url(), "events": ["message.created"]},
+                 code="admin_required")
+        assert [h["id"] for h in api.get(f"{D}/webhooks", token=admin_token)["items"]] == [hook["id"]]
+        assert "secret" not in api.get(f"{D}/webhooks/{hook['id']}", token=admin_token)
+        api.get(f"{D}/webhooks/{NO_SUCH_ID}", 404, token=admin_token, code="webhook_not_found")
+        api.patch(f"{D}/webhooks/{hook['id']}", token=admin_token, json={"description": "Still the story's"})
+        api.patch(f"{D}/webhooks/{hook['id']}", 400, token=admin_token, json={"url": None})
+        test = api.post(f"{D}/webhooks/{hook['id']}/test", 202, token=admin_token)
+        assert test["event_type"] == "webhook.test"
+        receiver.wait_verified(1, lambda r: r.webhook_id == test["webhook_id_header"])
+        hooked = api.post(f"{C}/conversations/start", json={})
+        receiver.wait_verified(1, lambda r: r.type == "conversation.created" and r.about() == hooked["conversation"]["id"])
+        deadline = time.monotonic() + 20
+        while not api.get(f"{D}/webhooks/{hook['id']}/deliveries?status=delivered&limit=200", token=admin_token)["items"]:
+            assert time.monotonic() < deadline, "no delivery of the story's endpoint counts as delivered"
+            time.sleep(0.2)
+        log = api.get(f"{D}/webhooks/{hook['id']}/deliveries", token=admin_token)["items"]
+        api.get(f"{D}/webhooks/{hook['id']}/deliveries?status=pending&limit=1&before={log[0]['id']}", token=admin_token)
+        api.get(f"{D}/webhooks/{hook['id']}/deliveries?status=sent", 400, token=admin_token, code="invalid_status")
+        again = api.post(f"{D}/webhooks/{hook['id']}/deliveries/{test['id']}/redeliver", 202, token=admin_token)
+        assert again["webhook_id_header"] == test["webhook_id_header"]
+        api.post(f"{D}/webhooks/{hook['id']}/deliveries/{NO_SUCH_ID}/redeliver", 404, token=admin_token,
+                 code="delivery_not_found")
+        receiver.wait_count(2, lambda r: r.webhook_id == test["webhook_id_header"] and r.verified)
+        rotated = api.post(f"{D}/webhooks/{hook['id']}/rotate-secret", token=admin_token)
+        assert rotated["secret"] != hook["secret"] and rotated["secret"].endswith(rotated["secret_last4"])
+        for request in receiver.snapshot():
+            check_payload(request)
+        api.delete(f"{D}/webhooks/{hook['id']}", token=admin_token)
+        api.delete(f"{D}/webhooks/{hook['id']}", 404, token=admin_token, code="webhook_not_found")
+
+    # -- an API key: the shop's back office opens a conversation and writes in it as itself
+    key = api.post(f"{D}/api-keys", 201, token=admin_token, json={"name": "Back office", "role": "agent"})
+    assert key["key"].startswith("sbk_") and key["prefix"] == key["key"][:12]
+    api.post(f"{D}/api-keys", 409, token=admin_token, json={"name": "Back office", "role": "admin"}, code="name_taken")
+    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "", "role": "agent"}, code="invalid_api_key")
+    api.post(f"{D}/api-keys", 400, token=admin_token, json={"name": "Boss", "role": "owner"}, code="invalid_role")
+    assert key["id"] in [k["id"] for k in api.get(f"{D}/api-keys", token=admin_token)["items"]]
+    assert api.get(f"{A}/me", token=key["key"])["integration"] is True
+    opened = api.post(f"{A}/conversations", 201, token=key["key"],
+                      json={"external_id": "story-shop-7", "name": "Shop Customer", "email": "shop7@example.com",
+                            "content": "Your order has shipped."})
+    assert opened["created"] is True and opened["message"]["sender"]["integration"] == "Back office"
+    more = api.post(f"{O}/conversations", token=key["key"],
+                    json={"contact_id": opened["conversation"]["contact"]["id"], "content": "It arrives on Thursday."})
+    assert more["created"] is False and more["conversation"]["id"] == opened["conversation"]["id"]
+    api.post(f"{A}/conversations", 404, token=key["key"], json={"contact_id": NO_SUCH_ID}, code="contact_not_found")
+    api.post(f"{O}/conversations", 400, token=key["key"], json={}, code="invalid_contact")
+    api.get(f"{A}/conversations/{opened['conversation']['id']}/messages", token=key["key"])
+    api.post(f"{A}/presence", 403, token=key["key"], json={"presence": "online"}, code="person_required")
+    api.post(f"{O}/auth/logout", 403, token=key["key"], code="person_required")
+    api.get(f"{D}/settings", 403, token=key["key"], code="admin_required")
+    api.delete(f"{D}/api-keys/{key['id']}", token=admin_token)
+    api.get(f"{A}/me", 401, token=key["key"], code="invalid_token")
+    api.delete(f"{D}/api-keys/{NO_SUCH_ID}", 404, token=admin_token, code="api_key_not_found")
+    actions = [e["action"] for e in api.get(f"{D}/audit?limit=100", token=admin_token)["items"]]
+    for action in ("webhook.created", "webhook.updated", "webhook.deleted", "webhook.secret_rotated",
+                   "webhook.redelivered", "api_key.created", "api_key.revoked"):
+        assert action in actions, (action, actions)
 
     # -- the events that arrived meanwhile
     expected = {"message.created", "conversation.updated", "queue.chat_created", "queue.chat_claimed",

@@ -140,8 +140,11 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
     public var limits = CustomerLimits()
     /// Whether and what the widget asks after a chat a person answered.
     public var csat: CsatSettings
+    /// Whether the shopper may send files, how large, of which types.
+    public var attachments: AttachmentLimits
 
     public init(settings: Settings, quickQuestions: [QuickQuestion], availability: Availability) {
+        attachments = AttachmentLimits(settings.attachments, side: .customer)
         brandName = settings.brandName
         botName = settings.botName
         widget = settings.widget
@@ -152,5 +155,6 @@ public struct WidgetConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case brandName = "brand_name", botName = "bot_name", widget, quickQuestions = "quick_questions", availability, limits, csat
+        case attachments
     }
 }

@@ -66,14 +66,18 @@ extension AgentAnswer {
         public var routing: String = RoutingMode.auto.rawValue
         /// The desk sends e-mail (the console offers invitations only then).
         public var emailEnabled = false
+        /// Whether agents may send files, how large, of which types.
+        public var attachments = AttachmentLimits(AttachmentSettings(), side: .agent)
 
-        public init(_ agent: Agent, routing: RoutingMode = .auto, emailEnabled: Bool = false) {
+        public init(_ agent: Agent, routing: RoutingMode = .auto, emailEnabled: Bool = false,
+                    attachments: AttachmentSettings = AttachmentSettings()) {
             self.agent = agent
             self.routing = routing.rawValue
             self.emailEnabled = emailEnabled
+            self.attachments = AttachmentLimits(attachments, side: .agent)
         }
 
-        enum CodingKeys: String, CodingKey { case limits, routing, emailEnabled = "email_enabled" }
+        enum CodingKeys: String, CodingKey { case limits, routing, emailEnabled = "email_enabled", attachments }
 
         public init(from decoder: any Decoder) throws {
             agent = try Agent(from: decoder)
@@ -81,6 +85,7 @@ extension AgentAnswer {
             limits = try c.decode(ConsoleLimits.self, forKey: .limits)
             routing = try c.decode(String.self, forKey: .routing)
             emailEnabled = try c.decode(Bool.self, forKey: .emailEnabled)
+            attachments = try c.decodeIfPresent(AttachmentLimits.self, forKey: .attachments) ?? attachments
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -89,6 +94,7 @@ extension AgentAnswer {
             try container.encode(limits, forKey: .limits)
             try container.encode(routing, forKey: .routing)
             try container.encode(emailEnabled, forKey: .emailEnabled)
+            try container.encode(attachments, forKey: .attachments)
         }
     }
 }

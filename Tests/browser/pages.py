@@ -31,7 +31,7 @@ WAIT = 25  # seconds; with the stream down, updates come from polling every ~3 s
 READ_THREAD = """
 const log = arguments[0];
 return [...log.children].filter(n => n.classList.contains('msg') || n.classList.contains('event')).map(n => {
-  if (n.classList.contains('event')) return {kind: 'event', sender: 'system', text: n.querySelector('.event-text').textContent, status: 'sent', id: n.dataset.id};
+  if (n.classList.contains('event')) return {kind: 'event', sender: 'system', text: n.querySelector('.event-text').textContent, status: 'sent', id: n.dataset.id, files: []};
   const bubble = n.querySelector('.bubble');
   const text = bubble ? [...bubble.childNodes].filter(c => !(c.classList && c.classList.contains('sr-only'))).map(c => c.textContent).join('') : '';
   const files = [...n.querySelectorAll('a[data-attachment-id]')].map(a => {

@@ -182,9 +182,6 @@ def test_an_image_from_the_shopper_and_a_pdf_from_the_agent(stack, shopper, cons
     shop.enter_frame()
     d.execute_script("document.getElementById('scroller').scrollTop = 1e6")
     shop.shot("attachments-widget-narrow", "#log a.att-file", "invoice-1042.pdf")
-    shop.enter_frame()
-    d.execute_script("document.querySelector('#log a.att-image').scrollIntoView({block: 'center'})")
-    shop.shot("attachments-widget-narrow-image", "#log a.att-image img")
 
     # The console's timeline, both files in it.
     agent.d.execute_script("document.querySelector('#conv-log a.att-image').scrollIntoView({block: 'start'})")
@@ -192,7 +189,8 @@ def test_an_image_from_the_shopper_and_a_pdf_from_the_agent(stack, shopper, cons
 
 
 def test_the_widget_refuses_a_file_over_the_limit_in_words(stack, shopper, closing, tmp_path):
-    """widget-config's max_bytes, checked before anything is sent: the file's size and the limit."""
+    """widget-config's max_bytes, checked before anything is sent: the file's size and the limit,
+    beside a file that is ready (a screenshot of the files waiting, on a phone)."""
     config = requests.get(stack.url("/api/v1/customer/widget-config"), timeout=15).json()["attachments"]
     assert config["enabled"] is True, config
     huge = tmp_path / "holiday.png"
@@ -209,5 +207,15 @@ def test_the_widget_refuses_a_file_over_the_limit_in_words(stack, shopper, closi
     assert item["detail"] == f"That file is {limit_mb + 4} MB; the limit is {limit_mb} MB.", item
     assert shop.d.execute_script("return window.__uploads") == 0, "the file was sent all the same"
     assert not shop.d.find_element(By.ID, "send").is_enabled(), "a refused file makes no message"
-    shop.d.find_elements(By.CSS_SELECTOR, "#tray li.tray-item button")[0].click()
+
+    png = tmp_path / "receipt.png"
+    png.write_bytes(picture(600, 400))
+    shop.attach(str(png))
+    shop.wait_tray(lambda t: [i["status"] for i in t] == ["failed", "ready"], "a refused file and a ready one")
+    resize(shop.d, 375, 700)
+    shop.shot("attachments-widget-tray-narrow", "#tray", "the limit is")
+    shop.enter_frame()
+    for _ in range(2):
+        shop.d.find_elements(By.CSS_SELECTOR, "#tray li.tray-item button")[0].click()
     shop.wait_tray(lambda t: t == [], "emptied")
+    assert shop.d.switch_to.active_element.get_attribute("id") == "input", "the focus went nowhere when the files went"

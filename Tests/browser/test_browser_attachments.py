@@ -15,7 +15,7 @@ import requests
 from PIL import Image, ImageDraw
 from selenium.webdriver.common.by import By
 
-from conftest import resize
+from conftest import ignored, resize
 from pages import asking_for_a_person, shot, wait_for
 
 A = "/api/v1/agent"
@@ -149,6 +149,31 @@ def test_an_image_from_the_shopper_and_a_pdf_from_the_agent(stack, shopper, cons
     whole = requests.get(image["href"], timeout=15)
     assert whole.status_code == 200 and whole.headers["Content-Type"] == "image/png", whole.headers
     assert Image.open(io.BytesIO(whole.content)).size == (900, 600)
+    # A link that has lapsed (links last 15 minutes; the page sat there): a click on the picture
+    # reads the messages again and opens the whole file by its fresh link, in a new tab.
+    d.execute_script("""const a = arguments[0];
+      a.attachment = {...a.attachment, url_expires_at: '2020-01-01T00:00:00.000Z'};
+      a.href = a.href.replace(/sig=[^&]+/, 'sig=lapsed');""", link)
+    home, before = d.current_window_handle, set(d.window_handles)
+    link.click()
+    wait_for(d, lambda: set(d.window_handles) - before, "no tab opened for the picture")
+    [tab] = set(d.window_handles) - before
+    d.switch_to.window(tab)
+    wait_for(d, lambda: "/api/v1/files/" in d.current_url, f"the tab never went to the file: {d.current_url}")
+    assert "sig=lapsed" not in d.current_url, "the lapsed link was followed"
+    again = requests.get(d.current_url, timeout=15)
+    assert again.status_code == 200 and again.headers["Content-Type"] == "image/png", again.headers
+    d.close()
+    d.switch_to.window(home)
+    # Chromium's own image viewer styles its page inline, which the file's CSP (default-src 'none';
+    # sandbox) refuses: reported to the lead; nothing else may have gone wrong meanwhile.
+    logged = [e["message"] for e in d.get_log("browser") if e.get("level") == "SEVERE" or "Content Security Policy" in e["message"]]
+    unexpected = [m for m in logged if not ("/api/v1/files/" in m and "Applying inline style" in m) and not ignored(m)]
+    assert not unexpected, unexpected
+    shop.in_frame = False
+    shop.enter_frame()
+    assert "sig=lapsed" not in link.get_attribute("href"), "the link on the page was not renewed"
+
     stored = stack.customer_messages(conv_id, shop.session()["sessionId"])
     assert [a["filename"] for m in stored for a in m.get("attachments", [])] == ["broken-mug.png"], "the cancelled file was sent"
 

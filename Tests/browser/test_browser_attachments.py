@@ -244,3 +244,25 @@ def test_the_widget_refuses_a_file_over_the_limit_in_words(stack, shopper, closi
         shop.d.find_elements(By.CSS_SELECTOR, "#tray li.tray-item button")[0].click()
     shop.wait_tray(lambda t: t == [], "emptied")
     assert shop.d.switch_to.active_element.get_attribute("id") == "input", "the focus went nowhere when the files went"
+
+
+def test_no_paperclip_while_the_shop_takes_no_files(stack, shopper, console, closing):
+    """Attachments switched off in the settings: neither the widget nor the console offers files."""
+    admin = stack.login("admin", stack.admin_password)
+    stack.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"attachments": {"enabled": False}})
+    try:
+        assert requests.get(stack.url("/api/v1/customer/widget-config"), timeout=15).json()["attachments"]["enabled"] is False
+        shop = shopper(1280, 800)
+        conv_id = asking_for_a_person(stack, shop, "Can I send a photo of the tent?")
+        closing.append(conv_id)
+        shop.enter_frame()
+        assert shop.d.find_element(By.ID, "input").is_displayed()
+        assert not shop.d.find_element(By.ID, "attach").is_displayed(), "the widget offers files the shop does not take"
+        agent = console(1280, 800)
+        agent.wait_item(conv_id)
+        agent.open(conv_id)
+        agent.claim()
+        assert agent.d.find_element(By.ID, "reply").is_enabled()
+        assert not agent.d.find_element(By.ID, "reply-attach").is_displayed(), "the console offers files the shop does not take"
+    finally:
+        stack.agent_call("PATCH", "/api/v1/admin/settings", admin, json={"attachments": {"enabled": True}})

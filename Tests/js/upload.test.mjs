@@ -13,7 +13,7 @@ import { load } from './load.mjs';
 
 const { MAX_FILES_PER_MESSAGE, acceptList, fileProblem, formatBytes, parseAttachmentLimits, typeName, uploadErrorWords, uploadFile } =
   await load('js/upload.js');
-const { FileTray } = await load('js/filetray.js');
+const { FileTray, wireFileInputs } = await load('js/filetray.js');
 const { ApiError, agentApi, customerApi } = await load('js/api.js');
 
 const MB = 1024 * 1024;
@@ -262,5 +262,72 @@ describe('FileTray', () => {
     const [item] = items(list);
     assert.match(item.textContent, /<img src=x onerror=alert\(1\)>\.png/);
     assert.equal([...item.descendants()].filter((el) => el.tagName === 'IMG').length, 0);
+  });
+});
+
+describe('where files come from (wireFileInputs)', () => {
+  let requests;
+  beforeEach(() => {
+    installDom();
+    requests = installXhr();
+  });
+
+  function wired(enabled = () => true) {
+    const el = (tag) => { const e = document.createElement(tag); document.body.append(e); return e; };
+    const parts = { button: el('button'), input: el('input'), dropZone: el('div'), pasteTarget: el('textarea'), list: el('ul') };
+    const tray = new FileTray({
+      list: parts.list, status: null, limits: () => LIMITS,
+      upload: (file, onProgress) => uploadFile('/x', file, { onProgress }),
+    });
+    wireFileInputs({ tray, ...parts, enabled });
+    return { tray, ...parts };
+  }
+  const fire = (el, event) => { el.dispatchEvent(event); return event; };
+
+  test('the paperclip opens the file picker; the files chosen are added, and the picker is emptied', () => {
+    const { tray, button, input } = wired();
+    let opened = 0;
+    input.click = () => { opened += 1; };
+    fire(button, { type: 'click' });
+    assert.equal(opened, 1);
+    input.files = [fakeFile('a.png', 10, 'image/png')];
+    input.value = 'C:\\fakepath\\a.png';
+    fire(input, { type: 'change' });
+    assert.equal(tray.items.length, 1);
+    assert.equal(input.value, '', 'the same file may be chosen again');
+  });
+
+  test('an image pasted into the message box is added; pasted text is left to the box', () => {
+    const { tray, pasteTarget } = wired();
+    const text = fire(pasteTarget, { type: 'paste', clipboardData: { files: [] } });
+    assert.equal(text.defaultPrevented, false);
+    const image = fire(pasteTarget, { type: 'paste', clipboardData: { files: [fakeFile('image.png', 2048, 'image/png')] } });
+    assert.equal(image.defaultPrevented, true);
+    assert.deepEqual(tray.items.map((i) => i.file.name), ['image.png']);
+    assert.equal(requests.length, 1);
+  });
+
+  test('files dragged over the chat: it says where they go; dropped, they are added', () => {
+    const { tray, dropZone } = wired();
+    const dataTransfer = { types: ['Files'], files: [fakeFile('a.pdf', 10, 'application/pdf'), fakeFile('b.png', 10, 'image/png')] };
+    assert.equal(fire(dropZone, { type: 'dragenter', dataTransfer }).defaultPrevented, true);
+    assert.ok(dropZone.hasAttribute('data-dragging'));
+    assert.equal(fire(dropZone, { type: 'dragover', dataTransfer }).defaultPrevented, true, 'a drop is allowed');
+    fire(dropZone, { type: 'drop', dataTransfer });
+    assert.ok(!dropZone.hasAttribute('data-dragging'));
+    assert.deepEqual(tray.items.map((i) => i.file.name), ['a.pdf', 'b.png']);
+    // Dragged text is not a file: nothing happens.
+    assert.equal(fire(dropZone, { type: 'dragover', dataTransfer: { types: ['text/plain'], files: [] } }).defaultPrevented, false);
+  });
+
+  test('while files are not taken (the shop takes none, the chat ended), nothing comes in', () => {
+    const { tray, button, input, dropZone, pasteTarget } = wired(() => false);
+    let opened = 0;
+    input.click = () => { opened += 1; };
+    fire(button, { type: 'click' });
+    fire(pasteTarget, { type: 'paste', clipboardData: { files: [fakeFile('image.png', 10, 'image/png')] } });
+    fire(dropZone, { type: 'drop', dataTransfer: { types: ['Files'], files: [fakeFile('a.pdf', 10, 'application/pdf')] } });
+    assert.equal(opened, 0);
+    assert.equal(tray.items.length, 0);
   });
 });

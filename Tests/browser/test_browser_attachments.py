@@ -212,6 +212,16 @@ def test_an_image_from_the_shopper_and_a_pdf_from_the_agent(stack, shopper, cons
     agent.d.execute_script("document.querySelector('#conv-log a.att-image').scrollIntoView({block: 'start'})")
     shot(agent.d, "attachments-console-timeline", "#conv-log a.att-file", "invoice-1042.pdf")
 
+    # On a phone, in the dark: the timeline and a file waiting in the reply box.
+    resize(agent.d, 375, 700)
+    agent.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    agent.attach(str(pdf))
+    wait_for(agent.d, lambda: [i["status"] for i in agent.tray()] == ["ready"], f"the PDF never uploaded: {agent.tray()!r}")
+    agent.d.execute_script("document.getElementById('conv-scroll').scrollTop = 1e6")
+    shot(agent.d, "attachments-console-narrow-dark", "#reply-tray", "Ready to send")
+    agent.d.find_element(By.CSS_SELECTOR, "#reply-tray li.tray-item button").click()
+    wait_for(agent.d, lambda: agent.tray() == [], "the file stayed in the reply box")
+
 
 def test_the_widget_refuses_a_file_over_the_limit_in_words(stack, shopper, closing, tmp_path):
     """widget-config's max_bytes, checked before anything is sent: the file's size and the limit,

@@ -54,7 +54,8 @@ fi
 # Paths go into double-quoted nginx strings and through sed: refuse the few
 # characters that would change their meaning there.
 files_dir=$SWITCHBOARD_DATA_DIR/files
-for path in "$SWITCHBOARD_RUN_DIR" "$nginx_run" "$log_dir" "$static_dir" "$shop_dir" "$files_dir" ${cert:+"$cert"} ${key:+"$key"}; do
+upload_temp_dir=$SWITCHBOARD_DATA_DIR/incoming
+for path in "$SWITCHBOARD_RUN_DIR" "$nginx_run" "$log_dir" "$static_dir" "$shop_dir" "$files_dir" "$upload_temp_dir" ${cert:+"$cert"} ${key:+"$key"}; do
     [[ $path == /* ]] || sb_die "'$path' must be an absolute path"
     case $path in
         *[\"\\\$\;\{\}\'\|\&@[:space:]]*)
@@ -82,7 +83,10 @@ hard=$(ulimit -Hn)
 if [[ $hard == unlimited ]] || ((hard > 65536)); then nofile=65536; else nofile=$hard; fi
 worker_connections=$((nofile > 2048 ? nofile - 1024 : 1024))
 
-mkdir -p "$nginx_run/nginx-temp/uploads" "$log_dir"
+mkdir -p "$nginx_run/nginx-temp" "$log_dir"
+# The worker makes the upload directory (the service user's, on the data disk); in development
+# this may run first.
+mkdir -p "$upload_temp_dir" 2>/dev/null || true
 
 tmp=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
@@ -110,6 +114,7 @@ trap 'rm -f "$tmp"' EXIT
     -e "s|@LOG_DIR@|$log_dir|g" \
     -e "s|@STATIC_DIR@|$static_dir|g" \
     -e "s|@FILES_DIR@|$files_dir|g" \
+    -e "s|@UPLOAD_TEMP_DIR@|$upload_temp_dir|g" \
     -e "s|@LISTEN@|$sb_hostport|g" \
     -e "s|@MAX_BODY@|$SWITCHBOARD_MAX_BODY_BYTES|g" \
     -e "s|@LOGIN_RATE@|$SWITCHBOARD_LOGIN_RATE|g" \

@@ -6,12 +6,14 @@
 #include <vips/vips.h>
 
 // Each loader for exactly one format (never the sniffing vips_image_new_from_file: the
-// format is what libmagic found), all pages for the animated ones, read front to back.
-static inline int sb_vips_load(const char *format, const char *path, VipsImage **out) {
-    if (strcmp(format, "png") == 0) return vips_pngload(path, out, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "jpeg") == 0) return vips_jpegload(path, out, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "gif") == 0) return vips_gifload(path, out, "n", -1, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    if (strcmp(format, "webp") == 0) return vips_webpload(path, out, "n", -1, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+// format is what libmagic found), all pages for the animated ones. `sequential`: read front
+// to back (little memory), which a turn by 90° cannot do: such images load for random access.
+static inline int sb_vips_load(const char *format, const char *path, int sequential, VipsImage **out) {
+    VipsAccess access = sequential ? VIPS_ACCESS_SEQUENTIAL : VIPS_ACCESS_RANDOM;
+    if (strcmp(format, "png") == 0) return vips_pngload(path, out, "access", access, NULL);
+    if (strcmp(format, "jpeg") == 0) return vips_jpegload(path, out, "access", access, NULL);
+    if (strcmp(format, "gif") == 0) return vips_gifload(path, out, "n", -1, "access", access, NULL);
+    if (strcmp(format, "webp") == 0) return vips_webpload(path, out, "n", -1, "access", access, NULL);
     vips_error("switchboard", "no loader for %s", format);
     return -1;
 }
@@ -20,6 +22,26 @@ static inline int sb_vips_load(const char *format, const char *path, VipsImage *
 // orientation tag goes with the rest of the metadata.
 static inline int sb_vips_autorot(VipsImage *in, VipsImage **out) {
     return vips_autorot(in, out, NULL);
+}
+
+// A copy with the metadata blobs taken off (EXIF, XMP, IPTC, ICC, a GIF comment): `strip`
+// alone does not reach every saver (libvips 8.14's webpsave kept EXIF).
+static inline void *sb_vips_collect_metadata(VipsImage *image, const char *field, GValue *value, void *list) {
+    (void) image; (void) value;
+    // The blobs, and the parsed EXIF tags savers would build a new EXIF blob from.
+    if (g_str_has_prefix(field, "exif-") || g_str_has_prefix(field, "xmp-") || g_str_has_prefix(field, "iptc-")
+        || strcmp(field, VIPS_META_ICC_NAME) == 0 || strcmp(field, "gif-comment") == 0)
+        *(GSList **) list = g_slist_prepend(*(GSList **) list, g_strdup(field));
+    return NULL;
+}
+
+static inline int sb_vips_without_metadata(VipsImage *in, VipsImage **out) {
+    if (vips_copy(in, out, NULL)) return -1;
+    GSList *fields = NULL;
+    vips_image_map(*out, sb_vips_collect_metadata, &fields);
+    for (GSList *f = fields; f; f = f->next) vips_image_remove(*out, (const char *) f->data);
+    g_slist_free_full(fields, g_free);
+    return 0;
 }
 
 // Saves without metadata (EXIF, XMP, IPTC, ICC, text chunks): `strip`.

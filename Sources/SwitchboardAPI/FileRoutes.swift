@@ -30,18 +30,23 @@ struct FileRoutes: Sendable {
     }
 
     @Sendable func customerCheck(_ request: HTTPRequest, _ caller: CustomerCaller) throws -> HTTPResponse {
-        _ = try service.uploadPolicy(caller.conversation.id, by: .customer(sessionId: caller.sessionId), declaredBytes: declared(request))
+        _ = try service.uploadPolicy(caller.conversation.id, by: .customer(sessionId: caller.sessionId), declaredBytes: try declared(request))
         return HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")])
     }
 
     @Sendable func agentCheck(_ request: HTTPRequest, _ caller: AgentCaller) throws -> HTTPResponse {
-        _ = try service.uploadPolicy(request.parameter("id"), by: .agent(caller.agent), declaredBytes: declared(request))
+        _ = try service.uploadPolicy(request.parameter("id"), by: .agent(caller.agent), declaredBytes: try declared(request))
         return HTTPResponse(status: 204, headers: [("Cache-Control", "no-store")])
     }
 
-    /// The original request's `Content-Length` (nginx passes it to the check as `X-Upload-Length`).
-    private func declared(_ request: HTTPRequest) -> Int64? {
-        (request.header("x-upload-length") ?? request.header("content-length")).flatMap { Int64($0) }
+    /// The original request's `Content-Length` (nginx passes it to the check as
+    /// `X-Upload-Length`): required, so that no body is read before its size is known to fit
+    /// (a chunked upload would be stored whole before the worker could refuse it).
+    private func declared(_ request: HTTPRequest) throws -> Int64 {
+        guard let text = request.header("x-upload-length") ?? request.header("content-length"), let length = Int64(text), length >= 0 else {
+            throw AppError(status: 411, code: "length_required", detail: "Send the file with a Content-Length header (not chunked).")
+        }
+        return length
     }
 
     private func upload(_ request: HTTPRequest, _ conversationId: String, _ access: Access) throws -> HTTPResponse {

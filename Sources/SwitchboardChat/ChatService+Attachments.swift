@@ -83,12 +83,13 @@ extension ChatService {
     public func pruneFiles(_ files: any FileIngest, now: Timestamp = .now()) throws -> (uploads: Int, files: Int) {
         let unused = try read { try $0.unusedAttachments(before: now.adding(seconds: -Self.unusedUploadSeconds), limit: 500) }
         if !unused.isEmpty {
-            try write { tx in for attachment in unused { try tx.rows.deleteAttachment(id: attachment.id) } }
+            try write { tx in for attachment in unused { try tx.rows.deleteUnusedAttachment(id: attachment.id) } }
         }
         var removed = 0
         for (sha256, age) in try files.storedFiles() where age >= Self.orphanFileSeconds {
-            guard try !read({ try $0.fileInUse(sha256: sha256) }) else { continue }
-            try files.remove(sha256: sha256)
+            let kept = sha256.hasPrefix("tmp-") ? false : try read { try $0.fileInUse(sha256: sha256) }
+            guard !kept else { continue }
+            try files.remove(sha256: sha256, olderThan: Self.orphanFileSeconds)
             removed += 1
         }
         return (unused.count, removed)

@@ -111,7 +111,8 @@ extension ChatService {
         try store.scrub()
         // Their files go now (one another conversation still uses stays).
         if let files {
-            for hash in hashes where try !read({ try $0.fileInUse(sha256: hash) }) { try files.remove(sha256: hash) }
+            // (A file written this minute is the same content uploaded again: the sweep takes it later if unused.)
+            for hash in hashes where try !read({ try $0.fileInUse(sha256: hash) }) { try files.remove(sha256: hash, olderThan: 60) }
         }
     }
 

@@ -149,7 +149,11 @@ extension ChatService {
             case .agent: try message.senderAgentId.flatMap { try rows.agent(id: $0)?.displayName } ?? "Support"
             case .system: settings.brandName
             }
-            let text = message.content.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")
+            // Files are named, not linked: an e-mail outlives a link's 15 minutes.
+            let files = message.attachments.map { "[file: \($0.filename), \(ByteCount.words($0.size))]" }
+            let words = message.content.isEmpty ? [] : [message.content]
+            let text = (words + files).joined(separator: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+                .joined(separator: "\n    ")
             return "[\(formatter.string(from: message.createdAt.date))] \(who): \(text)"
         }.joined(separator: "\n")
     }

@@ -51,10 +51,13 @@ public struct ChatService: Sendable {
             }
             if changed.settings { caches.settings.invalidate() }
         }
+        // The group committer may run this on another request's thread: the file links are
+        // signed by this request's signer wherever it runs.
+        let signer = FileLinks.signer
         return try store.write { rows in
             let tx = Transaction(rows: rows, now: Timestamp.now())
             defer { changed = (tx.faqsChanged, tx.settingsChanged, tx.accountsChanged) }
-            return try body(tx)
+            return try FileLinks.$signer.withValue(signer) { try body(tx) }
         }
     }
 

@@ -111,8 +111,9 @@ public protocol FileIngest: Sendable {
     func relativePath(sha256: String, preview: Bool) -> String
     /// The content hashes of the files kept, with their age in seconds.
     func storedFiles() throws -> [(sha256: String, ageSeconds: Int64)]
-    /// Deletes a stored file and its preview.
-    func remove(sha256: String) throws
+    /// Deletes a stored file and its preview, unless it was written less than `olderThan`
+    /// seconds ago (the same content uploaded again, its row perhaps not committed yet).
+    func remove(sha256: String, olderThan seconds: Int64) throws
 }
 
 /// An uploaded file in a conversation (API.md "Attachment"), as stored.
@@ -275,7 +276,8 @@ public protocol AttachmentWriter {
     func insertAttachment(_ attachment: Attachment) throws
     /// Marks uploads as carried by a message.
     func useAttachments(ids: [String], messageId: String) throws
-    func deleteAttachment(id: String) throws
+    /// Deletes an upload that no message carries (one a message took meanwhile stays).
+    func deleteUnusedAttachment(id: String) throws
 }
 
 /// Sizes in words, as people read them (1 KB = 1024 bytes, like the pages show them).

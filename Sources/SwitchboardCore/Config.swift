@@ -74,6 +74,8 @@ public struct Config: Sendable {
     public var databasePath: String { dataDir + "/switchboard.sqlite" }
     /// Uploaded files (API.md "Files and images"), kept by content.
     public var filesDir: String { dataDir + "/files" }
+    /// Where nginx writes uploads as they arrive (the data disk: `/run` is memory).
+    public var uploadTempDir: String { dataDir + "/incoming" }
     public var workerSocketPath: String { runDir + "/worker.sock" }
     public var notifierSocketPath: String { runDir + "/notifier.sock" }
     public var wakeupSocketPath: String { runDir + "/notify.dgram" }

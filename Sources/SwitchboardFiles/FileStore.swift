@@ -74,7 +74,9 @@ public final class FileStore: FileIngest, @unchecked Sendable {
             let preview = temporaryPath()
             previewTemporary = preview
             guard sb_vips_preview(temporary, Self.previewSize, preview) == 0 else { throw Self.notAnImage(vipsError()) }
-        } else {
+        } else if link(path, temporary) != 0 {
+            // Not on the same file system as nginx's upload directory: copied in pieces
+            // (on the same one the upload is linked into place, no byte copied).
             try copy(fd, to: temporary)
         }
         let (sha256, storedSize) = try digest(temporary)
@@ -105,6 +107,12 @@ public final class FileStore: FileIngest, @unchecked Sendable {
         var found: [(String, Int64)] = []
         for shard in try FileManager.default.contentsOfDirectory(atPath: directory) {
             let shardPath = directory + "/" + shard
+            if shard.hasPrefix("tmp-") {
+                // Left by a crash between writing and renaming.
+                let modified = (try? FileManager.default.attributesOfItem(atPath: shardPath))?[.modificationDate] as? Date ?? now
+                found.append((shard, Int64(now.timeIntervalSince(modified))))
+                continue
+            }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: shardPath) else { continue }
             for name in names {
                 let attributes = try? FileManager.default.attributesOfItem(atPath: shardPath + "/" + name)
@@ -119,10 +127,24 @@ public final class FileStore: FileIngest, @unchecked Sendable {
         return byHash.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
     }
 
-    public func remove(sha256: String) throws {
+    public func remove(sha256: String, olderThan seconds: Int64) throws {
         guard Self.isName(sha256) else { return }
+        if sha256.hasPrefix("tmp-") {
+            if age(directory + "/" + sha256) >= seconds { unlink(directory + "/" + sha256) }
+            return
+        }
+        // The same content uploaded again just now was renamed into place afresh (its row may
+        // not have committed yet): it stays.
+        guard age(finalPath(sha256, preview: false)) >= seconds else { return }
         unlink(finalPath(sha256, preview: false))
         unlink(finalPath(sha256, preview: true))
+    }
+
+    /// Seconds since the file was last written (0 when it cannot be read: keep it).
+    private func age(_ path: String) -> Int64 {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return 0 }
+        return max(0, Int64(time(nil)) - Int64(info.st_mtim.tv_sec))
     }
 
     // MARK: Steps
@@ -142,7 +164,14 @@ public final class FileStore: FileIngest, @unchecked Sendable {
     /// and writes it again without metadata. Its size, as shown.
     private func cleanImage(_ path: String, format: String, to output: String) throws -> (Int, Int) {
         var image: UnsafeMutablePointer<VipsImage>?
-        guard sb_vips_load(format, path, &image) == 0, let loaded = image else { throw Self.notAnImage(vipsError()) }
+        guard sb_vips_load(format, path, 1, &image) == 0, var loaded = image else { throw Self.notAnImage(vipsError()) }
+        if vips_image_get_orientation(loaded) > 1 {
+            // Turned by the EXIF orientation: read for random access (a sequential read cannot turn).
+            sb_vips_unref(loaded)
+            image = nil
+            guard sb_vips_load(format, path, 0, &image) == 0, let random = image else { throw Self.notAnImage(vipsError()) }
+            loaded = random
+        }
         defer { sb_vips_unref(loaded) }
         let width = Int64(vips_image_get_width(loaded))
         let fullHeight = Int64(vips_image_get_height(loaded))
@@ -158,8 +187,11 @@ public final class FileStore: FileIngest, @unchecked Sendable {
             upright = turned
         }
         defer { if upright != loaded { sb_vips_unref(upright) } }
-        guard let upright, sb_vips_save(format, upright, output) == 0 else { throw Self.notAnImage(vipsError()) }
-        return (Int(vips_image_get_width(upright)), animated ? pageHeight : Int(vips_image_get_height(upright)))
+        var bare: UnsafeMutablePointer<VipsImage>?
+        guard let upright, sb_vips_without_metadata(upright, &bare) == 0, let clean = bare else { throw Self.notAnImage(vipsError()) }
+        defer { sb_vips_unref(clean) }
+        guard sb_vips_save(format, clean, output) == 0 else { throw Self.notAnImage(vipsError()) }
+        return (Int(vips_image_get_width(clean)), animated ? pageHeight : Int(vips_image_get_height(clean)))
     }
 
     private func copy(_ fd: Int32, to output: String) throws {
@@ -210,15 +242,19 @@ public final class FileStore: FileIngest, @unchecked Sendable {
         guard synced else { throw FileStoreError("cannot flush \(temporary): \(String(cString: strerror(errno)))") }
         chmod(temporary, 0o600)
         let shardPath = (final as NSString).deletingLastPathComponent
-        if mkdir(shardPath, 0o700) != 0 && errno != EEXIST { throw FileStoreError("cannot create \(shardPath)") }
+        if mkdir(shardPath, 0o700) == 0 {
+            try syncDirectory(directory)   // the new shard itself is durable too
+        } else if errno != EEXIST {
+            throw FileStoreError("cannot create \(shardPath)")
+        }
         guard rename(temporary, final) == 0 else { throw FileStoreError("cannot store \(final): \(String(cString: strerror(errno)))") }
     }
 
     private func syncDirectory(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
+        guard fd >= 0 else { throw FileStoreError("cannot open \(path)") }
         defer { close(fd) }
-        _ = fsync(fd)
+        guard fsync(fd) == 0 else { throw FileStoreError("cannot flush \(path): \(String(cString: strerror(errno)))") }
     }
 
     private func temporaryPath() -> String { directory + "/tmp-" + UUID().uuidString.lowercased() }

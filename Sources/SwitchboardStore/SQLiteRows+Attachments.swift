@@ -53,7 +53,7 @@ extension SQLiteRows: AttachmentReader, AttachmentWriter {
         for id in ids { try statement.execute(arguments: [messageId, id]) }
     }
 
-    func deleteAttachment(id: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM attachments WHERE id = ?").execute(arguments: [id])
+    func deleteUnusedAttachment(id: String) throws {
+        try db.cachedStatement(sql: "DELETE FROM attachments WHERE id = ? AND message_id IS NULL").execute(arguments: [id])
     }
 }

@@ -25,5 +25,7 @@ extension MemoryRows {
         for id in ids where state.attachments[id]?.messageId == nil { state.attachments[id]?.messageId = messageId }
     }
 
-    func deleteAttachment(id: String) throws { state.attachments[id] = nil }
+    func deleteUnusedAttachment(id: String) throws {
+        if state.attachments[id]?.messageId == nil { state.attachments[id] = nil }
+    }
 }

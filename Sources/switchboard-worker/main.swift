@@ -1,5 +1,6 @@
 import Dispatch
 import FastCGI
+import Foundation
 import Logging
 import SwitchboardAPI
 import SwitchboardChat
@@ -32,6 +33,8 @@ let store = openDatabase(config, logger, program: "switchboard-worker", onEvents
 let files: FileStore
 do {
     files = try FileStore(directory: config.filesDir)
+    try FileManager.default.createDirectory(atPath: config.uploadTempDir, withIntermediateDirectories: true,
+                                            attributes: [.posixPermissions: 0o700])
 } catch {
     logger.critical("cannot keep files in \(config.filesDir): \(error)")
     exit(1)

@@ -61,12 +61,27 @@ struct FileStoreTests {
         #expect(preview.prefix(4) == Data("RIFF".utf8))   // WebP
     }
 
+    @Test func aLargePortraitPhotoIsTurnedUpright() throws {
+        // 3000 × 2000 with orientation 6 (a phone's portrait photo): too large for a
+        // sequential read to turn.
+        let box = try Box()
+        let file = try box.ingest("portrait.jpg")
+        #expect(file.width == 2000 && file.height == 3000)
+    }
+
     @Test func animatedGIFsAndWebPsAreKeptAndPreviewed() throws {
         let box = try Box()
         let gif = try box.ingest("anim.gif")
         #expect(gif.contentType == "image/gif" && gif.width == 30 && gif.height == 20 && gif.hasPreview)
+        // Re-encoded without metadata, every frame kept (the header's logical screen stays 30 × 20).
+        let stored = try box.bytes(gif)
+        #expect(stored.prefix(3) == Data("GIF".utf8))
+        #expect(stored.split(separator: 0x2C).count >= 3)   // image descriptors (','): two frames at least
         let webp = try box.ingest("small.webp")
         #expect(webp.contentType == "image/webp" && webp.width == 50)
+        for preview in [false, true] {
+            #expect(try box.bytes(webp, preview: preview).range(of: Data("SecretCam".utf8)) == nil)
+        }
     }
 
     @Test func theTypeIsWhatTheBytesSayNeverTheName() throws {
@@ -97,8 +112,11 @@ struct FileStoreTests {
     @Test func removingAFileTakesItsPreview() throws {
         let box = try Box()
         let file = try box.ingest("text-chunk.png")
-        try box.store.remove(sha256: file.sha256)
+        // Just written: the same content uploaded again a moment ago stays.
+        try box.store.remove(sha256: file.sha256, olderThan: 60)
+        #expect(try box.store.storedFiles().map(\.sha256) == [file.sha256])
+        try box.store.remove(sha256: file.sha256, olderThan: 0)
         #expect(try box.store.storedFiles().isEmpty)
-        try box.store.remove(sha256: "../../etc/passwd")   // not a name the store keeps: nothing happens
+        try box.store.remove(sha256: "../../etc/passwd", olderThan: 0)   // not a name the store keeps: nothing happens
     }
 }

@@ -25,15 +25,34 @@ from selenium.webdriver.support.ui import WebDriverWait
 WAIT = 25  # seconds; with the stream down, updates come from polling every ~3 s
 
 # The visible text of the messages in a thread (js/thread.js): sender side,
-# text without the screen-reader prefix, and send status.
+# text without the screen-reader prefix, and send status; and the files a message carries
+# (js/attachments.js): an image's name (its alt text) and whether its preview has loaded, a
+# file's name and what its chip says. A message of files alone has no bubble: its text is ''.
 READ_THREAD = """
 const log = arguments[0];
 return [...log.children].filter(n => n.classList.contains('msg') || n.classList.contains('event')).map(n => {
-  if (n.classList.contains('event')) return {kind: 'event', sender: 'system', text: n.querySelector('.event-text').textContent, status: 'sent', id: n.dataset.id};
+  if (n.classList.contains('event')) return {kind: 'event', sender: 'system', text: n.querySelector('.event-text').textContent, status: 'sent', id: n.dataset.id, files: []};
   const bubble = n.querySelector('.bubble');
-  const text = [...bubble.childNodes].filter(c => !(c.classList && c.classList.contains('sr-only'))).map(c => c.textContent).join('');
+  const text = bubble ? [...bubble.childNodes].filter(c => !(c.classList && c.classList.contains('sr-only'))).map(c => c.textContent).join('') : '';
+  const files = [...n.querySelectorAll('a[data-attachment-id]')].map(a => {
+    const img = a.querySelector('img');
+    return img ? {kind: 'image', name: img.alt, href: a.href, loaded: img.complete && img.naturalWidth > 0}
+               : {kind: 'file', name: a.querySelector('.att-name').textContent, detail: a.querySelector('.att-meta').textContent.replace(/^, /, ''), href: a.href};
+  });
   return {kind: 'msg', sender: n.dataset.sender, text, status: n.dataset.status, id: n.dataset.id, clientId: n.dataset.clientId,
-          name: (n.querySelector('.who') || {}).textContent || null};
+          name: (n.querySelector('.who') || {}).textContent || null, files};
+});
+"""
+
+# The files waiting to go with the next message (js/filetray.js): name, the words under it,
+# the progress bar's value (None once there is none) and the name of its button.
+READ_TRAY = """
+return [...arguments[0].querySelectorAll('li.tray-item')].map(li => {
+  const bar = li.querySelector('[role=progressbar]');
+  return {name: li.querySelector('.tray-name').textContent, status: li.dataset.status,
+          detail: li.querySelector('.tray-detail').textContent,
+          progress: bar ? Number(bar.getAttribute('aria-valuenow')) : null,
+          button: li.querySelector('button').getAttribute('aria-label')};
 });
 """
 
@@ -273,6 +292,29 @@ class Shopper:
                                      for m in self.thread()),
                  f"widget never showed {text!r} from {sender} ({status}); has {self.thread()!r}", timeout)
 
+    # -- files (js/filetray.js, js/attachments.js) ------------------------------------------
+
+    def attach(self, *paths: str) -> None:
+        """Chooses files as the paperclip's file picker would (the picker itself is the OS's)."""
+        self.enter_frame()
+        assert self.d.find_element(By.ID, "attach").is_displayed(), "no paperclip in the widget"
+        self.d.find_element(By.ID, "attach-input").send_keys("\n".join(paths))
+
+    def tray(self) -> list[dict]:
+        self.enter_frame()
+        return self.d.execute_script(READ_TRAY, self.d.find_element(By.ID, "tray"))
+
+    def wait_tray(self, condition: Callable[[list[dict]], bool], what: str, timeout: float = WAIT) -> list[dict]:
+        wait_for(self.d, lambda: condition(self.tray()), f"the widget's files never were {what}: {self.tray()!r}", timeout)
+        return self.tray()
+
+    def press_send(self) -> None:
+        """The send button (what goes: the words typed and the files that are ready)."""
+        self.enter_frame()
+        button = self.d.find_element(By.ID, "send")
+        wait_for(self.d, lambda: button.is_enabled(), "the send button stayed disabled")
+        button.click()
+
     def talk_label(self) -> str:
         """The button under the quick replies: "Talk to a person" or "Leave a message"."""
         self.enter_frame()
@@ -446,6 +488,14 @@ class AgentConsole:
         wait_for(self.d, lambda: any(m["text"] == text and (sender is None or m["sender"] == sender) and m["status"] == status
                                      for m in self.thread()),
                  f"console never showed {text!r} from {sender}; has {self.thread()!r}", timeout)
+
+    def attach(self, *paths: str) -> None:
+        """Chooses files for the reply as the paperclip's file picker would."""
+        assert self.d.find_element(By.ID, "reply-attach").is_displayed(), "no paperclip in the reply box"
+        self.d.find_element(By.ID, "reply-attach-input").send_keys("\n".join(paths))
+
+    def tray(self) -> list[dict]:
+        return self.d.execute_script(READ_TRAY, self.d.find_element(By.ID, "reply-tray"))
 
     def close_conversation(self) -> None:
         self.d.find_element(By.ID, "close-conv").click()

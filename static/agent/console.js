@@ -19,7 +19,7 @@ import { ContactsView } from './contacts.js';
 import { wireForgot } from './forgot.js';
 import { consoleIcon } from './icons.js';
 import { LabelStore } from './labels.js';
-import { setLimits } from './limits.js';
+import { setAttachmentLimits, setLimits } from './limits.js';
 import { askLogout } from './logout.js';
 import { wireMyEmail } from './myemail.js';
 import { wirePassword } from './password.js';
@@ -161,6 +161,8 @@ function keepMe(answer) {
     auth.limits = limits;
     setLimits(limits);
   }
+  // What the reply box's paperclip may send (GET me's, or widget-config's): the pane follows.
+  setAttachmentLimits(answer.attachments).then(() => session?.pane.render());
   auth.agent = { ...auth.agent, ...fresh }; // GET me's own members (email_enabled) stay until the next GET me
   if (session) Object.assign(session.me, fresh);
   saveAuth(auth);

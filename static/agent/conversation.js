@@ -4,23 +4,26 @@
 // release, close); its labels as chips under the name, set from the "Labels"
 // menu (labelmenu.js); the customer's rating after it closed ("Rated 4/5" and their
 // comment, rating.js). Messages arrive from the stream or the fallback poll through
-// ingest(), notes through addNote(); sends are optimistic like the widget's.
+// ingest(), notes through addNote(); sends are optimistic like the widget's. Files go
+// with a reply as in the widget (js/filetray.js: the paperclip, a drop, a pasted image).
 
 import { ApiError } from '../js/api.js';
 import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { FileTray, wireFileInputs } from '../js/filetray.js';
 import { newClientId } from '../js/ids.js';
 import { tooLong } from '../js/limits.js';
 import { MessageLog } from '../js/messagelog.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
 import { fullDate, waited } from '../js/time.js';
 import { TypingSender } from '../js/typing.js';
+import { acceptList, uploadFile } from '../js/upload.js';
 import { replaceToken } from './canned.js';
 import { CannedPicker } from './cannedpicker.js';
 import { ComposeMode } from './composemode.js';
 import { customerName, endsWithOfflineNote, holderOf, integrationLabel, integrationOf, shopperWords, statusOf, verified } from './convinfo.js';
 import { LabelMenu } from './labelmenu.js';
 import { labelChip, labelsKey, labelsOf } from './labels.js';
-import { limits } from './limits.js';
+import { attachmentLimits, limits } from './limits.js';
 import { NOTE, mergeTimeline } from './notes.js';
 import { ratingKey, ratingLabel, ratingOf, ratingShort } from './rating.js';
 import { awaySince } from './team.js';
@@ -60,6 +63,7 @@ export class ConversationPane {
       scroll: $('conv-scroll'), loadingNote: $('conv-loading'), log: $('conv-log'), typing: $('conv-typing'),
       typingAvatar: $('conv-typing-avatar'), typingText: $('conv-typing-text'), note: $('compose-note'),
       form: $('reply-form'), input: $('reply'), send: $('reply-send'), hint: $('reply-hint'),
+      attach: $('reply-attach'), attachInput: $('reply-attach-input'), tray: $('reply-tray'), trayStatus: $('reply-tray-status'),
       dialog: $('close-dialog'), dialogText: $('close-text'),
     };
     // Notes sit on a side of their own (side-note: across the thread, neither the customer's
@@ -71,7 +75,9 @@ export class ConversationPane {
       you: (m) => m.sender_type === 'agent' && m.sender_agent_id === this.me.id,
       onRetry: (cid) => this.#deliver(cid),
       onDiscard: (cid) => { this.log.drop(cid); this.render(); },
+      refreshLinks: () => this.refreshLinks(),
     });
+    this.linksRead = null; // {conversationId, at, pending, promise}: the last re-read for fresh file links
     this.typingSender = new TypingSender((typing) => {
       const c = this.conv;
       if (!c || c.status === 'closed' || (c.assigned_agent_id && c.assigned_agent_id !== this.me.id)) return null;
@@ -113,11 +119,23 @@ export class ConversationPane {
     this.labelMenu = new LabelMenu({
       api: this.api, store: this.labels, inbox: this.inbox, toast: this.toast, admin: this.isAdmin, signal, onChange: () => this.onChange(),
     });
+    this.tray = new FileTray({
+      list: el.tray,
+      status: el.trayStatus,
+      limits: attachmentLimits,
+      upload: (file, onProgress) => uploadFile(this.api.uploadPath(this.id), file, { headers: this.api.streamHeaders(), onProgress }),
+      onChange: () => this.#syncSend(),
+      focusAfterRemove: () => el.input.focus({ preventScroll: true }),
+    });
+    wireFileInputs({
+      tray: this.tray, button: el.attach, input: el.attachInput, dropZone: el.conv, pasteTarget: el.input,
+      enabled: () => this.#canAttach(), signal,
+    });
     submitOnEnter(el.form, el.input, () => this.#submit(), signal);
     el.input.addEventListener('input', () => {
       autosize(el.input, 180);
       const hasText = el.input.value.trim().length > 0;
-      el.send.disabled = !hasText || !this.#canWrite();
+      this.#syncSend();
       if (hasText && !this.mode.isNote) this.typingSender.input(true);
       else this.typingSender.stop();
     }, { signal });
@@ -137,6 +155,7 @@ export class ConversationPane {
       autosize(this.el.input, 180);
       this.mode.reset();
       this.picker.close();
+      this.tray.clear(); // files waiting for one chat's reply are not another's
     }
     this.loading = true;
     this.#loadNotes(id);
@@ -205,6 +224,7 @@ export class ConversationPane {
   closePane() {
     this.typingSender.stop();
     this.picker.close();
+    this.tray.clear();
     this.id = null;
     this.log.clear();
     this.thread.reset();
@@ -249,6 +269,34 @@ export class ConversationPane {
     this.render();
   }
 
+  /**
+   * Fresh links for the files shown (signed links expire): the messages read again. One read
+   * at a time, and not again within 30 s. Resolves to the attachments by id.
+   */
+  refreshLinks() {
+    const id = this.id;
+    if (!id) return Promise.resolve(new Map());
+    const last = this.linksRead;
+    if (last && last.conversationId === id && (last.pending || Date.now() - last.at < 30_000)) return last.promise;
+    const read = { conversationId: id, at: Date.now(), pending: true, promise: null };
+    this.linksRead = read;
+    read.promise = (async () => {
+      try {
+        const page = await this.api.messages(id);
+        if (this.id === id) {
+          this.inbox.upsert(page.conversation);
+          this.log.upsertPage(page.messages);
+          this.render();
+        }
+      } finally {
+        read.pending = false;
+        read.at = Date.now();
+      }
+      return this.log.attachmentsById();
+    })();
+    return read.promise;
+  }
+
   /** Fallback poll: messages after the newest we have. */
   async poll() {
     const id = this.id;
@@ -278,6 +326,19 @@ export class ConversationPane {
   /** What the box is for now may be sent: a reply where replying is allowed, a note anywhere. */
   #canWrite() {
     return this.mode.isNote ? Boolean(this.conv) && !this.sendingNote : this.#canReply();
+  }
+
+  /** Files may go with a reply now: the server takes them and a reply may be sent. */
+  #canAttach() {
+    return attachmentLimits().enabled && !this.mode.isNote && this.#canReply();
+  }
+
+  // Send: something to send (words, or files for a reply) and no file still on its way.
+  #syncSend() {
+    const { el } = this;
+    const hasText = el.input.value.trim().length > 0;
+    const files = !this.mode.isNote && this.tray.ready;
+    el.send.disabled = !this.#canWrite() || this.sendingNote || (!this.mode.isNote && this.tray.busy) || !(hasText || files);
   }
 
   /** The transfer button: the holder's own chat, or (admins) any chat waiting on a person. */
@@ -345,12 +406,17 @@ export class ConversationPane {
   #submit() {
     if (this.mode.isNote) return this.#sendNote();
     const text = this.el.input.value;
-    if (!text.trim() || tooLong(text, limits().message_max_chars) || !this.#canReply()) return;
+    if (this.tray.busy) return; // the reply waits for its files
+    const files = this.tray.attachments();
+    if ((!text.trim() && files.length === 0) || tooLong(text, limits().message_max_chars) || !this.#canReply()) return;
     const c = this.conv;
     if (!c.assigned_agent_id) this.onOwn?.(c.id); // the first reply to a waiting chat takes it
     this.typingSender.stop();
     const clientId = newClientId();
-    this.log.addPending(clientId, { conversation_id: c.id, sender_type: 'agent', sender_agent_id: this.me.id, kind: 'text', content: text });
+    this.log.addPending(clientId, {
+      conversation_id: c.id, sender_type: 'agent', sender_agent_id: this.me.id, kind: 'text', content: text.trim() ? text : '', attachments: files,
+    });
+    this.tray.take();
     this.el.input.value = '';
     autosize(this.el.input, 180);
     this.el.send.disabled = true;
@@ -417,7 +483,7 @@ export class ConversationPane {
     this.render();
     const convId = entry.message.conversation_id;
     try {
-      const answer = await this.api.send(convId, entry.message.content, clientId);
+      const answer = await this.api.send(convId, entry.message.content, clientId, (entry.message.attachments || []).map((a) => a.id));
       this.inbox.upsert(answer.conversation);
       if (this.id === convId) this.log.upsert(answer.message);
       this.inbox.noteMessage(convId, answer.message);
@@ -510,7 +576,14 @@ export class ConversationPane {
     const open = this.mode.render(canReply);
     el.input.disabled = !open;
     if (!open) this.picker.close();
-    el.send.disabled = !open || !el.input.value.trim() || this.sendingNote;
+    const files = attachmentLimits();
+    el.attach.hidden = !files.enabled || this.mode.isNote;
+    el.attach.disabled = !this.#canAttach();
+    const accept = acceptList(files);
+    if (accept) el.attachInput.setAttribute('accept', accept);
+    else el.attachInput.removeAttribute('accept');
+    this.#syncSend();
+    if (!open) el.send.disabled = true;
     if (this.sendingNote) el.send.textContent = 'Adding…';
 
     this.thread.render(mergeTimeline(this.log.entries(), this.notes.of(this.id)));

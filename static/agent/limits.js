@@ -3,7 +3,9 @@
 // size of the lists. Kept here for the whole page, since Settings outlives a
 // session; until they arrive nothing is checked in the browser.
 
+import { widgetConfig } from '../js/api.js';
 import { applyLimits, byteCount, parseLimits } from '../js/limits.js';
+import { parseAttachmentLimits } from '../js/upload.js';
 
 // The inputs of index.html the server limits (no limit is written in the HTML).
 const FIELDS = {
@@ -59,6 +61,34 @@ export function setLimits(raw) {
     hint.textContent = known(n) ? HINTS[hint.dataset.limit](n) : '';
     hint.hidden = !known(n);
   }
+}
+
+// What an agent may send as files (upload.js): GET me's `attachments` when the server
+// gives it; else widget-config's sizes and types, with the switch taken as on (there
+// `enabled` is off when only the shoppers' uploads are), and the server's refusal shown.
+let files = parseAttachmentLimits(null);
+let readConfig = null;
+
+/** {enabled, maxBytes, allowedTypes} for the reply box's files. */
+export function attachmentLimits() {
+  return files;
+}
+
+/** Keeps GET me's `attachments` (undefined: read widget-config's once). Resolves when known. */
+export async function setAttachmentLimits(fromMe) {
+  if (fromMe && typeof fromMe === 'object') {
+    files = parseAttachmentLimits(fromMe);
+    return files;
+  }
+  readConfig ??= widgetConfig().then((config) => {
+    const raw = config?.attachments;
+    return raw && typeof raw === 'object' ? { ...parseAttachmentLimits(raw), enabled: true } : parseAttachmentLimits(null);
+  }, () => {
+    readConfig = null; // try again with the next GET me
+    return files;
+  });
+  files = await readConfig;
+  return files;
 }
 
 /**

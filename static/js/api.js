@@ -135,7 +135,9 @@ export function customerApi(session) {
     quickQuestions: () => request('GET', '/customer/quick-questions'),
     widgetConfig,
     messages: (id, after) => request('GET', conv(id) + '/messages' + query({ after }), { headers: h() }),
-    send: (id, content, clientMessageId) => post(conv(id) + '/messages', { content, client_message_id: clientMessageId }),
+    // `attachmentIds`: uploads (attachments, upload.js) that go with it; `content` may then be empty.
+    send: (id, content, clientMessageId, attachmentIds = []) =>
+      post(conv(id) + '/messages', { content, client_message_id: clientMessageId, attachment_ids: attachmentIds.length ? attachmentIds : undefined }),
     quickReply: (id, slug, clientMessageId) => post(`${conv(id)}/quick-replies/${enc(slug)}`, { client_message_id: clientMessageId }),
     // Always answers (nobody there: `offline`, and `needs_contact` without an e-mail yet). With a
     // message (the offline form while the bot still has the chat) it is stored just before.
@@ -147,6 +149,8 @@ export function customerApi(session) {
     typing: (id, typing) => post(conv(id) + '/typing', { typing }),
     streamHeaders: () => h(),
     streamUrl: (id) => `${BASE}/events${query({ conversation_id: id })}`,
+    // Where a file for conversation `id` is uploaded (upload.js), with streamHeaders' credential.
+    uploadPath: (id) => conv(id) + '/attachments',
   };
 }
 
@@ -180,8 +184,9 @@ export function agentApi(token, onUnauthorized = () => {}) {
     conversations: ({ status, assigned, limit, before, unread, awaitingReply, label } = {}) =>
       call('GET', '/agent/conversations' + query({ status, assigned, limit, before, unread: unread || undefined, awaiting_reply: awaitingReply || undefined, label })),
     messages: (id, after) => call('GET', conv(id) + '/messages' + query({ after })),
-    send: (id, content, clientMessageId) =>
-      call('POST', conv(id) + '/messages', { body: { content, client_message_id: clientMessageId }, idempotent: true }),
+    send: (id, content, clientMessageId, attachmentIds = []) => call('POST', conv(id) + '/messages', {
+      body: { content, client_message_id: clientMessageId, attachment_ids: attachmentIds.length ? attachmentIds : undefined }, idempotent: true,
+    }),
     claim: (id) => call('POST', conv(id) + '/claim'),
     release: (id) => call('POST', conv(id) + '/release'),
     close: (id) => call('POST', conv(id) + '/close'),
@@ -210,6 +215,7 @@ export function agentApi(token, onUnauthorized = () => {}) {
     updateContact: (id, body) => call('PATCH', `/agent/contacts/${enc(id)}`, { body, idempotent: true }),
     streamHeaders: () => ({ Authorization: `Bearer ${token()}` }),
     streamUrl: () => `${BASE}/events`,
+    uploadPath: (id) => conv(id) + '/attachments',
     admin: {
       faqs: () => call('GET', '/admin/faqs'),
       createFaq: (body) => call('POST', '/admin/faqs', { body }),

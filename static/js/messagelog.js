@@ -2,6 +2,8 @@
 // (server ids) in server order, then the page's own pending sends. The same
 // message may arrive three ways (the send's answer, the event stream, a poll);
 // it is kept once, matched by id or by the client_message_id the page chose.
+// A message seen again keeps its entry; only its files' links are taken from
+// the newer copy (signed links expire; every answer hands out fresh ones).
 
 export class MessageLog {
   constructor() {
@@ -94,7 +96,10 @@ export class MessageLog {
   upsert(message) {
     if (!message || !message.id) return { entry: null, added: false };
     const known = this.byId.get(message.id);
-    if (known) return { entry: known, added: false };
+    if (known) {
+      this.#renewLinks(known, message);
+      return { entry: known, added: false };
+    }
     const cid = message.client_message_id;
     const mine = cid ? this.byClientId.get(cid) : null;
     if (mine && mine.status !== 'sent') {
@@ -113,6 +118,27 @@ export class MessageLog {
     if (cid && !this.byClientId.has(cid)) this.byClientId.set(cid, entry);
     this.version++;
     return { entry, added: true };
+  }
+
+  // The newer copy's attachments (same files, fresh signed links) replace the entry's.
+  #renewLinks(entry, message) {
+    const fresh = message.attachments;
+    const held = entry.message.attachments;
+    if (!Array.isArray(fresh) || fresh.length === 0 || !Array.isArray(held)) return;
+    const later = (a, b) => String(a.url_expires_at || '') > String(b?.url_expires_at || '');
+    const byId = new Map(held.map((a) => [a.id, a]));
+    if (!fresh.some((a) => a && byId.has(a.id) && later(a, byId.get(a.id)))) return;
+    entry.message = { ...entry.message, attachments: fresh };
+    this.version++;
+  }
+
+  /** Every attachment the log holds, by id (the freshest links of each). */
+  attachmentsById() {
+    const byId = new Map();
+    for (const entry of this.confirmed) {
+      for (const a of entry.message.attachments || []) if (a?.id) byId.set(a.id, a);
+    }
+    return byId;
   }
 
   // Server times are uniform ISO strings, so they compare as strings. Ties

@@ -2,8 +2,12 @@
 // on the right) and the console (the team's side on the right). Nodes are
 // keyed and kept across renders, so screen readers announce only new
 // messages and the scroll position holds; grouping is done in CSS
-// (css/thread.css). All text goes in as text nodes.
+// (css/thread.css). All text goes in as text nodes. A message's files are
+// drawn by attachments.js; their signed links are renewed in place when the
+// owner re-reads the messages, and a re-read is asked for when a shown
+// link has expired (`refreshLinks`).
 
+import { attachmentsNode, attachmentsOf, earliestExpiry, linksKey, updateLinks } from './attachments.js';
 import { autosize, h, hueFor, icon, initials, linkify, nearBottom } from './dom.js';
 import { clock, dayKey, dayLabel, fullDate } from './time.js';
 
@@ -17,13 +21,15 @@ export class Thread {
    *   you: (m) => boolean,            // screen-reader prefix "You:"
    *   onRetry: (clientId) => void,
    *   onDiscard: (clientId) => void,
+   *   refreshLinks?: () => Promise<Map<string, object>>,  // re-read the messages: fresh links by attachment id
    * }} options
    */
   constructor(container, options) {
     this.container = container;
     this.o = options;
-    this.nodes = new Map(); // key -> {node, sig}
+    this.nodes = new Map(); // key -> {node, sig, links}
     this.animate = false;
+    this.expiryTimer = null;
   }
 
   /** Forget everything (another conversation is shown). */
@@ -31,6 +37,7 @@ export class Thread {
     for (const { node } of this.nodes.values()) node.remove();
     this.nodes.clear();
     this.animate = false;
+    clearTimeout(this.expiryTimer);
   }
 
   render(entries) {
@@ -46,7 +53,9 @@ export class Thread {
       const name = this.o.name(m);
       desired.push({
         key: entry.key,
-        sig: `${entry.status}|${m.id}|${entry.error || ''}|${name}`,
+        sig: `${entry.status}|${m.id}|${entry.error || ''}|${name}|${attachmentsOf(m).map((a) => a.id).join(',')}`,
+        links: linksKey(m),
+        message: m,
         build: () => this.#messageNode(entry, name),
       });
     }
@@ -68,14 +77,32 @@ export class Thread {
         } else if (this.animate) {
           node.classList.add('enter');
         }
-        item = { node, sig: d.sig };
+        item = { node, sig: d.sig, links: d.links };
         this.nodes.set(d.key, item);
+      } else if (d.links && item.links !== d.links) {
+        updateLinks(item.node, d.message); // renewed links: the same node, its hrefs replaced
+        item.links = d.links;
       }
       if (item.node === cursor) cursor = cursor.nextSibling;
       else this.container.insertBefore(item.node, cursor);
     }
     // History appears at once; only what arrives later slides in.
     this.animate = desired.length > 0;
+    this.#watchExpiry(entries.map((e) => e.message));
+  }
+
+  // Links that have expired are renewed at once; the others when the first of them expires.
+  #watchExpiry(messages) {
+    clearTimeout(this.expiryTimer);
+    const first = this.o.refreshLinks ? earliestExpiry(messages) : null;
+    if (first === null) return;
+    const wait = first - 5000 - Date.now();
+    if (wait <= 0) {
+      this.o.refreshLinks().catch(() => {});
+      return;
+    }
+    this.expiryTimer = setTimeout(() => this.o.refreshLinks().catch(() => {}), Math.min(wait, 2 ** 31 - 1));
+    this.expiryTimer.unref?.(); // (Node, in the tests)
   }
 
   #messageNode(entry, name) {
@@ -102,9 +129,15 @@ export class Thread {
       meta.append(time);
       if (you) meta.append(h('span', { class: 'sr-only' }, ', sent'), icon('check', { size: 14, className: 'icon tick' }));
     }
+    const who = h('span', { class: 'sr-only' }, you ? 'You: ' : `${name}: `);
+    const text = typeof m.content === 'string' && m.content !== '' ? m.content : null;
+    // Files only: no empty bubble; the files say who sent them.
+    const files = attachmentsNode(m, { refresh: this.o.refreshLinks });
+    if (files && text === null) files.insertBefore(who, files.firstChild);
     const body = h('div', { class: 'body' },
       this.o.showName(m) ? h('div', { class: 'who' }, name) : null,
-      h('div', { class: 'bubble' }, h('span', { class: 'sr-only' }, you ? 'You: ' : `${name}: `), linkify(m.content)),
+      text !== null || !files ? h('div', { class: 'bubble' }, who, linkify(text ?? '')) : null,
+      files,
       meta);
     let avatar = null;
     if (side === 'left') {

@@ -9,6 +9,7 @@ import { MessageLog } from '../js/messagelog.js';
 import { FallbackPoller } from '../js/poll.js';
 import { EventStream, State } from '../js/sse.js';
 import { TypingSender, TypingWatch } from '../js/typing.js';
+import { parseAttachmentLimits, uploadFile } from '../js/upload.js';
 import { HOLDER_ACTIVE_MS } from './availability.js';
 import { guardSession, identityAction, identityApi, identityProblem, isSessionGone, sessionRecord, tokenSubject } from './identity.js';
 import { clearSession, loadSession, saveSession } from './session.js';
@@ -41,6 +42,8 @@ export class Chat {
     this.session = loadSession(); // {sessionId, conversationId, externalId?}: externalId for a signed-in customer
     this.confirmedSub = null; // the signed-in customer this page view saw the server accept
     this.limits = {}; // the server's (widget-config), once known
+    this.attachmentLimits = parseAttachmentLimits(null); // widget-config's `attachments`: none until it says
+    this.linksRead = null; // {promise, at}: the last re-read for fresh file links
     const sessionId = () => this.session?.sessionId || '';
     // A call answered 401 invalid_session: signed out (elsewhere, or erased), or merged into a sign-in.
     this.api = guardSession(customerApi(sessionId), sessionId, (id) => this.#sessionGone(id));
@@ -630,14 +633,19 @@ export class Chat {
 
   // --- sending -----------------------------------------------------------------
 
-  /** Free text. Returns false when there is nothing to send. */
-  send(text) {
+  /**
+   * Free text, and the uploaded files that go with it (`attachments`: the upload answers);
+   * files alone are a message too. Returns false when there is nothing to send.
+   */
+  send(text, attachments = []) {
     const conv = this.state.conversation;
     if (!conv || conv.status === 'closed') return false;
-    if (!text.trim() || tooLong(text, this.limits.message_max_chars)) return false;
+    if ((!text.trim() && attachments.length === 0) || tooLong(text, this.limits.message_max_chars)) return false;
     this.typingSender.stop();
     const clientId = newClientId();
-    this.log.addPending(clientId, { conversation_id: conv.id, sender_type: 'customer', kind: 'text', content: text });
+    this.log.addPending(clientId, {
+      conversation_id: conv.id, sender_type: 'customer', kind: 'text', content: text.trim() ? text : '', attachments: [...attachments],
+    });
     this.#changed();
     this.#deliver(clientId);
     return true;
@@ -680,7 +688,7 @@ export class Chat {
     try {
       const answer = entry.slug
         ? await this.api.quickReply(conv.id, entry.slug, clientId)
-        : await this.api.send(conv.id, entry.message.content, clientId);
+        : await this.api.send(conv.id, entry.message.content, clientId, (entry.message.attachments || []).map((a) => a.id));
       if (this.state.conversation?.id !== conv.id) return;
       const before = this.state.conversation.status;
       this.#setConversation(answer.conversation);
@@ -755,6 +763,49 @@ export class Chat {
     this.#setConversation(answer.conversation);
     this.#ingest(answer.customer_message, false);
     this.#changed();
+  }
+
+  // --- files ---------------------------------------------------------------------------
+
+  /** Whether the shopper may send files now: the shop takes them, and the conversation is open. */
+  canAttach() {
+    const conv = this.state.conversation;
+    return this.attachmentLimits.enabled && this.state.phase === 'ready' && Boolean(conv) && conv.status !== 'closed';
+  }
+
+  /** Uploads `file` to this conversation (upload.js): {done, cancel}. */
+  upload(file, onProgress) {
+    const conv = this.state.conversation;
+    return uploadFile(this.api.uploadPath(conv.id), file, { headers: this.api.streamHeaders(), onProgress });
+  }
+
+  /**
+   * Fresh links for the files shown (theirs expire): the messages read again. One read at a
+   * time, and not again within 30 s (a clock far off the server's would ask for ever).
+   * Resolves to the attachments by id.
+   */
+  refreshLinks() {
+    const conv = this.state.conversation;
+    if (!conv) return Promise.resolve(new Map());
+    const last = this.linksRead;
+    if (last && last.conversationId === conv.id && (last.pending || Date.now() - last.at < 30_000)) return last.promise;
+    const read = { conversationId: conv.id, at: Date.now(), pending: true, promise: null };
+    this.linksRead = read;
+    read.promise = (async () => {
+      try {
+        const page = await this.api.messages(conv.id);
+        if (this.state.conversation?.id === conv.id) {
+          this.#setConversation(page.conversation);
+          this.#ingestPage(page.messages);
+          this.#changed();
+        }
+      } finally {
+        read.pending = false;
+        read.at = Date.now();
+      }
+      return this.log.attachmentsById();
+    })();
+    return read.promise;
   }
 
   /** Whether the shopper has written anything in this conversation (or is sending it). */

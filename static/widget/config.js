@@ -5,11 +5,13 @@
 // sent to the host page, which draws the launcher and the greeting bubble.
 // `availability` (whether anyone is there, and what the widget offers when
 // nobody is) is read again now and then: see availability.js. `csat` (the
-// question after a chat) is rating.js's to read.
+// question after a chat) is rating.js's to read. `attachments` (whether files
+// may be sent, how large, which types) is the paperclip's.
 
 import { widgetConfig } from '../js/api.js';
 import { applyAccent, normalizeColor } from '../js/color.js';
 import { parseLimits } from '../js/limits.js';
+import { parseAttachmentLimits } from '../js/upload.js';
 
 export const DEFAULT_TITLE = 'Chat with us';
 export const DEFAULT_BOT_NAME = 'Assistant';
@@ -26,6 +28,7 @@ export function initialConfig(overrides) {
     position: overrides.position || 'right',
     availability: parseAvailability(null),
     limits: {},
+    attachments: parseAttachmentLimits(null), // none until the server says
     csat: null, // widget-config's `csat` as it came (rating.js reads it): none, nothing is asked
   };
 }
@@ -81,6 +84,7 @@ export async function loadConfig(overrides) {
     position: overrides.position || (w.position === 'left' ? 'left' : 'right'),
     availability: parseAvailability(server.availability),
     limits: parseLimits(server.limits),
+    attachments: parseAttachmentLimits(server.attachments),
     csat: server.csat ?? null,
   };
 }

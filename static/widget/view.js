@@ -1,11 +1,14 @@
 // Renders the chat's state into the page skeleton of index.html; the
 // messages themselves are drawn by the shared Thread (js/thread.js), the
-// contact forms by contactview.js, the question after a chat by ratingview.js.
+// contact forms by contactview.js, the question after a chat by ratingview.js,
+// the files that go with the next message by the shared FileTray (js/filetray.js).
 
 import { $, autosize, clear, h, hueFor, initials, nearBottom, submitOnEnter } from '../js/dom.js';
+import { FileTray, wireFileInputs } from '../js/filetray.js';
 import { applyLimits } from '../js/limits.js';
 import { State } from '../js/sse.js';
 import { Thread, keepPinned, scrollToNewest } from '../js/thread.js';
+import { acceptList } from '../js/upload.js';
 import { chipsMode } from './actions.js';
 import { filedStatus, headerStatus, holderStatus, leaveHint, replyTimeInWords } from './availability.js';
 import { ContactView } from './contactview.js';
@@ -40,6 +43,7 @@ export class ChatView {
       actions: $('actions'), chips: $('chips'), more: $('more'), talk: $('talk'), talkLabel: $('talk-label'), talkHint: $('talk-hint'),
       talkPerson: $('talk-icon-person'), talkMail: $('talk-icon-mail'), notice: $('notice'),
       form: $('form'), input: $('input'), send: $('send'), ended: $('ended'), newChat: $('new-chat'),
+      attach: $('attach'), attachInput: $('attach-input'), tray: $('tray'), trayStatus: $('tray-status'),
     };
     this.configure(config);
     this.el.minimize.hidden = !embedded;
@@ -50,7 +54,17 @@ export class ChatView {
       you: (m) => m.sender_type === 'customer',
       onRetry: (cid) => chat.retry(cid),
       onDiscard: (cid) => chat.discard(cid),
+      refreshLinks: () => chat.refreshLinks(),
     });
+    this.tray = new FileTray({
+      list: this.el.tray,
+      status: this.el.trayStatus,
+      limits: () => chat.attachmentLimits,
+      upload: (file, onProgress) => chat.upload(file, onProgress),
+      onChange: () => this.#syncSend(),
+      focusAfterRemove: () => this.el.input.focus({ preventScroll: true }),
+    });
+    this.trayConversation = null;
     this.contactView = new ContactView(contact, {
       scrollIntoView: (node) => this.#reveal(node),
     });
@@ -80,9 +94,12 @@ export class ChatView {
     submitOnEnter(el.form, el.input, () => this.#submit());
     el.input.addEventListener('input', () => {
       autosize(el.input, 132);
-      const hasText = el.input.value.trim().length > 0;
-      el.send.disabled = !hasText;
-      chat.typing(hasText);
+      this.#syncSend();
+      chat.typing(el.input.value.trim().length > 0);
+    });
+    wireFileInputs({
+      tray: this.tray, button: el.attach, input: el.attachInput, dropZone: el.app, pasteTarget: el.input,
+      enabled: () => chat.canAttach() && !el.form.hidden,
     });
     el.input.addEventListener('blur', () => chat.stopTyping());
     el.talk.addEventListener('click', () => this.contact.talk());
@@ -99,13 +116,22 @@ export class ChatView {
     });
   }
 
+  // Text, files, or both; never while a file is still on its way (the message waits for it).
   #submit() {
-    const { input, send } = this.el;
-    if (!this.chat.send(input.value)) return;
+    const { input } = this.el;
+    if (this.tray.busy) return;
+    if (!this.chat.send(input.value, this.tray.attachments())) return;
+    this.tray.take();
     input.value = '';
     autosize(input, 132);
-    send.disabled = true;
+    this.#syncSend();
     this.scrollToBottom();
+  }
+
+  // Send: something to send (words, or files uploaded) and no file still uploading.
+  #syncSend() {
+    const hasText = this.el.input.value.trim().length > 0;
+    this.el.send.disabled = this.tray.busy || !(hasText || this.tray.ready);
   }
 
   /** Focus the message box (not on touch screens unless asked: it pops the keyboard up). */
@@ -164,6 +190,7 @@ export class ChatView {
 
     const ready = st.phase === 'ready' && conv;
     el.form.hidden = !ready || conv.status === 'closed' || blocked;
+    this.#renderFiles(conv);
     el.ended.hidden = !ready || conv.status !== 'closed';
     el.newChat.disabled = st.startingNew;
     el.newChat.textContent = st.startingNew ? 'Starting…' : 'Start a new conversation';
@@ -174,6 +201,22 @@ export class ChatView {
     if (stick || (grew && this.#lastIsMine())) this.scrollToBottom();
     this.contactView.afterRender();
     this.ratingView.afterRender();
+  }
+
+  // The paperclip while the shop takes files; what is waiting to go belongs to one open conversation.
+  #renderFiles(conv) {
+    const { el, chat } = this;
+    const key = conv && conv.status !== 'closed' ? conv.id : null;
+    if (key !== this.trayConversation) {
+      this.trayConversation = key;
+      if (this.tray.items.length > 0) this.tray.clear();
+    }
+    el.attach.hidden = !chat.attachmentLimits.enabled;
+    el.form.classList.toggle('with-attach', !el.attach.hidden);
+    const accept = acceptList(chat.attachmentLimits);
+    if (accept) el.attachInput.setAttribute('accept', accept);
+    else el.attachInput.removeAttribute('accept');
+    el.tray.hidden = el.form.hidden || (this.tray.items.length === 0 && !this.tray.notice);
   }
 
   #lastIsMine() {

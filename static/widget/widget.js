@@ -95,6 +95,7 @@ const resumed = bridge.embedded ? chat.resume() : Promise.resolve();
 const configured = loadConfig(bridge.options).then(async (config) => {
   applyTheme(config);
   chat.limits = config.limits;
+  chat.attachmentLimits = config.attachments;
   view.configure(config);
   rating.configure(config.csat);
   contact.setAvailability(config.availability);

@@ -357,13 +357,18 @@ def png_with_text(text: str = "secret-text-chunk") -> bytes:
     return out.getvalue()
 
 
-def animated_gif() -> bytes:
-    """Three frames of 30 x 20 in three colours (Pillow drops a frame equal to the one before)."""
+FRAME_COLOURS = ((255, 0, 0), (0, 0, 255), (0, 255, 0))
+
+
+def animated(kind: str = "gif") -> bytes:
+    """Three frames of 30 x 20 in three colours, 100 ms each, as an animated GIF or WebP
+    (Pillow drops a frame equal to the one before, hence the colours)."""
     from PIL import Image
 
-    frames = [Image.new("RGB", (30, 20), c) for c in ((255, 0, 0), (0, 0, 255), (0, 255, 0))]
+    frames = [Image.new("RGB", (30, 20), c) for c in FRAME_COLOURS]
     out = io.BytesIO()
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    extra = {"lossless": True} if kind == "webp" else {}
+    frames[0].save(out, kind.upper(), save_all=True, append_images=frames[1:], duration=100, loop=0, **extra)
     return out.getvalue()
 
 

@@ -24,7 +24,7 @@ import pytest
 import requests
 
 from filelib import (
-    GPS_IFD, MAKE, animated_gif, MIB, SECRET_MAKE, SizedBody, agent_send, agent_upload, attachment_settings, changed_link,
+    FRAME_COLOURS, GPS_IFD, MAKE, animated, MIB, SECRET_MAKE, SizedBody, agent_send, agent_upload, attachment_settings, changed_link,
     check_attachment, chunked, download, fixture, head_only, huge_png, jpeg_with_gps, link_query, open_paths,
     opened, PeakMemory, png_with_text, send, set_attachments, streamed_digest, upload, upload_path, uploaded,
     webp_with_gps,
@@ -63,8 +63,20 @@ def limit_named(detail: str, limit: int) -> bool:
 def test_an_empty_file_is_400_empty_file(files):
     chat = chat_of(files)
     assert_error(upload(files, chat, b""), 400, "empty_file")
-    # Chunked with no bytes at all: the same.
-    assert_error(upload(files, chat, chunked(b"")), 400, "empty_file")
+    assert_error(agent_upload(files, files.agent.token, chat.id, b""), 400, "empty_file")
+
+
+def test_an_upload_without_content_length_is_411(files):
+    """Nothing is read before its size is known to fit: a chunked body is refused, whatever
+    its size, from either side."""
+    chat = chat_of(files)
+    for body in (b"", b"a" * 10, b"a" * (SMALL_LIMIT + 1)):
+        assert_error(upload(files, chat, chunked(body), "c.txt"), 411, "length_required")
+        assert_error(agent_upload(files, files.agent.token, chat.id, chunked(body), "c.txt"), 411, "length_required")
+    # The head alone gets the 411.
+    status, _, raw = head_only(files, upload_path("customer", chat.id) + "?filename=x",
+                               {"X-Customer-Session-Id": chat.session_id, "Transfer-Encoding": "chunked"})
+    assert status == 411 and b"length_required" in raw, (status, raw)
 
 
 def test_one_byte_is_stored_as_one_byte(files):
@@ -100,12 +112,9 @@ def test_exactly_the_limit_passes_and_one_byte_more_is_413(files):
         body = assert_error(agent_upload(files, files.agent.token, chat.id, b"a" * (SMALL_LIMIT + 1)), 413,
                             "file_too_large")
         assert limit_named(body["detail"], SMALL_LIMIT), body
-        # One over, chunked (no Content-Length: nginx takes the body, the worker counts it).
-        body = assert_error(upload(files, chat, chunked(b"a" * (SMALL_LIMIT + 1)), "over.txt"), 413, "file_too_large")
-        assert limit_named(body["detail"], SMALL_LIMIT), body
-        # Exactly the limit, chunked, passes.
-        att = uploaded(upload(files, chat, chunked(b"b" * SMALL_LIMIT), "limit.txt"))
-        assert att["size"] == SMALL_LIMIT
+        # The same bytes again: stored once (one copy by SHA-256), a new attachment.
+        again = uploaded(upload(files, chat, b"a" * SMALL_LIMIT, "limit.txt"))
+        assert again["id"] != att["id"] and again["sha256"] == att["sha256"]
 
 
 def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(files):
@@ -238,15 +247,20 @@ def test_a_png_loses_its_text_chunks(files):
     assert b"my-home-address" not in got and b"tEXt" not in got and b"iTXt" not in got
 
 
-def test_an_animated_gif_is_stored_as_sent_with_a_still_preview(files):
+@pytest.mark.parametrize("kind", ["gif", "webp"])
+def test_an_animation_keeps_its_frames_and_timing_with_a_still_preview(files, kind):
     chat = chat_of(files)
-    gif = animated_gif()
-    assert opened(gif).n_frames == 3
-    att = uploaded(upload(files, chat, gif, "wave.gif"))
-    assert att["content_type"] == "image/gif" and (att["width"], att["height"]) == (30, 20), att
-    stored = download(files, att["url"]).content
-    assert opened(stored).n_frames == 3, "the animation is kept"
-    assert stored == gif, "API.md: an animated GIF is stored as sent"
+    sent = animated(kind)
+    assert opened(sent).n_frames == 3
+    att = uploaded(upload(files, chat, sent, f"wave.{kind}"))
+    assert att["content_type"] == f"image/{kind}" and (att["width"], att["height"]) == (30, 20), att
+    stored = opened(download(files, att["url"]).content)
+    assert stored.n_frames == 3, "the frames are kept"
+    for frame in range(3):
+        stored.seek(frame)
+        stored.load()  # (Pillow reads a WebP frame's timing when it decodes it)
+        assert stored.info.get("duration") == 100, (frame, stored.info)
+        assert stored.convert("RGB").getpixel((15, 10)) == pytest.approx(FRAME_COLOURS[frame], abs=8), frame
     preview = opened(download(files, att["preview_url"]).content)
     assert getattr(preview, "n_frames", 1) == 1
 
@@ -561,9 +575,11 @@ def test_a_customer_uploading_to_another_conversation_is_refused_before_the_body
 def test_officer_alias_and_wrong_spellings(files):
     chat = chat_of(files)
     uploaded(agent_upload(files, files.agent.token, chat.id, fixture("note.txt"), alias="officer"))
-    got = files.get(upload_path("customer", chat.id), session=chat.session_id)
-    assert_error(got, 405, "method_not_allowed")
-    assert "POST" in got.headers.get("Allow", ""), got.headers
+    # Another method on the upload path is a 405 like on every other route (API.md, Conventions).
+    for method in ("GET", "PUT", "DELETE"):
+        got = files.request(method, upload_path("customer", chat.id), session=chat.session_id)
+        assert_error(got, 405, "method_not_allowed")
+        assert "POST" in got.headers.get("Allow", ""), got.headers
     got = files.post(upload_path("customer", chat.id) + "/", session=chat.session_id, data=b"x\n")
     assert_error(got, 404)
 

@@ -640,6 +640,7 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     api.post(upload, 415, session=fsid, data=(F / "broken.jpg").read_bytes(), code="invalid_image")
     api.post(f"{C}/conversations/{NO_SUCH_ID}/attachments", 404, session=fsid, data=b"x\n")
     api.post(f"{A}/conversations/{fid}/attachments", 401, data=b"x\n")
+    api.post(upload, 411, session=fsid, data=iter([b"no length\n"]), code="length_required")
     attachments = api.patch(f"{D}/settings", token=admin_token,
                             json={"attachments": {"max_bytes": 1024, "customer_uploads": False}})["attachments"]
     assert attachments["max_bytes"] == 1024 and attachments["customer_uploads"] is False

@@ -635,8 +635,8 @@ def test_erasing_a_contact_ends_its_links(files):
 
 
 def test_a_worker_killed_during_a_large_upload_leaves_no_half_file(stack_factory):
-    """SIGKILL while the worker copies a 60 MiB upload into the files directory (seen from
-    its open files). After the restart every attachment row has its whole file (size and
+    """SIGKILL while the worker stores a 60 MiB upload (seen from its open files: a path
+    under the files directory, where it writes or links the file). After the restart every attachment row has its whole file (size and
     SHA-256), every link downloads exactly that, and the same bytes upload again whole."""
     s = stack_factory("files-crash")
     set_attachments(s, max_bytes=MAX_LIMIT)

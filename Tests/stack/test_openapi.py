@@ -105,7 +105,8 @@ AGENT = {"id": "6f9619ff-8b86-4011-b42d-00c04fc964ff", "username": "agent", "dis
                     "faq_keyword_max_chars": 40, "faqs_max": 200, "faq_slug_max_chars": 60, "email_max_chars": 254,
                     "brand_name_max_chars": 60, "bot_name_max_chars": 40, "bot_text_max_chars": 500,
                     "widget_title_max_chars": 60, "widget_subtitle_max_chars": 120, "widget_greeting_max_chars": 240},
-         "routing": "auto", "email_enabled": False}
+         "routing": "auto", "email_enabled": False,
+         "attachments": {"enabled": True, "max_bytes": 10485760, "allowed_types": ["image/png", "text/plain"]}}
 
 
 @pytest.mark.parametrize(
@@ -607,6 +608,51 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
                    "label.updated", "label.deleted"):
         assert action in audit, (action, audit)
 
+    # -- files: uploads from both sides (and the alias), messages that carry them, the signed links, refusals
+    F = REPO / "Tests" / "fixtures" / "files"
+    files_start = api.post(f"{C}/conversations/start", json={"email": "files@example.com"})
+    fid, fsid = files_start["conversation"]["id"], files_start["conversation"]["customer_session_id"]
+    photo = api.post(f"{C}/conversations/{fid}/attachments?filename=photo.jpg", 201, session=fsid,
+                     data=(F / "gps.jpg").read_bytes(), headers={"Content-Type": "image/jpeg"})
+    assert photo["content_type"] == "image/jpeg" and photo["preview_url"]
+    note = api.post(f"{A}/conversations/{fid}/attachments?filename=note.txt", 201, token=agent_token,
+                    data=(F / "note.txt").read_bytes())
+    label = api.post(f"{O}/conversations/{fid}/attachments", 201, token=agent_token, data=(F / "label.pdf").read_bytes(),
+                     headers={"Content-Type": "application/pdf"})
+    assert label["filename"] == "file" and label["preview_url"] is None
+    sent = api.post(f"{C}/conversations/{fid}/messages", session=fsid, json={"attachment_ids": [photo["id"]]})
+    assert [a["id"] for a in sent["customer_message"]["attachments"]] == [photo["id"]]
+    api.post(f"{A}/conversations/{fid}/messages", token=agent_token,
+             json={"content": "Your label.", "attachment_ids": [note["id"]]})
+    api.post(f"{O}/conversations/{fid}/messages", token=agent_token, json={"attachment_ids": [label["id"]]})
+    listed = api.get(f"{C}/conversations/{fid}/messages", session=fsid)["messages"]
+    assert sum(len(m["attachments"]) for m in listed) == 3
+    api.get(photo["url"])
+    api.get(photo["preview_url"])
+    api.get(note["url"], 206, headers={"Range": "bytes=0-4"})
+    api.get(label["url"].replace("sig=", "sig=0"), 403, code="invalid_link")
+    api.get(f"/api/v1/files/{NO_SUCH_ID}?exp=1&sig=00", 403, code="invalid_link")
+    api.post(f"{C}/conversations/{fid}/messages", 400, session=fsid, json={"attachment_ids": [photo["id"]]},
+             code="invalid_attachment")
+    upload = f"{C}/conversations/{fid}/attachments?filename=x"
+    api.post(upload, 400, session=fsid, data=b"", code="empty_file")
+    api.post(upload, 415, session=fsid, data=(F / "page.png").read_bytes(), code="file_type_not_allowed")
+    api.post(upload, 415, session=fsid, data=(F / "broken.jpg").read_bytes(), code="invalid_image")
+    api.post(f"{C}/conversations/{NO_SUCH_ID}/attachments", 404, session=fsid, data=b"x\n")
+    api.post(f"{A}/conversations/{fid}/attachments", 401, data=b"x\n")
+    api.post(upload, 411, session=fsid, data=iter([b"no length\n"]), code="length_required")
+    attachments = api.patch(f"{D}/settings", token=admin_token,
+                            json={"attachments": {"max_bytes": 1024, "customer_uploads": False}})["attachments"]
+    assert attachments["max_bytes"] == 1024 and attachments["customer_uploads"] is False
+    assert api.get(f"{C}/widget-config")["attachments"]["enabled"] is False
+    assert api.get(f"{A}/me", token=agent_token)["attachments"]["enabled"] is True
+    api.post(upload, 403, session=fsid, data=b"x\n", code="attachments_disabled")
+    api.post(f"{A}/conversations/{fid}/attachments", 413, token=agent_token, data=b"x" * 2048, code="file_too_large")
+    api.patch(f"{D}/settings", 400, token=admin_token, json={"attachments": {"max_bytes": 10}}, code="invalid_settings")
+    api.patch(f"{D}/settings", token=admin_token, json={"attachments": {"max_bytes": 10485760, "customer_uploads": True}})
+    api.post(f"{A}/conversations/{fid}/close", token=agent_token)
+    api.post(upload, 409, session=fsid, data=b"x\n", code="conversation_closed")
+
     # -- known customers: a secret, a signed-in customer on two devices, contacts, export, erasure
     secret = api.post(f"{D}/identity/secrets", 201, token=admin_token)
     assert api.get(f"{D}/identity/secrets", token=admin_token)["items"][0]["last4"] == secret["secret"][-4:]
@@ -630,9 +676,16 @@ def test_the_whole_story_matches_the_document(stack, api, inbox):
     api.patch(f"{A}/contacts/{anonymous['id']}", token=agent_token, json={"name": "Dana Anon"})
     api.patch(f"{O}/contacts/{anonymous['id']}", token=agent_token, json={"email": "dana@example.net"})
     api.get(f"{D}/widget/blocked-sites", token=admin_token)
+    snapshot = api.post(f"{C}/conversations/{phone['conversation']['id']}/attachments?filename=cart.png", 201,
+                        session=phone["customer_session_id"], data=(F / "text-chunk.png").read_bytes())
+    api.post(f"{C}/conversations/{phone['conversation']['id']}/messages", session=phone["customer_session_id"],
+             json={"content": "My cart", "attachment_ids": [snapshot["id"]]})
     export = api.get(f"{D}/contacts/{known[0]['id']}/export", token=admin_token)
     assert export["contact"]["external_id"] == "story-1"
+    assert any(m["attachments"] for c in export["conversations"] for m in c["messages"])
+    api.get(snapshot["url"])
     api.delete(f"{D}/contacts/{known[0]['id']}", token=admin_token)
+    api.get(snapshot["url"], 404, code="file_not_found")
     api.get(f"{D}/contacts/{known[0]['id']}/export", 404, token=admin_token, code="contact_not_found")
     api.delete(f"{D}/identity/secrets/{secret['id']}", token=admin_token)
 

@@ -21,6 +21,10 @@ compare ratios, not absolute numbers across runs.
   7. reports   GET /admin/reports/overview for 90 days over 100,000 conversations / 1,000,000
                messages (plain and in business hours) beside the same rows read by sqlite3;
                the CSV of those conversations: time, size, the worker's RSS while it streams.
+  8. files     uploads of 1 MiB and 50 MiB (p50/p99, the worker's peak RSS) beside writing,
+               hashing, copying and fsyncing the same bytes in Python; a 50 MiB download
+               through its signed link beside the same file as a plain static file of a
+               second nginx rendered from the same template (MiB/s).
 
 Each part starts its own stack (scripts/stack.sh: worker + notifier + nginx, release
 binaries, temporary data dir, free ports, rate limits off, manual routing) and its
@@ -29,12 +33,13 @@ ceilings' servers, and stops them at the end, also on Ctrl-C. Prints a table; a 
 
   scripts/bench.py                      # everything (~10 minutes)
   scripts/bench.py --quick              # fewer repeats, streams and messages
-  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale, search, reports (comma list)
+  scripts/bench.py --only fanout        # parts: messages, latency, memory, fanout, scale, search, reports, files (comma list)
   scripts/bench.py --output /tmp/b.md   # write the report elsewhere than BENCHMARKS.md
 
 The package: cli (options, the run), stack (the stack a part measures: running_stack()),
 servers (the ceilings' nginx), edge (the C responder + `return 204`), nchan, one module
-per part (messages with wrk and rawsqlite, latency, memory, fanout, scale with seed, search),
+per part (messages with wrk and rawsqlite, latency, memory, fanout, scale with seed, search, reports,
+files),
 sse and client (the asyncio streams and POSTs), machine (/proc, disk, versions), report
 (the table, BENCHMARKS.md).
 """

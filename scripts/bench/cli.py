@@ -14,7 +14,7 @@ from pathlib import Path
 from stackproc import REPO
 
 from . import __doc__ as DOC
-from . import fanout, latency, memory, messages, reports, scale, search
+from . import fanout, files, latency, memory, messages, reports, scale, search
 from .common import T0, say
 from .machine import machine
 from .report import print_report, write_markdown
@@ -22,7 +22,7 @@ from .stack import BIN_DIR, Bench
 
 LOG_ROOT = REPO / ".build" / "bench-logs"
 PARTS = {"messages": messages.run, "latency": latency.run, "memory": memory.run, "fanout": fanout.run,
-         "scale": scale.run, "search": search.run, "reports": reports.run}
+         "scale": scale.run, "search": search.run, "reports": reports.run, "files": files.run}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -191,6 +191,21 @@ and closed within the hour after, four in ten of those rated; the rest the bot c
 as one SELECT by Python's sqlite3 on the same file (read-only), 30 times. The CSV of the
 same 90 days is downloaded once through nginx, timed, with the worker's VmRSS sampled
 every 20 ms while it streams (and its VmHWM, the process's lifetime peak).
+
+**Files.** One stack, `attachments.max_bytes` raised to 100 MiB by the admin API. Uploads
+through nginx (`POST /api/v1/customer/conversations/{id}/attachments`, `Content-Length`
+given, the body streamed from memory in 1 MiB pieces; each run's bytes differ, so none
+is taken for a copy already stored): 20 of 1 MiB and 5 of 50 MiB in turn after one
+warm-up each, timed from the request to the 201 (p50, p99: with 5 runs the p99 is the
+slowest). The worker's peak RSS over each size's runs: its VmHWM after a reset
+(`echo 5 > /proc/<pid>/clear_refs`), beside its RSS before. Baseline: what an upload
+cannot do without, by Python on the same disk: the body written to a file (nginx's
+part), read back, SHA-256'd, written to another file, fsync'd and renamed (the store's
+part). Downloads: the last 50 MiB file, 7 times through its signed link and 7 times,
+interleaved, as a plain static file of a second nginx rendered from the same template
+(same sendfile and headers; `location ^~ /_bench/files/ { alias <files dir>/; }`), after
+one warm-up each (the file is in the page cache for both); one Python client reading in
+1 MiB pieces; the median throughput of each.
 """
 
 
@@ -210,7 +225,7 @@ def write_markdown(report: Report, info: dict[str, str], path: Path) -> None:
         f"{info['libfcgi']}, Python {info['python']} with SQLite {info['sqlite']}",
         "- command: `make bench` (= scripts/deps.sh --bench; swift build -c release; python3 scripts/bench.py; "
         "about 10 minutes); one part: `python3 scripts/bench.py --only messages` (messages, latency, memory, "
-        "fanout, scale, search, reports; `--quick` for a short run)",
+        "fanout, scale, search, reports, files; `--quick` for a short run)",
         "",
         table(report.rows),
         "",

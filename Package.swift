@@ -133,10 +133,11 @@ let package = Package(
             resources: [.copy("demo-faqs.json")]
         ),
         // The fuzz harness: bytes → CGI params → the whole API over a seeded memory store, with
-        // the invariants every answer must keep. No I/O.
+        // the invariants every answer must keep. No I/O but uploads' files (a directory of its own).
         .target(
             name: "SwitchboardFuzzing",
-            dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardCore", "SwitchboardTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["SwitchboardAPI", "SwitchboardChat", "SwitchboardCore", "SwitchboardTestSupport", "SwitchboardFiles",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // libFuzzer's driver, declared for `make fuzz` (a header; nothing to link otherwise).
         .target(name: "CLibFuzzer"),

@@ -6,7 +6,8 @@ import SwitchboardCore
 /// checks and nginx serves (`X-Accel-Redirect`: the files directory has no URL of its own).
 struct FileRoutes: Sendable {
     let service: ChatService
-    let files: any FileIngest
+    /// Nil in a process that keeps no files (the CLI's route listing, the fuzz harness).
+    let files: (any FileIngest)?
 
     /// nginx's `auth_request` for an upload (before the body): `/internal/upload-check/<side>/<id>`.
     static let checkPrefix = "/internal/upload-check/"
@@ -59,6 +60,7 @@ struct FileRoutes: Sendable {
 
     private func upload(_ request: HTTPRequest, _ conversationId: String, _ access: Access) throws -> HTTPResponse {
         let settings = try service.uploadPolicy(conversationId, by: access, declaredBytes: nil)
+        guard let files else { throw Self.noFiles }
         let stored: StoredFile
         if let path = request.bodyFile {
             stored = try files.ingest(path: path, allowedTypes: settings.allowedTypes, maxBytes: settings.maxBytes)
@@ -73,6 +75,7 @@ struct FileRoutes: Sendable {
     @Sendable func file(_ request: HTTPRequest) throws -> HTTPResponse {
         let (attachment, preview) = try service.linkedFile(id: request.parameter("id"), variant: request.query["variant"],
                                                            exp: request.query["exp"], sig: request.query["sig"])
+        guard let files else { throw Self.noFiles }
         let type = preview ? "image/webp" : attachment.file.contentType
         let inline = preview || FileNames.inlineTypes.contains(type)
         let disposition = inline ? "inline" : "attachment; filename*=UTF-8''\(Self.percentEncoded(attachment.filename))"
@@ -85,6 +88,8 @@ struct FileRoutes: Sendable {
             ("Content-Security-Policy", "default-src 'none'; sandbox"),
         ])
     }
+
+    static let noFiles = AppError(status: 503, code: "files_unavailable", detail: "This server keeps no files.")
 
     /// RFC 5987: every byte outside the unreserved set as %XX.
     static func percentEncoded(_ text: String) -> String {

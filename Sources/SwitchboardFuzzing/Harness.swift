@@ -52,7 +52,8 @@ public func fuzzCheck(_ data: [UInt8]) throws -> [FuzzOutcome] {
     let service = ChatService(store: seed.store.fork(), routing: auto ? .auto : .manual, hasher: seed.hasher)
     let log = CapturedLog()
     let app = SwitchboardApp(service: service, realtime: NoRealtime(),
-                             logger: Logger(label: "switchboard.fuzz", factory: { _ in CapturingLogHandler(log: log) }))
+                             logger: Logger(label: "switchboard.fuzz", factory: { _ in CapturingLogHandler(log: log) }),
+                             files: seed.files)
     var values = seed.placeholders
     // The newest conversation and token this input made; the seeded ones until then.
     values["$NEWC"] = values["$C0"]

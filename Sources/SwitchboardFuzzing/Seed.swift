@@ -1,5 +1,7 @@
+import Foundation
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardFiles
 import SwitchboardTestSupport
 
 /// The desk every input starts from, made once per process: FAQs, an admin, two agents
@@ -15,6 +17,9 @@ struct Seed: Sendable {
     let hasher: PasswordHasher
     /// Placeholder → value, for `FuzzInput.substitute`.
     let placeholders: [String: String]
+    /// Uploads land here: the real libmagic and libvips, in a directory of this process's
+    /// own (content-addressed, so inputs share it harmlessly).
+    let files: FileStore
 
     static let shared: Seed = {
         do {
@@ -27,6 +32,7 @@ struct Seed: Sendable {
     private init() throws {
         store = MemoryStore()
         hasher = PasswordHasher(logN: 10)
+        files = try FileStore(directory: FileManager.default.temporaryDirectory.path + "/switchboard-fuzz-files-\(getpid())")
         let service = ChatService(store: store, routing: .manual, hasher: hasher)
         _ = try service.importFAQs([
             FAQInput(question: "What is your return policy?", answer: "30 days, free label.", slug: "return-policy",

@@ -89,7 +89,7 @@ public final class Chores: Sendable {
         guard let files = service.files else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         let due = lastFileSweep.withLock { last -> Bool in
-            guard last == 0 || now - last > 600_000_000_000 else { return false }
+            guard last == 0 || (now > last && now - last > 600_000_000_000) else { return false }
             last = now
             return true
         }

@@ -70,7 +70,8 @@ public final class WebhookSender: Sendable {
     private func prune() {
         let now = DispatchTime.now().uptimeNanoseconds
         let due = lastPrune.withLock { last -> Bool in
-            guard last == 0 || now - last > 3_600_000_000_000 else { return false }
+            // The other sender thread may have moved `last` past this thread's `now` (unsigned: no subtraction then).
+            guard last == 0 || (now > last && now - last > 3_600_000_000_000) else { return false }
             last = now
             return true
         }

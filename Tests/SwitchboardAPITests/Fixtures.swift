@@ -2,6 +2,7 @@ import Foundation
 import SwitchboardAPI
 import SwitchboardChat
 import SwitchboardCore
+import SwitchboardFiles
 import SwitchboardMetrics
 import SwitchboardStore
 
@@ -49,7 +50,8 @@ final class TestAPI: @unchecked Sendable {
         service = ChatService(store: store, routing: routing, tokenTTLSeconds: tokenTTLSeconds,
                               hasher: PasswordHasher(logN: 10, maxConcurrent: 4), policy: policy)
         _ = try service.importFAQs(demoFAQs, by: .cli)
-        app = SwitchboardApp(service: service, realtime: realtime, metrics: metrics, metricsToken: metricsToken)
+        app = SwitchboardApp(service: service, realtime: realtime, metrics: metrics, metricsToken: metricsToken,
+                             files: try FileStore(directory: directory + "/files"))
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

@@ -95,7 +95,7 @@ def test_settings_merge_validate_and_reach_the_widget_config(desk):
     assert config.headers["Cache-Control"] == "public, max-age=60"
     body = config.json()
     assert body["bot_name"] == "Fjordbot" and body["widget"]["color"] == "#0b7a75"
-    assert set(body) == {"brand_name", "bot_name", "widget", "quick_questions", "availability", "limits", "csat"}
+    assert set(body) == {"brand_name", "bot_name", "widget", "quick_questions", "availability", "limits", "csat", "attachments"}
     assert body["limits"] == {"message_max_chars": 4000, "display_name_max_chars": 80, "email_max_chars": 254,
                               "rating_comment_max_chars": 1000}
     assert audit(desk, 1)[0]["data"] == {"bot_name": "Fjordbot", "widget.color": "#0b7a75"}

@@ -14,7 +14,9 @@ public struct SwitchboardApp: Sendable {
     public typealias RequestLog = @Sendable (_ fields: [(String, String)]) -> Void
 
     private let router: Router
-    private let service: ChatService
+    /// Signs file links, deriving its key only when an answer carries a file (made once:
+    /// binding it to a request costs no lookup).
+    private let links: LazyLinkSigner
     private let logger: Logger
     private let requestLog: RequestLog?
     private let metrics: WorkerMetrics?
@@ -32,7 +34,7 @@ public struct SwitchboardApp: Sendable {
                 metrics: WorkerMetrics? = nil, metricsToken: String? = nil, files: (any FileIngest)? = nil) {
         self.requestLog = requestLog
         self.metrics = metrics
-        self.service = service
+        links = LazyLinkSigner(service: service)
         var table = RouteTable(auth: Authenticator(service: service))
         CustomerRoutes(service: service, realtime: realtime).register(&table)
         AgentRoutes(service: service, realtime: realtime).register(&table)
@@ -66,8 +68,7 @@ public struct SwitchboardApp: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         // Every answer and event written while handling this request carries file links
         // signed now (API.md "Files and images").
-        let signer = try? service.fileLinkSigner()
-        var (response, route) = FileLinks.$signer.withValue(signer) { dispatch(request) }
+        var (response, route) = FileLinks.$signer.withValue(links) { dispatch(request) }
         if request.path.hasPrefix(FileRoutes.checkPrefix) { response = Self.uploadRefusal(response) }
         return finish(request, response, started: started, route: route)
     }
@@ -175,5 +176,16 @@ public struct SwitchboardApp: Sendable {
 
     public static func badBody() -> HTTPResponse {
         .error(.badRequest("The request body was incomplete.", code: "incomplete_body"))
+    }
+}
+
+/// The desk's link signer, its key read (from the service's cache) only when a link is written.
+final class LazyLinkSigner: FileLinkSigning, Sendable {
+    private let service: ChatService
+    init(service: ChatService) { self.service = service }
+
+    func link(id: String, variant: String?) -> (url: String, expiresAt: Timestamp) {
+        guard let signer = try? service.fileLinkSigner() else { return ("", Timestamp(milliseconds: 0)) }
+        return signer.link(id: id, variant: variant)
     }
 }

@@ -100,8 +100,7 @@ struct FileRoutes: Sendable {
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.append(Character(Unicode.Scalar(byte)))
             default:
-                let hex = Array("0123456789ABCDEF")
-                out += "%\(hex[Int(byte >> 4)])\(hex[Int(byte & 0xF)])"
+                out += "%" + Hex.string([byte]).uppercased()
             }
         }
         return out

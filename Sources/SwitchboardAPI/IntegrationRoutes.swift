@@ -77,8 +77,13 @@ struct IntegrationRoutes: Sendable {
     }
 
     @Sendable func deliveries(_ request: HTTPRequest, _ caller: AdminCaller) throws -> HTTPResponse {
-        let page = try service.webhookDeliveries(webhookId: request.parameter("id"), status: request.query["status"],
-                                                 before: request.query["before"], limit: request.query["limit"])
+        let state = try Query.parse(request.query["status"], WebhookDelivery.State.init(rawValue:),
+                                    "status: pending, delivered or failed.", code: "invalid_status")
+        let before = try Query.parse(request.query["before"], { Int64($0).flatMap { $0 > 0 ? $0 : nil } },
+                                     "before: a delivery id.", code: "invalid_cursor")
+        let limit = try Validate.limit(request, default: Limits.listDefaultLimit, max: Limits.listMaxLimit)
+        let page = try service.webhookDeliveries(DeliveryQuery(webhookId: request.parameter("id"), state: state, beforeId: before,
+                                                               limit: limit))
         return try .json(Items(items: page.map(DeliveryView.init)))
     }
 

@@ -132,7 +132,7 @@ public struct FileLinkSigner: FileLinkSigning {
 
     func signature(id: String, variant: String?, expires: Int64) -> String {
         let message = Array("\(id)\n\(variant ?? "")\n\(expires)".utf8)
-        return HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)).map { String(format: "%02x", $0) }.joined()
+        return Hex.string(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: key)))
     }
 
     func verify(id: String, variant: String?, expires: Int64, signature given: String) -> Bool {

@@ -144,24 +144,10 @@ extension ChatService {
     // MARK: The log
 
     /// A page of an endpoint's deliveries, newest first.
-    public func webhookDeliveries(webhookId: String, status: String?, before: String?, limit: String?) throws -> [WebhookDelivery] {
-        let state = try status.map { text -> WebhookDelivery.State in
-            guard let state = WebhookDelivery.State(rawValue: text) else {
-                throw AppError.badRequest("status: pending, delivered or failed.", code: "invalid_status")
-            }
-            return state
-        }
-        let beforeId = try before.map { text -> Int64 in
-            guard let id = Int64(text), id > 0 else { throw AppError.badRequest("before: a delivery id.", code: "invalid_cursor") }
-            return id
-        }
-        let count = try limit.map { text -> Int in
-            guard let n = Int(text), (1...200).contains(n) else { throw AppError.badRequest("limit: 1 to 200.", code: "invalid_limit") }
-            return n
-        } ?? 50
-        return try read { rows in
-            _ = try Self.webhook(webhookId, rows)
-            return try rows.deliveries(DeliveryQuery(webhookId: webhookId, state: state, beforeId: beforeId, limit: count))
+    public func webhookDeliveries(_ query: DeliveryQuery) throws -> [WebhookDelivery] {
+        try read { rows in
+            _ = try Self.webhook(query.webhookId, rows)
+            return try rows.deliveries(query)
         }
     }
 

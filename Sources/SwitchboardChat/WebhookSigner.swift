@@ -14,7 +14,7 @@ public enum WebhookSigner {
 
     /// `msg_` + 32 hex digits: one per event, the `webhook-id` every attempt and endpoint shares.
     public static func messageId() -> String {
-        "msg_" + Secrets.randomBytes(16).map { String(format: "%02x", $0) }.joined()
+        "msg_" + Hex.string(Secrets.randomBytes(16))
     }
 
     /// The `webhook-signature` header: one `v1,<base64>` per secret, space-separated.

@@ -8,3 +8,18 @@ public enum ConstantTime {
         return diff == 0
     }
 }
+
+/// Bytes as lower-case hex digits (hashes, signatures, ids), without Foundation's formatter.
+public enum Hex {
+    static let digits = Array("0123456789abcdef".utf8)
+
+    public static func string(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

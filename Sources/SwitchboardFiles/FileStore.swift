@@ -229,8 +229,7 @@ public final class FileStore: FileIngest, @unchecked Sendable {
             hasher.update(data: buffer[0..<n])
             total += Int64(n)
         }
-        let hex = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        return (hex, total)
+        return (Hex.string(hasher.finalize()), total)
     }
 
     /// Flushes `temporary` and renames it into place (a file already there is the same content).

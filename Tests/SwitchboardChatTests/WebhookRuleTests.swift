@@ -29,7 +29,7 @@ struct WebhookRuleTests {
 
     /// Every delivery of the endpoint, oldest first.
     static func deliveries(_ desk: Desk, _ hook: WebhookView) throws -> [WebhookDelivery] {
-        try desk.service.webhookDeliveries(webhookId: hook.webhook.id, status: nil, before: nil, limit: "200").reversed()
+        try desk.service.webhookDeliveries(DeliveryQuery(webhookId: hook.webhook.id, state: nil, beforeId: nil, limit: 200)).reversed()
     }
 
     static func body(_ delivery: WebhookDelivery) throws -> [String: Any] {
@@ -201,7 +201,7 @@ struct WebhookRuleTests {
             guard let send = try desk.service.takeWebhookDeliveries(now: now, limit: 1).first else { break }
             let state = try desk.service.webhookAttempted(send, .failed(status: 503, error: "HTTP 503"), at: now, jitter: 1)
             guard state == .pending, let next = try desk.service.webhookDeliveries(
-                webhookId: hook.webhook.id, status: "pending", before: nil, limit: "200").first(where: { $0.id == send.delivery.id })?.nextAttemptAt
+                DeliveryQuery(webhookId: hook.webhook.id, state: .pending, beforeId: nil, limit: 200)).first(where: { $0.id == send.delivery.id })?.nextAttemptAt
             else { break }
             waits.append((next.milliseconds - now.milliseconds) / 1000)
             now = next

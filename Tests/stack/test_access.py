@@ -209,6 +209,10 @@ def test_public_routes_need_nothing(world):
             continue  # need a body; tried in test_agent.py and test_identity.py
         if path.endswith(("/auth/password-reset", "/auth/password-link", "/auth/set-password")):
             continue  # need SMTP and a link's token; tried in test_password_links.py
+        if path.startswith("/api/v1/files/"):
+            # Public, but its signed link is the credential: without one, 403 (test_attachments.py has the rest).
+            assert_error(world.s.request(method, path), 403, "invalid_link")
+            continue
         ok(world.s.request(method, path, json=body), (200, 201))
 
 

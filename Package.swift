@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "switchboard-notifier",
             dependencies: [
-                "POSIXSupport", "SwitchboardCore", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime", "SwitchboardMetrics",
+                "POSIXSupport", "SwitchboardCore", "SwitchboardChat", "SwitchboardNotifier", "SwitchboardStore", "SwitchboardRuntime", "SwitchboardMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -160,7 +160,7 @@ let package = Package(
         .testTarget(
             name: "SwitchboardNotifierTests",
             dependencies: [
-                "SwitchboardNotifier", "SwitchboardCore", "SwitchboardStore",
+                "SwitchboardNotifier", "SwitchboardCore", "SwitchboardStore", "SwitchboardChat",
                 // Only to append outbox rows with plain SQL, independent of the store's write API.
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -25,24 +25,15 @@ public struct AdminCaller: Sendable {
     public let admin: Agent
 }
 
-/// Resolves each audience's caller from a request: the one place that reads credentials
-/// for the routes (`RouteTable`) and the events auth check.
+/// Resolves each audience's caller from a request for the routes (`RouteTable`); the
+/// credentials themselves are judged by the service, whose checks the notifier shares.
 struct Authenticator: Sendable {
     let service: ChatService
 
-    /// The agent behind the bearer token, and the token itself.
+    /// The agent behind the bearer token, and the token itself (the same check the notifier
+    /// runs for streams: `ChatService.agent(authorization:)`).
     func agent(_ request: HTTPRequest) throws -> AgentCaller {
-        guard let header = request.header("authorization"), !header.isEmpty else {
-            throw AppError.unauthorized("Send Authorization: Bearer <access_token>.", code: "missing_token")
-        }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            throw AppError.unauthorized("Authorization must be Bearer <access_token>.", code: "invalid_token")
-        }
-        let token = String(parts[1]).trimmingSpaces
-        guard let agent = try service.authenticate(token: token) else {
-            throw AppError.unauthorized("The access token is invalid, expired or revoked; log in again.", code: "invalid_token")
-        }
+        let (agent, token) = try service.agent(authorization: request.header("authorization"))
         return AgentCaller(agent: agent, token: token)
     }
 
@@ -75,30 +66,6 @@ struct Authenticator: Sendable {
         let session = try sessionId(request)
         try service.checkCustomerSession(session)
         return CustomerSessionCaller(sessionId: session)
-    }
-
-    /// Who may open an event stream: an agent by token, or a customer by session and the
-    /// conversation named in the original request's `?conversation_id=`. Answers only
-    /// 401 or 403 (nginx's `auth_request` understands nothing else).
-    func listener(_ request: HTTPRequest) throws -> Identity {
-        if request.header("authorization") != nil {
-            return .agent(agentId: try agent(request).agent.id)
-        }
-        guard let session = request.header("x-customer-session-id"), !session.isEmpty else {
-            throw AppError.unauthorized("Send X-Customer-Session-Id (customers) or Authorization: Bearer (agents).",
-                                        code: "missing_credentials")
-        }
-        // The original request's query (the subrequest has none of its own).
-        let original = request.header("x-original-uri") ?? ""
-        let query = original.split(separator: "?", maxSplits: 1).dropFirst().first.map { HTTPRequest.parseQuery(String($0)) } ?? [:]
-        guard let conversationId = query["conversation_id"], !conversationId.isEmpty else {
-            throw AppError.forbidden("Customers must name their conversation: ?conversation_id=<id>.", code: "missing_conversation")
-        }
-        do {
-            return try service.customerStreamIdentity(conversationId, sessionId: session)
-        } catch let error as AppError where error.status == 404 {
-            throw AppError.forbidden(error.detail, code: error.code)
-        }
     }
 
     /// The customer's session id (ownership is checked per conversation).

@@ -3,7 +3,7 @@ import SwitchboardMetrics
 
 /// Declares the API's routes, each under its audience. A handler is registered only
 /// together with the check of who may call it, and receives the caller that check resolved
-/// (`CustomerCaller`, `AgentCaller`, `AdminCaller`, `Identity`). The router's `entries`
+/// (`CustomerCaller`, `AgentCaller`, `AdminCaller`). The router's `entries`
 /// list every route with its audience, so a test can try each with every wrong credential.
 struct RouteTable {
     private(set) var router = Router()
@@ -50,12 +50,6 @@ struct RouteTable {
     mutating func admin(_ method: String, _ path: String,
                         _ handler: @escaping @Sendable (HTTPRequest, AdminCaller) throws -> HTTPResponse) {
         add(method, path, .admin, resolving: auth.admin, handler)
-    }
-
-    /// Whoever may listen to an event stream.
-    mutating func listener(_ method: String, _ path: String,
-                           _ handler: @escaping @Sendable (HTTPRequest, Identity) throws -> HTTPResponse) {
-        add(method, path, .listener, resolving: auth.listener, handler)
     }
 
     /// A monitoring system: a client on this host, or the bearer of `token` when one is set.

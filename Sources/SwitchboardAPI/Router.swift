@@ -16,9 +16,6 @@ public enum Audience: String, Sendable, CaseIterable {
     case agent
     /// An admin's bearer token (401 without a valid token, 403 `admin_required` for an agent).
     case admin
-    /// Whoever may open an event stream: an agent's token, or a customer's session with the
-    /// conversation it names (nginx's `auth_request` for `/api/v1/events`).
-    case listener
     /// A monitoring system: a loopback client, or the bearer `SWITCHBOARD_METRICS_TOKEN`
     /// names when it is set (403 `metrics_forbidden` / 401 `invalid_token`).
     case monitor

@@ -50,7 +50,6 @@ public struct SwitchboardApp: Sendable {
         // Registered whether or not files are kept (the route table is the same everywhere: the
         // CLI lists it, the metrics name it); without a file store an upload is a 503.
         FileRoutes(service: service, files: files).register(&table)
-        EventsAuthRoutes().register(&table)
         HealthRoutes(service: service, notifier: notifier).register(&table)
         if let metrics { MetricsRoutes(service: service, metrics: metrics, token: metricsToken).register(&table) }
         self.router = table.router

@@ -144,15 +144,24 @@ extension ChatService {
         guard !token.isEmpty, token.utf8.count <= 256 else { return nil }
         let now = Timestamp.now()
         let hash = Secrets.sha256(token)
-        // `sbk_`: an API key, acting through its integration's agent row (API.md "API keys").
-        let isKey = token.hasPrefix(ApiKeys.prefix)
-        guard var agent = try caches.tokens.get(hash, {
-            try read { isKey ? try $0.agent(apiKeyHash: hash) : try $0.agent(tokenHash: hash, now: now) }
-        }) else { return nil }
-        if (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 {
-            try write { tx in try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now) }
-            agent.lastSeenAt = now
+        guard let agent = try caches.tokens.get(hash, { try read { try Self.agent(token: token, hash: hash, now: now, $0) } }) else {
+            return nil
         }
+        return try seen(agent, now: now)
+    }
+
+    /// The agent behind a token in one read: a session token, or (`sbk_`) an API key acting
+    /// through its integration's agent row (API.md "API keys").
+    static func agent(token: String, hash: [UInt8], now: Timestamp, _ rows: any StoreReader) throws -> Agent? {
+        token.hasPrefix(ApiKeys.prefix) ? try rows.agent(apiKeyHash: hash) : try rows.agent(tokenHash: hash, now: now)
+    }
+
+    /// Records that the agent was seen (at most once a minute: it costs a write).
+    func seen(_ agent: Agent, now: Timestamp) throws -> Agent {
+        guard (agent.lastSeenAt?.milliseconds ?? 0) < now.milliseconds - 60_000 else { return agent }
+        var agent = agent
+        try write { tx in try tx.accounts.setLastSeen(agentId: agent.id, at: tx.now) }
+        agent.lastSeenAt = now
         return agent
     }
 

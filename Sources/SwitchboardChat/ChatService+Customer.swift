@@ -135,13 +135,6 @@ extension ChatService {
         throw AppError.forbidden("This conversation belongs to another session.", code: "not_your_conversation")
     }
 
-    /// Who may open a customer's event stream of a conversation: the conversation's
-    /// customer (see `authorizedCustomer`), as the notifier is told.
-    public func customerStreamIdentity(_ conversationId: String, sessionId: String) throws -> Identity {
-        let (conversation, session) = try read { try Self.authorizedCustomer(conversationId, sessionId: sessionId, $0) }
-        return .customer(conversationId: conversation.id, sessionId: session?.id)
-    }
-
     /// Messages oldest first, after the message with id `after` (exclusive).
     public func messages(_ conversationId: String, access: Access, after: String?, limit: Int) throws -> MessagesPage {
         try read { rows in

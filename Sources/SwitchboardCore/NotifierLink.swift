@@ -43,46 +43,14 @@ public enum NotifierDatagram: Equatable, Sendable {
     }
 }
 
-/// Who an event stream belongs to, as the worker verified it for nginx's `auth_request`.
-/// The worker answers with these headers, nginx copies them onto the proxied request
-/// (overwriting any a client sent), and the notifier trusts nothing else.
+/// Who an event stream belongs to, as the stream's credentials proved it
+/// (`ChatService.listener`, run by the notifier for every stream; DESIGN.md "Who may listen").
 public enum Identity: Equatable, Sendable {
     /// A customer stream of one conversation; `sessionId` names the sign-in (a `login`
     /// session) it was opened with, nil for an anonymous session, so a logout can end the
     /// streams of that one device.
     case customer(conversationId: String, sessionId: String? = nil)
     case agent(agentId: String)
-
-    /// The header names of the contract, shared by the worker's answer and the notifier.
-    public enum Header {
-        public static let identity = "X-Switchboard-Identity"
-        public static let conversation = "X-Switchboard-Conversation"
-        public static let agent = "X-Switchboard-Agent"
-        public static let session = "X-Switchboard-Session"
-    }
-
-    /// From the header values; nil unless they name exactly one valid identity kind.
-    public init?(kind: String?, conversationId: String?, agentId: String?, sessionId: String? = nil) {
-        switch kind {
-        case "customer":
-            guard let conversationId, !conversationId.isEmpty else { return nil }
-            self = .customer(conversationId: conversationId, sessionId: sessionId.flatMap { $0.isEmpty ? nil : $0 })
-        case "agent":
-            guard let agentId, !agentId.isEmpty else { return nil }
-            self = .agent(agentId: agentId)
-        default:
-            return nil
-        }
-    }
-
-    /// The headers of the worker's 204 answer to `auth_request`.
-    public var headers: [(String, String)] {
-        switch self {
-        case .customer(let conversationId, let sessionId):
-            [(Header.identity, "customer"), (Header.conversation, conversationId)] + (sessionId.map { [(Header.session, $0)] } ?? [])
-        case .agent(let agentId): [(Header.identity, "agent"), (Header.agent, agentId)]
-        }
-    }
 
     /// The conversation a customer stream is limited to; nil for agents.
     public var conversationId: String? {
@@ -94,5 +62,35 @@ public enum Identity: Equatable, Sendable {
     public var sessionId: String? {
         if case .customer(_, let session) = self { return session }
         return nil
+    }
+}
+
+/// What a request for `GET /api/v1/events` presents, exactly as the client sent it: the
+/// notifier copies these out of the request and `ChatService.listener` judges them.
+public struct StreamCredentials: Sendable, Equatable {
+    /// The `Authorization` header (agents and API keys: `Bearer <token>`).
+    public var authorization: String?
+    /// The `X-Customer-Session-Id` header (customers).
+    public var customerSessionId: String?
+    /// The `conversation_id` of the stream's query (customers name their conversation).
+    public var conversationId: String?
+
+    public init(authorization: String? = nil, customerSessionId: String? = nil, conversationId: String? = nil) {
+        self.authorization = authorization
+        self.customerSessionId = customerSessionId
+        self.conversationId = conversationId
+    }
+}
+
+/// A stream's identity and the newest event id in the snapshot that proved it: a revocation
+/// that the check could not see has a larger id, so the notifier knows which of the
+/// revocations it has already fanned out this stream must still honour.
+public struct StreamGrant: Sendable, Equatable {
+    public let identity: Identity
+    public let asOfEventId: Int64
+
+    public init(identity: Identity, asOfEventId: Int64) {
+        self.identity = identity
+        self.asOfEventId = asOfEventId
     }
 }

@@ -35,6 +35,26 @@ public final class Hub: @unchecked Sendable {
     private let recordsCustomers: Bool
     private var tailing = false
     private var tailAgain = false
+    /// The revocations fanned out lately (event id and whose), so that a stream whose
+    /// credentials were checked before one of them, but subscribed after it went by, still
+    /// ends (`subscribe`'s `checkedAsOf`). Bounded; `forgottenThrough` is the newest id dropped.
+    private var revocations: [(id: Int64, subject: Revoked)] = []
+    private var forgottenThrough: Int64 = 0
+    static let revocationsKept = 1024
+
+    /// Whose streams a revocation ends.
+    enum Revoked: Equatable {
+        case agent(String)
+        case customerSession(String)
+
+        func ends(_ identity: Identity) -> Bool {
+            switch (self, identity) {
+            case (.agent(let revoked), .agent(let agentId)): revoked == agentId
+            case (.customerSession(let revoked), .customer(_, let sessionId)): revoked == sessionId
+            default: false
+            }
+        }
+    }
 
     public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, config: Config, logger: Logger,
                 batch: Int = 500, maxPending: Int = 5000, recorder: StreamRecorder? = nil, metrics: NotifierMetrics? = nil) {
@@ -64,6 +84,16 @@ public final class Hub: @unchecked Sendable {
 
     // MARK: Subscribing
 
+    /// Runs the credential check of a stream that is connecting, off the event loop.
+    func authorize(_ credentials: StreamCredentials, by authorizer: any StreamAuthorizer,
+                   completingOn loop: any EventLoop) -> EventLoopFuture<StreamGrant> {
+        reads.run(completingOn: loop) { try authorizer.listener(credentials) }
+    }
+
+    func logFailedCheck(_ error: any Error) {
+        logger.error("cannot check a stream's credentials", metadata: ["error": "\(error)"])
+    }
+
     /// Registers a stream whose response head has been written. `resumeFrom` is the
     /// client's last seen event id, if any.
     func subscribe(_ channel: any Channel, identity: Identity, resumeFrom: Int64?) {
@@ -79,6 +109,26 @@ public final class Hub: @unchecked Sendable {
             _ = subscriber.end()
         }
         if let resumeFrom { startReplay(subscriber, from: resumeFrom) }
+    }
+
+    /// Whether a grant may be stale: a revocation newer than its snapshot that would end its
+    /// stream has gone by already (or may have: the hub skipped rows while nobody listened,
+    /// or forgot them). Such a stream is checked again before it starts, instead of
+    /// starting and missing the end its revocation brought every other stream.
+    func needsRecheck(_ grant: StreamGrant) -> Bool {
+        loop.assertInEventLoop()
+        guard grant.asOfEventId < cursor else { return false }
+        if grant.asOfEventId < forgottenThrough { return true }
+        return revocations.contains { $0.id > grant.asOfEventId && $0.subject.ends(grant.identity) }
+    }
+
+    private func remember(_ revoked: Revoked, id: Int64) {
+        revocations.append((id, revoked))
+        if revocations.count > Self.revocationsKept {
+            let dropped = revocations.count - Self.revocationsKept / 2
+            forgottenThrough = revocations[dropped - 1].id
+            revocations.removeFirst(dropped)
+        }
     }
 
     func unsubscribe(_ channel: any Channel, identity: Identity) {
@@ -201,7 +251,11 @@ public final class Hub: @unchecked Sendable {
             // Nobody listens: move the cursor without reading the rows.
             reads.run(completingOn: loop) { try outbox.latestEventId() }.whenComplete { [self] result in
                 tailing = false
-                if case .success(let latest) = result, !hasSubscribers { cursor = max(cursor, latest) }
+                if case .success(let latest) = result, !hasSubscribers {
+                    // Rows skipped unread: any revocation among them is unknown (`needsRecheck`).
+                    forgottenThrough = max(forgottenThrough, latest)
+                    cursor = max(cursor, latest)
+                }
                 if tailAgain || hasSubscribers { tail() }
             }
             return
@@ -242,9 +296,10 @@ public final class Hub: @unchecked Sendable {
 
     /// Revocation reaches open streams: after delivering `agent.session_revoked` (live, not
     /// replayed), that agent's streams end (what is queued, then the close); the console reconnects and
-    /// the revoked token gets its 401 from nginx's auth_request.
+    /// the revoked token gets its 401 from the credential check.
     private func endStreams(of event: StoredEvent) {
         guard let revoked = try? WireJSON.decode(EventPayload.AgentSessionRevoked.self, from: event.data) else { return }
+        remember(.agent(revoked.agentId), id: event.id)
         for subscriber in agents.values where subscriber.identity == .agent(agentId: revoked.agentId) {
             metrics?.evicted(.revoked)
             _ = subscriber.end()
@@ -252,10 +307,11 @@ public final class Hub: @unchecked Sendable {
     }
 
     /// A customer's sign-in ended (logout, erasure): the streams opened with it get the
-    /// event, then end; nginx's auth_request refuses the session when they reconnect.
+    /// event, then end; the credential check refuses the session when they reconnect.
     /// Other devices of the same customer (other sessions) are left alone.
     private func endCustomerStreams(of event: StoredEvent) {
         guard let revoked = try? WireJSON.decode(EventPayload.CustomerSessionRevoked.self, from: event.data) else { return }
+        remember(.customerSession(revoked.sessionId), id: event.id)
         let encoded = allocator.buffer(string: Hub.frame(event).text)
         for group in customers.values {
             for subscriber in group.values where subscriber.identity.sessionId == revoked.sessionId {

@@ -28,3 +28,9 @@ extension NIOThreadPool: BlockingReads {
         runIfActive(eventLoop: loop, work)
     }
 }
+
+/// Judges a stream's credentials: the chat service's `listener`, the same code the worker's
+/// routes run (the notifier executable declares the conformance). Blocking: one indexed read.
+public protocol StreamAuthorizer: Sendable {
+    func listener(_ credentials: StreamCredentials) throws -> StreamGrant
+}

@@ -4,8 +4,11 @@ import SwitchboardCore
 import SwitchboardMetrics
 
 /// Answers `GET /api/v1/events` (as proxied by nginx) with an SSE stream and hands the
-/// channel to the hub; anything else gets a JSON error. The stream is authorized by
-/// nginx's auth_request; this handler only reads the identity headers nginx set.
+/// channel to the hub; anything else gets a JSON error. Who may listen is judged here, from
+/// the credentials the client sent (`Authorization: Bearer`, or `X-Customer-Session-Id`
+/// with `?conversation_id=`), by the same code the worker's routes run
+/// (`StreamAuthorizer`, the chat service's `listener`): one indexed read per connect, off
+/// the event loop. Nothing else in the request is trusted.
 ///
 /// The requests are parsed by NIO's decoder, but the answers are written as bytes, with no
 /// response encoder in the pipeline: a stream is a close-delimited body (`Connection:
@@ -19,12 +22,17 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     public typealias OutboundOut = ByteBuffer
 
     private let hub: Hub
+    private let authorizer: any StreamAuthorizer
     private let metricsToken: String?
+    /// Set once a request head arrived: whatever is read after it is not a request.
+    private var answering = false
     private var subscribed: Identity?
 
-    /// `metricsToken`: the bearer `/metrics/notifier` wants (nil: clients on this host only).
-    public init(hub: Hub, metricsToken: String? = nil) {
+    /// `authorizer` judges each stream's credentials; `metricsToken`: the bearer
+    /// `/metrics/notifier` wants (nil: clients on this host only).
+    public init(hub: Hub, authorizer: any StreamAuthorizer, metricsToken: String? = nil) {
         self.hub = hub
+        self.authorizer = authorizer
         self.metricsToken = metricsToken
     }
 
@@ -32,9 +40,10 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let remoteAddressHeader = "X-Switchboard-Remote-Addr"
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // Once streaming, the decoder is gone and nothing read is a request (nginx sends
-        // nothing more): dropped unread, whatever its type.
-        guard subscribed == nil, case .head(let head) = unwrapInboundIn(data) else { return }
+        // One request per connection (nginx sends nothing more): after its head, whatever
+        // arrives (its end, or anything once streaming) is dropped unread.
+        guard !answering, case .head(let head) = unwrapInboundIn(data) else { return }
+        answering = true
         let (path, query) = Self.split(head.uri)
         if path == "/metrics/notifier", let metrics = hub.metrics { return scrape(context, head, metrics) }
         guard path == "/api/v1/events" else {
@@ -43,24 +52,56 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .GET else {
             return fail(context, .methodNotAllowed, code: "method_not_allowed", detail: "Use GET.")
         }
-        guard let identity = Identity(kind: head.headers.first(name: Identity.Header.identity),
-                                      conversationId: head.headers.first(name: Identity.Header.conversation),
-                                      agentId: head.headers.first(name: Identity.Header.agent),
-                                      sessionId: head.headers.first(name: Identity.Header.session)) else {
-            return fail(context, .unauthorized, code: "unauthorized", detail: "This stream needs credentials.")
+        let credentials = StreamCredentials(authorization: head.headers.first(name: "Authorization"),
+                                            customerSessionId: head.headers.first(name: "X-Customer-Session-Id"),
+                                            conversationId: query["conversation_id"])
+        let lastEventId = head.headers.first(name: "Last-Event-ID") ?? query["last_event_id"]
+        check(context, credentials, lastEventId: lastEventId, attempt: 1)
+    }
+
+    /// Runs the credential check off the loop and carries on with its answer on it.
+    private func check(_ context: ChannelHandlerContext, _ credentials: StreamCredentials, lastEventId: String?, attempt: Int) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        hub.authorize(credentials, by: authorizer, completingOn: context.eventLoop).whenComplete { result in
+            let (handler, context) = bound.value
+            handler.authorized(context, result, credentials, lastEventId: lastEventId, attempt: attempt)
+        }
+    }
+
+    /// Starts the stream the check allowed, or answers its refusal (the client may be gone by now).
+    private func authorized(_ context: ChannelHandlerContext, _ result: Result<StreamGrant, any Error>,
+                            _ credentials: StreamCredentials, lastEventId: String?, attempt: Int) {
+        guard context.channel.isActive else { return }
+        let grant: StreamGrant
+        switch result {
+        case .success(let value) where hub.needsRecheck(value):
+            // A revocation went by while the check ran: the answer may be stale, ask again
+            // (a few times at most; then the client retries like after a restart).
+            guard attempt < 3 else {
+                return fail(context, .serviceUnavailable, code: "unavailable", detail: "The stream cannot start right now; try again.")
+            }
+            return check(context, credentials, lastEventId: lastEventId, attempt: attempt + 1)
+        case .success(let value):
+            grant = value
+        case .failure(let error as AppError) where error.status == 401 || error.status == 403:
+            return fail(context, HTTPResponseStatus(statusCode: error.status), code: error.code, detail: error.detail)
+        case .failure(let error):
+            // The database did not answer: a gap the client retries after, like a restart.
+            hub.logFailedCheck(error)
+            return fail(context, .serviceUnavailable, code: "unavailable", detail: "The stream cannot start right now; try again.")
         }
         var cursor: Int64?
-        if let text = head.headers.first(name: "Last-Event-ID") ?? query["last_event_id"], !text.isEmpty {
+        if let text = lastEventId, !text.isEmpty {
             guard let value = Int64(text), value >= 0 else {
                 return fail(context, .badRequest, code: "invalid_last_event_id", detail: "Last-Event-ID must be an event id.")
             }
             cursor = value
         }
         context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: Self.streamHead)), promise: nil)
-        subscribed = identity
-        hub.subscribe(context.channel, identity: identity, resumeFrom: cursor)
+        subscribed = grant.identity
+        hub.subscribe(context.channel, identity: grant.identity, resumeFrom: cursor)
         // The request is over: the decoder's state is 1.8 KiB of every idle stream (bench
-        // memory part: 6.7 -> 4.9 KiB per stream). Whatever still arrives is ignored below.
+        // memory part: 6.7 -> 4.9 KiB per stream). Whatever still arrives is ignored above.
         if let decoder = try? context.pipeline.syncOperations.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) {
             context.pipeline.syncOperations.removeHandler(context: decoder, promise: nil)
         }
@@ -103,8 +144,8 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {
         let body = NotifierJSON.error(detail: detail, code: code)
-        let allow = status == .methodNotAllowed ? "Allow: GET\r\n" : ""
-        let text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: application/json\r\n\(allow)"
+        let extra = status == .methodNotAllowed ? "Allow: GET\r\n" : status == .unauthorized ? "WWW-Authenticate: Bearer\r\n" : ""
+        let text = "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\nContent-Type: application/json\r\n\(extra)"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(string: text))).whenComplete { _ in

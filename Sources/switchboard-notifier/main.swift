@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import POSIXSupport
+import SwitchboardChat
 import SwitchboardCore
 import SwitchboardMetrics
 import SwitchboardNotifier
@@ -25,7 +26,8 @@ if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit
 
 let store = openDatabase(config, logger, program: "switchboard-notifier")
 
-// One loop holds every stream and the hub (no locks); SQLite reads go to the thread pool.
+// One loop holds every stream and the hub (no locks); SQLite reads (the outbox, each
+// connecting stream's credential check) go to the thread pool.
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let threadPool = NIOThreadPool(numberOfThreads: 2)
 threadPool.start()
@@ -42,6 +44,8 @@ let recorder = StreamRecorder(write: { changes in
         for change in changes { try rows.setStreamPresence(change.subject, open: change.open, at: change.at) }
     }
 }, failed: { error in logger.error("cannot record stream presence: \(error)") })
+// Who may listen: the chat service's own credential check, over this process's connections.
+let listeners = ChatService(store: store, config: config)
 let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger, recorder: recorder,
               metrics: NotifierMetrics())
 
@@ -67,7 +71,7 @@ let bootstrap = ServerBootstrap(group: group)
         channel.eventLoop.makeCompletedFuture {
             // Requests decoded by NIO; answers written as bytes by the handler (no encoder).
             try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
-            try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub, metricsToken: config.metricsToken))
+            try channel.pipeline.syncOperations.addHandler(SSEHandler(hub: hub, authorizer: listeners, metricsToken: config.metricsToken))
         }
     }
 

@@ -8,7 +8,7 @@ import SwitchboardMetrics
 /// wrong credential, so a route added tomorrow is covered without anyone listing it.
 struct RoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "routes", abstract: "Print every API route with its audience (public, customer, agent, admin, listener).")
+        commandName: "routes", abstract: "Print every API route with its audience (public, customer, agent, admin, monitor).")
 
     @Flag(help: "One JSON object a line: {\"method\", \"path\", \"audience\"}.") var json = false
 

@@ -41,9 +41,8 @@ struct OwnershipTests {
         // In-process requests come from no address: never this host's, so never let in.
         case (_, .monitor): (403, ["metrics_forbidden"])
         case (.none, .customer), (.none, .customerSession): (401, ["missing_session"])
-        case (.none, .listener): (401, ["missing_credentials"])
         case (.none, _): (401, ["missing_token"])
-        case (.otherCustomer, .customer), (.otherCustomer, .listener): (403, ["not_your_conversation"])
+        case (.otherCustomer, .customer): (403, ["not_your_conversation"])
         // An anonymous session is no sign-in.
         case (.otherCustomer, .customerSession): (401, ["invalid_session"])
         case (.otherCustomer, _): (401, ["missing_token"])
@@ -88,7 +87,6 @@ struct OwnershipTests {
             case .agentKeyOnAdmin: headers = bearer(agentKey)
             case .revokedKey: headers = bearer(revoked.key)
             }
-            if entry.audience == .listener { headers["X-Original-URI"] = "/api/v1/events?conversation_id=\(id)" }
             let path = Self.path(entry, conversation: id)
             let result = api.call(entry.method, path, json: Self.body(entry), headers: headers)
             #expect(result.status == status, "\(entry.method) \(path) (\(entry.audience))")

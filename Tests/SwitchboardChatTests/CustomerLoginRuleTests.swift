@@ -153,7 +153,7 @@ struct CustomerLoginRuleTests {
         #expect(throws: AppError.self) { try desk.service.start(sessionId: laptop.sessionId, forceNew: false, displayName: nil, email: nil) }
         #expect(throws: AppError.self) { try desk.service.customerLogout(sessionId: laptop.sessionId) }
         #expect(try desk.service.conversation(phone.conversation.id, access: .customer(sessionId: phone.sessionId)).id == phone.conversation.id)
-        #expect(try desk.service.customerStreamIdentity(phone.conversation.id, sessionId: phone.sessionId).sessionId != nil)
+        #expect(try desk.service.listener(StreamCredentials(customerSessionId: phone.sessionId, conversationId: phone.conversation.id)).identity.sessionId != nil)
     }
 
     /// A sign-in is never a permanent login: past its lifetime the session is refused like a

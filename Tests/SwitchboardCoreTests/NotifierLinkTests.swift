@@ -47,32 +47,3 @@ struct NotifierDatagramTests {
         #expect(NotifierDatagram.decode(NotifierDatagram.typing(name: .messageCreated, conversationId: "c", data: "{}").encode()) == nil)
     }
 }
-
-/// The identity headers: what the worker answers is what the notifier reads back.
-struct IdentityTests {
-    @Test func headersRoundTripThroughTheHeaderValues() {
-        for identity in [Identity.customer(conversationId: "conv-1"), .agent(agentId: "agent-1")] {
-            let headers = Dictionary(uniqueKeysWithValues: identity.headers)
-            #expect(Set(headers.keys).isSubset(of: [Identity.Header.identity, Identity.Header.conversation, Identity.Header.agent]))
-            #expect(Identity(kind: headers[Identity.Header.identity], conversationId: headers[Identity.Header.conversation],
-                             agentId: headers[Identity.Header.agent]) == identity)
-        }
-    }
-
-    @Test func theHeaderNamesAreTheContractsNames() {
-        #expect(Identity.agent(agentId: "a").headers.map(\.0) == ["X-Switchboard-Identity", "X-Switchboard-Agent"])
-        #expect(Identity.customer(conversationId: "c").headers.map(\.0) == ["X-Switchboard-Identity", "X-Switchboard-Conversation"])
-        #expect(Identity.customer(conversationId: "c").headers[0].1 == "customer")
-    }
-
-    @Test func incompleteOrUnknownHeadersAreNoIdentity() {
-        #expect(Identity(kind: nil, conversationId: "c", agentId: "a") == nil)
-        #expect(Identity(kind: "admin", conversationId: "c", agentId: "a") == nil)
-        #expect(Identity(kind: "customer", conversationId: nil, agentId: "a") == nil)
-        #expect(Identity(kind: "customer", conversationId: "", agentId: nil) == nil)
-        #expect(Identity(kind: "agent", conversationId: "c", agentId: nil) == nil)
-        #expect(Identity(kind: "agent", conversationId: nil, agentId: "") == nil)
-        #expect(Identity(kind: "Agent", conversationId: nil, agentId: "a") == nil)
-        #expect(Identity(kind: "customer", conversationId: "c", agentId: "a") == .customer(conversationId: "c"))
-    }
-}

@@ -30,7 +30,7 @@ import Testing
                 Issue.record("\(file.lastPathComponent): \(error)")
             }
         }
-        for family in ["customer", "agent", "officer", "admin", "health", "events-auth"] {
+        for family in ["customer", "agent", "officer", "admin", "health"] {
             #expect(succeeded.contains(family), "no corpus input reaches a 2xx under \(family)")
         }
     }
@@ -43,7 +43,6 @@ import Testing
 
     private static func family(_ path: String) -> String {
         if path == "/api/v1/health" { return "health" }
-        if path == "/internal/events-auth" { return "events-auth" }
         let parts = path.split(separator: "/")
         return parts.count > 2 ? String(parts[2]) : path
     }

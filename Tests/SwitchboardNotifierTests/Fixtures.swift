@@ -4,24 +4,46 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
+import SwitchboardChat
 import SwitchboardCore
 import SwitchboardNotifier
 import SwitchboardStore
+import Testing
 
 extension SQLiteStore: OutboxReader {}
+extension ChatService: StreamAuthorizer {}
 
 /// The real SQLite outbox on a temporary file, removed with this value. `reader` is what
 /// the hub reads; `append` writes rows with plain SQL on a second connection, as the
 /// worker's commits would appear to the notifier.
 final class TestOutbox: @unchecked Sendable {
     let reader: any OutboxReader
+    /// The chat service over the same file: it issues real credentials, and its `listener`
+    /// is the check the notifier runs for every stream.
+    let service: ChatService
     private let directory: String
     let writer: DatabaseQueue
 
-    init(reader: any OutboxReader, directory: String, databasePath: String) throws {
-        self.reader = reader
+    init(store: SQLiteStore, directory: String, databasePath: String) throws {
+        reader = store
+        service = ChatService(store: store, hasher: PasswordHasher(logN: 10, maxConcurrent: 1))
         self.directory = directory
         writer = try DatabaseQueue(path: databasePath)
+    }
+
+    /// A signed-in agent: its id and a live bearer token.
+    func agent(_ username: String = "alex") throws -> (id: String, token: String) {
+        if try service.agent(username: username) == nil {
+            _ = try service.createAgent(username: username, password: "correct horse battery", displayName: username.capitalized)
+        }
+        let login = try #require(try service.login(username: username, password: "correct horse battery"))
+        return (login.agent.id, login.token)
+    }
+
+    /// An anonymous customer's new conversation and the session that owns it.
+    func customer() throws -> (conversationId: String, sessionId: String) {
+        let started = try service.start(sessionId: nil, forceNew: true, displayName: nil, email: nil)
+        return (started.conversation.id, started.sessionId)
     }
 
     deinit {
@@ -68,17 +90,21 @@ func makeOutbox() throws -> TestOutbox {
     let path = directory + "/outbox.sqlite"
     let store = try SQLiteStore(path: path)
     try store.migrate()
-    return try TestOutbox(reader: store, directory: directory, databasePath: path)
+    return try TestOutbox(store: store, directory: directory, databasePath: path)
 }
 
 /// Outbox reads that run only when the test says so, in the order it chooses: the way to
 /// commit events while a replay is between two reads, without timing.
 final class ManualReads: BlockingReads, @unchecked Sendable {
-    private var queued: [() -> Void] = []
+    /// Each entry runs its work and returns what completes its future with the result.
+    private var queued: [() -> () -> Void] = []
 
     func run<T: Sendable>(completingOn loop: any EventLoop, _ work: @escaping @Sendable () throws -> T) -> EventLoopFuture<T> {
         let promise = loop.makePromise(of: T.self)
-        queued.append { promise.completeWith(Result { try work() }) }
+        queued.append {
+            let result = Result { try work() }
+            return { promise.completeWith(result) }
+        }
         return promise.futureResult
     }
 
@@ -89,8 +115,14 @@ final class ManualReads: BlockingReads, @unchecked Sendable {
     @discardableResult
     func runNext() -> Bool {
         guard !queued.isEmpty else { return false }
-        queued.removeFirst()()
+        queued.removeFirst()()()
         return true
+    }
+
+    /// Runs the oldest queued read's work now but holds its answer until the returned
+    /// closure is called: what a read saw and when its answer arrives, pulled apart.
+    func runNextHoldingItsAnswer() -> () -> Void {
+        queued.removeFirst()()
     }
 
     /// Runs reads until none is queued, including those that running them queues.

@@ -23,6 +23,7 @@ struct SQLiteQueryPlanTests {
         let agent = try service.createAgent(username: "alex", password: "correct horse battery", displayName: "Alex", startOnline: true)
         let token = try #require(try service.login(username: "alex", password: "correct horse battery", client: "10.0.0.1")).token
         _ = try service.authenticate(token: token)
+        _ = try service.listener(StreamCredentials(authorization: "Bearer \(token)"))
         let chat = try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil)
         let id = chat.conversation.id, session = chat.sessionId
         _ = try service.start(sessionId: session, forceNew: false, displayName: nil, email: nil)
@@ -58,7 +59,7 @@ struct SQLiteQueryPlanTests {
         let known = try service.customerLogin(.token(identity), officer: "alex", previousSessionId: anonymous.sessionId)
         _ = try service.start(sessionId: known.sessionId, forceNew: false, displayName: nil, email: nil)
         _ = try service.messages(known.conversation.id, access: .customer(sessionId: known.sessionId), after: nil, limit: 50)
-        _ = try service.customerStreamIdentity(known.conversation.id, sessionId: known.sessionId)
+        _ = try service.listener(StreamCredentials(customerSessionId: known.sessionId, conversationId: known.conversation.id))
         _ = try service.contacts(ContactQuery(prefix: "jam", before: nil, limit: 50))
         _ = try service.contacts(ContactQuery(prefix: nil, before: Timestamp.now(), limit: 50))
         let contactId = try #require(known.contact?.id)

@@ -59,8 +59,7 @@ def route_table(stack) -> list[dict]:
     """Every route the worker registers, with its audience: `switchboard routes --json`
     builds the same table (docs/API.md's matrix, read from the code, not copied)."""
     rows = [json.loads(line) for line in stack.cli("routes", "--json").splitlines() if line.strip()]
-    assert {r["audience"] for r in rows} == {"public", "customer", "customer_session", "agent", "admin", "listener",
-                                             "monitor"}, rows
+    assert {r["audience"] for r in rows} == {"public", "customer", "customer_session", "agent", "admin", "monitor"}, rows
     return rows
 
 
@@ -84,8 +83,8 @@ def fill(route: dict, conv: str, slug: str, faq_id: str, agent_id: str) -> str:
 
 def routes_of(world: "World", audience: str, conv: str | None = None, slug: str | None = None,
               faq_id: str | None = None, agent_id: str | None = None):
-    """(method, path, body) of every API route of an audience (the events auth subrequest
-    is reached through /api/v1/events, tried separately)."""
+    """(method, path, body) of every API route of an audience (the event stream is the
+    notifier's, not a worker route: /api/v1/events is tried separately)."""
     for route in world.routes:
         if route["audience"] == audience and route["path"].startswith("/api/"):
             yield (route["method"],

@@ -529,10 +529,41 @@ def test_wrong_or_missing_credentials_are_refused_before_the_stream(stack, strea
     assert not {e.event for e in sa.snapshot()} & AGENT_ONLY_EVENT_NAMES, sa.describe()
     assert sa.ids() == [row[0] for row in db_events(stack, a.start["last_event_id"], a.id, customer_view=True)]
 
+    # A 401 says how to authenticate, as every route's does (nginx keeps the notifier's header).
+    refused = attempt({"Authorization": "Bearer not-a-token"})
+    assert_refused(refused, 401)
+    assert refused.response.headers.get("WWW-Authenticate") == "Bearer", dict(refused.response.headers)
+
     # A malformed cursor is a JSON 400, not a stream.
     bad = attempt({"X-Customer-Session-Id": a.session_id, "Last-Event-ID": "yesterday"}, {"conversation_id": a.id})
     assert bad.status == 400 and bad.content_type.startswith("application/json"), (bad.status, bad.body)
     assert_error(bad.response, 400)
+
+
+def nginx_blocks(conf: str, opener: str) -> list[str]:
+    """The text of every block of the rendered nginx config that starts with `opener`
+    (e.g. `location = /api/v1/events`), braces balanced."""
+    blocks = []
+    for match in re.finditer(re.escape(opener) + r"\s*\{", conf):
+        depth, i = 1, match.end()
+        while depth:
+            depth += {"{": 1, "}": -1}.get(conf[i], 0)
+            i += 1
+        blocks.append(conf[match.start():i])
+    return blocks
+
+
+def test_the_stream_location_has_no_subrequest(stack):
+    """The notifier checks a stream's credentials itself: nginx proxies /api/v1/events with
+    no auth_request (no subrequest held for a stream's life), and forwards the credentials
+    the client sent instead of blanking them."""
+    conf = (stack.run_dir / "nginx.conf").read_text()
+    [events] = nginx_blocks(conf, "location = /api/v1/events")
+    directives = [line.split("#", 1)[0].strip() for line in events.splitlines()]
+    assert not [d for d in directives if d.startswith("auth_request")], events
+    assert "proxy_pass http://unix:" in events
+    assert not [d for d in directives if re.match(r"proxy_set_header\s+(Authorization|X-Customer-Session-Id)\b", d)], events
+    assert "events-auth" not in conf
 
 
 # -- 6. typing --------------------------------------------------------------------------

@@ -74,6 +74,32 @@ struct GroupCommitTests {
         #expect(sizes.contains { $0 > 1 }, "no batch formed under 64 concurrent writers: \(sizes.prefix(20))")
     }
 
+    /// Batches grow with the writers in flight: 128 threads writing back to back (as many
+    /// FastCGI threads as the worker may run) share commits of more than 32 writes, not
+    /// the ~16 a pool of a few dozen threads left in flight. Counted, not timed.
+    @Test func batchesGrowPastThirtyTwoUnderOneHundredTwentyEightWriters() throws {
+        let db = try TempDatabase()
+        let batches = Batches()
+        let store = try store(db, batches)
+        let service = ChatService(store: store, routing: .manual, hasher: PasswordHasher(logN: 10, maxConcurrent: 2))
+        let chats = try (0..<128).map { _ in try service.start(sessionId: nil, forceNew: false, displayName: nil, email: nil) }
+        let first = batches.all.count
+        onThreads(128) { i in
+            let chat = chats[i]
+            for n in 0..<8 {
+                do {
+                    _ = try service.customerSend(chat.conversation.id, sessionId: chat.sessionId, content: "message \(n)",
+                                                 quickReply: nil, clientMessageId: "c-\(i)-\(n)")
+                } catch {
+                    Issue.record("write \(i)/\(n) failed: \(error)")
+                }
+            }
+        }
+        let sizes = Array(batches.all.dropFirst(first))
+        #expect(sizes.reduce(0, +) == 128 * 8, "every write went through exactly one batch")
+        #expect(sizes.max() ?? 0 > 32, "the largest batch under 128 writers: \(sizes.max() ?? 0) (\(sizes.count) batches)")
+    }
+
     /// No caller is held past the commit of its own write while others keep writing. (The
     /// leader used to keep committing until the queue was empty: under steady load its own
     /// caller waited for the whole burst; the bench saw one POST take 34 s, nginx a 504.)

@@ -198,7 +198,8 @@ def publisher_text(stats: dict) -> str:
             f"largest {max(stats['batches'], default=0)}); commit (BEGIN..COMMIT) p50 "
             f"{ms(pct(stats['commit_seconds'], 50))}; per message: wait for its commit p50 "
             f"{ms(pct(stats['wait_seconds'], 50))} p99 {ms(pct(stats['wait_seconds'], 99))}, nchan publish p50 "
-            f"{ms(pct(stats['publish_seconds'], 50))}, request in -> answer p50 {ms(pct(stats['handle_seconds'], 50))}; "
+            f"{ms(pct(stats['publish_seconds'], 50))}, request in -> answer p50 "
+            f"{ms(pct(stats['handle_seconds'], 50))}; "
             f"CPU {stats['cpu_seconds'] / n * 1e6:.0f} us per message, of which SQLite (inserts + COMMIT) "
             f"{stats['sqlite_cpu'] / n * 1e6:.0f} us ({stats['cpu_seconds'] / max(stats['wall_seconds'], 1e-9):.2f} "
             f"cores)")
@@ -231,7 +232,8 @@ async def connect_latency(bench: Bench, who: str, port: int, request: bytes, cou
     say(f"fanout: connect {who}: {len(heads)}/{count}, head p50/p99 {ms_pair(pct(heads, 50), pct(heads, 99))}, "
         f"first comment p50/p99 {ms_pair(pct(opens, 50), pct(opens, 99))}")
     if failures:
-        bench.report.notes.append(f"fanout: {sum(failures.values())} of {count} {who} stream connects failed: {failures}")
+        bench.report.notes.append(f"fanout: {sum(failures.values())} of {count} {who} stream connects failed: "
+                                  f"{failures}")
 
 
 async def ours(bench: Bench, stack: Stack, sizes: Sizes, out: dict, connects: int, times: dict) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from stackproc import REPO
 
 from . import __doc__ as DOC
-from . import fanout, files, latency, memory, messages, reports, scale, search
+from . import fanout, files, latency, memory, messages, reports, scale, search, threads
 from .common import T0, say
 from .machine import machine
 from .report import print_report, write_markdown
@@ -22,21 +22,28 @@ from .stack import BIN_DIR, Bench
 
 LOG_ROOT = REPO / ".build" / "bench-logs"
 PARTS = {"messages": messages.run, "latency": latency.run, "memory": memory.run, "fanout": fanout.run,
-         "scale": scale.run, "search": search.run, "reports": reports.run, "files": files.run}
+         "scale": scale.run, "search": search.run, "reports": reports.run, "files": files.run,
+         "threads": threads.run}
+# Parts a run without --only leaves out (a sweep to settle a setting, not a figure to guard):
+# `--only threads`, or `--only all` for every part.
+OPT_IN = ("threads",)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="scripts/bench.py", description=DOC,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="shorter run: fewer repeats, streams and messages")
-    parser.add_argument("--only", default="", help="comma list of: " + ", ".join(PARTS))
+    parser.add_argument("--only", default="", help="comma list of: " + ", ".join(PARTS) + "; or all (every "
+                        "part; without --only every part but " + ", ".join(OPT_IN) + ")")
     parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md even for --quick/--only runs")
     parser.add_argument("--no-write", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md",
                         help="the file a run that writes rewrites (default: BENCHMARKS.md)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary data and run dirs")
     args = parser.parse_args(argv)
-    args.parts = [p.strip() for p in args.only.split(",") if p.strip()] or list(PARTS)
+    args.parts = [p.strip() for p in args.only.split(",") if p.strip()] or [p for p in PARTS if p not in OPT_IN]
+    if args.parts == ["all"]:
+        args.parts = list(PARTS)
     unknown = [p for p in args.parts if p not in PARTS]
     if unknown:
         parser.error(f"unknown part(s) {unknown}; choose from {', '.join(PARTS)}")

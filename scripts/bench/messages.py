@@ -88,7 +88,7 @@ def measure(bench: Bench, stack: Stack, edge: Edge, early: Edge) -> None:
     cmd = f"wrk -t{THREADS} -c{CONNS} -d{seconds}s -s {{}}.lua"
     mixed = [me_under_posts(stack, targets, seconds) for _ in range(repeats)]
     ceiling_rows(report, runs, cmd)
-    api_rows(report, runs, cmd, n_conv)
+    api_rows(report, runs, cmd, n_conv, med([x.rate for x in raw[BATCH]]))
     durable_rows(report, runs, raw, fsync, n_probe)
     mixed_rows(report, runs, mixed, seconds)
     cpu_details(report, runs)
@@ -189,7 +189,7 @@ def ceiling_rows(report: Report, runs: Runs, cmd: str) -> None:
                cmd.format("get") + f" {C_PATH} -> {EarlyCloseEdge.command}; a reference, not the ceiling")
 
 
-def api_rows(report: Report, runs: Runs, cmd: str, n_conv: int) -> None:
+def api_rows(report: Report, runs: Runs, cmd: str, n_conv: int, batched: float) -> None:
     c = runs.m("cfcgi", "rps")
     for key, label in READS:
         rps = runs.m(key, "rps")
@@ -198,17 +198,24 @@ def api_rows(report: Report, runs: Runs, cmd: str, n_conv: int) -> None:
         report.row(f"{label}, p50 / p99", runs.latency(key), f"C responder {runs.latency('cfcgi')}",
                    runs.latency_ratio(key, "cfcgi"), "same run")
         report.check(f"{label} req/s / C responder's", rps / c if c else float("nan"), ">=", 0.8)
-    for key, label, target in (("escalated", "escalated, no bot", " (target >= 0.5x)"), ("bot", "bot answering", "")):
+    for key, label in (("escalated", "escalated, no bot"), ("bot", "bot answering")):
         rps = runs.m(key, "rps")
-        report.row(f"POST messages ({label}), req/s", f"{rps:,.0f}", f"C responder {c:,.0f}",
-                   f"{fmt_ratio(rps, c)}{target}", cmd.format(f"post-{key}") + f" ({n_conv} conversations)")
+        if key == "escalated":  # the target's ceiling: what SQLite itself commits on this disk, batched
+            report.row(f"POST messages ({label}), req/s", f"{rps:,.0f}",
+                       f"raw SQLite, {BATCH} per transaction: {batched:,.0f} rows/s; C responder {c:,.0f}",
+                       f"{fmt_ratio(rps, batched)} of raw batched (target >= 0.5x, moonshot 0.8x); "
+                       f"{fmt_ratio(rps, c)} of C", cmd.format(f"post-{key}") + f" ({n_conv} conversations)")
+        else:
+            report.row(f"POST messages ({label}), req/s", f"{rps:,.0f}", f"C responder {c:,.0f}", fmt_ratio(rps, c),
+                       cmd.format(f"post-{key}") + f" ({n_conv} conversations)")
         p99 = runs.m(key, "p99")
         report.row(f"POST messages ({label}), p50 / p99", runs.latency(key), f"C responder {runs.latency('cfcgi')}",
                    runs.latency_ratio(key, "cfcgi")
                    + (f" (target p99 < 20 ms: {'met' if p99 < 0.020 else 'NOT met'})" if key == "escalated" else ""),
                    "same run")
     esc = runs.m("escalated", "rps")
-    report.check("POST messages (escalated) req/s / C responder's", esc / c if c else float("nan"), ">=", 0.5)
+    report.check(f"POST messages (escalated) req/s / raw SQLite inserts {BATCH} per transaction",
+                 esc / batched if batched else float("nan"), ">=", 0.5)
     report.check("POST messages (escalated) p99 at 64 connections", runs.m("escalated", "p99") * 1000, "<", 20, "ms")
 
 

@@ -64,14 +64,36 @@ class InsertRun:
         return None if self.flushes is None else self.flushes / max(1, self.commits)
 
 
-def open_db(path: Path) -> sqlite3.Connection:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-    db = sqlite3.connect(path, isolation_level=None)
+def open_db(path: Path, fresh: bool = True) -> sqlite3.Connection:
+    """The store's pragmas (WAL, synchronous=FULL, the default autocheckpoint) on a new file
+    with the two tables (`fresh`: any old file of that name removed first)."""
+    if fresh:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
+    db.execute("PRAGMA busy_timeout = 10000")
     db.executescript(SCHEMA)
     return db
+
+
+def event_data(cid: str, cmid: str) -> str:
+    """A message.created event's data, the shape and size of the worker's (~420 bytes)."""
+    message = {"id": str(uuid.uuid4()), "conversation_id": cid, "sender_type": "customer", "sender_agent_id": None,
+               "kind": "text", "content": AGENT_TEXT, "metadata": None,
+               "client_message_id": cmid, "created_at": "2026-11-30T09:04:27.893Z"}
+    return json.dumps({"conversation_id": cid, "message": message}, separators=(",", ":"))
+
+
+def insert_message(db: sqlite3.Connection, cid: str, cmid: str, data: str, now: int) -> None:
+    """What one escalated POST writes: its message row and its event row (inside the
+    caller's transaction)."""
+    db.execute("INSERT INTO messages (id, conversation_id, sender_type, kind, content, client_message_id, "
+               "created_at) VALUES (?, ?, 'customer', 'text', ?, ?, ?)",
+               (str(uuid.uuid4()), cid, AGENT_TEXT, cmid, now))
+    db.execute("INSERT INTO events (name, audience, conversation_id, data, created_at) "
+               "VALUES ('message.created', 'conversation', ?, ?, ?)", (cid, data, now))
 
 
 def insert_run(directory: Path, batch: int, seconds: float) -> InsertRun:
@@ -86,16 +108,8 @@ def insert_run(directory: Path, batch: int, seconds: float) -> InsertRun:
         while perf() - t0 < seconds:
             db.execute("BEGIN IMMEDIATE")
             for _ in range(batch):
-                cid, mid, now = convs[rows % CONVERSATIONS], str(uuid.uuid4()), int(perf() * 1000)
-                message = {"id": mid, "conversation_id": cid, "sender_type": "customer", "sender_agent_id": None,
-                           "kind": "text", "content": AGENT_TEXT, "metadata": None,
-                           "client_message_id": f"cm-{rows}", "created_at": "2026-11-30T09:04:27.893Z"}
-                db.execute("INSERT INTO messages (id, conversation_id, sender_type, kind, content, client_message_id, "
-                           "created_at) VALUES (?, ?, 'customer', 'text', ?, ?, ?)",
-                           (mid, cid, AGENT_TEXT, f"cm-{rows}", now))
-                db.execute("INSERT INTO events (name, audience, conversation_id, data, created_at) "
-                           "VALUES ('message.created', 'conversation', ?, ?, ?)",
-                           (cid, json.dumps({"conversation_id": cid, "message": message}), now))
+                cid, cmid, now = convs[rows % CONVERSATIONS], f"cm-{rows}", int(perf() * 1000)
+                insert_message(db, cid, cmid, event_data(cid, cmid), now)
                 rows += 1
             db.execute("COMMIT")
             commits += 1

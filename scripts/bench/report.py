@@ -109,6 +109,8 @@ leaves when it stops with requests in flight); afterwards the number of stored
 customer messages is checked against the 2xx message POSTs. CPU of the machine
 (/proc/stat) and of each process (/proc/<pid>/stat) is recorded per run.
 
+The POST target is against the raw batched insert rate below (what SQLite itself
+commits on this disk when every commit carries 64 writes), not the C responder.
 SQLite's ceiling on the same disk: Python's sqlite3 with the store's pragmas (WAL,
 synchronous=FULL) inserting what an escalated POST writes (a `messages` row and an
 `events` row, same columns and indexes) for 2 s, one per transaction and 64 per
@@ -137,6 +139,18 @@ process and connection settings: `worker_processes auto`, the same open-file lim
 `worker_connections`, an access log; EventSource subscribers on `/sub/<channel>` with
 `nchan_subscriber_first_message newest`, a publisher on `/pub/<channel>`, the events named
 `message.created` and carrying the same ~420-byte JSON with a `client_message_id`).
+Two nchan ceilings on the same nchan and the same subscribers, their rounds interleaved:
+*durable nchan*, the target's ceiling (a message is durable before anyone sees it): the
+messages go to a publisher process of the bench's (scripts/bench/durable.py; Python, one
+thread, asyncio) that per message inserts the message row and its event row into SQLite
+in the bench's data dir with the store's pragmas (WAL, synchronous=FULL, the tables and
+indexes of rawsqlite.py), each write in its own SAVEPOINT, COMMITs, and only then
+publishes to nchan on a keep-alive connection and answers; the writes that arrive while a
+commit runs share the next one (at most 64; a lone write commits at once), as the
+worker's group commit does. Its row says how large its batches were, how long a message
+waited for its commit, and the publisher's CPU per message with the part of it outside
+SQLite (what Python itself adds). *Bare nchan*, the outer bound: the publish alone (nchan
+keeps messages in shared memory).
 Open-loop senders: message i is written at t0 + i / rate over 16 keep-alive connections,
 end to end = from the request being written to the event parsed by a stream, every
 (message, stream) delivery a sample, 3 rounds of 5 s after a 1 s warm-up, the median
@@ -145,8 +159,16 @@ customer streams of 1,000 escalated conversations, a customer message POSTed to 
 turn; nchan: 1,000 channels), 200 messages/s. (b) 1,000 streams on one topic (ours: 1,000
 agent streams, which get every event, the messages POSTed to 20 escalated
 conversations; nchan: one channel), 20 messages/s. Ours commits every message to SQLite
-(synchronous=FULL) before the notifier reads it back from the outbox; nchan keeps them
-in shared memory.
+(synchronous=FULL) before the notifier reads it back from the outbox.
+
+**Stream connect latency.** In the fan-out part, before its streams open: 200 streams
+opened one after another, each closed (RST) before the next, after 10 not counted; per
+stream the time from starting the TCP connect to the response head (status 200,
+`text/event-stream`) having been read, and to its first comment (ours `: connected`,
+nchan's `: hi`): a customer stream (`X-Customer-Session-Id`, `?conversation_id=`) and an
+agent stream (Bearer token) of ours through nginx, whichever way the stack authorises them
+(nginx's `auth_request` to the worker, or the notifier itself), beside a subscribe to
+nchan. p50 and p99 of the 200.
 
 **Memory.** A fresh stack; the notifier's VmRSS (`/proc/<pid>/status`) and nginx's (the
 sum over its master and workers, shared pages counted in each) with no stream (the
@@ -156,6 +178,10 @@ one message is fanned out to all 10,000 streams three times, every stream is clo
 as many are opened again (the leak check). nchan: a fresh nchan nginx, its RSS with no
 stream and with 10,000 idle subscribers on one channel (the median of 3 readings 0.5 s
 apart); ours per stream is nginx + notifier together, nchan's is nginx with the module.
+Then one publish to all of nchan's subscribers, three times 0.2 s apart: the time from the
+publish being sent to the last subscriber having parsed it, beside ours' from the POST
+being sent (nchan answers a publish only after writing it to its worker's subscribers, so
+the time from its answer can be negative; ours' from the POST's answer is shown too).
 
 **Scale.** Two stacks, each database migrated and seeded (`switchboard migrate` +
 `seed`) and then filled, before the services start, by one transaction of `INSERT ...
@@ -206,6 +232,17 @@ interleaved, as a plain static file of a second nginx rendered from the same tem
 (same sendfile and headers; `location ^~ /_bench/files/ { alias <files dir>/; }`), after
 one warm-up each (the file is in the page cache for both); one Python client reading in
 1 MiB pieces; the median throughput of each.
+
+**Worker threads** (`--only threads`, not in the default run). Three stacks started at
+once, `SWITCHBOARD_WORKER_THREADS` = 8, 32 and 128 (the default is 16 x cores), each with
+64 escalated conversations; `wrk -t2 -c64 -d6s` POSTing to them as the messages part does,
+3 repeats interleaved over the three stacks (the others idle meanwhile), after a 1 s
+warm-up each; the median of the repeats. The group commit's mean batch over each run is
+`switchboard_group_commit_batch_size`'s `_sum` / `_count` difference read from
+`GET /metrics/worker` before and after it (and its mean commit time from
+`switchboard_group_commit_duration_seconds`); beside it, POSTs per disk cache flush
+against a raw commit's flushes. The ceiling: raw SQLite inserts 64 per transaction in the
+first stack's data dir, once per repeat.
 """
 
 
@@ -225,7 +262,8 @@ def write_markdown(report: Report, info: dict[str, str], path: Path) -> None:
         f"{info['libfcgi']}, Python {info['python']} with SQLite {info['sqlite']}",
         "- command: `make bench` (= scripts/deps.sh --bench; swift build -c release; python3 scripts/bench.py; "
         "about 10 minutes); one part: `python3 scripts/bench.py --only messages` (messages, latency, memory, "
-        "fanout, scale, search, reports, files; `--quick` for a short run)",
+        "fanout, scale, search, reports, files; threads, which the default run leaves out; `--quick` for a "
+        "short run)",
         "",
         table(report.rows),
         "",

@@ -66,6 +66,7 @@ class SSEStream(asyncio.Protocol):
         self.status: int | None = None
         self.error: str | None = None
         self.closed_at: float | None = None
+        self.head_at: float | None = None  # perf() when the response head was complete
         self.arrivals: dict[bytes, float] = {}
         self.last_id: tuple[int, ...] = (-1,)
         self.events = 0
@@ -92,7 +93,7 @@ class SSEStream(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         t = perf()
         self._raw += data
-        if self._head and not self._parse_head():
+        if self._head and not self._parse_head(t):
             self.tally.client_seconds += perf() - t
             return
         self._dechunk()
@@ -102,10 +103,11 @@ class SSEStream(asyncio.Protocol):
 
     # -- parsing ---------------------------------------------------------------
 
-    def _parse_head(self) -> bool:
+    def _parse_head(self, t: float) -> bool:
         end = self._raw.find(b"\r\n\r\n")
         if end < 0:
             return False
+        self.head_at = t
         head = bytes(self._raw[:end]).decode("latin-1").split("\r\n")
         del self._raw[:end + 4]
         self._head = False
@@ -291,3 +293,31 @@ def run_closing_streams(coro) -> None:
             await asyncio.sleep(0.1)
 
     asyncio.run(guarded())
+
+
+async def connect_times(port: int, request: bytes, count: int, open_marker: bytes = b": connected",
+                        timeout: float = 10) -> tuple[list[float], list[float], dict[str, int]]:
+    """Opens `count` streams one after another, each closed before the next: per stream the
+    seconds from starting the TCP connect to its response head (status 200, an event
+    stream) being read, and to its open comment (`open_marker`) being parsed; and the
+    failures by reason."""
+    loop = asyncio.get_running_loop()
+    heads: list[float] = []
+    opens: list[float] = []
+    failures: dict[str, int] = {}
+    tally = Tally()
+    for _ in range(count):
+        proto: SSEStream | None = None
+        t0 = perf()
+        try:
+            _, proto = await asyncio.wait_for(loop.create_connection(
+                lambda: SSEStream(request, tally, False, open_marker), "127.0.0.1", port), timeout)
+            t_open = await asyncio.wait_for(asyncio.shield(proto.opened), timeout)
+            heads.append(proto.head_at - t0)
+            opens.append(t_open - t0)
+        except (OSError, asyncio.TimeoutError) as exc:
+            add_count(failures, f"{type(exc).__name__}: {exc}"[:80])
+        finally:
+            if proto is not None:
+                proto.close()
+    return heads, opens, failures

@@ -50,13 +50,15 @@ class Bench:
 
 
 @contextmanager
-def running_stack(bench: Bench, part: str, prepare: Callable[["Stack"], None] | None = None) -> Iterator["Stack"]:
-    """A started stack named after the part. `prepare`, if given, gets the stack's database
+def running_stack(bench: Bench, part: str, prepare: Callable[["Stack"], None] | None = None,
+                  env: dict[str, str] | None = None) -> Iterator["Stack"]:
+    """A started stack named after the part (`env`: SWITCHBOARD_* settings of its own, e.g.
+    the worker's thread count). `prepare`, if given, gets the stack's database
     migrated and seeded (`switchboard migrate` + `seed`) before the services start (the bulk
     data of the scale part). On the way out, also on an error or Ctrl-C, it is stopped
     (killed if it hangs), its logs are copied to bench.log_dir and read for errors (notes in
     the report), and its directories are removed unless bench.keep."""
-    stack = Stack(part, bench.tmp_root)
+    stack = Stack(part, bench.tmp_root, **(env or {}))
     bench.stacks.append(stack)
     try:
         if prepare is not None:

@@ -51,19 +51,19 @@ enum Columns {
     static let agent = agentNames.joined(separator: ", ")
     static let agentOfA = agentNames.map { "a." + $0 }.joined(separator: ", ")
 
-    /// SQL texts whose column names were found as their decoders read them.
+    /// Statements whose column names were found as their decoders read them.
     private static let verified = VerifiedStatements()
 
     /// Refuses (`StoreError.columns`) a statement whose leading column names are not
-    /// `expected`, once per statement text: a positional read of another column would hand a
-    /// wrong value to the wrong field without a word.
+    /// `expected`, once per prepared statement: a positional read of another column would hand
+    /// a wrong value to the wrong field without a word.
     static func verify(_ statement: Statement, _ expected: [String]) throws {
-        guard !expected.isEmpty, !verified.contains(statement.sql) else { return }
+        guard !expected.isEmpty, !verified.contains(statement) else { return }
         let names = statement.columnNames
         guard names.count >= expected.count, zip(names, expected).allSatisfy({ $0 == $1 }) else {
             throw StoreError.columns(expected: expected, found: names)
         }
-        verified.insert(statement.sql)
+        verified.insert(statement)
     }
 
     /// Debug builds: the row has `names` (with `prefix`) from `offset` on.

@@ -562,7 +562,9 @@ def test_the_stream_location_has_no_subrequest(stack):
     directives = [line.split("#", 1)[0].strip() for line in events.splitlines()]
     assert not [d for d in directives if d.startswith("auth_request")], events
     assert "proxy_pass http://unix:" in events
-    assert not [d for d in directives if re.match(r"proxy_set_header\s+(Authorization|X-Customer-Session-Id)\b", d)], events
+    sets = {m.group(1): m.group(2) for d in directives if (m := re.match(r"proxy_set_header\s+(\S+)\s+(.*);$", d))}
+    assert sets.get("Authorization") == "$http_authorization", sets
+    assert sets.get("X-Customer-Session-Id") == "$http_x_customer_session_id", sets
     assert "events-auth" not in conf
 
 

@@ -31,9 +31,10 @@ extension ChatService {
     /// session and the conversation the stream names. 401 or 403 otherwise, never 404: a
     /// conversation that does not exist is not the caller's either.
     ///
-    /// Read from the database every time, never from the token cache: a stream lives for
-    /// hours, so it must not start on a copy that a logout a moment ago has not reached. The
-    /// grant carries the newest event id of the same snapshot (see `StreamGrant`).
+    /// One read transaction (an indexed lookup or two), and no write. Read from the database
+    /// every time, never from the token cache: a stream lives for hours, so it must not
+    /// start on a copy that a logout a moment ago has not reached. The grant carries the
+    /// newest event id of the same snapshot (see `StreamGrant`).
     public func listener(_ credentials: StreamCredentials) throws -> StreamGrant {
         let now = Timestamp.now()
         if credentials.authorization != nil {
@@ -43,8 +44,10 @@ extension ChatService {
             let (found, asOf) = try read { rows in
                 (try Self.agent(token: token, hash: hash, now: now, rows), try rows.latestEventId())
             }
-            guard let found else { throw Self.invalidToken }
-            let agent = try seen(found, now: now)
+            // No "last seen" write here: the check runs on the notifier's outbox-read threads,
+            // and a write (an fsync, a wait for the writer) would hold up every stream's
+            // events behind it. The agent's requests record it; presence follows streams.
+            guard let agent = found else { throw Self.invalidToken }
             return StreamGrant(identity: .agent(agentId: agent.id), asOfEventId: asOf)
         }
         guard let sessionId = credentials.customerSessionId, !sessionId.isEmpty else {

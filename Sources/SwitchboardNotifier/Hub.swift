@@ -12,6 +12,9 @@ public final class Hub: @unchecked Sendable {
     public let loop: any EventLoop
     private let outbox: any OutboxReader
     private let reads: any BlockingReads
+    /// Where connecting streams' credential checks run: threads of their own in production,
+    /// so a flood of connects never queues in front of the outbox reads that feed every stream.
+    private let checks: any BlockingReads
     private let config: Config
     private let logger: Logger
     private let allocator = ByteBufferAllocator()
@@ -36,8 +39,9 @@ public final class Hub: @unchecked Sendable {
     private var tailing = false
     private var tailAgain = false
     /// The revocations fanned out lately (event id and whose), so that a stream whose
-    /// credentials were checked before one of them, but subscribed after it went by, still
-    /// ends (`subscribe`'s `checkedAsOf`). Bounded; `forgottenThrough` is the newest id dropped.
+    /// credentials were checked before one of them, but that starts after it went by, is
+    /// checked again (`needsRecheck`). Bounded; `forgottenThrough` is the newest id dropped
+    /// (or skipped unread while nobody listened).
     private var revocations: [(id: Int64, subject: Revoked)] = []
     private var forgottenThrough: Int64 = 0
     static let revocationsKept = 1024
@@ -56,8 +60,10 @@ public final class Hub: @unchecked Sendable {
         }
     }
 
-    public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, config: Config, logger: Logger,
+    public init(loop: any EventLoop, outbox: any OutboxReader, reads: any BlockingReads, checks: (any BlockingReads)? = nil,
+                config: Config, logger: Logger,
                 batch: Int = 500, maxPending: Int = 5000, recorder: StreamRecorder? = nil, metrics: NotifierMetrics? = nil) {
+        self.checks = checks ?? reads
         self.recorder = recorder
         self.metrics = metrics
         // Whether a shopper saw a reply matters only for e-mailing it.
@@ -87,7 +93,7 @@ public final class Hub: @unchecked Sendable {
     /// Runs the credential check of a stream that is connecting, off the event loop.
     func authorize(_ credentials: StreamCredentials, by authorizer: any StreamAuthorizer,
                    completingOn loop: any EventLoop) -> EventLoopFuture<StreamGrant> {
-        reads.run(completingOn: loop) { try authorizer.listener(credentials) }
+        checks.run(completingOn: loop) { try authorizer.listener(credentials) }
     }
 
     func logFailedCheck(_ error: any Error) {

@@ -30,7 +30,7 @@ extension NIOThreadPool: BlockingReads {
 }
 
 /// Judges a stream's credentials: the chat service's `listener`, the same code the worker's
-/// routes run (the notifier executable declares the conformance). Blocking: one indexed read.
+/// routes run (the notifier executable declares the conformance). Blocking: one read transaction.
 public protocol StreamAuthorizer: Sendable {
     func listener(_ credentials: StreamCredentials) throws -> StreamGrant
 }

@@ -7,7 +7,7 @@ import SwitchboardMetrics
 /// channel to the hub; anything else gets a JSON error. Who may listen is judged here, from
 /// the credentials the client sent (`Authorization: Bearer`, or `X-Customer-Session-Id`
 /// with `?conversation_id=`), by the same code the worker's routes run
-/// (`StreamAuthorizer`, the chat service's `listener`): one indexed read per connect, off
+/// (`StreamAuthorizer`, the chat service's `listener`): one read transaction per connect, off
 /// the event loop. Nothing else in the request is trusted.
 ///
 /// The requests are parsed by NIO's decoder, but the answers are written as bytes, with no

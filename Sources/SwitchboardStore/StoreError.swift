@@ -38,8 +38,10 @@ final class VerifiedStatements: @unchecked Sendable {
     /// Not Synchronization.Mutex: see PlainLock.
     private let lock = PlainLock()
     private var checked: [ObjectIdentifier: Checked] = [:]
-    /// Past this many, the entries of statements that are gone are dropped.
-    private static let tidyAt = 4096
+    /// Past this many, the entries of statements that are gone are dropped; then it doubles
+    /// past what is left, so many live statements (a connection keeps its own) never make
+    /// every new one pay for a tidy.
+    private var tidyAt = 4096
 
     func contains(_ statement: Statement) -> Bool {
         lock.withLock { checked[ObjectIdentifier(statement)]?.statement === statement }
@@ -47,7 +49,10 @@ final class VerifiedStatements: @unchecked Sendable {
 
     func insert(_ statement: Statement) {
         lock.withLock {
-            if checked.count >= Self.tidyAt { checked = checked.filter { $0.value.statement != nil } }
+            if checked.count >= tidyAt {
+                checked = checked.filter { $0.value.statement != nil }
+                tidyAt = max(4096, 2 * checked.count)
+            }
             checked[ObjectIdentifier(statement)] = Checked(statement: statement)
         }
     }

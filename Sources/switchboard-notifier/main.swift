@@ -31,6 +31,9 @@ let store = openDatabase(config, logger, program: "switchboard-notifier")
 let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 let threadPool = NIOThreadPool(numberOfThreads: 2)
 threadPool.start()
+// Connecting streams' credential checks: a thread of their own (see Hub.checks).
+let checkPool = NIOThreadPool(numberOfThreads: 1)
+checkPool.start()
 let loop = group.next()
 // Streams of a previous notifier are gone: everyone counts as disconnected since now (the
 // grace period gives consoles time to reconnect before anyone is marked away).
@@ -46,7 +49,7 @@ let recorder = StreamRecorder(write: { changes in
 }, failed: { error in logger.error("cannot record stream presence: \(error)") })
 // Who may listen: the chat service's own credential check, over this process's connections.
 let listeners = ChatService(store: store, config: config)
-let hub = Hub(loop: loop, outbox: store, reads: threadPool, config: config, logger: logger, recorder: recorder,
+let hub = Hub(loop: loop, outbox: store, reads: threadPool, checks: checkPool, config: config, logger: logger, recorder: recorder,
               metrics: NotifierMetrics())
 
 do {
@@ -106,6 +109,7 @@ _ = try? loop.flatSubmit { hub.endAll() }.wait()
 recorder.drain()
 try? group.syncShutdownGracefully()
 try? threadPool.syncShutdownGracefully()
+try? checkPool.syncShutdownGracefully()
 wakeups.stop()
 unlink(config.notifierSocketPath)
 logger.info("stopped")

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -221,6 +222,61 @@ struct SSEHandlerTests {
         #expect(!revoked.isActive)
         #expect(try response(otherTab).0.status == .ok)
         #expect(otherTab.isActive)
+    }
+
+    /// The same for a signed-in customer: a logout of that device that went by while its
+    /// stream's check ran is honoured (401 `invalid_session`, nginx's 401), and another
+    /// device of the same customer still gets its stream.
+    @Test func aCustomerLogoutThatWentByWhileTheCheckRanIsHonoured() throws {
+        let outbox = try makeOutbox()
+        let service = outbox.service
+        let (hub, loop, reads) = try makeHub(outbox)
+        _ = try send("/api/v1/events", headers: [("Authorization", "Bearer \(try outbox.agent("kim").token)")], to: hub,
+                     loop: loop, outbox: outbox)
+        reads.runAll()
+        let secret = try service.createIdentitySecret(by: .cli)
+        let token = IdentityToken.sign(subject: "customer-1", name: nil, email: nil, issuedAt: Int64(Date().timeIntervalSince1970),
+                                       lifetimeSeconds: 3600, secret: IdentityToken.Secret(id: secret.id, key: Array(secret.secret.utf8)))
+        let laptop = try service.customerLogin(.token(token), officer: nil, previousSessionId: nil)
+        let phone = try service.customerLogin(.token(token), officer: nil, previousSessionId: nil)
+        let uri = "/api/v1/events?conversation_id=\(laptop.conversation.id)"
+        let loggedOut = try send(uri, headers: [("X-Customer-Session-Id", laptop.sessionId)], to: hub, loop: loop, outbox: outbox)
+        let otherDevice = try send(uri, headers: [("X-Customer-Session-Id", phone.sessionId)], to: hub, loop: loop, outbox: outbox)
+        let answers = [reads.runNextHoldingItsAnswer(), reads.runNextHoldingItsAnswer()]
+        try service.customerLogout(sessionId: laptop.sessionId)
+        hub.tail()
+        reads.runAll() // customer.session_revoked fanned out before either answer arrived
+        answers.forEach { $0() }
+        reads.runAll()
+        #expect(try response(loggedOut).0.status == .unauthorized)
+        #expect(try response(otherDevice).0.status == .ok)
+        #expect(otherDevice.isActive)
+    }
+
+    /// A check older than the revocations the hub still remembers is checked again, even
+    /// when none of them was this stream's (the hub cannot know which it forgot).
+    @Test func aCheckOlderThanWhatTheHubRemembersIsCheckedAgain() throws {
+        let outbox = try makeOutbox()
+        let (hub, loop, reads) = try makeHub(outbox)
+        _ = try send("/api/v1/events", headers: [("Authorization", "Bearer \(try outbox.agent("kim").token)")], to: hub,
+                     loop: loop, outbox: outbox)
+        reads.runAll()
+        let stream = try send("/api/v1/events", headers: [("Authorization", "Bearer \(try outbox.agent().token)")], to: hub,
+                              loop: loop, outbox: outbox)
+        let answer = reads.runNextHoldingItsAnswer()
+        try outbox.writer.write { db in
+            for n in 0...Hub.revocationsKept {
+                try db.execute(sql: "INSERT INTO events (name, audience, conversation_id, data, created_at) VALUES (?, 'agents', NULL, ?, ?)",
+                               arguments: [EventName.agentSessionRevoked.rawValue, #"{"agent_id":"someone-\#(n)"}"#,
+                                           Timestamp.now().milliseconds])
+            }
+        }
+        hub.tail()
+        reads.runAll()
+        answer()
+        #expect(reads.count == 1, "the stream was not sent back for a second check")
+        reads.runAll()
+        #expect(try response(stream).0.status == .ok)
     }
 
     @Test func theErrorBodyIsEscapedJSON() {

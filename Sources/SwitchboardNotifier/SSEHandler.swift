@@ -77,9 +77,7 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .success(let value) where hub.needsRecheck(value):
             // A revocation went by while the check ran: the answer may be stale, ask again
             // (a few times at most; then the client retries like after a restart).
-            guard attempt < 3 else {
-                return fail(context, .serviceUnavailable, code: "unavailable", detail: "The stream cannot start right now; try again.")
-            }
+            guard attempt < 3 else { return unavailable(context) }
             return check(context, credentials, lastEventId: lastEventId, attempt: attempt + 1)
         case .success(let value):
             grant = value
@@ -88,7 +86,7 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .failure(let error):
             // The database did not answer: a gap the client retries after, like a restart.
             hub.logFailedCheck(error)
-            return fail(context, .serviceUnavailable, code: "unavailable", detail: "The stream cannot start right now; try again.")
+            return unavailable(context)
         }
         var cursor: Int64?
         if let text = lastEventId, !text.isEmpty {
@@ -140,6 +138,11 @@ public final class SSEHandler: ChannelInboundHandler, RemovableChannelHandler {
         buffer.writeBytes(body)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// A stream that cannot start now: the client retries, as after a restart.
+    private func unavailable(_ context: ChannelHandlerContext) {
+        fail(context, .serviceUnavailable, code: "unavailable", detail: "The stream cannot start right now; try again.")
     }
 
     private func fail(_ context: ChannelHandlerContext, _ status: HTTPResponseStatus, code: String, detail: String) {

@@ -169,6 +169,20 @@ def head_parts(head: bytes) -> tuple[bytes, int]:
     return lines[0], length
 
 
+def next_message(buf: bytearray) -> tuple[bytes, bytes] | None:
+    """The first line and body of the first whole HTTP message in `buf`, taken out of it;
+    None while it has not all arrived (requests and answers alike: both carry a length)."""
+    end = buf.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    first, length = head_parts(bytes(buf[:end]))
+    if len(buf) < end + 4 + length:
+        return None
+    body = bytes(buf[end + 4:end + 4 + length])
+    del buf[:end + 4 + length]
+    return first, body
+
+
 class Client(asyncio.Protocol):
     """A connection from the bench (keep-alive, one request at a time, as the bench sends),
     with its own keep-alive connection to nchan."""
@@ -189,17 +203,9 @@ class Client(asyncio.Protocol):
             self.up.transport.close()
 
     def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        while True:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            first, length = head_parts(bytes(buf[:end]))
-            if len(buf) < end + 4 + length:
-                return
-            body = bytes(buf[end + 4:end + 4 + length])
-            del buf[:end + 4 + length]
+        self.buf += data
+        while (message := next_message(self.buf)) is not None:
+            first, body = message
             method, path = first.split()[:2]
             if method == b"GET" and path == b"/stats":
                 self.reply(200, json.dumps(self.server.take_stats()).encode())
@@ -269,17 +275,9 @@ class Upstream(asyncio.Protocol):
                              % (job.channel.encode(), port, len(job.body)) + job.body)
 
     def data_received(self, data: bytes) -> None:
-        buf = self.buf
-        buf += data
-        while self.inflight:
-            end = buf.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            first, length = head_parts(bytes(buf[:end]))
-            if len(buf) < end + 4 + length:
-                return
-            del buf[:end + 4 + length]
-            self.client.answer(self.inflight.pop(0), int(first.split()[1]))
+        self.buf += data
+        while self.inflight and (message := next_message(self.buf)) is not None:
+            self.client.answer(self.inflight.pop(0), int(message[0].split()[1]))
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
